@@ -1,0 +1,1 @@
+"""Road graph and travel times from OpenStreetMap (bottom layer of odekake)."""

@@ -1,0 +1,1 @@
+"""Domain, planning, solver and storage of odekake (middle layer)."""

@@ -1,0 +1,1 @@
+"""Flask application and the `odekake` command (outermost layer)."""

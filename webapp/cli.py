@@ -1,0 +1,82 @@
+"""The `odekake` command: one group, sub-commands contributed by each layer.
+
+Each layer owns its commands (``routing.cli``, ``scheduler.cli``, ``webapp``);
+this module only assembles them, resolves ``--instance`` and turns the errors
+a user can cause into one clear line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from routing.errors import InputError, OdekakeError, OfflineError
+from routing.instance import instance_dir
+
+
+class _Group(click.Group):
+    """Click group that reports odekake errors as a single line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except OfflineError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(3)
+        except OdekakeError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group)
+@click.option(
+    "--instance",
+    "instance",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Instance folder (database, graph, caches). Default: $ODEKAKE_INSTANCE, else ./instance.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to standard error.")
+@click.pass_context
+def cli(ctx: click.Context, instance: str | None, verbose: bool) -> None:
+    """odekake: plan outreach mobile-office visits and errand deliveries."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    ctx.ensure_object(dict)
+    ctx.obj["instance"] = instance_dir(instance)
+
+
+def _register() -> None:
+    from routing.cli import graph
+
+    cli.add_command(graph)
+    from scheduler.cli import COMMANDS as scheduler_commands
+
+    for command in scheduler_commands:
+        cli.add_command(command)
+    from webapp.demo import demo
+
+    cli.add_command(demo)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `odekake` console script."""
+    try:
+        cli.main(args=argv, prog_name="odekake", standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
