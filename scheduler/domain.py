@@ -1,0 +1,644 @@
+"""Domain model of odekake: residents, sites, vehicles, shifts, services, requests, plans.
+
+Plain dataclasses with no framework imports (no OR-Tools, Flask or SQLite).
+Each validates itself in ``__post_init__`` and raises `DomainError` (an
+`InputError`) whose message names the field.
+
+Times inside the scheduler are integer seconds. A time of day is seconds since
+midnight (``8:30 -> 30600``); a point of the planning week is seconds since
+Monday 00:00 Asia/Tokyo (see `week_seconds`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+from routing.errors import InputError
+
+DAY_S = 86_400
+
+
+class DomainError(InputError):
+    """A domain object was given an impossible value; the message names the field."""
+
+
+def _fail(field_name: str, problem: str) -> None:
+    msg = f"{field_name}: {problem}"
+    raise DomainError(msg)
+
+
+def _check_latlon(prefix: str, lat: float, lon: float) -> None:
+    if not isinstance(lat, (int, float)) or not -90 <= lat <= 90:
+        _fail(f"{prefix}lat", f"latitude {lat!r} is not between -90 and 90")
+    if not isinstance(lon, (int, float)) or not -180 <= lon <= 180:
+        _fail(f"{prefix}lon", f"longitude {lon!r} is not between -180 and 180")
+
+
+def _check_time_of_day(name: str, seconds: int, *, allow_end_of_day: bool = True) -> None:
+    limit = DAY_S if allow_end_of_day else DAY_S - 1
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= limit:
+        _fail(name, f"time of day {seconds!r} is not whole seconds between 0 and {limit}")
+
+
+def hhmm(seconds: int) -> str:
+    """Format seconds since midnight as ``H:MM`` (``30600 -> '8:30'``)."""
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}"
+
+
+def parse_hhmm(text: str) -> int:
+    """Parse ``'8:30'`` or ``'08:30'`` into seconds since midnight."""
+    try:
+        hours, minutes = text.strip().split(":")
+        h, m = int(hours), int(minutes)
+    except (AttributeError, ValueError):
+        msg = f"{text!r} is not a time like 8:30"
+        raise DomainError(msg) from None
+    if not (0 <= h <= 24 and 0 <= m < 60) or (h == 24 and m):
+        msg = f"{text!r} is not a time of day"
+        raise DomainError(msg)
+    return h * 3600 + m * 60
+
+
+def week_monday(day: dt.date) -> dt.date:
+    """Return the Monday of the week containing `day`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_seconds(week_start: dt.date, day: dt.date, seconds_of_day: int) -> int:
+    """Return seconds since `week_start` (a Monday, 00:00) of a time on `day`."""
+    return (day - week_start).days * DAY_S + seconds_of_day
+
+
+# --------------------------------------------------------------------------- enums
+
+
+class SiteKind(str, enum.Enum):
+    """Kinds of sites (拠点)."""
+
+    COMMUNITY_HALL = "community_hall"  # 公民館・集会所
+    BRANCH_OFFICE = "branch_office"  # 支所
+    SHOP = "shop"  # 店舗
+    PHARMACY = "pharmacy"  # 薬局
+    CLINIC = "clinic"  # 診療所
+    DEPOT = "depot"  # 車庫
+
+
+class Skill(str, enum.Enum):
+    """Equipment a vehicle carries and a task may need."""
+
+    OFFICE_TERMINAL = "office_terminal"  # 行政端末
+    COOL_BOX = "cool_box"  # 保冷ボックス
+    WHEELCHAIR = "wheelchair"  # 車椅子スペース
+
+
+class RequestKind(str, enum.Enum):
+    """The four kinds of requests."""
+
+    VISIT = "visit"  # 訪問 (home visit)
+    SESSION = "session"  # 巡回 (hall session)
+    ERRAND = "errand"  # おつかい (shop -> home delivery)
+    RIDE = "ride"  # 乗車 (demand-responsive ride)
+
+
+class RequestStatus(str, enum.Enum):
+    """A request's life (受付 → 提示 → 予約 → 計画 → 配車 → 完了/不在/取消/失敗)."""
+
+    RECEIVED = "received"
+    OFFERED = "offered"
+    BOOKED = "booked"
+    PLANNED = "planned"
+    DISPATCHED = "dispatched"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+#: Status changes a request may make; anything else is refused.
+TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
+    RequestStatus.RECEIVED: frozenset({RequestStatus.OFFERED, RequestStatus.BOOKED,
+                                       RequestStatus.PLANNED, RequestStatus.CANCELLED}),
+    RequestStatus.OFFERED: frozenset({RequestStatus.BOOKED, RequestStatus.RECEIVED,
+                                      RequestStatus.CANCELLED}),
+    RequestStatus.BOOKED: frozenset({RequestStatus.PLANNED, RequestStatus.CANCELLED}),
+    RequestStatus.PLANNED: frozenset({RequestStatus.DISPATCHED, RequestStatus.PLANNED,
+                                      RequestStatus.RECEIVED, RequestStatus.BOOKED,
+                                      RequestStatus.CANCELLED}),
+    RequestStatus.DISPATCHED: frozenset({RequestStatus.DONE, RequestStatus.NO_SHOW,
+                                         RequestStatus.FAILED, RequestStatus.CANCELLED}),
+    RequestStatus.DONE: frozenset(),
+    RequestStatus.NO_SHOW: frozenset({RequestStatus.RECEIVED}),
+    RequestStatus.CANCELLED: frozenset(),
+    RequestStatus.FAILED: frozenset({RequestStatus.RECEIVED}),
+}
+
+#: Statuses of requests that still need planning.
+OPEN_STATUSES = frozenset({RequestStatus.RECEIVED, RequestStatus.OFFERED,
+                           RequestStatus.BOOKED, RequestStatus.PLANNED})
+
+
+# --------------------------------------------------------------------------- people and places
+
+
+@dataclass
+class Resident:
+    """A resident (住民) who phones in; personal data, shown only to roles that need it."""
+
+    name: str
+    kana: str
+    phone: str
+    address: str
+    lat: float
+    lon: float
+    district: str = ""  # 地区
+    notes: str = ""  # doorstep notes: 耳が遠い, 裏口から, 車椅子 ...
+    contact_name: str = ""  # family member or care manager (連絡先)
+    contact_phone: str = ""
+    consent: bool = True  # consent to store and use the data for the service
+    external_id: str | None = None  # id in the city's own register (import key)
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.strip():
+            _fail("name", "must not be empty")
+        _check_latlon("", self.lat, self.lon)
+
+
+@dataclass
+class Site:
+    """A place the van or a vehicle goes to (拠点).
+
+    `opening_hours` maps a weekday (0 = Monday) to ``(open_s, close_s)``
+    seconds since midnight; a weekday not in the map is closed.
+    """
+
+    name: str
+    kind: SiteKind
+    lat: float
+    lon: float
+    address: str = ""
+    opening_hours: dict[int, tuple[int, int]] = field(default_factory=dict)
+    external_id: str | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.strip():
+            _fail("name", "must not be empty")
+        self.kind = SiteKind(self.kind)
+        _check_latlon("", self.lat, self.lon)
+        hours = {}
+        for weekday, span in self.opening_hours.items():
+            wd = int(weekday)
+            if not 0 <= wd <= 6:
+                _fail("opening_hours", f"weekday {weekday!r} is not 0 (Mon) to 6 (Sun)")
+            start, end = span
+            _check_time_of_day(f"opening_hours[{wd}]", start)
+            _check_time_of_day(f"opening_hours[{wd}]", end)
+            if start >= end:
+                _fail(f"opening_hours[{wd}]", f"opens {hhmm(start)} after it closes {hhmm(end)}")
+            hours[wd] = (start, end)
+        self.opening_hours = hours
+
+    def hours_on(self, day: dt.date) -> tuple[int, int] | None:
+        """Return opening hours on `day`, or None when closed."""
+        return self.opening_hours.get(day.weekday())
+
+
+# --------------------------------------------------------------------------- fleet
+
+
+#: Staff hours from DOMAIN.md: 8:30–17:15, a 60-minute lunch starting 11:30–12:30.
+DEFAULT_WORK_START_S = 8 * 3600 + 30 * 60
+DEFAULT_WORK_END_S = 17 * 3600 + 15 * 60
+DEFAULT_LUNCH_EARLIEST_S = 11 * 3600 + 30 * 60
+DEFAULT_LUNCH_LATEST_END_S = 13 * 3600 + 30 * 60
+DEFAULT_LUNCH_S = 3600
+
+#: Capacity dimensions, in this order in the solver's amount vectors.
+CAPACITY_DIMENSIONS = ("seats", "boxes")
+
+
+@dataclass
+class Vehicle:
+    """A vehicle (車両) with its home depot, capacity, skills and working pattern."""
+
+    name: str
+    depot_site_id: int
+    capacity: dict[str, int] = field(default_factory=lambda: {"seats": 0, "boxes": 0})
+    skills: tuple[Skill, ...] = ()
+    cost_per_hour: int = 3600  # yen per driving hour (the solver's per_hour)
+    fixed_cost: int = 0  # yen per day used
+    work_start_s: int = DEFAULT_WORK_START_S
+    work_end_s: int = DEFAULT_WORK_END_S
+    lunch_earliest_s: int = DEFAULT_LUNCH_EARLIEST_S
+    lunch_latest_end_s: int = DEFAULT_LUNCH_LATEST_END_S
+    lunch_s: int = DEFAULT_LUNCH_S
+    workdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # weekdays it runs, 0 = Monday
+    active: bool = True
+    external_id: str | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.strip():
+            _fail("name", "must not be empty")
+        unknown = set(self.capacity) - set(CAPACITY_DIMENSIONS)
+        if unknown:
+            _fail("capacity", f"unknown dimension {sorted(unknown)[0]!r}; use {', '.join(CAPACITY_DIMENSIONS)}")
+        for dim in CAPACITY_DIMENSIONS:
+            value = self.capacity.setdefault(dim, 0)
+            if not isinstance(value, int) or value < 0:
+                _fail(f"capacity.{dim}", f"{value!r} is not a whole number >= 0")
+        self.skills = tuple(Skill(s) for s in self.skills)
+        for name in ("work_start_s", "work_end_s", "lunch_earliest_s", "lunch_latest_end_s"):
+            _check_time_of_day(name, getattr(self, name))
+        if self.work_start_s >= self.work_end_s:
+            _fail("work_end_s", "working hours end before they start")
+        if self.lunch_s < 0 or self.cost_per_hour < 0 or self.fixed_cost < 0:
+            _fail("lunch_s/cost_per_hour/fixed_cost", "must not be negative")
+        if self.lunch_s and self.lunch_latest_end_s - self.lunch_earliest_s < self.lunch_s:
+            _fail("lunch_latest_end_s", "the lunch window is shorter than the lunch break")
+        for wd in self.workdays:
+            if not 0 <= wd <= 6:
+                _fail("workdays", f"weekday {wd!r} is not 0 (Mon) to 6 (Sun)")
+
+    def amount_vector(self) -> list[int]:
+        """Return capacity as a list in `CAPACITY_DIMENSIONS` order."""
+        return [self.capacity.get(dim, 0) for dim in CAPACITY_DIMENSIONS]
+
+
+@dataclass
+class ShiftException:
+    """A day (or part of it) a vehicle does not run: maintenance, staff absence (運休)."""
+
+    vehicle_id: int
+    day: dt.date
+    reason: str = "maintenance"  # maintenance | absence | other
+    start_s: int | None = None  # None: the whole day
+    end_s: int | None = None
+    note: str = ""
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.start_s is None) != (self.end_s is None):
+            _fail("start_s/end_s", "give both or neither")
+        if self.start_s is not None:
+            _check_time_of_day("start_s", self.start_s)
+            _check_time_of_day("end_s", self.end_s)
+            if self.start_s >= self.end_s:
+                _fail("end_s", "ends before it starts")
+
+
+@dataclass
+class Shift:
+    """One vehicle on one service day with its working hours and lunch window."""
+
+    vehicle_id: int
+    day: dt.date
+    start_s: int
+    end_s: int
+    lunch_earliest_s: int = DEFAULT_LUNCH_EARLIEST_S
+    lunch_latest_end_s: int = DEFAULT_LUNCH_LATEST_END_S
+    lunch_s: int = DEFAULT_LUNCH_S
+
+    def __post_init__(self) -> None:
+        _check_time_of_day("start_s", self.start_s)
+        _check_time_of_day("end_s", self.end_s)
+        if self.start_s >= self.end_s:
+            _fail("end_s", "shift ends before it starts")
+
+
+# --------------------------------------------------------------------------- services
+
+
+@dataclass
+class Service:
+    """An entry of the service catalogue (業務メニュー): what staff do on a visit."""
+
+    code: str
+    name_ja: str
+    name_en: str
+    duration_s: int
+    skill: Skill | None = Skill.OFFICE_TERMINAL
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.code or not self.code.replace("_", "").isalnum():
+            _fail("code", f"{self.code!r} must be letters, digits and underscores")
+        if not isinstance(self.duration_s, int) or self.duration_s <= 0:
+            _fail("duration_s", f"{self.duration_s!r} must be a positive number of seconds")
+        if self.skill is not None:
+            self.skill = Skill(self.skill)
+
+
+#: Set-up time at every stop (DOMAIN.md: 5 minutes).
+STOP_SETUP_S = 300
+
+#: Default catalogue (DOMAIN.md); editable in the database.
+DEFAULT_SERVICES: tuple[Service, ...] = (
+    Service("residence_certificate", "住民票の写し", "Residence record copy", 600),
+    Service("seal_certificate", "印鑑登録証明書", "Seal registration certificate", 600),
+    Service("tax_certificate", "課税・納税証明書", "Tax certificate", 600),
+    Service("mynumber_application", "マイナンバーカード申請", "My Number card application", 1200),
+    Service("insurance_link", "マイナ保険証の利用登録", "Health-insurance card linking", 900),
+    Service("consultation", "オンライン相談", "Online consultation", 1800),
+)
+
+
+# --------------------------------------------------------------------------- requests
+
+
+@dataclass
+class TimeWindow:
+    """A window on one calendar day, seconds since midnight, both ends included."""
+
+    day: dt.date
+    start_s: int
+    end_s: int
+
+    def __post_init__(self) -> None:
+        if isinstance(self.day, str):
+            self.day = dt.date.fromisoformat(self.day)
+        _check_time_of_day("start_s", self.start_s)
+        _check_time_of_day("end_s", self.end_s)
+        if self.start_s > self.end_s:
+            _fail("end_s", f"window {hhmm(self.start_s)}–{hhmm(self.end_s)} ends before it starts")
+
+    def to_week(self, week_start: dt.date) -> tuple[int, int]:
+        """Return the window in week seconds."""
+        return (week_seconds(week_start, self.day, self.start_s),
+                week_seconds(week_start, self.day, self.end_s))
+
+    def label(self) -> str:
+        """Human label such as ``'2026-12-01 (Tue) 9:00–12:00'``."""
+        return f"{self.day.isoformat()} ({self.day.strftime('%a')}) {hhmm(self.start_s)}–{hhmm(self.end_s)}"
+
+
+@dataclass
+class VisitDetails:
+    """A home visit (訪問): the services the resident asked for."""
+
+    services: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        self.services = tuple(self.services)
+        if not self.services:
+            _fail("details.services", "a home visit needs at least one service")
+
+
+@dataclass
+class SessionRule:
+    """When a hall session recurs (巡回ルール).
+
+    ``frequency``: ``weekly`` (every week on `weekday`), ``biweekly`` (every
+    second week counted from `anchor`, a date on which a session was held) or
+    ``monthly`` (the `nth` `weekday` of each month, e.g. the first Tuesday).
+    """
+
+    frequency: str
+    weekday: int
+    nth: int | None = None
+    anchor: dt.date | None = None
+
+    def __post_init__(self) -> None:
+        if self.frequency not in {"weekly", "biweekly", "monthly"}:
+            _fail("details.rule.frequency", f"{self.frequency!r}: use weekly, biweekly or monthly")
+        if not 0 <= self.weekday <= 6:
+            _fail("details.rule.weekday", f"{self.weekday!r} is not 0 (Mon) to 6 (Sun)")
+        if isinstance(self.anchor, str):
+            self.anchor = dt.date.fromisoformat(self.anchor)
+        if self.frequency == "monthly" and not (self.nth and 1 <= self.nth <= 5):
+            _fail("details.rule.nth", "a monthly rule needs nth between 1 and 5")
+        if self.frequency == "biweekly" and self.anchor is None:
+            _fail("details.rule.anchor", "a biweekly rule needs an anchor date")
+
+    def occurs_on(self, day: dt.date) -> bool:
+        """Return whether the rule holds a session on `day`."""
+        if day.weekday() != self.weekday:
+            return False
+        if self.frequency == "weekly":
+            return True
+        if self.frequency == "biweekly":
+            return ((day - self.anchor).days // 7) % 2 == 0
+        return (day.day - 1) // 7 + 1 == self.nth
+
+
+@dataclass
+class SessionDetails:
+    """A hall session (巡回): the van stays at a site while residents walk in."""
+
+    site_id: int
+    rule: SessionRule
+    session_s: int = 5400
+    earliest_start_s: int = 9 * 3600  # preferred hours for the session to start
+    latest_start_s: int = 14 * 3600
+
+    def __post_init__(self) -> None:
+        if isinstance(self.rule, dict):
+            self.rule = SessionRule(**self.rule)
+        if not isinstance(self.session_s, int) or self.session_s <= 0:
+            _fail("details.session_s", "must be a positive number of seconds")
+        _check_time_of_day("details.earliest_start_s", self.earliest_start_s)
+        _check_time_of_day("details.latest_start_s", self.latest_start_s)
+        if self.earliest_start_s > self.latest_start_s:
+            _fail("details.latest_start_s", "latest start before earliest start")
+
+
+@dataclass
+class ErrandPickup:
+    """One shop an errand collects from, once the goods are ready."""
+
+    site_id: int
+    boxes: int = 1
+    ready_s: int = 0  # seconds since midnight on the delivery day when the goods are ready
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.boxes, int) or self.boxes < 1:
+            _fail("details.pickups.boxes", f"{self.boxes!r} must be 1 or more")
+        _check_time_of_day("details.pickups.ready_s", self.ready_s)
+
+
+@dataclass
+class ErrandDetails:
+    """An errand (おつかい): pick-up at one or more shops, delivery home in a window."""
+
+    pickups: tuple[ErrandPickup, ...]
+    chilled: bool = False  # needs a cool box and a ride limit
+    max_ride_s: int | None = None  # default for chilled goods: 90 minutes
+    amount_to_collect_yen: int = 0
+    order: str = ""  # what to pick up, for the driver's list
+
+    def __post_init__(self) -> None:
+        self.pickups = tuple(ErrandPickup(**p) if isinstance(p, dict) else p for p in self.pickups)
+        if not self.pickups:
+            _fail("details.pickups", "an errand needs at least one shop to pick up from")
+        if self.chilled and self.max_ride_s is None:
+            self.max_ride_s = 5400
+        if self.max_ride_s is not None and self.max_ride_s <= 0:
+            _fail("details.max_ride_s", "must be positive")
+        if self.amount_to_collect_yen < 0:
+            _fail("details.amount_to_collect_yen", "must not be negative")
+
+    @property
+    def boxes(self) -> int:
+        """Total boxes delivered."""
+        return sum(p.boxes for p in self.pickups)
+
+
+@dataclass
+class RideDetails:
+    """A ride (デマンド交通): pick-up → drop-off; a site id, or None for the resident's home."""
+
+    from_site_id: int | None
+    to_site_id: int | None
+    seats: int = 1
+    wheelchair: bool = False
+    max_ride_s: int = 3600
+    return_of: int | None = None  # id of the outbound ride this one returns from
+
+    def __post_init__(self) -> None:
+        if self.from_site_id is None and self.to_site_id is None:
+            _fail("details.to_site_id", "a ride from home must go to a site")
+        if self.from_site_id is not None and self.from_site_id == self.to_site_id:
+            _fail("details.to_site_id", "pick-up and drop-off are the same site")
+        if not isinstance(self.seats, int) or self.seats < 1:
+            _fail("details.seats", f"{self.seats!r} must be 1 or more")
+        if self.max_ride_s <= 0:
+            _fail("details.max_ride_s", "must be positive")
+
+
+Details = VisitDetails | SessionDetails | ErrandDetails | RideDetails
+_DETAILS_FOR_KIND = {RequestKind.VISIT: VisitDetails, RequestKind.SESSION: SessionDetails,
+                     RequestKind.ERRAND: ErrandDetails, RequestKind.RIDE: RideDetails}
+
+
+@dataclass
+class Request:
+    """What a resident (or the city, for hall sessions) asked for.
+
+    `windows` are the resident's preferences (one must hold); `promised` is the
+    window told to the resident on the phone, which every plan must keep.
+    For errands the windows are for the delivery home.
+    """
+
+    kind: RequestKind
+    details: Details
+    resident_id: int | None = None
+    status: RequestStatus = RequestStatus.RECEIVED
+    windows: list[TimeWindow] = field(default_factory=list)
+    promised: TimeWindow | None = None
+    received_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    base_priority: int = 0  # 0–100 before the waiting bonus
+    notes: str = ""
+    external_id: str | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.kind = RequestKind(self.kind)
+        self.status = RequestStatus(self.status)
+        expected = _DETAILS_FOR_KIND[self.kind]
+        if isinstance(self.details, dict):
+            self.details = expected(**self.details)
+        if not isinstance(self.details, expected):
+            _fail("details", f"a {self.kind.value} request needs {expected.__name__}")
+        if self.kind != RequestKind.SESSION and self.resident_id is None:
+            _fail("resident_id", f"a {self.kind.value} request needs a resident")
+        self.windows = [TimeWindow(**w) if isinstance(w, dict) else w for w in self.windows]
+        if isinstance(self.promised, dict):
+            self.promised = TimeWindow(**self.promised)
+        if not 0 <= self.base_priority <= 100:
+            _fail("base_priority", f"{self.base_priority!r} is not between 0 and 100")
+        if self.status == RequestStatus.BOOKED and self.promised is None:
+            _fail("promised", "a booked request needs the promised window")
+
+    def can_move_to(self, status: RequestStatus) -> bool:
+        """Return whether the life cycle allows changing to `status`."""
+        return RequestStatus(status) in TRANSITIONS[self.status]
+
+
+@dataclass
+class SessionBooking:
+    """A resident booked into a hall session on a given day (巡回の予約)."""
+
+    session_request_id: int
+    resident_id: int
+    day: dt.date
+    services: tuple[str, ...] = ()
+    id: int | None = None
+
+
+@dataclass
+class RequestEvent:
+    """One change of a request, kept for the record (who, when, from, to)."""
+
+    request_id: int
+    at: dt.datetime
+    user: str
+    from_status: RequestStatus | None
+    to_status: RequestStatus
+    note: str = ""
+    id: int | None = None
+
+
+# --------------------------------------------------------------------------- plans
+
+
+class PlanStatus(str, enum.Enum):
+    """A plan version is a draft until published to drivers."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+@dataclass
+class PlanStop:
+    """One step of a planned route (times in week seconds)."""
+
+    vehicle_id: int
+    day: dt.date
+    seq: int
+    step_type: str  # start | visit | session | pickup | delivery | break | end
+    arrival_s: int
+    start_s: int  # service start (arrival + waiting)
+    departure_s: int
+    request_id: int | None = None
+    site_id: int | None = None
+    resident_id: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    load: tuple[int, ...] = ()
+    driving_s: int = 0  # driving so far on this route
+    distance_m: int = 0
+    id: int | None = None
+    plan_id: int | None = None
+
+
+@dataclass
+class UnassignedRequest:
+    """A request a plan could not serve, with the reason in words for staff."""
+
+    request_id: int
+    reason: str
+    day: dt.date | None = None
+    plan_id: int | None = None
+
+
+@dataclass
+class Plan:
+    """A plan version of one week; earlier versions are kept."""
+
+    week_start: dt.date
+    version: int
+    created_at: dt.datetime
+    created_by: str
+    status: PlanStatus = PlanStatus.DRAFT
+    summary: dict = field(default_factory=dict)  # served, unassigned, driving_s, cost, solve_s ...
+    stops: list[PlanStop] = field(default_factory=list)
+    unassigned: list[UnassignedRequest] = field(default_factory=list)
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.week_start.weekday() != 0:
+            _fail("week_start", f"{self.week_start} is not a Monday")
+        self.status = PlanStatus(self.status)
