@@ -1,0 +1,119 @@
+"""Parameters of one solve, as data (like PyVRP's ``SolveParams``).
+
+A `SolveParams` can be built in code, from a dict, or from a JSON file::
+
+    {"time_limit_s": 5, "seed": 1, "metaheuristic": "GUIDED_LOCAL_SEARCH"}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from routing.errors import InputError
+
+__all__ = ["FIRST_SOLUTIONS", "METAHEURISTICS", "ParamsError", "SolveParams"]
+
+#: First-solution strategies the solver accepts (names of OR-Tools'
+#: ``FirstSolutionStrategy``); ``AUTO`` picks one from the problem's shape.
+FIRST_SOLUTIONS = (
+    "AUTO", "AUTOMATIC", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION",
+    "GLOBAL_CHEAPEST_ARC", "LOCAL_CHEAPEST_ARC", "PATH_CHEAPEST_ARC", "SAVINGS",
+    "CHRISTOFIDES", "SEQUENTIAL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_COST_INSERTION",
+    "PATH_MOST_CONSTRAINED_ARC", "BEST_INSERTION", "FIRST_UNBOUND_MIN_VALUE",
+)
+#: Local-search metaheuristics the solver accepts (OR-Tools names).
+METAHEURISTICS = (
+    "AUTOMATIC", "GUIDED_LOCAL_SEARCH", "SIMULATED_ANNEALING", "TABU_SEARCH",
+    "GENERIC_TABU_SEARCH", "GREEDY_DESCENT", "ITERATED_LOCAL_SEARCH",
+)
+
+
+class ParamsError(InputError):
+    """Invalid solve parameters; the message names the field."""
+
+
+@dataclass
+class SolveParams:
+    """Settings of one solve.
+
+    Attributes
+    ----------
+    time_limit_s
+        Wall-clock seconds the search may use (the answer is the best found
+        by then). Must be positive.
+    seed
+        Seed of the solver's random choices (large-neighbourhood operators).
+    solution_limit
+        Stop after this many improving solutions instead of on the clock; with
+        it the result depends only on the input and the seed (deterministic),
+        and a single worker is used. ``None``: no limit.
+    first_solution
+        How the first solution is built; ``AUTO`` chooses by problem shape
+        (see `FIRST_SOLUTIONS`).
+    metaheuristic
+        How local search escapes local optima (see `METAHEURISTICS`).
+    workers
+        Processes searching in parallel with different strategies and seeds;
+        the best result is kept (ties go to the first worker). 1 = one process.
+    gls_lambda
+        Guided local search penalty coefficient (OR-Tools'
+        ``guided_local_search_lambda_coefficient``).
+    """
+
+    time_limit_s: float = 10.0
+    seed: int = 0
+    solution_limit: int | None = None
+    first_solution: str = "AUTO"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    workers: int = 1
+    gls_lambda: float = 0.1
+
+    def __post_init__(self) -> None:
+        if isinstance(self.time_limit_s, bool) or not isinstance(self.time_limit_s, (int, float)) \
+                or not self.time_limit_s > 0:
+            raise ParamsError(f"time_limit_s: expected a positive number, got {self.time_limit_s!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ParamsError(f"seed: expected a non-negative integer, got {self.seed!r}")
+        if self.solution_limit is not None and (
+                isinstance(self.solution_limit, bool) or not isinstance(self.solution_limit, int)
+                or self.solution_limit < 1):
+            raise ParamsError(f"solution_limit: expected a positive integer or null, got {self.solution_limit!r}")
+        if self.first_solution not in FIRST_SOLUTIONS:
+            raise ParamsError(f"first_solution: unknown strategy {self.first_solution!r}")
+        if self.metaheuristic not in METAHEURISTICS:
+            raise ParamsError(f"metaheuristic: unknown metaheuristic {self.metaheuristic!r}")
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
+            raise ParamsError(f"workers: expected a positive integer, got {self.workers!r}")
+        if not isinstance(self.gls_lambda, (int, float)) or self.gls_lambda <= 0:
+            raise ParamsError(f"gls_lambda: expected a positive number, got {self.gls_lambda!r}")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "SolveParams":
+        """Build parameters from a dict, rejecting unknown keys.
+
+        Parameters
+        ----------
+        data
+            Field names of `SolveParams` mapped to values.
+        """
+        if not isinstance(data, dict):
+            raise ParamsError(f"params: expected an object, got {type(data).__name__}")
+        names = {f.name for f in dataclasses.fields(cls)}
+        for key in data:
+            if key not in names:
+                raise ParamsError(f"params: unknown key {key!r}")
+        return cls(**data)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike) -> "SolveParams":
+        """Read parameters from a JSON file (see `from_dict`)."""
+        from scheduler.problem import read_json
+
+        return cls.from_dict(read_json(path, what="params"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the parameters as a plain dict."""
+        return dataclasses.asdict(self)

@@ -1,0 +1,526 @@
+"""Read and check a routing problem in the odekake problem format.
+
+The format (``shared/docs/PROBLEM_FORMAT.md``) follows VROOM's field names:
+``jobs``, ``shipments``, ``vehicles``, ``matrices`` and the ``options``
+extension. `parse_problem` turns the JSON-like dict into plain dataclasses and
+rejects anything the solver could not honour, with a one-line message that
+starts with the path of the offending field, e.g.
+``jobs[3].time_windows[0]: start after end``.
+
+Conventions fixed here (the solver and the validator rely on them):
+
+- every amount list (``delivery``, ``pickup``, ``amount``) and every vehicle
+  ``capacity`` has the same length, the number of capacity dimensions; an
+  absent amount means zeros, an absent ``capacity`` means unlimited;
+- a vehicle may name a matrix ``profile`` (default ``"car"``);
+  ``distances`` may be absent (distances are then reported as 0);
+- a missing vehicle ``time_window`` means "any time".
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from routing.errors import InputError
+
+__all__ = [
+    "Break",
+    "Job",
+    "Problem",
+    "ProblemError",
+    "Shipment",
+    "ShipmentStep",
+    "Vehicle",
+    "load_problem",
+    "parse_problem",
+]
+
+#: Latest time the format can express; used when no window is given.
+MAX_TIME = 2**40
+
+
+class ProblemError(InputError):
+    """Invalid problem input; the message starts with the offending field path."""
+
+
+@dataclass
+class Job:
+    """One single-stop task."""
+
+    id: int
+    location_index: int
+    setup: int = 0
+    service: int = 0
+    delivery: list[int] = field(default_factory=list)
+    pickup: list[int] = field(default_factory=list)
+    skills: list[int] = field(default_factory=list)
+    priority: int = 0
+    time_windows: list[tuple[int, int]] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass
+class ShipmentStep:
+    """The pickup or the delivery half of a shipment."""
+
+    id: int
+    location_index: int
+    setup: int = 0
+    service: int = 0
+    time_windows: list[tuple[int, int]] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass
+class Shipment:
+    """A pickup-and-delivery pair served by one vehicle, pickup first."""
+
+    pickup: ShipmentStep
+    delivery: ShipmentStep
+    amount: list[int] = field(default_factory=list)
+    skills: list[int] = field(default_factory=list)
+    priority: int = 0
+    max_ride_time: int | None = None
+
+
+@dataclass
+class Break:
+    """A vehicle break that must start inside one of its windows."""
+
+    id: int
+    time_windows: list[tuple[int, int]] = field(default_factory=list)
+    service: int = 0
+    description: str = ""
+
+
+@dataclass
+class Vehicle:
+    """One vehicle shift: depots, capacity, skills, hours, breaks, limits and costs."""
+
+    id: int
+    start_index: int | None = None
+    end_index: int | None = None
+    capacity: list[int] | None = None
+    skills: list[int] = field(default_factory=list)
+    time_window: tuple[int, int] = (0, MAX_TIME)
+    breaks: list[Break] = field(default_factory=list)
+    max_tasks: int | None = None
+    max_travel_time: int | None = None
+    fixed_cost: int = 0
+    per_hour_cost: int = 3600
+    profile: str = "car"
+    description: str = ""
+
+
+@dataclass
+class Problem:
+    """A whole routing problem: tasks, vehicles and travel matrices."""
+
+    jobs: list[Job]
+    shipments: list[Shipment]
+    vehicles: list[Vehicle]
+    #: profile -> square matrix of driving seconds
+    durations: dict[str, list[list[int]]]
+    #: profile -> square matrix of metres (zeros when not given)
+    distances: dict[str, list[list[int]]]
+    dimensions: int = 0
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Return the number of locations in the matrices."""
+        return len(next(iter(self.durations.values()))) if self.durations else 0
+
+    def capacity_of(self, vehicle: Vehicle) -> list[int]:
+        """Return the vehicle's capacity with "unlimited" spelled out."""
+        if vehicle.capacity is None:
+            return [MAX_TIME] * self.dimensions
+        return list(vehicle.capacity)
+
+
+_JOB_KEYS = {
+    "id", "description", "location_index", "location", "setup", "service", "delivery",
+    "pickup", "amount", "skills", "priority", "time_windows",
+}
+_STEP_KEYS = {"id", "description", "location_index", "location", "setup", "service", "time_windows"}
+_SHIPMENT_KEYS = {"pickup", "delivery", "amount", "skills", "priority", "max_ride_time"}
+_VEHICLE_KEYS = {
+    "id", "description", "start_index", "end_index", "start", "end", "capacity", "skills",
+    "time_window", "breaks", "max_tasks", "max_travel_time", "costs", "profile", "speed_factor",
+}
+_BREAK_KEYS = {"id", "description", "time_windows", "service", "max_load"}
+_TOP_KEYS = {"vehicles", "jobs", "shipments", "matrices", "options"}
+_COST_KEYS = {"fixed", "per_hour", "per_km"}
+_OPTION_KEYS = {"time_limit", "seed", "solution_limit"}
+
+
+def _fail(path: str, message: str) -> None:
+    raise ProblemError(f"{path}: {message}")
+
+
+def _check_keys(obj: dict, allowed: set[str], path: str) -> None:
+    for key in obj:
+        if key not in allowed:
+            hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+            _fail(path, f"unknown key {key!r}{extra}")
+
+
+def _obj(value: Any, path: str) -> dict:
+    if not isinstance(value, dict):
+        _fail(path, f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def _int(value: Any, path: str, *, minimum: int | None = 0, maximum: int | None = None) -> int:
+    # bool is an int subclass in Python; reject it explicitly
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        _fail(path, f"expected an integer, got {json.dumps(value)[:40]}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            _fail(path, f"expected an integer, got {value}")
+        value = int(value)
+    if minimum is not None and value < minimum:
+        _fail(path, f"must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        _fail(path, f"must be <= {maximum}, got {value}")
+    return value
+
+
+def _int_list(value: Any, path: str, *, minimum: int | None = 0) -> list[int]:
+    if not isinstance(value, list):
+        _fail(path, f"expected a list, got {type(value).__name__}")
+    return [_int(v, f"{path}[{i}]", minimum=minimum) for i, v in enumerate(value)]
+
+
+def _window(value: Any, path: str) -> tuple[int, int]:
+    if not isinstance(value, list) or len(value) != 2:
+        _fail(path, "expected [start, end]")
+    start = _int(value[0], f"{path}[0]")
+    end = _int(value[1], f"{path}[1]")
+    if start > end:
+        _fail(path, "start after end")
+    return start, end
+
+
+def _windows(value: Any, path: str) -> list[tuple[int, int]]:
+    if not isinstance(value, list):
+        _fail(path, f"expected a list of [start, end], got {type(value).__name__}")
+    windows = [_window(w, f"{path}[{i}]") for i, w in enumerate(value)]
+    for i in range(1, len(windows)):
+        if windows[i][0] <= windows[i - 1][1]:
+            what = "overlaps" if windows[i][0] >= windows[i - 1][0] else "is before"
+            _fail(f"{path}[{i}]", f"{what} the previous window (windows must be sorted and disjoint)")
+    return windows
+
+
+def _location(obj: dict, key: str, path: str, size: int, *, required: bool = True) -> int | None:
+    if key not in obj:
+        if "location" in obj and key == "location_index":
+            _fail(f"{path}.location", "coordinates are not supported; give location_index")
+        if required:
+            _fail(path, f"missing {key!r}")
+        return None
+    index = _int(obj[key], f"{path}.{key}")
+    if index >= size:
+        _fail(f"{path}.{key}", f"location index {index} out of range (matrices have {size} rows)")
+    return index
+
+
+def _amount(obj: dict, key: str, path: str, dims: int) -> list[int]:
+    if key not in obj:
+        return [0] * dims
+    values = _int_list(obj[key], f"{path}.{key}")
+    if len(values) != dims:
+        _fail(f"{path}.{key}", f"has {len(values)} values but capacity has {dims} dimensions")
+    return values
+
+
+def _text(obj: dict, path: str) -> str:
+    value = obj.get("description", "")
+    if not isinstance(value, str):
+        _fail(f"{path}.description", "expected a string")
+    return value
+
+
+def _matrix(value: Any, path: str, size: int | None) -> list[list[int]]:
+    if not isinstance(value, list) or not value:
+        _fail(path, "expected a non-empty square list of rows")
+    n = len(value) if size is None else size
+    if len(value) != n:
+        _fail(path, f"has {len(value)} rows, expected {n} (matrix not square)")
+    rows = []
+    for r, row in enumerate(value):
+        if not isinstance(row, list):
+            _fail(f"{path}[{r}]", "expected a list")
+        if len(row) != n:
+            _fail(f"{path}[{r}]", f"has {len(row)} values, expected {n} (matrix not square)")
+        out = []
+        for c, v in enumerate(row):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or math.isnan(v):
+                _fail(f"{path}[{r}][{c}]", f"expected a non-negative number, got {json.dumps(v)[:40]}")
+            out.append(int(round(v)))
+        rows.append(out)
+    return rows
+
+
+def _dimensions(data: dict) -> int:
+    """Return the number of capacity dimensions (first one that is given wins)."""
+    for v in data.get("vehicles") or []:
+        if isinstance(v, dict) and isinstance(v.get("capacity"), list):
+            return len(v["capacity"])
+    for j in data.get("jobs") or []:
+        if isinstance(j, dict):
+            for key in ("delivery", "pickup", "amount"):
+                if isinstance(j.get(key), list):
+                    return len(j[key])
+    for s in data.get("shipments") or []:
+        if isinstance(s, dict) and isinstance(s.get("amount"), list):
+            return len(s["amount"])
+    return 0
+
+
+def _list(data: dict, key: str, path: str) -> list:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        _fail(path, f"expected a list, got {type(value).__name__}")
+    return value
+
+
+def parse_problem(data: dict) -> Problem:
+    """Check a problem dict and turn it into a `Problem`.
+
+    Parameters
+    ----------
+    data
+        The decoded problem JSON (see ``PROBLEM_FORMAT.md``).
+
+    Returns
+    -------
+    Problem
+        Plain dataclasses; amounts padded to the number of dimensions.
+
+    Raises
+    ------
+    ProblemError
+        On the first invalid field, with a message starting with its path.
+    """
+    if not isinstance(data, dict):
+        _fail("problem", f"expected a JSON object, got {type(data).__name__}")
+    _check_keys(data, _TOP_KEYS, "problem")
+
+    matrices = data.get("matrices")
+    if matrices is None:
+        _fail("matrices", "missing (need matrices.car.durations)")
+    _obj(matrices, "matrices")
+    if not matrices:
+        _fail("matrices", "no profile given (need matrices.car.durations)")
+    durations: dict[str, list[list[int]]] = {}
+    distances: dict[str, list[list[int]]] = {}
+    size: int | None = None
+    for profile, mats in matrices.items():
+        path = f"matrices.{profile}"
+        _obj(mats, path)
+        _check_keys(mats, {"durations", "distances", "costs"}, path)
+        if "durations" not in mats:
+            _fail(path, "missing 'durations'")
+        durations[profile] = _matrix(mats["durations"], f"{path}.durations", size)
+        size = len(durations[profile])
+        if "distances" in mats:
+            distances[profile] = _matrix(mats["distances"], f"{path}.distances", size)
+        else:
+            distances[profile] = [[0] * size for _ in range(size)]
+    assert size is not None
+    dims = _dimensions(data)
+
+    jobs: list[Job] = []
+    seen: set[int] = set()
+    for i, raw in enumerate(_list(data, "jobs", "jobs")):
+        path = f"jobs[{i}]"
+        _obj(raw, path)
+        _check_keys(raw, _JOB_KEYS, path)
+        if "id" not in raw:
+            _fail(path, "missing 'id'")
+        job_id = _int(raw["id"], f"{path}.id", minimum=None)
+        if job_id in seen:
+            _fail(f"{path}.id", f"duplicate job id {job_id}")
+        seen.add(job_id)
+        delivery = _amount(raw, "delivery", path, dims)
+        if "amount" in raw and "delivery" not in raw:
+            delivery = _amount(raw, "amount", path, dims)
+        jobs.append(Job(
+            id=job_id,
+            location_index=_location(raw, "location_index", path, size),
+            setup=_int(raw.get("setup", 0), f"{path}.setup"),
+            service=_int(raw.get("service", 0), f"{path}.service"),
+            delivery=delivery,
+            pickup=_amount(raw, "pickup", path, dims),
+            skills=_int_list(raw.get("skills", []), f"{path}.skills", minimum=None),
+            priority=_int(raw.get("priority", 0), f"{path}.priority", minimum=0, maximum=100),
+            time_windows=_windows(raw.get("time_windows", []), f"{path}.time_windows"),
+            description=_text(raw, path),
+        ))
+
+    shipments: list[Shipment] = []
+    seen_pickups: set[int] = set()
+    seen_deliveries: set[int] = set()
+    for i, raw in enumerate(_list(data, "shipments", "shipments")):
+        path = f"shipments[{i}]"
+        _obj(raw, path)
+        _check_keys(raw, _SHIPMENT_KEYS, path)
+        steps = []
+        for kind, seen_ids in (("pickup", seen_pickups), ("delivery", seen_deliveries)):
+            spath = f"{path}.{kind}"
+            if kind not in raw:
+                _fail(path, f"missing {kind!r}")
+            step = _obj(raw[kind], spath)
+            _check_keys(step, _STEP_KEYS, spath)
+            if "id" not in step:
+                _fail(spath, "missing 'id'")
+            step_id = _int(step["id"], f"{spath}.id", minimum=None)
+            if step_id in seen_ids:
+                _fail(f"{spath}.id", f"duplicate {kind} id {step_id}")
+            seen_ids.add(step_id)
+            steps.append(ShipmentStep(
+                id=step_id,
+                location_index=_location(step, "location_index", spath, size),
+                setup=_int(step.get("setup", 0), f"{spath}.setup"),
+                service=_int(step.get("service", 0), f"{spath}.service"),
+                time_windows=_windows(step.get("time_windows", []), f"{spath}.time_windows"),
+                description=_text(step, spath),
+            ))
+        max_ride = raw.get("max_ride_time")
+        shipments.append(Shipment(
+            pickup=steps[0],
+            delivery=steps[1],
+            amount=_amount(raw, "amount", path, dims),
+            skills=_int_list(raw.get("skills", []), f"{path}.skills", minimum=None),
+            priority=_int(raw.get("priority", 0), f"{path}.priority", minimum=0, maximum=100),
+            max_ride_time=None if max_ride is None else _int(max_ride, f"{path}.max_ride_time"),
+        ))
+
+    vehicles: list[Vehicle] = []
+    seen = set()
+    raw_vehicles = _list(data, "vehicles", "vehicles")
+    for i, raw in enumerate(raw_vehicles):
+        path = f"vehicles[{i}]"
+        _obj(raw, path)
+        _check_keys(raw, _VEHICLE_KEYS, path)
+        if "id" not in raw:
+            _fail(path, "missing 'id'")
+        vehicle_id = _int(raw["id"], f"{path}.id", minimum=None)
+        if vehicle_id in seen:
+            _fail(f"{path}.id", f"duplicate vehicle id {vehicle_id}")
+        seen.add(vehicle_id)
+        profile = raw.get("profile", "car")
+        if profile not in durations:
+            _fail(f"{path}.profile", f"no matrices for profile {profile!r}")
+        capacity = None
+        if "capacity" in raw:
+            capacity = _int_list(raw["capacity"], f"{path}.capacity")
+            if len(capacity) != dims:
+                _fail(f"{path}.capacity", f"has {len(capacity)} values but other amounts have {dims}")
+        window = _window(raw["time_window"], f"{path}.time_window") if "time_window" in raw else (0, MAX_TIME)
+        breaks: list[Break] = []
+        seen_breaks: set[int] = set()
+        for b, braw in enumerate(_list(raw, "breaks", f"{path}.breaks")):
+            bpath = f"{path}.breaks[{b}]"
+            _obj(braw, bpath)
+            _check_keys(braw, _BREAK_KEYS, bpath)
+            if "id" not in braw:
+                _fail(bpath, "missing 'id'")
+            break_id = _int(braw["id"], f"{bpath}.id", minimum=None)
+            if break_id in seen_breaks:
+                _fail(f"{bpath}.id", f"duplicate break id {break_id}")
+            seen_breaks.add(break_id)
+            bwindows = _windows(braw.get("time_windows", []), f"{bpath}.time_windows")
+            service = _int(braw.get("service", 0), f"{bpath}.service")
+            if not bwindows:
+                bwindows = [(window[0], max(window[0], window[1] - service))]
+            if not any(s <= window[1] - service and e >= window[0] for s, e in bwindows):
+                _fail(f"{bpath}.time_windows", "no window lets the break fit inside the vehicle's time_window")
+            breaks.append(Break(id=break_id, time_windows=bwindows, service=service,
+                                description=_text(braw, bpath)))
+        costs = _obj(raw.get("costs", {}), f"{path}.costs")
+        _check_keys(costs, _COST_KEYS, f"{path}.costs")
+        if costs.get("per_km"):
+            _fail(f"{path}.costs.per_km", "not supported; use per_hour")
+        max_tasks = raw.get("max_tasks")
+        max_travel = raw.get("max_travel_time")
+        vehicles.append(Vehicle(
+            id=vehicle_id,
+            start_index=_location(raw, "start_index", path, size, required=False),
+            end_index=_location(raw, "end_index", path, size, required=False),
+            capacity=capacity,
+            skills=_int_list(raw.get("skills", []), f"{path}.skills", minimum=None),
+            time_window=window,
+            breaks=breaks,
+            max_tasks=None if max_tasks is None else _int(max_tasks, f"{path}.max_tasks"),
+            max_travel_time=None if max_travel is None else _int(max_travel, f"{path}.max_travel_time"),
+            fixed_cost=_int(costs.get("fixed", 0), f"{path}.costs.fixed"),
+            per_hour_cost=_int(costs.get("per_hour", 3600), f"{path}.costs.per_hour"),
+            profile=profile,
+            description=_text(raw, path),
+        ))
+        if "start" in raw or "end" in raw:
+            _fail(path, "coordinates 'start'/'end' are not supported; give start_index/end_index")
+        if "speed_factor" in raw and raw["speed_factor"] != 1:
+            _fail(f"{path}.speed_factor", "not supported")
+
+    options = _obj(data.get("options", {}), "options")
+    _check_keys(options, _OPTION_KEYS, "options")
+    if "time_limit" in options:
+        tl = options["time_limit"]
+        if isinstance(tl, bool) or not isinstance(tl, (int, float)) or tl <= 0:
+            _fail("options.time_limit", f"expected a positive number of seconds, got {json.dumps(tl)[:40]}")
+    if "seed" in options:
+        _int(options["seed"], "options.seed")
+    if "solution_limit" in options and options["solution_limit"] is not None:
+        _int(options["solution_limit"], "options.solution_limit", minimum=1)
+    return Problem(jobs=jobs, shipments=shipments, vehicles=vehicles, durations=durations,
+                   distances=distances, dimensions=dims, options=dict(options))
+
+
+def read_json(path: str | os.PathLike, *, what: str = "problem") -> Any:
+    """Read a JSON file, turning unreadable files and bad JSON into `ProblemError`.
+
+    Parameters
+    ----------
+    path
+        The file to read.
+    what
+        Word used in messages (``problem`` or ``solution``).
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError as exc:
+        raise ProblemError(f"{path}: cannot read {what} file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ProblemError(f"{path}: {what} file is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProblemError(f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
+
+
+def load_problem(path: str | os.PathLike) -> Problem:
+    """Read a problem JSON file and parse it with `parse_problem`.
+
+    Parameters
+    ----------
+    path
+        Problem file in the odekake problem format.
+
+    Raises
+    ------
+    ProblemError
+        If the file cannot be read, is not JSON (message names the line), or
+        the problem is invalid.
+    """
+    return parse_problem(read_json(path))

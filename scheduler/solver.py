@@ -1,0 +1,660 @@
+"""Solve a routing problem with OR-Tools: the only module that imports ``ortools``.
+
+`solve` takes a problem in the odekake problem format (``PROBLEM_FORMAT.md``)
+and returns the solution dict of that format. The steps:
+
+1. parse and check the input (`scheduler.problem.parse_problem`);
+2. cheap pre-checks per task (skills, capacity, reachability of its windows,
+   ride-time limit) that set aside tasks no vehicle could ever serve, with a
+   reason a dispatcher can act on; they also restrict each task to the
+   vehicles that could serve it alone;
+3. build one OR-Tools routing model over nodes = tasks + depots (+ one dummy
+   node standing for a missing start or end), with a time dimension (transit
+   = setup + service of the origin + driving), one dimension per capacity
+   dimension, a task-count and a driving-time dimension when limits ask for
+   them, vehicle breaks, pickup-and-delivery pairs and disjunction penalties
+   ``(priority + 1) * U`` with U larger than any routing cost;
+4. copy the routes out into plain lists right after the search, then compute
+   every reported figure (arrival, waiting, loads, distances, costs) in plain
+   Python from the input, so the reported numbers never depend on OR-Tools'
+   internals.
+
+Costs are integers: an arc of ``t`` driving seconds on a vehicle with
+``per_hour`` costs ``per_hour * t / 3600``; the model uses the exact integer
+``per_hour * t / g`` and ``fixed * 3600 / g`` with ``g`` the gcd of all
+``per_hour`` and ``3600 * fixed`` values, so no rounding happens during search.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import time
+from dataclasses import dataclass, field, replace
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from scheduler.params import SolveParams
+from scheduler.problem import MAX_TIME, Problem, ProblemError, parse_problem
+
+__all__ = ["format_week_time", "solve"]
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_INT64_MAX = 2**63 - 1
+#: Reason given when a task could be served alone but did not fit in the plan.
+NOT_ENOUGH_TIME = "not enough time left in any shift"
+
+
+def format_week_time(t_s: int) -> str:
+    """Format week seconds (0 = Monday 00:00) as e.g. ``Tue 9:00``.
+
+    Parameters
+    ----------
+    t_s
+        Seconds since Monday 00:00 of the planning week; later weeks get a
+        ``+Nw`` suffix.
+    """
+    day, rest = divmod(int(t_s), 86400)
+    week, weekday = divmod(day, 7)
+    text = f"{_DAYS[weekday]} {rest // 3600}:{rest % 3600 // 60:02d}"
+    return text + (f" +{week}w" if week else "")
+
+
+def _format_window(window: tuple[int, int]) -> str:
+    start, end = format_week_time(window[0]), format_week_time(window[1])
+    if start.split(" ")[0] == end.split(" ")[0] and start.split(" ")[2:] == end.split(" ")[2:]:
+        return f"{start}–{end.split(' ')[1]}"
+    return f"{start}–{end}"
+
+
+@dataclass
+class _Task:
+    """One node to visit: a job, or one half of a shipment."""
+
+    kind: str  # "job", "pickup", "delivery"
+    id: int
+    location: int
+    setup: int
+    service: int
+    windows: list[tuple[int, int]]
+    skills: list[int]
+    priority: int
+    description: str
+    delivery: list[int]  # jobs: loaded at the start, dropped here
+    pickup: list[int]  # jobs: picked up here, carried to the end
+    shipment: int | None = None  # index into problem.shipments
+    partner: int | None = None  # task index of the other half
+
+    @property
+    def on_site_s(self) -> int:
+        return self.setup + self.service
+
+
+@dataclass
+class _Model:
+    """Plain-data description of what goes into OR-Tools (picklable)."""
+
+    problem: Problem
+    tasks: list[_Task]
+    reasons: dict[int, str]  # task index -> reason it is left out up front
+    allowed: dict[int, list[int]]  # task index -> vehicles able to serve it alone
+    modelled: list[int] = field(default_factory=list)  # task indices in the model
+
+
+def _travel(problem: Problem, profile: str, a: int | None, b: int | None) -> int:
+    if a is None or b is None:
+        return 0
+    return problem.durations[profile][a][b]
+
+
+def _tasks(problem: Problem) -> list[_Task]:
+    tasks: list[_Task] = []
+    zeros = [0] * problem.dimensions
+    for job in problem.jobs:
+        tasks.append(_Task("job", job.id, job.location_index, job.setup, job.service,
+                           job.time_windows, job.skills, job.priority, job.description,
+                           job.delivery, job.pickup))
+    for s, ship in enumerate(problem.shipments):
+        first = len(tasks)
+        for kind, step in (("pickup", ship.pickup), ("delivery", ship.delivery)):
+            tasks.append(_Task(kind, step.id, step.location_index, step.setup, step.service,
+                               step.time_windows, ship.skills, ship.priority, step.description,
+                               zeros, zeros, shipment=s, partner=first + (kind == "pickup")))
+    return tasks
+
+
+def _start_after(window_list, earliest: int) -> int | None:
+    """Return the first service start >= earliest inside the windows, or None."""
+    if not window_list:
+        return earliest
+    for start, end in window_list:
+        if earliest <= end:
+            return max(earliest, start)
+    return None
+
+
+def _check_vehicle_hours(problem: Problem) -> None:
+    for i, v in enumerate(problem.vehicles):
+        drive = _travel(problem, v.profile, v.start_index, v.end_index)
+        rest = sum(b.service for b in v.breaks)
+        if v.time_window[0] + drive + rest > v.time_window[1]:
+            raise ProblemError(f"vehicles[{i}].time_window: too short to drive from start to end"
+                               f" and take the breaks ({drive + rest} s needed)")
+
+
+def _prepare(problem: Problem) -> _Model:
+    """Pre-check every task and decide which vehicles could serve it alone."""
+    _check_vehicle_hours(problem)
+    tasks = _tasks(problem)
+    reasons: dict[int, str] = {}
+    allowed: dict[int, list[int]] = {}
+    vehicles = problem.vehicles
+    caps = [problem.capacity_of(v) for v in vehicles]
+    for t, task in enumerate(tasks):
+        if task.kind == "delivery":
+            continue  # decided together with its pickup
+        group = [t] if task.kind == "job" else [t, task.partner]
+        need = set(task.skills)
+        skilled = [k for k, v in enumerate(vehicles) if need <= set(v.skills)]
+        if not skilled:
+            reason = f"no vehicle has skills {sorted(need)}" if vehicles else "no vehicle"
+            for g in group:
+                reasons[g] = reason
+            continue
+        if task.kind == "job":
+            amounts = [task.delivery, task.pickup]
+        else:
+            amounts = [problem.shipments[task.shipment].amount]
+        big = [k for k in skilled if all(a[d] <= caps[k][d] for a in amounts for d in range(len(a)))]
+        if not big:
+            for g in group:
+                reasons[g] = f"too large for the capacity of any vehicle with the skills (needs {max(amounts)})"
+            continue
+        few = [k for k in big if vehicles[k].max_tasks is None or vehicles[k].max_tasks >= len(group)]
+        if not few:
+            for g in group:
+                reasons[g] = "every suitable vehicle has max_tasks too small"
+            continue
+        if task.kind == "pickup":
+            ship = problem.shipments[task.shipment]
+            drop = tasks[task.partner]
+            direct = min(_travel(problem, vehicles[k].profile, task.location, drop.location) for k in few)
+            if ship.max_ride_time is not None and direct > ship.max_ride_time:
+                for g in group:
+                    reasons[g] = (f"max_ride_time {ship.max_ride_time // 60} min is shorter than the direct"
+                                  f" drive from pickup to delivery ({direct // 60} min)")
+                continue
+        ok = []
+        for k in few:
+            v = vehicles[k]
+            here = v.start_index
+            clock = v.time_window[0]
+            drive = 0
+            feasible = True
+            for g in group:
+                step = tasks[g]
+                leg = _travel(problem, v.profile, here, step.location)
+                begin = _start_after(step.windows, clock + leg)
+                if begin is None or begin > v.time_window[1]:
+                    feasible = False
+                    break
+                drive += leg
+                clock = begin + step.on_site_s
+                here = step.location
+            if feasible:
+                back = _travel(problem, v.profile, here, v.end_index)
+                feasible = clock + back <= v.time_window[1]
+                drive += back
+                if v.max_travel_time is not None and drive > v.max_travel_time:
+                    feasible = False
+            if feasible:
+                ok.append(k)
+        if not ok:
+            windows = [w for g in group for w in tasks[g].windows]
+            if windows:
+                text = ", ".join(_format_window(w) for w in windows[:4])
+                reason = f"time window {text} cannot be reached from any depot in time"
+            else:
+                reason = "cannot be reached and returned from within any shift's hours"
+            for g in group:
+                reasons[g] = reason
+            continue
+        for g in group:
+            allowed[g] = ok
+    model = _Model(problem=problem, tasks=tasks, reasons=reasons, allowed=allowed)
+    model.modelled = [t for t in range(len(tasks)) if t not in reasons]
+    return model
+
+
+# ---------------------------------------------------------------- OR-Tools model
+
+
+_FIRST = routing_enums_pb2.FirstSolutionStrategy
+_META = routing_enums_pb2.LocalSearchMetaheuristic
+
+
+def _auto_first_solution(model: _Model) -> str:
+    """Pick a first-solution strategy from the problem's shape."""
+    return "PARALLEL_CHEAPEST_INSERTION"
+
+
+def _search(model: _Model, params: SolveParams) -> dict:
+    """Build the OR-Tools model, search, and return plain routes and times.
+
+    Returns
+    -------
+    dict
+        ``objective`` (int or None), ``routes`` (per vehicle: list of task
+        indices), ``times`` (per vehicle: service start of start, each task,
+        end), ``breaks`` (per vehicle: {break position: start}), ``status``.
+    """
+    problem = model.problem
+    tasks = model.tasks
+    vehicles = problem.vehicles
+    n_vehicles = len(vehicles)
+    nodes = list(model.modelled)  # node i < len(nodes) is task nodes[i]
+    node_loc: list[int | None] = [tasks[t].location for t in nodes]
+    node_on_site = [tasks[t].on_site_s for t in nodes]
+    depot_node: dict[int | None, int] = {}
+
+    def depot(loc: int | None) -> int:
+        if loc not in depot_node:
+            depot_node[loc] = len(node_loc)
+            node_loc.append(loc)
+            node_on_site.append(0)
+        return depot_node[loc]
+
+    starts = [depot(v.start_index) for v in vehicles]
+    ends = [depot(v.end_index) for v in vehicles]
+    n_nodes = len(node_loc)
+    manager = pywrapcp.RoutingIndexManager(n_nodes, n_vehicles, starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    solver = routing.solver()
+    solver.ReSeed(params.seed)
+
+    profiles = sorted({v.profile for v in vehicles})
+    travel = {}
+    for p in profiles:
+        mat = problem.durations[p]
+        travel[p] = [[0 if a is None or b is None else mat[a][b] for b in node_loc] for a in node_loc]
+
+    # time: transit i -> j = on-site time at i + driving
+    time_cb = {}
+    for p in profiles:
+        time_cb[p] = routing.RegisterTransitMatrix(
+            [[node_on_site[i] + row[j] for j in range(n_nodes)] for i, row in enumerate(travel[p])])
+    horizon = max([v.time_window[1] for v in vehicles if v.time_window[1] < MAX_TIME]
+                  + [w[1] for t in nodes for w in tasks[t].windows] + [0])
+    horizon += sum(node_on_site) + sum(max(map(max, travel[p])) for p in profiles) * (n_nodes + 1)
+    horizon += sum(b.service for v in vehicles for b in v.breaks)
+    horizon = min(horizon, MAX_TIME)
+    routing.AddDimensionWithVehicleTransits(
+        [time_cb[v.profile] for v in vehicles], horizon, horizon, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    for k, v in enumerate(vehicles):
+        lo, hi = v.time_window[0], min(v.time_window[1], horizon)
+        time_dim.CumulVar(routing.Start(k)).SetRange(lo, hi)
+        time_dim.CumulVar(routing.End(k)).SetRange(lo, hi)
+    for i, t in enumerate(nodes):
+        windows = tasks[t].windows
+        if windows:
+            var = time_dim.CumulVar(manager.NodeToIndex(i))
+            var.SetRange(windows[0][0], min(windows[-1][1], horizon))
+            for (_, e1), (s2, _) in zip(windows, windows[1:]):
+                var.RemoveInterval(e1 + 1, s2 - 1)
+
+    # costs: exact integers scaled by g (see module docstring)
+    g = 0
+    for v in vehicles:
+        g = math.gcd(g, v.per_hour_cost, 3600 * v.fixed_cost)
+    g = g or 1
+    cost_cb: dict[tuple[str, int], int] = {}
+    max_arc = 0
+    for k, v in enumerate(vehicles):
+        key = (v.profile, v.per_hour_cost // g)
+        if key not in cost_cb:
+            factor = key[1]
+            mat = [[factor * x for x in row] for row in travel[v.profile]]
+            max_arc = max(max_arc, max(map(max, mat)))
+            cost_cb[key] = routing.RegisterTransitMatrix(mat)
+        routing.SetArcCostEvaluatorOfVehicle(cost_cb[key], k)
+        routing.SetFixedCostOfVehicle(3600 * v.fixed_cost // g, k)
+    bound = sum(3600 * v.fixed_cost // g for v in vehicles) + (n_nodes + n_vehicles) * max_arc + 1
+    unit = 2 * bound
+    if unit * 101 * (len(nodes) + 1) >= _INT64_MAX // 4:
+        raise ProblemError("matrices: durations or costs too large to optimise with 64-bit integers")
+
+    # capacity dimensions
+    caps = [problem.capacity_of(v) for v in vehicles]
+    for d in range(problem.dimensions):
+        delta, picked = [], []
+        for i in range(n_nodes):
+            if i >= len(nodes):
+                delta.append(0)
+                picked.append(0)
+                continue
+            task = tasks[nodes[i]]
+            if task.kind == "job":
+                delta.append(task.pickup[d] - task.delivery[d])
+                picked.append(task.pickup[d])
+            else:
+                amount = problem.shipments[task.shipment].amount[d]
+                delta.append(amount if task.kind == "pickup" else -amount)
+                picked.append(0)
+        has_delivery = any(tasks[t].kind == "job" and tasks[t].delivery[d] for t in nodes)
+        has_pickup = any(picked)
+        if not any(delta) and not has_delivery:
+            continue
+        total = sum(abs(x) for x in delta) + 1
+        vcap = [min(c[d], total) for c in caps]
+        cb = routing.RegisterUnaryTransitVector(delta)
+        routing.AddDimensionWithVehicleCapacity(cb, 0, vcap, not has_delivery, f"load{d}")
+        load = routing.GetDimensionOrDie(f"load{d}")
+        if has_delivery and has_pickup:
+            # load at the start must be exactly the deliveries on board: tie the
+            # end of "load" to the picked-up total (load(end) = start - D + P)
+            cb2 = routing.RegisterUnaryTransitVector(picked)
+            routing.AddDimension(cb2, 0, sum(picked) + 1, True, f"picked{d}")
+            pick_dim = routing.GetDimensionOrDie(f"picked{d}")
+            for k in range(n_vehicles):
+                solver.Add(load.CumulVar(routing.End(k)) == pick_dim.CumulVar(routing.End(k)))
+
+    if any(v.max_tasks is not None for v in vehicles):
+        cb = routing.RegisterUnaryTransitVector([1 if i < len(nodes) else 0 for i in range(n_nodes)])
+        routing.AddDimensionWithVehicleCapacity(
+            cb, 0, [len(nodes) if v.max_tasks is None else v.max_tasks for v in vehicles], True, "tasks")
+
+    if any(v.max_travel_time is not None for v in vehicles):
+        drive_cb = {p: routing.RegisterTransitMatrix(travel[p]) for p in profiles}
+        total = sum(max(map(max, travel[p])) for p in profiles) * (n_nodes + n_vehicles) + 1
+        routing.AddDimensionWithVehicleTransitAndCapacity(
+            [drive_cb[v.profile] for v in vehicles], 0,
+            [total if v.max_travel_time is None else min(total, v.max_travel_time) for v in vehicles],
+            True, "drive")
+
+    # tasks: optional with priority penalties, vehicle restrictions, pairs
+    all_vehicles = list(range(n_vehicles))
+    node_of = {t: i for i, t in enumerate(nodes)}
+    for i, t in enumerate(nodes):
+        task = tasks[t]
+        index = manager.NodeToIndex(i)
+        penalty = (task.priority + 1) * unit
+        if task.kind != "job":
+            penalty //= 2  # a shipment counts once: half on each node
+        routing.AddDisjunction([index], penalty)
+        if model.allowed[t] != all_vehicles:
+            routing.VehicleVar(index).SetValues([-1] + model.allowed[t])
+        if task.kind == "pickup":
+            drop = manager.NodeToIndex(node_of[task.partner])
+            routing.AddPickupAndDelivery(index, drop)
+            solver.Add(routing.VehicleVar(index) == routing.VehicleVar(drop))
+            solver.Add(routing.ActiveVar(index) == routing.ActiveVar(drop))
+            solver.Add(time_dim.CumulVar(index) <= time_dim.CumulVar(drop))
+            ride = problem.shipments[task.shipment].max_ride_time
+            if ride is not None:
+                solver.Add(time_dim.CumulVar(drop) - time_dim.CumulVar(index) <= ride + task.on_site_s)
+
+    # breaks
+    visit = [node_on_site[manager.IndexToNode(x)] for x in range(routing.Size())]
+    break_vars: dict[int, list] = {}
+    for k, v in enumerate(vehicles):
+        if not v.breaks:
+            continue
+        intervals = []
+        for b, brk in enumerate(v.breaks):
+            windows = brk.time_windows
+            interval = solver.FixedDurationIntervalVar(
+                windows[0][0], windows[-1][1], brk.service, False, f"break {k} {b}")
+            if len(windows) > 1:
+                start = interval.StartExpr().Var()
+                for (_, e1), (s2, _) in zip(windows, windows[1:]):
+                    start.RemoveInterval(e1 + 1, s2 - 1)
+            # OR-Tools allows a break before the start or after the end of a route
+            solver.Add(interval.StartExpr() >= time_dim.CumulVar(routing.Start(k)))
+            solver.Add(interval.EndExpr() <= time_dim.CumulVar(routing.End(k)))
+            intervals.append(interval)
+        time_dim.SetBreakIntervalsOfVehicle(intervals, k, visit)
+        break_vars[k] = intervals
+
+    for k in range(n_vehicles):
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
+
+    search = pywrapcp.DefaultRoutingSearchParameters()
+    first = params.first_solution
+    if first == "AUTO":
+        first = _auto_first_solution(model)
+    search.first_solution_strategy = getattr(_FIRST, first)
+    search.local_search_metaheuristic = getattr(_META, params.metaheuristic)
+    search.guided_local_search_lambda_coefficient = params.gls_lambda
+    search.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
+    if params.solution_limit is not None:
+        search.solution_limit = params.solution_limit
+    solution = routing.SolveWithParameters(search)
+    status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+    if solution is None:
+        return {"objective": None, "routes": [[] for _ in vehicles], "times": [], "breaks": [],
+                "status": status}
+
+    routes, times, breaks = [], [], []
+    for k in range(n_vehicles):
+        index = routing.Start(k)
+        route, stamps = [], [solution.Min(time_dim.CumulVar(index))]
+        index = solution.Value(routing.NextVar(index))
+        while not routing.IsEnd(index):
+            route.append(nodes[manager.IndexToNode(index)])
+            stamps.append(solution.Min(time_dim.CumulVar(index)))
+            index = solution.Value(routing.NextVar(index))
+        stamps.append(solution.Min(time_dim.CumulVar(index)))
+        routes.append(route)
+        times.append(stamps)
+        breaks.append({b: solution.StartValue(iv) for b, iv in enumerate(break_vars.get(k, []))})
+    return {"objective": solution.ObjectiveValue(), "routes": routes, "times": times,
+            "breaks": breaks, "status": status}
+
+
+def _worker(args) -> dict:
+    model, params = args
+    return _search(model, params)
+
+
+def _portfolio(params: SolveParams, workers: int) -> list[SolveParams]:
+    """Return the parameters of each parallel worker (worker 0 = as given)."""
+    variants = [params]
+    alternatives = ["LOCAL_CHEAPEST_INSERTION", "SAVINGS", "PATH_CHEAPEST_ARC", "GLOBAL_CHEAPEST_ARC"]
+    for w in range(1, workers):
+        variants.append(replace(params, seed=params.seed + w,
+                                first_solution=alternatives[(w - 1) % len(alternatives)]))
+    return variants
+
+
+def _run(model: _Model, params: SolveParams) -> dict:
+    if params.workers <= 1 or params.solution_limit is not None or not model.modelled:
+        return _search(model, replace(params, workers=1))
+    variants = _portfolio(params, params.workers)
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(len(variants)) as pool:
+        results = pool.map(_worker, [(model, p) for p in variants])
+    best = None
+    for result in results:
+        if result["objective"] is None:
+            continue
+        if best is None or result["objective"] < best["objective"]:
+            best = result
+    return best or results[0]
+
+
+# ---------------------------------------------------------------- solution dict
+
+
+def _route_cost(vehicle, drive_s: int) -> int:
+    return vehicle.fixed_cost + (vehicle.per_hour_cost * drive_s + 1800) // 3600
+
+
+def _drive_with_breaks(depart: int, travel_s: int, pauses: list[tuple[int, int]]):
+    """Drive `travel_s` seconds from `depart`, pausing for each (start, length) break.
+
+    Returns the arrival time and, per break, the driving done before it.
+    """
+    clock, left, driven_before = depart, travel_s, []
+    for start, length in pauses:
+        leg = min(left, max(0, start - clock))
+        clock += leg
+        left -= leg
+        driven_before.append(travel_s - left)
+        clock = max(clock, start) + length
+    return clock + left, driven_before
+
+
+def _build_route(model: _Model, k: int, route: list[int], stamps: list[int], breaks: dict[int, int]) -> dict:
+    problem, tasks = model.problem, model.tasks
+    v = problem.vehicles[k]
+    dur = problem.durations[v.profile]
+    dist = problem.distances[v.profile]
+    load = [0] * problem.dimensions
+    for t in route:
+        if tasks[t].kind == "job":
+            load = [a + b for a, b in zip(load, tasks[t].delivery)]
+    pending = sorted((start, b) for b, start in breaks.items())
+    steps: list[dict] = []
+    drive = distance = 0
+    here = v.start_index
+    depart = stamps[0]
+    totals = {"setup": 0, "service": 0, "waiting_time": 0, "priority": 0}
+
+    def step(kind: str, arrival: int, waiting: int, **extra) -> dict:
+        item = {"type": kind}
+        item.update(extra)
+        item.update({"arrival": arrival, "duration": drive, "setup": extra.pop("setup", 0),
+                     "service": extra.pop("service", 0), "waiting_time": waiting,
+                     "load": list(load), "distance": distance})
+        return item
+
+    if v.start_index is not None:
+        steps.append(step("start", stamps[0], 0, location_index=v.start_index))
+    visits = [(t, stamps[1 + i]) for i, t in enumerate(route)]
+    visits.append((None, stamps[-1]))
+    for t, begin in visits:
+        loc = v.end_index if t is None else tasks[t].location
+        if t is None and loc is None:
+            # open end: breaks still pending are taken right after the last task
+            leg = 0
+        else:
+            leg = 0 if here is None else dur[here][loc]
+        leg_m = 0 if here is None or loc is None else dist[here][loc]
+        mine = [(s, b) for s, b in pending if s + v.breaks[b].service <= begin]
+        pending = [p for p in pending if p not in mine]
+        arrival, before = _drive_with_breaks(depart, leg, [(s, v.breaks[b].service) for s, b in mine])
+        for (s, b), done in zip(mine, before):
+            brk = v.breaks[b]
+            part_m = leg_m * done // leg if leg else 0
+            item = {"type": "break", "id": brk.id, "description": brk.description, "arrival": s,
+                    "duration": drive + done, "setup": 0, "service": brk.service, "waiting_time": 0,
+                    "load": list(load), "distance": distance + part_m}
+            steps.append(item)
+        drive += leg
+        distance += leg_m
+        if t is None:
+            if v.end_index is not None:
+                steps.append(step("end", arrival, 0, location_index=v.end_index))
+            break
+        task = tasks[t]
+        if task.kind == "job":
+            load = [a - b + c for a, b, c in zip(load, task.delivery, task.pickup)]
+        else:
+            amount = problem.shipments[task.shipment].amount
+            sign = 1 if task.kind == "pickup" else -1
+            load = [a + sign * b for a, b in zip(load, amount)]
+        if here is None and not steps:
+            arrival = begin  # open start: the route begins at the first task
+        waiting = max(0, begin - arrival)
+        steps.append(step(task.kind, arrival, waiting, id=task.id, location_index=task.location,
+                          description=task.description, setup=task.setup, service=task.service))
+        totals["setup"] += task.setup
+        totals["service"] += task.service
+        totals["waiting_time"] += waiting
+        if task.kind != "delivery":  # a shipment's priority counts once
+            totals["priority"] += task.priority
+        depart = arrival + waiting + task.on_site_s
+        here = task.location
+    # an open end with breaks left: they follow the last step
+    for s, b in pending:
+        brk = v.breaks[b]
+        steps.append({"type": "break", "id": brk.id, "description": brk.description, "arrival": s,
+                      "duration": drive, "setup": 0, "service": brk.service, "waiting_time": 0,
+                      "load": list(load), "distance": distance})
+    for brk_step in (s for s in steps if s["type"] == "break"):
+        totals["service"] += brk_step["service"]
+    return {"vehicle": v.id, "description": v.description, "cost": _route_cost(v, drive),
+            "setup": totals["setup"], "service": totals["service"], "duration": drive,
+            "waiting_time": totals["waiting_time"], "priority": totals["priority"],
+            "distance": distance, "steps": steps}
+
+
+def _unassigned_entry(model: _Model, t: int, reason: str) -> dict:
+    task = model.tasks[t]
+    return {"id": task.id, "type": task.kind, "location_index": task.location,
+            "description": task.description, "reason": reason}
+
+
+def _solution(model: _Model, result: dict, loading_ms: int, solving_ms: int) -> dict:
+    routes = []
+    served: set[int] = set()
+    for k, route in enumerate(result["routes"]):
+        if not route:
+            continue
+        routes.append(_build_route(model, k, route, result["times"][k], result["breaks"][k]))
+        served.update(route)
+    unassigned = []
+    fallback = NOT_ENOUGH_TIME if result["objective"] is not None else \
+        f"no solution found within the time limit ({result['status']})"
+    for t in range(len(model.tasks)):
+        if t not in served:
+            unassigned.append(_unassigned_entry(model, t, model.reasons.get(t, fallback)))
+    summary = {"cost": sum(r["cost"] for r in routes), "routes": len(routes),
+               "unassigned": len(unassigned)}
+    for key in ("setup", "service", "duration", "waiting_time", "priority", "distance"):
+        summary[key] = sum(r[key] for r in routes)
+    summary["computing_times"] = {"loading": loading_ms, "solving": solving_ms}
+    return {"code": 0, "summary": summary, "unassigned": unassigned, "routes": routes}
+
+
+def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
+    """Solve a routing problem and return the solution dict.
+
+    Parameters
+    ----------
+    problem
+        A problem dict in the odekake problem format, or an already parsed
+        `Problem`.
+    params
+        Search settings; when omitted, ``options.time_limit`` / ``options.seed``
+        / ``options.solution_limit`` of the problem (if any) over the defaults.
+
+    Returns
+    -------
+    dict
+        ``{"code": 0, "summary": ..., "unassigned": [...], "routes": [...]}``
+        as described in ``PROBLEM_FORMAT.md``; ``computing_times`` in
+        milliseconds.
+
+    Raises
+    ------
+    ProblemError
+        If the problem is invalid (message starts with the field path).
+    """
+    t0 = time.perf_counter()
+    parsed = problem if isinstance(problem, Problem) else parse_problem(problem)
+    if params is None:
+        opts = parsed.options
+        params = SolveParams(time_limit_s=opts.get("time_limit", SolveParams.time_limit_s),
+                             seed=opts.get("seed", 0), solution_limit=opts.get("solution_limit"))
+    model = _prepare(parsed)
+    t1 = time.perf_counter()
+    if model.modelled:
+        result = _run(model, params)
+    else:
+        result = {"objective": 0, "routes": [[] for _ in parsed.vehicles], "times": [], "breaks": [],
+                  "status": "ROUTING_SUCCESS"}
+    t2 = time.perf_counter()
+    return _solution(model, result, int((t1 - t0) * 1000), int((t2 - t1) * 1000))
