@@ -1,0 +1,624 @@
+"""Compile a week's open requests and shifts into the solver's problem format.
+
+Pure functions over domain objects and a *matrix provider* (anything with a
+``matrix(points) -> Matrix`` method, e.g. `routing.network.RoadNetwork`; a
+point is ``(id, lat, lon)`` and the answer has ``ids``, ``durations`` and
+``distances``, row = from). Nothing here touches the database or OR-Tools.
+
+Rules (all times are week seconds, 0 = Monday 00:00):
+
+Vehicles
+    One solver vehicle per `Shift` (vehicle × service day): ``time_window`` =
+    that day's shift hours, start and end at the vehicle's depot site,
+    ``capacity`` = ``[seats, boxes]``, skills mapped by `SKILL_IDS`, costs
+    ``{"fixed": fixed_cost, "per_hour": cost_per_hour}``. The lunch break
+    (``lunch_s``) must start inside ``[lunch_earliest, lunch_latest_end -
+    lunch_s]``, clipped to the shift; a shorter shift that cannot hold the
+    lunch window gets no break.
+Windows
+    A promised window is HARD: it is the only window. Otherwise the
+    resident's preferences are the windows, kept only on service days of the
+    week. A request with neither may be served on any service day within
+    working hours (no ``time_windows``: the vehicles' own hours bound it).
+    Windows say when the service *starts* (for rides: the pick-up).
+    Where a task happens at a site, its windows are intersected with the
+    site's opening hours of that day (a site with no opening hours at all
+    counts as always open; otherwise a weekday missing from the map is closed).
+Hall sessions
+    One job on each service day of the week its `SessionRule` occurs on,
+    starting within ``[earliest_start_s, latest_start_s]`` and early enough to
+    finish before the site closes; ``service`` = session length, ``setup`` =
+    `STOP_SETUP_S`, skill ``office_terminal``. A session whose rule does not
+    occur this week is not due and is left out silently.
+Home visits
+    One job at the home: ``service`` = sum of the requested services'
+    durations, ``setup`` = `STOP_SETUP_S`, skills = the services' skills.
+Errands
+    One shipment per shop: pick-up at the shop (after the goods are ready and
+    inside opening hours, on the days the delivery may happen), delivery home
+    inside the delivery windows; ``amount = [0, boxes]``; chilled goods need
+    ``cool_box`` and get ``max_ride_time`` (default 90 min).
+Rides
+    One shipment: ``amount = [seats, 0]``, ``wheelchair`` skill when needed,
+    ``max_ride_time`` = the request's limit.
+Priority
+    ``priority = min(99, base_priority + 5 × days waited)``, days waited
+    counted from ``received_at`` to ``now``; a request with a promised window
+    gets 100, the maximum, so the solver drops anything else first.
+    Hall sessions were created long ago, so they usually reach 99: a scheduled
+    stop serves many residents at once.
+
+The result keeps a mapping from solver task ids back to (request, stop kind,
+day) and from solver vehicle ids back to shifts. Every task id is unique over
+jobs, pickups and deliveries together. Descriptions carry no personal data
+(the problem file can be exported): only request ids and site names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Protocol, Sequence
+
+from routing.errors import InputError
+from scheduler.domain import (
+    DAY_S,
+    STOP_SETUP_S,
+    ErrandDetails,
+    Request,
+    RequestKind,
+    Resident,
+    RideDetails,
+    Service,
+    SessionDetails,
+    Shift,
+    Site,
+    Skill,
+    TimeWindow,
+    Vehicle,
+    VisitDetails,
+    hhmm,
+    week_seconds,
+)
+
+__all__ = [
+    "CompileError",
+    "CompiledWeek",
+    "Location",
+    "MatrixProvider",
+    "ShiftRef",
+    "Skipped",
+    "TaskRef",
+    "SKILL_IDS",
+    "compile_week",
+    "due_this_week",
+    "request_priority",
+]
+
+#: Skill -> the integer used in the problem format.
+SKILL_IDS: dict[Skill, int] = {Skill.OFFICE_TERMINAL: 1, Skill.COOL_BOX: 2, Skill.WHEELCHAIR: 3}
+#: Integer -> skill, for reading solver reasons back.
+SKILL_BY_ID: dict[int, Skill] = {v: k for k, v in SKILL_IDS.items()}
+
+#: Priority of a request with a promised window (the maximum).
+PROMISED_PRIORITY = 100
+#: Highest priority reachable by waiting alone.
+MAX_WAITING_PRIORITY = 99
+#: Priority points per day a request has waited.
+PRIORITY_PER_DAY = 5
+
+#: Seconds at a shop to collect an order.
+SHOP_PICKUP_S = 300
+#: Seconds at the door to hand over an order and take the payment.
+HOME_DELIVERY_S = 300
+#: Seconds to board or leave the vehicle (per ride stop); wheelchair users need longer.
+RIDE_STOP_S = 120
+WHEELCHAIR_STOP_S = 420
+
+
+class CompileError(InputError):
+    """A request cannot be compiled (unknown site, resident or service); names the request."""
+
+
+class MatrixProvider(Protocol):
+    """Anything that turns points ``(id, lat, lon)`` into a travel matrix."""
+
+    def matrix(self, points: Sequence[tuple[Any, float, float]]) -> Any:  # pragma: no cover - protocol
+        """Return an object with ``ids``, ``durations`` and ``distances`` (row = from)."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """One row/column of the matrices: a site or a resident's home."""
+
+    key: str  # "site:3" or "home:12"
+    lat: float
+    lon: float
+    site_id: int | None = None
+    resident_id: int | None = None
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """What a solver task stands for."""
+
+    request_id: int
+    kind: str  # session | visit | pickup | delivery
+    request_kind: RequestKind
+    location_index: int
+    site_id: int | None = None
+    resident_id: int | None = None
+    day: dt.date | None = None  # fixed day (sessions); None = the solver chooses
+    part: int = 0  # which shop of an errand (0-based)
+
+
+@dataclass(frozen=True)
+class ShiftRef:
+    """What a solver vehicle stands for: one vehicle on one day."""
+
+    vehicle_id: int
+    day: dt.date
+    depot_site_id: int
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A due request that could not be given to the solver, with the reason in words."""
+
+    request_id: int
+    reason: str
+    promised: bool = False
+
+
+@dataclass
+class CompiledWeek:
+    """A compiled week: the problem dict and the maps back to the domain."""
+
+    week_start: dt.date
+    problem: dict
+    tasks: dict[int, TaskRef] = field(default_factory=dict)
+    vehicles: dict[int, ShiftRef] = field(default_factory=dict)
+    locations: list[Location] = field(default_factory=list)
+    request_tasks: dict[int, list[int]] = field(default_factory=dict)
+    priorities: dict[int, int] = field(default_factory=dict)
+    promised: dict[int, TimeWindow] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
+    requests: dict[int, Request] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+def request_priority(req: Request, now: dt.datetime) -> int:
+    """Return the solver priority of a request (see the module docstring).
+
+    Parameters
+    ----------
+    req
+        The request.
+    now
+        The time of planning; days waited are counted up to its date.
+    """
+    if req.promised is not None:
+        return PROMISED_PRIORITY
+    waited_days = max(0, (now.date() - req.received_at.date()).days)
+    return min(MAX_WAITING_PRIORITY, req.base_priority + PRIORITY_PER_DAY * waited_days)
+
+
+def _session_days(details: SessionDetails, week_start: dt.date) -> list[dt.date]:
+    days = [week_start + dt.timedelta(days=i) for i in range(7)]
+    return [d for d in days if details.rule.occurs_on(d)]
+
+
+def due_this_week(req: Request, week_start: dt.date) -> bool:
+    """Return whether a request concerns the week starting `week_start`.
+
+    A promised window decides alone; otherwise any preference window inside the
+    week, or no window at all (as soon as possible), makes it due. A hall
+    session is due when its rule occurs on a day of the week.
+    """
+    week_end = week_start + dt.timedelta(days=6)
+    if req.promised is not None:
+        return week_start <= req.promised.day <= week_end
+    if req.kind == RequestKind.SESSION:
+        if req.windows:
+            return any(week_start <= w.day <= week_end for w in req.windows)
+        return bool(_session_days(req.details, week_start))
+    if not req.windows:
+        return True
+    return any(week_start <= w.day <= week_end for w in req.windows)
+
+
+def _site_hours(site: Site, day: dt.date) -> tuple[int, int] | None:
+    if not site.opening_hours:
+        return (0, DAY_S)
+    return site.hours_on(day)
+
+
+def _clip(spans: Iterable[tuple[dt.date, int, int]], site: Site | None, *,
+          before_close_s: int = 0) -> list[tuple[dt.date, int, int]]:
+    """Intersect day windows with a site's opening hours.
+
+    `before_close_s` is how long before closing the service must start
+    (a session must end before the hall closes).
+    """
+    out = []
+    for day, start, end in spans:
+        if site is not None:
+            hours = _site_hours(site, day)
+            if hours is None:
+                continue
+            start, end = max(start, hours[0]), min(end, hours[1] - before_close_s)
+        if start <= end:
+            out.append((day, start, end))
+    return out
+
+
+def _to_week(week_start: dt.date, spans: Iterable[tuple[dt.date, int, int]]) -> list[list[int]]:
+    windows = sorted([week_seconds(week_start, d, s), week_seconds(week_start, d, e)] for d, s, e in spans)
+    merged: list[list[int]] = []
+    for w in windows:  # the format wants sorted, disjoint windows
+        if merged and w[0] <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], w[1])
+        else:
+            merged.append(w)
+    return merged
+
+
+def _label_days(days: Iterable[dt.date]) -> str:
+    return ", ".join(f"{d.isoformat()} ({d.strftime('%a')})" for d in days)
+
+
+# ----------------------------------------------------------------------------- compile
+
+
+class _Builder:
+    def __init__(self, week_start: dt.date, service_days: Sequence[dt.date]):
+        self.week_start = week_start
+        self.service_days = list(service_days)
+        self.loc_index: dict[str, int] = {}
+        self.locations: list[Location] = []
+        self.next_id = 1
+
+    def location(self, *, site: Site | None = None, resident: Resident | None = None) -> int:
+        if site is not None:
+            key, loc = f"site:{site.id}", Location(f"site:{site.id}", site.lat, site.lon, site_id=site.id)
+        else:
+            key = f"home:{resident.id}"
+            loc = Location(key, resident.lat, resident.lon, resident_id=resident.id)
+        if key not in self.loc_index:
+            self.loc_index[key] = len(self.locations)
+            self.locations.append(loc)
+        return self.loc_index[key]
+
+    def task_id(self) -> int:
+        tid = self.next_id
+        self.next_id += 1
+        return tid
+
+
+def _request_spans(req: Request, service_days: Sequence[dt.date]) -> tuple[list | None, str]:
+    """Return the request's day windows (None = any service day) and a reason when empty."""
+    days = set(service_days)
+    if req.promised is not None:
+        p = req.promised
+        if p.day not in days:
+            return [], f"promised day {p.label()} is not a service day"
+        return [(p.day, p.start_s, p.end_s)], ""
+    if req.windows:
+        spans = [(w.day, w.start_s, w.end_s) for w in req.windows if w.day in days]
+        if not spans:
+            return [], "no service day among the requested days " + _label_days(sorted({w.day for w in req.windows}))
+        return spans, ""
+    return None, ""
+
+
+def compile_week(
+    week_start: dt.date,
+    requests: Sequence[Request],
+    *,
+    residents: dict[int, Resident],
+    sites: dict[int, Site],
+    vehicles: dict[int, Vehicle],
+    shifts: Sequence[Shift],
+    services: dict[str, Service],
+    service_days: Sequence[dt.date],
+    matrix_provider: MatrixProvider,
+    now: dt.datetime,
+) -> CompiledWeek:
+    """Compile the due requests of a week and its shifts into a problem dict.
+
+    Parameters
+    ----------
+    week_start
+        The Monday of the week.
+    requests
+        Candidate requests; those not due this week (see `due_this_week`) are
+        left out.
+    residents, sites, vehicles, services
+        Lookup tables by id (services by code).
+    shifts
+        The week's shifts (one per vehicle and service day).
+    service_days
+        The week's service days (weekdays that are not holidays).
+    matrix_provider
+        Gives the travel matrix; called exactly once, with every distinct
+        location (depots, sites, homes).
+    now
+        Planning time, for the waiting bonus of the priority.
+
+    Returns
+    -------
+    CompiledWeek
+        The problem and the maps back; due requests that cannot be offered to
+        the solver at all are in ``skipped`` with a reason.
+
+    Raises
+    ------
+    CompileError
+        If a request names a site, resident or service that does not exist.
+    """
+    if week_start.weekday() != 0:
+        msg = f"week_start: {week_start} is not a Monday"
+        raise CompileError(msg)
+    b = _Builder(week_start, service_days)
+    out = CompiledWeek(week_start=week_start, problem={})
+
+    # depots first, so vehicles' indices are small and stable
+    vehicles_out = []
+    for shift in sorted(shifts, key=lambda s: (s.day, s.vehicle_id)):
+        vehicle = vehicles.get(shift.vehicle_id)
+        if vehicle is None:
+            msg = f"shift of vehicle {shift.vehicle_id} on {shift.day}: no such vehicle"
+            raise CompileError(msg)
+        depot = _lookup(sites, vehicle.depot_site_id, f"vehicle {vehicle.id} ({vehicle.name}): depot site")
+        vid = len(vehicles_out) + 1
+        idx = b.location(site=depot)
+        entry: dict[str, Any] = {
+            "id": vid,
+            "description": f"{vehicle.name} / {shift.day.strftime('%a')} {shift.day.isoformat()}",
+            "start_index": idx,
+            "end_index": idx,
+            "capacity": vehicle.amount_vector(),
+            "skills": sorted(SKILL_IDS[s] for s in vehicle.skills),
+            "time_window": [week_seconds(week_start, shift.day, shift.start_s),
+                            week_seconds(week_start, shift.day, shift.end_s)],
+            "costs": {"fixed": vehicle.fixed_cost, "per_hour": vehicle.cost_per_hour},
+        }
+        if shift.lunch_s:
+            lo = max(shift.lunch_earliest_s, shift.start_s)
+            hi = min(shift.lunch_latest_end_s, shift.end_s) - shift.lunch_s
+            if lo <= hi:
+                entry["breaks"] = [{
+                    "id": vid,
+                    "description": "lunch",
+                    "time_windows": [[week_seconds(week_start, shift.day, lo),
+                                      week_seconds(week_start, shift.day, hi)]],
+                    "service": shift.lunch_s,
+                }]
+        vehicles_out.append(entry)
+        out.vehicles[vid] = ShiftRef(vehicle.id, shift.day, depot.id)
+
+    jobs: list[dict] = []
+    shipments: list[dict] = []
+    for req in sorted(requests, key=lambda r: r.id):
+        if not due_this_week(req, week_start):
+            continue
+        out.requests[req.id] = req
+        prio = request_priority(req, now)
+        out.priorities[req.id] = prio
+        if req.promised is not None:
+            out.promised[req.id] = req.promised
+        before = len(out.tasks)
+        if req.kind == RequestKind.SESSION:
+            reason = _compile_session(b, out, jobs, req, prio, sites)
+        elif req.kind == RequestKind.VISIT:
+            reason = _compile_visit(b, out, jobs, req, prio, residents, services)
+        elif req.kind == RequestKind.ERRAND:
+            reason = _compile_errand(b, out, shipments, req, prio, residents, sites)
+        else:
+            reason = _compile_ride(b, out, shipments, req, prio, residents, sites)
+        if reason:
+            out.skipped.append(Skipped(req.id, reason, promised=req.promised is not None))
+        elif len(out.tasks) == before:  # pragma: no cover - every branch adds tasks or a reason
+            msg = f"request {req.id}: compiled to nothing"
+            raise CompileError(msg)
+
+    matrices = _matrices(b.locations, matrix_provider)
+    out.locations = b.locations
+    out.problem = {
+        "vehicles": vehicles_out,
+        "jobs": jobs,
+        "shipments": shipments,
+        "matrices": {"car": matrices},
+    }
+    return out
+
+
+def _lookup(table: dict, key: Any, what: str):
+    try:
+        return table[key]
+    except KeyError:
+        msg = f"{what} {key!r} does not exist"
+        raise CompileError(msg) from None
+
+
+def _register(out: CompiledWeek, tid: int, ref: TaskRef) -> None:
+    out.tasks[tid] = ref
+    out.request_tasks.setdefault(ref.request_id, []).append(tid)
+
+
+def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, prio: int,
+                     sites: dict[int, Site]) -> str:
+    d: SessionDetails = req.details
+    site = _lookup(sites, d.site_id, f"request {req.id}: site")
+    if req.promised is not None:
+        spans, reason = _request_spans(req, b.service_days)
+    else:
+        rule_days = _session_days(d, b.week_start)
+        days = [day for day in rule_days if day in b.service_days]
+        if not days:
+            return "session day " + _label_days(rule_days) + " is a holiday or not a service day"
+        spans, reason = [(day, d.earliest_start_s, d.latest_start_s) for day in days], ""
+        if req.windows:  # an explicit window narrows the rule's days
+            spans = [(w.day, max(w.start_s, d.earliest_start_s), min(w.end_s, d.latest_start_s))
+                     for w in req.windows if w.day in days]
+            if not spans:
+                return "the requested windows do not fall on a session day of the rule"
+    if reason:
+        return reason
+    spans = _clip(spans, site, before_close_s=d.session_s)
+    if not spans:
+        return f"{site.name} is closed (or closes too early for a {d.session_s // 60}-minute session) on the session day"
+    idx = b.location(site=site)
+    for day, start, end in spans:
+        tid = b.task_id()
+        jobs.append({
+            "id": tid,
+            "description": f"session r{req.id} at {site.name}",
+            "location_index": idx,
+            "setup": STOP_SETUP_S,
+            "service": d.session_s,
+            "skills": [SKILL_IDS[Skill.OFFICE_TERMINAL]],
+            "priority": prio,
+            "time_windows": _to_week(b.week_start, [(day, start, end)]),
+        })
+        _register(out, tid, TaskRef(req.id, "session", req.kind, idx, site_id=site.id, day=day))
+    return ""
+
+
+def _compile_visit(b: _Builder, out: CompiledWeek, jobs: list, req: Request, prio: int,
+                   residents: dict[int, Resident], services: dict[str, Service]) -> str:
+    d: VisitDetails = req.details
+    resident = _lookup(residents, req.resident_id, f"request {req.id}: resident")
+    service_s, skills = 0, set()
+    for code in d.services:
+        svc = _lookup(services, code, f"request {req.id}: service")
+        service_s += svc.duration_s
+        if svc.skill is not None:
+            skills.add(SKILL_IDS[svc.skill])
+    spans, reason = _request_spans(req, b.service_days)
+    if reason:
+        return reason
+    idx = b.location(resident=resident)
+    tid = b.task_id()
+    job = {
+        "id": tid,
+        "description": f"visit r{req.id}",
+        "location_index": idx,
+        "setup": STOP_SETUP_S,
+        "service": service_s,
+        "skills": sorted(skills),
+        "priority": prio,
+    }
+    if spans is not None:
+        job["time_windows"] = _to_week(b.week_start, spans)
+    jobs.append(job)
+    _register(out, tid, TaskRef(req.id, "visit", req.kind, idx, resident_id=resident.id))
+    return ""
+
+
+def _compile_errand(b: _Builder, out: CompiledWeek, shipments: list, req: Request, prio: int,
+                    residents: dict[int, Resident], sites: dict[int, Site]) -> str:
+    d: ErrandDetails = req.details
+    resident = _lookup(residents, req.resident_id, f"request {req.id}: resident")
+    shops = [_lookup(sites, p.site_id, f"request {req.id}: shop site") for p in d.pickups]
+    spans, reason = _request_spans(req, b.service_days)
+    if reason:
+        return reason
+    delivery_days = sorted({s[0] for s in spans}) if spans is not None else list(b.service_days)
+    pickup_spans = []
+    for shop, p in zip(shops, d.pickups):
+        ps = _clip([(day, p.ready_s, DAY_S) for day in delivery_days], shop)
+        if not ps:
+            return f"{shop.name} is closed (or the order is not ready in time) on " + _label_days(delivery_days)
+        pickup_spans.append(ps)
+    home = b.location(resident=resident)
+    skills = [SKILL_IDS[Skill.COOL_BOX]] if d.chilled else []
+    for part, (shop, p, ps) in enumerate(zip(shops, d.pickups, pickup_spans)):
+        shop_idx = b.location(site=shop)
+        pid, did = b.task_id(), b.task_id()
+        delivery = {"id": did, "description": f"errand r{req.id} delivery ({shop.name})",
+                    "location_index": home, "setup": 0, "service": HOME_DELIVERY_S}
+        if spans is not None:
+            delivery["time_windows"] = _to_week(b.week_start, spans)
+        shipment = {
+            "pickup": {"id": pid, "description": f"errand r{req.id} pickup at {shop.name}",
+                       "location_index": shop_idx, "setup": 0, "service": SHOP_PICKUP_S,
+                       "time_windows": _to_week(b.week_start, ps)},
+            "delivery": delivery,
+            "amount": [0, p.boxes],
+            "skills": skills,
+            "priority": prio,
+        }
+        if d.max_ride_s is not None:
+            shipment["max_ride_time"] = d.max_ride_s
+        shipments.append(shipment)
+        _register(out, pid, TaskRef(req.id, "pickup", req.kind, shop_idx, site_id=shop.id, part=part))
+        _register(out, did, TaskRef(req.id, "delivery", req.kind, home, resident_id=resident.id, part=part))
+    return ""
+
+
+def _compile_ride(b: _Builder, out: CompiledWeek, shipments: list, req: Request, prio: int,
+                  residents: dict[int, Resident], sites: dict[int, Site]) -> str:
+    d: RideDetails = req.details
+    resident = _lookup(residents, req.resident_id, f"request {req.id}: resident")
+    src = _lookup(sites, d.from_site_id, f"request {req.id}: from site") if d.from_site_id is not None else None
+    dst = _lookup(sites, d.to_site_id, f"request {req.id}: to site") if d.to_site_id is not None else None
+    spans, reason = _request_spans(req, b.service_days)
+    if reason:
+        return reason
+    pick_spans = spans if spans is not None else [(day, 0, DAY_S) for day in b.service_days]
+    pick_spans = _clip(pick_spans, src)
+    if not pick_spans:
+        return f"{src.name} is closed at the requested pick-up times"
+    ride_days = sorted({s[0] for s in pick_spans})
+    drop_spans = _clip([(day, 0, DAY_S) for day in ride_days], dst) if dst is not None else None
+    if drop_spans is not None and not drop_spans:
+        return f"{dst.name} is closed on " + _label_days(ride_days)
+    src_idx = b.location(site=src) if src is not None else b.location(resident=resident)
+    dst_idx = b.location(site=dst) if dst is not None else b.location(resident=resident)
+    stop_s = WHEELCHAIR_STOP_S if d.wheelchair else RIDE_STOP_S
+    pid, did = b.task_id(), b.task_id()
+    pickup = {"id": pid, "description": f"ride r{req.id} pick-up" + (f" at {src.name}" if src else " at home"),
+              "location_index": src_idx, "setup": 0, "service": stop_s}
+    if spans is not None or src is not None:
+        pickup["time_windows"] = _to_week(b.week_start, pick_spans)
+    delivery = {"id": did, "description": f"ride r{req.id} drop-off" + (f" at {dst.name}" if dst else " at home"),
+                "location_index": dst_idx, "setup": 0, "service": stop_s}
+    if drop_spans is not None:
+        delivery["time_windows"] = _to_week(b.week_start, drop_spans)
+    shipments.append({
+        "pickup": pickup,
+        "delivery": delivery,
+        "amount": [d.seats, 0],
+        "skills": [SKILL_IDS[Skill.WHEELCHAIR]] if d.wheelchair else [],
+        "priority": prio,
+        "max_ride_time": d.max_ride_s,
+    })
+    _register(out, pid, TaskRef(req.id, "pickup", req.kind, src_idx,
+                                site_id=src.id if src else None, resident_id=None if src else resident.id))
+    _register(out, did, TaskRef(req.id, "delivery", req.kind, dst_idx,
+                                site_id=dst.id if dst else None, resident_id=None if dst else resident.id))
+    return ""
+
+
+def _matrices(locations: list[Location], provider: MatrixProvider) -> dict[str, list[list[int]]]:
+    if not locations:
+        return {"durations": [], "distances": []}
+    points = [(loc.key, loc.lat, loc.lon) for loc in locations]
+    m = provider.matrix(points)
+    ids = list(getattr(m, "ids", [p[0] for p in points]))
+    if ids != [p[0] for p in points]:
+        msg = "matrix provider returned the points in another order"
+        raise CompileError(msg)
+    durations = [[int(v) for v in row] for row in m.durations]
+    distances = [[int(v) for v in row] for row in m.distances]
+    return {"durations": durations, "distances": distances}
+
+
+def describe_window(week_start: dt.date, window: Sequence[int]) -> str:
+    """Format a week-seconds window as ``'Tue 9:00–12:00'``."""
+    start, end = window
+    day = week_start + dt.timedelta(days=start // DAY_S)
+    return f"{day.strftime('%a')} {hhmm(start % DAY_S)}–{hhmm(end - (start // DAY_S) * DAY_S)}"
