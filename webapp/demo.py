@@ -1,0 +1,84 @@
+"""The `odekake demo` command: a walk through odekake on the fictional sample district.
+
+Each step is one function call, so later issues can add steps (plan a week,
+serve the app) without touching the earlier ones.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from routing.errors import InputError
+
+DEMO_PLACES = 6  # the branch office and five community halls / hamlets
+
+
+def ensure_sample_graph(instance: Path) -> dict:
+    """Build the sample district's graph into `instance` when missing or stale; return its info.
+
+    Stale means built from another version of the sample file or by an older
+    build. An instance holding a graph of some other area is left alone.
+    """
+    from routing.cli import build_sample_graph
+    from routing.graph import BUILD_VERSION, file_sha256, read_instance_info
+    from routing.sample_district import DEFAULT_PATH
+
+    info = read_instance_info(instance)
+    if info is not None and not info.get("fictional"):
+        msg = (f"{instance} holds the road graph of {info.get('source')!r}, not the sample district; "
+               "run the demo with a fresh --instance folder")
+        raise InputError(msg)
+    if (info is None or info.get("source_sha256") != file_sha256(DEFAULT_PATH)
+            or info.get("build_version") != BUILD_VERSION):
+        click.echo("building the road graph of the sample district ...")
+        info = build_sample_graph(instance)
+    return info
+
+
+def demo_places(*, count: int = DEMO_PLACES) -> list[tuple[str, float, float]]:
+    """Return the branch office (depot) and community halls / hamlets as ``(name, lat, lon)``."""
+    from routing.pois import read_pois
+    from routing.sample_district import DEFAULT_PATH
+
+    pois = read_pois(DEFAULT_PATH)
+    depot = [p for p in pois if p.kind == "townhall"]
+    halls = [p for p in pois if p.kind == "community_centre"]
+    hamlets = [p for p in pois if p.tags.get("place") == "hamlet"]
+    n_halls = (count - 1) - (count - 1) // 2
+    spread = hamlets[:: max(1, len(hamlets) // max(1, count - 1 - n_halls))]
+    chosen = depot[:1] + halls[:n_halls] + spread
+    return [(p.name, p.lat, p.lon) for p in chosen[:count]]
+
+
+def print_matrix_minutes(instance: Path, places: list[tuple[str, float, float]]) -> None:
+    """Print the driving-time matrix between `places` in minutes (row = from)."""
+    from routing.network import RoadNetwork
+
+    network = RoadNetwork.from_instance(instance)
+    matrix = network.matrix(places)
+    width = max(len(name) for name, _, _ in places)
+
+    def pad(text: str) -> str:  # Japanese characters take two columns
+        return text + " " * max(0, 2 * width - sum(2 if ord(c) > 0x2E80 else 1 for c in text))
+
+    click.echo("driving time in minutes (row = from, column = to):")
+    click.echo(pad("") + " " + " ".join(f"{i + 1:>4}" for i in range(len(places))))
+    for i, (name, _, _) in enumerate(places):
+        cells = " ".join(f"{matrix.durations[i, j] / 60:>4.0f}" for j in range(len(places)))
+        click.echo(f"{pad(name)} {cells}   ({i + 1})")
+
+
+@click.command("demo")
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Show odekake on the fictional sample district 架空・山里地区."""
+    from routing.cli import echo_info
+
+    instance: Path = ctx.obj["instance"]
+    info = ensure_sample_graph(instance)
+    click.echo("road graph:")
+    echo_info(info)
+    click.echo()
+    print_matrix_minutes(instance, demo_places())
