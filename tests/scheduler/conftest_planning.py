@@ -95,3 +95,24 @@ def request(rid: int, kind: RequestKind, details, **kw) -> Request:
     """Build a request with an id, received three days before NOW unless given."""
     kw.setdefault("received_at", NOW - dt.timedelta(days=3))
     return Request(kind=kind, details=details, id=rid, **kw)
+
+
+def store_world(store, *, vehicles: tuple[int, ...] = (1, 2)) -> dict:
+    """Store the tiny world (chosen vehicles only) and return it with the stored ids.
+
+    Returns the `tiny_world` dict whose tables are keyed by the *stored* ids
+    (equal to the hand-set ids on an empty database, checked here).
+    """
+    import dataclasses
+
+    w = tiny_world()
+    for table, add in (("sites", store.add_site), ("residents", store.add_resident)):
+        for key, obj in sorted(w[table].items()):
+            saved = add(dataclasses.replace(obj, id=None))
+            assert saved.id == key, f"{table}: expected id {key} on an empty database, got {saved.id}"
+    kept = {}
+    for key in vehicles:
+        saved = store.add_vehicle(dataclasses.replace(w["vehicles"][key], id=None))
+        kept[saved.id] = saved
+    w["vehicles"] = kept
+    return w

@@ -1,0 +1,222 @@
+"""Weekly planning on the line world: solve, validate, store versions, statuses, diff, publish.
+
+The week is Monday 2026-11-30 (no holiday). The solver runs with a solution
+limit, so each plan is deterministic and quick.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from scheduler import planning
+from scheduler.domain import (
+    ErrandDetails,
+    ErrandPickup,
+    Plan,
+    PlanStatus,
+    PlanStop,
+    Request,
+    RequestKind,
+    RequestStatus,
+    RideDetails,
+    SessionDetails,
+    SessionRule,
+    ShiftException,
+    TimeWindow,
+    UnassignedRequest,
+    VisitDetails,
+)
+from scheduler.params import SolveParams
+from scheduler.planning import BROKEN_PROMISE, PlanningError, diff_plans, plan_week, publish
+from scheduler.storage import Store
+from tests.scheduler.conftest_planning import NOW, TUE, WEEK, H, LineMatrix, store_world
+
+PARAMS = SolveParams(time_limit_s=10, solution_limit=30)
+DAY = 86400
+
+
+@pytest.fixture
+def store():
+    s = Store.open(":memory:")
+    yield s
+    s.close()
+
+
+def _add(store, kind, details, **kw) -> Request:
+    kw.setdefault("received_at", NOW - dt.timedelta(days=2))
+    return store.add_request(Request(kind=kind, details=details, **kw), user="test")
+
+
+def _all_kinds(store) -> dict[str, Request]:
+    return {
+        "visit": _add(store, RequestKind.VISIT, VisitDetails(("residence_certificate",)), resident_id=1,
+                      status=RequestStatus.BOOKED, promised=TimeWindow(TUE, 10 * H, 11 * H)),
+        "session": _add(store, RequestKind.SESSION, SessionDetails(site_id=2, rule=SessionRule("weekly", 2))),
+        "errand": _add(store, RequestKind.ERRAND,
+                       ErrandDetails(pickups=(ErrandPickup(3, boxes=2, ready_s=11 * H),), chilled=True,
+                                     amount_to_collect_yen=2400, order="milk"),
+                       resident_id=2, windows=[TimeWindow(TUE, 13 * H, 16 * H)]),
+        "ride": _add(store, RequestKind.RIDE, RideDetails(None, 4), resident_id=1,
+                     windows=[TimeWindow(WEEK, 9 * H, 10 * H)]),
+    }
+
+
+def test_every_kind_is_planned_validated_stored_and_marked_planned(store):
+    """One request of each kind on a two-van fleet: all served, promise kept, v1 stored, statuses planned."""
+    store_world(store)
+    reqs = _all_kinds(store)
+    result = plan_week(store, LineMatrix(), WEEK, params=PARAMS, user="dispatcher", now=NOW)
+    plan = result.plan
+    assert (plan.version, plan.created_by, plan.status) == (1, "dispatcher", PlanStatus.DRAFT)
+    assert plan.unassigned == []
+    assert plan.summary["served_by_kind"] == {"errand": 1, "ride": 1, "session": 1, "visit": 1}
+    assert plan.summary["promises_kept"] == plan.summary["promised"] == 1
+    stored = store.get_plan(WEEK)
+    assert stored.id == plan.id and len(stored.stops) == len(plan.stops)
+    by_req = {}
+    for s in stored.stops:
+        by_req.setdefault(s.request_id, []).append(s)
+    [visit] = by_req[reqs["visit"].id]
+    # the promise Tue 10:00–11:00 is kept; service = 5 min setup + 10 min certificate
+    assert DAY + 10 * H <= visit.start_s <= DAY + 11 * H and visit.day == TUE
+    assert visit.departure_s == visit.start_s + 300 + 600 and visit.step_type == "visit"
+    [session] = by_req[reqs["session"].id]
+    assert session.day == WEEK + dt.timedelta(days=2) and session.step_type == "session"
+    pick, drop = sorted(by_req[reqs["errand"].id], key=lambda s: s.seq)
+    assert (pick.step_type, drop.step_type) == ("pickup", "delivery") and pick.vehicle_id == drop.vehicle_id
+    assert pick.start_s >= DAY + 11 * H  # goods ready at 11:00
+    assert drop.start_s - (pick.departure_s) <= 5400  # chilled: at most 90 minutes on board
+    for r in reqs.values():
+        assert store.get_request(r.id).status == RequestStatus.PLANNED
+        assert store.events(r.id)[-1].note == f"plan {WEEK.isoformat()} v1"
+    assert result.timings["solve_s"] >= 0 and set(result.timings) == {"compile_s", "solve_s", "store_s", "total_s"}
+
+
+def test_versions_are_kept_and_a_missing_skill_is_reported_in_words(store):
+    """Planning again makes v2 (v1 kept); a wheelchair ride with no wheelchair van is unassigned with a reason."""
+    store_world(store, vehicles=(1,))  # the office van only: no wheelchair space
+    visit = _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1)
+    v1 = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW).plan
+    ride = _add(store, RequestKind.RIDE, RideDetails(None, 4, wheelchair=True), resident_id=2)
+    v2 = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW).plan
+    assert [p.version for p in store.plans(WEEK)] == [2, 1]
+    assert store.get_plan(WEEK, 1).id == v1.id and store.get_plan(WEEK).id == v2.id
+    [u] = v2.unassigned
+    assert u.request_id == ride.id
+    assert u.reason.startswith("必要な装備の車両がありません / no vehicle with the needed equipment")
+    assert "wheelchair" in u.reason
+    assert store.get_request(ride.id).status == RequestStatus.RECEIVED
+    assert store.get_request(visit.id).status == RequestStatus.PLANNED
+    assert v2.summary["unassigned_by_kind"] == {"ride": 1}
+
+
+def test_broken_promise_is_listed_first_and_request_goes_back_to_booked(store):
+    """A van breakdown on Tuesday: the promised Tuesday visit cannot be kept -> call back, status booked."""
+    store_world(store, vehicles=(1,))
+    promised = _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=2,
+                    status=RequestStatus.BOOKED, promised=TimeWindow(TUE, 10 * H, 11 * H))
+    other = _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1,
+                 windows=[TimeWindow(TUE, 9 * H, 17 * H)])
+    first = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
+    assert first.broken_promises == [] and store.get_request(promised.id).status == RequestStatus.PLANNED
+    store.add_shift_exception(ShiftException(vehicle_id=1, day=TUE, reason="maintenance"))
+    second = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
+    assert [u.request_id for u in second.plan.unassigned] == [promised.id, other.id]
+    assert second.plan.unassigned[0].reason.startswith(BROKEN_PROMISE)
+    assert "2026-12-01 (Tue) 10:00–11:00" in second.plan.unassigned[0].reason
+    assert second.plan.summary["broken_promises"] == [promised.id]
+    assert second.plan.summary["promises_kept"] == 0
+    assert store.get_request(promised.id).status == RequestStatus.BOOKED
+    assert store.get_request(other.id).status == RequestStatus.RECEIVED
+    text = "\n".join(planning.format_result(second, store))
+    assert "PROMISE(S) CANNOT BE KEPT" in text and "架空 花子" in text
+    # the diff names the newly unassigned requests
+    diff = diff_plans(first.plan, second.plan)
+    assert [u["request_id"] for u in diff.newly_unassigned] == [promised.id, other.id]
+
+
+def test_failing_solve_leaves_the_previous_plan_untouched(store, monkeypatch):
+    """A solver crash stores nothing: v1 stays the latest, statuses and events unchanged."""
+    store_world(store, vehicles=(1,))
+    req = _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1)
+    plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
+    late = _add(store, RequestKind.VISIT, VisitDetails(("seal_certificate",)), resident_id=2)
+    events_before = len(store.events(req.id)), len(store.events(late.id))
+
+    def boom(problem, params=None):
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setattr("scheduler.solver.solve", boom)
+    with pytest.raises(RuntimeError, match="solver crashed"):
+        plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
+    assert [p.version for p in store.plans(WEEK)] == [1]
+    assert store.get_request(late.id).status == RequestStatus.RECEIVED
+    assert (len(store.events(req.id)), len(store.events(late.id))) == events_before
+
+
+def test_invalid_solution_is_refused(store, monkeypatch):
+    """When the validator finds a fault, plan_week raises PlanningError and stores nothing."""
+    store_world(store, vehicles=(1,))
+    _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1)
+    monkeypatch.setattr("scheduler.validator.validate", lambda p, s: ["routes[0].steps[1]: arrives too early"])
+    with pytest.raises(PlanningError, match="failed validation, not stored: routes\\[0\\].steps\\[1\\]"):
+        plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
+    assert store.plans(WEEK) == []
+
+
+def test_not_a_monday_is_an_input_error(store):
+    """A week that does not start on Monday is refused with a one-line message."""
+    with pytest.raises(planning.InputError, match="2026-12-01 does not start on a Monday"):
+        plan_week(store, LineMatrix(), TUE, params=PARAMS, now=NOW)
+
+
+def test_publish_marks_one_version_and_keeps_history(store):
+    """Publishing v1 then v2 leaves both published, v2 the latest; drafts stay drafts."""
+    store_world(store, vehicles=(1,))
+    _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1)
+    v1 = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW).plan
+    v2 = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW).plan
+    assert publish(store, v1.id, user="chief").status == PlanStatus.PUBLISHED
+    assert store.get_plan(WEEK, 2).status == PlanStatus.DRAFT
+    publish(store, v2.id, user="chief")
+    assert [p.status for p in store.plans(WEEK)] == [PlanStatus.PUBLISHED, PlanStatus.PUBLISHED]
+
+
+def _stop(rid, vehicle, day, start_s, seq=1):
+    return PlanStop(vehicle_id=vehicle, day=day, seq=seq, step_type="visit", arrival_s=start_s,
+                    start_s=start_s, departure_s=start_s + 600, request_id=rid)
+
+
+def test_diff_plans_by_hand():
+    """Request 1 moves +30 min, 2 changes day, 3 is dropped, 4 is new, 5 is unchanged."""
+    old = Plan(WEEK, 1, NOW, "a", stops=[
+        _stop(1, 1, WEEK, 9 * H), _stop(2, 1, WEEK, 10 * H), _stop(3, 1, WEEK, 11 * H), _stop(5, 2, TUE, DAY + 9 * H)])
+    new = Plan(WEEK, 2, NOW, "a", stops=[
+        _stop(1, 1, WEEK, 9 * H + 1800), _stop(2, 1, TUE, DAY + 10 * H), _stop(4, 1, WEEK, 14 * H),
+        _stop(5, 2, TUE, DAY + 9 * H + 30)],
+        unassigned=[UnassignedRequest(3, "時間内に回れません / not enough time in any shift")])
+    d = diff_plans(old, new)
+    assert [(m["request_id"], m["delta_s"]) for m in d.moved] == [(1, 1800)]
+    assert [(m["request_id"], m["new"]["day"]) for m in d.reassigned] == [(2, TUE)]
+    assert d.newly_unassigned == [{"request_id": 3, "old": {"vehicle_id": 1, "day": WEEK, "start_s": 11 * H},
+                                   "reason": "時間内に回れません / not enough time in any shift"}]
+    assert [s["request_id"] for s in d.newly_served] == [4]
+    text = "\n".join(d.lines())
+    assert "request 1: moved +30 min" in text and "request 3: newly UNASSIGNED" in text
+    assert diff_plans(old, old).empty
+
+
+def test_reason_in_words_covers_solver_reasons():
+    """Every reason the solver gives maps to a Japanese + English label."""
+    cases = {
+        "no vehicle has skills [2]": "保冷ボックス cool box",
+        "too large for the capacity of any vehicle with the skills (needs 9)": "座席・荷台が足りません",
+        "time window Tue 9:00–9:30 cannot be reached from any depot in time": "希望時間に間に合いません",
+        "cannot be reached and returned from within any shift's hours": "勤務時間内に往復できません",
+        "not enough time left in any shift": "時間内に回れません / not enough time in any shift",
+        "max_ride_time 10 min is shorter than the direct trip": "乗車時間の上限",
+    }
+    for raw, expected in cases.items():
+        assert expected in planning.reason_in_words(raw)
