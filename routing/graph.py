@@ -243,7 +243,7 @@ def _prepare(G: nx.MultiDiGraph, speeds: dict[str, float], path: Path | str, *, 
         msg = f"{path}: no drivable roads in this file (no two roads connect in both directions)"
         raise GraphError(msg)
     for _, _, d in G.edges(data=True):
-        d["travel_time"] = max(1, int(round(d["travel_time"])))
+        d["travel_time"] = max(1, round(d["travel_time"]))
     G.graph["dropped_nodes"] = dropped
     return G
 

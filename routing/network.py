@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import logging
 import math
 import os
 import tempfile
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -211,7 +213,7 @@ class RoadNetwork:
                 rows.append(self._index[int(u)])
                 cols.append(self._index[int(v)])
                 times.append(int(d["travel_time"]))
-                lengths.append(int(round(float(d["length"]))))
+                lengths.append(round(float(d["length"])))
             rows_a = np.array(rows, dtype=np.int64)
             cols_a = np.array(cols, dtype=np.int64)
             times_a = np.array(times, dtype=np.int64)
@@ -333,7 +335,8 @@ class RoadNetwork:
             self.cache_stats["misses"] += 1
             return None
         try:
-            with np.load(path, allow_pickle=False) as data:
+            raw = path.read_bytes()  # np.load on a path leaks the handle when the file is bad
+            with np.load(io.BytesIO(raw), allow_pickle=False) as data:
                 stored = data["nodes"]
                 durations, distances = data["durations"], data["distances"]
             n = len(nodes)
@@ -371,7 +374,7 @@ class RoadNetwork:
             self._weights()
             self._best_edge[key] = min(
                 self.G[u][v].values(),
-                key=lambda d: int(d["travel_time"]) * self._k + int(round(float(d["length"]))),
+                key=lambda d: int(d["travel_time"]) * self._k + round(float(d["length"])),
             )
         return self._best_edge[key]
 
@@ -386,7 +389,7 @@ class RoadNetwork:
 
         snapped = self.snap(list(points))
         features = []
-        for a, b in zip(snapped, snapped[1:]):
+        for a, b in itertools.pairwise(snapped):
             src, dst = self._index[a.node], self._index[b.node]
             dist, pred = dijkstra(self._weights(), directed=True, indices=[src], return_predecessors=True)
             if not math.isfinite(dist[0, dst]):
@@ -397,7 +400,7 @@ class RoadNetwork:
                 path.append(int(pred[0, path[-1]]))
             path.reverse()
             coords = [(float(self._lon[src]), float(self._lat[src]))]
-            for i, j in zip(path, path[1:]):
+            for i, j in itertools.pairwise(path):
                 u, v = int(self.node_ids[i]), int(self.node_ids[j])
                 geom = self._edge(u, v).get("geometry")
                 if geom is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import bz2
+import itertools
 import math
 import os
 import random
@@ -90,8 +91,8 @@ class _Osm:
         out = [
             "<?xml version='1.0' encoding='UTF-8'?>",
             '<osm version="0.6" generator="odekake routing.sample_district (fictional data, not OpenStreetMap)">',
-            f"  <note>{DISTRICT_NAME}: an invented district generated with seed {SEED} "
-            "by routing/sample_district.py; no real place, road or facility is shown.</note>",
+            (f"  <note>{DISTRICT_NAME}: an invented district generated with seed {SEED} "
+            "by routing/sample_district.py; no real place, road or facility is shown.</note>"),
         ]
         lats = [n[1] for n in self.nodes]
         lons = [n[2] for n in self.nodes]
@@ -158,7 +159,7 @@ def generate(*, seed: int = SEED) -> str:
     main_refs = osm.line(None, main_pts[:-1]) + [junction]
     main_tags = {"highway": "secondary", "ref": "251", "name": "県道251号 山里川線"}
     cuts = [0] + [i for i in range(40, len(main_refs) - 20, 40)] + [len(main_refs) - 1]
-    for k, (a, b) in enumerate(zip(cuts, cuts[1:])):
+    for k, (a, b) in enumerate(itertools.pairwise(cuts)):
         tags = dict(main_tags)
         if k % 3 == 1:
             tags["maxspeed"] = "50"
@@ -230,7 +231,7 @@ def generate(*, seed: int = SEED) -> str:
             osm.way(refs[: bridge_end + 1], {**road, "bridge": "yes", "layer": "1",
                                              "name": f"{vname}橋"})
         cut_points = sorted({bridge_end, *hamlet_at, track_from, len(refs) - 1})
-        for a, b in zip(cut_points, cut_points[1:]):
+        for a, b in itertools.pairwise(cut_points):
             tags = dict(road) if b <= track_from else {"highway": "track", "tracktype": "grade2",
                                                          "name": f"{vname}林道"}
             osm.way(refs[a: b + 1], tags)
@@ -247,7 +248,7 @@ def generate(*, seed: int = SEED) -> str:
             off = 0.3 if (v_index + h) % 2 == 0 else -0.3
             loop_pts = [(cx, cy), (cx + off, cy + side * 0.05), (bx + off, by - side * 0.05), (bx, by)]
             dense = []
-            for (ax, ay), (qx, qy) in zip(loop_pts, loop_pts[1:]):
+            for (ax, ay), (qx, qy) in itertools.pairwise(loop_pts):
                 steps = max(1, round(math.hypot(qx - ax, qy - ay) / 0.07))
                 dense += [(ax + (qx - ax) * s / steps + jitter(0.01), ay + (qy - ay) * s / steps + jitter(0.01))
                           for s in range(steps)]
