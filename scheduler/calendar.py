@@ -1,0 +1,117 @@
+"""Service days and vehicle shifts of a planning week.
+
+A service day is Monday to Friday, not a Japanese public holiday (jpholiday,
+substitute holidays included) and not in the year-end break, 29 December to
+3 January (年末年始).
+
+Shifts come from each vehicle's working hours, workdays and lunch window. A
+shift exception (運休) that covers the whole day removes the shift. A partial
+exception (e.g. maintenance 8:30–12:00) cuts its hours out of the working
+day, and the shift keeps the **longest remaining part** (the earlier one on a
+tie): a vehicle is not sent out twice in one day. The lunch window is clipped
+to that part; when what is left of it cannot hold the break, the shift has no
+lunch break (``lunch_s == 0``, window collapsed to the shift start) because
+the staff can eat during the exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import jpholiday
+
+from scheduler.domain import DomainError, Shift, ShiftException, Vehicle
+
+#: Year-end break (年末年始): (month, day) pairs with no service.
+YEAR_END_BREAK: frozenset[tuple[int, int]] = frozenset(
+    {(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)}
+)
+
+
+def is_service_day(day: dt.date) -> bool:
+    """Return whether the service runs on `day` (weekday, no holiday, not 29 Dec–3 Jan)."""
+    if day.weekday() >= 5:
+        return False
+    if (day.month, day.day) in YEAR_END_BREAK:
+        return False
+    return not jpholiday.is_holiday(day)
+
+
+def service_days(week_start: dt.date) -> list[dt.date]:
+    """Return the service days of the week starting on the Monday `week_start`."""
+    if week_start.weekday() != 0:
+        msg = f"week_start: {week_start} is not a Monday"
+        raise DomainError(msg)
+    return [d for d in (week_start + dt.timedelta(days=i) for i in range(7)) if is_service_day(d)]
+
+
+def _subtract(span: tuple[int, int], cuts: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return the parts of `span` outside every cut, in order (all seconds of day)."""
+    parts = [span]
+    for cut_start, cut_end in cuts:
+        remaining = []
+        for start, end in parts:
+            if cut_end <= start or cut_start >= end:
+                remaining.append((start, end))
+                continue
+            if start < cut_start:
+                remaining.append((start, cut_start))
+            if cut_end < end:
+                remaining.append((cut_end, end))
+        parts = remaining
+    return parts
+
+
+def shift_for_day(vehicle: Vehicle, day: dt.date,
+                  exceptions: Iterable[ShiftException] = ()) -> Shift | None:
+    """Return the vehicle's shift on `day`, or None when it does not run.
+
+    Parameters
+    ----------
+    vehicle
+        A stored vehicle (with an id).
+    day
+        Any date; non-service days and days outside the vehicle's workdays give None.
+    exceptions
+        Shift exceptions; those of other vehicles or days are ignored.
+    """
+    if vehicle.id is None:
+        msg = f"vehicle {vehicle.name!r}: has no id; store it before making shifts"
+        raise DomainError(msg)
+    if not vehicle.active or not is_service_day(day) or day.weekday() not in vehicle.workdays:
+        return None
+    own = [e for e in exceptions if e.vehicle_id == vehicle.id and e.day == day]
+    if any(e.start_s is None for e in own):
+        return None
+    parts = _subtract((vehicle.work_start_s, vehicle.work_end_s), ((e.start_s, e.end_s) for e in own))
+    if not parts:
+        return None
+    # max() keeps the first of equally long parts, i.e. the earlier one.
+    start_s, end_s = max(parts, key=lambda p: p[1] - p[0])
+    lunch_from = max(vehicle.lunch_earliest_s, start_s)
+    lunch_to = min(vehicle.lunch_latest_end_s, end_s)
+    lunch_s = vehicle.lunch_s
+    if lunch_s == 0 or lunch_to - lunch_from < lunch_s:
+        lunch_from = lunch_to = start_s
+        lunch_s = 0
+    return Shift(vehicle_id=vehicle.id, day=day, start_s=start_s, end_s=end_s,
+                 lunch_earliest_s=lunch_from, lunch_latest_end_s=lunch_to, lunch_s=lunch_s)
+
+
+def shifts_for_week(vehicles: Iterable[Vehicle], week_start: dt.date,
+                    exceptions: Iterable[ShiftException] = ()) -> list[Shift]:
+    """Return every shift of the week, by day and then in the order of `vehicles`.
+
+    Inactive vehicles, non-service days and days outside a vehicle's
+    workdays give no shift; see the module docstring for exceptions.
+    """
+    exceptions = list(exceptions)
+    vehicles = list(vehicles)
+    shifts = []
+    for day in service_days(week_start):
+        for vehicle in vehicles:
+            shift = shift_for_day(vehicle, day, exceptions)
+            if shift is not None:
+                shifts.append(shift)
+    return shifts

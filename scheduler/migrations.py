@@ -1,0 +1,251 @@
+"""Numbered schema migrations of the odekake database.
+
+Built on sqlite-utils' own `Migrations` helper: each migration is a function
+registered under a numbered name (``0001_core``, ``0002_plans``, ...) and
+recorded in the ``_sqlite_migrations`` table when applied, inside the same
+transaction as its changes. `migrate` applies whatever is pending, so running
+it again on an up-to-date database changes nothing.
+
+Never edit a migration that has shipped: add a new numbered one.
+
+Schema conventions (mapped to dataclasses by `scheduler.storage` only):
+enums are stored as their values, dates and datetimes as ISO text, booleans as
+0/1, and nested values (request details, time windows, opening hours,
+capacities, skills) as JSON text.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from scheduler.domain import DEFAULT_SERVICES
+
+logger = logging.getLogger(__name__)
+
+#: The migration set of odekake; migrations apply in registration order.
+MIGRATIONS = Migrations("odekake")
+
+
+def _run(db: sqlite_utils.Database, *statements: str) -> None:
+    # Statement by statement: executescript() would commit the migration's
+    # transaction half-way.
+    for sql in statements:
+        db.execute(sql)
+
+
+@MIGRATIONS(name="0001_core")
+def _core(db: sqlite_utils.Database) -> None:
+    """Create people, places, fleet, services, requests and their events; seed services."""
+    _run(
+        db,
+        """CREATE TABLE residents (
+            id INTEGER PRIMARY KEY,
+            external_id TEXT UNIQUE,
+            name TEXT NOT NULL,
+            kana TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            address TEXT NOT NULL DEFAULT '',
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            district TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            contact_name TEXT NOT NULL DEFAULT '',
+            contact_phone TEXT NOT NULL DEFAULT '',
+            consent INTEGER NOT NULL DEFAULT 1
+        )""",
+        """CREATE TABLE sites (
+            id INTEGER PRIMARY KEY,
+            external_id TEXT UNIQUE,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            lat REAL NOT NULL,
+            lon REAL NOT NULL,
+            address TEXT NOT NULL DEFAULT '',
+            opening_hours TEXT NOT NULL DEFAULT '{}'
+        )""",
+        """CREATE TABLE vehicles (
+            id INTEGER PRIMARY KEY,
+            external_id TEXT UNIQUE,
+            name TEXT NOT NULL,
+            depot_site_id INTEGER NOT NULL REFERENCES sites(id),
+            capacity TEXT NOT NULL,
+            skills TEXT NOT NULL DEFAULT '[]',
+            cost_per_hour INTEGER NOT NULL,
+            fixed_cost INTEGER NOT NULL,
+            work_start_s INTEGER NOT NULL,
+            work_end_s INTEGER NOT NULL,
+            lunch_earliest_s INTEGER NOT NULL,
+            lunch_latest_end_s INTEGER NOT NULL,
+            lunch_s INTEGER NOT NULL,
+            workdays TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1
+        )""",
+        """CREATE TABLE shift_exceptions (
+            id INTEGER PRIMARY KEY,
+            vehicle_id INTEGER NOT NULL REFERENCES vehicles(id),
+            day TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            start_s INTEGER,
+            end_s INTEGER,
+            note TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE services (
+            code TEXT PRIMARY KEY,
+            name_ja TEXT NOT NULL,
+            name_en TEXT NOT NULL,
+            duration_s INTEGER NOT NULL,
+            skill TEXT,
+            active INTEGER NOT NULL DEFAULT 1
+        )""",
+        """CREATE TABLE requests (
+            id INTEGER PRIMARY KEY,
+            external_id TEXT UNIQUE,
+            kind TEXT NOT NULL,
+            resident_id INTEGER REFERENCES residents(id),
+            status TEXT NOT NULL,
+            details TEXT NOT NULL,
+            windows TEXT NOT NULL DEFAULT '[]',
+            promised TEXT,
+            received_at TEXT NOT NULL,
+            base_priority INTEGER NOT NULL DEFAULT 0,
+            notes TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE request_events (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES requests(id),
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            from_status TEXT,
+            to_status TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX idx_shift_exceptions_day ON shift_exceptions(day)",
+        "CREATE INDEX idx_requests_status ON requests(status)",
+        "CREATE INDEX idx_request_events_request ON request_events(request_id)",
+    )
+    db["services"].insert_all(
+        {
+            "code": s.code,
+            "name_ja": s.name_ja,
+            "name_en": s.name_en,
+            "duration_s": s.duration_s,
+            "skill": s.skill.value if s.skill else None,
+            "active": int(s.active),
+        }
+        for s in DEFAULT_SERVICES
+    )
+
+
+@MIGRATIONS(name="0002_plans_bookings_search")
+def _plans(db: sqlite_utils.Database) -> None:
+    """Add plan versions with stops, session bookings, and phone digits for search."""
+    _run(
+        db,
+        """CREATE TABLE plans (
+            id INTEGER PRIMARY KEY,
+            week_start TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            status TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '{}',
+            published_at TEXT,
+            published_by TEXT,
+            UNIQUE (week_start, version)
+        )""",
+        """CREATE TABLE plan_stops (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            vehicle_id INTEGER NOT NULL REFERENCES vehicles(id),
+            day TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            step_type TEXT NOT NULL,
+            arrival_s INTEGER NOT NULL,
+            start_s INTEGER NOT NULL,
+            departure_s INTEGER NOT NULL,
+            request_id INTEGER REFERENCES requests(id),
+            site_id INTEGER REFERENCES sites(id),
+            resident_id INTEGER REFERENCES residents(id),
+            lat REAL,
+            lon REAL,
+            load TEXT NOT NULL DEFAULT '[]',
+            driving_s INTEGER NOT NULL DEFAULT 0,
+            distance_m INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE plan_unassigned (
+            id INTEGER PRIMARY KEY,
+            plan_id INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+            request_id INTEGER NOT NULL REFERENCES requests(id),
+            reason TEXT NOT NULL,
+            day TEXT
+        )""",
+        """CREATE TABLE session_bookings (
+            id INTEGER PRIMARY KEY,
+            session_request_id INTEGER NOT NULL REFERENCES requests(id),
+            resident_id INTEGER NOT NULL REFERENCES residents(id),
+            day TEXT NOT NULL,
+            services TEXT NOT NULL DEFAULT '[]'
+        )""",
+        "CREATE INDEX idx_plan_stops_plan ON plan_stops(plan_id, vehicle_id, day, seq)",
+        "CREATE INDEX idx_plan_unassigned_plan ON plan_unassigned(plan_id)",
+        "CREATE INDEX idx_session_bookings_request ON session_bookings(session_request_id, day)",
+        # Operators search by phone number however it was typed (0246-22-1111,
+        # 0246 22 1111): keep the digits alone, filled for existing rows.
+        "ALTER TABLE residents ADD COLUMN phone_digits TEXT NOT NULL DEFAULT ''",
+    )
+    for row in list(db.query("SELECT id, phone FROM residents")):
+        db.execute(
+            "UPDATE residents SET phone_digits = ? WHERE id = ?",
+            [phone_digits(row["phone"]), row["id"]],
+        )
+
+
+def phone_digits(phone: str) -> str:
+    """Return only the digits of a phone number, full-width digits included."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", phone or "") if ch.isdigit())
+
+
+def _all_names() -> tuple[str, ...]:
+    empty = sqlite_utils.Database(memory=True)
+    try:
+        return tuple(m.name for m in MIGRATIONS.pending(empty))
+    finally:
+        empty.close()
+
+
+#: Names of all migrations, oldest first.
+MIGRATION_NAMES: tuple[str, ...] = _all_names()
+
+
+def migrate(db: sqlite_utils.Database, *, stop_before: str | None = None) -> list[str]:
+    """Apply pending migrations and return the names of those applied.
+
+    Parameters
+    ----------
+    db
+        The database; must not be inside an open transaction.
+    stop_before
+        Name of a migration to stop before (used to build older-version
+        databases in tests).
+    """
+    pending = [m.name for m in MIGRATIONS.pending(db)]
+    if stop_before in pending:
+        pending = pending[: pending.index(stop_before)]
+    MIGRATIONS.apply(db, stop_before=stop_before)
+    for name in pending:
+        logger.info("applied migration %s", name)
+    return pending
+
+
+def applied(db: sqlite_utils.Database) -> list[str]:
+    """Return the names of the migrations applied to `db`, oldest first."""
+    return [m.name for m in MIGRATIONS.applied(db)]
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    """Return how many of odekake's migrations `db` has (0 for an empty database)."""
+    return len(applied(db))

@@ -1,0 +1,82 @@
+"""Tests of scheduler.migrations: empty → latest, upgrade keeps data, re-running is a no-op."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from scheduler.domain import DEFAULT_SERVICES
+from scheduler.migrations import MIGRATION_NAMES, applied, migrate, schema_version
+from scheduler.storage import Store
+
+
+def _snapshot(db: sqlite_utils.Database) -> tuple:
+    """Return the schema and every row of every table, to compare two states."""
+    schema = sorted(db.execute("SELECT type, name, sql FROM sqlite_master").fetchall(), key=str)
+    rows = {
+        name: sorted(map(str, db.execute(f"SELECT * FROM [{name}]").fetchall()))
+        for name in db.table_names()
+    }
+    return schema, rows
+
+
+def test_empty_database_migrates_to_latest():
+    """A new database gets every migration, the core tables and the seeded service catalogue."""
+    db = sqlite_utils.Database(memory=True)
+    assert schema_version(db) == 0
+    assert migrate(db) == list(MIGRATION_NAMES)
+    assert len(MIGRATION_NAMES) >= 2
+    assert applied(db) == list(MIGRATION_NAMES)
+    for table in ("residents", "sites", "vehicles", "requests", "request_events", "plans",
+                  "plan_stops", "plan_unassigned", "session_bookings", "services"):
+        assert db[table].exists(), table
+    assert [r["code"] for r in db.query("SELECT code FROM services ORDER BY rowid")] == [
+        s.code for s in DEFAULT_SERVICES]
+
+
+def test_running_migrations_twice_changes_nothing():
+    """A second migrate() applies nothing and leaves schema and rows identical."""
+    db = sqlite_utils.Database(memory=True)
+    migrate(db)
+    before = _snapshot(db)
+    assert migrate(db) == []
+    assert _snapshot(db) == before
+
+
+def test_version_1_database_with_data_upgrades_and_keeps_it(tmp_path):
+    """A file built at version 1 with a resident and a request upgrades to latest, data intact.
+
+    Migration 2 adds ``residents.phone_digits``; the old row gets it filled
+    (0246-22-1111 → 0246221111) so phone search finds it after the upgrade.
+    """
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrate(db, stop_before=MIGRATION_NAMES[1])
+    assert applied(db) == [MIGRATION_NAMES[0]]
+    assert not db["plans"].exists()
+    db["residents"].insert({"name": "山田 花子", "kana": "ヤマダ ハナコ", "phone": "0246-22-1111",
+                            "address": "いわき市川前町1", "lat": 37.21, "lon": 140.79, "external_id": "R1"})
+    db["requests"].insert({"kind": "visit", "resident_id": 1, "status": "received",
+                           "details": '{"services": ["residence_certificate"]}',
+                           "received_at": "2026-11-20T09:15:00", "external_id": "Q1"})
+    db.close()
+
+    store = Store.open(path)
+    try:
+        assert schema_version(store.db) == len(MIGRATION_NAMES)
+        resident = store.get_resident(1)
+        assert (resident.name, resident.external_id, resident.lat) == ("山田 花子", "R1", 37.21)
+        assert store.get_request(1).details.services == ("residence_certificate",)
+        assert [r.id for r in store.find_residents("22-1111")] == [1]
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    finally:
+        store.close()
+
+
+def test_reopening_a_file_database_keeps_rows_and_version(tmp_path):
+    """Opening the same file twice runs no migration again and keeps what was stored."""
+    path = tmp_path / "instance" / "odekake.db"
+    with Store.open(path) as store:
+        before = _snapshot(store.db)
+    with Store.open(path) as store:
+        assert _snapshot(store.db) == before
