@@ -425,7 +425,12 @@ def _search(model: _Model, params: SolveParams) -> dict:
     if first == "AUTO":
         first = _auto_first_solution(model)
     search.first_solution_strategy = getattr(_FIRST, first)
-    search.local_search_metaheuristic = getattr(_META, params.metaheuristic)
+    metaheuristic = params.metaheuristic
+    if sum(1 for t in nodes if tasks[t].kind != "delivery") <= 1:
+        # one task: local search over vehicles is exhaustive, and guided
+        # local search would only spin until the time limit
+        metaheuristic = "GREEDY_DESCENT"
+    search.local_search_metaheuristic = getattr(_META, metaheuristic)
     search.guided_local_search_lambda_coefficient = params.gls_lambda
     search.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
     if params.solution_limit is not None:

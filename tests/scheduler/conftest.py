@@ -1,0 +1,30 @@
+"""Shared fixtures of the scheduler tests (solver fixtures below)."""
+
+from __future__ import annotations
+
+import pytest
+
+# ---------------------------------------------------------------- solver fixtures
+
+
+def line_matrix(positions_s: list[int]) -> list[list[int]]:
+    """Return a travel matrix of points on a line: |a - b| seconds apart."""
+    return [[abs(a - b) for b in positions_s] for a in positions_s]
+
+
+@pytest.fixture
+def solve_checked():
+    """Solve a problem with a solution limit and assert the validator finds nothing."""
+    from scheduler.params import SolveParams
+    from scheduler.solver import solve
+    from scheduler.validator import validate
+
+    def run(problem: dict, **params) -> dict:
+        params.setdefault("solution_limit", 40)
+        params.setdefault("time_limit_s", 3.0)
+        solution = solve(problem, SolveParams(**params))
+        errors = validate(problem, solution)
+        assert errors == [], errors
+        return solution
+
+    return run
