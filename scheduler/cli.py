@@ -1,8 +1,251 @@
-"""Planning commands of `odekake` (init, sample, plan-week, import, export)."""
+"""Planning commands of `odekake` (init, sample, plan-week, plan, export, import).
+
+Every command works on the instance folder in ``ctx.obj["instance"]``. Bad
+input (a date that is not a Monday, an unknown plan version, a bad CSV, no
+road graph) raises an `InputError`, which the top-level group prints as one
+``error: ...`` line with exit status 2. Tables printed for staff may show
+residents' names; nothing personal goes to `logging`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import getpass
+import json
+import logging
+from pathlib import Path
+
 import click
 
+from routing.errors import InputError
+from routing.instance import database_path
+
+log = logging.getLogger(__name__)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        return "cli"
+
+
+def _monday(text: str, *, what: str = "week") -> dt.date:
+    try:
+        day = dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        msg = f"{what} {text!r}: expected a date like 2026-11-30"
+        raise InputError(msg) from None
+    if day.weekday() != 0:
+        msg = f"{what} {day.isoformat()} is a {day.strftime('%A')}, not a Monday"
+        raise InputError(msg)
+    return day
+
+
+def _next_monday(today: dt.date | None = None) -> dt.date:
+    today = today or dt.date.today()
+    return today + dt.timedelta(days=7 - today.weekday())
+
+
+def _store(ctx: click.Context):
+    from scheduler.storage import Store
+
+    return Store.open(database_path(ctx.obj["instance"]))
+
+
+def _network(ctx: click.Context):
+    from routing.network import RoadNetwork
+
+    return RoadNetwork.from_instance(ctx.obj["instance"])
+
+
+def _plan(store, week: dt.date, version: int | None):
+    plan = store.get_plan(week, version)
+    if plan is None:
+        which = f"plan version {version}" if version is not None else "plan"
+        msg = f"week {week.isoformat()}: no {which}; run `odekake plan-week {week.isoformat()}` first"
+        raise InputError(msg)
+    return plan
+
+
+# ----------------------------------------------------------------------------- init
+
+
+@click.command("init")
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the instance database and bring its schema up to date (safe to re-run)."""
+    store = _store(ctx)
+    store.close()
+    click.echo(f"database ready: {database_path(ctx.obj['instance'])}")
+
+
+# ----------------------------------------------------------------------------- sample
+
+
+@click.group("sample")
+def sample() -> None:
+    """The FICTIONAL sample district and week."""
+
+
+@sample.command("load")
+@click.option("--week", "week_text", default=None, help="Monday of the sample week (default: next Monday).")
+@click.option("--seed", default=None, type=int, help="Seed of the generated data (default: the sample's).")
+@click.pass_context
+def sample_load(ctx: click.Context, week_text: str | None, seed: int | None) -> None:
+    """Build the sample road graph if needed and load the sample sites, fleet, residents and requests."""
+    from routing.graph import build_graph, read_instance_info
+    from routing.sample_district import DEFAULT_PATH
+    from scheduler.sample import SAMPLE_SEED, load_sample
+
+    week = _monday(week_text) if week_text else _next_monday()
+    instance = ctx.obj["instance"]
+    if read_instance_info(instance) is None:
+        info = build_graph(DEFAULT_PATH, instance, extra_info={"fictional": True})
+        click.echo(f"built the sample road graph: {info['nodes']} nodes, {info['edges']} edges")
+    store = _store(ctx)
+    try:
+        report = load_sample(store, _network(ctx), week, seed=SAMPLE_SEED if seed is None else seed)
+    finally:
+        store.close()
+    click.echo(report.format())
+
+
+# ----------------------------------------------------------------------------- plan-week
+
+
+@click.command("plan-week")
+@click.argument("week_text", metavar="YYYY-MM-DD")
+@click.option("--time-limit", "time_limit_s", default=20.0, type=float, show_default=True,
+              help="Seconds the solver may search.")
+@click.option("--seed", default=0, type=int, show_default=True, help="Solver seed.")
+@click.option("--export-problem", "problem_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the compiled problem JSON here.")
+@click.option("--export-solution", "solution_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the solver's solution JSON here.")
+@click.pass_context
+def plan_week_command(ctx: click.Context, week_text: str, time_limit_s: float, seed: int,
+                      problem_path: str | None, solution_path: str | None) -> None:
+    """Plan the week starting on Monday YYYY-MM-DD and store it as a new plan version."""
+    from scheduler.exports import dumps, write_text_atomic
+    from scheduler.params import SolveParams
+    from scheduler.planning import format_result, plan_week
+
+    week = _monday(week_text)
+    params = SolveParams(time_limit_s=time_limit_s, seed=seed)
+    network = _network(ctx)
+    store = _store(ctx)
+    try:
+        result = plan_week(store, network, week, params=params, user=_user())
+        if problem_path:
+            write_text_atomic(problem_path, json.dumps(result.compiled.problem) + "\n")
+        if solution_path:
+            write_text_atomic(solution_path, dumps(result.solution))
+        for line in format_result(result, store):
+            click.echo(line)
+    finally:
+        store.close()
+
+
+# ----------------------------------------------------------------------------- plan diff / publish
+
+
+@click.group("plan")
+def plan() -> None:
+    """Compare and publish plan versions."""
+
+
+@plan.command("diff")
+@click.option("--week", "week_text", required=True, help="Monday of the week.")
+@click.argument("old", type=int)
+@click.argument("new", type=int)
+@click.pass_context
+def plan_diff(ctx: click.Context, week_text: str, old: int, new: int) -> None:
+    """Show what changed from version OLD to version NEW of a week's plan."""
+    from scheduler.planning import diff_plans
+
+    week = _monday(week_text)
+    store = _store(ctx)
+    try:
+        diff = diff_plans(_plan(store, week, old), _plan(store, week, new))
+    finally:
+        store.close()
+    for line in diff.lines():
+        click.echo(line)
+
+
+@plan.command("publish")
+@click.option("--week", "week_text", required=True, help="Monday of the week.")
+@click.option("--version", type=int, default=None, help="Version to publish (default: the latest).")
+@click.pass_context
+def plan_publish(ctx: click.Context, week_text: str, version: int | None) -> None:
+    """Publish a plan version to the drivers."""
+    from scheduler.planning import publish
+
+    week = _monday(week_text)
+    store = _store(ctx)
+    try:
+        published = publish(store, _plan(store, week, version).id, user=_user())
+    finally:
+        store.close()
+    click.echo(f"published week {week.isoformat()} plan v{published.version}")
+
+
+# ----------------------------------------------------------------------------- export
+
+
+@click.group("export")
+def export() -> None:
+    """Export data for staff."""
+
+
+@export.command("plan")
+@click.option("--week", "week_text", required=True, help="Monday of the week.")
+@click.option("--version", type=int, default=None, help="Plan version (default: the latest).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="File to write (default: standard output).")
+@click.pass_context
+def export_plan(ctx: click.Context, week_text: str, version: int | None, fmt: str, output: str | None) -> None:
+    """Export a plan version: CSV with one row per stop, or JSON."""
+    from scheduler.exports import dumps, plan_csv, plan_json, write_text_atomic
+
+    week = _monday(week_text)
+    store = _store(ctx)
+    try:
+        p = _plan(store, week, version)
+        text = plan_csv(p, store) if fmt == "csv" else dumps(plan_json(p, store))
+    finally:
+        store.close()
+    if output:
+        write_text_atomic(output, text)
+        click.echo(f"wrote {output} (week {week.isoformat()} v{p.version}, {len(p.stops)} stops)", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+# ----------------------------------------------------------------------------- import
+
+
+@click.command("import")
+@click.argument("table", type=click.Choice(["residents", "sites", "vehicles", "requests"]))
+@click.argument("path", metavar="FILE.csv")
+@click.option("--skip-bad", is_flag=True, help="Skip bad rows (listed) instead of refusing the whole file.")
+@click.pass_context
+def import_command(ctx: click.Context, table: str, path: str, skip_bad: bool) -> None:
+    """Import residents, sites, vehicles or requests from a CSV file."""
+    from scheduler.imports import import_csv
+
+    if not Path(path).is_file():
+        msg = f"{path}: no such file"
+        raise InputError(msg)
+    store = _store(ctx)
+    try:
+        report = import_csv(store, table, path, skip_bad=skip_bad, user=_user())
+    finally:
+        store.close()
+    click.echo(report.format())
+
+
 # Commands registered on the top-level `odekake` group by webapp.cli.
-COMMANDS: list[click.Command] = []
+COMMANDS: list[click.Command] = [init, sample, plan_week_command, plan, export, import_command]

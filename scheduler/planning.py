@@ -268,6 +268,10 @@ def plan_week(store: Any, network: Any, week_start: dt.date, *, params: SolvePar
     compiled = compile_from_store(store, network, week_start, now=now)
     t1 = time.perf_counter()
     solution = solve(compiled.problem, params)
+    if _found_nothing(compiled, solution):
+        msg = (f"week {week_start}: the solver found no plan within {params.time_limit_s:g} s "
+               "(nothing stored; the previous version stays); allow a longer time limit")
+        raise PlanningError(msg)
     problems = validate(compiled.problem, solution)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -286,6 +290,19 @@ def plan_week(store: Any, network: Any, week_start: dt.date, *, params: SolvePar
              len(saved.summary["broken_promises"]))
     return PlanResult(saved, compiled, solution,
                       {"compile_s": t1 - t0, "solve_s": t2 - t1, "store_s": t3 - t2, "total_s": t3 - t0})
+
+
+def _found_nothing(compiled: CompiledWeek, solution: dict) -> bool:
+    """Return whether the search ended before any solution although one may exist.
+
+    No route at all while some task was left only for lack of time (not for a
+    reason found up front, such as a missing skill) means the time limit ran
+    out before the first solution; storing that would un-plan the whole week.
+    """
+    if solution["routes"] or not compiled.vehicles:
+        return False
+    reasons = [u.get("reason", "") for u in solution["unassigned"]]
+    return any("not enough time" in r or "no solution found" in r for r in reasons)
 
 
 def build_plan(compiled: CompiledWeek, solution: dict, *, user: str, now: dt.datetime) -> Plan:

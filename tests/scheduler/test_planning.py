@@ -220,3 +220,22 @@ def test_reason_in_words_covers_solver_reasons():
     }
     for raw, expected in cases.items():
         assert expected in planning.reason_in_words(raw)
+
+
+def test_search_that_found_nothing_is_not_stored(store, monkeypatch):
+    """A time limit too short for a first solution (no route, all 'not enough time') must not un-plan the week."""
+    store_world(store, vehicles=(1,))
+    req = _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1)
+    plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
+
+    def nothing(problem, params=None):
+        unassigned = [{"id": j["id"], "type": "job", "reason": "not enough time left in any shift"}
+                      for j in problem["jobs"]]
+        return {"code": 0, "routes": [], "unassigned": unassigned,
+                "summary": {"cost": 0, "routes": 0, "unassigned": len(unassigned), "duration": 0}}
+
+    monkeypatch.setattr("scheduler.solver.solve", nothing)
+    with pytest.raises(PlanningError, match="found no plan within 10 s"):
+        plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
+    assert [p.version for p in store.plans(WEEK)] == [1]
+    assert store.get_request(req.id).status == RequestStatus.PLANNED
