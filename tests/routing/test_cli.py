@@ -152,3 +152,39 @@ def test_demo_refuses_other_graph(tmp_path):
     assert run(instance, "graph", "build", "--osm", str(write(tmp_path / "a.osm", line_network()))).exit_code == 0
     result = run(instance, "demo")
     assert result.exit_code == 2 and "not the sample district" in result.output
+
+
+def test_demo_rebuilds_stale_graph(sample_instance, tmp_path):
+    """A sample graph built from another version of the sample file is rebuilt by the demo."""
+    instance = tmp_path / "demo"
+    shutil.copytree(sample_instance / "graph", instance / "graph")
+    info_path = instance / "graph" / "info.json"
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    info["source_sha256"] = "0" * 64
+    info_path.write_text(json.dumps(info), encoding="utf-8")
+    result = run(instance, "demo")
+    assert result.exit_code == 0, result.output
+    assert "building the road graph of the sample district" in result.output
+    assert json.loads(info_path.read_text(encoding="utf-8"))["source_sha256"] != "0" * 64
+
+
+def test_build_place_offline(tmp_path, monkeypatch):
+    """`graph build --place` without a network prints one error line and exits 3 (offline)."""
+    import socket
+
+    import osmnx as ox
+    import requests
+
+    def refuse(url, *args, **kwargs):
+        raise requests.exceptions.ConnectionError("network is unreachable")
+
+    monkeypatch.setattr(requests, "get", refuse)
+    monkeypatch.setattr(requests, "post", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", socket.getaddrinfo)
+    for key in ("requests_timeout", "overpass_rate_limit", "doh_url_template", "use_cache", "cache_folder"):
+        monkeypatch.setattr(ox.settings, key, getattr(ox.settings, key))
+    result = run(tmp_path / "inst", "graph", "build", "--place", "Kawamae, Iwaki")
+    assert result.exit_code == 3
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot download 'Kawamae, Iwaki': no network")
+    assert not (tmp_path / "inst" / "graph").exists()
