@@ -1,0 +1,767 @@
+"""Import residents, sites, vehicles and requests from CSV files (see docs/CSV_FORMATS.md).
+
+`import_csv` reads a UTF-8 file (with or without the byte-order mark that
+Japanese Excel writes) with a header row, checks every row and writes them in
+one transaction. Rows are keyed by their ``external_id``: a row whose id is
+already stored updates that record, so importing the same file twice creates
+no duplicates.
+
+A file with bad rows imports nothing and the report lists **every** bad row
+(row numbers as a spreadsheet shows them: the header is row 1), unless
+``skip_bad`` is given: then the good rows are imported and the bad ones are
+listed as skipped. Problems with the file itself (missing, not UTF-8, wrong
+header) raise `CsvError` with one line naming the file.
+
+Row checks never log cell values: they may be personal data.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import difflib
+import io
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from routing.errors import InputError
+from scheduler.domain import (
+    CAPACITY_DIMENSIONS,
+    DEFAULT_LUNCH_EARLIEST_S,
+    DEFAULT_LUNCH_LATEST_END_S,
+    DEFAULT_LUNCH_S,
+    DEFAULT_WORK_END_S,
+    DEFAULT_WORK_START_S,
+    DomainError,
+    ErrandPickup,
+    Request,
+    RequestKind,
+    RequestStatus,
+    Resident,
+    SessionRule,
+    Site,
+    SiteKind,
+    Skill,
+    TimeWindow,
+    Vehicle,
+    parse_hhmm,
+)
+from scheduler.storage import Store
+
+#: Tables `import_csv` accepts, in the order that lets references resolve.
+TABLES = ("residents", "sites", "vehicles", "requests")
+
+
+class CsvError(InputError):
+    """The CSV file as a whole cannot be read (missing, not UTF-8, wrong header)."""
+
+
+@dataclass
+class RowError:
+    """One problem of one row: spreadsheet row number (header = 1), column, problem."""
+
+    row: int
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}, column {self.column}" if self.column else f"row {self.row}"
+        return f"{where}: {self.problem}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts of rows inserted, updated, unchanged, skipped, and the errors."""
+
+    table: str
+    path: str
+    skip_bad: bool = False
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def bad_rows(self) -> list[int]:
+        """Return the numbers of the rows with errors, in order."""
+        return sorted({e.row for e in self.errors})
+
+    @property
+    def failed(self) -> bool:
+        """Return True when the file had bad rows and therefore nothing was imported."""
+        return bool(self.errors) and not self.skip_bad
+
+    def format(self) -> str:
+        """Return the report as lines for the command line."""
+        name = Path(self.path).name
+        if self.failed:
+            head = (f"{name}: {len(self.bad_rows)} bad row(s); nothing imported "
+                    "(fix them, or use --skip-bad to import the other rows)")
+        else:
+            head = (f"{name}: {self.inserted} inserted, {self.updated} updated, "
+                    f"{self.unchanged} unchanged, {self.skipped} skipped into {self.table}")
+        return "\n".join([head, *(f"  {e}" for e in self.errors)])
+
+
+# --------------------------------------------------------------------------- cell parsers
+# Each parser takes a stripped, non-empty cell and raises ValueError with a
+# message for the staff member who typed it.
+
+_TRUE = {"1", "yes", "y", "true", "t", "はい", "有", "あり", "○", "◯"}
+_FALSE = {"0", "no", "n", "false", "f", "いいえ", "無", "なし", "×"}
+_WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+             "月": 0, "火": 1, "水": 2, "木": 3, "金": 4, "土": 5, "日": 6}
+_RANGE_DASH = re.compile(r"\s*[-–〜~]\s*")
+_SITE_KIND_ALIASES = {"公民館": "community_hall", "集会所": "community_hall", "支所": "branch_office",
+                      "店舗": "shop", "商店": "shop", "薬局": "pharmacy", "診療所": "clinic",
+                      "病院": "clinic", "車庫": "depot"}
+_IMPORT_STATUSES = (RequestStatus.RECEIVED, RequestStatus.OFFERED, RequestStatus.BOOKED,
+                    RequestStatus.CANCELLED)
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _text(text: str) -> str:
+    return text
+
+
+def _float(text: str) -> float:
+    try:
+        return float(_nfkc(text))
+    except ValueError:
+        msg = f"{text!r} is not a number"
+        raise ValueError(msg) from None
+
+
+def _int(text: str) -> int:
+    cleaned = _nfkc(text).replace(",", "")
+    if not re.fullmatch(r"-?\d+", cleaned):
+        msg = f"{text!r} is not a whole number"
+        raise ValueError(msg)
+    return int(cleaned)
+
+
+def _minutes(text: str) -> int:
+    minutes = _int(text)
+    if minutes <= 0:
+        msg = f"{text!r} must be a positive number of minutes"
+        raise ValueError(msg)
+    return minutes * 60
+
+
+def _bool(text: str) -> bool:
+    folded = _nfkc(text).lower()
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    msg = f"{text!r} is not yes/no (use yes, no, 1 or 0)"
+    raise ValueError(msg)
+
+
+def _time(text: str) -> int:
+    try:
+        return parse_hhmm(_nfkc(text))
+    except DomainError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _span(text: str) -> tuple[int, int]:
+    """Parse ``9:00-12:00`` (also with –, 〜 or ~) into seconds since midnight."""
+    parts = _RANGE_DASH.split(_nfkc(text))
+    if len(parts) != 2:
+        msg = f"{text!r} is not a time range like 9:00-12:00"
+        raise ValueError(msg)
+    start, end = _time(parts[0]), _time(parts[1])
+    if start >= end:
+        msg = f"{text!r} ends before it starts"
+        raise ValueError(msg)
+    return start, end
+
+
+def _date(text: str) -> dt.date:
+    """Parse ``2026-12-01`` or ``2026/12/1`` (as Excel may rewrite dates)."""
+    match = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", _nfkc(text))
+    try:
+        if not match:
+            raise ValueError
+        return dt.date(*map(int, match.groups()))
+    except ValueError:
+        msg = f"{text!r} is not a date like 2026-12-01"
+        raise ValueError(msg) from None
+
+
+def _datetime(text: str) -> dt.datetime:
+    """Parse ``2026-11-20 09:15`` (``T`` or space; ``/`` in the date allowed)."""
+    parts = re.split(r"[T ]+", _nfkc(text), maxsplit=1)
+    day = _date(parts[0])
+    seconds = _time(parts[1]) if len(parts) == 2 else 0
+    return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
+
+
+def _weekday(text: str) -> int:
+    key = _nfkc(text).lower()[:3]
+    if key not in _WEEKDAYS:
+        msg = f"{text!r} is not a weekday (mon..sun or 月..日)"
+        raise ValueError(msg)
+    return _WEEKDAYS[key]
+
+
+def _weekdays(text: str) -> tuple[int, ...]:
+    """Parse ``mon-fri``, ``mon;wed;fri`` or ``月-金`` into weekday numbers."""
+    days: list[int] = []
+    for part in _split_list(text):
+        ends = _RANGE_DASH.split(part)
+        if len(ends) == 2:
+            first, last = _weekday(ends[0]), _weekday(ends[1])
+            if first > last:
+                msg = f"{part!r}: the range runs backwards"
+                raise ValueError(msg)
+            days.extend(range(first, last + 1))
+        else:
+            days.append(_weekday(part))
+    return tuple(sorted(set(days)))
+
+
+def _split_list(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[;；]", text) if p.strip()]
+
+
+def _windows(text: str) -> list[TimeWindow]:
+    """Parse ``2026-12-01 9:00-12:00;2026-12-03 13:00-16:00``."""
+    result = []
+    for part in _split_list(text):
+        pieces = part.split(None, 1)
+        if len(pieces) != 2:
+            msg = f"{part!r} is not a window like 2026-12-01 9:00-12:00"
+            raise ValueError(msg)
+        start, end = _span(pieces[1])
+        result.append(TimeWindow(_date(pieces[0]), start, end))
+    return sorted(result, key=lambda w: (w.day, w.start_s))
+
+
+def _window(text: str) -> TimeWindow:
+    windows = _windows(text)
+    if len(windows) != 1:
+        msg = f"{text!r}: give exactly one window like 2026-12-01 10:00-11:00"
+        raise ValueError(msg)
+    return windows[0]
+
+
+def _opening_hours(text: str) -> dict[int, tuple[int, int]]:
+    """Parse ``mon-fri 9:00-17:00;sat 9:00-12:00``."""
+    hours: dict[int, tuple[int, int]] = {}
+    for part in _split_list(text):
+        pieces = part.split(None, 1)
+        if len(pieces) != 2:
+            msg = f"{part!r} is not like mon-fri 9:00-17:00"
+            raise ValueError(msg)
+        span = _span(pieces[1])
+        for wd in _weekdays(pieces[0]):
+            hours[wd] = span
+    return hours
+
+
+def _rule(text: str) -> SessionRule:
+    """Parse ``weekly:tue``, ``biweekly:thu:2026-12-03`` or ``monthly:1:tue``."""
+    parts = [p.strip() for p in _nfkc(text).split(":")]
+    kind = parts[0].lower()
+    try:
+        if kind == "weekly" and len(parts) == 2:
+            return SessionRule("weekly", _weekday(parts[1]))
+        if kind == "biweekly" and len(parts) == 3:
+            return SessionRule("biweekly", _weekday(parts[1]), anchor=_date(parts[2]))
+        if kind == "monthly" and len(parts) == 3:
+            return SessionRule("monthly", _weekday(parts[2]), nth=_int(parts[1]))
+    except DomainError as exc:
+        raise ValueError(str(exc).split(": ", 1)[-1]) from None
+    msg = f"{text!r} is not a rule like weekly:tue, biweekly:thu:2026-12-03 or monthly:1:tue"
+    raise ValueError(msg)
+
+
+def _choice(options: dict[str, object]) -> Callable[[str], object]:
+    def parse(text: str) -> object:
+        key = _nfkc(text).lower()
+        if key in options:
+            return options[key]
+        hint = _did_you_mean(key, list(options))
+        msg = f"{text!r} is not one of {', '.join(sorted(o for o in options if o.isascii()))}{hint}"
+        raise ValueError(msg)
+
+    return parse
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+_site_kind = _choice({**{k.value: k for k in SiteKind}, **{a: SiteKind(v) for a, v in _SITE_KIND_ALIASES.items()}})
+_request_kind = _choice({k.value: k for k in RequestKind})
+_import_status = _choice({s.value: s for s in _IMPORT_STATUSES})
+
+
+def _skills(text: str) -> tuple[Skill, ...]:
+    parse = _choice({s.value: s for s in Skill})
+    return tuple(dict.fromkeys(parse(p) for p in _split_list(text)))
+
+
+# --------------------------------------------------------------------------- rows
+
+
+class _Row:
+    """One data row: reads cells through parsers and collects every problem."""
+
+    def __init__(self, number: int, cells: dict[str, str]) -> None:
+        self.number = number
+        self.cells = cells
+        self.errors: list[RowError] = []
+
+    def filled(self, column: str) -> bool:
+        return bool(self.cells.get(column, "").strip())
+
+    def error(self, column: str, problem: str) -> None:
+        self.errors.append(RowError(self.number, column, problem))
+
+    def get(self, column: str, parse: Callable[[str], object] = _text, *, required: bool = False,
+            default: object = None) -> object:
+        text = self.cells.get(column, "").strip()
+        if not text:
+            if required:
+                self.error(column, "must not be empty")
+            return default
+        try:
+            return parse(text)
+        except (ValueError, DomainError) as exc:
+            self.error(column, str(exc))
+            return default
+
+
+def _domain_column(message: str, columns: dict[str, str]) -> tuple[str, str]:
+    """Map a DomainError message ``field: problem`` to (CSV column, problem)."""
+    field_name, _, problem = message.partition(": ")
+    for prefix, column in columns.items():
+        if field_name.startswith(prefix):
+            return column, problem or message
+    return "", message
+
+
+# --------------------------------------------------------------------------- per-table specs
+
+
+@dataclass(frozen=True)
+class _Spec:
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    build: Callable[[Store, _Row], object | None]  # None when the row has errors
+    lookup: Callable[[Store, str], object | None]
+    add: Callable[[Store, object, str], object]
+    update: Callable[[Store, object, object, str], object]
+    domain_columns: dict[str, str]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+def _build_resident(store: Store, row: _Row) -> Resident | None:
+    values = {
+        "name": row.get("name", required=True), "kana": row.get("kana", default=""),
+        "phone": row.get("phone", default=""), "address": row.get("address", default=""),
+        "lat": row.get("lat", _float, required=True), "lon": row.get("lon", _float, required=True),
+        "district": row.get("district", default=""), "notes": row.get("notes", default=""),
+        "contact_name": row.get("contact_name", default=""),
+        "contact_phone": row.get("contact_phone", default=""),
+        "consent": row.get("consent", _bool, default=True),
+    }
+    return None if row.errors else Resident(external_id=row.cells["external_id"].strip(), **values)
+
+
+def _build_site(store: Store, row: _Row) -> Site | None:
+    values = {
+        "name": row.get("name", required=True), "kind": row.get("kind", _site_kind, required=True),
+        "lat": row.get("lat", _float, required=True), "lon": row.get("lon", _float, required=True),
+        "address": row.get("address", default=""),
+        "opening_hours": row.get("opening_hours", _opening_hours, default={}),
+    }
+    return None if row.errors else Site(external_id=row.cells["external_id"].strip(), **values)
+
+
+def _site_ref(store: Store, row: _Row, column: str, *, allow_home: bool = False,
+              required: bool = True) -> int | None:
+    text = row.get(column, required=required)
+    if text is None:
+        return None
+    if allow_home and text.lower() in {"home", "自宅"}:
+        return None
+    site = store.site_by_external_id(text)
+    if site is None:
+        known = [s.external_id for s in store.sites() if s.external_id]
+        row.error(column, f"no site with external_id {text!r}{_did_you_mean(text, known)}")
+        return None
+    return site.id
+
+
+def _build_vehicle(store: Store, row: _Row) -> Vehicle | None:
+    depot = _site_ref(store, row, "depot")
+    work = row.get("work_hours", _span, default=(DEFAULT_WORK_START_S, DEFAULT_WORK_END_S))
+    lunch = row.get("lunch_window", _span, default=(DEFAULT_LUNCH_EARLIEST_S, DEFAULT_LUNCH_LATEST_END_S))
+    lunch_s = row.get("lunch_minutes", _int, default=DEFAULT_LUNCH_S // 60) * 60
+    capacity = {dim: row.get(dim, _int, default=0) for dim in CAPACITY_DIMENSIONS}
+    values = {
+        "name": row.get("name", required=True), "skills": row.get("skills", _skills, default=()),
+        "cost_per_hour": row.get("cost_per_hour", _int, default=3600),
+        "fixed_cost": row.get("fixed_cost", _int, default=0),
+        "workdays": row.get("workdays", _weekdays, default=(0, 1, 2, 3, 4)),
+        "active": row.get("active", _bool, default=True),
+    }
+    if row.errors:
+        return None
+    return Vehicle(depot_site_id=depot, capacity=capacity, work_start_s=work[0], work_end_s=work[1],
+                   lunch_earliest_s=lunch[0], lunch_latest_end_s=lunch[1], lunch_s=lunch_s,
+                   external_id=row.cells["external_id"].strip(), **values)
+
+
+#: Columns each request kind uses besides the common ones.
+_KIND_COLUMNS: dict[RequestKind, tuple[str, ...]] = {
+    RequestKind.VISIT: ("services",),
+    RequestKind.SESSION: ("site", "rule", "session_minutes", "start_between"),
+    RequestKind.ERRAND: ("shops", "chilled", "max_ride_minutes", "amount_yen", "order"),
+    RequestKind.RIDE: ("from", "to", "seats", "wheelchair", "max_ride_minutes", "return_of"),
+}
+
+
+def _shops(store: Store, row: _Row) -> tuple[ErrandPickup, ...]:
+    """Parse ``SHOP1:2:10:00;SHOP2`` (site external id, boxes, time the goods are ready)."""
+    pickups = []
+    for part in _split_list(row.cells.get("shops", "")):
+        pieces = part.split(":", 2)
+        ext = pieces[0].strip()
+        try:
+            boxes = _int(pieces[1]) if len(pieces) > 1 and pieces[1].strip() else 1
+            ready_text = pieces[2].strip() if len(pieces) > 2 else ""
+            ready_text = re.sub(r"^ready\s*", "", ready_text, flags=re.IGNORECASE)
+            ready_s = _time(ready_text) if ready_text else 0
+            site = store.site_by_external_id(ext)
+            if site is None:
+                known = [s.external_id for s in store.sites() if s.external_id]
+                msg = f"no site with external_id {ext!r}{_did_you_mean(ext, known)}"
+                raise ValueError(msg)
+            pickups.append(ErrandPickup(site.id, boxes, ready_s))
+        except (ValueError, DomainError) as exc:
+            row.error("shops", f"{part!r}: {str(exc).split(': ', 1)[-1] if isinstance(exc, DomainError) else exc}")
+    return tuple(pickups)
+
+
+def _services_list(store: Store, row: _Row) -> tuple[str, ...]:
+    known = [s.code for s in store.services() if s.active]
+    codes = []
+    for code in _split_list(row.cells.get("services", "")):
+        if code not in known:
+            row.error("services", f"unknown service {code!r}{_did_you_mean(code, known)}")
+        codes.append(code)
+    return tuple(codes)
+
+
+def _build_request(store: Store, row: _Row) -> Request | None:
+    kind = row.get("kind", _request_kind, required=True)
+    resident_ext = row.get("resident")
+    resident_id = None
+    if resident_ext is not None:
+        resident = store.resident_by_external_id(resident_ext)
+        if resident is None:
+            row.error("resident", f"no resident with external_id {resident_ext!r}")
+        else:
+            resident_id = resident.id
+    elif kind not in (None, RequestKind.SESSION):
+        row.error("resident", f"a {kind.value} request needs a resident")
+    common = {
+        "status": row.get("status", _import_status, default=RequestStatus.RECEIVED),
+        "windows": row.get("windows", _windows, default=[]),
+        "promised": row.get("promised", _window),
+        "received_at": row.get("received_at", _datetime),
+        "base_priority": row.get("priority", _int, default=0),
+        "notes": row.get("notes", default=""),
+    }
+    if kind is None:
+        return None
+    for column in {c for cols in _KIND_COLUMNS.values() for c in cols} - set(_KIND_COLUMNS[kind]):
+        if row.filled(column):
+            row.error(column, f"not used by a {kind.value} request; leave it empty")
+    if kind == RequestKind.VISIT:
+        row.get("services", required=True)
+        details = {"services": _services_list(store, row)}
+    elif kind == RequestKind.SESSION:
+        window = row.get("start_between", _span, default=(9 * 3600, 14 * 3600))
+        details = {"site_id": _site_ref(store, row, "site"), "rule": row.get("rule", _rule, required=True),
+                   "session_s": row.get("session_minutes", _minutes, default=5400),
+                   "earliest_start_s": window[0], "latest_start_s": window[1]}
+    elif kind == RequestKind.ERRAND:
+        row.get("shops", required=True)
+        details = {"pickups": _shops(store, row), "chilled": row.get("chilled", _bool, default=False),
+                   "max_ride_s": row.get("max_ride_minutes", _minutes),
+                   "amount_to_collect_yen": row.get("amount_yen", _int, default=0),
+                   "order": row.get("order", default="")}
+    else:
+        return_of = row.get("return_of")
+        return_id = None
+        if return_of is not None:
+            outbound = store.request_by_external_id(return_of)
+            if outbound is None or outbound.kind != RequestKind.RIDE:
+                row.error("return_of", f"no ride request with external_id {return_of!r} (import it first)")
+            else:
+                return_id = outbound.id
+        details = {"from_site_id": _site_ref(store, row, "from", allow_home=True),
+                   "to_site_id": _site_ref(store, row, "to", allow_home=True),
+                   "seats": row.get("seats", _int, default=1),
+                   "wheelchair": row.get("wheelchair", _bool, default=False),
+                   "max_ride_s": row.get("max_ride_minutes", _minutes, default=3600),
+                   "return_of": return_id}
+    if row.errors:
+        return None
+    existing = store.request_by_external_id(row.cells["external_id"].strip())
+    if existing is not None:
+        # Stored requests keep their reception time unless the file gives one;
+        # their status is handled by _update_request.
+        common["received_at"] = common["received_at"] or existing.received_at
+    if common["received_at"] is None:
+        del common["received_at"]
+    return Request(kind=kind, details=details, resident_id=resident_id,
+                   external_id=row.cells["external_id"].strip(), **common)
+
+
+def _replace_id(new: object, old: object) -> object:
+    return dataclasses.replace(new, id=old.id)
+
+
+def _update_plain(store_update: Callable[[Store, object], object]):
+    def update(store: Store, new: object, old: object, user: str) -> object | None:
+        new = _replace_id(new, old)
+        if new == old:
+            return None
+        return store_update(store, new)
+
+    return update
+
+
+def _update_request(store: Store, new: Request, old: Request, user: str) -> object | None:
+    """Update a stored request from a row.
+
+    The life cycle of a stored request belongs to staff and planning, so the
+    ``status`` column is ignored for it, except ``cancelled``, which cancels
+    the request (when its life cycle allows) and records an event.
+    """
+    wanted = new.status
+    candidate = dataclasses.replace(new, id=old.id, status=old.status)
+    cancel = wanted == RequestStatus.CANCELLED and old.status != RequestStatus.CANCELLED
+    if candidate == old and not cancel:
+        return None
+    if candidate != old:
+        store.update_request(candidate)
+    if cancel:
+        store.change_status(old.id, RequestStatus.CANCELLED, user=user, note="CSV import")
+    return candidate
+
+
+_SPECS: dict[str, _Spec] = {
+    "residents": _Spec(
+        required=("external_id", "name", "lat", "lon"),
+        optional=("kana", "phone", "address", "district", "notes", "contact_name", "contact_phone", "consent"),
+        build=_build_resident, lookup=Store.resident_by_external_id,
+        add=lambda store, obj, user: store.add_resident(obj),
+        update=_update_plain(Store.update_resident), domain_columns={"lat": "lat", "lon": "lon", "name": "name"}),
+    "sites": _Spec(
+        required=("external_id", "name", "kind", "lat", "lon"),
+        optional=("address", "opening_hours"),
+        build=_build_site, lookup=Store.site_by_external_id,
+        add=lambda store, obj, user: store.add_site(obj),
+        update=_update_plain(Store.update_site),
+        domain_columns={"lat": "lat", "lon": "lon", "name": "name", "opening_hours": "opening_hours"}),
+    "vehicles": _Spec(
+        required=("external_id", "name", "depot"),
+        optional=("seats", "boxes", "skills", "cost_per_hour", "fixed_cost", "work_hours", "lunch_window",
+                  "lunch_minutes", "workdays", "active"),
+        build=_build_vehicle, lookup=Store.vehicle_by_external_id,
+        add=lambda store, obj, user: store.add_vehicle(obj),
+        update=_update_plain(Store.update_vehicle),
+        domain_columns={"capacity.seats": "seats", "capacity.boxes": "boxes", "work_": "work_hours",
+                        "lunch_latest_end_s": "lunch_window", "lunch_s": "lunch_minutes",
+                        "depot_site_id": "depot", "name": "name", "workdays": "workdays"}),
+    "requests": _Spec(
+        required=("external_id", "kind"),
+        optional=("resident", "status", "priority", "received_at", "windows", "promised", "notes",
+                  "services", "site", "rule", "session_minutes", "start_between",
+                  "shops", "chilled", "max_ride_minutes", "amount_yen", "order",
+                  "from", "to", "seats", "wheelchair", "return_of"),
+        build=_build_request, lookup=Store.request_by_external_id,
+        add=lambda store, obj, user: store.add_request(obj, user=user),
+        update=_update_request,
+        domain_columns={"details.services": "services", "details.rule": "rule", "details.session_s": "session_minutes",
+                        "details.earliest_start_s": "start_between", "details.latest_start_s": "start_between",
+                        "details.pickups": "shops", "details.max_ride_s": "max_ride_minutes",
+                        "details.amount_to_collect_yen": "amount_yen", "details.to_site_id": "to",
+                        "details.from_site_id": "from", "details.seats": "seats", "details.return_of": "return_of",
+                        "details.site_id": "site", "promised": "promised", "base_priority": "priority",
+                        "resident_id": "resident"}),
+}
+
+
+# --------------------------------------------------------------------------- reading the file
+
+
+def _read(path: Path, spec: _Spec) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Return the header and the data rows (with spreadsheet row numbers) of a CSV file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        msg = f"{path}: no such file"
+        raise CsvError(msg) from None
+    except OSError as exc:
+        msg = f"{path}: cannot read ({exc.strerror or exc})"
+        raise CsvError(msg) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        msg = (f"{path}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+               "save it as 'CSV UTF-8 (コンマ区切り)'")
+        raise CsvError(msg) from None
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        msg = f"{path}: not a readable CSV file ({exc})"
+        raise CsvError(msg) from None
+    if not records or not any(c.strip() for c in records[0]):
+        msg = f"{path}: empty file; the first row must be the header ({', '.join(spec.required)}, ...)"
+        raise CsvError(msg)
+    header = [unicodedata.normalize("NFKC", c).strip().lower() for c in records[0]]
+    while header and not header[-1]:
+        header.pop()  # trailing empty columns, as spreadsheets sometimes write
+    _check_header(path, header, spec)
+    rows = [(number, cells) for number, cells in enumerate(records[1:], start=2)
+            if any(c.strip() for c in cells)]
+    return header, rows
+
+
+def _check_header(path: Path, header: list[str], spec: _Spec) -> None:
+    problems = []
+    for i, name in enumerate(header, start=1):
+        if not name:
+            problems.append(f"column {i} has no name")
+        elif name not in spec.columns:
+            problems.append(f"unknown column {name!r}{_did_you_mean(name, list(spec.columns))}")
+    duplicates = sorted({n for n in header if n and header.count(n) > 1})
+    problems += [f"column {name!r} appears twice" for name in duplicates]
+    missing = [c for c in spec.required if c not in header]
+    if missing:
+        problems.insert(0, f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    if problems:
+        msg = f"{path}: header: {'; '.join(problems)}"
+        raise CsvError(msg)
+
+
+# --------------------------------------------------------------------------- the import
+
+
+class _RowFailed(Exception):
+    """Raised inside a row's savepoint to undo that row."""
+
+
+class _Abort(Exception):
+    """Raised to roll back the whole import."""
+
+
+def import_csv(store: Store, table: str, path: str | Path, *, skip_bad: bool = False,
+               user: str) -> ImportReport:
+    """Import one CSV file into a table of the store, all rows in one transaction.
+
+    Parameters
+    ----------
+    store
+        The open store.
+    table
+        ``residents``, ``sites``, ``vehicles`` or ``requests`` (import them in that order).
+    path
+        The CSV file (UTF-8 with or without BOM, header row; docs/CSV_FORMATS.md).
+    skip_bad
+        Import the good rows even when some rows are bad (those are reported as skipped).
+    user
+        Who imports (recorded in request events).
+
+    Returns
+    -------
+    ImportReport
+        Counts and every row error; ``report.failed`` is True when bad rows
+        stopped the import and nothing was written.
+
+    Raises
+    ------
+    CsvError
+        The file is missing, not UTF-8, or its header is wrong.
+    """
+    if table not in _SPECS:
+        msg = f"table: unknown table {table!r}; use one of {', '.join(TABLES)}"
+        raise CsvError(msg)
+    spec = _SPECS[table]
+    path = Path(path)
+    header, records = _read(path, spec)
+    report = ImportReport(table=table, path=str(path), skip_bad=skip_bad)
+    seen: dict[str, int] = {}
+    try:
+        with store.transaction():
+            for number, cells in records:
+                outcome = _import_row(store, spec, header, number, cells, seen, user, report)
+                if outcome is None:
+                    report.skipped += 1
+                else:
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+            if report.failed:
+                raise _Abort
+    except _Abort:
+        report.inserted = report.updated = report.unchanged = report.skipped = 0
+    return report
+
+
+def _import_row(store: Store, spec: _Spec, header: list[str], number: int, cells: list[str],
+                seen: dict[str, int], user: str, report: ImportReport) -> str | None:
+    """Check and write one row inside its own savepoint; return the outcome or None when bad."""
+    row = _Row(number, dict(zip(header, cells, strict=False)))
+    if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+        row.error("", f"has {len(cells)} cells but the header has {len(header)} columns")
+    external_id = row.get("external_id", required=True)
+    if external_id is not None:
+        if external_id in seen:
+            row.error("external_id", f"{external_id!r} is already on row {seen[external_id]}")
+        else:
+            seen[external_id] = number
+    outcome = None
+    try:
+        with store.transaction():
+            obj = spec.build(store, row) if not row.errors else None
+            if obj is not None and not row.errors:
+                try:
+                    existing = spec.lookup(store, external_id)
+                    if existing is None:
+                        spec.add(store, obj, user)
+                        outcome = "inserted"
+                    else:
+                        outcome = "updated" if spec.update(store, obj, existing, user) is not None else "unchanged"
+                except DomainError as exc:
+                    row.error(*_domain_column(str(exc), spec.domain_columns))
+                except InputError as exc:
+                    row.error(*_domain_column(str(exc), spec.domain_columns))
+            if row.errors:
+                raise _RowFailed
+    except _RowFailed:
+        outcome = None
+    except DomainError as exc:  # raised while building the dataclass
+        row.error(*_domain_column(str(exc), spec.domain_columns))
+        outcome = None
+    report.errors.extend(row.errors)
+    return outcome
