@@ -91,8 +91,10 @@ def sample() -> None:
 @sample.command("load")
 @click.option("--week", "week_text", default=None, help="Monday of the sample week (default: next Monday).")
 @click.option("--seed", default=None, type=int, help="Seed of the generated data (default: the sample's).")
+@click.option("--scale", default=1.0, type=float, show_default=True,
+              help="Fraction of the full week's requests to create (e.g. 0.1 for a quick trial).")
 @click.pass_context
-def sample_load(ctx: click.Context, week_text: str | None, seed: int | None) -> None:
+def sample_load(ctx: click.Context, week_text: str | None, seed: int | None, scale: float) -> None:
     """Build the sample road graph if needed and load the sample sites, fleet, residents and requests."""
     from routing.graph import build_graph, read_instance_info
     from routing.sample_district import DEFAULT_PATH
@@ -105,7 +107,8 @@ def sample_load(ctx: click.Context, week_text: str | None, seed: int | None) -> 
         click.echo(f"built the sample road graph: {info['nodes']} nodes, {info['edges']} edges")
     store = _store(ctx)
     try:
-        report = load_sample(store, _network(ctx), week, seed=SAMPLE_SEED if seed is None else seed)
+        report = load_sample(store, _network(ctx), week, seed=SAMPLE_SEED if seed is None else seed,
+                             scale=scale)
     finally:
         store.close()
     click.echo(report.format())

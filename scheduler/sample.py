@@ -135,7 +135,7 @@ def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def load_sample(store: Any, network_or_instance: Any, week_start: dt.date, *, seed: int = SAMPLE_SEED,
-                osm_path: str | Path | None = None, n_residents: int = 70) -> SampleReport:
+                osm_path: str | Path | None = None, n_residents: int = 70, scale: float = 1.0) -> SampleReport:
     """Load the fictional district's sites, fleet, residents and a week of requests.
 
     Parameters
@@ -153,6 +153,9 @@ def load_sample(store: Any, network_or_instance: Any, week_start: dt.date, *, se
         The district file; default ``data/sample_district.osm.bz2``.
     n_residents
         How many residents to create.
+    scale
+        Fraction of the full week's requests (halls, visits, errands, rides)
+        to create, at least one of each; e.g. 0.1 for a quick trial.
 
     Raises
     ------
@@ -165,6 +168,9 @@ def load_sample(store: Any, network_or_instance: Any, week_start: dt.date, *, se
 
     if week_start.weekday() != 0:
         msg = f"week {week_start.isoformat()} does not start on a Monday"
+        raise InputError(msg)
+    if not 0 < scale <= 1:
+        msg = f"scale {scale!r}: expected a fraction in (0, 1]"
         raise InputError(msg)
     if any((s.external_id or "").startswith("SAMPLE-") for s in store.sites()):
         msg = "the sample is already loaded in this database (sites SAMPLE-...); use a fresh instance"
@@ -182,7 +188,7 @@ def load_sample(store: Any, network_or_instance: Any, week_start: dt.date, *, se
         report.vehicles = len(vehicles)
         residents = _load_residents(store, network, pois, rng, n_residents)
         report.residents = len(residents)
-        reqs = _load_requests(store, rng, week_start, now, sites, residents)
+        reqs = _load_requests(store, rng, week_start, now, sites, residents, scale)
     for r in reqs:
         report.requests_by_kind[r.kind.value] = report.requests_by_kind.get(r.kind.value, 0) + 1
         report.promised += r.promised is not None
@@ -260,8 +266,12 @@ def _received(rng: random.Random, now: dt.datetime) -> dt.datetime:
 
 
 def _load_requests(store: Any, rng: random.Random, week: dt.date, now: dt.datetime,
-                   sites: dict[str, list[Site]], residents: list[Resident]) -> list[Request]:
+                   sites: dict[str, list[Site]], residents: list[Resident], scale: float) -> list[Request]:
     days = [week + dt.timedelta(days=i) for i in range(5)]
+
+    def count(full: int) -> int:
+        return max(1, round(full * scale))
+
     added: list[Request] = []
 
     def add(req: Request) -> Request:
@@ -270,7 +280,7 @@ def _load_requests(store: Any, rng: random.Random, week: dt.date, now: dt.dateti
         return saved
 
     # --- hall sessions: a rule per hall; the ones that occur this week are due
-    for i, hall in enumerate(sites["hall"]):
+    for i, hall in enumerate(sites["hall"][:count(len(sites["hall"]))]):
         weekday = i % 5
         which = i % 3
         if which == 0:
@@ -312,7 +322,7 @@ def _load_requests(store: Any, rng: random.Random, week: dt.date, now: dt.dateti
         return {}
 
     # --- home visits
-    for _ in range(40):
+    for _ in range(count(40)):
         r = rng.choice(residents)
         services = tuple(rng.sample(codes, rng.choice([1, 1, 2, 2, 3])))
         add(Request(RequestKind.VISIT, VisitDetails(services), resident_id=r.id,
@@ -323,7 +333,7 @@ def _load_requests(store: Any, rng: random.Random, week: dt.date, now: dt.dateti
     shops = {"supermarket": sites["supermarket"], "convenience": sites.get("convenience", []),
              "pharmacy": sites["pharmacy"]}
     shop_kinds = [k for k, v in shops.items() if v]
-    for _ in range(45):
+    for _ in range(count(45)):
         r = rng.choice(residents)
         kinds = rng.sample(shop_kinds, 2 if rng.random() < 0.2 else 1)
         chilled = "pharmacy" not in kinds and rng.random() < 0.35
@@ -337,7 +347,7 @@ def _load_requests(store: Any, rng: random.Random, week: dt.date, now: dt.dateti
 
     # --- rides (some with a linked return)
     targets = sites["clinic"] * 3 + sites["branch"] + sites["supermarket"]
-    for _ in range(33):
+    for _ in range(count(33)):
         r = rng.choice(residents)
         target = rng.choice(targets)
         wheelchair = "車椅子" in r.notes or rng.random() < 0.05
