@@ -271,15 +271,19 @@ def _matrix(value: Any, path: str, size: int | None) -> list[list[int]]:
 
 def _dimensions(data: dict) -> int:
     """Return the number of capacity dimensions (first one that is given wins)."""
-    for v in data.get("vehicles") or []:
+    def items(key):
+        value = data.get(key)
+        return value if isinstance(value, list) else []
+
+    for v in items("vehicles"):
         if isinstance(v, dict) and isinstance(v.get("capacity"), list):
             return len(v["capacity"])
-    for j in data.get("jobs") or []:
+    for j in items("jobs"):
         if isinstance(j, dict):
             for key in ("delivery", "pickup", "amount"):
                 if isinstance(j.get(key), list):
                     return len(j[key])
-    for s in data.get("shipments") or []:
+    for s in items("shipments"):
         if isinstance(s, dict) and isinstance(s.get("amount"), list):
             return len(s["amount"])
     return 0

@@ -1,0 +1,115 @@
+"""`python -m scheduler solve|validate`: exit codes, one-line JSON errors, atomic output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from scheduler.__main__ import main
+from tests.scheduler.conftest import line_matrix
+
+GOOD = {
+    "vehicles": [{"id": 1, "start_index": 0, "end_index": 0}],
+    "jobs": [{"id": 1, "location_index": 1, "service": 60}, {"id": 2, "location_index": 2, "skills": [5]}],
+    "matrices": {"car": {"durations": line_matrix([0, 300, 500])}},
+    "options": {"solution_limit": 10},
+}
+
+
+def run(capsys, *argv):
+    """Call main() and return (status, parsed stdout or raw text)."""
+    status = main(list(argv))
+    out = capsys.readouterr().out
+    try:
+        return status, json.loads(out)
+    except json.JSONDecodeError:
+        return status, out
+
+
+def test_solve_prints_solution_and_validate_accepts_it(tmp_path, capsys):
+    """solve writes a solution (exit 0 even with an unassigned job) that validate calls valid."""
+    problem = tmp_path / "p.json"
+    problem.write_text(json.dumps(GOOD))
+    out = tmp_path / "s.json"
+    status, _ = run(capsys, "solve", str(problem), "-o", str(out), "--seed", "1")
+    assert status == 0
+    solution = json.loads(out.read_text())
+    assert solution["code"] == 0 and solution["summary"]["unassigned"] == 1
+    assert solution["unassigned"][0]["reason"] == "no vehicle has skills [5]"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.json", "s.json"] or \
+        sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "s.json"]
+    status, text = run(capsys, "validate", str(problem), str(out))
+    assert (status, text) == (0, "valid\n")
+
+
+def test_solve_to_stdout(tmp_path, capsys):
+    """Without -o the solution JSON goes to standard output."""
+    problem = tmp_path / "p.json"
+    problem.write_text(json.dumps(GOOD))
+    status, solution = run(capsys, "solve", str(problem), "--time-limit", "1", "--solution-limit", "5")
+    assert status == 0 and solution["summary"]["routes"] == 1
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda d: d["jobs"][0].update(time_windows=[[10, 5]]), "jobs[0].time_windows[0]: start after end"),
+    (lambda d: d["jobs"][1].update(location_index=9), "jobs[1].location_index: location index 9 out of range"),
+    (lambda d: d["vehicles"][0].update(capacity="x"), "vehicles[0].capacity: expected a list"),
+    (lambda d: d["matrices"]["car"]["durations"].pop(), "matrices.car.durations"),
+])
+def test_bad_problem_exits_2_naming_the_field(tmp_path, capsys, change, field):
+    """Invalid input exits 2 with {"code": 2, "error": ...} naming the field, and writes no output file."""
+    data = json.loads(json.dumps(GOOD))
+    change(data)
+    problem = tmp_path / "p.json"
+    problem.write_text(json.dumps(data))
+    status, answer = run(capsys, "solve", str(problem), "-o", str(tmp_path / "s.json"))
+    assert status == 2
+    assert answer["code"] == 2 and answer["error"].startswith(field), answer
+    assert not (tmp_path / "s.json").exists()
+
+
+def test_bad_json_exits_2_with_line(tmp_path, capsys):
+    """A file that is not JSON exits 2 naming the file and line."""
+    problem = tmp_path / "p.json"
+    problem.write_text('{"jobs": [\n')
+    status, answer = run(capsys, "solve", str(problem))
+    assert status == 2 and "p.json: line 2" in answer["error"]
+
+
+def test_validate_reports_violations(tmp_path, capsys):
+    """validate prints each violation and exits 1."""
+    problem = tmp_path / "p.json"
+    problem.write_text(json.dumps(GOOD))
+    solution = tmp_path / "s.json"
+    solution.write_text(json.dumps({"code": 0, "routes": [], "unassigned": [], "summary": {}}))
+    status, text = run(capsys, "validate", str(problem), str(solution))
+    assert status == 1
+    assert "job 1: neither routed nor listed as unassigned" in text
+
+
+def test_internal_failure_exits_1(tmp_path, capsys, monkeypatch):
+    """An unexpected exception becomes {"code": 1, ...} and exit 1, not a traceback."""
+    import scheduler.solver
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(scheduler.solver, "solve", boom)
+    problem = tmp_path / "p.json"
+    problem.write_text(json.dumps(GOOD))
+    status, answer = run(capsys, "solve", str(problem))
+    assert status == 1 and answer == {"code": 1, "error": "internal error: RuntimeError: disk on fire"}
+
+
+def test_module_entry_point_runs(tmp_path):
+    """`python -m scheduler` runs as a module and keeps stderr free of tracebacks."""
+    problem = tmp_path / "p.json"
+    problem.write_text('{"jobs": 3, "matrices": {"car": {"durations": [[0]]}}}')
+    proc = subprocess.run([sys.executable, "-m", "scheduler", "solve", str(problem)],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout) == {"code": 2, "error": "jobs: expected a list, got int"}
+    assert "Traceback" not in proc.stderr
