@@ -532,3 +532,26 @@ def test_nested_transaction_joins_the_outer_one(seeded):
             store.add_site(Site("田人公民館", SiteKind.COMMUNITY_HALL, 36.9, 140.6))
         raise RuntimeError("outer fails")
     assert len(store.sites()) == 2  # only the two seeded sites
+
+
+def test_for_instance_uses_the_instance_database(tmp_path):
+    """Store.for_instance opens instance/odekake.db (creating it), as routing.instance says."""
+    with Store.for_instance(tmp_path / "city") as store:
+        store.add_site(Site("支所", SiteKind.BRANCH_OFFICE, 37.0, 140.8))
+    assert (tmp_path / "city" / "odekake.db").is_file()
+    with Store.open(tmp_path / "city" / "odekake.db") as store:
+        assert [s.name for s in store.sites()] == ["支所"]
+
+
+def test_personal_data_never_reaches_the_logs(caplog):
+    """Storing and finding a resident and their request logs ids only: no name, phone or address."""
+    caplog.set_level("DEBUG")
+    with Store.open() as store:
+        ids = _seed(store)
+        req = store.add_request(_visit(ids["resident"]), user="op")
+        store.change_status(req.id, "cancelled", user="op")
+        store.find_residents("山田")
+        store.save_plan(_plan(ids))
+    assert caplog.records, "the store is expected to log its writes"
+    for text in ("山田", "ヤマダ", "0246", "川前"):
+        assert text not in caplog.text
