@@ -236,17 +236,24 @@ def export_plan(ctx: click.Context, week_text: str, version: int | None, fmt: st
 @click.option("--skip-bad", is_flag=True, help="Skip bad rows (listed) instead of refusing the whole file.")
 @click.pass_context
 def import_command(ctx: click.Context, table: str, path: str, skip_bad: bool) -> None:
-    """Import residents, sites, vehicles or requests from a CSV file."""
-    from scheduler.imports import import_csv
+    """Import residents, sites, vehicles or requests from a CSV file (all rows or none).
 
+    With bad rows and no ``--skip-bad`` nothing is written: every bad row is
+    listed on standard error and the exit status is 2.
+    """
     if not Path(path).is_file():
         msg = f"{path}: no such file"
         raise InputError(msg)
+    from scheduler.imports import import_csv
+
     store = _store(ctx)
     try:
         report = import_csv(store, table, path, skip_bad=skip_bad, user=_user())
     finally:
         store.close()
+    if report.failed:
+        click.echo(report.format(), err=True)
+        ctx.exit(2)
     click.echo(report.format())
 
 
