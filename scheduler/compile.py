@@ -57,8 +57,9 @@ jobs, pickups and deliveries together. Descriptions carry no personal data
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Protocol
 
 from routing.errors import InputError
 from scheduler.domain import (
@@ -82,6 +83,7 @@ from scheduler.domain import (
 )
 
 __all__ = [
+    "SKILL_IDS",
     "CompileError",
     "CompiledWeek",
     "Location",
@@ -89,7 +91,6 @@ __all__ = [
     "ShiftRef",
     "Skipped",
     "TaskRef",
-    "SKILL_IDS",
     "compile_week",
     "due_this_week",
     "request_priority",

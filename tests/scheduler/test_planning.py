@@ -29,7 +29,13 @@ from scheduler.domain import (
     VisitDetails,
 )
 from scheduler.params import SolveParams
-from scheduler.planning import BROKEN_PROMISE, PlanningError, diff_plans, plan_week, publish
+from scheduler.planning import (
+    BROKEN_PROMISE,
+    PlanningError,
+    diff_plans,
+    plan_week,
+    publish,
+)
 from scheduler.storage import Store
 from tests.scheduler.conftest_planning import NOW, TUE, WEEK, H, LineMatrix, store_world
 

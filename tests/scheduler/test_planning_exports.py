@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 
 import pytest
 
-from scheduler.domain import ErrandDetails, ErrandPickup, Request, RequestKind, TimeWindow, VisitDetails
-from scheduler.exports import COLUMNS, dumps, plan_csv, plan_json, plan_rows, write_text_atomic
+from scheduler.domain import (
+    ErrandDetails,
+    ErrandPickup,
+    Request,
+    RequestKind,
+    TimeWindow,
+    VisitDetails,
+)
+from scheduler.exports import (
+    COLUMNS,
+    dumps,
+    plan_csv,
+    plan_json,
+    plan_rows,
+    write_text_atomic,
+)
 from scheduler.params import SolveParams
 from scheduler.planning import plan_week
 from scheduler.storage import Store
@@ -21,14 +36,14 @@ def planned():
     """A stored plan with a two-service visit and a two-shop errand (2,400 yen to collect)."""
     store = Store.open(":memory:")
     store_world(store)
-    store.update_resident(store.get_resident(1).__class__(**{**store.get_resident(1).__dict__, "notes": "耳が遠い"}))
+    store.update_resident(dataclasses.replace(store.get_resident(1), notes="耳が遠い"))
     visit = store.add_request(Request(RequestKind.VISIT, VisitDetails(("residence_certificate", "insurance_link")),
                                       resident_id=1, windows=[TimeWindow(TUE, 9 * H, 12 * H)], received_at=NOW),
                               user="t")
     errand = store.add_request(Request(RequestKind.ERRAND, ErrandDetails(
         pickups=(ErrandPickup(3, boxes=1), ErrandPickup(3, boxes=2)), amount_to_collect_yen=2400, order="rice"),
         resident_id=2, windows=[TimeWindow(TUE, 13 * H, 17 * H)], received_at=NOW), user="t")
-    plan = plan_week(store, LineMatrix(), WEEK, params=SolveParams(time_limit_s=10, solution_limit=30), now=NOW).plan
+    plan_week(store, LineMatrix(), WEEK, params=SolveParams(time_limit_s=10, solution_limit=30), now=NOW)
     yield store, store.get_plan(WEEK), visit, errand
     store.close()
 
