@@ -6,13 +6,17 @@ serve the app) without touching the earlier ones.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
 import click
 
 from routing.errors import InputError
+from routing.network import RoadNetwork
 
 DEMO_PLACES = 6  # the branch office and five community halls / hamlets
+DEMO_MARKER = "demo.json"  # remembers the week the sample was loaded for
 
 
 def ensure_sample_graph(instance: Path) -> dict:
@@ -54,8 +58,6 @@ def demo_places(*, count: int = DEMO_PLACES) -> list[tuple[str, float, float]]:
 
 def print_matrix_minutes(instance: Path, places: list[tuple[str, float, float]]) -> None:
     """Print the driving-time matrix between `places` in minutes (row = from)."""
-    from routing.network import RoadNetwork
-
     network = RoadNetwork.from_instance(instance)
     matrix = network.matrix(places)
     width = max(len(name) for name, _, _ in places)
@@ -70,11 +72,56 @@ def print_matrix_minutes(instance: Path, places: list[tuple[str, float, float]])
         click.echo(f"{pad(name)} {cells}   ({i + 1})")
 
 
+def ensure_sample_week(instance: Path, *, week: dt.date | None = None) -> dt.date:
+    """Load the sample sites, fleet, residents and week of requests once; return the week's Monday.
+
+    The week is remembered in ``demo.json`` in the instance folder, so running
+    the demo again plans the same week instead of loading the sample twice.
+    """
+    from scheduler.cli import _next_monday
+    from scheduler.sample import load_sample
+    from scheduler.storage import Store
+
+    marker = instance / DEMO_MARKER
+    if marker.exists():
+        return dt.date.fromisoformat(json.loads(marker.read_text(encoding="utf-8"))["week"])
+    week = week or _next_monday()
+    store = Store.for_instance(instance)
+    try:
+        report = load_sample(store, RoadNetwork.from_instance(instance), week)
+    finally:
+        store.close()
+    click.echo(report.format())
+    marker.write_text(json.dumps({"week": week.isoformat()}) + "\n", encoding="utf-8")
+    return week
+
+
+def plan_sample_week(instance: Path, week: dt.date, *, time_limit_s: float) -> None:
+    """Plan the sample week as a new plan version and print the summary for dispatchers."""
+    from scheduler.params import SolveParams
+    from scheduler.planning import format_result, plan_week
+    from scheduler.storage import Store
+
+    store = Store.for_instance(instance)
+    try:
+        result = plan_week(store, RoadNetwork.from_instance(instance), week,
+                           params=SolveParams(time_limit_s=time_limit_s), user="demo")
+        for line in format_result(result, store):
+            click.echo(line)
+    finally:
+        store.close()
+
+
 @click.command("demo")
+@click.option("--week", "week_text", default=None,
+              help="Monday of the sample week on the first run (default: next Monday).")
+@click.option("--time-limit", "time_limit_s", default=20.0, type=float, show_default=True,
+              help="Seconds the solver may search for the week's plan.")
 @click.pass_context
-def demo(ctx: click.Context) -> None:
-    """Show odekake on the fictional sample district 架空・山里地区."""
+def demo(ctx: click.Context, week_text: str | None, time_limit_s: float) -> None:
+    """Show odekake on the fictional sample district 架空・山里地区: graph, sample week, plan."""
     from routing.cli import echo_info
+    from scheduler.cli import _monday
 
     instance: Path = ctx.obj["instance"]
     info = ensure_sample_graph(instance)
@@ -82,3 +129,9 @@ def demo(ctx: click.Context) -> None:
     echo_info(info)
     click.echo()
     print_matrix_minutes(instance, demo_places())
+    click.echo()
+    week = ensure_sample_week(instance, week=_monday(week_text) if week_text else None)
+    click.echo(f"planning the week of {week.isoformat()} (solver time limit {time_limit_s:g} s) ...")
+    plan_sample_week(instance, week, time_limit_s=time_limit_s)
+    click.echo()
+    click.echo(f"next: odekake --instance {instance} export plan --week {week.isoformat()} --format csv")

@@ -1,11 +1,10 @@
-"""Tests of `odekake graph ...` and `odekake demo` through click's CliRunner."""
+"""Tests of `odekake graph ...` through click's CliRunner."""
 
 from __future__ import annotations
 
 import bz2
 import json
 import re
-import shutil
 
 import pytest
 from click.testing import CliRunner
@@ -133,39 +132,6 @@ def test_matrix_without_graph(tmp_path):
     path.write_text("id,lat,lon\na,37.1,140.7\n", encoding="utf-8")
     result = run(tmp_path / "empty", "graph", "matrix", str(path))
     assert result.exit_code == 2 and "run `odekake graph build` first" in result.output
-
-
-def test_demo_prints_info_and_matrix(sample_instance, tmp_path):
-    """`odekake demo` reuses a current sample graph and prints the branch office's times."""
-    instance = tmp_path / "demo"
-    shutil.copytree(sample_instance / "graph", instance / "graph")
-    result = run(instance, "demo")
-    assert result.exit_code == 0, result.output
-    assert "building" not in result.output  # the copied graph is current
-    assert "fictional" in result.output and "山里支所" in result.output
-    assert "driving time in minutes" in result.output
-
-
-def test_demo_refuses_other_graph(tmp_path):
-    """`odekake demo` does not overwrite an instance holding another area's graph."""
-    instance = tmp_path / "inst"
-    assert run(instance, "graph", "build", "--osm", str(write(tmp_path / "a.osm", line_network()))).exit_code == 0
-    result = run(instance, "demo")
-    assert result.exit_code == 2 and "not the sample district" in result.output
-
-
-def test_demo_rebuilds_stale_graph(sample_instance, tmp_path):
-    """A sample graph built from another version of the sample file is rebuilt by the demo."""
-    instance = tmp_path / "demo"
-    shutil.copytree(sample_instance / "graph", instance / "graph")
-    info_path = instance / "graph" / "info.json"
-    info = json.loads(info_path.read_text(encoding="utf-8"))
-    info["source_sha256"] = "0" * 64
-    info_path.write_text(json.dumps(info), encoding="utf-8")
-    result = run(instance, "demo")
-    assert result.exit_code == 0, result.output
-    assert "building the road graph of the sample district" in result.output
-    assert json.loads(info_path.read_text(encoding="utf-8"))["source_sha256"] != "0" * 64
 
 
 def test_build_place_offline(tmp_path, monkeypatch):

@@ -39,7 +39,7 @@ def test_sample_is_marked_fictional(sample_xml):
     assert DISTRICT_NAME in root.find("note").text
 
 
-def test_sample_road_network_contents(sample_xml):
+def test_sample_network_contents(sample_xml):
     """Valley road with ref, national road, narrow roads, bridges, one-ways, a few thousand nodes."""
     root = ET.fromstring(sample_xml)
     ways = [{t.get("k"): t.get("v") for t in w.iter("tag")} for w in root.iter("way")]

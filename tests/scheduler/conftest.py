@@ -29,24 +29,4 @@ def solve_checked():
 
     return run
 
-
-# ---------------------------------------------------------------- planning fixtures
-
-
-@pytest.fixture(scope="session")
-def sample_graph_instance(tmp_path_factory):
-    """Instance folder with the sample district's road graph, built once per session; copy, don't write."""
-    from routing.graph import build_graph
-    from routing.sample_district import DEFAULT_PATH
-
-    instance = tmp_path_factory.mktemp("planning-sample-graph")
-    build_graph(DEFAULT_PATH, instance, extra_info={"fictional": True})
-    return instance
-
-
-@pytest.fixture(scope="session")
-def sample_road_network(sample_graph_instance):
-    """A RoadNetwork on the sample district (no disk cache), shared by the planning tests."""
-    from routing.network import RoadNetwork
-
-    return RoadNetwork.from_instance(sample_graph_instance, cache_dir=None)
+# The sample district's instance, graph and network come from tests/conftest.py.

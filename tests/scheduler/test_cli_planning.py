@@ -59,10 +59,10 @@ def test_end_to_end_on_a_small_sample_week(tmp_path):
 
 
 @pytest.fixture
-def graph_instance(tmp_path, sample_graph_instance):
+def graph_instance(tmp_path, sample_instance):
     """A fresh instance with a copy of the sample road graph (no database yet)."""
     inst = tmp_path / "inst"
-    shutil.copytree(graph_dir(sample_graph_instance), graph_dir(inst))
+    shutil.copytree(graph_dir(sample_instance), graph_dir(inst))
     return inst
 
 

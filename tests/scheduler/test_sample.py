@@ -21,10 +21,10 @@ WEEK = dt.date(2026, 11, 30)
 
 
 @pytest.fixture(scope="module")
-def loaded(sample_road_network):
+def loaded(sample_network):
     """The full sample week in an in-memory store."""
     store = Store.open(":memory:")
-    report = load_sample(store, sample_road_network, WEEK)
+    report = load_sample(store, sample_network, WEEK)
     yield store, report
     store.close()
 
@@ -55,7 +55,7 @@ def test_sample_content(loaded):
     assert report.now == sample_now(WEEK) == dt.datetime(2026, 11, 27, 17, 0)
 
 
-def test_everything_is_labelled_fictional_and_homes_are_near_hamlets(loaded, sample_road_network):
+def test_everything_is_labelled_fictional_and_homes_are_near_hamlets(loaded, sample_network):
     """Every record says it is fictional; each home is within ~330 m of a hamlet and snaps to a road."""
     store, _ = loaded
     hamlets = [p for p in read_pois(DEFAULT_PATH) if p.kind == "hamlet"]
@@ -66,36 +66,36 @@ def test_everything_is_labelled_fictional_and_homes_are_near_hamlets(loaded, sam
         nearest = min(math.hypot((r.lat - h.lat) * k, (r.lon - h.lon) * k * math.cos(math.radians(h.lat)))
                       for h in hamlets)
         assert nearest <= 330  # a road node within 300 m, plus at most ~30 m off the road
-    snapped = sample_road_network.snap([(str(r.id), r.lat, r.lon) for r in store.residents()])
+    snapped = sample_network.snap([(str(r.id), r.lat, r.lon) for r in store.residents()])
     assert max(s.offset_m for s in snapped) < 60
     assert all(s.external_id.startswith("SAMPLE-") for s in store.sites())
 
 
-def test_same_seed_same_data_other_seed_other_data(loaded, sample_road_network):
+def test_same_seed_same_data_other_seed_other_data(loaded, sample_network):
     """Loading with the same seed gives identical residents and requests; another seed differs."""
     store, _ = loaded
     again, other = Store.open(":memory:"), Store.open(":memory:")
-    load_sample(again, sample_road_network, WEEK)
-    load_sample(other, sample_road_network, WEEK, seed=8)
+    load_sample(again, sample_network, WEEK)
+    load_sample(other, sample_network, WEEK, seed=8)
     assert _snapshot(again) == _snapshot(store)
     assert _snapshot(other) != _snapshot(store)
 
 
-def test_loading_twice_or_on_a_tuesday_is_refused(loaded, sample_road_network):
+def test_loading_twice_or_on_a_tuesday_is_refused(loaded, sample_network):
     """A second load into the same database and a non-Monday week are clear input errors."""
     store, _ = loaded
     with pytest.raises(InputError, match="already loaded"):
-        load_sample(store, sample_road_network, WEEK)
+        load_sample(store, sample_network, WEEK)
     with pytest.raises(InputError, match="does not start on a Monday"):
-        load_sample(Store.open(":memory:"), sample_road_network, WEEK + dt.timedelta(days=1))
+        load_sample(Store.open(":memory:"), sample_network, WEEK + dt.timedelta(days=1))
 
 
 @pytest.mark.slow
-def test_sample_week_is_plannable_and_keeps_every_promise(sample_road_network):
+def test_sample_week_is_plannable_and_keeps_every_promise(sample_network):
     """The first solution alone (solution limit 1, deterministic) serves most requests and every promise."""
     store = Store.open(":memory:")
-    report = load_sample(store, sample_road_network, WEEK)
-    result = plan_week(store, sample_road_network, WEEK, params=SolveParams(time_limit_s=120, solution_limit=1),
+    report = load_sample(store, sample_network, WEEK)
+    result = plan_week(store, sample_network, WEEK, params=SolveParams(time_limit_s=120, solution_limit=1),
                        now=report.now)
     s = result.plan.summary
     assert s["served"] >= 0.8 * s["requests"]

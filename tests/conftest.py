@@ -1,17 +1,17 @@
-"""Shared fixtures: the sample district built once per test session."""
+"""Fixtures shared by every test package: the fictional sample district, built once per session."""
 
 from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
 
-from routing.graph import load_instance_graph
-from routing.network import RoadNetwork
-
 
 @pytest.fixture(scope="session")
 def sample_instance(tmp_path_factory):
-    """Instance folder with the sample district built through `odekake graph build --sample`."""
+    """Instance folder with the sample district built through `odekake graph build --sample`.
+
+    Shared by the whole session: copy its ``graph`` folder, never write into it.
+    """
     from webapp.cli import cli
 
     instance = tmp_path_factory.mktemp("sample-instance")
@@ -23,10 +23,14 @@ def sample_instance(tmp_path_factory):
 @pytest.fixture(scope="session")
 def sample_graph(sample_instance):
     """The sample district's road graph as loaded from the instance."""
+    from routing.graph import load_instance_graph
+
     return load_instance_graph(sample_instance)
 
 
 @pytest.fixture(scope="session")
 def sample_network(sample_graph):
     """A RoadNetwork on the sample district without a disk cache."""
+    from routing.network import RoadNetwork
+
     return RoadNetwork(sample_graph)
