@@ -98,6 +98,11 @@ class _Model:
     tasks: list[_Task]
     reasons: dict[int, str]  # task index -> reason it is left out up front
     allowed: dict[int, list[int]]  # task index -> vehicles able to serve it alone
+    #: job index -> [(window, vehicles able to serve it in that window)] for
+    #: jobs with several windows: each window becomes its own node, and the
+    #: nodes form one disjunction (exactly the contiguous windows the search
+    #: filters handle well, instead of a cumul domain with holes)
+    alternatives: dict[int, list] = field(default_factory=dict)
     modelled: list[int] = field(default_factory=list)  # task indices in the model
 
 
@@ -133,6 +138,24 @@ def _start_after(window_list, earliest: int) -> int | None:
     return None
 
 
+def _alone(problem: Problem, v, steps) -> bool:
+    """Return whether vehicle `v` could serve these (location, on-site, windows) steps alone, in order."""
+    here, clock, drive = v.start_index, v.time_window[0], 0
+    for location, on_site, windows in steps:
+        leg = _travel(problem, v.profile, here, location)
+        begin = _start_after(windows, clock + leg)
+        if begin is None or begin > v.time_window[1]:
+            return False
+        drive += leg
+        clock = begin + on_site
+        here = location
+    back = _travel(problem, v.profile, here, v.end_index)
+    drive += back
+    if clock + back > v.time_window[1]:
+        return False
+    return v.max_travel_time is None or drive <= v.max_travel_time
+
+
 def _check_vehicle_hours(problem: Problem) -> None:
     for i, v in enumerate(problem.vehicles):
         drive = _travel(problem, v.profile, v.start_index, v.end_index)
@@ -148,6 +171,7 @@ def _prepare(problem: Problem) -> _Model:
     tasks = _tasks(problem)
     reasons: dict[int, str] = {}
     allowed: dict[int, list[int]] = {}
+    alternatives: dict[int, list[tuple[tuple[int, int], list[int]]]] = {}
     vehicles = problem.vehicles
     caps = [problem.capacity_of(v) for v in vehicles]
     for t, task in enumerate(tasks):
@@ -184,31 +208,19 @@ def _prepare(problem: Problem) -> _Model:
                     reasons[g] = (f"max_ride_time {ship.max_ride_time // 60} min is shorter than the direct"
                                   f" drive from pickup to delivery ({direct // 60} min)")
                 continue
-        ok = []
-        for k in few:
-            v = vehicles[k]
-            here = v.start_index
-            clock = v.time_window[0]
-            drive = 0
-            feasible = True
-            for g in group:
-                step = tasks[g]
-                leg = _travel(problem, v.profile, here, step.location)
-                begin = _start_after(step.windows, clock + leg)
-                if begin is None or begin > v.time_window[1]:
-                    feasible = False
-                    break
-                drive += leg
-                clock = begin + step.on_site_s
-                here = step.location
-            if feasible:
-                back = _travel(problem, v.profile, here, v.end_index)
-                feasible = clock + back <= v.time_window[1]
-                drive += back
-                if v.max_travel_time is not None and drive > v.max_travel_time:
-                    feasible = False
-            if feasible:
-                ok.append(k)
+        if task.kind == "job" and len(task.windows) > 1:
+            # one alternative node per window, each with the vehicles that can reach it
+            options = []
+            for w in task.windows:
+                fit = [k for k in few if _alone(problem, vehicles[k], [(task.location, task.on_site_s, [w])])]
+                if fit:
+                    options.append((w, fit))
+            ok = sorted({k for _, fit in options for k in fit})
+            if ok:
+                alternatives[t] = options
+        else:
+            steps = [(tasks[g].location, tasks[g].on_site_s, tasks[g].windows) for g in group]
+            ok = [k for k in few if _alone(problem, vehicles[k], steps)]
         if not ok:
             windows = [w for g in group for w in tasks[g].windows]
             if windows:
@@ -221,7 +233,7 @@ def _prepare(problem: Problem) -> _Model:
             continue
         for g in group:
             allowed[g] = ok
-    model = _Model(problem=problem, tasks=tasks, reasons=reasons, allowed=allowed)
+    model = _Model(problem=problem, tasks=tasks, reasons=reasons, allowed=allowed, alternatives=alternatives)
     model.modelled = [t for t in range(len(tasks)) if t not in reasons]
     return model
 
@@ -252,7 +264,17 @@ def _search(model: _Model, params: SolveParams) -> dict:
     tasks = model.tasks
     vehicles = problem.vehicles
     n_vehicles = len(vehicles)
-    nodes = list(model.modelled)  # node i < len(nodes) is task nodes[i]
+    # node i < len(nodes) serves task nodes[i] within node_windows[i]
+    nodes: list[int] = []
+    node_windows: list[list[tuple[int, int]]] = []
+    node_allowed: list[list[int]] = []
+    for t in model.modelled:
+        for windows, allowed in (
+                [([w], fit) for w, fit in model.alternatives[t]] if t in model.alternatives
+                else [(tasks[t].windows, model.allowed[t])]):
+            nodes.append(t)
+            node_windows.append(windows)
+            node_allowed.append(allowed)
     node_loc: list[int | None] = [tasks[t].location for t in nodes]
     node_on_site = [tasks[t].on_site_s for t in nodes]
     depot_node: dict[int | None, int] = {}
@@ -284,7 +306,7 @@ def _search(model: _Model, params: SolveParams) -> dict:
         time_cb[p] = routing.RegisterTransitMatrix(
             [[node_on_site[i] + row[j] for j in range(n_nodes)] for i, row in enumerate(travel[p])])
     horizon = max([v.time_window[1] for v in vehicles if v.time_window[1] < MAX_TIME]
-                  + [w[1] for t in nodes for w in tasks[t].windows] + [0])
+                  + [w[1] for ws in node_windows for w in ws] + [0])
     horizon += sum(node_on_site) + sum(max(map(max, travel[p])) for p in profiles) * (n_nodes + 1)
     horizon += sum(b.service for v in vehicles for b in v.breaks)
     horizon = min(horizon, MAX_TIME)
@@ -295,8 +317,7 @@ def _search(model: _Model, params: SolveParams) -> dict:
         lo, hi = v.time_window[0], min(v.time_window[1], horizon)
         time_dim.CumulVar(routing.Start(k)).SetRange(lo, hi)
         time_dim.CumulVar(routing.End(k)).SetRange(lo, hi)
-    for i, t in enumerate(nodes):
-        windows = tasks[t].windows
+    for i, windows in enumerate(node_windows):
         if windows:
             var = time_dim.CumulVar(manager.NodeToIndex(i))
             var.SetRange(windows[0][0], min(windows[-1][1], horizon))
@@ -374,18 +395,21 @@ def _search(model: _Model, params: SolveParams) -> dict:
 
     # tasks: optional with priority penalties, vehicle restrictions, pairs
     all_vehicles = list(range(n_vehicles))
-    node_of = {t: i for i, t in enumerate(nodes)}
+    node_of: dict[int, list[int]] = {}
     for i, t in enumerate(nodes):
+        node_of.setdefault(t, []).append(i)
+    for t, group in node_of.items():
         task = tasks[t]
-        index = manager.NodeToIndex(i)
         penalty = (task.priority + 1) * unit
         if task.kind != "job":
             penalty //= 2  # a shipment counts once: half on each node
-        routing.AddDisjunction([index], penalty)
-        if model.allowed[t] != all_vehicles:
-            routing.VehicleVar(index).SetValues([-1] + model.allowed[t])
+        routing.AddDisjunction([manager.NodeToIndex(i) for i in group], penalty, 1)
+        for i in group:
+            if node_allowed[i] != all_vehicles:
+                routing.VehicleVar(manager.NodeToIndex(i)).SetValues([-1] + node_allowed[i])
+        index = manager.NodeToIndex(group[0])
         if task.kind == "pickup":
-            drop = manager.NodeToIndex(node_of[task.partner])
+            drop = manager.NodeToIndex(node_of[task.partner][0])
             routing.AddPickupAndDelivery(index, drop)
             solver.Add(routing.VehicleVar(index) == routing.VehicleVar(drop))
             solver.Add(routing.ActiveVar(index) == routing.ActiveVar(drop))
@@ -426,7 +450,7 @@ def _search(model: _Model, params: SolveParams) -> dict:
         first = _auto_first_solution(model)
     search.first_solution_strategy = getattr(_FIRST, first)
     metaheuristic = params.metaheuristic
-    if sum(1 for t in nodes if tasks[t].kind != "delivery") <= 1:
+    if sum(1 for t in node_of if tasks[t].kind != "delivery") <= 1:
         # one task: local search over vehicles is exhaustive, and guided
         # local search would only spin until the time limit
         metaheuristic = "GREEDY_DESCENT"
@@ -435,7 +459,16 @@ def _search(model: _Model, params: SolveParams) -> dict:
     search.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
     if params.solution_limit is not None:
         search.solution_limit = params.solution_limit
+    began = time.perf_counter()
     solution = routing.SolveWithParameters(search)
+    left_s = params.time_limit_s - (time.perf_counter() - began)
+    if solution is None and params.solution_limit is None and left_s > 0.05:
+        # some constructive heuristics (e.g. SAVINGS with pickup-and-delivery
+        # pairs) can fail outright; start again from "nothing served", which
+        # is always feasible, and let local search insert the tasks
+        search.first_solution_strategy = _FIRST.ALL_UNPERFORMED
+        search.time_limit.FromMilliseconds(max(1, int(left_s * 1000)))
+        solution = routing.SolveWithParameters(search)
     status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
     if solution is None:
         return {"objective": None, "routes": [[] for _ in vehicles], "times": [], "breaks": [],
@@ -463,10 +496,15 @@ def _worker(args) -> dict:
     return _search(model, params)
 
 
-def _portfolio(params: SolveParams, workers: int) -> list[SolveParams]:
+def _portfolio(model: _Model, params: SolveParams, workers: int) -> list[SolveParams]:
     """Return the parameters of each parallel worker (worker 0 = as given)."""
     variants = [params]
-    alternatives = ["LOCAL_CHEAPEST_INSERTION", "SAVINGS", "PATH_CHEAPEST_ARC", "GLOBAL_CHEAPEST_ARC"]
+    # measured on Solomon/Li & Lim (docs/BENCHMARKS.md): savings complements
+    # cheapest insertion on long-route VRPTW; it fails on pickup-and-delivery
+    if model.problem.shipments:
+        alternatives = ["LOCAL_CHEAPEST_INSERTION", "SEQUENTIAL_CHEAPEST_INSERTION"]
+    else:
+        alternatives = ["SAVINGS", "LOCAL_CHEAPEST_INSERTION", "SEQUENTIAL_CHEAPEST_INSERTION"]
     for w in range(1, workers):
         variants.append(replace(params, seed=params.seed + w,
                                 first_solution=alternatives[(w - 1) % len(alternatives)]))
@@ -476,7 +514,7 @@ def _portfolio(params: SolveParams, workers: int) -> list[SolveParams]:
 def _run(model: _Model, params: SolveParams) -> dict:
     if params.workers <= 1 or params.solution_limit is not None or not model.modelled:
         return _search(model, replace(params, workers=1))
-    variants = _portfolio(params, params.workers)
+    variants = _portfolio(model, params, params.workers)
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(len(variants)) as pool:
         results = pool.map(_worker, [(model, p) for p in variants])

@@ -334,3 +334,12 @@ def test_format_week_time():
     assert format_week_time(118800) == "Tue 9:00"
     assert format_week_time(0) == "Mon 0:00"
     assert format_week_time(7 * DAY + 3600 + 300) == "Mon 1:05 +1w"
+
+
+def test_strategy_names_exist_in_ortools():
+    """Every strategy name SolveParams accepts is one OR-Tools knows (AUTO is ours)."""
+    from scheduler.params import FIRST_SOLUTIONS, METAHEURISTICS
+    from scheduler.solver import _FIRST, _META
+
+    assert all(hasattr(_FIRST, name) for name in FIRST_SOLUTIONS if name != "AUTO")
+    assert all(hasattr(_META, name) for name in METAHEURISTICS)
