@@ -39,6 +39,8 @@ from scheduler.problem import MAX_TIME, Problem, ProblemError, parse_problem
 
 __all__ = ["format_week_time", "solve"]
 
+#: Ask the search to report compact shifts (latest start, earliest end).
+_COMPACT_SHIFTS = True
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _INT64_MAX = 2**63 - 1
 #: Reason given when a task could be served alone but did not fit in the plan.
@@ -440,9 +442,11 @@ def _search(model: _Model, params: SolveParams) -> dict:
         time_dim.SetBreakIntervalsOfVehicle(intervals, k, visit)
         break_vars[k] = intervals
 
-    for k in range(n_vehicles):
-        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
-        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
+    if _COMPACT_SHIFTS:
+        # leave as late and come back as early as the route allows
+        for k in range(n_vehicles):
+            routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
+            routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
 
     search = pywrapcp.DefaultRoutingSearchParameters()
     first = params.first_solution
@@ -499,15 +503,18 @@ def _worker(args) -> dict:
 def _portfolio(model: _Model, params: SolveParams, workers: int) -> list[SolveParams]:
     """Return the parameters of each parallel worker (worker 0 = as given)."""
     variants = [params]
-    # measured on Solomon/Li & Lim (docs/BENCHMARKS.md): savings complements
-    # cheapest insertion on long-route VRPTW; it fails on pickup-and-delivery
+    # measured on Solomon / Li & Lim quick sets (see docs/BENCHMARKS.md):
+    # savings complements cheapest insertion on long-route VRPTW but fails on
+    # pickup-and-delivery pairs, where tabu search complements guided local search
     if model.problem.shipments:
-        alternatives = ["LOCAL_CHEAPEST_INSERTION", "SEQUENTIAL_CHEAPEST_INSERTION"]
+        alternatives = [("AUTO", "TABU_SEARCH"), ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
+                         ("SEQUENTIAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")]
     else:
-        alternatives = ["SAVINGS", "LOCAL_CHEAPEST_INSERTION", "SEQUENTIAL_CHEAPEST_INSERTION"]
+        alternatives = [("SAVINGS", "GUIDED_LOCAL_SEARCH"), ("AUTO", "TABU_SEARCH"),
+                        ("SAVINGS", "TABU_SEARCH"), ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")]
     for w in range(1, workers):
-        variants.append(replace(params, seed=params.seed + w,
-                                first_solution=alternatives[(w - 1) % len(alternatives)]))
+        first, meta = alternatives[(w - 1) % len(alternatives)]
+        variants.append(replace(params, seed=params.seed + w, first_solution=first, metaheuristic=meta))
     return variants
 
 
