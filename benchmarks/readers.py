@@ -22,6 +22,7 @@ inside the depot's window.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +52,7 @@ def _matrix(coords, scale: int, *, truncate: bool) -> list[list[int]]:
         for xb, yb in coords:
             d = math.hypot(xa - xb, ya - yb) * scale
             # 1e-9 guards exact decimals (e.g. 5.0) against floating-point noise
-            row.append(int(math.floor(d + 1e-9)) if truncate else int(round(d)))
+            row.append(math.floor(d + 1e-9) if truncate else round(d))
         out.append(row)
     return out
 
@@ -71,7 +72,7 @@ def route_distance(coords, locations: list[int], *, truncate_decimals: int | Non
     """
     path = [0, *locations, 0]
     total = 0.0
-    for a, b in zip(path, path[1:]):
+    for a, b in itertools.pairwise(path):
         d = math.hypot(coords[a][0] - coords[b][0], coords[a][1] - coords[b][1])
         if truncate_decimals is not None:
             f = 10 ** truncate_decimals

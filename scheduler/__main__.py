@@ -26,7 +26,7 @@ from routing.errors import InputError
 class _Parser(argparse.ArgumentParser):
     """Argument parser whose usage errors become a one-line JSON error."""
 
-    def error(self, message: str):  # noqa: D102 - argparse hook
+    def error(self, message: str):
         raise InputError(f"arguments: {message}")
 
 
@@ -64,7 +64,7 @@ def _write_atomic(path: str, text: str) -> None:
 
 def _solve(args) -> int:
     from scheduler.params import SolveParams
-    from scheduler.problem import read_json, parse_problem
+    from scheduler.problem import parse_problem, read_json
     from scheduler.solver import solve
 
     data = read_json(args.problem)

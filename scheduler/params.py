@@ -91,7 +91,7 @@ class SolveParams:
             raise ParamsError(f"gls_lambda: expected a positive number, got {self.gls_lambda!r}")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "SolveParams":
+    def from_dict(cls, data: dict[str, Any]) -> SolveParams:
         """Build parameters from a dict, rejecting unknown keys.
 
         Parameters
@@ -108,7 +108,7 @@ class SolveParams:
         return cls(**data)
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike) -> "SolveParams":
+    def from_file(cls, path: str | os.PathLike) -> SolveParams:
         """Read parameters from a JSON file (see `from_dict`)."""
         from scheduler.problem import read_json
 

@@ -264,7 +264,7 @@ def _matrix(value: Any, path: str, size: int | None) -> list[list[int]]:
         for c, v in enumerate(row):
             if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0 or math.isnan(v):
                 _fail(f"{path}[{r}][{c}]", f"expected a non-negative number, got {json.dumps(v)[:40]}")
-            out.append(int(round(v)))
+            out.append(round(v))
         rows.append(out)
     return rows
 

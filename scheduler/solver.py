@@ -27,6 +27,7 @@ Costs are integers: an arc of ``t`` driving seconds on a vehicle with
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 import time
@@ -194,7 +195,8 @@ def _prepare(problem: Problem) -> _Model:
         big = [k for k in skilled if all(a[d] <= caps[k][d] for a in amounts for d in range(len(a)))]
         if not big:
             for g in group:
-                reasons[g] = f"too large for the capacity of any vehicle with the skills (needs {max(amounts)})"
+                need_amount = [max(a[d] for a in amounts) for d in range(problem.dimensions)]
+                reasons[g] = f"too large for the capacity of any vehicle with the skills (needs {need_amount})"
             continue
         few = [k for k in big if vehicles[k].max_tasks is None or vehicles[k].max_tasks >= len(group)]
         if not few:
@@ -323,7 +325,7 @@ def _search(model: _Model, params: SolveParams) -> dict:
         if windows:
             var = time_dim.CumulVar(manager.NodeToIndex(i))
             var.SetRange(windows[0][0], min(windows[-1][1], horizon))
-            for (_, e1), (s2, _) in zip(windows, windows[1:]):
+            for (_, e1), (s2, _) in itertools.pairwise(windows):
                 var.RemoveInterval(e1 + 1, s2 - 1)
 
     # costs: exact integers scaled by g (see module docstring)
@@ -433,7 +435,7 @@ def _search(model: _Model, params: SolveParams) -> dict:
                 windows[0][0], windows[-1][1], brk.service, False, f"break {k} {b}")
             if len(windows) > 1:
                 start = interval.StartExpr().Var()
-                for (_, e1), (s2, _) in zip(windows, windows[1:]):
+                for (_, e1), (s2, _) in itertools.pairwise(windows):
                     start.RemoveInterval(e1 + 1, s2 - 1)
             # OR-Tools allows a break before the start or after the end of a route
             solver.Add(interval.StartExpr() >= time_dim.CumulVar(routing.Start(k)))
@@ -572,13 +574,9 @@ def _build_route(model: _Model, k: int, route: list[int], stamps: list[int], bre
     depart = stamps[0]
     totals = {"setup": 0, "service": 0, "waiting_time": 0, "priority": 0}
 
-    def step(kind: str, arrival: int, waiting: int, **extra) -> dict:
-        item = {"type": kind}
-        item.update(extra)
-        item.update({"arrival": arrival, "duration": drive, "setup": extra.pop("setup", 0),
-                     "service": extra.pop("service", 0), "waiting_time": waiting,
-                     "load": list(load), "distance": distance})
-        return item
+    def step(kind: str, arrival: int, waiting: int, *, setup: int = 0, service: int = 0, **extra) -> dict:
+        return {"type": kind, **extra, "arrival": arrival, "duration": drive, "setup": setup,
+                "service": service, "waiting_time": waiting, "load": list(load), "distance": distance}
 
     if v.start_index is not None:
         steps.append(step("start", stamps[0], 0, location_index=v.start_index))

@@ -224,7 +224,7 @@ def validate(problem: dict, solution: dict) -> list[str]:
                 if kind != "start" and not pending and arrival < earliest:
                     errors.append(f"{label}: arrives {_t(arrival)} before the vehicle's time window")
             else:
-                p_label, p_loc, earliest = prev
+                _p_label, p_loc, earliest = prev
                 leg = dur[p_loc][loc] if p_loc is not None and loc is not None else 0
                 leg_m = dist[p_loc][loc] if p_loc is not None and loc is not None else 0
             clock = earliest
