@@ -42,11 +42,14 @@ Rides
     One shipment: ``amount = [seats, 0]``, ``wheelchair`` skill when needed,
     ``max_ride_time`` = the request's limit.
 Priority
-    ``priority = min(99, base_priority + 5 × days waited)``, days waited
+    ``priority = min(98, base_priority + 5 × days waited)``, days waited
     counted from ``received_at`` to ``now``; a request with a promised window
-    gets 100, the maximum, so the solver drops anything else first.
-    Hall sessions were created long ago, so they usually reach 99: a scheduled
-    stop serves many residents at once.
+    gets 100, the maximum, so the solver drops anything else first. Hall
+    sessions get 99, above any waiting request: their dates are announced to
+    residents in advance, and one stop serves many residents.
+Session bookings
+    Residents booked into a session on a day lengthen that day's session when
+    their services (plus set-up each) add up to more than the session length.
 
 The result keeps a mapping from solver task ids back to (request, stop kind,
 day) and from solver vehicle ids back to shifts. Every task id is unique over
@@ -71,6 +74,7 @@ from scheduler.domain import (
     Resident,
     RideDetails,
     Service,
+    SessionBooking,
     SessionDetails,
     Shift,
     Site,
@@ -104,7 +108,9 @@ SKILL_BY_ID: dict[int, Skill] = {v: k for k, v in SKILL_IDS.items()}
 #: Priority of a request with a promised window (the maximum).
 PROMISED_PRIORITY = 100
 #: Highest priority reachable by waiting alone.
-MAX_WAITING_PRIORITY = 99
+MAX_WAITING_PRIORITY = 98
+#: Priority of an announced hall session: above any waiting request, below a promise.
+SESSION_PRIORITY = 99
 #: Priority points per day a request has waited.
 PRIORITY_PER_DAY = 5
 
@@ -202,6 +208,8 @@ def request_priority(req: Request, now: dt.datetime) -> int:
     """
     if req.promised is not None:
         return PROMISED_PRIORITY
+    if req.kind == RequestKind.SESSION:
+        return SESSION_PRIORITY
     waited_days = max(0, (now.date() - req.received_at.date()).days)
     return min(MAX_WAITING_PRIORITY, req.base_priority + PRIORITY_PER_DAY * waited_days)
 
@@ -326,6 +334,7 @@ def compile_week(
     service_days: Sequence[dt.date],
     matrix_provider: MatrixProvider,
     now: dt.datetime,
+    bookings: Sequence[SessionBooking] = (),
 ) -> CompiledWeek:
     """Compile the due requests of a week and its shifts into a problem dict.
 
@@ -347,6 +356,8 @@ def compile_week(
         location (depots, sites, homes).
     now
         Planning time, for the waiting bonus of the priority.
+    bookings
+        Residents booked into hall sessions (they may lengthen a session).
 
     Returns
     -------
@@ -412,7 +423,8 @@ def compile_week(
             out.promised[req.id] = req.promised
         before = len(out.tasks)
         if req.kind == RequestKind.SESSION:
-            reason = _compile_session(b, out, jobs, req, prio, sites)
+            reason = _compile_session(b, out, jobs, req, prio, sites,
+                                      _booked_service_s(req, bookings, services))
         elif req.kind == RequestKind.VISIT:
             reason = _compile_visit(b, out, jobs, req, prio, residents, services)
         elif req.kind == RequestKind.ERRAND:
@@ -449,8 +461,21 @@ def _register(out: CompiledWeek, tid: int, ref: TaskRef) -> None:
     out.request_tasks.setdefault(ref.request_id, []).append(tid)
 
 
+def _booked_service_s(req: Request, bookings: Sequence[SessionBooking],
+                      services: dict[str, Service]) -> dict[dt.date, int]:
+    """Return, per day, the on-site time the residents booked into a session need."""
+    needed: dict[dt.date, int] = {}
+    for booking in bookings:
+        if booking.session_request_id != req.id:
+            continue
+        service_s = sum(_lookup(services, code, f"booking {booking.id}: service").duration_s
+                        for code in booking.services)
+        needed[booking.day] = needed.get(booking.day, 0) + STOP_SETUP_S + service_s
+    return needed
+
+
 def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, prio: int,
-                     sites: dict[int, Site]) -> str:
+                     sites: dict[int, Site], booked_s: dict[dt.date, int]) -> str:
     d: SessionDetails = req.details
     site = _lookup(sites, d.site_id, f"request {req.id}: site")
     if req.promised is not None:
@@ -468,7 +493,8 @@ def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, p
                 return "the requested windows do not fall on a session day of the rule"
     if reason:
         return reason
-    spans = _clip(spans, site, before_close_s=d.session_s)
+    length_s = {day: max(d.session_s, booked_s.get(day, 0)) for day, _, _ in spans}
+    spans = [clipped for span in spans for clipped in _clip([span], site, before_close_s=length_s[span[0]])]
     if not spans:
         return f"{site.name} is closed (or closes too early for a {d.session_s // 60}-minute session) on the session day"
     idx = b.location(site=site)
@@ -479,7 +505,7 @@ def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, p
             "description": f"session r{req.id} at {site.name}",
             "location_index": idx,
             "setup": STOP_SETUP_S,
-            "service": d.session_s,
+            "service": length_s[day],
             "skills": [SKILL_IDS[Skill.OFFICE_TERMINAL]],
             "priority": prio,
             "time_windows": _to_week(b.week_start, [(day, start, end)]),

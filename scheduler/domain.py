@@ -121,7 +121,7 @@ TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
     RequestStatus.RECEIVED: frozenset({RequestStatus.OFFERED, RequestStatus.BOOKED,
                                        RequestStatus.PLANNED, RequestStatus.CANCELLED}),
     RequestStatus.OFFERED: frozenset({RequestStatus.BOOKED, RequestStatus.RECEIVED,
-                                      RequestStatus.CANCELLED}),
+                                      RequestStatus.PLANNED, RequestStatus.CANCELLED}),
     RequestStatus.BOOKED: frozenset({RequestStatus.PLANNED, RequestStatus.CANCELLED}),
     RequestStatus.PLANNED: frozenset({RequestStatus.DISPATCHED, RequestStatus.PLANNED,
                                       RequestStatus.RECEIVED, RequestStatus.BOOKED,

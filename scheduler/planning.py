@@ -214,6 +214,7 @@ def compile_from_store(store: Any, network: Any, week_start: dt.date, *,
         service_days=calendar.service_days(week_start),
         matrix_provider=network,
         now=now,
+        bookings=store.session_bookings(),
     )
 
 

@@ -23,6 +23,7 @@ from scheduler.domain import (
     RequestKind,
     RequestStatus,
     RideDetails,
+    SessionBooking,
     SessionDetails,
     SessionRule,
     Skill,
@@ -45,12 +46,13 @@ DAYS = [WEEK + dt.timedelta(days=i) for i in range(5)]
 SAT = WEEK + dt.timedelta(days=5)
 
 
-def _compile(requests, *, days=(WEEK, TUE), service_days=DAYS, world=None, provider=None):
+def _compile(requests, *, days=(WEEK, TUE), service_days=DAYS, world=None, provider=None, bookings=()):
     w = world or tiny_world()
     return compile_week(
         WEEK, requests, residents=w["residents"], sites=w["sites"], vehicles=w["vehicles"],
         shifts=shifts_for(w["vehicles"], list(days)), services=w["services"],
-        service_days=list(service_days), matrix_provider=provider or LineMatrix(), now=NOW)
+        service_days=list(service_days), matrix_provider=provider or LineMatrix(), now=NOW,
+        bookings=bookings)
 
 
 def test_vehicles_are_one_per_shift_with_hours_lunch_capacity_skills_costs():
@@ -163,7 +165,7 @@ def test_session_occurrence_rules(rule, occurs):
     # start 9:00..14:00 on Tuesday (the hall is open 9–17, so a 90-min session ending by 15:30 fits)
     assert job["time_windows"] == [[86400 + 9 * H, 86400 + 14 * H]]
     assert job["service"] == 5400 and job["setup"] == 300 and job["skills"] == [1]
-    assert job["priority"] == 99  # waited for over a year: capped at 99
+    assert job["priority"] == 99  # an announced session: above any waiting request, below a promise
     assert out.tasks[job["id"]].day == TUE and out.tasks[job["id"]].kind == "session"
 
 
@@ -174,6 +176,25 @@ def test_session_window_ends_early_enough_to_finish_before_closing():
     req = request(21, RequestKind.SESSION, SessionDetails(site_id=2, rule=SessionRule("weekly", 1)))
     [job] = _compile([req], world=w).problem["jobs"]
     assert job["time_windows"] == [[86400 + 9 * H, 86400 + 13 * H + 30 * 60]]
+
+
+def test_session_bookings_lengthen_a_full_session():
+    """Bookings needing more than the session's length lengthen it (and its latest start)."""
+    req = request(23, RequestKind.SESSION, SessionDetails(site_id=2, rule=SessionRule("weekly", 1), session_s=3600))
+    # four residents booked on Tuesday: 3 × (300 set-up + 1200 My Number) + (300 + 1800 consultation) = 6600 s
+    bookings = [SessionBooking(23, resident_id=1, day=TUE, services=("mynumber_application",), id=i)
+                for i in range(3)]
+    bookings.append(SessionBooking(23, resident_id=1, day=TUE, services=("consultation",), id=3))
+    w = tiny_world()
+    w["sites"][2].opening_hours[1] = (9 * H, 15 * H)
+    [job] = _compile([req], world=w, bookings=bookings).problem["jobs"]
+    assert job["service"] == 6600
+    # must end by 15:00 -> start by 15:00 - 6600 s = 13:10
+    assert job["time_windows"] == [[86400 + 9 * H, 86400 + 13 * H + 10 * 60]]
+    # bookings of another day or another session change nothing
+    other = [SessionBooking(99, resident_id=1, day=TUE, services=("consultation",) * 5)]
+    [job] = _compile([req], world=w, bookings=other).problem["jobs"]
+    assert job["service"] == 3600
 
 
 def test_session_on_a_holiday_is_reported():
@@ -239,18 +260,21 @@ def test_unknown_service_names_the_request():
 
 
 def test_priority_rule():
-    """priority = min(99, base + 5 × days waited); promised = 100."""
+    """priority = min(98, base + 5 × days waited); hall sessions = 99; promised = 100."""
     now = dt.datetime(2026, 11, 27, 9, 0)
     fresh = request(60, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1,
                     received_at=dt.datetime(2026, 11, 27, 8, 0), base_priority=20)
     old = request(61, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1,
                   received_at=dt.datetime(2026, 11, 13, 8, 0), base_priority=40)
     assert request_priority(fresh, now) == 20  # 0 days
-    assert request_priority(old, now) == 99  # 40 + 5 × 14 = 110 -> 99
+    assert request_priority(old, now) == 98  # 40 + 5 × 14 = 110 -> 98
     old.received_at = dt.datetime(2026, 11, 20, 8, 0)
     assert request_priority(old, now) == 75  # 40 + 5 × 7
     old.promised = TimeWindow(TUE, 9 * H, 10 * H)
     assert request_priority(old, now) == 100
+    session = request(62, RequestKind.SESSION, SessionDetails(site_id=2, rule=SessionRule("weekly", 1)),
+                      received_at=now, base_priority=0)
+    assert request_priority(session, now) == 99
 
 
 def test_requests_of_other_weeks_are_not_due():
