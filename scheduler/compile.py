@@ -373,6 +373,10 @@ def compile_week(
     if week_start.weekday() != 0:
         msg = f"week_start: {week_start} is not a Monday"
         raise CompileError(msg)
+    if not shifts:
+        msg = (f"week {week_start}: no vehicle has a shift (no active vehicle, or every service day "
+               "is a holiday or a vehicle exception); add vehicles with `odekake import vehicles`")
+        raise CompileError(msg)
     b = _Builder(week_start, service_days)
     out = CompiledWeek(week_start=week_start, problem={})
 
