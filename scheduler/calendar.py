@@ -115,3 +115,29 @@ def shifts_for_week(vehicles: Iterable[Vehicle], week_start: dt.date,
             if shift is not None:
                 shifts.append(shift)
     return shifts
+
+
+def parse_monday(text: str, *, what: str = "week") -> dt.date:
+    """Parse an ISO date that must be a Monday (the start of a planning week).
+
+    Raises
+    ------
+    DomainError
+        If `text` is not a date like ``2026-11-30`` or not a Monday; the
+        message names `what` and the weekday given.
+    """
+    try:
+        day = dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        msg = f"{what} {text!r}: expected a date like 2026-11-30"
+        raise DomainError(msg) from None
+    if day.weekday() != 0:
+        msg = f"{what} {day.isoformat()} is a {day.strftime('%A')}, not a Monday"
+        raise DomainError(msg)
+    return day
+
+
+def next_monday(today: dt.date | None = None) -> dt.date:
+    """Return the Monday after `today` (default: today), the usual week to plan."""
+    today = today or dt.date.today()
+    return today + dt.timedelta(days=7 - today.weekday())

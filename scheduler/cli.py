@@ -19,6 +19,7 @@ import click
 
 from routing.errors import InputError
 from routing.instance import database_path
+from scheduler.calendar import next_monday, parse_monday
 
 log = logging.getLogger(__name__)
 
@@ -28,23 +29,6 @@ def _user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name in some containers
         return "cli"
-
-
-def _monday(text: str, *, what: str = "week") -> dt.date:
-    try:
-        day = dt.date.fromisoformat(text)
-    except (TypeError, ValueError):
-        msg = f"{what} {text!r}: expected a date like 2026-11-30"
-        raise InputError(msg) from None
-    if day.weekday() != 0:
-        msg = f"{what} {day.isoformat()} is a {day.strftime('%A')}, not a Monday"
-        raise InputError(msg)
-    return day
-
-
-def _next_monday(today: dt.date | None = None) -> dt.date:
-    today = today or dt.date.today()
-    return today + dt.timedelta(days=7 - today.weekday())
 
 
 def _store(ctx: click.Context):
@@ -100,7 +84,7 @@ def sample_load(ctx: click.Context, week_text: str | None, seed: int | None, sca
     from routing.sample_district import DEFAULT_PATH
     from scheduler.sample import SAMPLE_SEED, load_sample
 
-    week = _monday(week_text) if week_text else _next_monday()
+    week = parse_monday(week_text) if week_text else next_monday()
     instance = ctx.obj["instance"]
     if read_instance_info(instance) is None:
         info = build_graph(DEFAULT_PATH, instance, extra_info={"fictional": True})
@@ -134,7 +118,7 @@ def plan_week_command(ctx: click.Context, week_text: str, time_limit_s: float, s
     from scheduler.params import SolveParams
     from scheduler.planning import format_result, plan_week
 
-    week = _monday(week_text)
+    week = parse_monday(week_text)
     params = SolveParams(time_limit_s=time_limit_s, seed=seed)
     network = _network(ctx)
     store = _store(ctx)
@@ -167,7 +151,7 @@ def plan_diff(ctx: click.Context, week_text: str, old: int, new: int) -> None:
     """Show what changed from version OLD to version NEW of a week's plan."""
     from scheduler.planning import diff_plans
 
-    week = _monday(week_text)
+    week = parse_monday(week_text)
     store = _store(ctx)
     try:
         diff = diff_plans(_plan(store, week, old), _plan(store, week, new))
@@ -185,7 +169,7 @@ def plan_publish(ctx: click.Context, week_text: str, version: int | None) -> Non
     """Publish a plan version to the drivers."""
     from scheduler.planning import publish
 
-    week = _monday(week_text)
+    week = parse_monday(week_text)
     store = _store(ctx)
     try:
         published = publish(store, _plan(store, week, version).id, user=_user())
@@ -213,7 +197,7 @@ def export_plan(ctx: click.Context, week_text: str, version: int | None, fmt: st
     """Export a plan version: CSV with one row per stop, or JSON."""
     from scheduler.exports import dumps, plan_csv, plan_json, write_text_atomic
 
-    week = _monday(week_text)
+    week = parse_monday(week_text)
     store = _store(ctx)
     try:
         p = _plan(store, week, version)

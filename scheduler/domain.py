@@ -245,7 +245,7 @@ class Vehicle:
             _fail("name", "must not be empty")
         unknown = set(self.capacity) - set(CAPACITY_DIMENSIONS)
         if unknown:
-            _fail("capacity", f"unknown dimension {sorted(unknown)[0]!r}; use {', '.join(CAPACITY_DIMENSIONS)}")
+            _fail("capacity", f"unknown dimension {min(unknown)!r}; use {', '.join(CAPACITY_DIMENSIONS)}")
         for dim in CAPACITY_DIMENSIONS:
             value = self.capacity.setdefault(dim, 0)
             if not isinstance(value, int) or value < 0:

@@ -78,14 +78,14 @@ def ensure_sample_week(instance: Path, *, week: dt.date | None = None) -> dt.dat
     The week is remembered in ``demo.json`` in the instance folder, so running
     the demo again plans the same week instead of loading the sample twice.
     """
-    from scheduler.cli import _next_monday
+    from scheduler.calendar import next_monday
     from scheduler.sample import load_sample
     from scheduler.storage import Store
 
     marker = instance / DEMO_MARKER
     if marker.exists():
         return dt.date.fromisoformat(json.loads(marker.read_text(encoding="utf-8"))["week"])
-    week = week or _next_monday()
+    week = week or next_monday()
     store = Store.for_instance(instance)
     try:
         report = load_sample(store, RoadNetwork.from_instance(instance), week)
@@ -121,7 +121,7 @@ def plan_sample_week(instance: Path, week: dt.date, *, time_limit_s: float) -> N
 def demo(ctx: click.Context, week_text: str | None, time_limit_s: float) -> None:
     """Show odekake on the fictional sample district 架空・山里地区: graph, sample week, plan."""
     from routing.cli import echo_info
-    from scheduler.cli import _monday
+    from scheduler.calendar import parse_monday
 
     instance: Path = ctx.obj["instance"]
     info = ensure_sample_graph(instance)
@@ -130,7 +130,7 @@ def demo(ctx: click.Context, week_text: str | None, time_limit_s: float) -> None
     click.echo()
     print_matrix_minutes(instance, demo_places())
     click.echo()
-    week = ensure_sample_week(instance, week=_monday(week_text) if week_text else None)
+    week = ensure_sample_week(instance, week=parse_monday(week_text) if week_text else None)
     click.echo(f"planning the week of {week.isoformat()} (solver time limit {time_limit_s:g} s) ...")
     plan_sample_week(instance, week, time_limit_s=time_limit_s)
     click.echo()

@@ -99,7 +99,7 @@ def test_import_wrapper_and_bad_csv(graph_instance, tmp_path):
         assert r.exit_code == 0, r.output
     lines = (EXAMPLES / "residents.csv").read_text(encoding="utf-8").splitlines()
     bad = tmp_path / "bad.csv"
-    bad.write_text("\n".join([lines[0], lines[1].replace("R001", "R900").replace("37.112", "north")]) + "\n",
+    bad.write_text("\n".join([lines[0], lines[1].replace("R001", "R900").replace("37.14450", "north")]) + "\n",
                    encoding="utf-8")
     r = run(graph_instance, "import", "residents", str(bad))
     assert r.exit_code == 2 and "Traceback" not in r.output and "row" in r.stderr
