@@ -153,7 +153,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--quick", action="store_true", help="one instance per class")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--first-solution", default="AUTO", choices=FIRST_SOLUTIONS)
-    parser.add_argument("--metaheuristic", default="GUIDED_LOCAL_SEARCH", choices=METAHEURISTICS)
+    parser.add_argument("--metaheuristic", default="ITERATED_LOCAL_SEARCH", choices=METAHEURISTICS)
     parser.add_argument("--gls-lambda", type=float, default=0.1)
     parser.add_argument("--no-vroom", action="store_true")
     parser.add_argument("--no-pyvrp", action="store_true")

@@ -24,10 +24,12 @@ FIRST_SOLUTIONS = (
     "CHRISTOFIDES", "SEQUENTIAL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_COST_INSERTION",
     "PATH_MOST_CONSTRAINED_ARC", "BEST_INSERTION", "FIRST_UNBOUND_MIN_VALUE",
 )
-#: Local-search metaheuristics the solver accepts (OR-Tools names).
+#: Local-search metaheuristics the solver accepts (OR-Tools names);
+#: ``ITERATED_LOCAL_SEARCH`` is OR-Tools' ruin-and-recreate iterated local
+#: search (SISR removals, see the ``ruin_*`` fields of `SolveParams`).
 METAHEURISTICS = (
     "AUTOMATIC", "GUIDED_LOCAL_SEARCH", "SIMULATED_ANNEALING", "TABU_SEARCH",
-    "GENERIC_TABU_SEARCH", "GREEDY_DESCENT",
+    "GENERIC_TABU_SEARCH", "GREEDY_DESCENT", "ITERATED_LOCAL_SEARCH",
 )
 
 
@@ -61,15 +63,34 @@ class SolveParams:
     gls_lambda
         Guided local search penalty coefficient (OR-Tools'
         ``guided_local_search_lambda_coefficient``).
+    ruin_visits_avg
+        Iterated local search: average number of visits removed per
+        ruin-and-recreate step (SISR's ``avg_num_removed_visits``).
+    ruin_sequence_max
+        Iterated local search: most visits removed from one route in a step
+        (SISR's ``max_removed_sequence_size``).
+    ruin_auto_temperatures
+        Iterated local search: derive the simulated-annealing acceptance
+        temperatures from the arc costs instead of OR-Tools' fixed 100 → 0.01.
+    steep_share
+        When tasks differ in priority: share of the time limit (0 to 1) spent
+        first on a search whose left-out weights double every 10 priority
+        points, so that high-priority tasks claim their room before the true
+        objective (``priority + 1`` per task) takes over from that plan.
+        0 turns the phase off.
     """
 
     time_limit_s: float = 10.0
     seed: int = 0
     solution_limit: int | None = None
     first_solution: str = "AUTO"
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    metaheuristic: str = "ITERATED_LOCAL_SEARCH"
     workers: int = 1
     gls_lambda: float = 0.1
+    ruin_visits_avg: int = 10
+    ruin_sequence_max: int = 10
+    ruin_auto_temperatures: bool = True
+    steep_share: float = 0.4
 
     def __post_init__(self) -> None:
         if isinstance(self.time_limit_s, bool) or not isinstance(self.time_limit_s, (int, float)) \
@@ -89,6 +110,15 @@ class SolveParams:
             raise ParamsError(f"workers: expected a positive integer, got {self.workers!r}")
         if not isinstance(self.gls_lambda, (int, float)) or self.gls_lambda <= 0:
             raise ParamsError(f"gls_lambda: expected a positive number, got {self.gls_lambda!r}")
+        for name in ("ruin_visits_avg", "ruin_sequence_max"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ParamsError(f"{name}: expected a positive integer, got {value!r}")
+        if isinstance(self.steep_share, bool) or not isinstance(self.steep_share, (int, float)) \
+                or not 0 <= self.steep_share < 1:
+            raise ParamsError(f"steep_share: expected a number from 0 to below 1, got {self.steep_share!r}")
+        if not isinstance(self.ruin_auto_temperatures, bool):
+            raise ParamsError(f"ruin_auto_temperatures: expected true or false, got {self.ruin_auto_temperatures!r}")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SolveParams:
