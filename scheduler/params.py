@@ -72,12 +72,6 @@ class SolveParams:
     ruin_auto_temperatures
         Iterated local search: derive the simulated-annealing acceptance
         temperatures from the arc costs instead of OR-Tools' fixed 100 → 0.01.
-    steep_share
-        When tasks differ in priority: share of the time limit (0 to 1) spent
-        first on a search whose left-out weights double every 10 priority
-        points, so that high-priority tasks claim their room before the true
-        objective (``priority + 1`` per task) takes over from that plan.
-        0 turns the phase off.
     """
 
     time_limit_s: float = 10.0
@@ -90,7 +84,6 @@ class SolveParams:
     ruin_visits_avg: int = 10
     ruin_sequence_max: int = 10
     ruin_auto_temperatures: bool = True
-    steep_share: float = 0.4
 
     def __post_init__(self) -> None:
         if isinstance(self.time_limit_s, bool) or not isinstance(self.time_limit_s, (int, float)) \
@@ -114,9 +107,6 @@ class SolveParams:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ParamsError(f"{name}: expected a positive integer, got {value!r}")
-        if isinstance(self.steep_share, bool) or not isinstance(self.steep_share, (int, float)) \
-                or not 0 <= self.steep_share < 1:
-            raise ParamsError(f"steep_share: expected a number from 0 to below 1, got {self.steep_share!r}")
         if not isinstance(self.ruin_auto_temperatures, bool):
             raise ParamsError(f"ruin_auto_temperatures: expected true or false, got {self.ruin_auto_temperatures!r}")
 

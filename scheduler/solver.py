@@ -44,7 +44,6 @@ __all__ = ["format_week_time", "solve"]
 _COMPACT_SHIFTS = True
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _INT64_MAX = 2**63 - 1
-_STEEP_STEP = 10
 #: OR-Tools' OptionalBoolean true (BOOL_FALSE is 2)
 _BOOL_TRUE = 3
 #: Extra neighbourhoods that trade tasks in and out of the plan (swap an
@@ -273,30 +272,15 @@ def _auto_first_solution(model: _Model) -> str:
     return "PARALLEL_CHEAPEST_INSERTION"
 
 
-def _search(model: _Model, params: SolveParams, *, steep: bool = False,
-            initial: list[list[int]] | None = None) -> dict:
+def _search(model: _Model, params: SolveParams) -> dict:
     """Build the OR-Tools model, search, and return plain routes and times.
-
-    Parameters
-    ----------
-    model
-        The prepared problem.
-    params
-        Search settings.
-    steep
-        Weigh a left-out task by `_steep_weight` of its priority instead of
-        ``priority + 1`` (the first phase of `_tiered_search`).
-    initial
-        Routes to start from (per vehicle: model node numbers, as returned in
-        ``nodes``) instead of a first-solution heuristic.
 
     Returns
     -------
     dict
         ``objective`` (int or None), ``routes`` (per vehicle: list of task
-        indices), ``nodes`` (the same routes as model node numbers),
-        ``times`` (per vehicle: service start of start, each task, end),
-        ``breaks`` (per vehicle: {break position: start}), ``status``.
+        indices), ``times`` (per vehicle: service start of start, each task,
+        end), ``breaks`` (per vehicle: {break position: start}), ``status``.
     """
     problem = model.problem
     tasks = model.tasks
@@ -380,8 +364,7 @@ def _search(model: _Model, params: SolveParams, *, steep: bool = False,
         routing.SetFixedCostOfVehicle(3600 * v.fixed_cost // g, k)
     bound = sum(3600 * v.fixed_cost // g for v in vehicles) + (n_nodes + n_vehicles) * max_arc + 1
     unit = 2 * bound
-    weight = _steep_weight if steep else (lambda priority: priority + 1)
-    if unit * weight(100) * (len(nodes) + 1) >= _INT64_MAX // 4:
+    if unit * 101 * (len(nodes) + 1) >= _INT64_MAX // 4:
         raise ProblemError("matrices: durations or costs too large to optimise with 64-bit integers")
 
     # capacity dimensions
@@ -439,7 +422,7 @@ def _search(model: _Model, params: SolveParams, *, steep: bool = False,
         node_of.setdefault(t, []).append(i)
     for t, group in node_of.items():
         task = tasks[t]
-        penalty = weight(task.priority) * unit
+        penalty = (task.priority + 1) * unit
         if task.kind != "job":
             penalty //= 2  # a shipment counts once: half on each node
         routing.AddDisjunction([manager.NodeToIndex(i) for i in group], penalty, 1)
@@ -508,20 +491,8 @@ def _search(model: _Model, params: SolveParams, *, steep: bool = False,
     if params.solution_limit is not None:
         search.solution_limit = params.solution_limit
     began = time.perf_counter()
-    if initial is not None:
-        routing.CloseModelWithParameters(search)
-        hint = routing.ReadAssignmentFromRoutes(
-            [[manager.NodeToIndex(i) for i in route] for route in initial], True)
-
-        def run(search):
-            if hint is None:  # the start no longer fits: search from scratch
-                return routing.SolveWithParameters(search)
-            return routing.SolveFromAssignmentWithParameters(hint, search)
-    elif iterated:
-        # iterated local search only runs through its own entry point
-        run = routing.SolveWithIteratedLocalSearch
-    else:
-        run = routing.SolveWithParameters
+    # iterated local search only runs through its own entry point
+    run = routing.SolveWithIteratedLocalSearch if iterated else routing.SolveWithParameters
     solution = run(search)
     left_s = params.time_limit_s - (time.perf_counter() - began)
     if solution is None and params.solution_limit is None and left_s > 0.05:
@@ -533,17 +504,15 @@ def _search(model: _Model, params: SolveParams, *, steep: bool = False,
         solution = run(search)
     status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
     if solution is None:
-        return {"objective": None, "routes": [[] for _ in vehicles], "nodes": [[] for _ in vehicles],
-                "times": [], "breaks": [], "status": status}
+        return {"objective": None, "routes": [[] for _ in vehicles], "times": [], "breaks": [],
+                "status": status}
 
-    routes, node_routes, times, breaks = [], [], [], []
+    routes, times, breaks = [], [], []
     for k in range(n_vehicles):
         index = routing.Start(k)
         route, stamps = [], [solution.Min(time_dim.CumulVar(index))]
-        node_routes.append([])
         index = solution.Value(routing.NextVar(index))
         while not routing.IsEnd(index):
-            node_routes[-1].append(manager.IndexToNode(index))
             route.append(nodes[manager.IndexToNode(index)])
             stamps.append(solution.Min(time_dim.CumulVar(index)))
             index = solution.Value(routing.NextVar(index))
@@ -551,41 +520,8 @@ def _search(model: _Model, params: SolveParams, *, steep: bool = False,
         routes.append(route)
         times.append(stamps)
         breaks.append({b: solution.StartValue(iv) for b, iv in enumerate(break_vars.get(k, []))})
-    return {"objective": solution.ObjectiveValue(), "routes": routes, "nodes": node_routes,
-            "times": times, "breaks": breaks, "status": status}
-
-
-def _steep_weight(priority: int) -> int:
-    """Return a left-out weight that doubles every 10 priority points.
-
-    With ``priority + 1`` two rides of priority 60 outweigh a session of 99,
-    and the search settles early on serving many mid-priority tasks; with
-    this weight (1 at 0, 64 at 60, 955 at 99, 1024 at 100) a higher tier
-    first claims the room it needs.
-    """
-    return round(2 ** (priority / _STEEP_STEP))
-
-
-def _tiered_search(model: _Model, params: SolveParams) -> dict:
-    """Search with steep priority weights first, then with the true objective.
-
-    The first phase (`SolveParams.steep_share` of the time or the full
-    solution limit) makes high-priority tasks claim the shifts; the second
-    starts from its routes with the objective of ``PROBLEM_FORMAT.md``, so it
-    keeps the first phase's plan unless it finds one better by that
-    objective. Problems whose tasks share one priority skip the first phase.
-    """
-    priorities = {model.tasks[t].priority for t in model.modelled}
-    if params.steep_share <= 0 or len(priorities) <= 1:
-        return _search(model, params)
-    began = time.perf_counter()
-    first = _search(model, replace(params, time_limit_s=params.time_limit_s * params.steep_share), steep=True)
-    if first["objective"] is None:
-        left_s = params.time_limit_s - (time.perf_counter() - began)
-        return _search(model, replace(params, time_limit_s=max(0.1, left_s)))
-    left_s = params.time_limit_s - (time.perf_counter() - began)
-    second = _search(model, replace(params, time_limit_s=max(0.1, left_s)), initial=first["nodes"])
-    return second if second["objective"] is not None else first
+    return {"objective": solution.ObjectiveValue(), "routes": routes, "times": times,
+            "breaks": breaks, "status": status}
 
 
 def _ruin_and_recreate(search, params: SolveParams) -> None:
@@ -619,7 +555,7 @@ def _ruin_and_recreate(search, params: SolveParams) -> None:
 
 def _worker(args) -> dict:
     model, params = args
-    return _tiered_search(model, params)
+    return _search(model, params)
 
 
 def _portfolio(model: _Model, params: SolveParams, workers: int) -> list[SolveParams]:
@@ -644,7 +580,7 @@ def _portfolio(model: _Model, params: SolveParams, workers: int) -> list[SolvePa
 
 def _run(model: _Model, params: SolveParams) -> dict:
     if params.workers <= 1 or params.solution_limit is not None or not model.modelled:
-        return _tiered_search(model, replace(params, workers=1))
+        return _search(model, replace(params, workers=1))
     variants = _portfolio(model, params, params.workers)
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(len(variants)) as pool:
