@@ -227,8 +227,9 @@ def main(argv: list[str]) -> int:
         body = (
             f"{machine_line()}. Command: `python -m benchmarks solver {' '.join(argv)}`.\n\n"
             f"Time limit {args.time_limit:g} s per instance and solver; odekake with {args.workers} worker(s), "
-            f"first solution {args.first_solution}, {args.metaheuristic} (a second worker runs savings + GLS on "
-            "VRPTW, insertion + tabu search on pickup-and-delivery; best kept); VROOM exploration_level=5, "
+            f"first solution {args.first_solution}, {args.metaheuristic} (OR-Tools' iterated local search with "
+            "SISR ruin-and-recreate by default; a second worker runs savings + iterated local search "
+            "on VRPTW, insertion + tabu search on pickup-and-delivery; best kept); VROOM exploration_level=5, "
             "nb_threads=2, same timeout; PyVRP 0.14 MaxRuntime, seed 0 (Solomon only).\n\n"
             "Integer matrices (same for every solver): Solomon arcs = floor(10 x Euclidean) (DIMACS "
             "one-decimal truncation, x10), windows and service x10; Li & Lim arcs = round(1000 x Euclidean), "
