@@ -60,6 +60,10 @@ class SolveParams:
     workers
         Processes searching in parallel with different strategies and seeds;
         the best result is kept (ties go to the first worker). 1 = one process.
+        Default 2, the cores of the reference machine: with breaks the second
+        worker starts from local cheapest insertion, which finds a plan where
+        parallel cheapest insertion alone may find none in the time limit.
+        A `solution_limit` always runs one process (deterministic).
     gls_lambda
         Guided local search penalty coefficient (OR-Tools'
         ``guided_local_search_lambda_coefficient``).
@@ -79,7 +83,7 @@ class SolveParams:
     solution_limit: int | None = None
     first_solution: str = "AUTO"
     metaheuristic: str = "ITERATED_LOCAL_SEARCH"
-    workers: int = 1
+    workers: int = 2
     gls_lambda: float = 0.1
     ruin_visits_avg: int = 10
     ruin_sequence_max: int = 10
