@@ -134,21 +134,8 @@ def test_matrix_without_graph(tmp_path):
     assert result.exit_code == 2 and "run `odekake graph build` first" in result.output
 
 
-def test_build_place_offline(tmp_path, monkeypatch):
+def test_build_place_offline(tmp_path, offline):
     """`graph build --place` without a network prints one error line and exits 3 (offline)."""
-    import socket
-
-    import osmnx as ox
-    import requests
-
-    def refuse(url, *args, **kwargs):
-        raise requests.exceptions.ConnectionError("network is unreachable")
-
-    monkeypatch.setattr(requests, "get", refuse)
-    monkeypatch.setattr(requests, "post", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", socket.getaddrinfo)
-    for key in ("requests_timeout", "overpass_rate_limit", "doh_url_template", "use_cache", "cache_folder"):
-        monkeypatch.setattr(ox.settings, key, getattr(ox.settings, key))
     result = run(tmp_path / "inst", "graph", "build", "--place", "Kawamae, Iwaki")
     assert result.exit_code == 3
     lines = result.output.strip().splitlines()

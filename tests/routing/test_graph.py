@@ -5,10 +5,8 @@ from __future__ import annotations
 import bz2
 import json
 import re
-import socket
 
 import pytest
-import requests
 
 from routing import graph as graph_mod
 from routing import settings
@@ -171,57 +169,24 @@ def test_bad_sources(tmp_path, name, content, pattern):
         load_graph(path)
 
 
-def test_graph_from_place_offline(tmp_path, monkeypatch):
+def test_graph_from_place_offline(tmp_path, offline):
     """Without a network graph_from_place fails at once with OfflineError, asking only Nominatim."""
     import osmnx as ox
 
-    contacted = []
-
-    def refuse(url, *args, **kwargs):
-        contacted.append(url)
-        raise requests.exceptions.ConnectionError("network is unreachable")
-
-    def no_dns(host, *args, **kwargs):
-        contacted.append(host)
-        raise socket.gaierror("no DNS")
-
-    monkeypatch.setattr(requests, "get", refuse)
-    monkeypatch.setattr(requests, "post", refuse)
-    monkeypatch.setattr(socket, "gethostbyname", no_dns)
-    monkeypatch.setattr(socket, "getaddrinfo", socket.getaddrinfo)  # restored afterwards
-    for key in ("requests_timeout", "overpass_rate_limit", "doh_url_template", "use_cache", "cache_folder"):
-        monkeypatch.setattr(ox.settings, key, getattr(ox.settings, key))
     with pytest.raises(OfflineError, match=r"cannot download 'Kawamae, Iwaki': no network"):
         graph_mod.graph_from_place("Kawamae, Iwaki", cache_dir=tmp_path)
-    assert contacted and all("nominatim.openstreetmap.org" in u for u in contacted)
+    assert offline and all("nominatim.openstreetmap.org" in u for u in offline)
     assert ox.settings.requests_timeout == settings.requests_timeout
     assert ox.settings.overpass_rate_limit is False and ox.settings.doh_url_template is None
 
 
-def test_graph_from_polygon_offline(tmp_path, monkeypatch):
+def test_graph_from_polygon_offline(tmp_path, offline):
     """A polygon query goes to Overpass only, and fails with OfflineError when unreachable."""
-    import osmnx as ox
     from shapely.geometry import box
 
-    contacted = []
-
-    def refuse(url, *args, **kwargs):
-        contacted.append(url)
-        raise requests.exceptions.ConnectionError("network is unreachable")
-
-    def no_dns(host, *args, **kwargs):
-        contacted.append(host)
-        raise socket.gaierror("no DNS")
-
-    monkeypatch.setattr(requests, "get", refuse)
-    monkeypatch.setattr(requests, "post", refuse)
-    monkeypatch.setattr(socket, "gethostbyname", no_dns)
-    monkeypatch.setattr(socket, "getaddrinfo", socket.getaddrinfo)
-    for key in ("requests_timeout", "overpass_rate_limit", "doh_url_template", "use_cache", "cache_folder"):
-        monkeypatch.setattr(ox.settings, key, getattr(ox.settings, key))
     with pytest.raises(OfflineError, match=r"cannot download 'polygon': no network"):
         graph_mod.graph_from_place(box(140.70, 37.10, 140.71, 37.11), cache_dir=tmp_path)
-    assert contacted and all("overpass-api.de" in u for u in contacted)
+    assert offline and all("overpass-api.de" in u for u in offline)
 
 
 def test_every_setting_documented():
