@@ -2,7 +2,7 @@
 
 Run ``python -m benchmarks matrix [--sizes 100,300,1000] [--seed N]``. For each
 road graph (the fictional sample district, and Kumamoto's Chuo ward when
-``/work/shared/osm/kumamoto_chuo_drive.osm.bz2`` exists) and each N it times:
+``../shared/osm/kumamoto_chuo_drive.osm.bz2`` exists) and each N it times:
 
 - ``RoadNetwork.matrix`` on N random snapped points (durations *and* distances,
   no disk cache, CSR matrix already built — its one-off build time is listed);
@@ -27,12 +27,12 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from benchmarks.report import machine_line, markdown_table, write_section
+from benchmarks.report import SHARED, machine_line, markdown_table, write_section
 from routing.graph import load_graph
 from routing.network import RoadNetwork
 from routing.sample_district import DEFAULT_PATH
 
-KUMAMOTO = Path("/work/shared/osm/kumamoto_chuo_drive.osm.bz2")
+KUMAMOTO = SHARED / "osm" / "kumamoto_chuo_drive.osm.bz2"
 NX_SAMPLE_SOURCES = 100  # sources timed on networkx when N is larger than this × 3
 
 

@@ -31,9 +31,9 @@ import time
 from pathlib import Path
 
 from benchmarks.readers import Instance, read_lilim, read_solomon, route_distance
-from benchmarks.report import machine_line, markdown_table, write_section
+from benchmarks.report import SHARED, machine_line, markdown_table, write_section
 
-DATA = Path(os.environ.get("ODEKAKE_BENCH_DATA", "/work/shared/benchmarks"))
+DATA = Path(os.environ.get("ODEKAKE_BENCH_DATA", SHARED / "benchmarks"))
 QUICK = ["C101", "C201", "R101", "R201", "RC101", "RC201", "lc101", "lr101", "lrc101"]
 
 

@@ -11,7 +11,11 @@ import os
 import platform
 from pathlib import Path
 
-BENCHMARKS_MD = Path(__file__).resolve().parent.parent / "docs" / "BENCHMARKS.md"
+REPO = Path(__file__).resolve().parent.parent
+BENCHMARKS_MD = REPO / "docs" / "BENCHMARKS.md"
+#: The workplace's shared data beside the checkout (``../shared``): benchmark
+#: instances and real OSM extracts; override with ``$ODEKAKE_SHARED``.
+SHARED = Path(os.environ.get("ODEKAKE_SHARED", REPO.parent / "shared"))
 _HEADER = (
     "# Benchmarks\n\n"
     "Written by `make bench` (each section by its own benchmark; see `benchmarks/`).\n"
