@@ -25,7 +25,7 @@ def graph() -> None:
 @click.pass_context
 def build_command(ctx: click.Context, osm_file: str | None, place: str | None, sample: bool) -> None:
     """Build the road graph into the instance folder from one source."""
-    from routing.graph import build_graph, graph_from_place
+    from routing.graph import build_graph, download_graph
     from routing.instance import cache_dir
 
     instance: Path = ctx.obj["instance"]
@@ -36,7 +36,7 @@ def build_command(ctx: click.Context, osm_file: str | None, place: str | None, s
     if sample:
         info = build_sample_graph(instance)
     elif place:
-        G = graph_from_place(place, cache_dir=cache_dir(instance) / "osmnx")
+        G = download_graph(place, cache_dir=cache_dir(instance) / "osmnx")
         info = build_graph(G, instance)
     else:
         info = build_graph(osm_file, instance)

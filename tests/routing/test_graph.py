@@ -169,23 +169,23 @@ def test_bad_sources(tmp_path, name, content, pattern):
         load_graph(path)
 
 
-def test_graph_from_place_offline(tmp_path, offline):
-    """Without a network graph_from_place fails at once with OfflineError, asking only Nominatim."""
+def test_download_by_place_name_offline(tmp_path, offline):
+    """Without a network download_graph fails at once with OfflineError, asking only Nominatim."""
     import osmnx as ox
 
     with pytest.raises(OfflineError, match=r"cannot download 'Kawamae, Iwaki': no network"):
-        graph_mod.graph_from_place("Kawamae, Iwaki", cache_dir=tmp_path)
+        graph_mod.download_graph("Kawamae, Iwaki", cache_dir=tmp_path)
     assert offline and all("nominatim.openstreetmap.org" in u for u in offline)
     assert ox.settings.requests_timeout == settings.requests_timeout
     assert ox.settings.overpass_rate_limit is False and ox.settings.doh_url_template is None
 
 
-def test_graph_from_polygon_offline(tmp_path, offline):
+def test_download_by_polygon_offline(tmp_path, offline):
     """A polygon query goes to Overpass only, and fails with OfflineError when unreachable."""
     from shapely.geometry import box
 
     with pytest.raises(OfflineError, match=r"cannot download 'polygon': no network"):
-        graph_mod.graph_from_place(box(140.70, 37.10, 140.71, 37.11), cache_dir=tmp_path)
+        graph_mod.download_graph(box(140.70, 37.10, 140.71, 37.11), cache_dir=tmp_path)
     assert offline and all("overpass-api.de" in u for u in offline)
 
 
