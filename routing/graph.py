@@ -270,7 +270,7 @@ def _mark_kept_nodes(G: nx.MultiDiGraph, spacing_m: float | None) -> list[str] |
 
 # ---------------------------------------------------------------- online graph
 def download_graph(name_or_polygon: Any, *, cache_dir: str | os.PathLike,
-                     speeds_kmh: dict[str, float] | None = None) -> nx.MultiDiGraph:
+                   speeds_kmh: dict[str, float] | None = None) -> nx.MultiDiGraph:
     """Download the drive network of a place or polygon with OSMnx (needs a network).
 
     The offline-safety settings (`routing.settings.requests_timeout`,
