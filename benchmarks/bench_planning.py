@@ -24,11 +24,11 @@ from benchmarks.report import machine_line, markdown_table, write_section
 
 
 def _run(network, week: dt.date, time_limit_s: float, seed: int, workers: int) -> dict:
-    from scheduler.params import SolveParams
+    from scheduler.io.sample import load_sample
     from scheduler.planning import plan_week
-    from scheduler.sample import load_sample
-    from scheduler.storage import Store
-    from scheduler.validator import validate
+    from scheduler.store import Store
+    from scheduler.vrp.params import SolveParams
+    from scheduler.vrp.validator import validate
 
     store = Store.open(":memory:")
     try:
@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
         f"loading the sample: {rows[0]['load_s']:.2f} s.\n\n{table}\n\n"
         f"Target: plan wall time under 30 s, every promise kept, validator clean. *workers* = solver "
         f"processes (the default is 2; with 2, the second starts from local cheapest insertion, see "
-        f"`scheduler/solver.py` `_portfolio`); 1 is the single-process baseline of the same run.\n\n"
+        f"`scheduler/vrp/solver.py` `_portfolio`); 1 is the single-process baseline of the same run.\n\n"
         f"Measured on {machine_line()}. Run: `python -m benchmarks planning --time-limit {args.time_limit:g} "
         f"--seeds {args.seeds} --workers {args.workers}`."
     )

@@ -10,7 +10,7 @@ Instances: the 56 Solomon 100-customer VRPTW instances and the 29 Li & Lim
 the same integer matrices and the same time limit per instance (VROOM:
 ``exploration_level=5, nb_threads=2`` with the time limit as timeout;
 PyVRP 0.14: ``MaxRuntime``, Solomon only). Each odekake solution goes
-through `scheduler.validator.validate`.
+through `scheduler.vrp.validator.validate`.
 
 Distances are reported in the instances' own unit, recomputed from the
 coordinates: Solomon with each arc truncated to one decimal (compare with
@@ -65,9 +65,9 @@ def _distance(kind: str, inst: Instance, routes: list[list[int]]) -> float:
 
 
 def _run_odekake(inst: Instance, args) -> dict:
-    from scheduler.params import SolveParams
-    from scheduler.solver import solve
-    from scheduler.validator import validate
+    from scheduler.vrp.params import SolveParams
+    from scheduler.vrp.solver import solve
+    from scheduler.vrp.validator import validate
 
     params = SolveParams(time_limit_s=args.time_limit, workers=args.workers,
                          first_solution=args.first_solution, metaheuristic=args.metaheuristic,
@@ -145,7 +145,7 @@ def _gap(value: float, best: float) -> float:
 
 def main(argv: list[str]) -> int:
     """Run the solver benchmark and write the ``solver`` section of BENCHMARKS.md."""
-    from scheduler.params import FIRST_SOLUTIONS, METAHEURISTICS
+    from scheduler.vrp.params import FIRST_SOLUTIONS, METAHEURISTICS
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks solver")
     parser.add_argument("--time-limit", type=float, default=10.0)

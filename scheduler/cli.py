@@ -19,7 +19,7 @@ import click
 
 from routing.errors import InputError
 from routing.instance import database_path
-from scheduler.calendar import next_monday, parse_monday
+from scheduler.service_calendar import next_monday, parse_monday
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def _user() -> str:
 
 
 def _store(ctx: click.Context):
-    from scheduler.storage import Store
+    from scheduler.store import Store
 
     return Store.open(database_path(ctx.obj["instance"]))
 
@@ -82,7 +82,7 @@ def sample_load(ctx: click.Context, week_text: str | None, seed: int | None, sca
     """Build the sample road graph if needed and load the sample sites, fleet, residents and requests."""
     from routing.graph import build_graph, read_instance_info
     from routing.sample_district import DEFAULT_PATH
-    from scheduler.sample import SAMPLE_SEED, load_sample
+    from scheduler.io.sample import SAMPLE_SEED, load_sample
 
     week = parse_monday(week_text) if week_text else next_monday()
     instance = ctx.obj["instance"]
@@ -114,9 +114,9 @@ def sample_load(ctx: click.Context, week_text: str | None, seed: int | None, sca
 def plan_week_command(ctx: click.Context, week_text: str, time_limit_s: float, seed: int,
                       problem_path: str | None, solution_path: str | None) -> None:
     """Plan the week starting on Monday YYYY-MM-DD and store it as a new plan version."""
-    from scheduler.exports import dumps, write_text_atomic
-    from scheduler.params import SolveParams
+    from scheduler.io.exports import dumps, write_text_atomic
     from scheduler.planning import format_result, plan_week
+    from scheduler.vrp.params import SolveParams
 
     week = parse_monday(week_text)
     params = SolveParams(time_limit_s=time_limit_s, seed=seed)
@@ -195,7 +195,7 @@ def export() -> None:
 @click.pass_context
 def export_plan(ctx: click.Context, week_text: str, version: int | None, fmt: str, output: str | None) -> None:
     """Export a plan version: CSV with one row per stop, or JSON."""
-    from scheduler.exports import dumps, plan_csv, plan_json, write_text_atomic
+    from scheduler.io.exports import dumps, plan_csv, plan_json, write_text_atomic
 
     week = parse_monday(week_text)
     store = _store(ctx)
@@ -228,7 +228,7 @@ def import_command(ctx: click.Context, table: str, path: str, skip_bad: bool) ->
     if not Path(path).is_file():
         msg = f"{path}: no such file"
         raise InputError(msg)
-    from scheduler.imports import import_csv
+    from scheduler.io.csv_import import import_csv
 
     store = _store(ctx)
     try:

@@ -4,11 +4,11 @@
 
 1. read the open requests, residents, sites, vehicles, services and shift
    exceptions from the `Store`, and the week's service days and shifts from
-   `scheduler.calendar`;
-2. compile them into the problem format (`scheduler.compile.compile_week`;
+   `scheduler.service_calendar`;
+2. compile them into the problem format (`scheduler.compiler.compile_week`;
    one matrix computation for all locations);
-3. solve (`scheduler.solver.solve`) and check the answer with the independent
-   validator (`scheduler.validator.validate`): an invalid plan is refused
+3. solve (`scheduler.vrp.solver.solve`) and check the answer with the independent
+   validator (`scheduler.vrp.validator.validate`): an invalid plan is refused
    (`PlanningError`) and nothing is stored;
 4. store the routes as a new **plan version** of the week (earlier versions
    stay as history), with every unassigned request and its reason in words for
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from routing.errors import InputError, OdekakeError
-from scheduler.compile import SKILL_BY_ID, CompiledWeek, compile_week
+from scheduler.compiler import SKILL_BY_ID, CompiledWeek, compile_week
 from scheduler.domain import (
     OPEN_STATUSES,
     Plan,
@@ -44,7 +44,7 @@ from scheduler.domain import (
     UnassignedRequest,
     hhmm,
 )
-from scheduler.params import SolveParams
+from scheduler.vrp.params import SolveParams
 
 __all__ = [
     "PlanDiff",
@@ -184,7 +184,7 @@ def compile_from_store(store: Any, network: Any, week_start: dt.date, *,
     Parameters
     ----------
     store
-        An open `scheduler.storage.Store`.
+        An open `scheduler.store.Store`.
     network
         The matrix provider (`routing.network.RoadNetwork`).
     week_start
@@ -192,7 +192,7 @@ def compile_from_store(store: Any, network: Any, week_start: dt.date, *,
     now
         Planning time for the waiting bonus; default: now.
     """
-    from scheduler import calendar
+    from scheduler import service_calendar
 
     _check_week(week_start)
     now = now or dt.datetime.now().replace(microsecond=0)
@@ -203,7 +203,7 @@ def compile_from_store(store: Any, network: Any, week_start: dt.date, *,
                         and r.promised is None and r.kind != RequestKind.SESSION)]
     vehicles = {v.id: v for v in store.vehicles()}
     exceptions = store.shift_exceptions(week_start, week_start + dt.timedelta(days=6))
-    shifts = calendar.shifts_for_week(list(vehicles.values()), week_start, exceptions)
+    shifts = service_calendar.shifts_for_week(list(vehicles.values()), week_start, exceptions)
     return compile_week(
         week_start, requests,
         residents={r.id: r for r in store.residents()},
@@ -211,7 +211,7 @@ def compile_from_store(store: Any, network: Any, week_start: dt.date, *,
         vehicles=vehicles,
         shifts=shifts,
         services={s.code: s for s in store.services()},
-        service_days=calendar.service_days(week_start),
+        service_days=service_calendar.service_days(week_start),
         matrix_provider=network,
         now=now,
         bookings=store.session_bookings(),
@@ -234,7 +234,7 @@ def plan_week(store: Any, network: Any, week_start: dt.date, *, params: SolvePar
     Parameters
     ----------
     store
-        An open `scheduler.storage.Store`.
+        An open `scheduler.store.Store`.
     network
         The matrix provider (`routing.network.RoadNetwork`).
     week_start
@@ -259,8 +259,8 @@ def plan_week(store: Any, network: Any, week_start: dt.date, *, params: SolvePar
     PlanningError
         If the solver's answer fails validation; nothing is stored then.
     """
-    from scheduler.solver import solve
-    from scheduler.validator import validate
+    from scheduler.vrp.solver import solve
+    from scheduler.vrp.validator import validate
 
     _check_week(week_start)
     now = now or dt.datetime.now().replace(microsecond=0)
@@ -416,7 +416,7 @@ def publish(store: Any, plan_id: int, *, user: str) -> Plan:
     Parameters
     ----------
     store
-        An open `scheduler.storage.Store`.
+        An open `scheduler.store.Store`.
     plan_id
         Id of the plan version.
     user

@@ -19,6 +19,19 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+def _full_imports(path: Path) -> set[str]:
+    """Return the dotted module names imported by a file (absolute imports only)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
 def _modules(package: str) -> list[Path]:
     return sorted((ROOT / package).rglob("*.py"))
 
@@ -41,16 +54,30 @@ def test_lower_layers_do_not_import_upper_ones(package, forbidden):
 
 
 def test_only_the_solver_module_imports_ortools():
-    """OR-Tools and its quirks stay inside scheduler/solver.py."""
+    """OR-Tools and its quirks stay inside scheduler/vrp/solver.py."""
     importers = sorted(
         str(path.relative_to(ROOT))
         for package in ("routing", "scheduler", "webapp")
         for path in _modules(package)
         if "ortools" in _imports(path)
     )
-    assert importers in ([], ["scheduler/solver.py"])
+    assert importers in ([], ["scheduler/vrp/solver.py"])
 
 
 def test_domain_module_is_framework_free():
     """Domain dataclasses import no OR-Tools, Flask, SQLite or sqlite-utils."""
     assert not _imports(ROOT / "scheduler" / "domain.py") & {"ortools", "flask", "sqlite3", "sqlite_utils"}
+
+
+def test_routing_engine_imports_nothing_else_of_scheduler():
+    """scheduler/vrp/ is a general engine: it may use routing.errors but no other part of scheduler."""
+    offenders = {}
+    for path in _modules("scheduler/vrp"):
+        outside = sorted(
+            name for name in _full_imports(path)
+            if name.split(".")[0] == "scheduler" and not name.startswith("scheduler.vrp")
+        )
+        if outside:
+            offenders[str(path.relative_to(ROOT))] = outside
+    assert offenders == {}
+    assert (ROOT / "scheduler" / "vrp" / "solver.py").exists()

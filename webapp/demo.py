@@ -78,9 +78,9 @@ def ensure_sample_week(instance: Path, *, week: dt.date | None = None) -> dt.dat
     The week is remembered in ``demo.json`` in the instance folder, so running
     the demo again plans the same week instead of loading the sample twice.
     """
-    from scheduler.calendar import next_monday
-    from scheduler.sample import load_sample
-    from scheduler.storage import Store
+    from scheduler.io.sample import load_sample
+    from scheduler.service_calendar import next_monday
+    from scheduler.store import Store
 
     marker = instance / DEMO_MARKER
     if marker.exists():
@@ -98,9 +98,9 @@ def ensure_sample_week(instance: Path, *, week: dt.date | None = None) -> dt.dat
 
 def plan_sample_week(instance: Path, week: dt.date, *, time_limit_s: float) -> None:
     """Plan the sample week as a new plan version and print the summary for dispatchers."""
-    from scheduler.params import SolveParams
     from scheduler.planning import format_result, plan_week
-    from scheduler.storage import Store
+    from scheduler.store import Store
+    from scheduler.vrp.params import SolveParams
 
     store = Store.for_instance(instance)
     try:
@@ -121,7 +121,7 @@ def plan_sample_week(instance: Path, week: dt.date, *, time_limit_s: float) -> N
 def demo(ctx: click.Context, week_text: str | None, time_limit_s: float) -> None:
     """Show odekake on the fictional sample district 架空・山里地区: graph, sample week, plan."""
     from routing.cli import echo_info
-    from scheduler.calendar import parse_monday
+    from scheduler.service_calendar import parse_monday
 
     instance: Path = ctx.obj["instance"]
     info = ensure_sample_graph(instance)

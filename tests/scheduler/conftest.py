@@ -15,9 +15,9 @@ def line_matrix(positions_s: list[int]) -> list[list[int]]:
 @pytest.fixture
 def solve_checked():
     """Solve a problem with a solution limit and assert the validator finds nothing."""
-    from scheduler.params import SolveParams
-    from scheduler.solver import solve
-    from scheduler.validator import validate
+    from scheduler.vrp.params import SolveParams
+    from scheduler.vrp.solver import solve
+    from scheduler.vrp.validator import validate
 
     def run(problem: dict, **params) -> dict:
         params.setdefault("solution_limit", 40)

@@ -9,9 +9,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from routing.network import RoadNetwork
-from scheduler.params import SolveParams
 from scheduler.planning import plan_week
-from scheduler.storage import Store
+from scheduler.store import Store
+from scheduler.vrp.params import SolveParams
 from webapp.cli import cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"

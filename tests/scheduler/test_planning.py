@@ -28,7 +28,6 @@ from scheduler.domain import (
     UnassignedRequest,
     VisitDetails,
 )
-from scheduler.params import SolveParams
 from scheduler.planning import (
     BROKEN_PROMISE,
     PlanningError,
@@ -36,8 +35,9 @@ from scheduler.planning import (
     plan_week,
     publish,
 )
-from scheduler.storage import Store
-from tests.scheduler.conftest_planning import NOW, TUE, WEEK, H, LineMatrix, store_world
+from scheduler.store import Store
+from scheduler.vrp.params import SolveParams
+from tests.scheduler.planning_world import NOW, TUE, WEEK, H, LineMatrix, store_world
 
 PARAMS = SolveParams(time_limit_s=10, solution_limit=30)
 DAY = 86400
@@ -154,7 +154,7 @@ def test_failing_solve_leaves_the_previous_plan_untouched(store, monkeypatch):
     def boom(problem, params=None):
         raise RuntimeError("solver crashed")
 
-    monkeypatch.setattr("scheduler.solver.solve", boom)
+    monkeypatch.setattr("scheduler.vrp.solver.solve", boom)
     with pytest.raises(RuntimeError, match="solver crashed"):
         plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
     assert [p.version for p in store.plans(WEEK)] == [1]
@@ -166,7 +166,7 @@ def test_invalid_solution_is_refused(store, monkeypatch):
     """When the validator finds a fault, plan_week raises PlanningError and stores nothing."""
     store_world(store, vehicles=(1,))
     _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1)
-    monkeypatch.setattr("scheduler.validator.validate", lambda p, s: ["routes[0].steps[1]: arrives too early"])
+    monkeypatch.setattr("scheduler.vrp.validator.validate", lambda p, s: ["routes[0].steps[1]: arrives too early"])
     with pytest.raises(PlanningError, match="failed validation, not stored: routes\\[0\\].steps\\[1\\]"):
         plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
     assert store.plans(WEEK) == []
@@ -240,7 +240,7 @@ def test_search_that_found_nothing_is_not_stored(store, monkeypatch):
         return {"code": 0, "routes": [], "unassigned": unassigned,
                 "summary": {"cost": 0, "routes": 0, "unassigned": len(unassigned), "duration": 0}}
 
-    monkeypatch.setattr("scheduler.solver.solve", nothing)
+    monkeypatch.setattr("scheduler.vrp.solver.solve", nothing)
     with pytest.raises(PlanningError, match="found no plan within 10 s"):
         plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
     assert [p.version for p in store.plans(WEEK)] == [1]

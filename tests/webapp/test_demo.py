@@ -7,7 +7,7 @@ import shutil
 
 from click.testing import CliRunner
 
-from scheduler.storage import Store
+from scheduler.store import Store
 from tests.routing.osmxml import line_network, write
 from webapp.cli import cli
 from webapp.demo import ensure_sample_graph

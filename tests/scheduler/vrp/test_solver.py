@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.solver import NOT_ENOUGH_TIME, format_week_time
+from scheduler.vrp.solver import NOT_ENOUGH_TIME, format_week_time
 from tests.scheduler.conftest import line_matrix
 
 DAY = 86400
@@ -338,8 +338,8 @@ def test_format_week_time():
 
 def test_strategy_names_exist_in_ortools():
     """Every strategy name SolveParams accepts is one OR-Tools knows (AUTO is ours)."""
-    from scheduler.params import FIRST_SOLUTIONS, METAHEURISTICS
-    from scheduler.solver import _FIRST, _META
+    from scheduler.vrp.params import FIRST_SOLUTIONS, METAHEURISTICS
+    from scheduler.vrp.solver import _FIRST, _META
 
     assert all(hasattr(_FIRST, name) for name in FIRST_SOLUTIONS if name != "AUTO")
     assert all(hasattr(_META, name) for name in METAHEURISTICS if name != "ITERATED_LOCAL_SEARCH")

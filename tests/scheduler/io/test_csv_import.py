@@ -1,4 +1,4 @@
-"""Tests of scheduler.imports: CSV formats, every error kind, --skip-bad, idempotence, example files."""
+"""Tests of scheduler.io.csv_import: CSV formats, every error kind, --skip-bad, idempotence, example files."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from scheduler.domain import RequestKind, RequestStatus, Skill, TimeWindow
-from scheduler.imports import CsvError, RowError, import_csv
-from scheduler.storage import Store
+from scheduler.io.csv_import import CsvError, RowError, import_csv
+from scheduler.store import Store
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 H = 3600
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from scheduler.compile import (
+from scheduler.compiler import (
     SKILL_IDS,
     CompileError,
     compile_week,
@@ -30,8 +30,8 @@ from scheduler.domain import (
     TimeWindow,
     VisitDetails,
 )
-from scheduler.problem import parse_problem
-from tests.scheduler.conftest_planning import (
+from scheduler.vrp.problem import parse_problem
+from tests.scheduler.planning_world import (
     NOW,
     TUE,
     WEEK,

@@ -1,4 +1,4 @@
-"""Tests of scheduler.calendar: service days around holidays, shifts and exceptions."""
+"""Tests of scheduler.service_calendar: service days around holidays, shifts and exceptions."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 
-from scheduler.calendar import (
+from scheduler.domain import DomainError, ShiftException, Vehicle
+from scheduler.service_calendar import (
     is_service_day,
     service_days,
     shift_for_day,
     shifts_for_week,
 )
-from scheduler.domain import DomainError, ShiftException, Vehicle
 
 D = dt.date
 H = 3600

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from scheduler.params import SolveParams
-from scheduler.solver import solve
-from scheduler.validator import validate
+from scheduler.vrp.params import SolveParams
+from scheduler.vrp.solver import solve
+from scheduler.vrp.validator import validate
 from tests.scheduler.conftest import line_matrix
 
 # locations at 0, 600, 900, 1200 s on a line; one van with a lunch-like break
@@ -123,5 +123,5 @@ def test_invalid_problem_is_reported():
 
 def test_validator_does_not_import_ortools():
     """The validator stays independent of the solver library."""
-    code = "import sys, scheduler.validator; sys.exit('ortools' in sys.modules)"
+    code = "import sys, scheduler.vrp.validator; sys.exit('ortools' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -11,7 +11,7 @@ move that takes out two tasks and puts in one finds the better plan.
 
 from __future__ import annotations
 
-from tests.scheduler.test_solver import problem, route_ids, unassigned
+from tests.scheduler.vrp.test_solver import problem, route_ids, unassigned
 
 
 def _trade_problem(long_priority: int) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scheduler.problem import ProblemError, parse_problem
+from scheduler.vrp.problem import ProblemError, parse_problem
 
 __all__ = ["validate"]
 

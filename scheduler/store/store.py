@@ -2,7 +2,7 @@
 
 `Store.open` opens (or creates) a database, switches on foreign keys and, for
 files, write-ahead logging, and applies pending migrations
-(`scheduler.migrations`). Every ``add_*`` returns a copy of the object with
+(`scheduler.store.migrations`). Every ``add_*`` returns a copy of the object with
 its new id; every ``get_*`` raises `NotFound` naming the id.
 
 Writes that belong together (a plan and its stops, a request and its first
@@ -53,7 +53,7 @@ from scheduler.domain import (
     UnassignedRequest,
     Vehicle,
 )
-from scheduler.migrations import migrate, phone_digits
+from scheduler.store.migrations import migrate, phone_digits
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from scheduler.__main__ import main
+from scheduler.vrp.cli import main
 from tests.scheduler.conftest import line_matrix
 
 GOOD = {
@@ -92,12 +92,12 @@ def test_validate_reports_violations(tmp_path, capsys):
 
 def test_internal_failure_exits_1(tmp_path, capsys, monkeypatch):
     """An unexpected exception becomes {"code": 1, ...} and exit 1, not a traceback."""
-    import scheduler.solver
+    import scheduler.vrp.solver
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(scheduler.solver, "solve", boom)
+    monkeypatch.setattr(scheduler.vrp.solver, "solve", boom)
     problem = tmp_path / "p.json"
     problem.write_text(json.dumps(GOOD))
     status, answer = run(capsys, "solve", str(problem))

@@ -7,9 +7,9 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.params import SolveParams
-from scheduler.solver import solve
-from scheduler.validator import validate
+from scheduler.vrp.params import SolveParams
+from scheduler.vrp.solver import solve
+from scheduler.vrp.validator import validate
 
 
 def _manhattan(points):

@@ -8,7 +8,7 @@ it again on an up-to-date database changes nothing.
 
 Never edit a migration that has shipped: add a new numbered one.
 
-Schema conventions (mapped to dataclasses by `scheduler.storage` only):
+Schema conventions (mapped to dataclasses by `scheduler.store` only):
 enums are stored as their values, dates and datetimes as ISO text, booleans as
 0/1, and nested values (request details, time windows, opening hours,
 capacities, skills) as JSON text.

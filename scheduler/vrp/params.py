@@ -137,7 +137,7 @@ class SolveParams:
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> SolveParams:
         """Read parameters from a JSON file (see `from_dict`)."""
-        from scheduler.problem import read_json
+        from scheduler.vrp.problem import read_json
 
         return cls.from_dict(read_json(path, what="params"))
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from scheduler.params import SolveParams
-from scheduler.solver import solve
-from scheduler.validator import validate
+from scheduler.vrp.params import SolveParams
+from scheduler.vrp.solver import solve
+from scheduler.vrp.validator import validate
 
 DAY = 86400
 

@@ -141,7 +141,7 @@ def load_sample(store: Any, network_or_instance: Any, week_start: dt.date, *, se
     Parameters
     ----------
     store
-        An open `scheduler.storage.Store` without sample data.
+        An open `scheduler.store.Store` without sample data.
     network_or_instance
         A `routing.network.RoadNetwork` of the sample district, or an instance
         folder whose graph was built from it.

@@ -17,7 +17,7 @@ from scheduler.domain import (
     TimeWindow,
     VisitDetails,
 )
-from scheduler.exports import (
+from scheduler.io.exports import (
     COLUMNS,
     dumps,
     plan_csv,
@@ -25,10 +25,10 @@ from scheduler.exports import (
     plan_rows,
     write_text_atomic,
 )
-from scheduler.params import SolveParams
 from scheduler.planning import plan_week
-from scheduler.storage import Store
-from tests.scheduler.conftest_planning import NOW, TUE, WEEK, H, LineMatrix, store_world
+from scheduler.store import Store
+from scheduler.vrp.params import SolveParams
+from tests.scheduler.planning_world import NOW, TUE, WEEK, H, LineMatrix, store_world
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from routing.errors import InputError
-from scheduler.params import ParamsError, SolveParams
-from scheduler.problem import ProblemError, load_problem, parse_problem
+from scheduler.vrp.params import ParamsError, SolveParams
+from scheduler.vrp.problem import ProblemError, load_problem, parse_problem
 
 BASE = {
     "vehicles": [{"id": 1, "start_index": 0, "end_index": 0, "capacity": [4], "skills": [1],

@@ -3,7 +3,7 @@
 `solve` takes a problem in the odekake problem format (``PROBLEM_FORMAT.md``)
 and returns the solution dict of that format. The steps:
 
-1. parse and check the input (`scheduler.problem.parse_problem`);
+1. parse and check the input (`scheduler.vrp.problem.parse_problem`);
 2. cheap pre-checks per task (skills, capacity, reachability of its windows,
    ride-time limit) that set aside tasks no vehicle could ever serve, with a
    reason a dispatcher can act on; they also restrict each task to the
@@ -35,8 +35,8 @@ from dataclasses import dataclass, field, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
 
-from scheduler.params import SolveParams
-from scheduler.problem import MAX_TIME, Problem, ProblemError, parse_problem
+from scheduler.vrp.params import SolveParams
+from scheduler.vrp.problem import MAX_TIME, Problem, ProblemError, parse_problem
 
 __all__ = ["format_week_time", "solve"]
 

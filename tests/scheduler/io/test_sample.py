@@ -12,10 +12,10 @@ from routing.errors import InputError
 from routing.pois import read_pois
 from routing.sample_district import DEFAULT_PATH
 from scheduler.domain import RequestKind, SiteKind
-from scheduler.params import SolveParams
+from scheduler.io.sample import load_sample, sample_now
 from scheduler.planning import plan_week
-from scheduler.sample import load_sample, sample_now
-from scheduler.storage import Store
+from scheduler.store import Store
+from scheduler.vrp.params import SolveParams
 
 WEEK = dt.date(2026, 11, 30)
 

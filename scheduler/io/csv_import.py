@@ -50,7 +50,7 @@ from scheduler.domain import (
     Vehicle,
     parse_hhmm,
 )
-from scheduler.storage import Store
+from scheduler.store import Store
 
 #: Tables `import_csv` accepts, in the order that lets references resolve.
 TABLES = ("residents", "sites", "vehicles", "requests")

@@ -1,4 +1,4 @@
-"""Tests of scheduler.storage: round trips of every entity, transactions, status life cycle, search."""
+"""Tests of scheduler.store: round trips of every entity, transactions, status life cycle, search."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ from scheduler.domain import (
     Vehicle,
     VisitDetails,
 )
-from scheduler.storage import NotFound, StorageError, Store
+from scheduler.store import NotFound, StorageError, Store
 
 D = dt.date
 H = 3600

@@ -1,12 +1,12 @@
-"""Tests of scheduler.migrations: empty → latest, upgrade keeps data, re-running is a no-op."""
+"""Tests of scheduler.store.migrations: empty → latest, upgrade keeps data, re-running is a no-op."""
 
 from __future__ import annotations
 
 import sqlite_utils
 
 from scheduler.domain import DEFAULT_SERVICES
-from scheduler.migrations import MIGRATION_NAMES, applied, migrate, schema_version
-from scheduler.storage import Store
+from scheduler.store import Store
+from scheduler.store.migrations import MIGRATION_NAMES, applied, migrate, schema_version
 
 
 def _snapshot(db: sqlite_utils.Database) -> tuple:
