@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from routing.errors import InputError
+from scheduler.vrp.format import MAX_TIME
 
 __all__ = [
     "Break",
@@ -39,9 +40,6 @@ __all__ = [
     "load_problem",
     "parse_problem",
 ]
-
-#: Latest time the format can express; used when no window is given.
-MAX_TIME = 2**40
 
 
 class ProblemError(InputError):

@@ -35,14 +35,14 @@ from dataclasses import dataclass, field, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
 
+from scheduler.vrp.format import MAX_TIME, format_week_time, route_cost
 from scheduler.vrp.params import SolveParams
-from scheduler.vrp.problem import MAX_TIME, Problem, ProblemError, parse_problem
+from scheduler.vrp.problem import Problem, ProblemError, parse_problem
 
-__all__ = ["format_week_time", "solve"]
+__all__ = ["NOT_ENOUGH_TIME", "solve"]
 
 #: Ask the search to report compact shifts (latest start, earliest end).
 _COMPACT_SHIFTS = True
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _INT64_MAX = 2**63 - 1
 #: OR-Tools' OptionalBoolean true (BOOL_FALSE is 2)
 _BOOL_TRUE = 3
@@ -58,21 +58,6 @@ _TRADE_OPERATORS = (
 )
 #: Reason given when a task could be served alone but did not fit in the plan.
 NOT_ENOUGH_TIME = "not enough time left in any shift"
-
-
-def format_week_time(t_s: int) -> str:
-    """Format week seconds (0 = Monday 00:00) as e.g. ``Tue 9:00``.
-
-    Parameters
-    ----------
-    t_s
-        Seconds since Monday 00:00 of the planning week; later weeks get a
-        ``+Nw`` suffix.
-    """
-    day, rest = divmod(int(t_s), 86400)
-    week, weekday = divmod(day, 7)
-    text = f"{_DAYS[weekday]} {rest // 3600}:{rest % 3600 // 60:02d}"
-    return text + (f" +{week}w" if week else "")
 
 
 def _format_window(window: tuple[int, int]) -> str:
@@ -603,10 +588,6 @@ def _run(model: _Model, params: SolveParams) -> dict:
 # ---------------------------------------------------------------- solution dict
 
 
-def _route_cost(vehicle, drive_s: int) -> int:
-    return vehicle.fixed_cost + (vehicle.per_hour_cost * drive_s + 1800) // 3600
-
-
 def _drive_with_breaks(depart: int, travel_s: int, pauses: list[tuple[int, int]]):
     """Drive `travel_s` seconds from `depart`, pausing for each (start, length) break.
 
@@ -697,7 +678,7 @@ def _build_route(model: _Model, k: int, route: list[int], stamps: list[int], bre
                       "load": list(load), "distance": distance})
     for brk_step in (s for s in steps if s["type"] == "break"):
         totals["service"] += brk_step["service"]
-    return {"vehicle": v.id, "description": v.description, "cost": _route_cost(v, drive),
+    return {"vehicle": v.id, "description": v.description, "cost": route_cost(v.fixed_cost, v.per_hour_cost, drive),
             "setup": totals["setup"], "service": totals["service"], "duration": drive,
             "waiting_time": totals["waiting_time"], "priority": totals["priority"],
             "distance": distance, "steps": steps}

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from scheduler.vrp.format import format_week_time, route_cost
 from scheduler.vrp.problem import ProblemError, parse_problem
 
 __all__ = ["validate"]
 
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _ROUTE_SUMS = ("setup", "service", "duration", "waiting_time", "priority", "distance")
 
 
 def _t(t_s: int) -> str:
-    day, rest = divmod(int(t_s), 86400)
-    return f"{_DAYS[day % 7]} {rest // 3600}:{rest % 3600 // 60:02d}:{rest % 60:02d} ({t_s})"
+    return f"{format_week_time(t_s, seconds=True)} ({t_s})"
 
 
 def _inside(t: int, windows) -> bool:
@@ -267,7 +266,7 @@ def validate(problem: dict, solution: dict) -> list[str]:
             errors.append(f"{where}: drives {drive} s, more than max_travel_time {v.max_travel_time}")
         expected = {"setup": route_setup, "service": route_service, "duration": drive,
                     "waiting_time": route_waiting, "priority": route_priority, "distance": distance,
-                    "cost": v.fixed_cost + (v.per_hour_cost * drive + 1800) // 3600}
+                    "cost": route_cost(v.fixed_cost, v.per_hour_cost, drive)}
         for key, value in expected.items():
             if route.get(key) != value:
                 errors.append(f"{where}: {key} is {route.get(key)!r} but recomputed {value}")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.vrp.solver import NOT_ENOUGH_TIME, format_week_time
+from scheduler.vrp.format import format_week_time
+from scheduler.vrp.solver import NOT_ENOUGH_TIME
 from tests.scheduler.conftest import line_matrix
 
 DAY = 86400

@@ -1,0 +1,54 @@
+"""Rules of the problem format that every reader and writer shares.
+
+These are facts of the format itself (``docs/PROBLEM_FORMAT.md``), not of one
+reading of it: the solver (`scheduler.vrp.solver`), the validator
+(`scheduler.vrp.validator`) and the service's exports all apply them the same
+way, so they live here once.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MAX_TIME", "WEEKDAYS", "format_week_time", "route_cost"]
+
+#: Latest time the format can express; used when no window is given.
+MAX_TIME = 2**40
+#: English weekday abbreviations of week time (0 = Monday 00:00).
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def route_cost(fixed_cost: int, per_hour_cost: int, drive_s: int) -> int:
+    """Return a route's reported cost: fixed cost plus driving time at the hourly rate.
+
+    The hourly part is rounded to the nearest integer, halves up
+    (``per_hour * drive_s / 3600``), as ``PROBLEM_FORMAT.md`` states.
+
+    Parameters
+    ----------
+    fixed_cost
+        The vehicle's ``costs.fixed``, charged once when the vehicle is used.
+    per_hour_cost
+        The vehicle's ``costs.per_hour``.
+    drive_s
+        Driving seconds of the route (the route's ``duration``).
+    """
+    return fixed_cost + (per_hour_cost * drive_s + 1800) // 3600
+
+
+def format_week_time(t_s: int, *, seconds: bool = False) -> str:
+    """Format week seconds (0 = Monday 00:00) as e.g. ``Tue 9:00``.
+
+    Parameters
+    ----------
+    t_s
+        Seconds since Monday 00:00 of the planning week; later weeks get a
+        ``+Nw`` suffix.
+    seconds
+        Also show the seconds (``Tue 9:00:05``), for messages where a second
+        matters (the validator's).
+    """
+    day, rest = divmod(int(t_s), 86400)
+    week, weekday = divmod(day, 7)
+    text = f"{WEEKDAYS[weekday]} {rest // 3600}:{rest % 3600 // 60:02d}"
+    if seconds:
+        text += f":{rest % 60:02d}"
+    return text + (f" +{week}w" if week else "")
