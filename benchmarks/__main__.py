@@ -10,6 +10,7 @@ BENCHMARKS = {
     "matrix": "benchmarks.bench_matrix",
     "solver": "benchmarks.bench_solver",
     "planning": "benchmarks.bench_planning",
+    "scale": "benchmarks.bench_scale",
 }
 
 
