@@ -30,8 +30,7 @@ def _run(network, week: dt.date, time_limit_s: float, seed: int, workers: int) -
     from scheduler.vrp.params import SolveParams
     from scheduler.vrp.validator import validate
 
-    store = Store.open(":memory:")
-    try:
+    with Store.open(":memory:") as store:
         t0 = time.perf_counter()
         report = load_sample(store, network, week)
         load_s = time.perf_counter() - t0
@@ -58,8 +57,6 @@ def _run(network, week: dt.date, time_limit_s: float, seed: int, workers: int) -
             "store_s": result.timings["store_s"],
             "total_s": result.timings["total_s"],
         }
-    finally:
-        store.close()
 
 
 def main(argv: list[str]) -> int:

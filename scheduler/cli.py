@@ -59,8 +59,7 @@ def _plan(store, week: dt.date, version: int | None):
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create the instance database and bring its schema up to date (safe to re-run)."""
-    store = _store(ctx)
-    store.close()
+    _store(ctx).close()  # opening creates the database and migrates it
     click.echo(f"database ready: {database_path(ctx.obj['instance'])}")
 
 
@@ -89,12 +88,9 @@ def sample_load(ctx: click.Context, week_text: str | None, seed: int | None, sca
     if read_instance_info(instance) is None:
         info = build_graph(DEFAULT_PATH, instance, extra_info={"fictional": True})
         click.echo(f"built the sample road graph: {info['nodes']} nodes, {info['edges']} edges")
-    store = _store(ctx)
-    try:
+    with _store(ctx) as store:
         report = load_sample(store, _network(ctx), week, seed=SAMPLE_SEED if seed is None else seed,
                              scale=scale)
-    finally:
-        store.close()
     click.echo(report.format())
 
 
@@ -121,8 +117,7 @@ def plan_week_command(ctx: click.Context, week_text: str, time_limit_s: float, s
     week = parse_monday(week_text)
     params = SolveParams(time_limit_s=time_limit_s, seed=seed)
     network = _network(ctx)
-    store = _store(ctx)
-    try:
+    with _store(ctx) as store:
         result = plan_week(store, network, week, params=params, user=_user())
         if problem_path:
             write_text_atomic(problem_path, json.dumps(result.compiled.problem) + "\n")
@@ -130,8 +125,6 @@ def plan_week_command(ctx: click.Context, week_text: str, time_limit_s: float, s
             write_text_atomic(solution_path, dumps(result.solution))
         for line in format_result(result, store):
             click.echo(line)
-    finally:
-        store.close()
 
 
 # ----------------------------------------------------------------------------- plan diff / publish
@@ -152,11 +145,8 @@ def plan_diff(ctx: click.Context, week_text: str, old: int, new: int) -> None:
     from scheduler.planning import diff_plans
 
     week = parse_monday(week_text)
-    store = _store(ctx)
-    try:
+    with _store(ctx) as store:
         diff = diff_plans(_plan(store, week, old), _plan(store, week, new))
-    finally:
-        store.close()
     for line in diff.lines():
         click.echo(line)
 
@@ -170,11 +160,8 @@ def plan_publish(ctx: click.Context, week_text: str, version: int | None) -> Non
     from scheduler.planning import publish
 
     week = parse_monday(week_text)
-    store = _store(ctx)
-    try:
+    with _store(ctx) as store:
         published = publish(store, _plan(store, week, version).id, user=_user())
-    finally:
-        store.close()
     click.echo(f"published week {week.isoformat()} plan v{published.version}")
 
 
@@ -198,12 +185,9 @@ def export_plan(ctx: click.Context, week_text: str, version: int | None, fmt: st
     from scheduler.io.exports import dumps, plan_csv, plan_json, write_text_atomic
 
     week = parse_monday(week_text)
-    store = _store(ctx)
-    try:
+    with _store(ctx) as store:
         p = _plan(store, week, version)
         text = plan_csv(p, store) if fmt == "csv" else dumps(plan_json(p, store))
-    finally:
-        store.close()
     if output:
         write_text_atomic(output, text)
         click.echo(f"wrote {output} (week {week.isoformat()} v{p.version}, {len(p.stops)} stops)", err=True)
@@ -230,11 +214,8 @@ def import_command(ctx: click.Context, table: str, path: str, skip_bad: bool) ->
         raise InputError(msg)
     from scheduler.io.csv_import import import_csv
 
-    store = _store(ctx)
-    try:
+    with _store(ctx) as store:
         report = import_csv(store, table, path, skip_bad=skip_bad, user=_user())
-    finally:
-        store.close()
     if report.failed:
         click.echo(report.format(), err=True)
         ctx.exit(2)

@@ -86,11 +86,8 @@ def ensure_sample_week(instance: Path, *, week: dt.date | None = None) -> dt.dat
     if marker.exists():
         return dt.date.fromisoformat(json.loads(marker.read_text(encoding="utf-8"))["week"])
     week = week or next_monday()
-    store = Store.for_instance(instance)
-    try:
+    with Store.for_instance(instance) as store:
         report = load_sample(store, RoadNetwork.from_instance(instance), week)
-    finally:
-        store.close()
     click.echo(report.format())
     marker.write_text(json.dumps({"week": week.isoformat()}) + "\n", encoding="utf-8")
     return week
@@ -102,14 +99,11 @@ def plan_sample_week(instance: Path, week: dt.date, *, time_limit_s: float) -> N
     from scheduler.store import Store
     from scheduler.vrp.params import SolveParams
 
-    store = Store.for_instance(instance)
-    try:
+    with Store.for_instance(instance) as store:
         result = plan_week(store, RoadNetwork.from_instance(instance), week,
                            params=SolveParams(time_limit_s=time_limit_s), user="demo")
         for line in format_result(result, store):
             click.echo(line)
-    finally:
-        store.close()
 
 
 @click.command("demo")

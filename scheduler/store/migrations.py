@@ -17,12 +17,12 @@ capacities, skills) as JSON text.
 from __future__ import annotations
 
 import logging
-import unicodedata
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from scheduler.domain import DEFAULT_SERVICES
+from scheduler.store.text import phone_digits
 
 logger = logging.getLogger(__name__)
 
@@ -202,11 +202,6 @@ def _plans(db: sqlite_utils.Database) -> None:
             "UPDATE residents SET phone_digits = ? WHERE id = ?",
             [phone_digits(row["phone"]), row["id"]],
         )
-
-
-def phone_digits(phone: str) -> str:
-    """Return only the digits of a phone number, full-width digits included."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", phone or "") if ch.isdigit())
 
 
 def _all_names() -> tuple[str, ...]:

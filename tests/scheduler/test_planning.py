@@ -45,9 +45,8 @@ DAY = 86400
 
 @pytest.fixture
 def store():
-    s = Store.open(":memory:")
-    yield s
-    s.close()
+    with Store.open(":memory:") as s:
+        yield s
 
 
 def _add(store, kind, details, **kw) -> Request:

@@ -17,9 +17,8 @@ H = 3600
 
 @pytest.fixture
 def store():
-    s = Store.open()
-    yield s
-    s.close()
+    with Store.open() as s:
+        yield s
 
 
 def _write(tmp_path: Path, text: str, name: str = "data.csv", *, encoding: str = "utf-8") -> Path:

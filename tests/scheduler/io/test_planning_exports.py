@@ -34,18 +34,17 @@ from tests.scheduler.planning_world import NOW, TUE, WEEK, H, LineMatrix, store_
 @pytest.fixture(scope="module")
 def planned():
     """A stored plan with a two-service visit and a two-shop errand (2,400 yen to collect)."""
-    store = Store.open(":memory:")
-    store_world(store)
-    store.update_resident(dataclasses.replace(store.get_resident(1), notes="耳が遠い"))
-    visit = store.add_request(Request(RequestKind.VISIT, VisitDetails(("residence_certificate", "insurance_link")),
-                                      resident_id=1, windows=[TimeWindow(TUE, 9 * H, 12 * H)], received_at=NOW),
-                              user="t")
-    errand = store.add_request(Request(RequestKind.ERRAND, ErrandDetails(
-        pickups=(ErrandPickup(3, boxes=1), ErrandPickup(3, boxes=2)), amount_to_collect_yen=2400, order="rice"),
-        resident_id=2, windows=[TimeWindow(TUE, 13 * H, 17 * H)], received_at=NOW), user="t")
-    plan_week(store, LineMatrix(), WEEK, params=SolveParams(time_limit_s=10, solution_limit=30), now=NOW)
-    yield store, store.get_plan(WEEK), visit, errand
-    store.close()
+    with Store.open(":memory:") as store:
+        store_world(store)
+        store.update_resident(dataclasses.replace(store.get_resident(1), notes="耳が遠い"))
+        visit = store.add_request(Request(RequestKind.VISIT, VisitDetails(("residence_certificate", "insurance_link")),
+                                          resident_id=1, windows=[TimeWindow(TUE, 9 * H, 12 * H)], received_at=NOW),
+                                  user="t")
+        errand = store.add_request(Request(RequestKind.ERRAND, ErrandDetails(
+            pickups=(ErrandPickup(3, boxes=1), ErrandPickup(3, boxes=2)), amount_to_collect_yen=2400, order="rice"),
+            resident_id=2, windows=[TimeWindow(TUE, 13 * H, 17 * H)], received_at=NOW), user="t")
+        plan_week(store, LineMatrix(), WEEK, params=SolveParams(time_limit_s=10, solution_limit=30), now=NOW)
+        yield store, store.get_plan(WEEK), visit, errand
 
 
 def test_rows_per_stop_with_eta_place_resident_todo_and_collect(planned):

@@ -23,10 +23,9 @@ WEEK = dt.date(2026, 11, 30)
 @pytest.fixture(scope="module")
 def loaded(sample_network):
     """The full sample week in an in-memory store."""
-    store = Store.open(":memory:")
-    report = load_sample(store, sample_network, WEEK)
-    yield store, report
-    store.close()
+    with Store.open(":memory:") as store:
+        report = load_sample(store, sample_network, WEEK)
+        yield store, report
 
 
 def _snapshot(store):

@@ -60,8 +60,7 @@ def test_version_1_database_with_data_upgrades_and_keeps_it(tmp_path):
                            "received_at": "2026-11-20T09:15:00", "external_id": "Q1"})
     db.close()
 
-    store = Store.open(path)
-    try:
+    with Store.open(path) as store:
         assert schema_version(store.db) == len(MIGRATION_NAMES)
         resident = store.get_resident(1)
         assert (resident.name, resident.external_id, resident.lat) == ("山田 花子", "R1", 37.21)
@@ -69,8 +68,6 @@ def test_version_1_database_with_data_upgrades_and_keeps_it(tmp_path):
         assert [r.id for r in store.find_residents("22-1111")] == [1]
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    finally:
-        store.close()
 
 
 def test_reopening_a_file_database_keeps_rows_and_version(tmp_path):

@@ -57,9 +57,8 @@ def _seed(store: Store) -> dict[str, int]:
 
 @pytest.fixture
 def store():
-    s = Store.open()
-    yield s
-    s.close()
+    with Store.open() as s:
+        yield s
 
 
 @pytest.fixture
