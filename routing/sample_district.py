@@ -24,9 +24,10 @@ import math
 import os
 import random
 import sys
-import tempfile
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
+
+from routing.files import write_atomic
 
 DISTRICT_NAME = "架空・山里地区 (fictional)"
 SEED = 20240601
@@ -298,13 +299,7 @@ def write(path: str | os.PathLike = DEFAULT_PATH, *, seed: int = SEED) -> Path:
     data = generate(seed=seed).encode("utf-8")
     if target.name.endswith(".bz2"):
         data = bz2.compress(data, compresslevel=9)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".sample-", dir=target.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)
-    return target
+    return write_atomic(target, data, mode=0o644)
 
 
 def main(argv: list[str] | None = None) -> int:

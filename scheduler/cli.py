@@ -114,7 +114,8 @@ def sample_load(ctx: click.Context, week_text: str | None, seed: int | None, sca
 def plan_week_command(ctx: click.Context, week_text: str, time_limit_s: float, seed: int,
                       problem_path: str | None, solution_path: str | None) -> None:
     """Plan the week starting on Monday YYYY-MM-DD and store it as a new plan version."""
-    from scheduler.io.exports import dumps, write_text_atomic
+    from routing.files import write_atomic
+    from scheduler.io.exports import dumps
     from scheduler.planning import format_result, plan_week
     from scheduler.vrp.params import SolveParams
 
@@ -125,9 +126,9 @@ def plan_week_command(ctx: click.Context, week_text: str, time_limit_s: float, s
     try:
         result = plan_week(store, network, week, params=params, user=_user())
         if problem_path:
-            write_text_atomic(problem_path, json.dumps(result.compiled.problem) + "\n")
+            write_atomic(problem_path, json.dumps(result.compiled.problem) + "\n")
         if solution_path:
-            write_text_atomic(solution_path, dumps(result.solution))
+            write_atomic(solution_path, dumps(result.solution))
         for line in format_result(result, store):
             click.echo(line)
     finally:
@@ -195,7 +196,8 @@ def export() -> None:
 @click.pass_context
 def export_plan(ctx: click.Context, week_text: str, version: int | None, fmt: str, output: str | None) -> None:
     """Export a plan version: CSV with one row per stop, or JSON."""
-    from scheduler.io.exports import dumps, plan_csv, plan_json, write_text_atomic
+    from routing.files import write_atomic
+    from scheduler.io.exports import dumps, plan_csv, plan_json
 
     week = parse_monday(week_text)
     store = _store(ctx)
@@ -205,7 +207,7 @@ def export_plan(ctx: click.Context, week_text: str, version: int | None, fmt: st
     finally:
         store.close()
     if output:
-        write_text_atomic(output, text)
+        write_atomic(output, text)
         click.echo(f"wrote {output} (week {week.isoformat()} v{p.version}, {len(p.stops)} stops)", err=True)
     else:
         click.echo(text, nl=False)

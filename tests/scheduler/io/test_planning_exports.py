@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from routing.files import write_atomic
 from scheduler.domain import (
     ErrandDetails,
     ErrandPickup,
@@ -23,7 +24,6 @@ from scheduler.io.exports import (
     plan_csv,
     plan_json,
     plan_rows,
-    write_text_atomic,
 )
 from scheduler.planning import plan_week
 from scheduler.store import Store
@@ -74,7 +74,7 @@ def test_csv_and_json_round_trip(planned, tmp_path):
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert tuple(parsed[0].keys()) == COLUMNS and len(parsed) == len(plan.stops)
     target = tmp_path / "out" / "plan.json"
-    write_text_atomic(target, dumps(plan_json(plan, store)))
+    write_atomic(target, dumps(plan_json(plan, store)))
     data = json.loads(target.read_text(encoding="utf-8"))
     assert data["week_start"] == WEEK.isoformat() and data["version"] == 1
     assert len(data["stops"]) == len(plan.stops) and data["unassigned"] == []
