@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 
+from routing.errors import InputError
 from scheduler import planning
 from scheduler.domain import (
     ErrandDetails,
@@ -174,7 +175,7 @@ def test_invalid_solution_is_refused(store, monkeypatch):
 
 def test_not_a_monday_is_an_input_error(store):
     """A week that does not start on Monday is refused with a one-line message."""
-    with pytest.raises(planning.InputError, match="2026-12-01 does not start on a Monday"):
+    with pytest.raises(InputError, match="2026-12-01 does not start on a Monday"):
         plan_week(store, LineMatrix(), TUE, params=PARAMS, now=NOW)
 
 
