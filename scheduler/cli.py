@@ -106,13 +106,15 @@ def sample_load(ctx: click.Context, week_text: str | None, seed: int | None, sca
 @click.option("--time-limit", "time_limit_s", default=20.0, type=float, show_default=True,
               help="Seconds the solver may search.")
 @click.option("--seed", default=0, type=int, show_default=True, help="Solver seed.")
+@click.option("--solution-limit", default=None, type=click.IntRange(min=1),
+              help="Stop after N improving solutions: the same plan on any machine (within the time limit).")
 @click.option("--export-problem", "problem_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the compiled problem JSON here.")
 @click.option("--export-solution", "solution_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the solver's solution JSON here.")
 @click.pass_context
 def plan_week_command(ctx: click.Context, week_text: str, time_limit_s: float, seed: int,
-                      problem_path: str | None, solution_path: str | None) -> None:
+                      solution_limit: int | None, problem_path: str | None, solution_path: str | None) -> None:
     """Plan the week starting on Monday YYYY-MM-DD and store it as a new plan version."""
     from routing.files import write_atomic
     from scheduler.io.exports import dumps
@@ -120,7 +122,7 @@ def plan_week_command(ctx: click.Context, week_text: str, time_limit_s: float, s
     from scheduler.vrp.params import SolveParams
 
     week = parse_monday(week_text)
-    params = SolveParams(time_limit_s=time_limit_s, seed=seed)
+    params = SolveParams(time_limit_s=time_limit_s, seed=seed, solution_limit=solution_limit)
     network = _network(ctx)
     store = _store(ctx)
     try:

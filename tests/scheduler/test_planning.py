@@ -37,10 +37,16 @@ from scheduler.planning import (
     publish,
 )
 from scheduler.store import Store
-from scheduler.vrp.params import SolveParams
-from tests.scheduler.planning_world import NOW, TUE, WEEK, H, LineMatrix, store_world
+from tests.scheduler.planning_world import (
+    NOW,
+    PARAMS,
+    TUE,
+    WEEK,
+    H,
+    LineMatrix,
+    store_world,
+)
 
-PARAMS = SolveParams(time_limit_s=10, solution_limit=30)
 DAY = 86400
 
 

@@ -27,8 +27,15 @@ from scheduler.io.exports import (
 )
 from scheduler.planning import plan_week
 from scheduler.store import Store
-from scheduler.vrp.params import SolveParams
-from tests.scheduler.planning_world import NOW, TUE, WEEK, H, LineMatrix, store_world
+from tests.scheduler.planning_world import (
+    NOW,
+    PARAMS,
+    TUE,
+    WEEK,
+    H,
+    LineMatrix,
+    store_world,
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +50,7 @@ def planned():
     errand = store.add_request(Request(RequestKind.ERRAND, ErrandDetails(
         pickups=(ErrandPickup(3, boxes=1), ErrandPickup(3, boxes=2)), amount_to_collect_yen=2400, order="rice"),
         resident_id=2, windows=[TimeWindow(TUE, 13 * H, 17 * H)], received_at=NOW), user="t")
-    plan_week(store, LineMatrix(), WEEK, params=SolveParams(time_limit_s=10, solution_limit=30), now=NOW)
+    plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
     yield store, store.get_plan(WEEK), visit, errand
     store.close()
 
