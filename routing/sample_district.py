@@ -13,6 +13,9 @@ The generator is seeded, so it writes the same bytes every time; the committed
 ``data/sample_district.osm.bz2`` is its output, checked by a test.
 
 Run ``python -m routing.sample_district [-o PATH]`` to regenerate it.
+`build_sample_graph` builds its road graph into an instance folder and
+`ensure_sample_graph` does so only when that graph is missing or stale; every
+command and fixture that needs the sample graph goes through them.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ import math
 import os
 import random
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from routing.errors import InputError
 from routing.files import write_atomic
 
 DISTRICT_NAME = "架空・山里地区 (fictional)"
@@ -300,6 +305,59 @@ def write(path: str | os.PathLike = DEFAULT_PATH, *, seed: int = SEED) -> Path:
     if target.name.endswith(".bz2"):
         data = bz2.compress(data, compresslevel=9)
     return write_atomic(target, data, mode=0o644)
+
+
+def build_sample_graph(instance: str | os.PathLike) -> dict:
+    """Build the road graph of the committed sample district into an instance folder.
+
+    The graph's info is marked ``fictional`` and carries the district's name.
+
+    Parameters
+    ----------
+    instance
+        The instance folder (its ``graph`` folder is replaced atomically).
+
+    Returns
+    -------
+    dict
+        The info of the built graph (see `routing.graph.build_graph`).
+    """
+    from routing.graph import build_graph
+
+    return build_graph(DEFAULT_PATH, instance, extra_info={"fictional": True, "name": DISTRICT_NAME})
+
+
+def ensure_sample_graph(instance: str | os.PathLike, *, on_build: Callable[[], None] | None = None) -> dict:
+    """Build the sample district's graph into `instance` when missing or stale; return its info.
+
+    Stale means built from another version of the sample file or by an older
+    build. An instance holding a graph of some other area is left alone.
+
+    Parameters
+    ----------
+    instance
+        The instance folder.
+    on_build
+        Called just before a (re)build, e.g. to tell the user it takes a moment.
+
+    Raises
+    ------
+    InputError
+        If the instance holds the road graph of another area.
+    """
+    from routing.graph import BUILD_VERSION, file_sha256, read_instance_info
+
+    info = read_instance_info(instance)
+    if info is not None and not info.get("fictional"):
+        msg = (f"{instance} holds the road graph of {info.get('source')!r}, not the sample district; "
+               "run the demo with a fresh --instance folder")
+        raise InputError(msg)
+    if (info is None or info.get("source_sha256") != file_sha256(DEFAULT_PATH)
+            or info.get("build_version") != BUILD_VERSION):
+        if on_build is not None:
+            on_build()
+        info = build_sample_graph(instance)
+    return info
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -80,14 +80,14 @@ def sample() -> None:
 @click.pass_context
 def sample_load(ctx: click.Context, week_text: str | None, seed: int | None, scale: float) -> None:
     """Build the sample road graph if needed and load the sample sites, fleet, residents and requests."""
-    from routing.graph import build_graph, read_instance_info
-    from routing.sample_district import DEFAULT_PATH
+    from routing.graph import read_instance_info
+    from routing.sample_district import build_sample_graph
     from scheduler.io.sample import SAMPLE_SEED, load_sample
 
     week = parse_monday(week_text) if week_text else next_monday()
     instance = ctx.obj["instance"]
     if read_instance_info(instance) is None:
-        info = build_graph(DEFAULT_PATH, instance, extra_info={"fictional": True})
+        info = build_sample_graph(instance)
         click.echo(f"built the sample road graph: {info['nodes']} nodes, {info['edges']} edges")
     store = _store(ctx)
     try:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 
-from routing.errors import InputError
 from routing.network import RoadNetwork
 
 DEMO_PLACES = 6  # the branch office and five community halls / hamlets
@@ -22,23 +21,11 @@ DEMO_MARKER = "demo.json"  # remembers the week the sample was loaded for
 def ensure_sample_graph(instance: Path) -> dict:
     """Build the sample district's graph into `instance` when missing or stale; return its info.
 
-    Stale means built from another version of the sample file or by an older
-    build. An instance holding a graph of some other area is left alone.
+    See `routing.sample_district.ensure_sample_graph`; says so before building.
     """
-    from routing.cli import build_sample_graph
-    from routing.graph import BUILD_VERSION, file_sha256, read_instance_info
-    from routing.sample_district import DEFAULT_PATH
+    from routing.sample_district import ensure_sample_graph as ensure
 
-    info = read_instance_info(instance)
-    if info is not None and not info.get("fictional"):
-        msg = (f"{instance} holds the road graph of {info.get('source')!r}, not the sample district; "
-               "run the demo with a fresh --instance folder")
-        raise InputError(msg)
-    if (info is None or info.get("source_sha256") != file_sha256(DEFAULT_PATH)
-            or info.get("build_version") != BUILD_VERSION):
-        click.echo("building the road graph of the sample district ...")
-        info = build_sample_graph(instance)
-    return info
+    return ensure(instance, on_build=lambda: click.echo("building the road graph of the sample district ..."))
 
 
 def demo_places(*, count: int = DEMO_PLACES) -> list[tuple[str, float, float]]:
