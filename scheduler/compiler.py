@@ -82,7 +82,7 @@ from scheduler.domain import (
     TimeWindow,
     Vehicle,
     VisitDetails,
-    hhmm,
+    day_label,
     week_seconds,
 )
 
@@ -275,7 +275,7 @@ def _to_week(week_start: dt.date, spans: Iterable[tuple[dt.date, int, int]]) -> 
 
 
 def _label_days(days: Iterable[dt.date]) -> str:
-    return ", ".join(f"{d.isoformat()} ({d.strftime('%a')})" for d in days)
+    return ", ".join(day_label(d) for d in days)
 
 
 # ----------------------------------------------------------------------------- compile
@@ -667,9 +667,3 @@ def _matrices(locations: list[Location], provider: MatrixProvider) -> dict[str, 
     distances = [[int(v) for v in row] for row in m.distances]
     return {"durations": durations, "distances": distances}
 
-
-def describe_window(week_start: dt.date, window: Sequence[int]) -> str:
-    """Format a week-seconds window as ``'Tue 9:00–12:00'``."""
-    start, end = window
-    day = week_start + dt.timedelta(days=start // DAY_S)
-    return f"{day.strftime('%a')} {hhmm(start % DAY_S)}–{hhmm(end - (start // DAY_S) * DAY_S)}"

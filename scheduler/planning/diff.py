@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from scheduler.domain import Plan, hhmm
+from scheduler.domain import DAY_S, Plan, day_label
 
 __all__ = ["PlanDiff", "diff_plans"]
 
@@ -46,7 +46,7 @@ class PlanDiff:
 
 def _slot(slot: dict) -> str:
     day = dt.date.fromisoformat(slot["day"]) if isinstance(slot["day"], str) else slot["day"]
-    return f"vehicle {slot['vehicle_id']} {day.strftime('%a')} {day.isoformat()} {hhmm(slot['start_s'] % 86400)}"
+    return f"vehicle {slot['vehicle_id']} {day_label(day, slot['start_s'] % DAY_S)}"
 
 
 def _first_stops(plan: Plan) -> dict[int, dict]:

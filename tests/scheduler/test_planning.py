@@ -218,6 +218,8 @@ def test_diff_plans_by_hand():
     assert [s["request_id"] for s in d.newly_served] == [4]
     text = "\n".join(d.lines())
     assert "request 1: moved +30 min" in text and "request 3: newly UNASSIGNED" in text
+    # slots read like the dates in the reasons: day (weekday) and time of day
+    assert "(vehicle 1 2026-11-30 (Mon) 9:00 -> vehicle 1 2026-11-30 (Mon) 9:30)" in text
     assert diff_plans(old, old).empty
 
 
