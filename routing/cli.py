@@ -27,6 +27,7 @@ def build_command(ctx: click.Context, osm_file: str | None, place: str | None, s
     """Build the road graph into the instance folder from one source."""
     from routing.graph import build_graph, download_graph
     from routing.instance import cache_dir
+    from routing.sample_district import build_sample_graph
 
     instance: Path = ctx.obj["instance"]
     chosen = [name for name, given in (("--osm", osm_file), ("--place", place), ("--sample", sample)) if given]
@@ -42,14 +43,6 @@ def build_command(ctx: click.Context, osm_file: str | None, place: str | None, s
         info = build_graph(osm_file, instance)
     click.echo(f"built road graph in {instance / 'graph'}")
     echo_info(info)
-
-
-def build_sample_graph(instance: Path) -> dict:
-    """Build the embedded fictional sample district's graph into `instance`."""
-    from routing.graph import build_graph
-    from routing.sample_district import DEFAULT_PATH, DISTRICT_NAME
-
-    return build_graph(DEFAULT_PATH, instance, extra_info={"fictional": True, "name": DISTRICT_NAME})
 
 
 def echo_info(info: dict) -> None:

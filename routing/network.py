@@ -22,7 +22,6 @@ import itertools
 import logging
 import math
 import os
-import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ import numpy as np
 
 from routing import settings
 from routing.errors import InputError
+from routing.files import write_atomic
 from routing.graph import graph_fingerprint, load_instance_graph
 from routing.instance import cache_dir as instance_cache_dir
 
@@ -354,17 +354,9 @@ class RoadNetwork:
         path = self._cache_path(nodes)
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
         buf = io.BytesIO()
         np.savez(buf, nodes=np.asarray(nodes, dtype=np.int64), durations=durations, distances=distances)
-        fd, tmp = tempfile.mkstemp(prefix=".matrix-", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(buf.getvalue())
-            os.replace(tmp, path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, buf.getvalue())
 
     # ---------------------------------------------------------------- shapes
     def _edge(self, u: int, v: int) -> dict[str, Any]:

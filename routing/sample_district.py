@@ -13,6 +13,9 @@ The generator is seeded, so it writes the same bytes every time; the committed
 ``data/sample_district.osm.bz2`` is its output, checked by a test.
 
 Run ``python -m routing.sample_district [-o PATH]`` to regenerate it.
+`build_sample_graph` builds its road graph into an instance folder and
+`ensure_sample_graph` does so only when that graph is missing or stale; every
+command and fixture that needs the sample graph goes through them.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ import math
 import os
 import random
 import sys
-import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
+
+from routing.errors import InputError
+from routing.files import write_atomic
 
 DISTRICT_NAME = "架空・山里地区 (fictional)"
 SEED = 20240601
@@ -129,12 +135,24 @@ def generate(*, seed: int = SEED) -> str:
     """Return the district as OSM XML text (deterministic for a given seed)."""
     rng = random.Random(seed)
     osm = _Osm()
-    names = list(_HAMLET_NAMES)
+    junction = _national_road(osm)
+    _river(osm)
+    valley_road = _valley_road(osm, junction)
+    _town(osm, valley_road)
+    tops = _side_valleys(osm, rng, valley_road)
+    _ridge_loops(osm, rng, tops)
+    # a convenience store by the national road junction
+    jx, jy = osm.xy[junction]
+    osm.node(jx - 0.05, jy + 0.04, {"shop": "convenience", "name": "やまざとマート国道店"})
+    return osm.xml()
 
-    def jitter(scale: float) -> float:
-        return rng.uniform(-scale, scale)
 
-    # ---------------------------------------------------------- national road
+def _jitter(rng: random.Random, scale: float) -> float:
+    return rng.uniform(-scale, scale)
+
+
+def _national_road(osm: _Osm) -> int:
+    """Add the national road along the east end; return the node where the valley road joins it."""
     def national(t: float) -> tuple[float, float]:
         return 24.0 + 0.4 * math.sin(t / 2.0), t
 
@@ -145,13 +163,29 @@ def generate(*, seed: int = SEED) -> str:
     nat_tags = {"highway": "primary", "ref": "349", "name": "国道349号", "maxspeed": "60"}
     osm.way(nat_refs[: junction_i + 1], nat_tags)
     osm.way(nat_refs[junction_i:], nat_tags)
-    junction = nat_refs[junction_i]
+    return nat_refs[junction_i]
 
-    # ------------------------------------------------------------------ river
+
+def _river(osm: _Osm) -> None:
+    """Add the river along the valley."""
     river_pts = _sample(lambda x: (x, _river_y(x)), 0.0, 24.8, 0.25)
     osm.way(osm.line(None, river_pts), {"waterway": "river", "name": "山里川"})
 
-    # ------------------------------------------------- prefectural valley road
+
+class _ValleyRoad:
+    """The prefectural valley road: its nodes and their positions, to branch other roads off it."""
+
+    def __init__(self, refs: list[int], points: list[tuple[float, float]]) -> None:
+        self.refs = refs
+        self.points = points
+
+    def node_at(self, x: float) -> int:
+        """Return the road's node nearest to the east-west position `x` (km)."""
+        return self.refs[min(range(len(self.points) - 1), key=lambda i: abs(self.points[i][0] - x))]
+
+
+def _valley_road(osm: _Osm, junction: int) -> _ValleyRoad:
+    """Add the prefectural road up the valley to the national road `junction`, in sections."""
     def valley(x: float) -> tuple[float, float]:
         return x, _river_y(x) + 0.15 + 0.03 * math.sin(x * 7.0)
 
@@ -164,11 +198,11 @@ def generate(*, seed: int = SEED) -> str:
         if k % 3 == 1:
             tags["maxspeed"] = "50"
         osm.way(main_refs[a: b + 1], tags)
+    return _ValleyRoad(main_refs, main_pts)
 
-    def main_node_at(x: float) -> int:
-        return main_refs[min(range(len(main_pts) - 1), key=lambda i: abs(main_pts[i][0] - x))]
 
-    # ------------------------------------------------------ town (支所 area)
+def _town(osm: _Osm, valley_road: _ValleyRoad) -> None:
+    """Add the town around the branch office (支所): a street grid with a one-way ring and its POIs."""
     town_x0 = 11.6
     base_y = _river_y(12.0) + 0.45
     grid = [[osm.node(town_x0 + 0.2 * i, base_y + 0.2 * j) for j in range(4)] for i in range(4)]
@@ -193,7 +227,7 @@ def generate(*, seed: int = SEED) -> str:
                 street((i, j), (i, j + 1), f"山里{i + 1}番町通り")
     for i in range(4):  # connect the grid's south row to the valley road
         g = grid[i][0]
-        m = main_node_at(osm.xy[g][0])
+        m = valley_road.node_at(osm.xy[g][0])
         osm.way(osm.line(m, [osm.xy[m], osm.xy[g]], g), {"highway": "residential", "name": "駅前通り"})
     town_poi = [
         ((0, 1), {"amenity": "townhall", "name": "架空市役所 山里支所", "townhall:type": "branch"}),
@@ -208,83 +242,94 @@ def generate(*, seed: int = SEED) -> str:
         osm.node(x + 0.03, y + 0.03, tags)
     osm.node(town_x0 + 0.3, base_y + 0.3, {"place": "village", "name": "山里"})
 
-    # ------------------------------------------------------------ side valleys
+
+def _side_valleys(osm: _Osm, rng: random.Random, valley_road: _ValleyRoad) -> dict[int, int]:
+    """Add every side valley with its hamlets; return each valley's top node by valley index."""
     tops: dict[int, int] = {}
-    hamlet_count = 0
+    names = itertools.cycle(_HAMLET_NAMES)
+    first = True
     for v_index, (xb, side, length, n_hamlets, vname) in enumerate(_VALLEYS):
-        start = main_node_at(xb)
-        sx, sy = osm.xy[start]
-        phase = rng.uniform(0, math.tau)
-        amp = rng.uniform(0.25, 0.5)
-
-        def side_road(t: float, sx=sx, sy=sy, side=side, phase=phase, amp=amp) -> tuple[float, float]:
-            return sx + amp * math.sin(t / 0.9 + phase) - amp * math.sin(phase), sy + side * t
-
-        pts = _sample(side_road, 0.0, length, 0.05)
-        refs = osm.line(start, pts)
-        hamlet_at = sorted({round(len(pts) * (k + 1) / (n_hamlets + 1.3)) for k in range(n_hamlets)})
-        track_from = len(pts) - 1 - round(1.2 / 0.05)
-        road = {"highway": "unclassified", "name": f"{vname}線"}
-        # a south valley starts across the river: a bridge of 3 segments
-        bridge_end = 3 if side < 0 else 0
-        if bridge_end:
-            osm.way(refs[: bridge_end + 1], {**road, "bridge": "yes", "layer": "1",
-                                             "name": f"{vname}橋"})
-        cut_points = sorted({bridge_end, *hamlet_at, track_from, len(refs) - 1})
-        for a, b in itertools.pairwise(cut_points):
-            tags = dict(road) if b <= track_from else {"highway": "track", "tracktype": "grade2",
-                                                         "name": f"{vname}林道"}
-            osm.way(refs[a: b + 1], tags)
+        refs, hamlet_at = _side_valley_road(osm, rng, valley_road.node_at(xb), side, length, n_hamlets, vname)
         tops[v_index] = refs[-1]
         for h, i in enumerate(hamlet_at):
-            name = names[hamlet_count % len(names)]
-            hamlet_count += 1
-            centre = refs[i]
-            cx, cy = osm.xy[centre]
-            osm.node(cx + 0.02, cy + 0.02, {"place": "hamlet", "name": name})
-            # loop lane: out to one side, along the valley, back to the road
-            back = refs[min(i + 8, len(refs) - 2)]
-            bx, by = osm.xy[back]
-            off = 0.3 if (v_index + h) % 2 == 0 else -0.3
-            loop_pts = [(cx, cy), (cx + off, cy + side * 0.05), (bx + off, by - side * 0.05), (bx, by)]
-            dense = []
-            for (ax, ay), (qx, qy) in itertools.pairwise(loop_pts):
-                steps = max(1, round(math.hypot(qx - ax, qy - ay) / 0.07))
-                dense += [(ax + (qx - ax) * s / steps + jitter(0.01), ay + (qy - ay) * s / steps + jitter(0.01))
-                          for s in range(steps)]
-            dense.append((bx, by))
-            lane_tags = {"highway": "residential", "name": f"{name}集落線"}
-            if hamlet_count == 1:
-                lane_tags["oneway"] = "yes"  # a narrow one-way lane in the first hamlet
-            osm.way(osm.line(centre, dense, back), lane_tags)
-            # a dead-end lane to the other side
-            spur = _sample(lambda t, cx=cx, cy=cy, off=off: (cx - math.copysign(t, off), cy + jitter(0.01)),
-                           0.0, 0.35, 0.07)
-            osm.way(osm.line(centre, spur), {"highway": "residential"})
-            if h % 2 == 0 or n_hamlets == 3:
-                osm.node(cx - math.copysign(0.04, off), cy + 0.03,
-                         {"amenity": "community_centre", "name": f"{name}集会所"})
+            _hamlet(osm, rng, refs, i, next(names), side=side, west=(v_index + h) % 2 != 0, one_way=first,
+                    hall=h % 2 == 0 or n_hamlets == 3)
+            first = False
         if v_index in (2, 6):
             x, y = osm.xy[refs[hamlet_at[0]]]
             shop = "やまざとマート" + ("栃窪店" if v_index == 2 else "柏木店")
             osm.node(x + 0.05, y - 0.03, {"shop": "convenience", "name": shop})
+    return tops
 
-    # ----------------------------------------------------- ridge loops (峠道)
+
+def _side_valley_road(osm: _Osm, rng: random.Random, start: int, side: int, length: float, n_hamlets: int,
+                      vname: str) -> tuple[list[int], list[int]]:
+    """Add a side valley's road from `start` (bridge, road, forest track); return its nodes and hamlet positions."""
+    sx, sy = osm.xy[start]
+    phase = rng.uniform(0, math.tau)
+    amp = rng.uniform(0.25, 0.5)
+
+    def side_road(t: float) -> tuple[float, float]:
+        return sx + amp * math.sin(t / 0.9 + phase) - amp * math.sin(phase), sy + side * t
+
+    pts = _sample(side_road, 0.0, length, 0.05)
+    refs = osm.line(start, pts)
+    hamlet_at = sorted({round(len(pts) * (k + 1) / (n_hamlets + 1.3)) for k in range(n_hamlets)})
+    track_from = len(pts) - 1 - round(1.2 / 0.05)
+    road = {"highway": "unclassified", "name": f"{vname}線"}
+    # a south valley starts across the river: a bridge of 3 segments
+    bridge_end = 3 if side < 0 else 0
+    if bridge_end:
+        osm.way(refs[: bridge_end + 1], {**road, "bridge": "yes", "layer": "1",
+                                         "name": f"{vname}橋"})
+    cut_points = sorted({bridge_end, *hamlet_at, track_from, len(refs) - 1})
+    for a, b in itertools.pairwise(cut_points):
+        tags = dict(road) if b <= track_from else {"highway": "track", "tracktype": "grade2",
+                                                     "name": f"{vname}林道"}
+        osm.way(refs[a: b + 1], tags)
+    return refs, hamlet_at
+
+
+def _hamlet(osm: _Osm, rng: random.Random, refs: list[int], i: int, name: str, *, side: int, west: bool,
+            one_way: bool, hall: bool) -> None:
+    """Add a hamlet at node ``refs[i]`` of a valley road: a loop lane, a dead-end lane, maybe a hall."""
+    centre = refs[i]
+    cx, cy = osm.xy[centre]
+    osm.node(cx + 0.02, cy + 0.02, {"place": "hamlet", "name": name})
+    # loop lane: out to one side, along the valley, back to the road
+    back = refs[min(i + 8, len(refs) - 2)]
+    bx, by = osm.xy[back]
+    off = -0.3 if west else 0.3
+    loop_pts = [(cx, cy), (cx + off, cy + side * 0.05), (bx + off, by - side * 0.05), (bx, by)]
+    dense = []
+    for (ax, ay), (qx, qy) in itertools.pairwise(loop_pts):
+        steps = max(1, round(math.hypot(qx - ax, qy - ay) / 0.07))
+        dense += [(ax + (qx - ax) * s / steps + _jitter(rng, 0.01), ay + (qy - ay) * s / steps + _jitter(rng, 0.01))
+                  for s in range(steps)]
+    dense.append((bx, by))
+    lane_tags = {"highway": "residential", "name": f"{name}集落線"}
+    if one_way:
+        lane_tags["oneway"] = "yes"  # a narrow one-way lane in the first hamlet
+    osm.way(osm.line(centre, dense, back), lane_tags)
+    # a dead-end lane to the other side
+    spur = _sample(lambda t: (cx - math.copysign(t, off), cy + _jitter(rng, 0.01)), 0.0, 0.35, 0.07)
+    osm.way(osm.line(centre, spur), {"highway": "residential"})
+    if hall:
+        osm.node(cx - math.copysign(0.04, off), cy + 0.03, {"amenity": "community_centre", "name": f"{name}集会所"})
+
+
+def _ridge_loops(osm: _Osm, rng: random.Random, tops: dict[int, int]) -> None:
+    """Add the pass roads (峠道) joining the tops of neighbouring side valleys."""
     for a, b, tags in [
         (0, 2, {"highway": "track", "tracktype": "grade3", "name": "上沢峠林道"}),
         (4, 6, {"highway": "unclassified", "name": "萩野柏木線", "maxspeed": "30"}),
         (3, 5, {"highway": "unclassified", "name": "桑原松ヶ平線"}),
     ]:
         pa, pb = osm.xy[tops[a]], osm.xy[tops[b]]
-        mid = ((pa[0] + pb[0]) / 2 + jitter(0.3), (pa[1] + pb[1]) / 2 + math.copysign(0.8, pa[1] - 10))
+        mid = ((pa[0] + pb[0]) / 2 + _jitter(rng, 0.3), (pa[1] + pb[1]) / 2 + math.copysign(0.8, pa[1] - 10))
         pts = _sample(lambda t, pa=pa, pb=pb, mid=mid: _bezier(pa, mid, pb, t), 0.0, 1.0,
                       0.07 / max(1.0, math.dist(pa, pb)))
         osm.way(osm.line(tops[a], pts, tops[b]), tags)
-
-    # a convenience store by the national road junction
-    jx, jy = osm.xy[junction]
-    osm.node(jx - 0.05, jy + 0.04, {"shop": "convenience", "name": "やまざとマート国道店"})
-    return osm.xml()
 
 
 def _bezier(a: tuple[float, float], m: tuple[float, float], b: tuple[float, float], t: float) -> tuple[float, float]:
@@ -298,13 +343,60 @@ def write(path: str | os.PathLike = DEFAULT_PATH, *, seed: int = SEED) -> Path:
     data = generate(seed=seed).encode("utf-8")
     if target.name.endswith(".bz2"):
         data = bz2.compress(data, compresslevel=9)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".sample-", dir=target.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, target)
-    return target
+    return write_atomic(target, data, mode=0o644)
+
+
+def build_sample_graph(instance: str | os.PathLike) -> dict:
+    """Build the road graph of the committed sample district into an instance folder.
+
+    The graph's info is marked ``fictional`` and carries the district's name.
+
+    Parameters
+    ----------
+    instance
+        The instance folder (its ``graph`` folder is replaced atomically).
+
+    Returns
+    -------
+    dict
+        The info of the built graph (see `routing.graph.build_graph`).
+    """
+    from routing.graph import build_graph
+
+    return build_graph(DEFAULT_PATH, instance, extra_info={"fictional": True, "name": DISTRICT_NAME})
+
+
+def ensure_sample_graph(instance: str | os.PathLike, *, on_build: Callable[[], None] | None = None) -> dict:
+    """Build the sample district's graph into `instance` when missing or stale; return its info.
+
+    Stale means built from another version of the sample file or by an older
+    build. An instance holding a graph of some other area is left alone.
+
+    Parameters
+    ----------
+    instance
+        The instance folder.
+    on_build
+        Called just before a (re)build, e.g. to tell the user it takes a moment.
+
+    Raises
+    ------
+    InputError
+        If the instance holds the road graph of another area.
+    """
+    from routing.graph import BUILD_VERSION, file_sha256, read_instance_info
+
+    info = read_instance_info(instance)
+    if info is not None and not info.get("fictional"):
+        msg = (f"{instance} holds the road graph of {info.get('source')!r}, not the sample district; "
+               "run the demo with a fresh --instance folder")
+        raise InputError(msg)
+    if (info is None or info.get("source_sha256") != file_sha256(DEFAULT_PATH)
+            or info.get("build_version") != BUILD_VERSION):
+        if on_build is not None:
+            on_build()
+        info = build_sample_graph(instance)
+    return info
 
 
 def main(argv: list[str] | None = None) -> int:

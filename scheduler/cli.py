@@ -79,14 +79,14 @@ def sample() -> None:
 @click.pass_context
 def sample_load(ctx: click.Context, week_text: str | None, seed: int | None, scale: float) -> None:
     """Build the sample road graph if needed and load the sample sites, fleet, residents and requests."""
-    from routing.graph import build_graph, read_instance_info
-    from routing.sample_district import DEFAULT_PATH
+    from routing.graph import read_instance_info
+    from routing.sample_district import build_sample_graph
     from scheduler.io.sample import SAMPLE_SEED, load_sample
 
     week = parse_monday(week_text) if week_text else next_monday()
     instance = ctx.obj["instance"]
     if read_instance_info(instance) is None:
-        info = build_graph(DEFAULT_PATH, instance, extra_info={"fictional": True})
+        info = build_sample_graph(instance)
         click.echo(f"built the sample road graph: {info['nodes']} nodes, {info['edges']} edges")
     with _store(ctx) as store:
         report = load_sample(store, _network(ctx), week, seed=SAMPLE_SEED if seed is None else seed,
@@ -102,27 +102,30 @@ def sample_load(ctx: click.Context, week_text: str | None, seed: int | None, sca
 @click.option("--time-limit", "time_limit_s", default=20.0, type=float, show_default=True,
               help="Seconds the solver may search.")
 @click.option("--seed", default=0, type=int, show_default=True, help="Solver seed.")
+@click.option("--solution-limit", default=None, type=click.IntRange(min=1),
+              help="Stop after N improving solutions: the same plan on any machine (within the time limit).")
 @click.option("--export-problem", "problem_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the compiled problem JSON here.")
 @click.option("--export-solution", "solution_path", type=click.Path(dir_okay=False), default=None,
               help="Also write the solver's solution JSON here.")
 @click.pass_context
 def plan_week_command(ctx: click.Context, week_text: str, time_limit_s: float, seed: int,
-                      problem_path: str | None, solution_path: str | None) -> None:
+                      solution_limit: int | None, problem_path: str | None, solution_path: str | None) -> None:
     """Plan the week starting on Monday YYYY-MM-DD and store it as a new plan version."""
-    from scheduler.io.exports import dumps, write_text_atomic
+    from routing.files import write_atomic
+    from scheduler.io.exports import dumps
     from scheduler.planning import format_result, plan_week
     from scheduler.vrp.params import SolveParams
 
     week = parse_monday(week_text)
-    params = SolveParams(time_limit_s=time_limit_s, seed=seed)
+    params = SolveParams(time_limit_s=time_limit_s, seed=seed, solution_limit=solution_limit)
     network = _network(ctx)
     with _store(ctx) as store:
         result = plan_week(store, network, week, params=params, user=_user())
         if problem_path:
-            write_text_atomic(problem_path, json.dumps(result.compiled.problem) + "\n")
+            write_atomic(problem_path, json.dumps(result.compiled.problem) + "\n")
         if solution_path:
-            write_text_atomic(solution_path, dumps(result.solution))
+            write_atomic(solution_path, dumps(result.solution))
         for line in format_result(result, store):
             click.echo(line)
 
@@ -182,14 +185,15 @@ def export() -> None:
 @click.pass_context
 def export_plan(ctx: click.Context, week_text: str, version: int | None, fmt: str, output: str | None) -> None:
     """Export a plan version: CSV with one row per stop, or JSON."""
-    from scheduler.io.exports import dumps, plan_csv, plan_json, write_text_atomic
+    from routing.files import write_atomic
+    from scheduler.io.exports import dumps, plan_csv, plan_json
 
     week = parse_monday(week_text)
     with _store(ctx) as store:
         p = _plan(store, week, version)
         text = plan_csv(p, store) if fmt == "csv" else dumps(plan_json(p, store))
     if output:
-        write_text_atomic(output, text)
+        write_atomic(output, text)
         click.echo(f"wrote {output} (week {week.isoformat()} v{p.version}, {len(p.stops)} stops)", err=True)
     else:
         click.echo(text, nl=False)

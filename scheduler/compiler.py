@@ -82,7 +82,7 @@ from scheduler.domain import (
     TimeWindow,
     Vehicle,
     VisitDetails,
-    hhmm,
+    day_label,
     week_seconds,
 )
 
@@ -275,7 +275,7 @@ def _to_week(week_start: dt.date, spans: Iterable[tuple[dt.date, int, int]]) -> 
 
 
 def _label_days(days: Iterable[dt.date]) -> str:
-    return ", ".join(f"{d.isoformat()} ({d.strftime('%a')})" for d in days)
+    return ", ".join(day_label(d) for d in days)
 
 
 # ----------------------------------------------------------------------------- compile
@@ -370,77 +370,17 @@ def compile_week(
     CompileError
         If a request names a site, resident or service that does not exist.
     """
-    if week_start.weekday() != 0:
-        msg = f"week_start: {week_start} is not a Monday"
-        raise CompileError(msg)
-    if not shifts:
-        msg = (f"week {week_start}: no vehicle has a shift (no active vehicle, or every service day "
-               "is a holiday or a vehicle exception); add vehicles with `odekake import vehicles`")
-        raise CompileError(msg)
+    _check_week_and_shifts(week_start, shifts)
     b = _Builder(week_start, service_days)
     out = CompiledWeek(week_start=week_start, problem={})
-
     # depots first, so vehicles' indices are small and stable
-    vehicles_out = []
-    for shift in sorted(shifts, key=lambda s: (s.day, s.vehicle_id)):
-        vehicle = vehicles.get(shift.vehicle_id)
-        if vehicle is None:
-            msg = f"shift of vehicle {shift.vehicle_id} on {shift.day}: no such vehicle"
-            raise CompileError(msg)
-        depot = _lookup(sites, vehicle.depot_site_id, f"vehicle {vehicle.id} ({vehicle.name}): depot site")
-        vid = len(vehicles_out) + 1
-        idx = b.location(site=depot)
-        entry: dict[str, Any] = {
-            "id": vid,
-            "description": f"{vehicle.name} / {shift.day.strftime('%a')} {shift.day.isoformat()}",
-            "start_index": idx,
-            "end_index": idx,
-            "capacity": vehicle.amount_vector(),
-            "skills": sorted(SKILL_IDS[s] for s in vehicle.skills),
-            "time_window": [week_seconds(week_start, shift.day, shift.start_s),
-                            week_seconds(week_start, shift.day, shift.end_s)],
-            "costs": {"fixed": vehicle.fixed_cost, "per_hour": vehicle.cost_per_hour},
-        }
-        if shift.lunch_s:
-            lo = max(shift.lunch_earliest_s, shift.start_s)
-            hi = min(shift.lunch_latest_end_s, shift.end_s) - shift.lunch_s
-            if lo <= hi:
-                entry["breaks"] = [{
-                    "id": vid,
-                    "description": "lunch",
-                    "time_windows": [[week_seconds(week_start, shift.day, lo),
-                                      week_seconds(week_start, shift.day, hi)]],
-                    "service": shift.lunch_s,
-                }]
-        vehicles_out.append(entry)
-        out.vehicles[vid] = ShiftRef(vehicle.id, shift.day, depot.id)
-
+    vehicles_out = _compile_shifts(b, out, shifts, vehicles, sites)
     jobs: list[dict] = []
     shipments: list[dict] = []
     for req in sorted(requests, key=lambda r: r.id):
-        if not due_this_week(req, week_start):
-            continue
-        out.requests[req.id] = req
-        prio = request_priority(req, now)
-        out.priorities[req.id] = prio
-        if req.promised is not None:
-            out.promised[req.id] = req.promised
-        before = len(out.tasks)
-        if req.kind == RequestKind.SESSION:
-            reason = _compile_session(b, out, jobs, req, prio, sites,
-                                      _booked_service_s(req, bookings, services))
-        elif req.kind == RequestKind.VISIT:
-            reason = _compile_visit(b, out, jobs, req, prio, residents, services)
-        elif req.kind == RequestKind.ERRAND:
-            reason = _compile_errand(b, out, shipments, req, prio, residents, sites)
-        else:
-            reason = _compile_ride(b, out, shipments, req, prio, residents, sites)
-        if reason:
-            out.skipped.append(Skipped(req.id, reason, promised=req.promised is not None))
-        elif len(out.tasks) == before:  # pragma: no cover - every branch adds tasks or a reason
-            msg = f"request {req.id}: compiled to nothing"
-            raise CompileError(msg)
-
+        if due_this_week(req, week_start):
+            _compile_request(b, out, jobs, shipments, req, now=now, residents=residents, sites=sites,
+                             services=services, bookings=bookings)
     matrices = _matrices(b.locations, matrix_provider)
     out.locations = b.locations
     out.problem = {
@@ -450,6 +390,86 @@ def compile_week(
         "matrices": {"car": matrices},
     }
     return out
+
+
+def _check_week_and_shifts(week_start: dt.date, shifts: Sequence[Shift]) -> None:
+    if week_start.weekday() != 0:
+        msg = f"week_start: {week_start} is not a Monday"
+        raise CompileError(msg)
+    if not shifts:
+        msg = (f"week {week_start}: no vehicle has a shift (no active vehicle, or every service day "
+               "is a holiday or a vehicle exception); add vehicles with `odekake import vehicles`")
+        raise CompileError(msg)
+
+
+def _compile_shifts(b: _Builder, out: CompiledWeek, shifts: Sequence[Shift], vehicles: dict[int, Vehicle],
+                    sites: dict[int, Site]) -> list[dict]:
+    """Return one solver vehicle per shift, by day then vehicle, and map each back to its shift."""
+    vehicles_out = []
+    for shift in sorted(shifts, key=lambda s: (s.day, s.vehicle_id)):
+        vehicle = vehicles.get(shift.vehicle_id)
+        if vehicle is None:
+            msg = f"shift of vehicle {shift.vehicle_id} on {shift.day}: no such vehicle"
+            raise CompileError(msg)
+        depot = _lookup(sites, vehicle.depot_site_id, f"vehicle {vehicle.id} ({vehicle.name}): depot site")
+        vid = len(vehicles_out) + 1
+        vehicles_out.append(_solver_vehicle(b, vid, shift, vehicle, depot))
+        out.vehicles[vid] = ShiftRef(vehicle.id, shift.day, depot.id)
+    return vehicles_out
+
+
+def _solver_vehicle(b: _Builder, vid: int, shift: Shift, vehicle: Vehicle, depot: Site) -> dict[str, Any]:
+    """Return the solver vehicle of one shift: the day's hours, the depot, capacity, skills, costs, lunch."""
+    week_start = b.week_start
+    idx = b.location(site=depot)
+    entry: dict[str, Any] = {
+        "id": vid,
+        "description": f"{vehicle.name} / {shift.day.strftime('%a')} {shift.day.isoformat()}",
+        "start_index": idx,
+        "end_index": idx,
+        "capacity": vehicle.amount_vector(),
+        "skills": sorted(SKILL_IDS[s] for s in vehicle.skills),
+        "time_window": [week_seconds(week_start, shift.day, shift.start_s),
+                        week_seconds(week_start, shift.day, shift.end_s)],
+        "costs": {"fixed": vehicle.fixed_cost, "per_hour": vehicle.cost_per_hour},
+    }
+    if shift.lunch_s:
+        lo = max(shift.lunch_earliest_s, shift.start_s)
+        hi = min(shift.lunch_latest_end_s, shift.end_s) - shift.lunch_s
+        if lo <= hi:
+            entry["breaks"] = [{
+                "id": vid,
+                "description": "lunch",
+                "time_windows": [[week_seconds(week_start, shift.day, lo),
+                                  week_seconds(week_start, shift.day, hi)]],
+                "service": shift.lunch_s,
+            }]
+    return entry
+
+
+def _compile_request(b: _Builder, out: CompiledWeek, jobs: list[dict], shipments: list[dict], req: Request, *,
+                     now: dt.datetime, residents: dict[int, Resident], sites: dict[int, Site],
+                     services: dict[str, Service], bookings: Sequence[SessionBooking]) -> None:
+    """Compile one due request into jobs or shipments, or record why it cannot be offered (``skipped``)."""
+    out.requests[req.id] = req
+    prio = request_priority(req, now)
+    out.priorities[req.id] = prio
+    if req.promised is not None:
+        out.promised[req.id] = req.promised
+    before = len(out.tasks)
+    if req.kind == RequestKind.SESSION:
+        reason = _compile_session(b, out, jobs, req, prio, sites, _booked_service_s(req, bookings, services))
+    elif req.kind == RequestKind.VISIT:
+        reason = _compile_visit(b, out, jobs, req, prio, residents, services)
+    elif req.kind == RequestKind.ERRAND:
+        reason = _compile_errand(b, out, shipments, req, prio, residents, sites)
+    else:
+        reason = _compile_ride(b, out, shipments, req, prio, residents, sites)
+    if reason:
+        out.skipped.append(Skipped(req.id, reason, promised=req.promised is not None))
+    elif len(out.tasks) == before:  # pragma: no cover - every branch adds tasks or a reason
+        msg = f"request {req.id}: compiled to nothing"
+        raise CompileError(msg)
 
 
 def _lookup(table: dict, key: Any, what: str):
@@ -647,9 +667,3 @@ def _matrices(locations: list[Location], provider: MatrixProvider) -> dict[str, 
     distances = [[int(v) for v in row] for row in m.distances]
     return {"durations": durations, "distances": distances}
 
-
-def describe_window(week_start: dt.date, window: Sequence[int]) -> str:
-    """Format a week-seconds window as ``'Tue 9:00–12:00'``."""
-    start, end = window
-    day = week_start + dt.timedelta(days=start // DAY_S)
-    return f"{day.strftime('%a')} {hhmm(start % DAY_S)}–{hhmm(end - (start // DAY_S) * DAY_S)}"

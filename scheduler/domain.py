@@ -47,6 +47,28 @@ def hhmm(seconds: int) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}"
 
 
+def day_label(day: dt.date, start_s: int | None = None, end_s: int | None = None) -> str:
+    """Format a day, with a time or a window if given, as staff read it.
+
+    ``'2026-12-01 (Tue)'``, ``'2026-12-01 (Tue) 9:00'`` or
+    ``'2026-12-01 (Tue) 9:00–12:00'``. Week seconds belong to the engine
+    (`scheduler.vrp.format.format_week_time`); this is the service's side.
+
+    Parameters
+    ----------
+    day
+        The date.
+    start_s, end_s
+        Seconds since midnight of `day` (see `hhmm`).
+    """
+    text = f"{day.isoformat()} ({day.strftime('%a')})"
+    if start_s is not None:
+        text += f" {hhmm(start_s)}"
+        if end_s is not None:
+            text += f"–{hhmm(end_s)}"
+    return text
+
+
 def parse_hhmm(text: str) -> int:
     """Parse ``'8:30'`` or ``'08:30'`` into seconds since midnight."""
     try:
@@ -372,7 +394,7 @@ class TimeWindow:
 
     def label(self) -> str:
         """Human label such as ``'2026-12-01 (Tue) 9:00–12:00'``."""
-        return f"{self.day.isoformat()} ({self.day.strftime('%a')}) {hhmm(self.start_s)}–{hhmm(self.end_s)}"
+        return day_label(self.day, self.start_s, self.end_s)
 
 
 @dataclass

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 
 @pytest.fixture(scope="session")
 def sample_instance(tmp_path_factory):
-    """Instance folder with the sample district built through `odekake graph build --sample`.
+    """Instance folder with the sample district's graph, built as every command builds it.
 
     Shared by the whole session: copy its ``graph`` folder, never write into it.
     """
-    from webapp.cli import cli
+    from routing.sample_district import build_sample_graph
 
     instance = tmp_path_factory.mktemp("sample-instance")
-    result = CliRunner().invoke(cli, ["--instance", str(instance), "graph", "build", "--sample"])
-    assert result.exit_code == 0, result.output
+    build_sample_graph(instance)
     return instance
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 
-from routing.errors import InputError
 from routing.network import RoadNetwork
 
 DEMO_PLACES = 6  # the branch office and five community halls / hamlets
@@ -22,23 +21,11 @@ DEMO_MARKER = "demo.json"  # remembers the week the sample was loaded for
 def ensure_sample_graph(instance: Path) -> dict:
     """Build the sample district's graph into `instance` when missing or stale; return its info.
 
-    Stale means built from another version of the sample file or by an older
-    build. An instance holding a graph of some other area is left alone.
+    See `routing.sample_district.ensure_sample_graph`; says so before building.
     """
-    from routing.cli import build_sample_graph
-    from routing.graph import BUILD_VERSION, file_sha256, read_instance_info
-    from routing.sample_district import DEFAULT_PATH
+    from routing.sample_district import ensure_sample_graph as ensure
 
-    info = read_instance_info(instance)
-    if info is not None and not info.get("fictional"):
-        msg = (f"{instance} holds the road graph of {info.get('source')!r}, not the sample district; "
-               "run the demo with a fresh --instance folder")
-        raise InputError(msg)
-    if (info is None or info.get("source_sha256") != file_sha256(DEFAULT_PATH)
-            or info.get("build_version") != BUILD_VERSION):
-        click.echo("building the road graph of the sample district ...")
-        info = build_sample_graph(instance)
-    return info
+    return ensure(instance, on_build=lambda: click.echo("building the road graph of the sample district ..."))
 
 
 def demo_places(*, count: int = DEMO_PLACES) -> list[tuple[str, float, float]]:
@@ -93,15 +80,30 @@ def ensure_sample_week(instance: Path, *, week: dt.date | None = None) -> dt.dat
     return week
 
 
-def plan_sample_week(instance: Path, week: dt.date, *, time_limit_s: float) -> None:
-    """Plan the sample week as a new plan version and print the summary for dispatchers."""
+def plan_sample_week(instance: Path, week: dt.date, *, time_limit_s: float,
+                     solution_limit: int | None = None) -> None:
+    """Plan the sample week as a new plan version and print the summary for dispatchers.
+
+    Parameters
+    ----------
+    instance
+        The instance folder with the sample loaded.
+    week
+        The sample week's Monday.
+    time_limit_s
+        Seconds the solver may search.
+    solution_limit
+        Stop after this many improving solutions (the same plan on any
+        machine); default: search until the time limit.
+    """
     from scheduler.planning import format_result, plan_week
     from scheduler.store import Store
     from scheduler.vrp.params import SolveParams
 
     with Store.for_instance(instance) as store:
         result = plan_week(store, RoadNetwork.from_instance(instance), week,
-                           params=SolveParams(time_limit_s=time_limit_s), user="demo")
+                           params=SolveParams(time_limit_s=time_limit_s, solution_limit=solution_limit),
+                           user="demo")
         for line in format_result(result, store):
             click.echo(line)
 
@@ -111,8 +113,10 @@ def plan_sample_week(instance: Path, week: dt.date, *, time_limit_s: float) -> N
               help="Monday of the sample week on the first run (default: next Monday).")
 @click.option("--time-limit", "time_limit_s", default=20.0, type=float, show_default=True,
               help="Seconds the solver may search for the week's plan.")
+@click.option("--solution-limit", default=None, type=click.IntRange(min=1),
+              help="Stop after N improving solutions: the same plan on any machine (within the time limit).")
 @click.pass_context
-def demo(ctx: click.Context, week_text: str | None, time_limit_s: float) -> None:
+def demo(ctx: click.Context, week_text: str | None, time_limit_s: float, solution_limit: int | None) -> None:
     """Show odekake on the fictional sample district 架空・山里地区: graph, sample week, plan."""
     from routing.cli import echo_info
     from scheduler.service_calendar import parse_monday
@@ -125,7 +129,10 @@ def demo(ctx: click.Context, week_text: str | None, time_limit_s: float) -> None
     print_matrix_minutes(instance, demo_places())
     click.echo()
     week = ensure_sample_week(instance, week=parse_monday(week_text) if week_text else None)
-    click.echo(f"planning the week of {week.isoformat()} (solver time limit {time_limit_s:g} s) ...")
-    plan_sample_week(instance, week, time_limit_s=time_limit_s)
+    limits = f"solver time limit {time_limit_s:g} s"
+    if solution_limit is not None:
+        limits += f", solution limit {solution_limit}"
+    click.echo(f"planning the week of {week.isoformat()} ({limits}) ...")
+    plan_sample_week(instance, week, time_limit_s=time_limit_s, solution_limit=solution_limit)
     click.echo()
     click.echo(f"next: odekake --instance {instance} export plan --week {week.isoformat()} --format csv")

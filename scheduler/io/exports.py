@@ -1,8 +1,8 @@
 """Export a plan version for staff: CSV (one row per stop) and JSON.
 
 The rows are for dispatchers and drivers and therefore carry residents' names,
-addresses and doorstep notes; never log them. Files are written atomically
-(temporary file, then ``os.replace``).
+addresses and doorstep notes; never log them. Write them to files with
+`routing.files.write_atomic` (temporary file, then ``os.replace``).
 """
 
 from __future__ import annotations
@@ -10,9 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from scheduler.domain import (
@@ -26,7 +23,7 @@ from scheduler.domain import (
     hhmm,
 )
 
-__all__ = ["COLUMNS", "plan_csv", "plan_json", "plan_rows", "write_text_atomic"]
+__all__ = ["COLUMNS", "plan_csv", "plan_json", "plan_rows"]
 
 #: Columns of the CSV export, in order.
 COLUMNS = ("day", "vehicle", "seq", "eta", "start", "kind", "request", "place", "resident",
@@ -165,20 +162,6 @@ def plan_json(plan: Plan, store: Any) -> dict:
         "unassigned": [{"request_id": u.request_id, "reason": u.reason,
                         "day": u.day.isoformat() if u.day else None} for u in plan.unassigned],
     }
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder, then rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def dumps(data: Any) -> str:

@@ -265,47 +265,33 @@ def _received(rng: random.Random, now: dt.datetime) -> dt.datetime:
     return (now - dt.timedelta(days=rng.randint(0, 14), hours=rng.randint(0, 7))).replace(microsecond=0)
 
 
-def _load_requests(store: Any, rng: random.Random, week: dt.date, now: dt.datetime,
-                   sites: dict[str, list[Site]], residents: list[Resident], scale: float) -> list[Request]:
-    days = [week + dt.timedelta(days=i) for i in range(5)]
+class _RequestMaker:
+    """Store the sample week's requests, numbered in order; draws from the one seeded `rng`."""
 
-    def count(full: int) -> int:
-        return max(1, round(full * scale))
+    def __init__(self, store: Any, rng: random.Random, week: dt.date, now: dt.datetime, scale: float) -> None:
+        self.store, self.rng, self.week, self.now, self.scale = store, rng, week, now, scale
+        self.days = [week + dt.timedelta(days=i) for i in range(5)]
+        self.added: list[Request] = []
+        self._numbered = 0
 
-    added: list[Request] = []
+    def count(self, full: int) -> int:
+        """Return how many of `full` requests to make at this scale (at least one)."""
+        return max(1, round(full * self.scale))
 
-    def add(req: Request) -> Request:
-        saved = store.add_request(req, user=_USER)
-        added.append(saved)
+    def add(self, req: Request) -> Request:
+        """Store a request and return it with its id."""
+        saved = self.store.add_request(req, user=_USER)
+        self.added.append(saved)
         return saved
 
-    # --- hall sessions: a rule per hall; the ones that occur this week are due
-    for i, hall in enumerate(sites["hall"][:count(len(sites["hall"]))]):
-        weekday = i % 5
-        which = i % 3
-        if which == 0:
-            rule = SessionRule("weekly", weekday)
-        elif which == 1:  # on this week for even halls, off for odd ones
-            anchor = week + dt.timedelta(days=weekday) - dt.timedelta(weeks=2 if i % 2 == 0 else 1)
-            rule = SessionRule("biweekly", weekday, anchor=anchor)
-        else:
-            day = week + dt.timedelta(days=weekday)
-            nth = (day.day - 1) // 7 + 1 if i % 2 == 0 else ((day.day - 1) // 7 + 1) % 4 + 1
-            rule = SessionRule("monthly", weekday, nth=nth)
-        add(Request(RequestKind.SESSION, SessionDetails(hall.id, rule, session_s=rng.choice([3600, 5400, 5400, 7200]),
-                                                       earliest_start_s=9 * _H + 30 * 60, latest_start_s=14 * _H),
-                    received_at=dt.datetime(2025, 4, 1, 9, 0), base_priority=60,
-                    notes="巡回窓口 (fictional)", external_id=f"SAMPLE-Q-S{i + 1:02d}"))
+    def ext(self) -> str:
+        """Return the next external id of a resident's request."""
+        self._numbered += 1
+        return f"SAMPLE-Q{self._numbered:03d}"
 
-    codes = [s.code for s in DEFAULT_SERVICES]
-    n = 0
-
-    def ext() -> str:
-        nonlocal n
-        n += 1
-        return f"SAMPLE-Q{n:03d}"
-
-    def windows_or_promise(kind_hours: list[tuple[int, int]]) -> dict:
+    def windows_or_promise(self, kind_hours: list[tuple[int, int]]) -> dict:
+        """Return a promised hour (a fifth), preference windows (two fifths) or nothing (any time)."""
+        rng, days = self.rng, self.days
         roll = rng.random()
         day = rng.choice(days)
         start, end = rng.choice(kind_hours)
@@ -321,51 +307,99 @@ def _load_requests(store: Any, rng: random.Random, week: dt.date, now: dt.dateti
             return {"windows": sorted(ws, key=lambda w: w.day)}
         return {}
 
-    # --- home visits
-    for _ in range(count(40)):
+
+def _load_requests(store: Any, rng: random.Random, week: dt.date, now: dt.datetime,
+                   sites: dict[str, list[Site]], residents: list[Resident], scale: float) -> list[Request]:
+    make = _RequestMaker(store, rng, week, now, scale)
+    _add_sessions(make, sites["hall"])
+    _add_visits(make, residents)
+    _add_errands(make, sites, residents)
+    _add_rides(make, sites, residents)
+    return make.added
+
+
+def _add_sessions(make: _RequestMaker, halls: list[Site]) -> None:
+    """Add a session rule per hall (weekly, biweekly, monthly); the ones that occur this week are due."""
+    week = make.week
+    for i, hall in enumerate(halls[:make.count(len(halls))]):
+        weekday = i % 5
+        which = i % 3
+        if which == 0:
+            rule = SessionRule("weekly", weekday)
+        elif which == 1:  # on this week for even halls, off for odd ones
+            anchor = week + dt.timedelta(days=weekday) - dt.timedelta(weeks=2 if i % 2 == 0 else 1)
+            rule = SessionRule("biweekly", weekday, anchor=anchor)
+        else:
+            day = week + dt.timedelta(days=weekday)
+            nth = (day.day - 1) // 7 + 1 if i % 2 == 0 else ((day.day - 1) // 7 + 1) % 4 + 1
+            rule = SessionRule("monthly", weekday, nth=nth)
+        session_s = make.rng.choice([3600, 5400, 5400, 7200])
+        make.add(Request(RequestKind.SESSION, SessionDetails(hall.id, rule, session_s=session_s,
+                                                            earliest_start_s=9 * _H + 30 * 60, latest_start_s=14 * _H),
+                         received_at=dt.datetime(2025, 4, 1, 9, 0), base_priority=60,
+                         notes="巡回窓口 (fictional)", external_id=f"SAMPLE-Q-S{i + 1:02d}"))
+
+
+def _add_visits(make: _RequestMaker, residents: list[Resident]) -> None:
+    """Add home visits with one to three services."""
+    rng = make.rng
+    codes = [s.code for s in DEFAULT_SERVICES]
+    for _ in range(make.count(40)):
         r = rng.choice(residents)
         services = tuple(rng.sample(codes, rng.choice([1, 1, 2, 2, 3])))
-        add(Request(RequestKind.VISIT, VisitDetails(services), resident_id=r.id,
-                    received_at=_received(rng, now), base_priority=rng.choice([0, 10, 20]), external_id=ext(),
-                    **windows_or_promise([(9 * _H, 12 * _H), (13 * _H, 16 * _H + 30 * 60)])))
+        make.add(Request(RequestKind.VISIT, VisitDetails(services), resident_id=r.id,
+                         received_at=_received(rng, make.now), base_priority=rng.choice([0, 10, 20]),
+                         external_id=make.ext(),
+                         **make.windows_or_promise([(9 * _H, 12 * _H), (13 * _H, 16 * _H + 30 * 60)])))
 
-    # --- errands
+
+def _add_errands(make: _RequestMaker, sites: dict[str, list[Site]], residents: list[Resident]) -> None:
+    """Add errands from one or two shops, some chilled."""
+    rng = make.rng
     shops = {"supermarket": sites["supermarket"], "convenience": sites.get("convenience", []),
              "pharmacy": sites["pharmacy"]}
     shop_kinds = [k for k, v in shops.items() if v]
-    for _ in range(count(45)):
+    for _ in range(make.count(45)):
         r = rng.choice(residents)
         kinds = rng.sample(shop_kinds, 2 if rng.random() < 0.2 else 1)
         chilled = "pharmacy" not in kinds and rng.random() < 0.35
         pickups = tuple(ErrandPickup(rng.choice(shops[k]).id, boxes=rng.randint(1, 3),
                                      ready_s=rng.choice([9 * _H, 10 * _H, 11 * _H])) for k in kinds)
         order = " / ".join(rng.choice(_ORDERS[k]) for k in kinds)
-        add(Request(RequestKind.ERRAND, ErrandDetails(pickups, chilled=chilled, order=order + " (fictional)",
-                                                      amount_to_collect_yen=rng.randrange(800, 6001, 100)),
-                    resident_id=r.id, received_at=_received(rng, now), base_priority=rng.choice([0, 10]),
-                    external_id=ext(), **windows_or_promise([(13 * _H, 17 * _H), (10 * _H, 15 * _H)])))
+        make.add(Request(RequestKind.ERRAND, ErrandDetails(pickups, chilled=chilled, order=order + " (fictional)",
+                                                           amount_to_collect_yen=rng.randrange(800, 6001, 100)),
+                         resident_id=r.id, received_at=_received(rng, make.now), base_priority=rng.choice([0, 10]),
+                         external_id=make.ext(),
+                         **make.windows_or_promise([(13 * _H, 17 * _H), (10 * _H, 15 * _H)])))
 
-    # --- rides (some with a linked return)
+
+def _add_rides(make: _RequestMaker, sites: dict[str, list[Site]], residents: list[Resident]) -> None:
+    """Add rides to the clinic, the branch office or the supermarket, some with a linked return."""
+    rng = make.rng
     targets = sites["clinic"] * 3 + sites["branch"] + sites["supermarket"]
-    for _ in range(count(33)):
+    for _ in range(make.count(33)):
         r = rng.choice(residents)
         target = rng.choice(targets)
         wheelchair = "車椅子" in r.notes or rng.random() < 0.05
-        day = rng.choice(days)
+        day = rng.choice(make.days)
         roll = rng.random()
         pick_start = rng.choice([8 * _H + 45 * 60, 9 * _H, 9 * _H + 30 * 60, 10 * _H])
         kw: dict = {"status": RequestStatus.BOOKED, "promised": TimeWindow(day, pick_start, pick_start + 1800)} \
             if roll < 0.25 else {"windows": [TimeWindow(day, pick_start, pick_start + 5400)]}
-        go = add(Request(RequestKind.RIDE, RideDetails(None, target.id, wheelchair=wheelchair, max_ride_s=3600),
-                         resident_id=r.id, received_at=_received(rng, now), base_priority=20,
-                         external_id=ext(), **kw))
+        go = make.add(Request(RequestKind.RIDE, RideDetails(None, target.id, wheelchair=wheelchair, max_ride_s=3600),
+                              resident_id=r.id, received_at=_received(rng, make.now), base_priority=20,
+                              external_id=make.ext(), **kw))
         if rng.random() < 0.6:
-            back_start = pick_start + rng.choice([2, 3]) * _H
-            hours = target.hours_on(day)
-            back_end = min(back_start + 5400, hours[1]) if hours else back_start + 5400
-            if back_end > back_start:
-                add(Request(RequestKind.RIDE, RideDetails(target.id, None, wheelchair=wheelchair, max_ride_s=3600,
-                                                          return_of=go.id),
-                            resident_id=r.id, received_at=go.received_at, base_priority=20, external_id=ext(),
-                            windows=[TimeWindow(day, back_start, back_end)]))
-    return added
+            _add_return_ride(make, go, target, day, pick_start + rng.choice([2, 3]) * _H)
+
+
+def _add_return_ride(make: _RequestMaker, go: Request, target: Site, day: dt.date, back_start: int) -> None:
+    """Add the ride home of `go`, from `back_start` until 90 minutes later or the target closes."""
+    hours = target.hours_on(day)
+    back_end = min(back_start + 5400, hours[1]) if hours else back_start + 5400
+    if back_end > back_start:
+        d: RideDetails = go.details
+        make.add(Request(RequestKind.RIDE, RideDetails(target.id, None, wheelchair=d.wheelchair, max_ride_s=3600,
+                                                       return_of=go.id),
+                         resident_id=go.resident_id, received_at=go.received_at, base_priority=20,
+                         external_id=make.ext(), windows=[TimeWindow(day, back_start, back_end)]))

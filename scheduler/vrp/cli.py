@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from dataclasses import replace
 
 from routing.errors import InputError
+from routing.files import write_atomic
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,19 +48,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write_atomic(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".solution-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def _solve(args) -> int:
     from scheduler.vrp.params import SolveParams
     from scheduler.vrp.problem import parse_problem, read_json
@@ -85,7 +71,7 @@ def _solve(args) -> int:
     text = json.dumps(solution, ensure_ascii=False, indent=1) + "\n"
     if args.output:
         try:
-            _write_atomic(args.output, text)
+            write_atomic(args.output, text)
         except OSError as exc:
             raise InputError(f"{args.output}: cannot write solution ({exc.strerror or exc})") from None
     else:

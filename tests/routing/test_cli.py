@@ -26,6 +26,19 @@ def test_info_of_sample(sample_instance):
     assert "fictional" in result.output and "dropped      0" in result.output
 
 
+def test_build_sample_uses_the_shared_builder(sample_instance, tmp_path, monkeypatch):
+    """`graph build --sample` builds through `routing.sample_district.build_sample_graph` and prints its info."""
+    import routing.sample_district
+
+    info = json.loads((sample_instance / "graph" / "info.json").read_text(encoding="utf-8"))
+    calls = []
+    monkeypatch.setattr(routing.sample_district, "build_sample_graph", lambda instance: calls.append(instance) or info)
+    result = run(tmp_path / "inst", "graph", "build", "--sample")
+    assert result.exit_code == 0, result.output
+    assert calls == [tmp_path / "inst"]
+    assert "fictional data, not a real place" in result.output
+
+
 def test_matrix_command(sample_instance, sample_graph, tmp_path):
     """`graph matrix` prints ids, durations and distances as JSON, row = from."""
     nodes = sorted(sample_graph.nodes)[:3]

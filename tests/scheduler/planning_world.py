@@ -24,6 +24,7 @@ from scheduler.domain import (
     Skill,
     Vehicle,
 )
+from scheduler.vrp.params import SolveParams
 
 #: A Monday with no holiday in its week.
 WEEK = dt.date(2026, 11, 30)
@@ -31,6 +32,10 @@ TUE = WEEK + dt.timedelta(days=1)
 NOW = dt.datetime(2026, 11, 27, 15, 0)
 
 H = 3600
+
+#: Solve parameters of the planning tests: 30 solutions end the search (the same plan on any
+#: machine, well under a second here); the time limit is only a safety net.
+PARAMS = SolveParams(time_limit_s=10, solution_limit=30)
 
 
 def post(k: float) -> float:

@@ -17,6 +17,15 @@ def test_time_helpers_round_trip():
     assert d.week_monday(dt.date(2026, 12, 3)) == monday
 
 
+def test_day_label_is_how_staff_read_days_times_and_windows():
+    """A day, a day with a time, a day with a window; TimeWindow.label is the window form."""
+    tue = dt.date(2026, 12, 1)
+    assert d.day_label(tue) == "2026-12-01 (Tue)"
+    assert d.day_label(tue, 9 * 3600) == "2026-12-01 (Tue) 9:00"
+    assert d.day_label(tue, 9 * 3600, 12 * 3600) == "2026-12-01 (Tue) 9:00–12:00"
+    assert d.TimeWindow(tue, 9 * 3600, 12 * 3600).label() == "2026-12-01 (Tue) 9:00–12:00"
+
+
 @pytest.mark.parametrize("text", ["8", "25:00", "8:75", "", "a:b"])
 def test_parse_hhmm_rejects_bad_times(text):
     """A malformed time is a DomainError that quotes the text."""

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 
+from routing.errors import InputError
 from scheduler import planning
 from scheduler.domain import (
     ErrandDetails,
@@ -36,10 +37,16 @@ from scheduler.planning import (
     publish,
 )
 from scheduler.store import Store
-from scheduler.vrp.params import SolveParams
-from tests.scheduler.planning_world import NOW, TUE, WEEK, H, LineMatrix, store_world
+from tests.scheduler.planning_world import (
+    NOW,
+    PARAMS,
+    TUE,
+    WEEK,
+    H,
+    LineMatrix,
+    store_world,
+)
 
-PARAMS = SolveParams(time_limit_s=10, solution_limit=30)
 DAY = 86400
 
 
@@ -173,7 +180,7 @@ def test_invalid_solution_is_refused(store, monkeypatch):
 
 def test_not_a_monday_is_an_input_error(store):
     """A week that does not start on Monday is refused with a one-line message."""
-    with pytest.raises(planning.InputError, match="2026-12-01 does not start on a Monday"):
+    with pytest.raises(InputError, match="2026-12-01 does not start on a Monday"):
         plan_week(store, LineMatrix(), TUE, params=PARAMS, now=NOW)
 
 
@@ -210,6 +217,8 @@ def test_diff_plans_by_hand():
     assert [s["request_id"] for s in d.newly_served] == [4]
     text = "\n".join(d.lines())
     assert "request 1: moved +30 min" in text and "request 3: newly UNASSIGNED" in text
+    # slots read like the dates in the reasons: day (weekday) and time of day
+    assert "(vehicle 1 2026-11-30 (Mon) 9:00 -> vehicle 1 2026-11-30 (Mon) 9:30)" in text
     assert diff_plans(old, old).empty
 
 

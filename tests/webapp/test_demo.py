@@ -18,17 +18,21 @@ def run(instance, *args):
     return CliRunner().invoke(cli, ["--instance", str(instance), *args])
 
 
+#: Stop on the first solution (the same plan on any machine, about 2 s); the time limit is only a safety net.
+QUICK = ("--time-limit", "60", "--solution-limit", "1")
+
+
 def test_demo_plans_the_sample_week_and_reruns_without_reloading(sample_instance, tmp_path):
     """The demo shows the graph, loads the sample once, plans the week; a re-run adds plan v2 only."""
     instance = tmp_path / "demo"
     shutil.copytree(sample_instance / "graph", instance / "graph")
-    result = run(instance, "demo", "--week", "2026-11-30", "--time-limit", "12")
+    result = run(instance, "demo", "--week", "2026-11-30", *QUICK)
     assert result.exit_code == 0, result.output
     assert "building" not in result.output  # the copied graph is current
     assert "fictional" in result.output and "山里支所" in result.output
     assert "driving time in minutes" in result.output
     assert "loaded FICTIONAL sample for week 2026-11-30" in result.output
-    assert "week 2026-11-30 plan v1" in result.output
+    assert "solution limit 1" in result.output and "week 2026-11-30 plan v1" in result.output
     with Store.for_instance(instance) as store:
         plan = store.get_plan(json_week(instance))
         n_requests = len(store.requests())
@@ -36,7 +40,7 @@ def test_demo_plans_the_sample_week_and_reruns_without_reloading(sample_instance
     # a promise the plan breaks would be listed; the demo week keeps them all
     assert plan.summary["broken_promises"] == []
 
-    again = run(instance, "demo", "--time-limit", "12")
+    again = run(instance, "demo", *QUICK)
     assert again.exit_code == 0, again.output
     assert "loaded FICTIONAL sample" not in again.output
     assert "week 2026-11-30 plan v2" in again.output

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from routing.files import write_atomic
 from scheduler.domain import (
     ErrandDetails,
     ErrandPickup,
@@ -23,12 +24,18 @@ from scheduler.io.exports import (
     plan_csv,
     plan_json,
     plan_rows,
-    write_text_atomic,
 )
 from scheduler.planning import plan_week
 from scheduler.store import Store
-from scheduler.vrp.params import SolveParams
-from tests.scheduler.planning_world import NOW, TUE, WEEK, H, LineMatrix, store_world
+from tests.scheduler.planning_world import (
+    NOW,
+    PARAMS,
+    TUE,
+    WEEK,
+    H,
+    LineMatrix,
+    store_world,
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +50,7 @@ def planned():
         errand = store.add_request(Request(RequestKind.ERRAND, ErrandDetails(
             pickups=(ErrandPickup(3, boxes=1), ErrandPickup(3, boxes=2)), amount_to_collect_yen=2400, order="rice"),
             resident_id=2, windows=[TimeWindow(TUE, 13 * H, 17 * H)], received_at=NOW), user="t")
-        plan_week(store, LineMatrix(), WEEK, params=SolveParams(time_limit_s=10, solution_limit=30), now=NOW)
+        plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
         yield store, store.get_plan(WEEK), visit, errand
 
 
@@ -73,7 +80,7 @@ def test_csv_and_json_round_trip(planned, tmp_path):
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert tuple(parsed[0].keys()) == COLUMNS and len(parsed) == len(plan.stops)
     target = tmp_path / "out" / "plan.json"
-    write_text_atomic(target, dumps(plan_json(plan, store)))
+    write_atomic(target, dumps(plan_json(plan, store)))
     data = json.loads(target.read_text(encoding="utf-8"))
     assert data["week_start"] == WEEK.isoformat() and data["version"] == 1
     assert len(data["stops"]) == len(plan.stops) and data["unassigned"] == []

@@ -1,0 +1,173 @@
+"""Turn a solver's solution into a `Plan`, and set the request statuses a stored plan changes.
+
+A request counts as served only when all its tasks are routed (an errand from
+two shops needs both). Unassigned requests carry their reason in words for
+staff; broken promises come first, as they need a phone call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from scheduler.compiler import CompiledWeek, ShiftRef
+from scheduler.domain import Plan, PlanStop, Request, RequestStatus, UnassignedRequest
+from scheduler.planning.wording import (
+    broken_promise_reason,
+    partial_reason,
+    reason_in_words,
+)
+
+if TYPE_CHECKING:
+    from scheduler.store import Store
+
+__all__ = ["build_plan", "update_statuses"]
+
+#: Solution step types that serve a task of a request.
+_TASK_STEPS = ("job", "pickup", "delivery")
+#: Reason of a task the solver left out without saying why.
+_DEFAULT_REASON = "not enough time in any shift"
+
+
+def build_plan(compiled: CompiledWeek, solution: dict, *, user: str, now: dt.datetime) -> Plan:
+    """Turn a solution into an unsaved `Plan` (routes → stops, unassigned with reasons).
+
+    Parameters
+    ----------
+    compiled
+        The compiled week the solution answers.
+    solution
+        The solver's solution dict.
+    user, now
+        Recorded as the plan's author and creation time.
+    """
+    stops = [stop for route in solution["routes"] for stop in _route_stops(compiled, route)]
+    routed = {step["id"] for route in solution["routes"] for step in route["steps"] if step["type"] in _TASK_STEPS}
+    outcome = _request_outcome(compiled, solution, routed)
+    return Plan(week_start=compiled.week_start, version=0, created_at=now, created_by=user,
+                summary=_summary(compiled, solution["summary"], outcome), stops=stops,
+                unassigned=outcome.unassigned)
+
+
+def _route_stops(compiled: CompiledWeek, route: dict) -> list[PlanStop]:
+    """Return the stops of one solver route, in order."""
+    shift = compiled.vehicles[route["vehicle"]]
+    return [_stop(compiled, shift, seq, step) for seq, step in enumerate(route["steps"])]
+
+
+def _stop(compiled: CompiledWeek, shift: ShiftRef, seq: int, step: dict) -> PlanStop:
+    """Return the stop of one route step, with what it serves and where."""
+    start = step["arrival"] + step.get("waiting_time", 0)
+    kind = step["type"]
+    stop = PlanStop(vehicle_id=shift.vehicle_id, day=shift.day, seq=seq, step_type=kind,
+                    arrival_s=step["arrival"], start_s=start,
+                    departure_s=start + step.get("setup", 0) + step.get("service", 0),
+                    load=tuple(step.get("load", ())), driving_s=step.get("duration", 0),
+                    distance_m=step.get("distance", 0))
+    if kind in _TASK_STEPS:
+        ref = compiled.tasks[step["id"]]
+        stop.step_type = ref.kind  # visit | session | pickup | delivery
+        stop.request_id, stop.site_id, stop.resident_id = ref.request_id, ref.site_id, ref.resident_id
+    elif kind in ("start", "end"):
+        stop.site_id = shift.depot_site_id
+    if "location_index" in step and kind != "break":
+        loc = compiled.locations[step["location_index"]]
+        stop.lat, stop.lon = loc.lat, loc.lon
+    return stop
+
+
+@dataclass
+class _Outcome:
+    """What became of the week's requests: counts by kind, the unassigned, the broken promises."""
+
+    served_kinds: Counter = field(default_factory=Counter)
+    unserved_kinds: Counter = field(default_factory=Counter)
+    unassigned: list[UnassignedRequest] = field(default_factory=list)
+    broken: list[int] = field(default_factory=list)
+
+
+def _request_outcome(compiled: CompiledWeek, solution: dict, routed: set[int]) -> _Outcome:
+    """Sort the week's requests into served and unassigned (with reasons), broken promises first."""
+    solver_reason = {u["id"]: u.get("reason", "") for u in solution["unassigned"]}
+    out = _Outcome()
+    for rid, req in sorted(compiled.requests.items()):
+        tasks = compiled.request_tasks.get(rid, [])
+        if tasks and all(t in routed for t in tasks):
+            out.served_kinds[req.kind.value] += 1
+            continue
+        reason = _unserved_reason(compiled, rid, tasks, routed, solver_reason)
+        day = None
+        if req.promised is not None:
+            day = req.promised.day
+            reason = broken_promise_reason(req.promised, reason)
+            out.broken.append(rid)
+        elif tasks and compiled.tasks[tasks[0]].day is not None:
+            day = compiled.tasks[tasks[0]].day
+        out.unserved_kinds[req.kind.value] += 1
+        out.unassigned.append(UnassignedRequest(request_id=rid, reason=reason, day=day))
+    # broken promises first: they need a phone call
+    out.unassigned.sort(key=lambda u: (u.request_id not in out.broken, u.request_id))
+    return out
+
+
+def _unserved_reason(compiled: CompiledWeek, rid: int, tasks: list[int], routed: set[int],
+                     solver_reason: dict[int, str]) -> str:
+    """Return why a request is not (fully) served, in words: the compiler's reason, else the solver's."""
+    skipped = next((s for s in compiled.skipped if s.request_id == rid), None)
+    if skipped is not None:
+        return reason_in_words(skipped.reason)
+    missing = [t for t in tasks if t not in routed]
+    reason = reason_in_words(solver_reason.get(missing[0], _DEFAULT_REASON))
+    if len(missing) < len(tasks):
+        reason = partial_reason(reason)
+    return reason
+
+
+def _summary(compiled: CompiledWeek, solved: dict, outcome: _Outcome) -> dict:
+    """Return the plan's summary: request counts and promises, then the solver's figures."""
+    return {
+        "requests": len(compiled.requests),
+        "served": sum(outcome.served_kinds.values()),
+        "unassigned": sum(outcome.unserved_kinds.values()),
+        "served_by_kind": dict(sorted(outcome.served_kinds.items())),
+        "unassigned_by_kind": dict(sorted(outcome.unserved_kinds.items())),
+        "promised": len(compiled.promised),
+        "promises_kept": len(compiled.promised) - len(outcome.broken),
+        "broken_promises": outcome.broken,
+        "routes": solved.get("routes", 0),
+        "driving_s": solved.get("duration", 0),
+        "distance_m": solved.get("distance", 0),
+        "cost": solved.get("cost", 0),
+        "shifts": len(compiled.vehicles),
+        "tasks": len(compiled.tasks),
+        "locations": len(compiled.locations),
+    }
+
+
+def update_statuses(store: Store, compiled: CompiledWeek, plan: Plan, *, user: str) -> None:
+    """Mark served requests planned; un-plan this week's requests that no longer fit.
+
+    Parameters
+    ----------
+    store
+        An open store, inside the transaction that saved `plan`.
+    compiled
+        The compiled week the plan answers.
+    plan
+        The stored plan version.
+    user
+        Recorded on the status changes.
+    """
+    unserved = {u.request_id: u.reason for u in plan.unassigned}
+    note = f"plan {plan.week_start.isoformat()} v{plan.version}"
+    for rid in sorted(compiled.requests):
+        current: Request = store.get_request(rid)
+        if rid not in unserved:
+            if current.status != RequestStatus.PLANNED and current.can_move_to(RequestStatus.PLANNED):
+                store.change_status(rid, RequestStatus.PLANNED, user=user, note=note)
+        elif current.status == RequestStatus.PLANNED:
+            back = RequestStatus.BOOKED if current.promised is not None else RequestStatus.RECEIVED
+            store.change_status(rid, back, user=user, note=f"{note}: {unserved[rid]}",
+                                promised=current.promised)
