@@ -60,6 +60,7 @@ from scheduler.domain import (
     Vehicle,
     VisitDetails,
 )
+from scheduler.service_calendar import service_days
 
 __all__ = ["SAMPLE_SEED", "SampleReport", "load_sample", "sample_now"]
 
@@ -269,8 +270,11 @@ class _RequestMaker:
     """Store the sample week's requests, numbered in order; draws from the one seeded `rng`."""
 
     def __init__(self, store: Any, rng: random.Random, week: dt.date, now: dt.datetime, scale: float) -> None:
-        self.store, self.rng, self.week, self.now, self.scale = store, rng, week, now, scale
-        self.days = [week + dt.timedelta(days=i) for i in range(5)]
+        self.store, self.rng, self.week, self.now = store, rng, week, now
+        #: promises and preferred days fall on service days only (a Monday holiday gets none)
+        self.days = service_days(week) or [week]
+        #: a short week (holidays) gets proportionally fewer requests, so every commitment still fits
+        self.scale = scale * len(self.days) / 5
         self.added: list[Request] = []
         self._numbered = 0
 
@@ -301,7 +305,7 @@ class _RequestMaker:
             return {"status": RequestStatus.BOOKED, "promised": TimeWindow(day, s, s + length)}
         if roll < 0.6:
             ws = [TimeWindow(day, start, end)]
-            if rng.random() < 0.4:
+            if rng.random() < 0.4 and len(days) > 1:
                 other = rng.choice([d for d in days if d != day])
                 ws.append(TimeWindow(other, *rng.choice(kind_hours)))
             return {"windows": sorted(ws, key=lambda w: w.day)}

@@ -99,3 +99,23 @@ def test_sample_week_is_plannable_and_keeps_every_promise(sample_network):
     s = result.plan.summary
     assert s["served"] >= 0.8 * s["requests"]
     assert s["broken_promises"] == [] and s["promises_kept"] == report.promised
+
+
+def test_holiday_week_gets_no_promise_or_preference_on_the_holiday(sample_network):
+    """The week of 2027-01-11 starts with 成人の日 (a Monday holiday): no request is promised or wished for that day.
+
+    The week has four service days, so it also gets about four fifths of the requests (fewer to fit).
+    """
+    from scheduler.service_calendar import service_days
+
+    week = dt.date(2027, 1, 11)
+    days = set(service_days(week))
+    assert week not in days and len(days) == 4
+    with Store.open(":memory:") as store:
+        report = load_sample(store, sample_network, week)
+        requests = store.requests()
+    promised_days = {r.promised.day for r in requests if r.promised is not None}
+    wished_days = {w.day for r in requests for w in r.windows}
+    assert promised_days and promised_days <= days
+    assert wished_days <= days
+    assert report.requests < 153 * 0.9
