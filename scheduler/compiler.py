@@ -41,12 +41,15 @@ Errands
 Rides
     One shipment: ``amount = [seats, 0]``, ``wheelchair`` skill when needed,
     ``max_ride_time`` = the request's limit.
-Priority
-    ``priority = min(98, base_priority + 5 × days waited)``, days waited
-    counted from ``received_at`` to ``now``; a request with a promised window
-    gets 100, the maximum, so the solver drops anything else first. Hall
-    sessions get 99, above any waiting request: their dates are announced to
-    residents in advance, and one stop serves many residents.
+Priority and commitments
+    A **commitment** is a promised window (made on the phone) or an announced
+    hall session (its date is printed in the district newsletter; residents
+    walk to the hall). Commitments get priority 100, which the problem format
+    defines as a commitment: the solver first keeps every commitment that can
+    be kept, and no number of waiting requests outweighs one of them. Waiting
+    requests get ``priority = min(98, base_priority + 5 × days waited)``, days
+    waited counted from ``received_at`` to ``now``; the solver serves the most
+    valuable of them next, then minimises cost.
 Session bookings
     Residents booked into a session on a day lengthen that day's session when
     their services (plus set-up each) add up to more than the session length.
@@ -105,12 +108,14 @@ SKILL_IDS: dict[Skill, int] = {Skill.OFFICE_TERMINAL: 1, Skill.COOL_BOX: 2, Skil
 #: Integer -> skill, for reading solver reasons back.
 SKILL_BY_ID: dict[int, Skill] = {v: k for k, v in SKILL_IDS.items()}
 
-#: Priority of a request with a promised window (the maximum).
-PROMISED_PRIORITY = 100
+#: Priority of a commitment (the format's commitment tier): a promised window or an announced session.
+COMMITMENT_PRIORITY = 100
+#: Priority of a request with a promised window.
+PROMISED_PRIORITY = COMMITMENT_PRIORITY
+#: Priority of an announced hall session: a commitment like a promise.
+SESSION_PRIORITY = COMMITMENT_PRIORITY
 #: Highest priority reachable by waiting alone.
 MAX_WAITING_PRIORITY = 98
-#: Priority of an announced hall session: above any waiting request, below a promise.
-SESSION_PRIORITY = 99
 #: Priority points per day a request has waited.
 PRIORITY_PER_DAY = 5
 

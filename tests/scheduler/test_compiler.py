@@ -165,7 +165,7 @@ def test_session_occurrence_rules(rule, occurs):
     # start 9:00..14:00 on Tuesday (the hall is open 9–17, so a 90-min session ending by 15:30 fits)
     assert job["time_windows"] == [[86400 + 9 * H, 86400 + 14 * H]]
     assert job["service"] == 5400 and job["setup"] == 300 and job["skills"] == [1]
-    assert job["priority"] == 99  # an announced session: above any waiting request, below a promise
+    assert job["priority"] == 100  # an announced session is a commitment, like a promise
     assert out.tasks[job["id"]].day == TUE and out.tasks[job["id"]].kind == "session"
 
 
@@ -260,7 +260,7 @@ def test_unknown_service_names_the_request():
 
 
 def test_priority_rule():
-    """priority = min(98, base + 5 × days waited); hall sessions = 99; promised = 100."""
+    """priority = min(98, base + 5 × days waited); hall sessions and promises = 100 (commitments)."""
     now = dt.datetime(2026, 11, 27, 9, 0)
     fresh = request(60, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1,
                     received_at=dt.datetime(2026, 11, 27, 8, 0), base_priority=20)
@@ -274,7 +274,7 @@ def test_priority_rule():
     assert request_priority(old, now) == 100
     session = request(62, RequestKind.SESSION, SessionDetails(site_id=2, rule=SessionRule("weekly", 1)),
                       received_at=now, base_priority=0)
-    assert request_priority(session, now) == 99
+    assert request_priority(session, now) == 100
 
 
 def test_requests_of_other_weeks_are_not_due():
