@@ -7,7 +7,8 @@ rejects anything the solver could not honour, with a one-line message that
 starts with the path of the offending field, e.g.
 ``jobs[3].time_windows[0]: start after end``.
 
-Conventions fixed here (the solver and the validator rely on them):
+Conventions fixed here (the solver relies on them; the validator reads the same
+ones from the format itself, in `scheduler.vrp.validation.reading`):
 
 - every amount list (``delivery``, ``pickup``, ``amount``) and every vehicle
   ``capacity`` has the same length, the number of capacity dimensions; an

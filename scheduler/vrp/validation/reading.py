@@ -204,9 +204,8 @@ def _read_shipment(raw: dict, path: str, index: int, size: int, dims: int) -> Sh
                     max_ride_time=_optional_count(raw, "max_ride_time", path))
 
 
-def _read_vehicle(raw: dict, path: str, durations: dict, distances: dict, size: int, dims: int) -> Vehicle:
+def _read_vehicle(vehicle: dict, path: str, durations: dict, distances: dict, size: int, dims: int) -> Vehicle:
     """Read one vehicle with the matrices of its profile."""
-    vehicle = _object(raw, path)
     profile = vehicle.get("profile", "car")
     if not isinstance(profile, str) or profile not in durations:
         _fail(f"{path}.profile", f"no matrices for profile {profile!r}")
@@ -230,9 +229,8 @@ def _read_vehicle(raw: dict, path: str, durations: dict, distances: dict, size: 
     )
 
 
-def _read_break(raw: dict, path: str, vehicle_window: Window) -> Break:
+def _read_break(brk: dict, path: str, vehicle_window: Window) -> Break:
     """Read one break; without windows it may start whenever it ends inside the vehicle's hours."""
-    brk = _object(raw, path)
     service = _count(brk, "service", path)
     windows = _windows(brk, path)
     if not windows:
