@@ -7,7 +7,8 @@ rejects anything the solver could not honour, with a one-line message that
 starts with the path of the offending field, e.g.
 ``jobs[3].time_windows[0]: start after end``.
 
-Conventions fixed here (the solver and the validator rely on them):
+Conventions fixed here (the solver relies on them; the validator reads the same
+ones from the format itself, in `scheduler.vrp.validation.reading`):
 
 - every amount list (``delivery``, ``pickup``, ``amount``) and every vehicle
   ``capacity`` has the same length, the number of capacity dimensions; an
@@ -315,7 +316,37 @@ def parse_problem(data: dict) -> Problem:
     if not isinstance(data, dict):
         _fail("problem", f"expected a JSON object, got {type(data).__name__}")
     _check_keys(data, _TOP_KEYS, "problem")
+    durations, distances = _parse_matrices(data)
+    size = len(next(iter(durations.values())))
+    dims = _dimensions(data)
+    job_ids: set[int] = set()
+    jobs = [_parse_job(raw, f"jobs[{i}]", job_ids, size, dims)
+            for i, raw in enumerate(_list(data, "jobs", "jobs"))]
+    pickup_ids: set[int] = set()
+    delivery_ids: set[int] = set()
+    shipments = [_parse_shipment(raw, f"shipments[{i}]", (pickup_ids, delivery_ids), size, dims)
+                 for i, raw in enumerate(_list(data, "shipments", "shipments"))]
+    vehicle_ids: set[int] = set()
+    vehicles = [_parse_vehicle(raw, f"vehicles[{i}]", vehicle_ids, durations, size, dims)
+                for i, raw in enumerate(_list(data, "vehicles", "vehicles"))]
+    options = _parse_options(data)
+    return Problem(jobs=jobs, shipments=shipments, vehicles=vehicles, durations=durations,
+                   distances=distances, dimensions=dims, options=options)
 
+
+def _unique_id(obj: dict, path: str, seen: set[int], what: str) -> int:
+    """Return the object's ``id``, failing when it is missing or already in `seen`."""
+    if "id" not in obj:
+        _fail(path, "missing 'id'")
+    value = _int(obj["id"], f"{path}.id", minimum=None)
+    if value in seen:
+        _fail(f"{path}.id", f"duplicate {what} id {value}")
+    seen.add(value)
+    return value
+
+
+def _parse_matrices(data: dict) -> tuple[dict[str, list[list[int]]], dict[str, list[list[int]]]]:
+    """Return durations and distances per profile (distances zero when not given)."""
     matrices = data.get("matrices")
     if matrices is None:
         _fail("matrices", "missing (need matrices.car.durations)")
@@ -337,143 +368,126 @@ def parse_problem(data: dict) -> Problem:
             distances[profile] = _matrix(mats["distances"], f"{path}.distances", size)
         else:
             distances[profile] = [[0] * size for _ in range(size)]
-    assert size is not None
-    dims = _dimensions(data)
+    return durations, distances
 
-    jobs: list[Job] = []
-    seen: set[int] = set()
-    for i, raw in enumerate(_list(data, "jobs", "jobs")):
-        path = f"jobs[{i}]"
-        _obj(raw, path)
-        _check_keys(raw, _JOB_KEYS, path)
-        if "id" not in raw:
-            _fail(path, "missing 'id'")
-        job_id = _int(raw["id"], f"{path}.id", minimum=None)
-        if job_id in seen:
-            _fail(f"{path}.id", f"duplicate job id {job_id}")
-        seen.add(job_id)
-        delivery = _amount(raw, "delivery", path, dims)
-        if "amount" in raw and "delivery" not in raw:
-            delivery = _amount(raw, "amount", path, dims)
-        jobs.append(Job(
-            id=job_id,
-            location_index=_location(raw, "location_index", path, size),
-            setup=_int(raw.get("setup", 0), f"{path}.setup"),
-            service=_int(raw.get("service", 0), f"{path}.service"),
-            delivery=delivery,
-            pickup=_amount(raw, "pickup", path, dims),
-            skills=_int_list(raw.get("skills", []), f"{path}.skills", minimum=None),
-            priority=_int(raw.get("priority", 0), f"{path}.priority", minimum=0, maximum=100),
-            time_windows=_windows(raw.get("time_windows", []), f"{path}.time_windows"),
-            description=_text(raw, path),
-        ))
 
-    shipments: list[Shipment] = []
-    seen_pickups: set[int] = set()
-    seen_deliveries: set[int] = set()
-    for i, raw in enumerate(_list(data, "shipments", "shipments")):
-        path = f"shipments[{i}]"
-        _obj(raw, path)
-        _check_keys(raw, _SHIPMENT_KEYS, path)
-        steps = []
-        for kind, seen_ids in (("pickup", seen_pickups), ("delivery", seen_deliveries)):
-            spath = f"{path}.{kind}"
-            if kind not in raw:
-                _fail(path, f"missing {kind!r}")
-            step = _obj(raw[kind], spath)
-            _check_keys(step, _STEP_KEYS, spath)
-            if "id" not in step:
-                _fail(spath, "missing 'id'")
-            step_id = _int(step["id"], f"{spath}.id", minimum=None)
-            if step_id in seen_ids:
-                _fail(f"{spath}.id", f"duplicate {kind} id {step_id}")
-            seen_ids.add(step_id)
-            steps.append(ShipmentStep(
-                id=step_id,
-                location_index=_location(step, "location_index", spath, size),
-                setup=_int(step.get("setup", 0), f"{spath}.setup"),
-                service=_int(step.get("service", 0), f"{spath}.service"),
-                time_windows=_windows(step.get("time_windows", []), f"{spath}.time_windows"),
-                description=_text(step, spath),
-            ))
-        max_ride = raw.get("max_ride_time")
-        shipments.append(Shipment(
-            pickup=steps[0],
-            delivery=steps[1],
-            amount=_amount(raw, "amount", path, dims),
-            skills=_int_list(raw.get("skills", []), f"{path}.skills", minimum=None),
-            priority=_int(raw.get("priority", 0), f"{path}.priority", minimum=0, maximum=100),
-            max_ride_time=None if max_ride is None else _int(max_ride, f"{path}.max_ride_time"),
-        ))
+def _parse_job(raw: Any, path: str, seen: set[int], size: int, dims: int) -> Job:
+    """Return one job; a job's ``amount`` stands for its ``delivery`` when that is absent."""
+    _obj(raw, path)
+    _check_keys(raw, _JOB_KEYS, path)
+    job_id = _unique_id(raw, path, seen, "job")
+    delivery = _amount(raw, "delivery", path, dims)
+    if "amount" in raw and "delivery" not in raw:
+        delivery = _amount(raw, "amount", path, dims)
+    return Job(
+        id=job_id,
+        location_index=_location(raw, "location_index", path, size),
+        setup=_int(raw.get("setup", 0), f"{path}.setup"),
+        service=_int(raw.get("service", 0), f"{path}.service"),
+        delivery=delivery,
+        pickup=_amount(raw, "pickup", path, dims),
+        skills=_int_list(raw.get("skills", []), f"{path}.skills", minimum=None),
+        priority=_int(raw.get("priority", 0), f"{path}.priority", minimum=0, maximum=100),
+        time_windows=_windows(raw.get("time_windows", []), f"{path}.time_windows"),
+        description=_text(raw, path),
+    )
 
-    vehicles: list[Vehicle] = []
-    seen = set()
-    raw_vehicles = _list(data, "vehicles", "vehicles")
-    for i, raw in enumerate(raw_vehicles):
-        path = f"vehicles[{i}]"
-        _obj(raw, path)
-        _check_keys(raw, _VEHICLE_KEYS, path)
-        if "id" not in raw:
-            _fail(path, "missing 'id'")
-        vehicle_id = _int(raw["id"], f"{path}.id", minimum=None)
-        if vehicle_id in seen:
-            _fail(f"{path}.id", f"duplicate vehicle id {vehicle_id}")
-        seen.add(vehicle_id)
-        profile = raw.get("profile", "car")
-        if profile not in durations:
-            _fail(f"{path}.profile", f"no matrices for profile {profile!r}")
-        capacity = None
-        if "capacity" in raw:
-            capacity = _int_list(raw["capacity"], f"{path}.capacity")
-            if len(capacity) != dims:
-                _fail(f"{path}.capacity", f"has {len(capacity)} values but other amounts have {dims}")
-        window = _window(raw["time_window"], f"{path}.time_window") if "time_window" in raw else (0, MAX_TIME)
-        breaks: list[Break] = []
-        seen_breaks: set[int] = set()
-        for b, braw in enumerate(_list(raw, "breaks", f"{path}.breaks")):
-            bpath = f"{path}.breaks[{b}]"
-            _obj(braw, bpath)
-            _check_keys(braw, _BREAK_KEYS, bpath)
-            if "id" not in braw:
-                _fail(bpath, "missing 'id'")
-            break_id = _int(braw["id"], f"{bpath}.id", minimum=None)
-            if break_id in seen_breaks:
-                _fail(f"{bpath}.id", f"duplicate break id {break_id}")
-            seen_breaks.add(break_id)
-            bwindows = _windows(braw.get("time_windows", []), f"{bpath}.time_windows")
-            service = _int(braw.get("service", 0), f"{bpath}.service")
-            if not bwindows:
-                bwindows = [(window[0], max(window[0], window[1] - service))]
-            if not any(s <= window[1] - service and e >= window[0] for s, e in bwindows):
-                _fail(f"{bpath}.time_windows", "no window lets the break fit inside the vehicle's time_window")
-            breaks.append(Break(id=break_id, time_windows=bwindows, service=service,
-                                description=_text(braw, bpath)))
-        costs = _obj(raw.get("costs", {}), f"{path}.costs")
-        _check_keys(costs, _COST_KEYS, f"{path}.costs")
-        if costs.get("per_km"):
-            _fail(f"{path}.costs.per_km", "not supported; use per_hour")
-        max_tasks = raw.get("max_tasks")
-        max_travel = raw.get("max_travel_time")
-        vehicles.append(Vehicle(
-            id=vehicle_id,
-            start_index=_location(raw, "start_index", path, size, required=False),
-            end_index=_location(raw, "end_index", path, size, required=False),
-            capacity=capacity,
-            skills=_int_list(raw.get("skills", []), f"{path}.skills", minimum=None),
-            time_window=window,
-            breaks=breaks,
-            max_tasks=None if max_tasks is None else _int(max_tasks, f"{path}.max_tasks"),
-            max_travel_time=None if max_travel is None else _int(max_travel, f"{path}.max_travel_time"),
-            fixed_cost=_int(costs.get("fixed", 0), f"{path}.costs.fixed"),
-            per_hour_cost=_int(costs.get("per_hour", 3600), f"{path}.costs.per_hour"),
-            profile=profile,
-            description=_text(raw, path),
-        ))
-        if "start" in raw or "end" in raw:
-            _fail(path, "coordinates 'start'/'end' are not supported; give start_index/end_index")
-        if "speed_factor" in raw and raw["speed_factor"] != 1:
-            _fail(f"{path}.speed_factor", "not supported")
 
+def _parse_shipment(raw: Any, path: str, seen: tuple[set[int], set[int]], size: int, dims: int) -> Shipment:
+    """Return one shipment; `seen` holds the pickup ids and the delivery ids read so far."""
+    _obj(raw, path)
+    _check_keys(raw, _SHIPMENT_KEYS, path)
+    pickup = _parse_shipment_step(raw, "pickup", path, seen[0], size)
+    delivery = _parse_shipment_step(raw, "delivery", path, seen[1], size)
+    max_ride = raw.get("max_ride_time")
+    return Shipment(
+        pickup=pickup,
+        delivery=delivery,
+        amount=_amount(raw, "amount", path, dims),
+        skills=_int_list(raw.get("skills", []), f"{path}.skills", minimum=None),
+        priority=_int(raw.get("priority", 0), f"{path}.priority", minimum=0, maximum=100),
+        max_ride_time=None if max_ride is None else _int(max_ride, f"{path}.max_ride_time"),
+    )
+
+
+def _parse_shipment_step(shipment: dict, kind: str, path: str, seen: set[int], size: int) -> ShipmentStep:
+    """Return the pickup or the delivery half of a shipment."""
+    if kind not in shipment:
+        _fail(path, f"missing {kind!r}")
+    spath = f"{path}.{kind}"
+    step = _obj(shipment[kind], spath)
+    _check_keys(step, _STEP_KEYS, spath)
+    return ShipmentStep(
+        id=_unique_id(step, spath, seen, kind),
+        location_index=_location(step, "location_index", spath, size),
+        setup=_int(step.get("setup", 0), f"{spath}.setup"),
+        service=_int(step.get("service", 0), f"{spath}.service"),
+        time_windows=_windows(step.get("time_windows", []), f"{spath}.time_windows"),
+        description=_text(step, spath),
+    )
+
+
+def _parse_vehicle(raw: Any, path: str, seen: set[int], durations: dict, size: int, dims: int) -> Vehicle:
+    """Return one vehicle; an absent capacity is unlimited, an absent time_window any time."""
+    _obj(raw, path)
+    _check_keys(raw, _VEHICLE_KEYS, path)
+    vehicle_id = _unique_id(raw, path, seen, "vehicle")
+    profile = raw.get("profile", "car")
+    if profile not in durations:
+        _fail(f"{path}.profile", f"no matrices for profile {profile!r}")
+    capacity = None
+    if "capacity" in raw:
+        capacity = _int_list(raw["capacity"], f"{path}.capacity")
+        if len(capacity) != dims:
+            _fail(f"{path}.capacity", f"has {len(capacity)} values but other amounts have {dims}")
+    window = _window(raw["time_window"], f"{path}.time_window") if "time_window" in raw else (0, MAX_TIME)
+    break_ids: set[int] = set()
+    breaks = [_parse_break(braw, f"{path}.breaks[{b}]", break_ids, window)
+              for b, braw in enumerate(_list(raw, "breaks", f"{path}.breaks"))]
+    costs = _obj(raw.get("costs", {}), f"{path}.costs")
+    _check_keys(costs, _COST_KEYS, f"{path}.costs")
+    if costs.get("per_km"):
+        _fail(f"{path}.costs.per_km", "not supported; use per_hour")
+    max_tasks = raw.get("max_tasks")
+    max_travel = raw.get("max_travel_time")
+    vehicle = Vehicle(
+        id=vehicle_id,
+        start_index=_location(raw, "start_index", path, size, required=False),
+        end_index=_location(raw, "end_index", path, size, required=False),
+        capacity=capacity,
+        skills=_int_list(raw.get("skills", []), f"{path}.skills", minimum=None),
+        time_window=window,
+        breaks=breaks,
+        max_tasks=None if max_tasks is None else _int(max_tasks, f"{path}.max_tasks"),
+        max_travel_time=None if max_travel is None else _int(max_travel, f"{path}.max_travel_time"),
+        fixed_cost=_int(costs.get("fixed", 0), f"{path}.costs.fixed"),
+        per_hour_cost=_int(costs.get("per_hour", 3600), f"{path}.costs.per_hour"),
+        profile=profile,
+        description=_text(raw, path),
+    )
+    if "start" in raw or "end" in raw:
+        _fail(path, "coordinates 'start'/'end' are not supported; give start_index/end_index")
+    if "speed_factor" in raw and raw["speed_factor"] != 1:
+        _fail(f"{path}.speed_factor", "not supported")
+    return vehicle
+
+
+def _parse_break(raw: Any, path: str, seen: set[int], window: tuple[int, int]) -> Break:
+    """Return one break; without windows it may start whenever it still ends inside `window`."""
+    _obj(raw, path)
+    _check_keys(raw, _BREAK_KEYS, path)
+    break_id = _unique_id(raw, path, seen, "break")
+    windows = _windows(raw.get("time_windows", []), f"{path}.time_windows")
+    service = _int(raw.get("service", 0), f"{path}.service")
+    if not windows:
+        windows = [(window[0], max(window[0], window[1] - service))]
+    if not any(s <= window[1] - service and e >= window[0] for s, e in windows):
+        _fail(f"{path}.time_windows", "no window lets the break fit inside the vehicle's time_window")
+    return Break(id=break_id, time_windows=windows, service=service, description=_text(raw, path))
+
+
+def _parse_options(data: dict) -> dict[str, Any]:
+    """Return the ``options`` extension after checking its values."""
     options = _obj(data.get("options", {}), "options")
     _check_keys(options, _OPTION_KEYS, "options")
     if "time_limit" in options:
@@ -484,8 +498,7 @@ def parse_problem(data: dict) -> Problem:
         _int(options["seed"], "options.seed")
     if "solution_limit" in options and options["solution_limit"] is not None:
         _int(options["solution_limit"], "options.solution_limit", minimum=1)
-    return Problem(jobs=jobs, shipments=shipments, vehicles=vehicles, durations=durations,
-                   distances=distances, dimensions=dims, options=dict(options))
+    return dict(options)
 
 
 def read_json(path: str | os.PathLike, *, what: str = "problem") -> Any:

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from routing.errors import InputError
+from scheduler.vrp.format import MAX_TIME
 from scheduler.vrp.params import ParamsError, SolveParams
 from scheduler.vrp.problem import ProblemError, load_problem, parse_problem
 
@@ -42,6 +43,20 @@ def test_parse_good_problem():
     assert p.size == 2
 
 
+def test_parse_defaults():
+    """Absent fields take the format's defaults: unlimited capacity, any time, costs 0 and 3600, zero distances."""
+    p = parse_problem({"vehicles": [{"id": 1, "time_window": [0, 1000], "breaks": [{"id": 1, "service": 60}]},
+                                    {"id": 2}],
+                       "jobs": [{"id": 1, "location_index": 1}],
+                       "matrices": {"car": {"durations": [[0, 10], [10, 0]]}}})
+    first, second = p.vehicles
+    # a break without windows may start from 0 until 1000 - 60 = 940, so it ends inside the day
+    assert first.breaks[0].time_windows == [(0, 940)]
+    assert (second.capacity, second.time_window, second.fixed_cost, second.per_hour_cost, second.profile) == (
+        None, (0, MAX_TIME), 0, 3600, "car")
+    assert (p.dimensions, p.jobs[0].delivery, p.distances["car"]) == (0, [], [[0, 0], [0, 0]])
+
+
 @pytest.mark.parametrize("change, message", [
     (lambda d: d.pop("matrices"), "matrices: missing"),
     (lambda d: d["matrices"]["car"].pop("durations"), "matrices.car: missing 'durations'"),
@@ -58,6 +73,14 @@ def test_parse_good_problem():
     (lambda d: d["jobs"][1].update(id=1), "jobs[1].id: duplicate job id 1"),
     (lambda d: d["shipments"].append(copy.deepcopy(d["shipments"][0])), "shipments[1].pickup.id: duplicate pickup id 1"),
     (lambda d: d["vehicles"].append(copy.deepcopy(d["vehicles"][0])), "vehicles[1].id: duplicate vehicle id 1"),
+    (lambda d: d["shipments"].append({"pickup": {"id": 2, "location_index": 0},
+                                      "delivery": {"id": 1, "location_index": 1}}),
+     "shipments[1].delivery.id: duplicate delivery id 1"),
+    (lambda d: d["vehicles"][0]["breaks"].append({"id": 1, "service": 10}),
+     "vehicles[0].breaks[1].id: duplicate break id 1"),
+    (lambda d: d["vehicles"][0].pop("id"), "vehicles[0]: missing 'id'"),
+    (lambda d: d["shipments"][0]["pickup"].pop("id"), "shipments[0].pickup: missing 'id'"),
+    (lambda d: d["vehicles"][0]["breaks"][0].pop("id"), "vehicles[0].breaks[0]: missing 'id'"),
     (lambda d: d["jobs"][0].update(service=-5), "jobs[0].service: must be >= 0"),
     (lambda d: d["jobs"][0].update(setup="5"), "jobs[0].setup: expected an integer"),
     (lambda d: d["jobs"][0].update(priority=101), "jobs[0].priority: must be <= 100"),
