@@ -91,11 +91,13 @@ from scheduler.domain import (
 
 __all__ = [
     "SKILL_IDS",
+    "SKIP_CODES",
     "CompileError",
     "CompiledWeek",
     "Location",
     "MatrixProvider",
     "ShiftRef",
+    "Skip",
     "Skipped",
     "TaskRef",
     "compile_week",
@@ -173,11 +175,35 @@ class ShiftRef:
     depot_site_id: int
 
 
+#: Codes of the reasons a due request is not given to the solver (a closed set; staff words
+#: for each are in `scheduler.planning.wording`).
+SKIP_CODES: dict[str, str] = {
+    "no_service_day": "none of the request's days (or its promised day) is a service day this week",
+    "no_session_day": "the session's day this week is a holiday or not a service day, or the "
+                      "requested windows miss it",
+    "site_closed": "the site (hall, shop, clinic) is closed at the times the request needs it",
+}
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Why one request cannot be given to the solver: a code of `SKIP_CODES` and the English detail."""
+
+    code: str
+    reason: str
+
+    def __post_init__(self) -> None:
+        if self.code not in SKIP_CODES:
+            msg = f"code: unknown skip code {self.code!r}"
+            raise ValueError(msg)
+
+
 @dataclass(frozen=True)
 class Skipped:
-    """A due request that could not be given to the solver, with the reason in words."""
+    """A due request that could not be given to the solver, with its code and the reason in words."""
 
     request_id: int
+    code: str
     reason: str
     promised: bool = False
 
@@ -311,20 +337,21 @@ class _Builder:
         return tid
 
 
-def _request_spans(req: Request, service_days: Sequence[dt.date]) -> tuple[list | None, str]:
-    """Return the request's day windows (None = any service day) and a reason when empty."""
+def _request_spans(req: Request, service_days: Sequence[dt.date]) -> tuple[list | None, Skip | None]:
+    """Return the request's day windows (None = any service day) and why, when there are none."""
     days = set(service_days)
     if req.promised is not None:
         p = req.promised
         if p.day not in days:
-            return [], f"promised day {p.label()} is not a service day"
-        return [(p.day, p.start_s, p.end_s)], ""
+            return [], Skip("no_service_day", f"promised day {p.label()} is not a service day")
+        return [(p.day, p.start_s, p.end_s)], None
     if req.windows:
         spans = [(w.day, w.start_s, w.end_s) for w in req.windows if w.day in days]
         if not spans:
-            return [], "no service day among the requested days " + _label_days(sorted({w.day for w in req.windows}))
-        return spans, ""
-    return None, ""
+            return [], Skip("no_service_day", "no service day among the requested days "
+                            + _label_days(sorted({w.day for w in req.windows})))
+        return spans, None
+    return None, None
 
 
 def compile_week(
@@ -470,8 +497,8 @@ def _compile_request(b: _Builder, out: CompiledWeek, jobs: list[dict], shipments
         reason = _compile_errand(b, out, shipments, req, prio, residents, sites)
     else:
         reason = _compile_ride(b, out, shipments, req, prio, residents, sites)
-    if reason:
-        out.skipped.append(Skipped(req.id, reason, promised=req.promised is not None))
+    if reason is not None:
+        out.skipped.append(Skipped(req.id, reason.code, reason.reason, promised=req.promised is not None))
     elif len(out.tasks) == before:  # pragma: no cover - every branch adds tasks or a reason
         msg = f"request {req.id}: compiled to nothing"
         raise CompileError(msg)
@@ -504,7 +531,7 @@ def _booked_service_s(req: Request, bookings: Sequence[SessionBooking],
 
 
 def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, prio: int,
-                     sites: dict[int, Site], booked_s: dict[dt.date, int]) -> str:
+                     sites: dict[int, Site], booked_s: dict[dt.date, int]) -> Skip | None:
     d: SessionDetails = req.details
     site = _lookup(sites, d.site_id, f"request {req.id}: site")
     if req.promised is not None:
@@ -513,19 +540,20 @@ def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, p
         rule_days = _session_days(d, b.week_start)
         days = [day for day in rule_days if day in b.service_days]
         if not days:
-            return "session day " + _label_days(rule_days) + " is a holiday or not a service day"
-        spans, reason = [(day, d.earliest_start_s, d.latest_start_s) for day in days], ""
+            return Skip("no_session_day", "session day " + _label_days(rule_days) + " is a holiday or not a service day")
+        spans, reason = [(day, d.earliest_start_s, d.latest_start_s) for day in days], None
         if req.windows:  # an explicit window narrows the rule's days
             spans = [(w.day, max(w.start_s, d.earliest_start_s), min(w.end_s, d.latest_start_s))
                      for w in req.windows if w.day in days]
             if not spans:
-                return "the requested windows do not fall on a session day of the rule"
+                return Skip("no_session_day", "the requested windows do not fall on a session day of the rule")
     if reason:
         return reason
     length_s = {day: max(d.session_s, booked_s.get(day, 0)) for day, _, _ in spans}
     spans = [clipped for span in spans for clipped in _clip([span], site, before_close_s=length_s[span[0]])]
     if not spans:
-        return f"{site.name} is closed (or closes too early for a {d.session_s // 60}-minute session) on the session day"
+        return Skip("site_closed", f"{site.name} is closed (or closes too early for a {d.session_s // 60}-minute "
+                    "session) on the session day")
     idx = b.location(site=site)
     for day, start, end in spans:
         tid = b.task_id()
@@ -540,11 +568,11 @@ def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, p
             "time_windows": _to_week(b.week_start, [(day, start, end)]),
         })
         _register(out, tid, TaskRef(req.id, "session", req.kind, idx, site_id=site.id, day=day))
-    return ""
+    return None
 
 
 def _compile_visit(b: _Builder, out: CompiledWeek, jobs: list, req: Request, prio: int,
-                   residents: dict[int, Resident], services: dict[str, Service]) -> str:
+                   residents: dict[int, Resident], services: dict[str, Service]) -> Skip | None:
     d: VisitDetails = req.details
     resident = _lookup(residents, req.resident_id, f"request {req.id}: resident")
     service_s, skills = 0, set()
@@ -571,11 +599,11 @@ def _compile_visit(b: _Builder, out: CompiledWeek, jobs: list, req: Request, pri
         job["time_windows"] = _to_week(b.week_start, spans)
     jobs.append(job)
     _register(out, tid, TaskRef(req.id, "visit", req.kind, idx, resident_id=resident.id))
-    return ""
+    return None
 
 
 def _compile_errand(b: _Builder, out: CompiledWeek, shipments: list, req: Request, prio: int,
-                    residents: dict[int, Resident], sites: dict[int, Site]) -> str:
+                    residents: dict[int, Resident], sites: dict[int, Site]) -> Skip | None:
     d: ErrandDetails = req.details
     resident = _lookup(residents, req.resident_id, f"request {req.id}: resident")
     shops = [_lookup(sites, p.site_id, f"request {req.id}: shop site") for p in d.pickups]
@@ -587,7 +615,8 @@ def _compile_errand(b: _Builder, out: CompiledWeek, shipments: list, req: Reques
     for shop, p in zip(shops, d.pickups):
         ps = _clip([(day, p.ready_s, DAY_S) for day in delivery_days], shop)
         if not ps:
-            return f"{shop.name} is closed (or the order is not ready in time) on " + _label_days(delivery_days)
+            return Skip("site_closed", f"{shop.name} is closed (or the order is not ready in time) on "
+                        + _label_days(delivery_days))
         pickup_spans.append(ps)
     home = b.location(resident=resident)
     skills = [SKILL_IDS[Skill.COOL_BOX]] if d.chilled else []
@@ -612,11 +641,11 @@ def _compile_errand(b: _Builder, out: CompiledWeek, shipments: list, req: Reques
         shipments.append(shipment)
         _register(out, pid, TaskRef(req.id, "pickup", req.kind, shop_idx, site_id=shop.id, part=part))
         _register(out, did, TaskRef(req.id, "delivery", req.kind, home, resident_id=resident.id, part=part))
-    return ""
+    return None
 
 
 def _compile_ride(b: _Builder, out: CompiledWeek, shipments: list, req: Request, prio: int,
-                  residents: dict[int, Resident], sites: dict[int, Site]) -> str:
+                  residents: dict[int, Resident], sites: dict[int, Site]) -> Skip | None:
     d: RideDetails = req.details
     resident = _lookup(residents, req.resident_id, f"request {req.id}: resident")
     src = _lookup(sites, d.from_site_id, f"request {req.id}: from site") if d.from_site_id is not None else None
@@ -627,11 +656,11 @@ def _compile_ride(b: _Builder, out: CompiledWeek, shipments: list, req: Request,
     pick_spans = spans if spans is not None else [(day, 0, DAY_S) for day in b.service_days]
     pick_spans = _clip(pick_spans, src)
     if not pick_spans:
-        return f"{src.name} is closed at the requested pick-up times"
+        return Skip("site_closed", f"{src.name} is closed at the requested pick-up times")
     ride_days = sorted({s[0] for s in pick_spans})
     drop_spans = _clip([(day, 0, DAY_S) for day in ride_days], dst) if dst is not None else None
     if drop_spans is not None and not drop_spans:
-        return f"{dst.name} is closed on " + _label_days(ride_days)
+        return Skip("site_closed", f"{dst.name} is closed on " + _label_days(ride_days))
     src_idx = b.location(site=src) if src is not None else b.location(resident=resident)
     dst_idx = b.location(site=dst) if dst is not None else b.location(resident=resident)
     stop_s = WHEELCHAIR_STOP_S if d.wheelchair else RIDE_STOP_S
@@ -656,7 +685,7 @@ def _compile_ride(b: _Builder, out: CompiledWeek, shipments: list, req: Request,
                                 site_id=src.id if src else None, resident_id=None if src else resident.id))
     _register(out, did, TaskRef(req.id, "delivery", req.kind, dst_idx,
                                 site_id=dst.id if dst else None, resident_id=None if dst else resident.id))
-    return ""
+    return None
 
 
 def _matrices(locations: list[Location], provider: MatrixProvider) -> dict[str, list[list[int]]]:

@@ -27,8 +27,8 @@ __all__ = ["build_plan", "update_statuses"]
 
 #: Solution step types that serve a task of a request.
 _TASK_STEPS = ("job", "pickup", "delivery")
-#: Reason of a task the solver left out without saying why.
-_DEFAULT_REASON = "not enough time in any shift"
+#: Code of a task the solver left out without saying why (a solver that omits codes).
+_DEFAULT_CODE = "no_time"
 
 
 def build_plan(compiled: CompiledWeek, solution: dict, *, user: str, now: dt.datetime) -> Plan:
@@ -90,7 +90,7 @@ class _Outcome:
 
 def _request_outcome(compiled: CompiledWeek, solution: dict, routed: set[int]) -> _Outcome:
     """Sort the week's requests into served and unassigned (with reasons), broken promises first."""
-    solver_reason = {u["id"]: u.get("reason", "") for u in solution["unassigned"]}
+    solver_reason = {u["id"]: (u.get("code", _DEFAULT_CODE), u.get("reason", "")) for u in solution["unassigned"]}
     out = _Outcome()
     for rid, req in sorted(compiled.requests.items()):
         tasks = compiled.request_tasks.get(rid, [])
@@ -113,16 +113,28 @@ def _request_outcome(compiled: CompiledWeek, solution: dict, routed: set[int]) -
 
 
 def _unserved_reason(compiled: CompiledWeek, rid: int, tasks: list[int], routed: set[int],
-                     solver_reason: dict[int, str]) -> str:
+                     solver_reason: dict[int, tuple[str, str]]) -> str:
     """Return why a request is not (fully) served, in words: the compiler's reason, else the solver's."""
     skipped = next((s for s in compiled.skipped if s.request_id == rid), None)
     if skipped is not None:
-        return reason_in_words(skipped.reason)
+        return reason_in_words(skipped.code, skipped.reason)
     missing = [t for t in tasks if t not in routed]
-    reason = reason_in_words(solver_reason.get(missing[0], _DEFAULT_REASON))
+    code, detail = solver_reason.get(missing[0], (_DEFAULT_CODE, ""))
+    reason = reason_in_words(code, detail, skills=_task_skills(compiled, missing[0]))
     if len(missing) < len(tasks):
         reason = partial_reason(reason)
     return reason
+
+
+def _task_skills(compiled: CompiledWeek, task_id: int) -> list[int]:
+    """Return the skill ids the compiled problem asks of a task (job or shipment half)."""
+    for job in compiled.problem.get("jobs", []):
+        if job["id"] == task_id:
+            return job.get("skills", [])
+    for ship in compiled.problem.get("shipments", []):
+        if task_id in (ship["pickup"]["id"], ship["delivery"]["id"]):
+            return ship.get("skills", [])
+    return []
 
 
 def _summary(compiled: CompiledWeek, solved: dict, outcome: _Outcome) -> dict:

@@ -193,14 +193,13 @@ def _solve_and_check(compiled: CompiledWeek, params: SolveParams) -> dict:
 def _found_nothing(compiled: CompiledWeek, solution: dict) -> bool:
     """Return whether the search ended before any solution although one may exist.
 
-    No route at all while some task was left only for lack of time (not for a
-    reason found up front, such as a missing skill) means the time limit ran
-    out before the first solution; storing that would un-plan the whole week.
+    No route at all while some task carries the code ``not_solved`` means the
+    search ended before its first solution (codes found up front, such as
+    ``skill``, are real answers); storing that would un-plan the whole week.
     """
     if solution["routes"] or not compiled.vehicles:
         return False
-    reasons = [u.get("reason", "") for u in solution["unassigned"]]
-    return any("not enough time" in r or "no solution found" in r for r in reasons)
+    return any(u.get("code") == "not_solved" for u in solution["unassigned"])
 
 
 def publish(store: Store, plan_id: int, *, user: str) -> Plan:

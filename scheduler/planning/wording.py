@@ -1,18 +1,21 @@
 """Reasons in words for staff: why a request is not in the plan, in Japanese and English.
 
-The solver and the compiler give their reasons as short English text; staff
-read the labels made here. (Matching on the text is the current contract with
-the solver; reason codes are to replace it.)
+The solver (``unassigned[].code``, `scheduler.vrp.format.REASON_CODES`) and the
+compiler (`scheduler.compiler.SKIP_CODES`) say why with a code from a closed
+set; staff read the labels made here from the code. The English detail that
+comes with the code (e.g. which window, which shop) is appended for the
+dispatcher; nothing here reads or matches that text.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 
-from scheduler.compiler import SKILL_BY_ID
+from scheduler.compiler import SKILL_BY_ID, SKIP_CODES
 from scheduler.domain import TimeWindow
+from scheduler.vrp.format import REASON_CODES
 
-__all__ = ["BROKEN_PROMISE", "broken_promise_reason", "partial_reason", "reason_in_words"]
+__all__ = ["BROKEN_PROMISE", "REASON_WORDS", "broken_promise_reason", "partial_reason", "reason_in_words"]
 
 #: Prefix of the reason of a promise the plan cannot keep.
 BROKEN_PROMISE = "約束の時間を守れません・住民に折り返し電話 / promised window cannot be kept — call the resident back"
@@ -20,39 +23,51 @@ BROKEN_PROMISE = "約束の時間を守れません・住民に折り返し電�
 _SKILL_WORDS = {"office_terminal": "行政端末 office terminal", "cool_box": "保冷ボックス cool box",
                 "wheelchair": "車椅子スペース wheelchair space"}
 
+#: Staff words for every reason code of the solver and the compiler: Japanese / English.
+REASON_WORDS: dict[str, str] = {
+    # solver (scheduler.vrp.format.REASON_CODES)
+    "no_vehicle": "今週走る車両がありません / no vehicle runs this week",
+    "skill": "必要な装備の車両がありません / no vehicle with the needed equipment",
+    "capacity": "座席・荷台が足りません / not enough seats or boxes in any suitable vehicle",
+    "max_tasks": "1日の件数上限を超えます / every suitable vehicle already has its maximum number of stops",
+    "no_shift_in_window": "希望の時間に走る車両がありません / no suitable vehicle works at the wished times",
+    "window_unreachable": "希望時間に間に合いません / the wished time cannot be reached from the depot in time",
+    "shift_too_short": "勤務時間内に往復できません / cannot get there and back within any shift",
+    "travel_limit": "1日の運転時間の上限を超えます / the trip is longer than the daily driving limit",
+    "ride_time": "乗車時間の上限を超えます / the trip is longer than the maximum ride time",
+    "break": "昼休みと重なり回れません / only possible if the crew skipped its lunch break",
+    "vehicle_unusable": "車両の勤務時間が短すぎます / the suitable vehicles' shifts are too short to drive and take the break",
+    "no_time": "時間内に回れません / not enough time in any shift",
+    "not_solved": "計画が見つかりません / the planner found no plan in time",
+    # compiler (scheduler.compiler.SKIP_CODES)
+    "no_service_day": "実施できる日がありません / no service day fits the request",
+    "no_session_day": "開催日が休日・運休日です / the session day is a holiday or not a service day",
+    "site_closed": "施設が閉まっています / the hall, shop or clinic is closed at the needed time",
+}
+_UNKNOWN = "計画に入りません / not in the plan"
+#: Codes whose words say it all: their English detail would only repeat them.
+_NO_DETAIL = frozenset({"no_time", "no_vehicle", "max_tasks", "shift_too_short", "vehicle_unusable"})
 
-def reason_in_words(reason: str) -> str:
-    """Turn a solver or compile reason into a Japanese + English label for staff.
+
+def reason_in_words(code: str, detail: str = "", *, skills: Iterable[int] = ()) -> str:
+    """Return the Japanese + English label of a reason code for staff, with the detail after it.
 
     Parameters
     ----------
-    reason
-        The machine reason, e.g. ``"no vehicle has skills [2]"``.
+    code
+        A code of `scheduler.vrp.format.REASON_CODES` or `scheduler.compiler.SKIP_CODES`.
+    detail
+        The English detail that came with the code (shown in brackets), or empty.
+    skills
+        For the ``skill`` code: the task's skill ids, named in staff words.
     """
-    r = reason.lower()
-    if "capacity" in r:
-        return f"座席・荷台が足りません / not enough seats or boxes in any suitable vehicle ({reason})"
-    if "has skills" in r:
-        ids = [int(x) for x in re.findall(r"\d+", reason)]
-        names = ", ".join(_SKILL_WORDS[SKILL_BY_ID[i].value] for i in ids if i in SKILL_BY_ID) or reason
-        return f"必要な装備の車両がありません / no vehicle with the needed equipment ({names})"
-    if r == "no vehicle":
-        return "今週走る車両がありません / no vehicle runs this week"
-    if "max_ride_time" in r:
-        return f"乗車時間の上限を超えます / the trip is longer than the maximum ride time ({reason})"
-    if "max_tasks" in r:
-        return "1日の件数上限を超えます / every suitable vehicle already has its maximum number of stops"
-    if "time window" in r and "reached" in r:
-        return f"希望時間に間に合いません / {reason}"
-    if "within any shift" in r:
-        return "勤務時間内に往復できません / cannot get there and back within any shift"
-    if "not enough time" in r:
-        return "時間内に回れません / not enough time in any shift"
-    if "no solution found" in r:
-        return f"計画が見つかりません / {reason}"
-    if "closed" in r or "service day" in r or "holiday" in r or "session day" in r:
-        return f"実施できる日がありません / {reason}"
-    return f"計画に入りません / {reason}"
+    words = REASON_WORDS.get(code, _UNKNOWN)
+    if code in _NO_DETAIL:
+        detail = ""
+    if code == "skill":
+        names = [_SKILL_WORDS[SKILL_BY_ID[i].value] for i in skills if i in SKILL_BY_ID]
+        detail = ", ".join(names) or detail
+    return f"{words} ({detail})" if detail else words
 
 
 def partial_reason(reason: str) -> str:

@@ -8,7 +8,7 @@ way, so they live here once.
 
 from __future__ import annotations
 
-__all__ = ["MAX_TIME", "WEEKDAYS", "format_week_time", "route_cost"]
+__all__ = ["MAX_TIME", "REASON_CODES", "WEEKDAYS", "format_week_time", "route_cost"]
 
 #: Latest time the format can express; used when no window is given.
 MAX_TIME = 2**40
@@ -52,3 +52,22 @@ def format_week_time(t_s: int, *, seconds: bool = False) -> str:
     if seconds:
         text += f":{rest % 60:02d}"
     return text + (f" +{week}w" if week else "")
+
+
+#: Codes of ``unassigned[].code`` (extension): why a task is not in the plan. A closed set:
+#: code branches on these, people read the ``reason`` text (or words made from the code).
+REASON_CODES: dict[str, str] = {
+    "no_vehicle": "the problem has no vehicle",
+    "skill": "no vehicle has all the task's skills",
+    "capacity": "the task's amounts exceed the capacity of every vehicle with the skills",
+    "max_tasks": "every suitable vehicle's max_tasks is too small for the task",
+    "no_shift_in_window": "no suitable vehicle works during any of the task's time windows",
+    "window_unreachable": "no suitable vehicle can reach the task inside its time windows and return in time",
+    "shift_too_short": "no suitable vehicle can go there and back within its hours",
+    "travel_limit": "the trip there and back exceeds every suitable vehicle's max_travel_time",
+    "ride_time": "max_ride_time cannot be kept even on a direct trip (drive or windows force a longer ride)",
+    "break": "the task fits a suitable vehicle alone only if the vehicle skipped its break",
+    "vehicle_unusable": "every suitable vehicle's time window cannot hold its drive and breaks",
+    "no_time": "the task could be served alone, but the plan has no room for it next to more valuable tasks",
+    "not_solved": "the search found no plan at all within its time limit",
+}
