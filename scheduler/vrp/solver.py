@@ -860,8 +860,8 @@ def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
         A problem dict in the odekake problem format, or an already parsed
         `Problem`.
     params
-        Search settings; when omitted, ``options.time_limit`` / ``options.seed``
-        / ``options.solution_limit`` of the problem (if any) over the defaults.
+        Search settings, used as given; when omitted, the problem's
+        ``options`` over the defaults (`SolveParams.from_options`).
 
     Returns
     -------
@@ -878,9 +878,7 @@ def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
     t0 = time.perf_counter()
     parsed = problem if isinstance(problem, Problem) else parse_problem(problem)
     if params is None:
-        opts = parsed.options
-        params = SolveParams(time_limit_s=opts.get("time_limit", SolveParams.time_limit_s),
-                             seed=opts.get("seed", 0), solution_limit=opts.get("solution_limit"))
+        params = SolveParams.from_options(parsed.options)
     model = _prepare(parsed)
     t1 = time.perf_counter()
     if model.modelled:
