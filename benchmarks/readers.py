@@ -18,6 +18,10 @@ Demands of Solomon customers become ``delivery`` amounts (loaded at the
 depot); Li & Lim pairs become shipments whose ``amount`` is the pickup's
 demand. Every instance has one depot (node 0) where vehicles start and end,
 inside the depot's window.
+
+Solomon files are parsed by ``vrplib`` (``instance_format="solomon"``, its
+own edge weights unused: the matrix is scaled and truncated here); vrplib has
+no Li & Lim format, so those files are parsed here.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import itertools
 import math
 from dataclasses import dataclass
 from pathlib import Path
+
+import vrplib
 
 __all__ = ["Instance", "read_lilim", "read_solomon", "route_distance"]
 
@@ -82,37 +88,33 @@ def route_distance(coords, locations: list[int], *, truncate_decimals: int | Non
 
 
 def read_solomon(path: str | Path) -> Instance:
-    """Read a Solomon VRPTW instance (header, vehicle block, customer rows).
+    """Read a Solomon VRPTW instance (header, vehicle block, customer rows) with ``vrplib``.
 
     Parameters
     ----------
     path
-        A file such as ``C101.txt``.
+        A file such as ``C101.txt``; customers are numbered 0 (the depot)
+        to n in file order, and their number is the job id.
     """
     path = Path(path)
-    lines = [ln.split() for ln in path.read_text().splitlines() if ln.strip()]
-    name = lines[0][0]
-    n_vehicles = capacity = None
-    rows = []
-    for i, parts in enumerate(lines):
-        if parts[0] == "NUMBER":
-            n_vehicles, capacity = int(lines[i + 1][0]), int(lines[i + 1][1])
-        if len(parts) == 7 and all(p.replace(".", "", 1).isdigit() for p in parts):
-            rows.append([float(p) for p in parts])
-    if n_vehicles is None or not rows:
-        raise ValueError(f"{path}: not a Solomon instance")
+    try:
+        data = vrplib.read_instance(path, instance_format="solomon", compute_edge_weights=False)
+    except (RuntimeError, ValueError, IndexError) as exc:  # vrplib: RuntimeError
+        raise ValueError(f"{path}: not a Solomon instance") from exc
     s = SOLOMON_SCALE
-    coords = [(r[1], r[2]) for r in rows]
+    coords = [(float(x), float(y)) for x, y in data["node_coord"]]
     matrix = _matrix(coords, s, truncate=True)
-    depot = rows[0]
-    jobs = [{"id": int(r[0]), "location_index": i, "service": int(r[6] * s),
-             "delivery": [int(r[3])], "time_windows": [[int(r[4] * s), int(r[5] * s)]]}
-            for i, r in enumerate(rows) if i > 0]
+    windows = [(float(a), float(b)) for a, b in data["time_window"]]
+    service = [float(x) for x in data["service_time"]]
+    jobs = [{"id": i, "location_index": i, "service": int(service[i] * s),
+             "delivery": [int(data["demand"][i])], "time_windows": [[int(windows[i][0] * s), int(windows[i][1] * s)]]}
+            for i in range(1, len(coords))]
+    n_vehicles, capacity = int(data["vehicles"]), int(data["capacity"])
     vehicles = [{"id": k + 1, "start_index": 0, "end_index": 0, "capacity": [capacity],
-                 "time_window": [int(depot[4] * s), int(depot[5] * s)]} for k in range(n_vehicles)]
+                 "time_window": [int(windows[0][0] * s), int(windows[0][1] * s)]} for k in range(n_vehicles)]
     problem = {"vehicles": vehicles, "jobs": jobs,
                "matrices": {"car": {"durations": matrix, "distances": matrix}}}
-    return Instance(name=name, problem=problem, coords=coords, scale=s, vehicles=n_vehicles,
+    return Instance(name=data["name"], problem=problem, coords=coords, scale=s, vehicles=n_vehicles,
                     capacity=capacity)
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scheduler.compiler import SKILL_BY_ID, SKIP_CODES
+from scheduler.compiler import SKILL_BY_ID
 from scheduler.domain import TimeWindow
-from scheduler.vrp.format import REASON_CODES
 
 __all__ = ["BROKEN_PROMISE", "REASON_WORDS", "broken_promise_reason", "partial_reason", "reason_in_words"]
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 
 from routing.errors import InputError
 from routing.files import write_atomic
@@ -49,24 +48,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _solve(args) -> int:
+    """Solve with the flags over the --params file over the problem's options over the defaults."""
     from scheduler.vrp.params import SolveParams
     from scheduler.vrp.problem import parse_problem, read_json
     from scheduler.vrp.solver import solve
 
     data = read_json(args.problem)
     problem = parse_problem(data)
-    params = SolveParams.from_file(args.params) if args.params else SolveParams()
-    opts = problem.options
-    changes = {}
-    if not args.params:
-        changes = {"time_limit_s": opts.get("time_limit", params.time_limit_s),
-                   "seed": opts.get("seed", params.seed),
-                   "solution_limit": opts.get("solution_limit", params.solution_limit)}
-    for name, value in (("time_limit_s", args.time_limit), ("seed", args.seed),
-                        ("solution_limit", args.solution_limit), ("workers", args.workers)):
-        if value is not None:
-            changes[name] = value
-    params = replace(params, **changes)
+    params = SolveParams.from_options(problem.options)
+    if args.params:
+        params = SolveParams.from_file(args.params, params)
+    flags = {"time_limit_s": args.time_limit, "seed": args.seed, "solution_limit": args.solution_limit,
+             "workers": args.workers}
+    params = SolveParams.from_dict({k: v for k, v in flags.items() if v is not None}, params)
     solution = solve(problem, params)
     text = json.dumps(solution, ensure_ascii=False, indent=1) + "\n"
     if args.output:

@@ -1,14 +1,19 @@
 """Parameters of one solve, as data (like PyVRP's ``SolveParams``).
 
-A `SolveParams` can be built in code, from a dict, or from a JSON file::
+A `SolveParams` can be built in code, from a dict, from a JSON file::
 
     {"time_limit_s": 5, "seed": 1, "metaheuristic": "GUIDED_LOCAL_SEARCH"}
+
+or from a problem's ``options`` (`SolveParams.from_options`). Where several
+sources set a field, the first of these wins: explicit command-line flags,
+a ``--params`` file, the problem's ``options``, the defaults.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +36,10 @@ METAHEURISTICS = (
     "AUTOMATIC", "GUIDED_LOCAL_SEARCH", "SIMULATED_ANNEALING", "TABU_SEARCH",
     "GENERIC_TABU_SEARCH", "GREEDY_DESCENT", "ITERATED_LOCAL_SEARCH",
 )
+
+
+#: The problem format's ``options`` keys and the `SolveParams` fields they set.
+_OPTION_FIELDS = {"time_limit": "time_limit_s", "seed": "seed", "solution_limit": "solution_limit"}
 
 
 class ParamsError(InputError):
@@ -118,13 +127,16 @@ class SolveParams:
             raise ParamsError(f"ruin_auto_temperatures: expected true or false, got {self.ruin_auto_temperatures!r}")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SolveParams:
+    def from_dict(cls, data: dict[str, Any], base: SolveParams | None = None) -> SolveParams:
         """Build parameters from a dict, rejecting unknown keys.
 
         Parameters
         ----------
         data
             Field names of `SolveParams` mapped to values.
+        base
+            Where the fields missing from `data` come from (default: the
+            defaults).
         """
         if not isinstance(data, dict):
             raise ParamsError(f"params: expected an object, got {type(data).__name__}")
@@ -132,14 +144,39 @@ class SolveParams:
         for key in data:
             if key not in names:
                 raise ParamsError(f"params: unknown key {key!r}")
-        return cls(**data)
+        return cls(**data) if base is None else dataclasses.replace(base, **data)
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike) -> SolveParams:
+    def from_file(cls, path: str | os.PathLike, base: SolveParams | None = None) -> SolveParams:
         """Read parameters from a JSON file (see `from_dict`)."""
         from scheduler.vrp.problem import read_json
 
-        return cls.from_dict(read_json(path, what="params"))
+        return cls.from_dict(read_json(path, what="params"), base)
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any], base: SolveParams | None = None) -> SolveParams:
+        """Apply a problem's ``options`` over `base`.
+
+        The one place where ``options`` become parameters: `solve` uses it when
+        it is given no parameters, the command line as the layer under a
+        ``--params`` file and its flags (precedence in the module docstring).
+
+        Parameters
+        ----------
+        options
+            The problem's ``options`` (as checked by ``parse_problem``):
+            ``time_limit`` (seconds), ``seed``, ``solution_limit`` (``null``
+            means no limit); keys it does not have leave `base` as it is.
+        base
+            Parameters the options override (default: the defaults).
+
+        Examples
+        --------
+        >>> SolveParams.from_options({"time_limit": 5, "solution_limit": 20}).time_limit_s
+        5
+        """
+        changes = {name: options[key] for key, name in _OPTION_FIELDS.items() if key in options}
+        return dataclasses.replace(base or cls(), **changes)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the parameters as a plain dict."""

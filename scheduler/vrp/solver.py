@@ -8,16 +8,26 @@ and returns the solution dict of that format. The steps:
    ride-time limit) that set aside tasks no vehicle could ever serve, with a
    reason a dispatcher can act on; they also restrict each task to the
    vehicles that could serve it alone;
-3. build one OR-Tools routing model over nodes = tasks + depots (+ one dummy
-   node standing for a missing start or end), with a time dimension (transit
-   = setup + service of the origin + driving), one dimension per capacity
-   dimension, a task-count and a driving-time dimension when limits ask for
-   them, vehicle breaks, pickup-and-delivery pairs and disjunction penalties
-   ``(priority + 1) * U`` with U larger than any routing cost;
-4. copy the routes out into plain lists right after the search, then compute
-   every reported figure (arrival, waiting, loads, distances, costs) in plain
-   Python from the input, so the reported numbers never depend on OR-Tools'
-   internals.
+3. build one OR-Tools routing model (`_search` wires the named steps):
+   `_nodes` lays out nodes = tasks (one per window of a multi-window job)
+   + depots (+ one dummy node standing for a missing start or end);
+   `_open_model` creates the model (`_OrModel` holds what the steps share);
+   `_add_time` adds the time dimension (transit = setup + service of the
+   origin + driving) with shifts and windows; `_add_costs` the integer arc
+   and fixed costs; `_add_loads` one dimension per capacity dimension;
+   `_add_limits` a task-count and a driving-time dimension when limits ask
+   for them; `_add_tasks` disjunction penalties ``(priority + 1) * U`` with
+   U larger than any routing cost, vehicle restrictions, pickup-and-delivery
+   pairs and ride times; `_add_breaks` the vehicle breaks;
+   `_search_parameters` the strategies of `SolveParams`. The order of these
+   steps is the order dimensions and callbacks are registered in, which
+   the search depends on;
+4. search (`_run_search`; `_run` runs a portfolio of workers when allowed)
+   and copy the routes out into a plain, picklable `SearchResult` right
+   after (`_extract`);
+5. compute every reported figure (arrival, waiting, loads, distances,
+   costs) in plain Python from the input (`_solution`), so the reported
+   numbers never depend on OR-Tools' internals.
 
 Costs are integers: an arc of ``t`` driving seconds on a vehicle with
 ``per_hour`` costs ``per_hour * t / 3600``; the model uses the exact integer
@@ -31,6 +41,7 @@ import itertools
 import math
 import multiprocessing
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
@@ -257,81 +268,154 @@ def _auto_first_solution(model: _Model) -> str:
     return "PARALLEL_CHEAPEST_INSERTION"
 
 
-def _search(model: _Model, params: SolveParams) -> dict:
-    """Build the OR-Tools model, search, and return plain routes and times.
+@dataclass(frozen=True)
+class SearchResult:
+    """What one search found, copied out of OR-Tools into plain (picklable) data.
 
-    Returns
-    -------
-    dict
-        ``objective`` (int or None), ``routes`` (per vehicle: list of task
-        indices), ``times`` (per vehicle: service start of start, each task,
-        end), ``breaks`` (per vehicle: {break position: start}), ``status``.
+    Attributes
+    ----------
+    objective
+        OR-Tools' objective of the solution, ``None`` if none was found.
+    routes
+        Per vehicle: the task indices it serves, in order.
+    times
+        Per vehicle: service start at the route's start, at each task, at its end.
+    breaks
+        Per vehicle: {break position in ``vehicle.breaks``: start}.
+    status
+        OR-Tools' search status name (e.g. ``ROUTING_SUCCESS``).
     """
-    problem = model.problem
+
+    objective: int | None
+    routes: tuple[tuple[int, ...], ...]
+    times: tuple[tuple[int, ...], ...]
+    breaks: tuple[dict[int, int], ...]
+    status: str
+
+    @classmethod
+    def nothing(cls, n_vehicles: int, *, objective: int | None, status: str) -> SearchResult:
+        """Return a result with every route empty."""
+        return cls(objective, ((),) * n_vehicles, (), (), status)
+
+
+@dataclass
+class _Nodes:
+    """The model's nodes: one per task (or per window of a multi-window job), then the depots."""
+
+    task: list[int]  # node i < len(task) serves task task[i] ...
+    windows: list[list[tuple[int, int]]]  # ... within windows[i] ...
+    allowed: list[list[int]]  # ... on one of the vehicles allowed[i]
+    location: list[int | None]  # every node, depots included (None: missing start or end)
+    on_site: list[int]  # every node: setup + service seconds (0 at depots)
+    starts: list[int]  # per vehicle: its start node
+    ends: list[int]  # per vehicle: its end node
+
+    def __len__(self) -> int:
+        return len(self.location)
+
+
+@dataclass
+class _OrModel:
+    """The OR-Tools objects the model-building steps share, with the plain data they read."""
+
+    model: _Model
+    nodes: _Nodes
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    solver: pywrapcp.Solver
+    travel: dict[str, list[list[int]]]  # profile -> node-to-node driving seconds
+    time_dim: pywrapcp.RoutingDimension | None = None
+    #: penalty of leaving out one task of priority 0, above any routing cost
+    unit: int = 0
+    break_vars: dict[int, list] = field(default_factory=dict)  # vehicle -> break intervals
+
+    @property
+    def vehicles(self) -> list:
+        return self.model.problem.vehicles
+
+    @property
+    def profiles(self) -> list[str]:
+        return sorted(self.travel)
+
+
+def _nodes(model: _Model) -> _Nodes:
+    """Lay out the nodes: modelled tasks (one node per window of a multi-window job), then depots."""
     tasks = model.tasks
-    vehicles = problem.vehicles
-    n_vehicles = len(vehicles)
-    # node i < len(nodes) serves task nodes[i] within node_windows[i]
-    nodes: list[int] = []
-    node_windows: list[list[tuple[int, int]]] = []
-    node_allowed: list[list[int]] = []
+    nodes = _Nodes([], [], [], [], [], [], [])
     for t in model.modelled:
         for windows, allowed in (
                 [([w], fit) for w, fit in model.alternatives[t]] if t in model.alternatives
                 else [(tasks[t].windows, model.allowed[t])]):
-            nodes.append(t)
-            node_windows.append(windows)
-            node_allowed.append(allowed)
-    node_loc: list[int | None] = [tasks[t].location for t in nodes]
-    node_on_site = [tasks[t].on_site_s for t in nodes]
+            nodes.task.append(t)
+            nodes.windows.append(windows)
+            nodes.allowed.append(allowed)
+    nodes.location = [tasks[t].location for t in nodes.task]
+    nodes.on_site = [tasks[t].on_site_s for t in nodes.task]
     depot_node: dict[int | None, int] = {}
 
     def depot(loc: int | None) -> int:
         if loc not in depot_node:
-            depot_node[loc] = len(node_loc)
-            node_loc.append(loc)
-            node_on_site.append(0)
+            depot_node[loc] = len(nodes.location)
+            nodes.location.append(loc)
+            nodes.on_site.append(0)
         return depot_node[loc]
 
-    starts = [depot(v.start_index) for v in vehicles]
-    ends = [depot(v.end_index) for v in vehicles]
-    n_nodes = len(node_loc)
-    manager = pywrapcp.RoutingIndexManager(n_nodes, n_vehicles, starts, ends)
+    # the order (start then end of each vehicle in turn) fixes the node numbers
+    nodes.starts = [depot(v.start_index) for v in model.problem.vehicles]
+    nodes.ends = [depot(v.end_index) for v in model.problem.vehicles]
+    return nodes
+
+
+def _open_model(model: _Model, nodes: _Nodes, seed: int) -> _OrModel:
+    """Create the routing model over the nodes and the driving matrices between them."""
+    problem = model.problem
+    manager = pywrapcp.RoutingIndexManager(len(nodes), len(problem.vehicles), nodes.starts, nodes.ends)
     routing = pywrapcp.RoutingModel(manager)
     solver = routing.solver()
-    solver.ReSeed(params.seed)
-
-    profiles = sorted({v.profile for v in vehicles})
+    solver.ReSeed(seed)
     travel = {}
-    for p in profiles:
+    for p in sorted({v.profile for v in problem.vehicles}):
         mat = problem.durations[p]
-        travel[p] = [[0 if a is None or b is None else mat[a][b] for b in node_loc] for a in node_loc]
+        travel[p] = [[0 if a is None or b is None else mat[a][b] for b in nodes.location] for a in nodes.location]
+    return _OrModel(model, nodes, manager, routing, solver, travel)
 
-    # time: transit i -> j = on-site time at i + driving
-    time_cb = {}
-    for p in profiles:
-        time_cb[p] = routing.RegisterTransitMatrix(
-            [[node_on_site[i] + row[j] for j in range(n_nodes)] for i, row in enumerate(travel[p])])
+
+def _horizon(om: _OrModel) -> int:
+    """Return an upper bound of every time in the model (at most MAX_TIME)."""
+    nodes, vehicles = om.nodes, om.vehicles
     horizon = max([v.time_window[1] for v in vehicles if v.time_window[1] < MAX_TIME]
-                  + [w[1] for ws in node_windows for w in ws] + [0])
-    horizon += sum(node_on_site) + sum(max(map(max, travel[p])) for p in profiles) * (n_nodes + 1)
+                  + [w[1] for ws in nodes.windows for w in ws] + [0])
+    horizon += sum(nodes.on_site) + sum(max(map(max, om.travel[p])) for p in om.profiles) * (len(nodes) + 1)
     horizon += sum(b.service for v in vehicles for b in v.breaks)
-    horizon = min(horizon, MAX_TIME)
+    return min(horizon, MAX_TIME)
+
+
+def _add_time(om: _OrModel) -> None:
+    """Add the time dimension (transit i -> j = on-site time at i + driving), shifts and windows."""
+    nodes, routing = om.nodes, om.routing
+    time_cb = {}
+    for p in om.profiles:
+        time_cb[p] = routing.RegisterTransitMatrix(
+            [[nodes.on_site[i] + row[j] for j in range(len(nodes))] for i, row in enumerate(om.travel[p])])
+    horizon = _horizon(om)
     routing.AddDimensionWithVehicleTransits(
-        [time_cb[v.profile] for v in vehicles], horizon, horizon, False, "time")
-    time_dim = routing.GetDimensionOrDie("time")
-    for k, v in enumerate(vehicles):
+        [time_cb[v.profile] for v in om.vehicles], horizon, horizon, False, "time")
+    time_dim = om.time_dim = routing.GetDimensionOrDie("time")
+    for k, v in enumerate(om.vehicles):
         lo, hi = v.time_window[0], min(v.time_window[1], horizon)
         time_dim.CumulVar(routing.Start(k)).SetRange(lo, hi)
         time_dim.CumulVar(routing.End(k)).SetRange(lo, hi)
-    for i, windows in enumerate(node_windows):
+    for i, windows in enumerate(nodes.windows):
         if windows:
-            var = time_dim.CumulVar(manager.NodeToIndex(i))
+            var = time_dim.CumulVar(om.manager.NodeToIndex(i))
             var.SetRange(windows[0][0], min(windows[-1][1], horizon))
             for (_, e1), (s2, _) in itertools.pairwise(windows):
                 var.RemoveInterval(e1 + 1, s2 - 1)
 
-    # costs: exact integers scaled by g (see module docstring)
+
+def _add_costs(om: _OrModel) -> None:
+    """Set arc and fixed costs as exact integers scaled by g (see module docstring) and the penalty unit."""
+    routing, vehicles = om.routing, om.vehicles
     g = 0
     for v in vehicles:
         g = math.gcd(g, v.per_hour_cost, 3600 * v.fixed_cost)
@@ -342,26 +426,31 @@ def _search(model: _Model, params: SolveParams) -> dict:
         key = (v.profile, v.per_hour_cost // g)
         if key not in cost_cb:
             factor = key[1]
-            mat = [[factor * x for x in row] for row in travel[v.profile]]
+            mat = [[factor * x for x in row] for row in om.travel[v.profile]]
             max_arc = max(max_arc, max(map(max, mat)))
             cost_cb[key] = routing.RegisterTransitMatrix(mat)
         routing.SetArcCostEvaluatorOfVehicle(cost_cb[key], k)
         routing.SetFixedCostOfVehicle(3600 * v.fixed_cost // g, k)
-    bound = sum(3600 * v.fixed_cost // g for v in vehicles) + (n_nodes + n_vehicles) * max_arc + 1
-    unit = 2 * bound
-    if unit * 101 * (len(nodes) + 1) >= _INT64_MAX // 4:
+    bound = sum(3600 * v.fixed_cost // g for v in vehicles) + (len(om.nodes) + len(vehicles)) * max_arc + 1
+    om.unit = 2 * bound
+    # penalties go up to (priority 100 + 1) * unit per task
+    if om.unit * 101 * (len(om.nodes.task) + 1) >= _INT64_MAX // 4:
         raise ProblemError("matrices: durations or costs too large to optimise with 64-bit integers")
 
-    # capacity dimensions
-    caps = [problem.capacity_of(v) for v in vehicles]
+
+def _add_loads(om: _OrModel) -> None:
+    """Add one load dimension per capacity dimension that some task uses."""
+    problem, tasks, nodes = om.model.problem, om.model.tasks, om.nodes
+    routing = om.routing
+    caps = [problem.capacity_of(v) for v in om.vehicles]
     for d in range(problem.dimensions):
         delta, picked = [], []
-        for i in range(n_nodes):
-            if i >= len(nodes):
+        for i in range(len(nodes)):
+            if i >= len(nodes.task):
                 delta.append(0)
                 picked.append(0)
                 continue
-            task = tasks[nodes[i]]
+            task = tasks[nodes.task[i]]
             if task.kind == "job":
                 delta.append(task.pickup[d] - task.delivery[d])
                 picked.append(task.pickup[d])
@@ -369,7 +458,7 @@ def _search(model: _Model, params: SolveParams) -> dict:
                 amount = problem.shipments[task.shipment].amount[d]
                 delta.append(amount if task.kind == "pickup" else -amount)
                 picked.append(0)
-        has_delivery = any(tasks[t].kind == "job" and tasks[t].delivery[d] for t in nodes)
+        has_delivery = any(tasks[t].kind == "job" and tasks[t].delivery[d] for t in nodes.task)
         has_pickup = any(picked)
         if not any(delta) and not has_delivery:
             continue
@@ -384,36 +473,43 @@ def _search(model: _Model, params: SolveParams) -> dict:
             cb2 = routing.RegisterUnaryTransitVector(picked)
             routing.AddDimension(cb2, 0, sum(picked) + 1, True, f"picked{d}")
             pick_dim = routing.GetDimensionOrDie(f"picked{d}")
-            for k in range(n_vehicles):
-                solver.Add(load.CumulVar(routing.End(k)) == pick_dim.CumulVar(routing.End(k)))
+            for k in range(len(om.vehicles)):
+                om.solver.Add(load.CumulVar(routing.End(k)) == pick_dim.CumulVar(routing.End(k)))
 
+
+def _add_limits(om: _OrModel) -> None:
+    """Add the task-count and driving-time dimensions when some vehicle has such a limit."""
+    nodes, routing, vehicles = om.nodes, om.routing, om.vehicles
     if any(v.max_tasks is not None for v in vehicles):
-        cb = routing.RegisterUnaryTransitVector([1 if i < len(nodes) else 0 for i in range(n_nodes)])
+        cb = routing.RegisterUnaryTransitVector([1 if i < len(nodes.task) else 0 for i in range(len(nodes))])
         routing.AddDimensionWithVehicleCapacity(
-            cb, 0, [len(nodes) if v.max_tasks is None else v.max_tasks for v in vehicles], True, "tasks")
-
+            cb, 0, [len(nodes.task) if v.max_tasks is None else v.max_tasks for v in vehicles], True, "tasks")
     if any(v.max_travel_time is not None for v in vehicles):
-        drive_cb = {p: routing.RegisterTransitMatrix(travel[p]) for p in profiles}
-        total = sum(max(map(max, travel[p])) for p in profiles) * (n_nodes + n_vehicles) + 1
+        drive_cb = {p: routing.RegisterTransitMatrix(om.travel[p]) for p in om.profiles}
+        total = sum(max(map(max, om.travel[p])) for p in om.profiles) * (len(nodes) + len(vehicles)) + 1
         routing.AddDimensionWithVehicleTransitAndCapacity(
             [drive_cb[v.profile] for v in vehicles], 0,
             [total if v.max_travel_time is None else min(total, v.max_travel_time) for v in vehicles],
             True, "drive")
 
-    # tasks: optional with priority penalties, vehicle restrictions, pairs
-    all_vehicles = list(range(n_vehicles))
+
+def _add_tasks(om: _OrModel) -> None:
+    """Make tasks optional with priority penalties, restrict their vehicles, tie pairs and ride times."""
+    problem, tasks, nodes = om.model.problem, om.model.tasks, om.nodes
+    manager, routing, solver, time_dim = om.manager, om.routing, om.solver, om.time_dim
+    all_vehicles = list(range(len(om.vehicles)))
     node_of: dict[int, list[int]] = {}
-    for i, t in enumerate(nodes):
+    for i, t in enumerate(nodes.task):
         node_of.setdefault(t, []).append(i)
     for t, group in node_of.items():
         task = tasks[t]
-        penalty = (task.priority + 1) * unit
+        penalty = (task.priority + 1) * om.unit
         if task.kind != "job":
             penalty //= 2  # a shipment counts once: half on each node
         routing.AddDisjunction([manager.NodeToIndex(i) for i in group], penalty, 1)
         for i in group:
-            if node_allowed[i] != all_vehicles:
-                routing.VehicleVar(manager.NodeToIndex(i)).SetValues([-1] + node_allowed[i])
+            if nodes.allowed[i] != all_vehicles:
+                routing.VehicleVar(manager.NodeToIndex(i)).SetValues([-1] + nodes.allowed[i])
         index = manager.NodeToIndex(group[0])
         if task.kind == "pickup":
             drop = manager.NodeToIndex(node_of[task.partner][0])
@@ -425,10 +521,12 @@ def _search(model: _Model, params: SolveParams) -> dict:
             if ride is not None:
                 solver.Add(time_dim.CumulVar(drop) - time_dim.CumulVar(index) <= ride + task.on_site_s)
 
-    # breaks
-    visit = [node_on_site[manager.IndexToNode(x)] for x in range(routing.Size())]
-    break_vars: dict[int, list] = {}
-    for k, v in enumerate(vehicles):
+
+def _add_breaks(om: _OrModel) -> None:
+    """Add each vehicle's breaks as interval variables on the time dimension, inside its route."""
+    routing, solver, time_dim = om.routing, om.solver, om.time_dim
+    visit = [om.nodes.on_site[om.manager.IndexToNode(x)] for x in range(routing.Size())]
+    for k, v in enumerate(om.vehicles):
         if not v.breaks:
             continue
         intervals = []
@@ -445,29 +543,35 @@ def _search(model: _Model, params: SolveParams) -> dict:
             solver.Add(interval.EndExpr() <= time_dim.CumulVar(routing.End(k)))
             intervals.append(interval)
         time_dim.SetBreakIntervalsOfVehicle(intervals, k, visit)
-        break_vars[k] = intervals
+        om.break_vars[k] = intervals
 
-    if _COMPACT_SHIFTS:
-        # leave as late and come back as early as the route allows
-        for k in range(n_vehicles):
-            routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
-            routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
 
+def _add_compact_shifts(om: _OrModel) -> None:
+    """Ask the finalizer to leave as late and come back as early as each route allows."""
+    if not _COMPACT_SHIFTS:
+        return
+    for k in range(len(om.vehicles)):
+        om.routing.AddVariableMaximizedByFinalizer(om.time_dim.CumulVar(om.routing.Start(k)))
+        om.routing.AddVariableMinimizedByFinalizer(om.time_dim.CumulVar(om.routing.End(k)))
+
+
+def _search_parameters(model: _Model, nodes: _Nodes, params: SolveParams):
+    """Return OR-Tools' search parameters for these nodes and solve parameters."""
+    modelled = [model.tasks[t] for t in dict.fromkeys(nodes.task)]
     search = pywrapcp.DefaultRoutingSearchParameters()
     first = params.first_solution
     if first == "AUTO":
         first = _auto_first_solution(model)
     search.first_solution_strategy = getattr(_FIRST, first)
-    if len({tasks[t].priority for t in node_of}) > 1:
+    if len({task.priority for task in modelled}) > 1:
         for name in _TRADE_OPERATORS:
             setattr(search.local_search_operators, name, _BOOL_TRUE)
     metaheuristic = params.metaheuristic
-    if sum(1 for t in node_of if tasks[t].kind != "delivery") <= 1:
+    if sum(1 for task in modelled if task.kind != "delivery") <= 1:
         # one task: local search over vehicles is exhaustive, and guided
         # local search would only spin until the time limit
         metaheuristic = "GREEDY_DESCENT"
-    iterated = metaheuristic == "ITERATED_LOCAL_SEARCH"
-    if iterated:
+    if metaheuristic == "ITERATED_LOCAL_SEARCH":
         _ruin_and_recreate(search, params)
     else:
         search.local_search_metaheuristic = getattr(_META, metaheuristic)
@@ -475,9 +579,18 @@ def _search(model: _Model, params: SolveParams) -> dict:
     search.time_limit.FromMilliseconds(max(1, int(params.time_limit_s * 1000)))
     if params.solution_limit is not None:
         search.solution_limit = params.solution_limit
+    return search
+
+
+def _run_search(om: _OrModel, search, params: SolveParams):
+    """Search; if no first solution is built and time is left, start again from nothing served.
+
+    Returns OR-Tools' assignment, or ``None``.
+    """
     began = time.perf_counter()
     # iterated local search only runs through its own entry point
-    run = routing.SolveWithIteratedLocalSearch if iterated else routing.SolveWithParameters
+    run = om.routing.SolveWithIteratedLocalSearch if search.use_iterated_local_search \
+        else om.routing.SolveWithParameters
     solution = run(search)
     left_s = params.time_limit_s - (time.perf_counter() - began)
     if solution is None and params.solution_limit is None and left_s > 0.05:
@@ -487,26 +600,49 @@ def _search(model: _Model, params: SolveParams) -> dict:
         search.first_solution_strategy = _FIRST.ALL_UNPERFORMED
         search.time_limit.FromMilliseconds(max(1, int(left_s * 1000)))
         solution = run(search)
+    return solution
+
+
+def _extract(om: _OrModel, solution) -> SearchResult:
+    """Copy the routes, service starts and break starts out of OR-Tools' assignment."""
+    routing, time_dim = om.routing, om.time_dim
     status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
     if solution is None:
-        return {"objective": None, "routes": [[] for _ in vehicles], "times": [], "breaks": [],
-                "status": status}
-
+        return SearchResult.nothing(len(om.vehicles), objective=None, status=status)
     routes, times, breaks = [], [], []
-    for k in range(n_vehicles):
+    for k in range(len(om.vehicles)):
         index = routing.Start(k)
         route, stamps = [], [solution.Min(time_dim.CumulVar(index))]
         index = solution.Value(routing.NextVar(index))
         while not routing.IsEnd(index):
-            route.append(nodes[manager.IndexToNode(index)])
+            route.append(om.nodes.task[om.manager.IndexToNode(index)])
             stamps.append(solution.Min(time_dim.CumulVar(index)))
             index = solution.Value(routing.NextVar(index))
         stamps.append(solution.Min(time_dim.CumulVar(index)))
-        routes.append(route)
-        times.append(stamps)
-        breaks.append({b: solution.StartValue(iv) for b, iv in enumerate(break_vars.get(k, []))})
-    return {"objective": solution.ObjectiveValue(), "routes": routes, "times": times,
-            "breaks": breaks, "status": status}
+        routes.append(tuple(route))
+        times.append(tuple(stamps))
+        breaks.append({b: solution.StartValue(iv) for b, iv in enumerate(om.break_vars.get(k, []))})
+    return SearchResult(solution.ObjectiveValue(), tuple(routes), tuple(times), tuple(breaks), status)
+
+
+def _search(model: _Model, params: SolveParams) -> SearchResult:
+    """Build the OR-Tools model, search, and return plain routes and times.
+
+    The steps add dimensions and callbacks in a fixed order (time, costs,
+    loads, limits), which the search's behaviour depends on: keep it.
+    """
+    nodes = _nodes(model)
+    om = _open_model(model, nodes, params.seed)
+    _add_time(om)
+    _add_costs(om)
+    _add_loads(om)
+    _add_limits(om)
+    _add_tasks(om)
+    _add_breaks(om)
+    _add_compact_shifts(om)
+    search = _search_parameters(model, nodes, params)
+    solution = _run_search(om, search, params)
+    return _extract(om, solution)
 
 
 def _ruin_and_recreate(search, params: SolveParams) -> None:
@@ -538,7 +674,8 @@ def _ruin_and_recreate(search, params: SolveParams) -> None:
     ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
 
 
-def _worker(args) -> dict:
+def _worker(args: tuple[_Model, SolveParams]) -> SearchResult:
+    """Run one search in a pool process (a module-level function, so it pickles)."""
     model, params = args
     return _search(model, params)
 
@@ -569,7 +706,8 @@ def _portfolio(model: _Model, params: SolveParams, workers: int) -> list[SolvePa
     return variants
 
 
-def _run(model: _Model, params: SolveParams) -> dict:
+def _run(model: _Model, params: SolveParams) -> SearchResult:
+    """Search in one process, or in a pool of workers keeping the lowest objective."""
     if params.workers <= 1 or params.solution_limit is not None or not model.modelled:
         return _search(model, replace(params, workers=1))
     variants = _portfolio(model, params, params.workers)
@@ -578,9 +716,9 @@ def _run(model: _Model, params: SolveParams) -> dict:
         results = pool.map(_worker, [(model, p) for p in variants])
     best = None
     for result in results:
-        if result["objective"] is None:
+        if result.objective is None:
             continue
-        if best is None or result["objective"] < best["objective"]:
+        if best is None or result.objective < best.objective:
             best = result
     return best or results[0]
 
@@ -603,7 +741,7 @@ def _drive_with_breaks(depart: int, travel_s: int, pauses: list[tuple[int, int]]
     return clock + left, driven_before
 
 
-def _build_route(model: _Model, k: int, route: list[int], stamps: list[int], breaks: dict[int, int]) -> dict:
+def _build_route(model: _Model, k: int, route: Sequence[int], stamps: Sequence[int], breaks: dict[int, int]) -> dict:
     problem, tasks = model.problem, model.tasks
     v = problem.vehicles[k]
     dur = problem.durations[v.profile]
@@ -690,17 +828,18 @@ def _unassigned_entry(model: _Model, t: int, reason: str) -> dict:
             "description": task.description, "reason": reason}
 
 
-def _solution(model: _Model, result: dict, loading_ms: int, solving_ms: int) -> dict:
+def _solution(model: _Model, result: SearchResult, loading_ms: int, solving_ms: int) -> dict:
+    """Return the solution dict of the format, every figure recomputed from the input."""
     routes = []
     served: set[int] = set()
-    for k, route in enumerate(result["routes"]):
+    for k, route in enumerate(result.routes):
         if not route:
             continue
-        routes.append(_build_route(model, k, route, result["times"][k], result["breaks"][k]))
+        routes.append(_build_route(model, k, route, result.times[k], result.breaks[k]))
         served.update(route)
     unassigned = []
-    fallback = NOT_ENOUGH_TIME if result["objective"] is not None else \
-        f"no solution found within the time limit ({result['status']})"
+    fallback = NOT_ENOUGH_TIME if result.objective is not None else \
+        f"no solution found within the time limit ({result.status})"
     for t in range(len(model.tasks)):
         if t not in served:
             unassigned.append(_unassigned_entry(model, t, model.reasons.get(t, fallback)))
@@ -721,8 +860,8 @@ def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
         A problem dict in the odekake problem format, or an already parsed
         `Problem`.
     params
-        Search settings; when omitted, ``options.time_limit`` / ``options.seed``
-        / ``options.solution_limit`` of the problem (if any) over the defaults.
+        Search settings, used as given; when omitted, the problem's
+        ``options`` over the defaults (`SolveParams.from_options`).
 
     Returns
     -------
@@ -739,15 +878,12 @@ def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
     t0 = time.perf_counter()
     parsed = problem if isinstance(problem, Problem) else parse_problem(problem)
     if params is None:
-        opts = parsed.options
-        params = SolveParams(time_limit_s=opts.get("time_limit", SolveParams.time_limit_s),
-                             seed=opts.get("seed", 0), solution_limit=opts.get("solution_limit"))
+        params = SolveParams.from_options(parsed.options)
     model = _prepare(parsed)
     t1 = time.perf_counter()
     if model.modelled:
         result = _run(model, params)
     else:
-        result = {"objective": 0, "routes": [[] for _ in parsed.vehicles], "times": [], "breaks": [],
-                  "status": "ROUTING_SUCCESS"}
+        result = SearchResult.nothing(len(parsed.vehicles), objective=0, status="ROUTING_SUCCESS")
     t2 = time.perf_counter()
     return _solution(model, result, int((t1 - t0) * 1000), int((t2 - t1) * 1000))

@@ -113,3 +113,46 @@ def test_module_entry_point_runs(tmp_path):
     assert proc.returncode == 2
     assert json.loads(proc.stdout) == {"code": 2, "error": "jobs: expected a list, got int"}
     assert "Traceback" not in proc.stderr
+
+
+def test_options_fill_in_what_params_and_flags_leave_open(tmp_path, capsys, monkeypatch):
+    """Flags beat the --params file, which beats the problem's options, which beat the defaults."""
+    import scheduler.vrp.solver
+
+    seen = []
+    monkeypatch.setattr(scheduler.vrp.solver, "solve", lambda problem, params: seen.append(params) or {})
+    problem = tmp_path / "p.json"
+    problem.write_text(json.dumps({**GOOD, "options": {"time_limit": 7, "seed": 3, "solution_limit": 10}}))
+    params = tmp_path / "params.json"
+    params.write_text('{"seed": 4, "solution_limit": 20, "metaheuristic": "TABU_SEARCH"}')
+    status, _ = run(capsys, "solve", str(problem), "--params", str(params), "--solution-limit", "5")
+    assert status == 0
+    (got,) = seen
+    # time limit from options, seed and metaheuristic from the file, solution limit from the flag,
+    # workers from the defaults
+    assert (got.time_limit_s, got.seed, got.metaheuristic, got.solution_limit, got.workers) == \
+        (7, 4, "TABU_SEARCH", 5, 2)
+
+
+def test_from_options_is_the_one_merge_of_options():
+    """from_options sets time_limit_s, seed and solution_limit from options and keeps the rest of base."""
+    from scheduler.vrp.params import SolveParams
+
+    assert SolveParams.from_options({}) == SolveParams()
+    assert SolveParams.from_options({"time_limit": 2, "seed": 9}) == SolveParams(time_limit_s=2, seed=9)
+    base = SolveParams(solution_limit=30, workers=1)
+    assert SolveParams.from_options({"solution_limit": None}, base) == SolveParams(workers=1)
+    assert SolveParams.from_options({"seed": 1}, base) == SolveParams(seed=1, solution_limit=30, workers=1)
+
+
+def test_solve_without_params_reads_the_options(monkeypatch):
+    """solve(problem) with no parameters searches with the problem's options over the defaults."""
+    import scheduler.vrp.solver
+    from scheduler.vrp.params import SolveParams
+
+    seen = []
+    real_run = scheduler.vrp.solver._run
+    monkeypatch.setattr(scheduler.vrp.solver, "_run", lambda model, params: seen.append(params) or
+                        real_run(model, params))
+    scheduler.vrp.solver.solve({**GOOD, "options": {"solution_limit": 3, "seed": 2}})
+    assert seen == [SolveParams(solution_limit=3, seed=2)]
