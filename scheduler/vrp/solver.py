@@ -46,8 +46,10 @@ from dataclasses import dataclass, field, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
 
-from scheduler.vrp.format import MAX_TIME, format_week_time, route_cost
+from scheduler.vrp.format import MAX_TIME, route_cost
 from scheduler.vrp.params import SolveParams
+from scheduler.vrp.precheck import Model as _Model
+from scheduler.vrp.precheck import prepare
 from scheduler.vrp.problem import Problem, ProblemError, parse_problem
 
 __all__ = ["NOT_ENOUGH_TIME", "solve"]
@@ -69,185 +71,8 @@ _TRADE_OPERATORS = (
 )
 #: Reason given when a task could be served alone but did not fit in the plan.
 NOT_ENOUGH_TIME = "not enough time left in any shift"
-
-
-def _format_window(window: tuple[int, int]) -> str:
-    start, end = format_week_time(window[0]), format_week_time(window[1])
-    if start.split(" ")[0] == end.split(" ")[0] and start.split(" ")[2:] == end.split(" ")[2:]:
-        return f"{start}–{end.split(' ')[1]}"
-    return f"{start}–{end}"
-
-
-@dataclass
-class _Task:
-    """One node to visit: a job, or one half of a shipment."""
-
-    kind: str  # "job", "pickup", "delivery"
-    id: int
-    location: int
-    setup: int
-    service: int
-    windows: list[tuple[int, int]]
-    skills: list[int]
-    priority: int
-    description: str
-    delivery: list[int]  # jobs: loaded at the start, dropped here
-    pickup: list[int]  # jobs: picked up here, carried to the end
-    shipment: int | None = None  # index into problem.shipments
-    partner: int | None = None  # task index of the other half
-
-    @property
-    def on_site_s(self) -> int:
-        return self.setup + self.service
-
-
-@dataclass
-class _Model:
-    """Plain-data description of what goes into OR-Tools (picklable)."""
-
-    problem: Problem
-    tasks: list[_Task]
-    reasons: dict[int, str]  # task index -> reason it is left out up front
-    allowed: dict[int, list[int]]  # task index -> vehicles able to serve it alone
-    #: job index -> [(window, vehicles able to serve it in that window)] for
-    #: jobs with several windows: each window becomes its own node, and the
-    #: nodes form one disjunction (exactly the contiguous windows the search
-    #: filters handle well, instead of a cumul domain with holes)
-    alternatives: dict[int, list] = field(default_factory=dict)
-    modelled: list[int] = field(default_factory=list)  # task indices in the model
-
-
-def _travel(problem: Problem, profile: str, a: int | None, b: int | None) -> int:
-    if a is None or b is None:
-        return 0
-    return problem.durations[profile][a][b]
-
-
-def _tasks(problem: Problem) -> list[_Task]:
-    tasks: list[_Task] = []
-    zeros = [0] * problem.dimensions
-    for job in problem.jobs:
-        tasks.append(_Task("job", job.id, job.location_index, job.setup, job.service,
-                           job.time_windows, job.skills, job.priority, job.description,
-                           job.delivery, job.pickup))
-    for s, ship in enumerate(problem.shipments):
-        first = len(tasks)
-        for kind, step in (("pickup", ship.pickup), ("delivery", ship.delivery)):
-            tasks.append(_Task(kind, step.id, step.location_index, step.setup, step.service,
-                               step.time_windows, ship.skills, ship.priority, step.description,
-                               zeros, zeros, shipment=s, partner=first + (kind == "pickup")))
-    return tasks
-
-
-def _start_after(window_list, earliest: int) -> int | None:
-    """Return the first service start >= earliest inside the windows, or None."""
-    if not window_list:
-        return earliest
-    for start, end in window_list:
-        if earliest <= end:
-            return max(earliest, start)
-    return None
-
-
-def _alone(problem: Problem, v, steps) -> bool:
-    """Return whether vehicle `v` could serve these (location, on-site, windows) steps alone, in order."""
-    here, clock, drive = v.start_index, v.time_window[0], 0
-    for location, on_site, windows in steps:
-        leg = _travel(problem, v.profile, here, location)
-        begin = _start_after(windows, clock + leg)
-        if begin is None or begin > v.time_window[1]:
-            return False
-        drive += leg
-        clock = begin + on_site
-        here = location
-    back = _travel(problem, v.profile, here, v.end_index)
-    drive += back
-    if clock + back > v.time_window[1]:
-        return False
-    return v.max_travel_time is None or drive <= v.max_travel_time
-
-
-def _check_vehicle_hours(problem: Problem) -> None:
-    for i, v in enumerate(problem.vehicles):
-        drive = _travel(problem, v.profile, v.start_index, v.end_index)
-        rest = sum(b.service for b in v.breaks)
-        if v.time_window[0] + drive + rest > v.time_window[1]:
-            raise ProblemError(f"vehicles[{i}].time_window: too short to drive from start to end"
-                               f" and take the breaks ({drive + rest} s needed)")
-
-
-def _prepare(problem: Problem) -> _Model:
-    """Pre-check every task and decide which vehicles could serve it alone."""
-    _check_vehicle_hours(problem)
-    tasks = _tasks(problem)
-    reasons: dict[int, str] = {}
-    allowed: dict[int, list[int]] = {}
-    alternatives: dict[int, list[tuple[tuple[int, int], list[int]]]] = {}
-    vehicles = problem.vehicles
-    caps = [problem.capacity_of(v) for v in vehicles]
-    for t, task in enumerate(tasks):
-        if task.kind == "delivery":
-            continue  # decided together with its pickup
-        group = [t] if task.kind == "job" else [t, task.partner]
-        need = set(task.skills)
-        skilled = [k for k, v in enumerate(vehicles) if need <= set(v.skills)]
-        if not skilled:
-            reason = f"no vehicle has skills {sorted(need)}" if vehicles else "no vehicle"
-            for g in group:
-                reasons[g] = reason
-            continue
-        if task.kind == "job":
-            amounts = [task.delivery, task.pickup]
-        else:
-            amounts = [problem.shipments[task.shipment].amount]
-        big = [k for k in skilled if all(a[d] <= caps[k][d] for a in amounts for d in range(len(a)))]
-        if not big:
-            for g in group:
-                need_amount = [max(a[d] for a in amounts) for d in range(problem.dimensions)]
-                reasons[g] = f"too large for the capacity of any vehicle with the skills (needs {need_amount})"
-            continue
-        few = [k for k in big if vehicles[k].max_tasks is None or vehicles[k].max_tasks >= len(group)]
-        if not few:
-            for g in group:
-                reasons[g] = "every suitable vehicle has max_tasks too small"
-            continue
-        if task.kind == "pickup":
-            ship = problem.shipments[task.shipment]
-            drop = tasks[task.partner]
-            direct = min(_travel(problem, vehicles[k].profile, task.location, drop.location) for k in few)
-            if ship.max_ride_time is not None and direct > ship.max_ride_time:
-                for g in group:
-                    reasons[g] = (f"max_ride_time {ship.max_ride_time // 60} min is shorter than the direct"
-                                  f" drive from pickup to delivery ({direct // 60} min)")
-                continue
-        if task.kind == "job" and len(task.windows) > 1:
-            # one alternative node per window, each with the vehicles that can reach it
-            options = []
-            for w in task.windows:
-                fit = [k for k in few if _alone(problem, vehicles[k], [(task.location, task.on_site_s, [w])])]
-                if fit:
-                    options.append((w, fit))
-            ok = sorted({k for _, fit in options for k in fit})
-            if ok:
-                alternatives[t] = options
-        else:
-            steps = [(tasks[g].location, tasks[g].on_site_s, tasks[g].windows) for g in group]
-            ok = [k for k in few if _alone(problem, vehicles[k], steps)]
-        if not ok:
-            windows = [w for g in group for w in tasks[g].windows]
-            if windows:
-                text = ", ".join(_format_window(w) for w in windows[:4])
-                reason = f"time window {text} cannot be reached from any depot in time"
-            else:
-                reason = "cannot be reached and returned from within any shift's hours"
-            for g in group:
-                reasons[g] = reason
-            continue
-        for g in group:
-            allowed[g] = ok
-    model = _Model(problem=problem, tasks=tasks, reasons=reasons, allowed=allowed, alternatives=alternatives)
-    model.modelled = [t for t in range(len(tasks)) if t not in reasons]
-    return model
+#: Priority of a commitment (the format's top tier, see `_penalties`).
+COMMITMENT = 100
 
 
 # ---------------------------------------------------------------- OR-Tools model
@@ -401,8 +226,11 @@ def _add_time(om: _OrModel) -> None:
     routing.AddDimensionWithVehicleTransits(
         [time_cb[v.profile] for v in om.vehicles], horizon, horizon, False, "time")
     time_dim = om.time_dim = routing.GetDimensionOrDie("time")
+    unusable = set(om.model.unusable)
     for k, v in enumerate(om.vehicles):
-        lo, hi = v.time_window[0], min(v.time_window[1], horizon)
+        # a vehicle that cannot even drive start -> end in its hours serves
+        # nothing (see precheck); its empty route must not make the model infeasible
+        lo, hi = v.time_window[0], horizon if k in unusable else min(v.time_window[1], horizon)
         time_dim.CumulVar(routing.Start(k)).SetRange(lo, hi)
         time_dim.CumulVar(routing.End(k)).SetRange(lo, hi)
     for i, windows in enumerate(nodes.windows):
@@ -433,7 +261,8 @@ def _add_costs(om: _OrModel) -> None:
         routing.SetFixedCostOfVehicle(3600 * v.fixed_cost // g, k)
     bound = sum(3600 * v.fixed_cost // g for v in vehicles) + (len(om.nodes) + len(vehicles)) * max_arc + 1
     om.unit = 2 * bound
-    # penalties go up to (priority 100 + 1) * unit per task
+    # ordinary penalties add up to at most (99 + 1) * unit per task; commitments
+    # weigh more than all of them together (see _penalties)
     if om.unit * 101 * (len(om.nodes.task) + 1) >= _INT64_MAX // 4:
         raise ProblemError("matrices: durations or costs too large to optimise with 64-bit integers")
 
@@ -493,17 +322,44 @@ def _add_limits(om: _OrModel) -> None:
             True, "drive")
 
 
+def _penalties(om: _OrModel, groups: dict[int, list[int]]) -> dict[int, int]:
+    """Return the penalty of leaving out each modelled task (lexicographic: commitments first).
+
+    A task of priority p < 100 costs ``(p + 1) * unit`` (unit above any routing
+    cost). Priority 100 is a **commitment**: leaving one out costs more than
+    leaving out every other task together, so no number of waiting tasks
+    outweighs one commitment, and among plans that keep the same commitments
+    the usual priorities decide.
+    """
+    tasks = om.model.tasks
+    ordinary = sum((tasks[t].priority + 1) * om.unit for t in groups
+                   if tasks[t].priority < COMMITMENT and tasks[t].kind != "delivery")
+    commitment = ordinary + 101 * om.unit
+    n_commitments = sum(1 for t in groups if tasks[t].priority >= COMMITMENT and tasks[t].kind != "delivery")
+    if (commitment * (n_commitments + 1) + ordinary) >= _INT64_MAX // 4:
+        raise ProblemError("jobs/shipments: too many commitments (priority 100) to weigh with 64-bit integers")
+    return {t: commitment if tasks[t].priority >= COMMITMENT else (tasks[t].priority + 1) * om.unit
+            for t in groups}
+
+
 def _add_tasks(om: _OrModel) -> None:
-    """Make tasks optional with priority penalties, restrict their vehicles, tie pairs and ride times."""
+    """Make tasks optional with their penalties, restrict their vehicles, tie pairs and ride times.
+
+    Every constraint of a task holds only when the task is served: a pair's
+    order and ride time are relaxed by ``horizon * (1 - active)``, so a task
+    the search leaves out can never make the whole model infeasible.
+    """
     problem, tasks, nodes = om.model.problem, om.model.tasks, om.nodes
     manager, routing, solver, time_dim = om.manager, om.routing, om.solver, om.time_dim
     all_vehicles = list(range(len(om.vehicles)))
     node_of: dict[int, list[int]] = {}
     for i, t in enumerate(nodes.task):
         node_of.setdefault(t, []).append(i)
+    penalties = _penalties(om, node_of)
+    relax = _horizon(om)
     for t, group in node_of.items():
         task = tasks[t]
-        penalty = (task.priority + 1) * om.unit
+        penalty = penalties[t]
         if task.kind != "job":
             penalty //= 2  # a shipment counts once: half on each node
         routing.AddDisjunction([manager.NodeToIndex(i) for i in group], penalty, 1)
@@ -516,10 +372,11 @@ def _add_tasks(om: _OrModel) -> None:
             routing.AddPickupAndDelivery(index, drop)
             solver.Add(routing.VehicleVar(index) == routing.VehicleVar(drop))
             solver.Add(routing.ActiveVar(index) == routing.ActiveVar(drop))
-            solver.Add(time_dim.CumulVar(index) <= time_dim.CumulVar(drop))
+            idle = relax - routing.ActiveVar(index) * relax  # 0 when served
+            solver.Add(time_dim.CumulVar(index) <= time_dim.CumulVar(drop) + idle)
             ride = problem.shipments[task.shipment].max_ride_time
             if ride is not None:
-                solver.Add(time_dim.CumulVar(drop) - time_dim.CumulVar(index) <= ride + task.on_site_s)
+                solver.Add(time_dim.CumulVar(drop) - time_dim.CumulVar(index) <= ride + task.on_site_s + idle)
 
 
 def _add_breaks(om: _OrModel) -> None:
@@ -527,7 +384,7 @@ def _add_breaks(om: _OrModel) -> None:
     routing, solver, time_dim = om.routing, om.solver, om.time_dim
     visit = [om.nodes.on_site[om.manager.IndexToNode(x)] for x in range(routing.Size())]
     for k, v in enumerate(om.vehicles):
-        if not v.breaks:
+        if not v.breaks or k in om.model.unusable:
             continue
         intervals = []
         for b, brk in enumerate(v.breaks):
@@ -822,10 +679,10 @@ def _build_route(model: _Model, k: int, route: Sequence[int], stamps: Sequence[i
             "distance": distance, "steps": steps}
 
 
-def _unassigned_entry(model: _Model, t: int, reason: str) -> dict:
+def _unassigned_entry(model: _Model, t: int, code: str, reason: str) -> dict:
     task = model.tasks[t]
     return {"id": task.id, "type": task.kind, "location_index": task.location,
-            "description": task.description, "reason": reason}
+            "description": task.description, "code": code, "reason": reason}
 
 
 def _solution(model: _Model, result: SearchResult, loading_ms: int, solving_ms: int) -> dict:
@@ -838,11 +695,11 @@ def _solution(model: _Model, result: SearchResult, loading_ms: int, solving_ms: 
         routes.append(_build_route(model, k, route, result.times[k], result.breaks[k]))
         served.update(route)
     unassigned = []
-    fallback = NOT_ENOUGH_TIME if result.objective is not None else \
-        f"no solution found within the time limit ({result.status})"
+    fallback = ("no_time", NOT_ENOUGH_TIME) if result.objective is not None else \
+        ("not_solved", f"no solution found within the time limit ({result.status})")
     for t in range(len(model.tasks)):
         if t not in served:
-            unassigned.append(_unassigned_entry(model, t, model.reasons.get(t, fallback)))
+            unassigned.append(_unassigned_entry(model, t, *model.reasons.get(t, fallback)))
     summary = {"cost": sum(r["cost"] for r in routes), "routes": len(routes),
                "unassigned": len(unassigned)}
     for key in ("setup", "service", "duration", "waiting_time", "priority", "distance"):
@@ -879,7 +736,7 @@ def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
     parsed = problem if isinstance(problem, Problem) else parse_problem(problem)
     if params is None:
         params = SolveParams.from_options(parsed.options)
-    model = _prepare(parsed)
+    model = prepare(parsed)
     t1 = time.perf_counter()
     if model.modelled:
         result = _run(model, params)
