@@ -291,7 +291,10 @@ def _add_loads(om: _OrModel) -> None:
         has_pickup = any(picked)
         if not any(delta) and not has_delivery:
             continue
-        total = sum(abs(x) for x in delta) + 1
+        # a bound of every load: the sum of all amounts moved (a job that
+        # both delivers and picks up moves d + p = |p - d| + 2 min(d, p))
+        both = sum(2 * min(tasks[t].delivery[d], tasks[t].pickup[d]) for t in nodes.task if tasks[t].kind == "job")
+        total = sum(abs(x) for x in delta) + both + 1
         vcap = [min(c[d], total) for c in caps]
         cb = routing.RegisterUnaryTransitVector(delta)
         routing.AddDimensionWithVehicleCapacity(cb, 0, vcap, not has_delivery, f"load{d}")

@@ -174,6 +174,20 @@ def test_delivery_loaded_at_start_and_pickup_carried(solve_checked, capacity, se
         assert [s["load"] for s in sol["routes"][0]["steps"]] == [[2], [4], [2], [2]]
 
 
+def test_job_that_delivers_and_picks_up_the_same_amount(solve_checked):
+    """A job delivering 2 and picking up 2 (pos 300) is served with the van holding 2 all along.
+
+    Its net load change is 0, yet the van leaves with 2 on board: the load
+    dimension's bound must count both amounts (2 + 2 + 1 = 5, capped at the
+    capacity 12), not only the net change (0 + 1 = 1, which left it out).
+    """
+    sol = solve_checked(problem([0, 300], jobs=[
+        {"id": 1, "location_index": 1, "delivery": [2], "pickup": [2]},
+    ], vehicles=[{"id": 1, "start_index": 0, "end_index": 0, "capacity": [12]}]))
+    assert sol["unassigned"] == []
+    assert [s["load"] for s in sol["routes"][0]["steps"]] == [[2], [2], [2]]
+
+
 def test_skills_pick_the_equipped_vehicle(solve_checked):
     """A job needing skill 1 goes to vehicle 2 (has it) though vehicle 1 is parked on the spot."""
     sol = solve_checked(problem([0, 1000], jobs=[
