@@ -222,28 +222,40 @@ def test_diff_plans_by_hand():
     assert diff_plans(old, old).empty
 
 
-def test_reason_in_words_covers_solver_reasons():
-    """Every reason the solver gives maps to a Japanese + English label."""
-    cases = {
-        "no vehicle has skills [2]": "保冷ボックス cool box",
-        "too large for the capacity of any vehicle with the skills (needs 9)": "座席・荷台が足りません",
-        "time window Tue 9:00–9:30 cannot be reached from any depot in time": "希望時間に間に合いません",
-        "cannot be reached and returned from within any shift's hours": "勤務時間内に往復できません",
-        "not enough time left in any shift": "時間内に回れません / not enough time in any shift",
-        "max_ride_time 10 min is shorter than the direct trip": "乗車時間の上限",
-    }
-    for raw, expected in cases.items():
-        assert expected in planning.reason_in_words(raw)
+def test_every_reason_code_has_staff_words():
+    """Every code of the solver's and the compiler's closed sets has its own Japanese / English label."""
+    from scheduler.compiler import SKIP_CODES
+    from scheduler.planning.wording import REASON_WORDS
+    from scheduler.vrp.format import REASON_CODES
+
+    assert set(REASON_WORDS) == set(REASON_CODES) | set(SKIP_CODES)
+    labels = [planning.reason_in_words(code) for code in REASON_WORDS]
+    assert len(set(labels)) == len(labels)
+    assert all(" / " in label for label in labels)  # Japanese first, then English
+
+
+def test_reason_in_words_uses_the_code_never_the_text():
+    """Labels come from the code; the detail is shown after it, and skills are named in staff words."""
+    assert planning.reason_in_words("skill", "no vehicle has skills [2]", skills=[2]) == \
+        "必要な装備の車両がありません / no vehicle with the needed equipment (保冷ボックス cool box)"
+    label = planning.reason_in_words("window_unreachable", "time window Tue 9:00–9:30 cannot be reached")
+    assert label.startswith("希望時間に間に合いません") and "Tue 9:00–9:30" in label
+    # the same text under another code gives that code's words
+    assert planning.reason_in_words("capacity", "time window Tue 9:00–9:30").startswith("座席・荷台が足りません")
+    # codes whose words say it all drop the English detail
+    assert planning.reason_in_words("no_time", "not enough time left in any shift") == \
+        "時間内に回れません / not enough time in any shift"
 
 
 def test_search_that_found_nothing_is_not_stored(store, monkeypatch):
-    """A time limit too short for a first solution (no route, all 'not enough time') must not un-plan the week."""
+    """A time limit too short for a first solution (no route, code not_solved) must not un-plan the week."""
     store_world(store, vehicles=(1,))
     req = _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1)
     plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
 
     def nothing(problem, params=None):
-        unassigned = [{"id": j["id"], "type": "job", "reason": "not enough time left in any shift"}
+        unassigned = [{"id": j["id"], "type": "job", "code": "not_solved",
+                       "reason": "no solution found within the time limit (ROUTING_FAIL_TIMEOUT)"}
                       for j in problem["jobs"]]
         return {"code": 0, "routes": [], "unassigned": unassigned,
                 "summary": {"cost": 0, "routes": 0, "unassigned": len(unassigned), "duration": 0}}
