@@ -120,10 +120,13 @@ def plan_week_command(ctx: click.Context, week_text: str, time_limit_s: float, s
     week = parse_monday(week_text)
     params = SolveParams(time_limit_s=time_limit_s, seed=seed, solution_limit=solution_limit)
     network = _network(ctx)
+    def export_problem(compiled) -> None:
+        write_atomic(problem_path, json.dumps(compiled.problem) + "\n")
+
     with _store(ctx) as store:
-        result = plan_week(store, network, week, params=params, user=_user())
-        if problem_path:
-            write_atomic(problem_path, json.dumps(result.compiled.problem) + "\n")
+        # the problem is written before solving, so it is there when planning fails
+        result = plan_week(store, network, week, params=params, user=_user(),
+                           on_compiled=export_problem if problem_path else None)
         if solution_path:
             write_atomic(solution_path, dumps(result.solution))
         for line in format_result(result, store):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -111,7 +112,8 @@ def _served_in_other_weeks(store: Store, week_start: dt.date) -> set[int]:
 
 
 def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, params: SolveParams | None = None,
-              user: str = "system", now: dt.datetime | None = None) -> PlanResult:
+              user: str = "system", now: dt.datetime | None = None,
+              on_compiled: Callable[[CompiledWeek], None] | None = None) -> PlanResult:
     """Plan a week and store the result as a new plan version.
 
     Parameters
@@ -128,6 +130,9 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
         Who asked for the plan (recorded on the plan and the request events).
     now
         Planning time (waiting bonus, event times); default: now.
+    on_compiled
+        Called with the compiled week before it is solved, e.g. to export the
+        problem: it is there even when solving then fails, when it is needed most.
 
     Returns
     -------
@@ -147,6 +152,8 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
     params = params or SolveParams()
     t0 = time.perf_counter()
     compiled = compile_from_store(store, network, week_start, now=now)
+    if on_compiled is not None:
+        on_compiled(compiled)
     t1 = time.perf_counter()
     solution = _solve_and_check(compiled, params)
     t2 = time.perf_counter()

@@ -114,3 +114,22 @@ def test_sample_load_twice_is_refused(graph_instance):
     assert run(graph_instance, "sample", "load", "--week", WEEK, "--scale", "0.05").exit_code == 0
     r = run(graph_instance, "sample", "load", "--week", WEEK, "--scale", "0.05")
     assert r.exit_code == 2 and "already loaded" in r.stderr
+
+
+def test_failed_planning_names_the_cause_and_still_exports_the_problem(tmp_path, monkeypatch):
+    """When the search finds no plan, plan-week says so in one line (exit 1) and --export-problem is written."""
+    inst = tmp_path / "inst"
+    assert run(inst, "sample", "load", "--week", WEEK, "--scale", "0.1").exit_code == 0
+
+    def found_nothing(problem, params=None):
+        tasks = [("job", j["id"]) for j in problem["jobs"]]
+        unassigned = [{"id": i, "type": t, "code": "not_solved", "reason": "no solution found"} for t, i in tasks]
+        return {"code": 0, "routes": [], "unassigned": unassigned,
+                "summary": {"cost": 0, "routes": 0, "unassigned": len(unassigned), "duration": 0}}
+
+    monkeypatch.setattr("scheduler.vrp.solver.solve", found_nothing)
+    problem = tmp_path / "p.json"
+    r = CliRunner().invoke(cli, ["--instance", str(inst), "plan-week", WEEK, *QUICK, "--export-problem", str(problem)])
+    assert r.exit_code == 1
+    assert "found no plan" in r.stderr and "Traceback" not in r.output + r.stderr
+    assert json.loads(problem.read_text())["vehicles"]

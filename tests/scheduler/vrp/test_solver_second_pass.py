@@ -101,7 +101,7 @@ def test_impossible_ride_of_a_pair_changes_nothing_else(solve_checked):
 def test_every_reason_code_is_produced(solve_checked, monkeypatch):
     """Each code of the closed set comes out of a small case (not_solved from a search that finds nothing)."""
     seen = set()
-    for code, job in IMPOSSIBLE.items():
+    for job in IMPOSSIBLE.values():
         p = _base()
         p["jobs"].append({"service": 300, **job})
         seen |= set(codes(solve_checked(p)).values())
