@@ -140,6 +140,8 @@ class SearchResult:
         Per vehicle: {break position in ``vehicle.breaks``: start}.
     status
         OR-Tools' search status name (e.g. ``ROUTING_SUCCESS``).
+    first_solution_s
+        Seconds from the start of `solve` to the first plan of this search.
     """
 
     objective: int | None
@@ -147,6 +149,8 @@ class SearchResult:
     times: tuple[tuple[int, ...], ...]
     breaks: tuple[dict[int, int], ...]
     status: str
+    #: seconds from the start of `solve` to the search's first plan (None: no plan)
+    first_solution_s: float | None = None
 
     @classmethod
     def nothing(cls, n_vehicles: int, *, objective: int | None, status: str) -> SearchResult:
@@ -509,12 +513,35 @@ def _initial_assignment(om: _OrModel, search):
     return om.routing.ReadAssignmentFromRoutes(indices, True)
 
 
+class _Progress:
+    """Record when the search found its first plan (``summary.computing_times.first_solution``).
+
+    An early stop on stagnation was tried here (a `Solver.CustomLimit` that
+    fires when the best plan has not improved for a while): with OR-Tools
+    9.15's iterated local search the limit only ends the current descent and
+    the next perturbation starts at once, so the search still ran to its time
+    limit, having done less; ``RoutingModel.UpdateTimeLimit`` takes an
+    ``absl::Duration`` that Python cannot pass, and the improvement-rate limit
+    is not consulted by iterated local search. The time limit is the stop.
+    """
+
+    def __init__(self, om: _OrModel, started: float) -> None:
+        self.om, self.started = om, started
+        self.first_solution_s: float | None = None
+        om.routing.AddAtSolutionCallback(self.on_solution)
+
+    def on_solution(self) -> None:
+        if self.first_solution_s is None:
+            self.first_solution_s = time.monotonic() - self.started
+
+
 def _run_search(om: _OrModel, search, params: SolveParams, initial=None):
     """Search (from `initial` when given); if no first solution is built and time is left, start again.
 
     Returns OR-Tools' assignment, or ``None``.
     """
     began = time.perf_counter()
+    limit_s = search.time_limit.ToMilliseconds() / 1000
     if initial is not None:
         solution = om.routing.SolveFromAssignmentWithParameters(initial, search)
         return solution or initial
@@ -522,7 +549,7 @@ def _run_search(om: _OrModel, search, params: SolveParams, initial=None):
     run = om.routing.SolveWithIteratedLocalSearch if search.use_iterated_local_search \
         else om.routing.SolveWithParameters
     solution = run(search)
-    left_s = params.time_limit_s - (time.perf_counter() - began)
+    left_s = limit_s - (time.perf_counter() - began)
     if solution is None and params.solution_limit is None and left_s > 0.05:
         # some constructive heuristics (e.g. SAVINGS with pickup-and-delivery
         # pairs) can fail outright; start again from "nothing served", which
@@ -533,12 +560,14 @@ def _run_search(om: _OrModel, search, params: SolveParams, initial=None):
     return solution
 
 
-def _extract(om: _OrModel, solution) -> SearchResult:
+def _extract(om: _OrModel, solution, first_solution_s: float | None = None) -> SearchResult:
     """Copy the routes, service starts and break starts out of OR-Tools' assignment."""
     routing, time_dim = om.routing, om.time_dim
     status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
     if solution is None:
         return SearchResult.nothing(len(om.vehicles), objective=None, status=status)
+    if first_solution_s is None:  # the initial plan was kept as it was
+        first_solution_s = 0.0
     routes, times, breaks = [], [], []
     for k in range(len(om.vehicles)):
         index = routing.Start(k)
@@ -552,10 +581,11 @@ def _extract(om: _OrModel, solution) -> SearchResult:
         routes.append(tuple(route))
         times.append(tuple(stamps))
         breaks.append({b: solution.StartValue(iv) for b, iv in enumerate(om.break_vars.get(k, []))})
-    return SearchResult(solution.ObjectiveValue(), tuple(routes), tuple(times), tuple(breaks), status)
+    return SearchResult(solution.ObjectiveValue(), tuple(routes), tuple(times), tuple(breaks), status,
+                        first_solution_s)
 
 
-def _search(model: _Model, params: SolveParams) -> SearchResult:
+def _search(model: _Model, params: SolveParams, started: float | None = None) -> SearchResult:
     """Build the OR-Tools model, search, and return plain routes and times.
 
     The steps add dimensions and callbacks in a fixed order (time, costs,
@@ -571,9 +601,14 @@ def _search(model: _Model, params: SolveParams) -> SearchResult:
     _add_breaks(om)
     _add_compact_shifts(om)
     search = _search_parameters(model, nodes, params)
+    started = time.monotonic() if started is None else started
+    # the time limit bounds the whole solve: what parsing and building took is spent
+    left_s = params.time_limit_s - (time.monotonic() - started)
+    search.time_limit.FromMilliseconds(max(100, int(left_s * 1000)))
+    progress = _Progress(om, started)
     initial = _initial_assignment(om, search) if _own_first_solution(model, params) else None
     solution = _run_search(om, search, params, initial)
-    return _extract(om, solution)
+    return _extract(om, solution, progress.first_solution_s)
 
 
 def _ruin_and_recreate(search, params: SolveParams) -> None:
@@ -605,10 +640,15 @@ def _ruin_and_recreate(search, params: SolveParams) -> None:
     ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
 
 
-def _worker(args: tuple[_Model, SolveParams]) -> SearchResult:
-    """Run one search in a pool process (a module-level function, so it pickles)."""
-    model, params = args
-    return _search(model, params)
+#: What the pool's workers search: (model, parameters per worker, start time). Set just
+#: before the pool forks, so the workers inherit it instead of unpickling a large model.
+_SHARED: tuple[_Model, list[SolveParams], float] | None = None
+
+
+def _worker(index: int) -> SearchResult:
+    """Run search `index` of the portfolio in a pool process."""
+    model, variants, started = _SHARED
+    return _search(model, variants[index], started)
 
 
 def _portfolio(model: _Model, params: SolveParams, workers: int) -> list[SolveParams]:
@@ -637,14 +677,19 @@ def _portfolio(model: _Model, params: SolveParams, workers: int) -> list[SolvePa
     return variants
 
 
-def _run(model: _Model, params: SolveParams) -> SearchResult:
+def _run(model: _Model, params: SolveParams, started: float) -> SearchResult:
     """Search in one process, or in a pool of workers keeping the lowest objective."""
+    global _SHARED
     if params.workers <= 1 or params.solution_limit is not None or not model.modelled:
-        return _search(model, replace(params, workers=1))
+        return _search(model, replace(params, workers=1), started)
     variants = _portfolio(model, params, params.workers)
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(len(variants)) as pool:
-        results = pool.map(_worker, [(model, p) for p in variants])
+    _SHARED = (model, variants, started)
+    try:
+        with ctx.Pool(len(variants)) as pool:
+            results = pool.map(_worker, range(len(variants)))
+    finally:
+        _SHARED = None
     best = None
     for result in results:
         if result.objective is None:
@@ -807,14 +852,18 @@ def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
         If the problem is invalid (message starts with the field path).
     """
     t0 = time.perf_counter()
+    started = time.monotonic()
     parsed = problem if isinstance(problem, Problem) else parse_problem(problem)
     if params is None:
         params = SolveParams.from_options(parsed.options)
     model = prepare(parsed)
     t1 = time.perf_counter()
     if model.modelled:
-        result = _run(model, params)
+        result = _run(model, params, started)
     else:
         result = SearchResult.nothing(len(parsed.vehicles), objective=0, status="ROUTING_SUCCESS")
     t2 = time.perf_counter()
-    return _solution(model, result, int((t1 - t0) * 1000), int((t2 - t1) * 1000))
+    solution = _solution(model, result, int((t1 - t0) * 1000), int((t2 - t1) * 1000))
+    if result.first_solution_s is not None:
+        solution["summary"]["computing_times"]["first_solution"] = int(result.first_solution_s * 1000)
+    return solution
