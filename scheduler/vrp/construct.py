@@ -32,12 +32,12 @@ from dataclasses import dataclass
 
 from scheduler.vrp.precheck import Model
 
-__all__ = ["NodeTable", "insertion_routes"]
+__all__ = ["NodeTable", "Plan", "insertion_plan"]
 
 #: Positions timed exactly per task (the cheapest plausible ones, in order).
-_TRIALS = 12
+_TRIALS = 250
 #: Pick-up positions, and delivery positions after each, considered for a shipment.
-_PAIR_PICKUPS, _PAIR_DELIVERIES = 5, 3
+_PAIR_PICKUPS, _PAIR_DELIVERIES = 40, 10
 
 
 @dataclass
@@ -93,8 +93,9 @@ class _Timer:
                      for t in nodes.task]
         self.dims = list(dims)
         self.n_tasks = n_tasks
-        self.breaks = [sorted(((b.time_windows, b.service, b.time_windows[-1][1] if b.time_windows else None)
-                               for b in v.breaks), key=lambda b: b[0][0][0] if b[0] else 0)
+        # per vehicle, its breaks in window order: (windows, length, latest start, position in v.breaks)
+        self.breaks = [sorted(((b.time_windows, b.service, b.time_windows[-1][1] if b.time_windows else None, i)
+                               for i, b in enumerate(v.breaks)), key=lambda b: b[0][0][0] if b[0] else 0)
                        for v in self.vehicles]
 
     def _loads_ok(self, k: int, seq: list[int]) -> bool:
@@ -111,6 +112,14 @@ class _Timer:
 
     def starts(self, k: int, seq: list[int]) -> list[int] | None:
         """Return the service start of each stop when route `seq` of vehicle `k` keeps every rule, else None."""
+        timed = self.schedule(k, seq)
+        return None if timed is None else timed[0]
+
+    def schedule(self, k: int, seq: list[int]) -> tuple[list[int], dict[int, int], int] | None:
+        """Time route `seq` of vehicle `k`: (service starts, {break position: start}, arrival at the end), or None.
+
+        None when the route breaks a rule of the model (see the module docstring).
+        """
         v = self.vehicles[k]
         if v.max_tasks is not None and len(seq) > v.max_tasks:
             return None
@@ -120,6 +129,7 @@ class _Timer:
         brk, nb, bi = self.breaks[k], len(self.breaks[k]), 0
         clock, here, drive, begins = v.time_window[0], nodes.starts[k], 0, []
         pick_end: dict[int, int] = {}
+        taken: dict[int, int] = {}
         for n in seq:
             leg = T[here][n]
             win = nodes.windows[n]
@@ -128,7 +138,7 @@ class _Timer:
                 return None
             chain, rest = clock, 0
             while bi < nb:  # breaks on the way to n: free ones, and the last chance for the next one
-                b_windows, b_len, b_latest = brk[bi]
+                b_windows, b_len, b_latest, b_pos = brk[bi]
                 b_start = _start_after(b_windows, chain)
                 if b_start is None:
                     return None
@@ -138,6 +148,7 @@ class _Timer:
                     break
                 if after is None or after > tw_end:
                     return None
+                taken[b_pos] = b_start
                 chain, rest, begin, bi = b_start + b_len, rest + b_len, after, bi + 1
             kind = self.kind[n]
             if kind == "pickup":
@@ -153,16 +164,18 @@ class _Timer:
             clock, here = begin + nodes.on_site[n], n
         leg = T[here][nodes.ends[k]]
         end = clock
-        for b_windows, b_len, _ in brk[bi:]:
+        for b_windows, b_len, _, b_pos in brk[bi:]:
             b_start = _start_after(b_windows, end)
             if b_start is None:
                 return None
+            taken[b_pos] = b_start
             end = b_start + b_len
-        if max(clock + leg + sum(b[1] for b in brk[bi:]), end) > tw_end:
+        arrival = max(clock + leg + sum(b[1] for b in brk[bi:]), end)
+        if arrival > tw_end:
             return None
         if v.max_travel_time is not None and drive + leg > v.max_travel_time:
             return None
-        return begins
+        return begins, taken, arrival
 
 
 class _Builder:
@@ -250,8 +263,19 @@ def _order(model: Model, nodes: NodeTable) -> list[list[int]]:
     return [[kind, *unit] for _, kind, unit in units]
 
 
-def insertion_routes(model: Model, nodes: NodeTable, travel: dict[str, list[list[int]]]) -> list[list[int]]:
-    """Return a feasible first plan: per vehicle, the task nodes it serves in order.
+@dataclass
+class Plan:
+    """A constructed plan: per vehicle, its task nodes in order and their timing."""
+
+    routes: list[list[int]]  # vehicle -> task nodes in order
+    starts: list[int]  # vehicle -> when it leaves its start
+    begins: list[list[int]]  # vehicle -> service start at each node
+    breaks: list[dict[int, int]]  # vehicle -> {break position: start}
+    ends: list[int]  # vehicle -> arrival at its end
+
+
+def insertion_plan(model: Model, nodes: NodeTable, travel: dict[str, list[list[int]]]) -> Plan:
+    """Return a feasible first plan with its timing (see the module docstring).
 
     Parameters
     ----------
@@ -268,4 +292,12 @@ def insertion_routes(model: Model, nodes: NodeTable, travel: dict[str, list[list
             builder.insert_job(unit)
         else:
             builder.insert_pair(unit[0], unit[1])
-    return builder.routes
+    plan = Plan([], [], [], [], [])
+    for k, route in enumerate(builder.routes):
+        begins, taken, arrival = builder.timer.schedule(k, route) if route else ([], {}, 0)
+        plan.routes.append(route)
+        plan.starts.append(model.problem.vehicles[k].time_window[0])
+        plan.begins.append(begins)
+        plan.breaks.append(taken)
+        plan.ends.append(arrival)
+    return plan

@@ -4,10 +4,12 @@
 and returns the solution dict of that format. The steps:
 
 1. parse and check the input (`scheduler.vrp.problem.parse_problem`);
-2. cheap pre-checks per task (skills, capacity, reachability of its windows,
-   ride-time limit) that set aside tasks no vehicle could ever serve, with a
-   reason a dispatcher can act on; they also restrict each task to the
-   vehicles that could serve it alone;
+2. check every task alone (`scheduler.vrp.precheck.prepare`): skills,
+   capacity, ``max_tasks``, and a trip alone on every vehicle with its
+   breaks, windows, ride and driving limits. Tasks no vehicle can serve are
+   set aside with a reason code; the others are restricted to the vehicles
+   that could serve them. Vehicles that cannot even take their breaks in
+   their hours serve nothing. One impossible task never reaches the search;
 3. build one OR-Tools routing model (`_search` wires the named steps):
    `_nodes` lays out nodes = tasks (one per window of a multi-window job)
    + depots (+ one dummy node standing for a missing start or end);
@@ -16,18 +18,24 @@ and returns the solution dict of that format. The steps:
    origin + driving) with shifts and windows; `_add_costs` the integer arc
    and fixed costs; `_add_loads` one dimension per capacity dimension;
    `_add_limits` a task-count and a driving-time dimension when limits ask
-   for them; `_add_tasks` disjunction penalties ``(priority + 1) * U`` with
-   U larger than any routing cost, vehicle restrictions, pickup-and-delivery
-   pairs and ride times; `_add_breaks` the vehicle breaks;
-   `_search_parameters` the strategies of `SolveParams`. The order of these
-   steps is the order dimensions and callbacks are registered in, which
-   the search depends on;
+   for them; `_add_tasks` the disjunction penalties of the lexicographic
+   objective (`_penalties`: a commitment, priority 100, outweighs every
+   other task together; others ``(priority + 1) * U`` with U larger than any
+   routing cost), vehicle restrictions, and pickup-and-delivery pairs whose
+   order and ride time bind only when served; `_add_breaks` the vehicle
+   breaks; `_search_parameters` the strategies of `SolveParams`. The order
+   of these steps is the order dimensions and callbacks are registered in,
+   which the search depends on;
 4. search (`_run_search`; `_run` runs a portfolio of workers when allowed)
    and copy the routes out into a plain, picklable `SearchResult` right
-   after (`_extract`);
+   after (`_extract`). Large weeks first get a plan of their own,
+   commitments first (`scheduler.vrp.construct`), which OR-Tools' own
+   strategies could not build in time; the search starts from it when time
+   is left, and the better plan by the format's objective (`_score`) wins;
 5. compute every reported figure (arrival, waiting, loads, distances,
    costs) in plain Python from the input (`_solution`), so the reported
-   numbers never depend on OR-Tools' internals.
+   numbers never depend on OR-Tools' internals. Every unassigned task gets
+   a ``code`` of `scheduler.vrp.format.REASON_CODES`.
 
 Costs are integers: an arc of ``t`` driving seconds on a vehicle with
 ``per_hour`` costs ``per_hour * t / 3600``; the model uses the exact integer
@@ -51,7 +59,7 @@ from ortools.constraint_solver import (
     routing_ils_pb2,
 )
 
-from scheduler.vrp.construct import NodeTable, insertion_routes
+from scheduler.vrp.construct import NodeTable, Plan, insertion_plan
 from scheduler.vrp.format import MAX_TIME, route_cost
 from scheduler.vrp.params import SolveParams
 from scheduler.vrp.precheck import Model as _Model
@@ -486,31 +494,61 @@ def _search_parameters(model: _Model, nodes: _Nodes, params: SolveParams):
     return search
 
 
-def _initial_assignment(om: _OrModel, search):
-    """Return the commitments-first insertion plan (`scheduler.vrp.construct`) as an assignment, or None.
-
-    The model is closed with the search parameters first, as reading routes
-    into an assignment requires; OR-Tools checks the routes against every
-    constraint and returns None if it refuses them.
-    """
+def _construct(om: _OrModel, started: float) -> SearchResult:
+    """Build the commitments-first insertion plan (`scheduler.vrp.construct`) as a search result."""
     nodes = om.nodes
     table = NodeTable(task=nodes.task, windows=nodes.windows, allowed=nodes.allowed, on_site=nodes.on_site,
                       starts=nodes.starts, ends=nodes.ends)
-    routes = insertion_routes(om.model, table, om.travel)
-    om.routing.CloseModelWithParameters(search)
-    tasks, problem = om.model.tasks, om.model.problem
+    plan = insertion_plan(om.model, table, om.travel)
+    routes = tuple(tuple(nodes.task[n] for n in route) for route in plan.routes)
+    times = tuple((plan.starts[k], *plan.begins[k], plan.ends[k]) for k in range(len(plan.routes)))
+    return SearchResult(0, routes, times, tuple(plan.breaks), "CONSTRUCTED", time.monotonic() - started), plan
+
+
+def _initial_assignment(om: _OrModel, search, plan: Plan):
+    """Return a constructed plan as OR-Tools' starting assignment, or None if OR-Tools refuses it.
+
+    The model is closed with the search parameters first, as reading routes
+    requires. Shipments with a ride limit are left out of the start: OR-Tools
+    failed to complete assignments that carry riders on a route with a break
+    (its break and ride-time propagation disagrees with the plain timing,
+    though the validator accepts the plan); the search inserts them itself.
+    """
+    tasks, problem, nodes = om.model.tasks, om.model.problem, om.nodes
 
     def rides(n: int) -> bool:
         task = tasks[nodes.task[n]]
         return task.shipment is not None and problem.shipments[task.shipment].max_ride_time is not None
 
-    # OR-Tools fails to complete an assignment that carries riders on a route
-    # with a break (its break and ride-time propagation disagree with the
-    # plain timing, though the validator accepts the plan): start from the
-    # routes without the ride-limited shipments, which the search then inserts
-    routes = [[n for n in route if not rides(n)] for route in routes]
-    indices = [[om.manager.NodeToIndex(n) for n in route] for route in routes]
+    om.routing.CloseModelWithParameters(search)
+    indices = [[om.manager.NodeToIndex(n) for n in route if not rides(n)] for route in plan.routes]
     return om.routing.ReadAssignmentFromRoutes(indices, True)
+
+
+def _score(model: _Model, result: SearchResult) -> tuple[int, int, int]:
+    """Return the format's lexicographic objective of a result: (commitments left out, weight left out, cost)."""
+    if result.objective is None:
+        return (2**62, 2**62, 2**62)
+    served = {t for route in result.routes for t in route}
+    problem, tasks = model.problem, model.tasks
+    commitments = weight = 0
+    for t, task in enumerate(tasks):
+        if t in served or task.kind == "delivery":
+            continue
+        if task.priority >= COMMITMENT:
+            commitments += 1
+        else:
+            weight += task.priority + 1
+    cost = 0
+    for k, route in enumerate(result.routes):
+        if not route:
+            continue
+        v = problem.vehicles[k]
+        stops = [v.start_index, *(tasks[t].location for t in route), v.end_index]
+        drive = sum(problem.durations[v.profile][a][b] for a, b in itertools.pairwise(stops)
+                    if a is not None and b is not None)
+        cost += route_cost(v.fixed_cost, v.per_hour_cost, drive)
+    return (commitments, weight, cost)
 
 
 class _Progress:
@@ -543,8 +581,7 @@ def _run_search(om: _OrModel, search, params: SolveParams, initial=None):
     began = time.perf_counter()
     limit_s = search.time_limit.ToMilliseconds() / 1000
     if initial is not None:
-        solution = om.routing.SolveFromAssignmentWithParameters(initial, search)
-        return solution or initial
+        return om.routing.SolveFromAssignmentWithParameters(initial, search)
     # iterated local search only runs through its own entry point
     run = om.routing.SolveWithIteratedLocalSearch if search.use_iterated_local_search \
         else om.routing.SolveWithParameters
@@ -585,14 +622,30 @@ def _extract(om: _OrModel, solution, first_solution_s: float | None = None) -> S
                         first_solution_s)
 
 
+def _build_estimate_s(nodes: _Nodes) -> float:
+    """Return a generous estimate of the seconds to build, close and start the OR-Tools model.
+
+    Measured: 3.7 s to build and about as long to close and read a plan into
+    it for 2,000 task nodes (1 µs per node pair each), on the reference machine.
+    """
+    return 2e-6 * len(nodes) ** 2 * 2
+
+
 def _search(model: _Model, params: SolveParams, started: float | None = None) -> SearchResult:
     """Build the OR-Tools model, search, and return plain routes and times.
 
     The steps add dimensions and callbacks in a fixed order (time, costs,
-    loads, limits), which the search's behaviour depends on: keep it.
+    loads, limits), which the search's behaviour depends on: keep it. With
+    the commitments-first insertion (large weeks), the constructed plan is a
+    result of its own; the search then starts from it when time is left,
+    and the better of the two (`_score`) is returned.
     """
+    started = time.monotonic() if started is None else started
     nodes = _nodes(model)
     om = _open_model(model, nodes, params.seed)
+    constructed, plan = _construct(om, started) if _own_first_solution(model, params) else (None, None)
+    if constructed is not None and params.time_limit_s - (time.monotonic() - started) < _build_estimate_s(nodes):
+        return constructed  # no time to build the model and search from the plan
     _add_time(om)
     _add_costs(om)
     _add_loads(om)
@@ -601,14 +654,19 @@ def _search(model: _Model, params: SolveParams, started: float | None = None) ->
     _add_breaks(om)
     _add_compact_shifts(om)
     search = _search_parameters(model, nodes, params)
-    started = time.monotonic() if started is None else started
     # the time limit bounds the whole solve: what parsing and building took is spent
     left_s = params.time_limit_s - (time.monotonic() - started)
+    if constructed is not None and left_s < 0.5:
+        return constructed
     search.time_limit.FromMilliseconds(max(100, int(left_s * 1000)))
     progress = _Progress(om, started)
-    initial = _initial_assignment(om, search) if _own_first_solution(model, params) else None
-    solution = _run_search(om, search, params, initial)
-    return _extract(om, solution, progress.first_solution_s)
+    initial = _initial_assignment(om, search, plan) if plan is not None else None
+    if plan is not None and initial is None:
+        return constructed
+    searched = _extract(om, _run_search(om, search, params, initial), progress.first_solution_s)
+    if constructed is not None and _score(model, constructed) <= _score(model, searched):
+        return constructed
+    return searched
 
 
 def _ruin_and_recreate(search, params: SolveParams) -> None:
@@ -690,13 +748,7 @@ def _run(model: _Model, params: SolveParams, started: float) -> SearchResult:
             results = pool.map(_worker, range(len(variants)))
     finally:
         _SHARED = None
-    best = None
-    for result in results:
-        if result.objective is None:
-            continue
-        if best is None or result.objective < best.objective:
-            best = result
-    return best or results[0]
+    return min(results, key=lambda result: _score(model, result))
 
 
 # ---------------------------------------------------------------- solution dict
