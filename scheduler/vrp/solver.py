@@ -748,7 +748,10 @@ def _run(model: _Model, params: SolveParams, started: float) -> SearchResult:
             results = pool.map(_worker, range(len(variants)))
     finally:
         _SHARED = None
-    return min(results, key=lambda result: _score(model, result))
+    best = min(results, key=lambda result: _score(model, result))
+    # the first plan of the portfolio came from whichever worker was fastest
+    firsts = [r.first_solution_s for r in results if r.first_solution_s is not None]
+    return replace(best, first_solution_s=min(firsts)) if firsts else best
 
 
 # ---------------------------------------------------------------- solution dict
