@@ -513,6 +513,13 @@ def _initial_assignment(om: _OrModel, search, plan: Plan):
     failed to complete assignments that carry riders on a route with a break
     (its break and ride-time propagation disagrees with the plain timing,
     though the validator accepts the plan); the search inserts them itself.
+
+    Known limit (OR-Tools 9.15): on the generated rich weeks of 500 stops and
+    more (``benchmarks/rich_week.py``), ``SolveFromAssignmentWithParameters``
+    fails at once (ROUTING_FAIL) from any read assignment, even one with every
+    route empty, whatever the metaheuristic; the constructed plan is then the
+    answer (`_search` keeps the better of the two), so on those weeks the
+    longer time limit buys nothing yet (``docs/BENCHMARKS.md``, scale table).
     """
     tasks, problem, nodes = om.model.tasks, om.model.problem, om.nodes
 
