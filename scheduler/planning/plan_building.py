@@ -13,9 +13,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from scheduler.compiler import CompiledWeek, ShiftRef
-from scheduler.domain import Plan, PlanStop, Request, RequestStatus, UnassignedRequest
+from scheduler.domain import (
+    Plan,
+    PlanStop,
+    Request,
+    RequestKind,
+    RequestStatus,
+    UnassignedRequest,
+)
 from scheduler.planning.wording import (
     broken_promise_reason,
+    broken_session_reason,
     partial_reason,
     reason_in_words,
 )
@@ -86,10 +94,16 @@ class _Outcome:
     unserved_kinds: Counter = field(default_factory=Counter)
     unassigned: list[UnassignedRequest] = field(default_factory=list)
     broken: list[int] = field(default_factory=list)
+    broken_sessions: list[int] = field(default_factory=list)
 
 
 def _request_outcome(compiled: CompiledWeek, solution: dict, routed: set[int]) -> _Outcome:
-    """Sort the week's requests into served and unassigned (with reasons), broken promises first."""
+    """Sort the week's requests into served and unassigned (with reasons), broken commitments first.
+
+    A commitment is a promised window or an announced hall session the
+    compiler gave the solver (a session not due, e.g. on a holiday, is
+    skipped with its own reason instead).
+    """
     solver_reason = {u["id"]: (u.get("code", _DEFAULT_CODE), u.get("reason", "")) for u in solution["unassigned"]}
     out = _Outcome()
     for rid, req in sorted(compiled.requests.items()):
@@ -105,10 +119,14 @@ def _request_outcome(compiled: CompiledWeek, solution: dict, routed: set[int]) -
             out.broken.append(rid)
         elif tasks and compiled.tasks[tasks[0]].day is not None:
             day = compiled.tasks[tasks[0]].day
+        if req.kind == RequestKind.SESSION and tasks and req.promised is None:
+            reason = broken_session_reason(reason)
+            out.broken_sessions.append(rid)
         out.unserved_kinds[req.kind.value] += 1
         out.unassigned.append(UnassignedRequest(request_id=rid, reason=reason, day=day))
-    # broken promises first: they need a phone call
-    out.unassigned.sort(key=lambda u: (u.request_id not in out.broken, u.request_id))
+    # broken promises first (a phone call), then announced sessions (a notice to the district)
+    out.unassigned.sort(key=lambda u: (u.request_id not in out.broken, u.request_id not in out.broken_sessions,
+                                       u.request_id))
     return out
 
 
@@ -148,6 +166,7 @@ def _summary(compiled: CompiledWeek, solved: dict, outcome: _Outcome) -> dict:
         "promised": len(compiled.promised),
         "promises_kept": len(compiled.promised) - len(outcome.broken),
         "broken_promises": outcome.broken,
+        "broken_sessions": outcome.broken_sessions,
         "routes": solved.get("routes", 0),
         "driving_s": solved.get("duration", 0),
         "distance_m": solved.get("distance", 0),

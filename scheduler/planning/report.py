@@ -31,6 +31,12 @@ def format_result(result: PlanResult, store: Store | None = None) -> list[str]:
         lines.append(f"!! {len(s['broken_promises'])} PROMISE(S) CANNOT BE KEPT — call the resident(s) back:")
         for u in result.broken_promises:
             lines.append(f"!!   {_label(u.request_id, result.compiled, store)}: {u.reason}")
+    broken_sessions = s.get("broken_sessions", [])
+    if broken_sessions:
+        lines.append(f"!! {len(broken_sessions)} ANNOUNCED SESSION(S) CANNOT BE HELD — tell the district(s):")
+        for u in p.unassigned:
+            if u.request_id in broken_sessions:
+                lines.append(f"!!   {_label(u.request_id, result.compiled, store)}: {u.reason}")
     kinds = sorted(set(s["served_by_kind"]) | set(s["unassigned_by_kind"]))
     lines.append(f"requests: {s['served']} served, {s['unassigned']} unassigned (of {s['requests']} due)")
     for k in kinds:
@@ -41,7 +47,8 @@ def format_result(result: PlanResult, store: Store | None = None) -> list[str]:
     t = result.timings
     lines.append(f"wall time: {t.get('total_s', 0):.1f} s (compile {t.get('compile_s', 0):.1f} s, solve "
                  f"{t.get('solve_s', 0):.1f} s, store {t.get('store_s', 0):.1f} s)")
-    others = [u for u in p.unassigned if u.request_id not in s["broken_promises"]]
+    others = [u for u in p.unassigned if u.request_id not in s["broken_promises"]
+              and u.request_id not in broken_sessions]
     if others:
         lines.append("unassigned:")
         for u in others:

@@ -14,10 +14,13 @@ from collections.abc import Iterable
 from scheduler.compiler import SKILL_BY_ID
 from scheduler.domain import TimeWindow
 
-__all__ = ["BROKEN_PROMISE", "REASON_WORDS", "broken_promise_reason", "partial_reason", "reason_in_words"]
+__all__ = ["BROKEN_PROMISE", "BROKEN_SESSION", "REASON_WORDS", "broken_promise_reason", "broken_session_reason",
+           "partial_reason", "reason_in_words"]
 
 #: Prefix of the reason of a promise the plan cannot keep.
 BROKEN_PROMISE = "約束の時間を守れません・住民に折り返し電話 / promised window cannot be kept — call the resident back"
+#: Prefix of the reason of an announced hall session the plan cannot hold.
+BROKEN_SESSION = "告知済みの巡回を実施できません・地区に連絡 / announced hall session cannot be held — tell the district"
 
 _SKILL_WORDS = {"office_terminal": "行政端末 office terminal", "cool_box": "保冷ボックス cool box",
                 "wheelchair": "車椅子スペース wheelchair space"}
@@ -91,3 +94,14 @@ def broken_promise_reason(promised: TimeWindow, reason: str) -> str:
         The staff label of why the request is not in the plan.
     """
     return f"{BROKEN_PROMISE} ({promised.label()}): {reason}"
+
+
+def broken_session_reason(reason: str) -> str:
+    """Say that an announced hall session cannot be held (starts with `BROKEN_SESSION`).
+
+    Parameters
+    ----------
+    reason
+        The staff label of why the session is not in the plan.
+    """
+    return f"{BROKEN_SESSION}: {reason}"

@@ -265,3 +265,27 @@ def test_search_that_found_nothing_is_not_stored(store, monkeypatch):
         plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
     assert [p.version for p in store.plans(WEEK)] == [1]
     assert store.get_request(req.id).status == RequestStatus.PLANNED
+
+
+def test_announced_session_that_cannot_be_held_is_listed_after_promises_and_before_the_rest(store):
+    """The office van is in the garage on Wednesday: the weekly Wednesday session is a broken commitment.
+
+    It is listed before ordinary unassigned requests, its reason starts with
+    `BROKEN_SESSION` (tell the district), the summary names it, and the text
+    report shows it under its own heading.
+    """
+    from scheduler.planning.wording import BROKEN_SESSION
+
+    store_world(store, vehicles=(1,))
+    wednesday = WEEK + dt.timedelta(days=2)
+    other = _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1,
+                 windows=[TimeWindow(wednesday, 9 * H, 17 * H)])
+    session = _add(store, RequestKind.SESSION, SessionDetails(site_id=2, rule=SessionRule("weekly", 2)))
+    assert plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW).plan.unassigned == []
+    store.add_shift_exception(ShiftException(vehicle_id=1, day=wednesday, reason="maintenance"))
+    result = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
+    assert [u.request_id for u in result.plan.unassigned] == [session.id, other.id]
+    assert result.plan.unassigned[0].reason.startswith(BROKEN_SESSION)
+    assert not result.plan.unassigned[1].reason.startswith(BROKEN_SESSION)
+    assert result.plan.summary["broken_sessions"] == [session.id]
+    assert "ANNOUNCED SESSION(S) CANNOT BE HELD" in "\n".join(planning.format_result(result, store))
