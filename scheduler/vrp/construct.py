@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scheduler.vrp.precheck import Model
+from scheduler.vrp.precheck import Model, start_after
 
 __all__ = ["NodeTable", "Plan", "insertion_plan"]
 
@@ -53,15 +53,6 @@ class NodeTable:
     on_site: Sequence[int]  # node -> setup + service seconds
     starts: Sequence[int]  # vehicle -> start node
     ends: Sequence[int]  # vehicle -> end node
-
-
-def _start_after(windows, earliest: int) -> int | None:
-    if not windows:
-        return earliest
-    for start, end in windows:
-        if earliest <= end:
-            return max(earliest, start)
-    return None
 
 
 class _Timer:
@@ -133,16 +124,16 @@ class _Timer:
         for n in seq:
             leg = T[here][n]
             win = nodes.windows[n]
-            begin = _start_after(win, clock + leg)
+            begin = start_after(win, clock + leg)
             if begin is None or begin > tw_end:
                 return None
             chain, rest = clock, 0
             while bi < nb:  # breaks on the way to n: free ones, and the last chance for the next one
                 b_windows, b_len, b_latest, b_pos = brk[bi]
-                b_start = _start_after(b_windows, chain)
+                b_start = start_after(b_windows, chain)
                 if b_start is None:
                     return None
-                after = _start_after(win, max(clock + leg + rest + b_len, b_start + b_len))
+                after = start_after(win, max(clock + leg + rest + b_len, b_start + b_len))
                 last_chance = b_latest is not None and begin + nodes.on_site[n] > b_latest
                 if not (after == begin or last_chance):
                     break
@@ -165,7 +156,7 @@ class _Timer:
         leg = T[here][nodes.ends[k]]
         end = clock
         for b_windows, b_len, _, b_pos in brk[bi:]:
-            b_start = _start_after(b_windows, end)
+            b_start = start_after(b_windows, end)
             if b_start is None:
                 return None
             taken[b_pos] = b_start
@@ -199,7 +190,7 @@ class _Builder:
             a, b = full[i], full[i + 1]
             if begins is not None:
                 ready = (begins[i - 1] + nodes.on_site[a]) if i else v.time_window[0]
-                start = _start_after(nodes.windows[x], ready + T[a][x])
+                start = start_after(nodes.windows[x], ready + T[a][x])
                 if start is None or start > v.time_window[1]:
                     continue
                 if i < len(seq) and nodes.windows[b] and start + nodes.on_site[x] + T[x][b] > nodes.windows[b][-1][1]:

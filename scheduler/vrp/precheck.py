@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from scheduler.vrp.format import format_week_time
 from scheduler.vrp.problem import Break, Problem, Vehicle
 
-__all__ = ["Model", "Task", "format_window", "prepare"]
+__all__ = ["Model", "Task", "format_window", "prepare", "start_after"]
 
 
 @dataclass
@@ -106,7 +106,7 @@ def _tasks(problem: Problem) -> list[Task]:
     return tasks
 
 
-def _start_after(window_list, earliest: int) -> int | None:
+def start_after(window_list, earliest: int) -> int | None:
     """Return the first start >= earliest inside the windows (any time without windows), or None."""
     if not window_list:
         return earliest
@@ -134,7 +134,7 @@ def _leg_arrival(clock: int, travel: int, breaks: list[Break]) -> int | None:
     """
     end = clock
     for brk in breaks:
-        start = _start_after(brk.time_windows, end)
+        start = start_after(brk.time_windows, end)
         if start is None:
             return None
         end = start + brk.service
@@ -158,7 +158,7 @@ def _timed(problem: Problem, v: Vehicle, steps: list[_Step], legs: list[list[Bre
         if arrival is None:
             return "break", starts
         lower = arrival if i or first_at is None else max(arrival, first_at)
-        begin = _start_after(step.windows, lower)
+        begin = start_after(step.windows, lower)
         if begin is None or begin > tw_end:
             return ("window" if timed_windows else "shift"), starts
         starts.append(begin)
