@@ -509,27 +509,16 @@ def _initial_assignment(om: _OrModel, search, plan: Plan):
     """Return a constructed plan as OR-Tools' starting assignment, or None if OR-Tools refuses it.
 
     The model is closed with the search parameters first, as reading routes
-    requires. Shipments with a ride limit are left out of the start: OR-Tools
-    failed to complete assignments that carry riders on a route with a break
-    (its break and ride-time propagation disagrees with the plain timing,
-    though the validator accepts the plan); the search inserts them itself.
-
-    Known limit (OR-Tools 9.15): on the generated rich weeks of 500 stops and
-    more (``benchmarks/rich_week.py``), ``SolveFromAssignmentWithParameters``
-    fails at once (ROUTING_FAIL) from any read assignment, even one with every
-    route empty, whatever the metaheuristic; the constructed plan is then the
-    answer (`_search` keeps the better of the two), so on those weeks the
-    longer time limit buys nothing yet (``docs/BENCHMARKS.md``, scale table).
+    requires. The routes read back only fix each node's successor; searching
+    from that partial assignment failed at once (ROUTING_FAIL) on rich weeks of
+    500 stops and more, even with every route empty, while
+    ``RestoreAssignment`` completes the times and breaks of the same routes:
+    so the search starts from the restored, complete assignment.
     """
-    tasks, problem, nodes = om.model.tasks, om.model.problem, om.nodes
-
-    def rides(n: int) -> bool:
-        task = tasks[nodes.task[n]]
-        return task.shipment is not None and problem.shipments[task.shipment].max_ride_time is not None
-
     om.routing.CloseModelWithParameters(search)
-    indices = [[om.manager.NodeToIndex(n) for n in route if not rides(n)] for route in plan.routes]
-    return om.routing.ReadAssignmentFromRoutes(indices, True)
+    indices = [[om.manager.NodeToIndex(n) for n in route] for route in plan.routes]
+    read = om.routing.ReadAssignmentFromRoutes(indices, True)
+    return om.routing.RestoreAssignment(read) if read is not None else None
 
 
 def _score(model: _Model, result: SearchResult) -> tuple[int, int, int]:
