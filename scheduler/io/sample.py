@@ -272,15 +272,15 @@ class _RequestMaker:
     def __init__(self, store: Any, rng: random.Random, week: dt.date, now: dt.datetime, scale: float) -> None:
         self.store, self.rng, self.week, self.now = store, rng, week, now
         #: promises and preferred days fall on service days only (a Monday holiday gets none)
-        self.days = service_days(week) or [week]
+        self.days = service_days(week)
         #: a short week (holidays) gets proportionally fewer requests, so every commitment still fits
         self.scale = scale * len(self.days) / 5
         self.added: list[Request] = []
         self._numbered = 0
 
     def count(self, full: int) -> int:
-        """Return how many of `full` requests to make at this scale (at least one)."""
-        return max(1, round(full * self.scale))
+        """Return how many of `full` requests to make at this scale (at least one; none in a week without service days)."""
+        return max(1, round(full * self.scale)) if self.days else 0
 
     def add(self, req: Request) -> Request:
         """Store a request and return it with its id."""

@@ -105,13 +105,14 @@ def _request_outcome(compiled: CompiledWeek, solution: dict, routed: set[int]) -
     skipped with its own reason instead).
     """
     solver_reason = {u["id"]: (u.get("code", _DEFAULT_CODE), u.get("reason", "")) for u in solution["unassigned"]}
+    skills = _task_skills(compiled)
     out = _Outcome()
     for rid, req in sorted(compiled.requests.items()):
         tasks = compiled.request_tasks.get(rid, [])
         if tasks and all(t in routed for t in tasks):
             out.served_kinds[req.kind.value] += 1
             continue
-        reason = _unserved_reason(compiled, rid, tasks, routed, solver_reason)
+        reason = _unserved_reason(compiled, rid, tasks, routed, solver_reason, skills)
         day = None
         if req.promised is not None:
             day = req.promised.day
@@ -131,28 +132,25 @@ def _request_outcome(compiled: CompiledWeek, solution: dict, routed: set[int]) -
 
 
 def _unserved_reason(compiled: CompiledWeek, rid: int, tasks: list[int], routed: set[int],
-                     solver_reason: dict[int, tuple[str, str]]) -> str:
+                     solver_reason: dict[int, tuple[str, str]], skills: dict[int, list[int]]) -> str:
     """Return why a request is not (fully) served, in words: the compiler's reason, else the solver's."""
     skipped = next((s for s in compiled.skipped if s.request_id == rid), None)
     if skipped is not None:
         return reason_in_words(skipped.code, skipped.reason)
     missing = [t for t in tasks if t not in routed]
     code, detail = solver_reason.get(missing[0], (_DEFAULT_CODE, ""))
-    reason = reason_in_words(code, detail, skills=_task_skills(compiled, missing[0]))
+    reason = reason_in_words(code, detail, skills=skills.get(missing[0], []))
     if len(missing) < len(tasks):
         reason = partial_reason(reason)
     return reason
 
 
-def _task_skills(compiled: CompiledWeek, task_id: int) -> list[int]:
-    """Return the skill ids the compiled problem asks of a task (job or shipment half)."""
-    for job in compiled.problem.get("jobs", []):
-        if job["id"] == task_id:
-            return job.get("skills", [])
+def _task_skills(compiled: CompiledWeek) -> dict[int, list[int]]:
+    """Return the skill ids the compiled problem asks of each task id (jobs and both shipment halves)."""
+    skills = {job["id"]: job.get("skills", []) for job in compiled.problem.get("jobs", [])}
     for ship in compiled.problem.get("shipments", []):
-        if task_id in (ship["pickup"]["id"], ship["delivery"]["id"]):
-            return ship.get("skills", [])
-    return []
+        skills[ship["pickup"]["id"]] = skills[ship["delivery"]["id"]] = ship.get("skills", [])
+    return skills
 
 
 def _summary(compiled: CompiledWeek, solved: dict, outcome: _Outcome) -> dict:

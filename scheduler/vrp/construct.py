@@ -101,11 +101,6 @@ class _Timer:
                     return False
         return True
 
-    def starts(self, k: int, seq: list[int]) -> list[int] | None:
-        """Return the service start of each stop when route `seq` of vehicle `k` keeps every rule, else None."""
-        timed = self.schedule(k, seq)
-        return None if timed is None else timed[0]
-
     def schedule(self, k: int, seq: list[int]) -> tuple[list[int], dict[int, int], int] | None:
         """Time route `seq` of vehicle `k`: (service starts, {break position: start}, arrival at the end), or None.
 
@@ -177,14 +172,20 @@ class _Builder:
         self.timer = _Timer(model, nodes, travel)
         n_vehicles = len(model.problem.vehicles)
         self.routes: list[list[int]] = [[] for _ in range(n_vehicles)]
-        self.begins: list[list[int]] = [[] for _ in range(n_vehicles)]
+        #: per vehicle: (service starts, {break position: start}, arrival at the end) of its route
+        self.timing: list[tuple[list[int], dict[int, int], int]] = [([], {}, 0) for _ in range(n_vehicles)]
 
-    def _positions(self, k: int, seq: list[int], x: int, *, first: int = 0) -> list[tuple[int, int]]:
-        """Return (added driving, position) of inserting node x into route `seq` at plausible positions."""
+    def _positions(self, k: int, seq: list[int], x: int, *, first: int = 0,
+                   timed: bool = True) -> list[tuple[int, int]]:
+        """Return (added driving, position) of inserting node x into route `seq` at plausible positions.
+
+        With `timed`, `seq` is vehicle k's current route and its schedule rules out
+        positions where x could not start in its windows; otherwise every position counts.
+        """
         nodes, T = self.nodes, self.timer.travel[k]
         v = self.model.problem.vehicles[k]
         full = [nodes.starts[k], *seq, nodes.ends[k]]
-        begins = self.begins[k] if seq is self.routes[k] else None
+        begins = self.timing[k][0] if timed else None
         found = []
         for i in range(first, len(full) - 1):
             a, b = full[i], full[i + 1]
@@ -219,7 +220,7 @@ class _Builder:
             route = self.routes[k]
             for cost_p, i in self._positions(k, route, p)[:_PAIR_PICKUPS]:
                 with_p = route[:i] + [p] + route[i:]
-                for cost_d, j in self._positions(k, with_p, d, first=i + 1)[:_PAIR_DELIVERIES]:
+                for cost_d, j in self._positions(k, with_p, d, first=i + 1, timed=False)[:_PAIR_DELIVERIES]:
                     trials.append((cost_p + cost_d, k, with_p, j))
         trials.sort(key=lambda trial: trial[0])
         for _, k, with_p, j in trials[:_TRIALS * 2]:
@@ -228,10 +229,10 @@ class _Builder:
         return False
 
     def _accept(self, k: int, seq: list[int]) -> bool:
-        begins = self.timer.starts(k, seq)
-        if begins is None:
+        timing = self.timer.schedule(k, seq)
+        if timing is None:
             return False
-        self.routes[k], self.begins[k] = seq, begins
+        self.routes[k], self.timing[k] = seq, timing
         return True
 
 
@@ -285,7 +286,7 @@ def insertion_plan(model: Model, nodes: NodeTable, travel: dict[str, list[list[i
             builder.insert_pair(unit[0], unit[1])
     plan = Plan([], [], [], [], [])
     for k, route in enumerate(builder.routes):
-        begins, taken, arrival = builder.timer.schedule(k, route) if route else ([], {}, 0)
+        begins, taken, arrival = builder.timing[k]
         plan.routes.append(route)
         plan.starts.append(model.problem.vehicles[k].time_window[0])
         plan.begins.append(begins)

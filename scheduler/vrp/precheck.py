@@ -229,7 +229,7 @@ def _vehicle_runs(problem: Problem, v: Vehicle) -> bool:
 # ----------------------------------------------------------------------------- reasons
 
 
-def _reason(code: str, task: Task, windows: list[tuple[int, int]], *, detail: str = "") -> tuple[str, str]:
+def _reason(code: str, windows: list[tuple[int, int]]) -> tuple[str, str]:
     """Return (code, English reason) for a task no vehicle can serve alone."""
     shown = ", ".join(format_window(w) for w in windows[:4])
     text = {
@@ -239,7 +239,7 @@ def _reason(code: str, task: Task, windows: list[tuple[int, int]], *, detail: st
         "no_shift_in_window": f"no suitable vehicle works during time window {shown}",
         "window_unreachable": f"time window {shown} cannot be reached from any depot in time",
         "shift_too_short": "cannot be reached and returned from within any shift's hours",
-    }.get(code, detail)
+    }[code]
     return code, text
 
 
@@ -363,6 +363,6 @@ def _fit_group(checker: _Checker, model: Model, group: list[int], few: list[int]
         ride_s = problem.shipments[task.shipment].max_ride_time if task.kind == "pickup" else None
         ok, failures = checker.fit(few, steps, ride_s)
     if not ok:
-        return _reason(_failure_code(failures, windows, [checker.vehicles[k] for k in few]), task, windows)
+        return _reason(_failure_code(failures, windows, [checker.vehicles[k] for k in few]), windows)
     model.allowed[group[0]] = ok
     return None
