@@ -27,6 +27,7 @@ Only feasible routes are ever built, so OR-Tools accepts them as they are.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -216,12 +217,20 @@ class _Builder:
     def insert_pair(self, p: int, d: int) -> bool:
         """Insert a shipment: its pick-up, and its delivery later on the same route."""
         trials = []
+        T = self.timer.travel
         for k in self.nodes.allowed[p]:
             route = self.routes[k]
             for cost_p, i in self._positions(k, route, p)[:_PAIR_PICKUPS]:
                 with_p = route[:i] + [p] + route[i:]
-                for cost_d, j in self._positions(k, with_p, d, first=i + 1, timed=False)[:_PAIR_DELIVERIES]:
-                    trials.append((cost_p + cost_d, k, with_p, j))
+                # right after the pick-up, or in a later gap of the route whose
+                # current schedule lets the delivery start in its windows (the
+                # pick-up's own delay is ignored: the test only rules out)
+                nxt = route[i] if i < len(route) else self.nodes.ends[k]
+                options = [(T[k][p][d] + T[k][d][nxt] - T[k][p][nxt], i)]
+                options += [(cost, g) for cost, g in self._positions(k, route, d, first=i + 1)]
+                options.sort()
+                for cost_d, g in options[:_PAIR_DELIVERIES]:
+                    trials.append((cost_p + cost_d, k, with_p, g + 1))
         trials.sort(key=lambda trial: trial[0])
         for _, k, with_p, j in trials[:_TRIALS * 2]:
             if self._accept(k, with_p[:j] + [d] + with_p[j:]):
@@ -255,6 +264,33 @@ def _order(model: Model, nodes: NodeTable) -> list[list[int]]:
     return [[kind, *unit] for _, kind, unit in units]
 
 
+def _ride_tightened(model: Model, nodes: NodeTable) -> NodeTable:
+    """Return `nodes` with each pick-up's windows cut to what its delivery's ride limit allows.
+
+    The timer starts every service as early as it can; a pick-up open from
+    9:00 whose delivery is promised for 14:30 with at most 90 minutes on
+    board would then never fit. Any feasible plan starts that pick-up no
+    earlier than the delivery's earliest start minus the ride limit minus its
+    own time on site, so cutting its windows there loses no plan.
+    """
+    node_of = {t: i for i, t in enumerate(nodes.task)}
+    windows = list(nodes.windows)
+    for i, t in enumerate(nodes.task):
+        task = model.tasks[t]
+        if task.kind != "pickup":
+            continue
+        ride = model.problem.shipments[task.shipment].max_ride_time
+        drop = nodes.windows[node_of[task.partner]]
+        if ride is None or not drop:
+            continue
+        earliest = min(start for start, _ in drop) - ride - nodes.on_site[i]
+        own = nodes.windows[i] or [(earliest, 2**62)]
+        cut = [(max(start, earliest), end) for start, end in own if end >= earliest]
+        if cut:  # none left: the task cannot be served, and the timer finds that out
+            windows[i] = cut
+    return dataclasses.replace(nodes, windows=windows)
+
+
 @dataclass
 class Plan:
     """A constructed plan: per vehicle, its task nodes in order and their timing."""
@@ -278,6 +314,7 @@ def insertion_plan(model: Model, nodes: NodeTable, travel: dict[str, list[list[i
     travel
         Per vehicle profile, node-to-node driving seconds (depot rows included).
     """
+    nodes = _ride_tightened(model, nodes)
     builder = _Builder(model, nodes, travel)
     for kind, *unit in _order(model, nodes):
         if kind == "job":

@@ -88,6 +88,16 @@ class SolveParams:
     ruin_auto_temperatures
         Iterated local search: derive the simulated-annealing acceptance
         temperatures from the arc costs instead of OR-Tools' fixed 100 → 0.01.
+    stall_s
+        Early stop: the search runs in rounds of this many seconds, each
+        starting from the best plan so far, and stops after a round that
+        served nothing more and cut the cost by less than `stall_gain`.
+        ``None``: chosen from the problem's size (see
+        ``scheduler.vrp.solver._stall_seconds``); ``0``: no early stop, one
+        search to the time limit. `time_limit_s` always bounds the solve.
+    stall_gain
+        Early stop: the share of the cost a round must save to count as an
+        improvement (0.002 = 0.2 %).
     """
 
     time_limit_s: float = 10.0
@@ -100,6 +110,8 @@ class SolveParams:
     ruin_visits_avg: int = 15
     ruin_sequence_max: int = 15
     ruin_auto_temperatures: bool = True
+    stall_s: float | None = None
+    stall_gain: float = 0.002
 
     def __post_init__(self) -> None:
         if isinstance(self.time_limit_s, bool) or not isinstance(self.time_limit_s, (int, float)) \
@@ -123,6 +135,12 @@ class SolveParams:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ParamsError(f"{name}: expected a positive integer, got {value!r}")
+        if self.stall_s is not None and (isinstance(self.stall_s, bool) or not isinstance(self.stall_s, (int, float))
+                                         or self.stall_s < 0):
+            raise ParamsError(f"stall_s: expected a non-negative number or null, got {self.stall_s!r}")
+        if isinstance(self.stall_gain, bool) or not isinstance(self.stall_gain, (int, float)) \
+                or not 0 <= self.stall_gain < 1:
+            raise ParamsError(f"stall_gain: expected a number in [0, 1), got {self.stall_gain!r}")
         if not isinstance(self.ruin_auto_temperatures, bool):
             raise ParamsError(f"ruin_auto_temperatures: expected true or false, got {self.ruin_auto_temperatures!r}")
 

@@ -159,6 +159,11 @@ class SearchResult:
     status: str
     #: seconds from the start of `solve` to the search's first plan (None: no plan)
     first_solution_s: float | None = None
+    #: why the search stopped: "converged" (early stop), "time_limit",
+    #: "solution_limit", "constructed" (no time to search from the insertion plan)
+    stopped: str = "time_limit"
+    #: search rounds run (early stop: each round starts from the best plan so far)
+    rounds: int = 1
 
     @classmethod
     def nothing(cls, n_vehicles: int, *, objective: int | None, status: str) -> SearchResult:
@@ -556,7 +561,8 @@ class _Progress:
     the next perturbation starts at once, so the search still ran to its time
     limit, having done less; ``RoutingModel.UpdateTimeLimit`` takes an
     ``absl::Duration`` that Python cannot pass, and the improvement-rate limit
-    is not consulted by iterated local search. The time limit is the stop.
+    is not consulted by iterated local search. So the early stop runs the
+    search in rounds instead (`_search_in_rounds`).
     """
 
     def __init__(self, om: _OrModel, started: float) -> None:
@@ -585,12 +591,97 @@ def _run_search(om: _OrModel, search, params: SolveParams, initial=None):
     left_s = limit_s - (time.perf_counter() - began)
     if solution is None and params.solution_limit is None and left_s > 0.05:
         # some constructive heuristics (e.g. SAVINGS with pickup-and-delivery
-        # pairs) can fail outright; start again from "nothing served", which
-        # is always feasible, and let local search insert the tasks
+        # pairs) can fail outright, or the first round was too short to build
+        # a plan; start again from "nothing served", which is always
+        # feasible, and let local search insert the tasks
         search.first_solution_strategy = _FIRST.ALL_UNPERFORMED
         search.time_limit.FromMilliseconds(max(1, int(left_s * 1000)))
         solution = run(search)
     return solution
+
+
+def _stall_seconds(model: _Model, params: SolveParams) -> float:
+    """Return the length of one early-stop round (0: no early stop).
+
+    It grows with the problem, as one round of local search does: 2 s up to
+    200 modelled tasks, then 1 s more per 100 tasks, at most 20 s (measured on
+    the sample week and the scale benchmark, see docs/BENCHMARKS.md).
+    """
+    if params.solution_limit is not None:
+        return 0.0
+    if params.stall_s is not None:
+        return float(params.stall_s)
+    return min(20.0, max(2.0, len(model.modelled) / 100))
+
+
+def _improved(before: int, after: int, unit: int, gain: float) -> bool:
+    """Return whether `after` serves more than `before`, or costs at least `gain` less.
+
+    An objective is ``penalties + cost`` with every penalty a multiple of
+    ``unit`` and the cost below it, so the two parts separate exactly.
+    """
+    if after // unit < before // unit:
+        return True
+    return before - after > gain * (before % unit)
+
+
+def _routes_of(om: _OrModel, assignment) -> list[list[int]]:
+    """Return each vehicle's visited indices in an assignment (plain lists, safe to keep)."""
+    routing, routes = om.routing, []
+    for k in range(len(om.vehicles)):
+        index, route = assignment.Value(routing.NextVar(routing.Start(k))), []
+        while not routing.IsEnd(index):
+            route.append(index)
+            index = assignment.Value(routing.NextVar(index))
+        routes.append(route)
+    return routes
+
+
+def _search_in_rounds(om: _OrModel, search, params: SolveParams, initial, deadline: float,
+                      first_solution_s) -> SearchResult:
+    """Search until the time limit or, with early stop, until a round brings no improvement.
+
+    The first round builds the first plan (or starts from `initial`); each
+    next round starts from the best plan so far, read back from its routes,
+    with a fresh metaheuristic, for `_stall_seconds`. A round that finds
+    nothing at least as good, or saves too little (`_improved`), ends the
+    search. Each best plan is copied out (`_extract`) as soon as it is found:
+    after a failed search OR-Tools may no longer restore any assignment.
+    `first_solution_s` is called for the time of the first plan.
+    """
+    round_s = _stall_seconds(om.model, params)
+    first_s = deadline - time.monotonic()
+    if round_s > 0 and initial is None:
+        # the first round also builds OR-Tools' first plan, which may take long
+        first_s = min(first_s, max(2 * round_s, params.time_limit_s / 2))
+    elif round_s > 0:
+        first_s = min(first_s, round_s)
+    search.time_limit.FromMilliseconds(max(100, int(first_s * 1000)))
+    solution = _run_search(om, search, params, initial)
+    if solution is None and round_s > 0 and (left_s := deadline - time.monotonic()) > 0.2:
+        # the first plan took longer than a round: build it with all the time left
+        search.time_limit.FromMilliseconds(int(left_s * 1000))
+        solution = _run_search(om, search, params, initial)
+    result = _extract(om, solution, first_solution_s())
+    if round_s <= 0 or solution is None:
+        stopped = "solution_limit" if params.solution_limit is not None else "time_limit"
+        return replace(result, stopped=stopped)
+    routes, rounds = _routes_of(om, solution), 1
+    while (left_s := deadline - time.monotonic()) > 0.2:
+        search.time_limit.FromMilliseconds(max(100, int(min(round_s, left_s) * 1000)))
+        read = om.routing.ReadAssignmentFromRoutes(routes, True)
+        start = om.routing.RestoreAssignment(read) if read is not None else None
+        found = om.routing.SolveFromAssignmentWithParameters(start, search) if start is not None else None
+        rounds += 1
+        if found is None:  # nothing at least as good (or no restart possible)
+            return replace(result, stopped="converged", rounds=rounds)
+        objective = found.ObjectiveValue()
+        improved = _improved(result.objective, objective, om.unit, params.stall_gain)
+        if objective < result.objective:
+            routes, result = _routes_of(om, found), _extract(om, found, first_solution_s())
+        if not improved:
+            return replace(result, stopped="converged", rounds=rounds)
+    return replace(result, stopped="time_limit", rounds=rounds)
 
 
 def _extract(om: _OrModel, solution, first_solution_s: float | None = None) -> SearchResult:
@@ -641,7 +732,7 @@ def _search(model: _Model, params: SolveParams, started: float | None = None) ->
     om = _open_model(model, nodes, params.seed)
     constructed, plan = _construct(om, started) if _own_first_solution(model, params) else (None, None)
     if constructed is not None and params.time_limit_s - (time.monotonic() - started) < _build_estimate_s(nodes):
-        return constructed  # no time to build the model and search from the plan
+        return replace(constructed, stopped="constructed")  # no time to build the model and search from it
     _add_time(om)
     _add_costs(om)
     _add_loads(om)
@@ -653,15 +744,16 @@ def _search(model: _Model, params: SolveParams, started: float | None = None) ->
     # the time limit bounds the whole solve: what parsing and building took is spent
     left_s = params.time_limit_s - (time.monotonic() - started)
     if constructed is not None and left_s < 0.5:
-        return constructed
+        return replace(constructed, stopped="constructed")
     search.time_limit.FromMilliseconds(max(100, int(left_s * 1000)))
     progress = _Progress(om, started)
     initial = _initial_assignment(om, search, plan) if plan is not None else None
     if plan is not None and initial is None:
         return constructed
-    searched = _extract(om, _run_search(om, search, params, initial), progress.first_solution_s)
+    searched = _search_in_rounds(om, search, params, initial, started + params.time_limit_s,
+                                 lambda: progress.first_solution_s)
     if constructed is not None and _score(model, constructed) <= _score(model, searched):
-        return constructed
+        return replace(constructed, stopped=searched.stopped, rounds=searched.rounds)
     return searched
 
 
@@ -917,4 +1009,5 @@ def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
     solution = _solution(model, result, int((t1 - t0) * 1000), int((t2 - t1) * 1000))
     if result.first_solution_s is not None:
         solution["summary"]["computing_times"]["first_solution"] = int(result.first_solution_s * 1000)
+    solution["summary"]["search"] = {"stopped": result.stopped, "rounds": result.rounds}
     return solution

@@ -87,3 +87,23 @@ def test_commitment_is_inserted_before_a_waiting_task_that_wants_the_same_slot(s
     sol = solve_checked(problem([0, 0], jobs=jobs, vehicles=vehicles), first_solution="COMMITMENTS_FIRST_INSERTION")
     assert route_ids(sol) == [("job", 2)]
     assert [(u["id"], u["code"]) for u in sol["unassigned"]] == [(1, "no_time")]
+
+
+def test_pickup_waits_for_a_delivery_promised_hours_later(solve_checked):
+    """A shop open from 9:00, a delivery promised for 14:30–15:30, at most 90 minutes on board.
+
+    Served as early as possible the pick-up would make the ride 5.5 hours;
+    the insertion plan must start it late enough, as any feasible plan does.
+    """
+    vehicles = [{"id": 1, "start_index": 0, "end_index": 0, "time_window": [8 * H, 17 * H]}]
+    shipments = [{"pickup": {"id": 1, "location_index": 1, "service": 300, "time_windows": [[9 * H, 18 * H]]},
+                  "delivery": {"id": 1, "location_index": 2, "service": 300,
+                               "time_windows": [[14 * H + 1800, 15 * H + 1800]]},
+                  "amount": [1], "priority": 100, "max_ride_time": 5400}]
+    sol = solve_checked(problem([0, 600, 1200], shipments=shipments, vehicles=vehicles),
+                        first_solution="COMMITMENTS_FIRST_INSERTION", solution_limit=1)
+    assert route_ids(sol) == [("pickup", 1), ("delivery", 1)]
+    steps = {s["type"]: s for s in sol["routes"][0]["steps"]}
+    ride = steps["delivery"]["arrival"] + steps["delivery"]["waiting_time"] \
+        - (steps["pickup"]["arrival"] + steps["pickup"]["waiting_time"])
+    assert ride <= 5400 + 300
