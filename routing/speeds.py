@@ -21,7 +21,7 @@ import json
 import math
 import os
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,9 @@ _EARTH_M_PER_DEG = 6_371_009.0 * math.pi / 180
 @dataclass(frozen=True)
 class SpeedModel:
     """The knobs of the travel-time model (see ``docs/TRAVEL_TIMES.md``).
+
+    Their defaults are the settings of the same names in `routing.settings`
+    (`default_speed_model`); ``highway_kmh`` defaults to ``settings.speeds_kmh``.
 
     Attributes
     ----------
@@ -69,15 +72,15 @@ class SpeedModel:
         Radius in metres of the circle in which intersections are counted.
     """
 
-    highway_kmh: dict[str, float] = field(default_factory=dict)
-    maxspeed_factor: float = 0.8
-    traffic_signal_s: float = 0.0
-    stop_s: float = 0.0
-    crossing_s: float = 0.0
-    junction_s: float = 0.0
-    dense_factor: float = 1.0
-    dense_junctions_per_km2: float = 100.0
-    dense_radius_m: float = 300.0
+    highway_kmh: dict[str, float]
+    maxspeed_factor: float
+    traffic_signal_s: float
+    stop_s: float
+    crossing_s: float
+    junction_s: float
+    dense_factor: float
+    dense_junctions_per_km2: float
+    dense_radius_m: float
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -116,17 +119,8 @@ def _check_number(name: str, value: Any, *, positive: bool) -> None:
 # ------------------------------------------------------------------ the model
 def default_speed_model() -> SpeedModel:
     """Return the model of the current `routing.settings` values."""
-    return SpeedModel(
-        highway_kmh={k: float(v) for k, v in settings.speeds_kmh.items()},
-        maxspeed_factor=settings.maxspeed_factor,
-        traffic_signal_s=settings.traffic_signal_s,
-        stop_s=settings.stop_s,
-        crossing_s=settings.crossing_s,
-        junction_s=settings.junction_s,
-        dense_factor=settings.dense_factor,
-        dense_junctions_per_km2=settings.dense_junctions_per_km2,
-        dense_radius_m=settings.dense_radius_m,
-    )
+    return SpeedModel(highway_kmh={k: float(v) for k, v in settings.speeds_kmh.items()},
+                      **{k: float(getattr(settings, k)) for k in KNOBS})
 
 
 def speed_model(instance: str | os.PathLike | None = None) -> SpeedModel:
