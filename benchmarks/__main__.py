@@ -11,6 +11,7 @@ BENCHMARKS = {
     "solver": "benchmarks.bench_solver",
     "planning": "benchmarks.bench_planning",
     "scale": "benchmarks.bench_scale",
+    "speeds": "benchmarks.bench_speeds",
 }
 
 

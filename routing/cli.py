@@ -28,6 +28,7 @@ def build_command(ctx: click.Context, osm_file: str | None, place: str | None, s
     from routing.graph import build_graph, download_graph
     from routing.instance import cache_dir
     from routing.sample_district import build_sample_graph
+    from routing.speeds import speed_model
 
     instance: Path = ctx.obj["instance"]
     chosen = [name for name, given in (("--osm", osm_file), ("--place", place), ("--sample", sample)) if given]
@@ -37,7 +38,7 @@ def build_command(ctx: click.Context, osm_file: str | None, place: str | None, s
     if sample:
         info = build_sample_graph(instance)
     elif place:
-        G = download_graph(place, cache_dir=cache_dir(instance) / "osmnx")
+        G = download_graph(place, cache_dir=cache_dir(instance) / "osmnx", model=speed_model(instance))
         info = build_graph(G, instance)
     else:
         info = build_graph(osm_file, instance)

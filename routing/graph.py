@@ -15,11 +15,11 @@ import json
 import logging
 import math
 import os
-import re
 import shutil
 import socket
 import tempfile
 import xml.sax
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
@@ -29,13 +29,19 @@ import networkx as nx
 from routing import settings
 from routing.errors import InputError, OfflineError
 from routing.instance import graph_dir
+from routing.speeds import (
+    SpeedModel,
+    apply_speed_model,
+    default_speed_model,
+    speed_model,
+)
 
 log = logging.getLogger(__name__)
 
 GRAPH_FILE = "graph.graphml"
 INFO_FILE = "info.json"
 #: Bumped when the way a graph is built changes, so old builds count as stale.
-BUILD_VERSION = 1
+BUILD_VERSION = 2
 
 _OSM_SUFFIXES = (".osm", ".osm.bz2", ".xml", ".xml.bz2", ".osm.xml", ".osm.xml.bz2")
 _GRAPHML_SUFFIXES = (".graphml", ".graphml.bz2")
@@ -47,58 +53,6 @@ class GraphError(InputError):
 
 
 # --------------------------------------------------------------------- speeds
-def parse_maxspeed_kmh(value: Any) -> float | None:
-    """Return the speed in km/h a ``maxspeed`` tag means, or None when unusable.
-
-    Accepts ``"40"``, ``"40 km/h"``, ``"25 mph"``, zone values listed in
-    `routing.settings.maxspeed_zones_kmh` (``"JP:urban"``), and several values
-    (``"40;60"`` or a list after simplification), of which the lowest wins.
-
-    Parameters
-    ----------
-    value
-        The tag value (string, number or list of them).
-    """
-    if value is None:
-        return None
-    if isinstance(value, (list, tuple, set)):
-        parts = [parse_maxspeed_kmh(v) for v in value]
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value) if value > 0 else None
-    else:
-        text = str(value).strip()
-        if ";" in text or "|" in text:
-            parts = [parse_maxspeed_kmh(v) for v in re.split(r"[;|]", text)]
-        else:
-            zones = settings.maxspeed_zones_kmh
-            if text in zones:
-                return float(zones[text])
-            match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(km/h|kmh|kph|mph)?", text, re.IGNORECASE)
-            if not match:
-                return None
-            speed = float(match.group(1))
-            if (match.group(2) or "").lower() == "mph":
-                speed *= 1.609344
-            return speed if speed > 0 else None
-    usable = [p for p in parts if p is not None]
-    return min(usable) if usable else None
-
-
-def edge_speed_kmh(data: dict[str, Any], speeds_kmh: dict[str, float]) -> float:
-    """Return the speed of one edge: its ``maxspeed`` if usable, else its class speed.
-
-    A simplified edge may carry a list of ``highway`` classes; then the mean of
-    their speeds is used (their share of the length is no longer known).
-    """
-    maxspeed = parse_maxspeed_kmh(data.get("maxspeed"))
-    if maxspeed is not None:
-        return maxspeed
-    highway = data.get("highway")
-    classes = highway if isinstance(highway, list) else [highway]
-    speeds = [float(speeds_kmh.get(h, settings.default_speed_kmh)) for h in classes]
-    return sum(speeds) / len(speeds)
-
-
 def _is_drivable(data: dict[str, Any], speeds_kmh: dict[str, float]) -> bool:
     highway = data.get("highway")
     classes = highway if isinstance(highway, list) else [highway]
@@ -126,7 +80,8 @@ def _suffix_kind(path: Path) -> str:
     raise GraphError(msg)
 
 
-def load_graph(source: str | os.PathLike, *, speeds_kmh: dict[str, float] | None = None) -> nx.MultiDiGraph:
+def load_graph(source: str | os.PathLike, *, model: SpeedModel | None = None,
+               speeds_kmh: dict[str, float] | None = None) -> nx.MultiDiGraph:
     """Load a drivable road graph with integer travel times from a file.
 
     Parameters
@@ -135,8 +90,10 @@ def load_graph(source: str | os.PathLike, *, speeds_kmh: dict[str, float] | None
         An OSM XML file (``.osm``, ``.xml``, optionally ``.bz2``), an OSM PBF
         file (``.osm.pbf``, converted with ``osmium``) or an OSMnx GraphML file
         (``.graphml``, optionally ``.bz2``).
+    model
+        The travel-time model; default `routing.speeds.default_speed_model`.
     speeds_kmh
-        Speed profile per ``highway`` class; default `routing.settings.speeds_kmh`.
+        Class speeds replacing those of the model (a shortcut for tests and scripts).
 
     Returns
     -------
@@ -154,25 +111,38 @@ def load_graph(source: str | os.PathLike, *, speeds_kmh: dict[str, float] | None
     if not path.is_file():
         msg = f"{path}: no such file"
         raise GraphError(msg)
-    speeds = dict(settings.speeds_kmh if speeds_kmh is None else speeds_kmh)
+    model = _model(model, speeds_kmh)
     kind = _suffix_kind(path)
     if kind == "graphml":
         G = _read_graphml(path)
-        G = _prepare(G, speeds, path, simplified=True)
+        G = _prepare(G, model, path, simplified=True)
     elif kind == "pbf":
         with tempfile.TemporaryDirectory(prefix="odekake-pbf-") as tmp:
             xml_path = Path(tmp) / "converted.osm"
             _pbf_to_xml(path, xml_path)
-            G = _prepare(_read_osm_xml(xml_path, shown_as=path), speeds, path, simplified=False)
+            G = _prepare(_read_osm_xml(xml_path, shown_as=path), model, path, simplified=False)
     else:
-        G = _prepare(_read_osm_xml(path, shown_as=path), speeds, path, simplified=False)
+        G = _prepare(_read_osm_xml(path, shown_as=path), model, path, simplified=False)
     G.graph["source"] = str(path)
     return G
+
+
+def _model(model: SpeedModel | None, speeds_kmh: dict[str, float] | None) -> SpeedModel:
+    model = model or default_speed_model()
+    if speeds_kmh is not None:
+        model = replace(model, highway_kmh={k: float(v) for k, v in speeds_kmh.items()})
+    return model
+
+
+#: Node tags kept from OSM besides OSMnx's defaults (signalled pedestrian crossings).
+_EXTRA_NODE_TAGS = ("crossing",)
 
 
 def _read_osm_xml(path: Path, *, shown_as: Path) -> nx.MultiDiGraph:
     import osmnx as ox
 
+    node_tags = list(ox.settings.useful_tags_node)
+    ox.settings.useful_tags_node = node_tags + [t for t in _EXTRA_NODE_TAGS if t not in node_tags]
     try:
         return ox.graph_from_xml(path, simplify=False, retain_all=True)
     except (OSError, EOFError, ValueError, KeyError, xml.sax.SAXException, ParseError) as exc:
@@ -184,6 +154,8 @@ def _read_osm_xml(path: Path, *, shown_as: Path) -> nx.MultiDiGraph:
             msg = f"{shown_as}: no drivable roads in this OSM file"
             raise GraphError(msg) from None
         raise
+    finally:
+        ox.settings.useful_tags_node = node_tags
 
 
 def _pbf_to_xml(pbf: Path, xml_path: Path) -> None:
@@ -213,22 +185,19 @@ def _read_graphml(path: Path) -> nx.MultiDiGraph:
         raise GraphError(msg) from None
 
 
-def _prepare(G: nx.MultiDiGraph, speeds: dict[str, float], path: Path | str, *, simplified: bool) -> nx.MultiDiGraph:
+def _prepare(G: nx.MultiDiGraph, model: SpeedModel, path: Path | str, *, simplified: bool) -> nx.MultiDiGraph:
     """Keep drivable edges, set travel times, prune to the largest SCC, simplify."""
     import osmnx as ox
 
     G = G.copy()
     G.remove_edges_from(
-        [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if not _is_drivable(d, speeds)]
+        [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True) if not _is_drivable(d, model.highway_kmh)]
     )
     G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
     if G.number_of_edges() == 0:
         msg = f"{path}: no drivable roads in this file"
         raise GraphError(msg)
-    for _, _, d in G.edges(data=True):
-        length_m = float(d.get("length") or 0.0)
-        d["length"] = length_m
-        d["travel_time"] = length_m / (edge_speed_kmh(d, speeds) / 3.6)
+    apply_speed_model(G, model)
     road_nodes = G.number_of_nodes()
     largest = max(nx.strongly_connected_components(G), key=len)
     G = G.subgraph(largest).copy()
@@ -269,7 +238,7 @@ def _mark_kept_nodes(G: nx.MultiDiGraph, spacing_m: float | None) -> list[str] |
 
 
 # ---------------------------------------------------------------- online graph
-def download_graph(name_or_polygon: Any, *, cache_dir: str | os.PathLike,
+def download_graph(name_or_polygon: Any, *, cache_dir: str | os.PathLike, model: SpeedModel | None = None,
                    speeds_kmh: dict[str, float] | None = None) -> nx.MultiDiGraph:
     """Download the drive network of a place or polygon with OSMnx (needs a network).
 
@@ -285,8 +254,8 @@ def download_graph(name_or_polygon: Any, *, cache_dir: str | os.PathLike,
         polygon in lon/lat.
     cache_dir
         Folder for OSMnx's HTTP cache.
-    speeds_kmh
-        Speed profile; default `routing.settings.speeds_kmh`.
+    model, speeds_kmh
+        As for `load_graph`.
 
     Raises
     ------
@@ -316,8 +285,7 @@ def download_graph(name_or_polygon: Any, *, cache_dir: str | os.PathLike,
         raise GraphError(msg) from None
     finally:
         socket.getaddrinfo = original_getaddrinfo
-    speeds = dict(settings.speeds_kmh if speeds_kmh is None else speeds_kmh)
-    G = _prepare(G, speeds, f"place {label!r}", simplified=False)
+    G = _prepare(G, _model(model, speeds_kmh), f"place {label!r}", simplified=False)
     G.graph["source"] = f"OSM place {label}"
     return G
 
@@ -378,8 +346,9 @@ def build_graph(source: str | os.PathLike | nx.MultiDiGraph, instance_dir: str |
         A file accepted by `load_graph`, or an already built graph.
     instance_dir
         The instance folder; the graph goes to ``graph_dir(instance)`` as
-        ``graph.graphml`` and ``info.json``. The speed profile honours
-        ``<instance>/speeds.json``.
+        ``graph.graphml`` and ``info.json``. A file source is timed with the
+        instance's model (`routing.speeds.speed_model`: settings and
+        ``<instance>/speeds.json``); a graph is stored as given.
     extra_info
         More keys to store in ``info.json`` (e.g. ``{"fictional": True}``).
 
@@ -391,15 +360,17 @@ def build_graph(source: str | os.PathLike | nx.MultiDiGraph, instance_dir: str |
     import osmnx as ox
 
     instance = Path(instance_dir)
+    model = speed_model(instance)
     if isinstance(source, nx.MultiDiGraph):
         G = source
         info = graph_info(G)
     else:
-        G = load_graph(source, speeds_kmh=settings.instance_speeds_kmh(instance))
+        G = load_graph(source, model=model)
         info = graph_info(G)
         info["source_sha256"] = file_sha256(source)
     info["build_version"] = BUILD_VERSION
-    info["speeds_kmh"] = settings.instance_speeds_kmh(instance)
+    info["speeds_kmh"] = dict(model.highway_kmh)
+    info["speed_model"] = model.knobs()
     info.update(extra_info or {})
     target = graph_dir(instance)
     target.parent.mkdir(parents=True, exist_ok=True)

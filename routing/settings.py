@@ -2,15 +2,45 @@
 
 Change a setting by assigning to the module attribute (``routing.settings.snap_limit_m
 = 300``); every function reads the current value when it runs, as OSMnx's
-``settings`` module does. An instance folder may override the speed profile
-with ``<instance>/speeds.json`` (a JSON object ``{"highway class": km/h}``).
+``settings`` module does. The travel-time settings (speeds, maxspeed factor,
+delays, dense areas) are the defaults of `routing.speeds.SpeedModel`; an
+instance folder may override any of them with ``<instance>/speeds.json``
+(see ``docs/TRAVEL_TIMES.md``, which also gives each value's calibration).
 
 Settings
 --------
 speeds_kmh : dict[str, float]
     Travel speed in km/h per OSM ``highway`` class, a Japanese profile: what a
-    small van really averages on that class of road (mountain roads included),
-    not the legal limit. Used when a way has no usable ``maxspeed`` tag.
+    small van really averages on that class of road between intersections
+    (mountain roads included), not the legal limit. Used when a way has no
+    usable ``maxspeed`` tag. Delays at signals and intersections and the
+    dense-area factor come on top.
+maxspeed_factor : float
+    Share of a tagged ``maxspeed`` used as the speed between intersections
+    (OSRM's car profile uses 0.8).
+traffic_signal_s : float
+    Seconds lost entering a ``highway=traffic_signals`` node (or a crossing
+    tagged ``crossing=traffic_signals``): the mean wait at a fixed-time signal
+    over arrivals on green and red.
+stop_s : float
+    Seconds lost entering a ``highway=stop`` / ``highway=give_way`` node or a
+    ``railway=level_crossing`` (Japanese law: stop before every level crossing).
+crossing_s : float
+    Seconds lost entering an unsignalled ``highway=crossing`` (pedestrians first).
+junction_s : float
+    Seconds lost entering any other intersection (three or more road
+    neighbours): slowing, turning, yielding. It stands in for OSRM's turn
+    penalties, which need an edge-based graph. Not applied on free-flow roads.
+dense_factor : float
+    Speed multiplier for segments whose two ends both lie in a dense area
+    (not on free-flow roads): the traffic of a built-up district.
+dense_junctions_per_km2 : float
+    Intersection density from which an area counts as dense.
+dense_radius_m : float
+    Radius of the circle in which intersections are counted for the density.
+free_flow_highways : frozenset[str]
+    Grade-separated classes (motorways) exempt from intersection delays and
+    the dense-area factor.
 default_speed_kmh : float
     Speed for a drivable ``highway`` class missing from `speeds_kmh`.
 maxspeed_zones_kmh : dict[str, float]
@@ -47,10 +77,6 @@ doh_url_template : str or None
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-
 speeds_kmh: dict[str, float] = {
     "motorway": 80,
     "motorway_link": 50,
@@ -72,6 +98,24 @@ speeds_kmh: dict[str, float] = {
 }
 
 default_speed_kmh: float = 25
+
+maxspeed_factor: float = 0.8
+
+traffic_signal_s: float = 20
+
+stop_s: float = 8
+
+crossing_s: float = 2
+
+junction_s: float = 7.5
+
+dense_factor: float = 0.8
+
+dense_junctions_per_km2: float = 100
+
+dense_radius_m: float = 300
+
+free_flow_highways: frozenset[str] = frozenset({"motorway", "motorway_link"})
 
 maxspeed_zones_kmh: dict[str, float] = {
     "JP:urban": 40,
@@ -102,6 +146,15 @@ doh_url_template: str | None = None
 SETTINGS = (
     "speeds_kmh",
     "default_speed_kmh",
+    "maxspeed_factor",
+    "traffic_signal_s",
+    "stop_s",
+    "crossing_s",
+    "junction_s",
+    "dense_factor",
+    "dense_junctions_per_km2",
+    "dense_radius_m",
+    "free_flow_highways",
     "maxspeed_zones_kmh",
     "drivable_highways",
     "undrivable_access",
@@ -113,8 +166,6 @@ SETTINGS = (
     "doh_url_template",
 )
 
-SPEEDS_FILE = "speeds.json"
-
 
 def apply_osmnx_settings() -> None:
     """Copy the offline-safety settings into ``osmnx.settings``."""
@@ -123,40 +174,3 @@ def apply_osmnx_settings() -> None:
     ox.settings.requests_timeout = requests_timeout
     ox.settings.overpass_rate_limit = overpass_rate_limit
     ox.settings.doh_url_template = doh_url_template
-
-
-def instance_speeds_kmh(instance: str | os.PathLike | None) -> dict[str, float]:
-    """Return the speed profile for an instance: `speeds_kmh` updated by its ``speeds.json``.
-
-    Parameters
-    ----------
-    instance
-        Instance folder; None means the module setting alone.
-
-    Raises
-    ------
-    routing.errors.InputError
-        If ``speeds.json`` is not a JSON object of positive numbers.
-    """
-    from routing.errors import InputError
-
-    speeds = dict(speeds_kmh)
-    if instance is None:
-        return speeds
-    path = Path(instance) / SPEEDS_FILE
-    if not path.exists():
-        return speeds
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        msg = f"{path}: not a readable JSON file ({exc})"
-        raise InputError(msg) from None
-    if not isinstance(data, dict):
-        msg = f"{path}: expected a JSON object {{\"highway class\": km/h}}"
-        raise InputError(msg)
-    for key, value in data.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            msg = f"{path}: speed of {key!r} must be a positive number of km/h, got {value!r}"
-            raise InputError(msg)
-        speeds[str(key)] = float(value)
-    return speeds
