@@ -61,7 +61,7 @@ def test_example_files_import_cleanly_in_order(store):
     assert (kei.capacity, kei.skills, kei.workdays, kei.lunch_s) == (
         {"seats": 1, "boxes": 8}, (Skill.COOL_BOX,), (0, 2, 4), 45 * 60)
     pharm_hours = store.site_by_external_id("PHARM").opening_hours
-    assert pharm_hours[5] == (9 * H, 12 * H) and 6 not in pharm_hours
+    assert pharm_hours[5] == ((9 * H, 12 * H),) and 6 not in pharm_hours
 
 
 def test_reimporting_the_examples_changes_nothing(store):
@@ -152,7 +152,7 @@ def test_every_bad_row_is_reported_and_nothing_imported(store, tmp_path):
     assert store.residents() == []
     text = report.format()
     assert "4 bad row(s); nothing imported" in text
-    assert "row 3, column lat: 'abc' is not a number" in text
+    assert "row 3 (R2), column lat: 'abc' is not a number" in text  # the city's id after the row
 
 
 def test_skip_bad_imports_the_good_rows(store, tmp_path):
@@ -246,7 +246,7 @@ def test_request_row_errors_of_every_kind(store, tmp_path):
         (10, "kind"),
     ]
     problems = {(e.row, e.column): e.problem for e in report.errors}
-    assert "did you mean 'consultation'" in problems[(3, "services")]
+    assert problems[(3, "services")] == "'consultaton' unknown; did you mean オンライン相談 (consultation)?"
     assert problems[(8, "site")] == "not used by a visit request; leave it empty"
     assert problems[(6, "to")] == "a ride from home must go to a site"
     assert problems[(9, "promised")] == "a booked request needs the promised window"
