@@ -172,6 +172,8 @@ def _read_addresses(path: Path) -> dict[str, list[AddressMatch]]:
                 lat, lon, osm = obj.location.lat, obj.location.lon, f"node/{obj.id}"
             else:
                 points = [(n.location.lat, n.location.lon) for n in obj.nodes if n.location.valid()]
+                if len(points) > 1 and points[0] == points[-1]:
+                    points.pop()  # a closed way (a building) repeats its first node
                 if not points:
                     continue
                 lat = sum(p[0] for p in points) / len(points)
