@@ -631,7 +631,10 @@ def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, p
         return Skip("site_closed", f"{site.name} is closed (or closes too early for a {d.session_s // 60}-minute "
                     "session) on the session day")
     idx = b.location(site=site)
-    for day, start, end in spans:
+    by_day: dict[dt.date, list[tuple[dt.date, int, int]]] = {}
+    for span in spans:  # a hall closed for lunch gives a day several windows, still one session
+        by_day.setdefault(span[0], []).append(span)
+    for day, day_spans in by_day.items():
         tid = b.task_id()
         jobs.append({
             "id": tid,
@@ -641,7 +644,7 @@ def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, p
             "service": length_s[day],
             "skills": [SKILL_IDS[Skill.OFFICE_TERMINAL]],
             "priority": prio,
-            "time_windows": _to_week(b.week_start, [(day, start, end)]),
+            "time_windows": _to_week(b.week_start, day_spans),
         })
         _register(out, tid, TaskRef(req.id, "session", req.kind, idx, site_id=site.id, day=day))
     return None

@@ -550,6 +550,19 @@ def _service_names(store: Store) -> dict[str, Service]:
     return names
 
 
+def _near_service(word: str, names: dict[str, Service]) -> Service | None:
+    """Return the service `word` was most likely meant to be: a near name, else a near start of a name.
+
+    ``住民票`` is near ``住民票の写し``; ``住民表`` is near its start ``住民票``.
+    """
+    close = difflib.get_close_matches(word, list(names), n=1, cutoff=0.6)
+    if close:
+        return names[close[0]]
+    starts = {name[:len(word)]: service for name, service in names.items() if len(name) > len(word)}
+    close = difflib.get_close_matches(word, list(starts), n=1, cutoff=0.6)
+    return starts[close[0]] if close else None
+
+
 def _services_list(store: Store, row: _Row) -> tuple[str, ...]:
     """Read the ``services`` cell: codes or Japanese or English names, ``;``-separated, as codes."""
     names = _service_names(store)
@@ -557,11 +570,8 @@ def _services_list(store: Store, row: _Row) -> tuple[str, ...]:
     for text in _split_list(row.cells.get("services", "")):
         service = names.get(_nfkc(text).lower())
         if service is None:
-            close = difflib.get_close_matches(_nfkc(text).lower(), list(names), n=1, cutoff=0.6)
-            hint = ""
-            if close:
-                near = names[close[0]]
-                hint = f"; did you mean {near.name_ja} ({near.code})?"
+            near = _near_service(_nfkc(text).lower(), names)
+            hint = f"; did you mean {near.name_ja} ({near.code})?" if near else ""
             row.error("services", f"{text!r} unknown{hint}")
             continue
         codes.append(service.code)
