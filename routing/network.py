@@ -189,6 +189,25 @@ class RoadNetwork:
             snapped.append(Snapped(pid, lat, lon, int(self.node_ids[i]), round(offset_m, 1)))
         return snapped
 
+    def off_road(self, points: Iterable[Point]) -> dict[str, float]:
+        """Return ``{id: metres to the nearest node}`` of the points too far to snap.
+
+        The points `snap` would refuse, all of them at once (`snap` stops at
+        the first), so a caller can leave those out and go on with the rest.
+
+        Raises
+        ------
+        InputError
+            If a coordinate is not a finite number in range.
+        """
+        pts = [_check_point(p) for p in points]
+        if not pts:
+            return {}
+        dist_rad, _ = self._balltree().query(np.radians([[p[1], p[2]] for p in pts]), k=1)
+        limit = self.snap_limit_m
+        offsets = (float(d) * _EARTH_RADIUS_M for d in dist_rad[:, 0])
+        return {pid: round(m, 1) for (pid, _, _), m in zip(pts, offsets) if m > limit}
+
     def _balltree(self):
         # The same haversine BallTree osmnx.distance.nearest_nodes builds for an
         # unprojected graph, built once here instead of on every call.

@@ -205,24 +205,54 @@ def export_plan(ctx: click.Context, week_text: str, version: int | None, fmt: st
 # ----------------------------------------------------------------------------- import
 
 
+def _import_checks(instance: Path, table: str, addresses: str | None) -> dict:
+    """Return the position checks of an import of residents or sites: road network and address data.
+
+    The road network is the instance's graph when one is built (a row too far
+    from any road is refused); the address data is ``--addresses FILE``, else
+    the OSM file the graph was built from when it is still there.
+    """
+    from routing.addresses import AddressIndex
+    from routing.graph import read_instance_info
+    from routing.network import RoadNetwork
+
+    if table not in ("residents", "sites"):
+        return {}
+    info = read_instance_info(instance)
+    checks: dict = {"network": RoadNetwork.from_instance(instance) if info is not None else None}
+    source = addresses or (info or {}).get("source")
+    if addresses and not Path(addresses).is_file():
+        msg = f"--addresses {addresses}: no such file"
+        raise InputError(msg)
+    if source and Path(source).is_file() and ".osm" in Path(source).name.lower():
+        checks["addresses"] = AddressIndex(Path(source))
+    return checks
+
+
 @click.command("import")
-@click.argument("table", type=click.Choice(["residents", "sites", "vehicles", "requests"]))
+@click.argument("table", type=click.Choice(["residents", "sites", "vehicles", "requests", "session_bookings"]))
 @click.argument("path", metavar="FILE.csv")
 @click.option("--skip-bad", is_flag=True, help="Skip bad rows (listed) instead of refusing the whole file.")
+@click.option("--addresses", "addresses", type=click.Path(dir_okay=False), default=None,
+              help="OSM file (.osm, .osm.bz2, .osm.pbf) with addr:* tags, to place residents and sites "
+                   "that have an address but no lat/lon.")
 @click.pass_context
-def import_command(ctx: click.Context, table: str, path: str, skip_bad: bool) -> None:
-    """Import residents, sites, vehicles or requests from a CSV file (all rows or none).
+def import_command(ctx: click.Context, table: str, path: str, skip_bad: bool, addresses: str | None) -> None:
+    """Import residents, sites, vehicles, requests or session_bookings from a CSV file (all rows or none).
 
     With bad rows and no ``--skip-bad`` nothing is written: every bad row is
-    listed on standard error and the exit status is 2.
+    listed on standard error and the exit status is 2. When the instance has
+    a road graph, every resident and site is checked against it: one farther
+    from any road than the snap limit is a bad row.
     """
     if not Path(path).is_file():
         msg = f"{path}: no such file"
         raise InputError(msg)
     from scheduler.io.csv_import import import_csv
 
+    checks = _import_checks(ctx.obj["instance"], table, addresses)
     with _store(ctx) as store:
-        report = import_csv(store, table, path, skip_bad=skip_bad, user=_user())
+        report = import_csv(store, table, path, skip_bad=skip_bad, user=_user(), **checks)
     if report.failed:
         click.echo(report.format(), err=True)
         ctx.exit(2)

@@ -24,6 +24,14 @@ Windows
     Where a task happens at a site, its windows are intersected with the
     site's opening hours of that day (a site with no opening hours at all
     counts as always open; otherwise a weekday missing from the map is closed).
+Lunch closures
+    A site open in several intervals a day (closed for lunch) gives a task
+    one window per interval that day: the problem's ``time_windows`` list.
+Places off the road
+    When the matrix provider can tell (``off_road(points)``), a due request
+    whose home or site lies farther from any road than the snap limit is
+    skipped with the code ``off_road`` naming the resident's or site's city
+    id, and the rest of the week is planned.
 Hall sessions
     One job on each service day of the week its `SessionRule` occurs on,
     starting within ``[earliest_start_s, latest_start_s]`` and early enough to
@@ -182,6 +190,7 @@ SKIP_CODES: dict[str, str] = {
     "no_session_day": "the session's day this week is a holiday or not a service day, or the "
                       "requested windows miss it",
     "site_closed": "the site (hall, shop, clinic) is closed at the times the request needs it",
+    "off_road": "the resident's home or a site of the request is farther from any road than the snap limit",
 }
 
 
@@ -269,28 +278,30 @@ def due_this_week(req: Request, week_start: dt.date) -> bool:
     return any(week_start <= w.day <= week_end for w in req.windows)
 
 
-def _site_hours(site: Site, day: dt.date) -> tuple[int, int] | None:
+def _site_hours(site: Site, day: dt.date) -> tuple[tuple[int, int], ...]:
+    """Return the site's opening intervals on `day` (a site with no hours at all is always open)."""
     if not site.opening_hours:
-        return (0, DAY_S)
-    return site.hours_on(day)
+        return ((0, DAY_S),)
+    return site.intervals_on(day)
 
 
 def _clip(spans: Iterable[tuple[dt.date, int, int]], site: Site | None, *,
           before_close_s: int = 0) -> list[tuple[dt.date, int, int]]:
-    """Intersect day windows with a site's opening hours.
+    """Intersect day windows with a site's opening intervals.
 
-    `before_close_s` is how long before closing the service must start
-    (a session must end before the hall closes).
+    A day with a lunch closure gives one window per opening interval.
+    `before_close_s` is how long before each closing the service must start
+    (a session must end before the hall closes, or closes for lunch).
     """
     out = []
     for day, start, end in spans:
-        if site is not None:
-            hours = _site_hours(site, day)
-            if hours is None:
-                continue
-            start, end = max(start, hours[0]), min(end, hours[1] - before_close_s)
-        if start <= end:
-            out.append((day, start, end))
+        if site is None:
+            out += [(day, start, end)] if start <= end else []
+            continue
+        for open_s, close_s in _site_hours(site, day):
+            lo, hi = max(start, open_s), min(end, close_s - before_close_s)
+            if lo <= hi:
+                out.append((day, lo, hi))
     return out
 
 
@@ -319,6 +330,9 @@ class _Builder:
         self.loc_index: dict[str, int] = {}
         self.locations: list[Location] = []
         self.next_id = 1
+        #: Location key -> metres to the nearest road, for places too far to snap (see `_off_road`).
+        self.off_road: dict[str, float] = {}
+        self.snap_limit_m: float | None = None
 
     def location(self, *, site: Site | None = None, resident: Resident | None = None) -> int:
         if site is not None:
@@ -409,10 +423,11 @@ def compile_week(
     vehicles_out = _compile_shifts(b, out, shifts, vehicles, sites)
     jobs: list[dict] = []
     shipments: list[dict] = []
-    for req in sorted(requests, key=lambda r: r.id):
-        if due_this_week(req, week_start):
-            _compile_request(b, out, jobs, shipments, req, now=now, residents=residents, sites=sites,
-                             services=services, bookings=bookings)
+    due = [r for r in sorted(requests, key=lambda r: r.id) if due_this_week(r, week_start)]
+    _find_off_road(b, due, residents, sites, matrix_provider)
+    for req in due:
+        _compile_request(b, out, jobs, shipments, req, now=now, residents=residents, sites=sites,
+                         services=services, bookings=bookings)
     matrices = _matrices(b.locations, matrix_provider)
     out.locations = b.locations
     out.problem = {
@@ -489,6 +504,10 @@ def _compile_request(b: _Builder, out: CompiledWeek, jobs: list[dict], shipments
     if req.promised is not None:
         out.promised[req.id] = req.promised
     before = len(out.tasks)
+    far = _off_road_skip(b, req, residents, sites)
+    if far is not None:
+        out.skipped.append(Skipped(req.id, far.code, far.reason, promised=req.promised is not None))
+        return
     if req.kind == RequestKind.SESSION:
         reason = _compile_session(b, out, jobs, req, prio, sites, _booked_service_s(req, bookings, services))
     elif req.kind == RequestKind.VISIT:
@@ -502,6 +521,63 @@ def _compile_request(b: _Builder, out: CompiledWeek, jobs: list[dict], shipments
     elif len(out.tasks) == before:  # pragma: no cover - every branch adds tasks or a reason
         msg = f"request {req.id}: compiled to nothing"
         raise CompileError(msg)
+
+
+def _request_places(req: Request, residents: dict[int, Resident],
+                    sites: dict[int, Site]) -> list[tuple[str, Resident | Site]]:
+    """Return the places a request's tasks happen at, as (location key, resident or site).
+
+    Unknown ids are left out here; compiling the request names them.
+    """
+    d = req.details
+    site_ids: list[int | None] = []
+    home = req.kind in (RequestKind.VISIT, RequestKind.ERRAND)
+    if req.kind == RequestKind.SESSION:
+        site_ids = [d.site_id]
+    elif req.kind == RequestKind.ERRAND:
+        site_ids = [p.site_id for p in d.pickups]
+    elif req.kind == RequestKind.RIDE:
+        site_ids = [d.from_site_id, d.to_site_id]
+        home = None in site_ids
+    places: list[tuple[str, Resident | Site]] = []
+    if home and req.resident_id in residents:
+        places.append((f"home:{req.resident_id}", residents[req.resident_id]))
+    places += [(f"site:{sid}", sites[sid]) for sid in site_ids if sid in sites]
+    return places
+
+
+def _find_off_road(b: _Builder, due: Sequence[Request], residents: dict[int, Resident],
+                   sites: dict[int, Site], provider: MatrixProvider) -> None:
+    """Record in `b` the places of due requests too far from any road to be snapped.
+
+    Asks the provider's ``off_road(points)`` when it has one (a
+    `routing.network.RoadNetwork` does); a provider without it checks nothing.
+    Points were checked at import, but the graph may have been rebuilt since,
+    or the data imported before there was a graph.
+    """
+    check = getattr(provider, "off_road", None)
+    if check is None:
+        return
+    points = {key: (key, place.lat, place.lon) for req in due for key, place in _request_places(req, residents, sites)}
+    if points:
+        b.off_road = dict(check(list(points.values())))
+        b.snap_limit_m = getattr(provider, "snap_limit_m", None)
+
+
+def _off_road_skip(b: _Builder, req: Request, residents: dict[int, Resident],
+                   sites: dict[int, Site]) -> Skip | None:
+    """Return the ``off_road`` skip of a request with a place too far from any road, naming the place."""
+    for key, place in _request_places(req, residents, sites):
+        if key not in b.off_road:
+            continue
+        if isinstance(place, Resident):
+            what = f"home of resident {place.external_id or f'#{place.id}'}"
+        else:
+            what = f"site {place.name} ({place.external_id or f'#{place.id}'})"
+        limit = f" (limit {b.snap_limit_m:.0f} m)" if b.snap_limit_m is not None else ""
+        return Skip("off_road", f"{what} is {b.off_road[key]:.0f} m from the nearest road{limit}; "
+                    "correct its position")
+    return None
 
 
 def _lookup(table: dict, key: Any, what: str):
@@ -555,7 +631,10 @@ def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, p
         return Skip("site_closed", f"{site.name} is closed (or closes too early for a {d.session_s // 60}-minute "
                     "session) on the session day")
     idx = b.location(site=site)
-    for day, start, end in spans:
+    by_day: dict[dt.date, list[tuple[dt.date, int, int]]] = {}
+    for span in spans:  # a hall closed for lunch gives a day several windows, still one session
+        by_day.setdefault(span[0], []).append(span)
+    for day, day_spans in by_day.items():
         tid = b.task_id()
         jobs.append({
             "id": tid,
@@ -565,7 +644,7 @@ def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, p
             "service": length_s[day],
             "skills": [SKILL_IDS[Skill.OFFICE_TERMINAL]],
             "priority": prio,
-            "time_windows": _to_week(b.week_start, [(day, start, end)]),
+            "time_windows": _to_week(b.week_start, day_spans),
         })
         _register(out, tid, TaskRef(req.id, "session", req.kind, idx, site_id=site.id, day=day))
     return None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import itertools
 from dataclasses import dataclass, field
 
 from routing.errors import InputError
@@ -188,12 +189,57 @@ class Resident:
         _check_latlon("", self.lat, self.lon)
 
 
+#: Opening hours of one weekday: sorted, non-overlapping ``(open_s, close_s)`` intervals.
+Intervals = tuple[tuple[int, int], ...]
+
+
+def opening_intervals(value: object, *, name: str = "opening_hours") -> Intervals:
+    """Check one day's opening hours and return them as sorted intervals.
+
+    Parameters
+    ----------
+    value
+        One ``(open_s, close_s)`` pair or a list of them.
+    name
+        What the error message names (``opening_hours[2]``).
+
+    Raises
+    ------
+    DomainError
+        A pair that is not times of day, closes before it opens, or overlaps another.
+    """
+    try:
+        pairs = [tuple(value)] if len(value) == 2 and all(isinstance(v, int) for v in value) else \
+            [tuple(span) for span in value]
+    except TypeError:
+        _fail(name, f"{value!r} is not (open_s, close_s) or a list of them")
+    spans = []
+    for pair in pairs:
+        if len(pair) != 2:
+            _fail(name, f"{pair!r} is not (open_s, close_s)")
+        start, end = pair
+        _check_time_of_day(name, start)
+        _check_time_of_day(name, end)
+        if start >= end:
+            _fail(name, f"opens {hhmm(start)} after it closes {hhmm(end)}")
+        spans.append((start, end))
+    spans.sort()
+    for (s1, e1), (s2, e2) in itertools.pairwise(spans):
+        if s2 < e1:
+            _fail(name, f"{hhmm(s1)}–{hhmm(e1)} overlaps {hhmm(s2)}–{hhmm(e2)}")
+    return tuple(spans)
+
+
 @dataclass
 class Site:
     """A place the van or a vehicle goes to (拠点).
 
-    `opening_hours` maps a weekday (0 = Monday) to ``(open_s, close_s)``
-    seconds since midnight; a weekday not in the map is closed.
+    `opening_hours` maps a weekday (0 = Monday) to its opening intervals,
+    ``((open_s, close_s), ...)`` seconds since midnight, sorted and not
+    overlapping: several intervals make a lunch closure (``9:00–12:30`` and
+    ``14:00–18:00``). A weekday not in the map is closed; an empty map means
+    no hours are recorded (always open). One ``(open_s, close_s)`` pair per
+    day, the shape of older data, is accepted and turned into one interval.
     """
 
     name: str
@@ -201,7 +247,7 @@ class Site:
     lat: float
     lon: float
     address: str = ""
-    opening_hours: dict[int, tuple[int, int]] = field(default_factory=dict)
+    opening_hours: dict[int, Intervals] = field(default_factory=dict)
     external_id: str | None = None
     id: int | None = None
 
@@ -211,21 +257,24 @@ class Site:
         self.kind = SiteKind(self.kind)
         _check_latlon("", self.lat, self.lon)
         hours = {}
-        for weekday, span in self.opening_hours.items():
+        for weekday, value in self.opening_hours.items():
             wd = int(weekday)
             if not 0 <= wd <= 6:
                 _fail("opening_hours", f"weekday {weekday!r} is not 0 (Mon) to 6 (Sun)")
-            start, end = span
-            _check_time_of_day(f"opening_hours[{wd}]", start)
-            _check_time_of_day(f"opening_hours[{wd}]", end)
-            if start >= end:
-                _fail(f"opening_hours[{wd}]", f"opens {hhmm(start)} after it closes {hhmm(end)}")
-            hours[wd] = (start, end)
-        self.opening_hours = hours
+            spans = opening_intervals(value, name=f"opening_hours[{wd}]")
+            if spans:
+                hours[wd] = spans
+        self.opening_hours = dict(sorted(hours.items()))
+
+    def intervals_on(self, day: dt.date) -> Intervals:
+        """Return the opening intervals on `day` (empty when closed; see the class docstring)."""
+        value = self.opening_hours.get(day.weekday())
+        return opening_intervals(value) if value else ()
 
     def hours_on(self, day: dt.date) -> tuple[int, int] | None:
-        """Return opening hours on `day`, or None when closed."""
-        return self.opening_hours.get(day.weekday())
+        """Return the first opening and last closing time on `day`, or None when closed."""
+        spans = self.intervals_on(day)
+        return (spans[0][0], spans[-1][1]) if spans else None
 
 
 # --------------------------------------------------------------------------- fleet

@@ -50,7 +50,9 @@ def cli(ctx: click.Context, instance: str | None, verbose: bool) -> None:
         format="%(levelname)s %(name)s: %(message)s",
     )
     ctx.ensure_object(dict)
-    ctx.obj["instance"] = instance_dir(instance)
+    # Resolved, not created: a command creates the folder only when it writes
+    # there (`--help` or `graph info` on a wrong path must leave no folder behind).
+    ctx.obj["instance"] = instance_dir(instance, create=False)
 
 
 def _register() -> None:

@@ -17,6 +17,7 @@ Row checks never log cell values: they may be personal data.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
@@ -24,10 +25,12 @@ import difflib
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
+from routing.addresses import AddressIndex
 from routing.errors import InputError
 from scheduler.domain import (
     CAPACITY_DIMENSIONS,
@@ -42,18 +45,21 @@ from scheduler.domain import (
     RequestKind,
     RequestStatus,
     Resident,
+    Service,
+    SessionBooking,
     SessionRule,
     Site,
     SiteKind,
     Skill,
     TimeWindow,
     Vehicle,
+    opening_intervals,
     parse_hhmm,
 )
 from scheduler.store import Store
 
 #: Tables `import_csv` accepts, in the order that lets references resolve.
-TABLES = ("residents", "sites", "vehicles", "requests")
+TABLES = ("residents", "sites", "vehicles", "requests", "session_bookings")
 
 
 class CsvError(InputError):
@@ -62,14 +68,21 @@ class CsvError(InputError):
 
 @dataclass
 class RowError:
-    """One problem of one row: spreadsheet row number (header = 1), column, problem."""
+    """One problem of one row: spreadsheet row number (header = 1), column, problem.
+
+    `external_id` is the row's city id when it has one, shown after the row
+    number so staff find the record in their own system.
+    """
 
     row: int
     column: str
     problem: str
+    external_id: str = field(default="", compare=False)
 
     def __str__(self) -> str:
-        where = f"row {self.row}, column {self.column}" if self.column else f"row {self.row}"
+        where = f"row {self.row}" + (f" ({self.external_id})" if self.external_id else "")
+        if self.column:
+            where += f", column {self.column}"
         return f"{where}: {self.problem}"
 
 
@@ -84,6 +97,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    placed: int = 0  # rows placed from their address (included in the counts above)
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -105,6 +119,8 @@ class ImportReport:
         else:
             head = (f"{name}: {self.inserted} inserted, {self.updated} updated, "
                     f"{self.unchanged} unchanged, {self.skipped} skipped into {self.table}")
+            if self.placed:
+                head += f" ({self.placed} placed from their address)"
         return "\n".join([head, *(f"  {e}" for e in self.errors)])
 
 
@@ -115,6 +131,7 @@ class ImportReport:
 _TRUE = {"1", "yes", "y", "true", "t", "はい", "有", "あり", "○", "◯"}
 _FALSE = {"0", "no", "n", "false", "f", "いいえ", "無", "なし", "×"}
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+             "mo": 0, "tu": 1, "we": 2, "th": 3, "fr": 4, "sa": 5, "su": 6,
              "月": 0, "火": 1, "水": 2, "木": 3, "金": 4, "土": 5, "日": 6}
 _RANGE_DASH = re.compile(r"\s*[-–〜~]\s*")
 _SITE_KIND_ALIASES = {"公民館": "community_hall", "集会所": "community_hall", "支所": "branch_office",
@@ -255,18 +272,77 @@ def _window(text: str) -> TimeWindow:
     return windows[0]
 
 
-def _opening_hours(text: str) -> dict[int, tuple[int, int]]:
-    """Parse ``mon-fri 9:00-17:00;sat 9:00-12:00``."""
-    hours: dict[int, tuple[int, int]] = {}
-    for part in _split_list(text):
-        pieces = part.split(None, 1)
-        if len(pieces) != 2:
-            msg = f"{part!r} is not like mon-fri 9:00-17:00"
+_CLOSED_WORDS = {"off", "closed", "休", "休み", "休業", "定休", "定休日"}
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _day_list(text: str) -> list[int]:
+    """Parse the days of an opening-hours group: ``mon-fri``, ``Mo,We``, ``月-金``, ``月火水``, ``土日``."""
+    days: list[int] = []
+    for part in re.split(r"[,、・/]", re.sub(r"曜日?", "", text)):
+        part = part.strip()
+        if not part:
+            continue
+        if part.lower() in {"daily", "毎日"}:
+            days.extend(range(7))
+        elif re.fullmatch(r"[月火水木金土日]{2,}", part):  # 月火水: one kanji per day
+            days.extend(_weekday(c) for c in part)
+        else:
+            days.extend(_weekdays(part))
+    if not days:
+        msg = f"{text!r} names no day"
+        raise ValueError(msg)
+    return days
+
+
+def _hours_group(group: str) -> tuple[list[int], list[tuple[int, int]] | None]:
+    """Parse one group ``DAYS HOURS``; the hours are None for a closed day (``sun off``)."""
+    match = re.fullmatch(r"(?P<days>\D+?)\s*(?P<hours>\d.*|(?:off|closed|休み?|休業|定休日?))",
+                         group, flags=re.IGNORECASE)
+    if match is None:
+        msg = f"{group!r} is not like mon-fri 9:00-12:30,14:00-18:00 or sun off"
+        raise ValueError(msg)
+    days = _day_list(match["days"])
+    hours = match["hours"].strip()
+    if hours.lower() in _CLOSED_WORDS:
+        return days, None
+    hours = re.sub(r"\s*([-–〜~])\s*", r"\1", hours)  # 9:00 - 12:00
+    return days, [_span(part) for part in re.split(r"[,、\s]+", hours) if part]
+
+
+def _opening_hours(text: str) -> dict[int, tuple[tuple[int, int], ...]]:
+    """Parse opening hours as staff write them.
+
+    ``mon-fri 9:00-12:30,14:00-18:00; sat 9:00-12:00; sun off``: groups
+    separated by ``;``, each naming days then one or more time ranges (a
+    lunch closure) or ``off``/``closed``/``休み``. A day named in several
+    groups gets the intervals of all of them (``mon-fri 9:00-12:30;mon-fri
+    14:00-18:00``); intervals that overlap, or a day both open and closed, are
+    an error, never an overwrite. Days may be English (``mon``, ``Mo``) or
+    Japanese (``月-金``, ``月火水``, ``土日``).
+    """
+    text = _nfkc(text)
+    open_days: dict[int, list[tuple[int, int]]] = {}
+    closed: set[int] = set()
+    for group in _split_list(text):
+        days, spans = _hours_group(group)
+        for wd in days:
+            if spans is None:
+                closed.add(wd)
+            else:
+                open_days.setdefault(wd, []).extend(spans)
+    for wd in sorted(open_days):
+        if wd in closed:
+            msg = f"{text!r}: {_DAY_NAMES[wd]} is given both opening hours and 'closed'"
             raise ValueError(msg)
-        span = _span(pieces[1])
-        for wd in _weekdays(pieces[0]):
-            hours[wd] = span
-    return hours
+        try:
+            open_days[wd] = opening_intervals(open_days[wd], name=f"{text!r}: on {_DAY_NAMES[wd]}")
+        except DomainError as exc:
+            raise ValueError(str(exc)) from None
+    if not open_days:
+        msg = f"{text!r} opens on no day; leave the cell empty when no hours are recorded"
+        raise ValueError(msg)
+    return dict(sorted(open_days.items()))
 
 
 def _rule(text: str) -> SessionRule:
@@ -328,7 +404,7 @@ class _Row:
         return bool(self.cells.get(column, "").strip())
 
     def error(self, column: str, problem: str) -> None:
-        self.errors.append(RowError(self.number, column, problem))
+        self.errors.append(RowError(self.number, column, problem, self.cells.get("external_id", "").strip()))
 
     def get(self, column: str, parse: Callable[[str], object] = _text, *, required: bool = False,
             default: object = None) -> object:
@@ -361,10 +437,14 @@ class _Spec:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     build: Callable[[Store, _Row], object | None]  # None when the row has errors
-    lookup: Callable[[Store, str], object | None]
+    lookup: Callable[[Store, object], object | None]  # the stored record the built object updates
     add: Callable[[Store, object, str], object]
     update: Callable[[Store, object, object, str], object]
     domain_columns: dict[str, str]
+    #: Columns that together identify a row: the same key twice in one file is an error.
+    key: tuple[str, ...] = ("external_id",)
+    #: Rows carry a position (lat, lon): placed by address when empty, checked against the road graph.
+    located: bool = False
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -460,13 +540,41 @@ def _shops(store: Store, row: _Row) -> tuple[ErrandPickup, ...]:
     return tuple(pickups)
 
 
+def _service_names(store: Store) -> dict[str, Service]:
+    """Return every way to write an active service: code, name_ja, name_en (NFKC, lower case)."""
+    names: dict[str, Service] = {}
+    for service in store.services():
+        if service.active:
+            for name in (service.code, service.name_ja, service.name_en):
+                names.setdefault(_nfkc(name).lower(), service)
+    return names
+
+
+def _near_service(word: str, names: dict[str, Service]) -> Service | None:
+    """Return the service `word` was most likely meant to be: a near name, else a near start of a name.
+
+    ``住民票`` is near ``住民票の写し``; ``住民表`` is near its start ``住民票``.
+    """
+    close = difflib.get_close_matches(word, list(names), n=1, cutoff=0.6)
+    if close:
+        return names[close[0]]
+    starts = {name[:len(word)]: service for name, service in names.items() if len(name) > len(word)}
+    close = difflib.get_close_matches(word, list(starts), n=1, cutoff=0.6)
+    return starts[close[0]] if close else None
+
+
 def _services_list(store: Store, row: _Row) -> tuple[str, ...]:
-    known = [s.code for s in store.services() if s.active]
+    """Read the ``services`` cell: codes or Japanese or English names, ``;``-separated, as codes."""
+    names = _service_names(store)
     codes = []
-    for code in _split_list(row.cells.get("services", "")):
-        if code not in known:
-            row.error("services", f"unknown service {code!r}{_did_you_mean(code, known)}")
-        codes.append(code)
+    for text in _split_list(row.cells.get("services", "")):
+        service = names.get(_nfkc(text).lower())
+        if service is None:
+            near = _near_service(_nfkc(text).lower(), names)
+            hint = f"; did you mean {near.name_ja} ({near.code})?" if near else ""
+            row.error("services", f"{text!r} unknown{hint}")
+            continue
+        codes.append(service.code)
     return tuple(codes)
 
 
@@ -537,6 +645,61 @@ def _build_request(store: Store, row: _Row) -> Request | None:
                    external_id=row.cells["external_id"].strip(), **common)
 
 
+def _session_ref(store: Store, row: _Row) -> Request | None:
+    """Read the ``session`` cell: the external id of a hall-session request."""
+    text = row.get("session", required=True)
+    if text is None:
+        return None
+    session = store.request_by_external_id(text)
+    if session is None or session.kind != RequestKind.SESSION:
+        known = [r.external_id for r in store.requests() if r.kind == RequestKind.SESSION and r.external_id]
+        row.error("session", f"no hall-session request with external_id {text!r}{_did_you_mean(text, known)}")
+        return None
+    return session
+
+
+def _check_session_day(row: _Row, session: Request, day: dt.date) -> None:
+    """Refuse a booking on a day the session is not held (its promised day, else its rule's days)."""
+    if session.promised is not None:
+        held = day == session.promised.day
+        when = f"promised for {session.promised.day.isoformat()}"
+    else:
+        rule = session.details.rule
+        held = rule.occurs_on(day)
+        when = f"held {rule.frequency} on {_DAY_NAMES[rule.weekday]}"
+    if not held:
+        row.error("day", f"{day.isoformat()} ({_DAY_NAMES[day.weekday()]}) is not a day of session "
+                  f"{session.external_id} ({when})")
+
+
+def _build_booking(store: Store, row: _Row) -> SessionBooking | None:
+    session = _session_ref(store, row)
+    resident_ext = row.get("resident", required=True)
+    resident = store.resident_by_external_id(resident_ext) if resident_ext is not None else None
+    if resident_ext is not None and resident is None:
+        row.error("resident", f"no resident with external_id {resident_ext!r}")
+    day = row.get("day", _date, required=True)
+    services = _services_list(store, row)
+    if session is not None and day is not None:
+        _check_session_day(row, session, day)
+    if row.errors:
+        return None
+    return SessionBooking(session_request_id=session.id, resident_id=resident.id, day=day, services=services)
+
+
+def _stored_booking(store: Store, booking: SessionBooking) -> SessionBooking | None:
+    """Return the stored booking of the same resident into the same session on the same day."""
+    same = store.session_bookings(session_request_id=booking.session_request_id, day=booking.day)
+    return next((b for b in same if b.resident_id == booking.resident_id), None)
+
+
+def _by_external_id(find: Callable[[Store, str], object | None]) -> Callable[[Store, object], object | None]:
+    def lookup(store: Store, obj: object) -> object | None:
+        return find(store, obj.external_id)
+
+    return lookup
+
+
 def _replace_id(new: object, old: object) -> object:
     return dataclasses.replace(new, id=old.id)
 
@@ -572,15 +735,18 @@ def _update_request(store: Store, new: Request, old: Request, user: str) -> obje
 
 _SPECS: dict[str, _Spec] = {
     "residents": _Spec(
-        required=("external_id", "name", "lat", "lon"),
-        optional=("kana", "phone", "address", "district", "notes", "contact_name", "contact_phone", "consent"),
-        build=_build_resident, lookup=Store.resident_by_external_id,
+        required=("external_id", "name"),
+        optional=("lat", "lon", "kana", "phone", "address", "district", "notes", "contact_name", "contact_phone",
+                  "consent"),
+        located=True,
+        build=_build_resident, lookup=_by_external_id(Store.resident_by_external_id),
         add=lambda store, obj, user: store.add_resident(obj),
         update=_update_plain(Store.update_resident), domain_columns={"lat": "lat", "lon": "lon", "name": "name"}),
     "sites": _Spec(
-        required=("external_id", "name", "kind", "lat", "lon"),
-        optional=("address", "opening_hours"),
-        build=_build_site, lookup=Store.site_by_external_id,
+        required=("external_id", "name", "kind"),
+        optional=("lat", "lon", "address", "opening_hours"),
+        located=True,
+        build=_build_site, lookup=_by_external_id(Store.site_by_external_id),
         add=lambda store, obj, user: store.add_site(obj),
         update=_update_plain(Store.update_site),
         domain_columns={"lat": "lat", "lon": "lon", "name": "name", "opening_hours": "opening_hours"}),
@@ -588,7 +754,7 @@ _SPECS: dict[str, _Spec] = {
         required=("external_id", "name", "depot"),
         optional=("seats", "boxes", "skills", "cost_per_hour", "fixed_cost", "work_hours", "lunch_window",
                   "lunch_minutes", "workdays", "active"),
-        build=_build_vehicle, lookup=Store.vehicle_by_external_id,
+        build=_build_vehicle, lookup=_by_external_id(Store.vehicle_by_external_id),
         add=lambda store, obj, user: store.add_vehicle(obj),
         update=_update_plain(Store.update_vehicle),
         domain_columns={"capacity.seats": "seats", "capacity.boxes": "boxes", "work_": "work_hours",
@@ -600,7 +766,7 @@ _SPECS: dict[str, _Spec] = {
                   "services", "site", "rule", "session_minutes", "start_between",
                   "shops", "chilled", "max_ride_minutes", "amount_yen", "order",
                   "from", "to", "seats", "wheelchair", "return_of"),
-        build=_build_request, lookup=Store.request_by_external_id,
+        build=_build_request, lookup=_by_external_id(Store.request_by_external_id),
         add=lambda store, obj, user: store.add_request(obj, user=user),
         update=_update_request,
         domain_columns={"details.services": "services", "details.rule": "rule", "details.session_s": "session_minutes",
@@ -610,6 +776,14 @@ _SPECS: dict[str, _Spec] = {
                         "details.from_site_id": "from", "details.seats": "seats", "details.return_of": "return_of",
                         "details.site_id": "site", "promised": "promised", "base_priority": "priority",
                         "resident_id": "resident"}),
+    "session_bookings": _Spec(
+        required=("session", "resident", "day"),
+        optional=("services",),
+        build=_build_booking, lookup=_stored_booking,
+        add=lambda store, obj, user: store.add_session_booking(obj),
+        update=_update_plain(Store.update_session_booking),
+        domain_columns={"session_request_id": "session", "resident_id": "resident"},
+        key=("session", "resident", "day")),
 }
 
 
@@ -659,6 +833,8 @@ def _check_header(path: Path, header: list[str], spec: _Spec) -> None:
     duplicates = sorted({n for n in header if n and header.count(n) > 1})
     problems += [f"column {name!r} appears twice" for name in duplicates]
     missing = [c for c in spec.required if c not in header]
+    if spec.located and ("lat" in header) != ("lon" in header):
+        missing.append("lon (lat and lon go together)" if "lat" in header else "lat (lat and lon go together)")
     if missing:
         problems.insert(0, f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
     if problems:
@@ -677,8 +853,31 @@ class _Abort(Exception):
     """Raised to roll back the whole import."""
 
 
-def import_csv(store: Store, table: str, path: str | Path, *, skip_bad: bool = False,
-               user: str) -> ImportReport:
+class PointChecker(Protocol):
+    """What the import needs of a road network to check positions (`routing.network.RoadNetwork`)."""
+
+    snap_limit_m: float
+
+    def off_road(self, points: Sequence[tuple[str, float, float]]) -> dict[str, float]:  # pragma: no cover
+        """Return ``{id: metres to the nearest road}`` of the points too far to snap."""
+
+
+@dataclass
+class _Context:
+    """What every row of one import shares: the store, the file's keys so far, the checks asked for."""
+
+    store: Store
+    spec: _Spec
+    header: list[str]
+    user: str
+    report: ImportReport
+    network: PointChecker | None = None
+    addresses: AddressIndex | None = None
+    seen: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+
+def import_csv(store: Store, table: str, path: str | Path, *, skip_bad: bool = False, user: str,
+               network: PointChecker | None = None, addresses: AddressIndex | None = None) -> ImportReport:
     """Import one CSV file into a table of the store, all rows in one transaction.
 
     Parameters
@@ -686,13 +885,20 @@ def import_csv(store: Store, table: str, path: str | Path, *, skip_bad: bool = F
     store
         The open store.
     table
-        ``residents``, ``sites``, ``vehicles`` or ``requests`` (import them in that order).
+        ``residents``, ``sites``, ``vehicles``, ``requests`` or
+        ``session_bookings`` (import them in that order).
     path
         The CSV file (UTF-8 with or without BOM, header row; docs/CSV_FORMATS.md).
     skip_bad
         Import the good rows even when some rows are bad (those are reported as skipped).
     user
         Who imports (recorded in request events).
+    network
+        The instance's road network, when it has one: every resident and site
+        is refused when it lies farther from any road than the snap limit.
+    addresses
+        Where residents and sites with an address but no ``lat``/``lon`` are
+        placed; without it such a row is refused.
 
     Returns
     -------
@@ -712,11 +918,11 @@ def import_csv(store: Store, table: str, path: str | Path, *, skip_bad: bool = F
     path = Path(path)
     header, records = _read(path, spec)
     report = ImportReport(table=table, path=str(path), skip_bad=skip_bad)
-    seen: dict[str, int] = {}
+    ctx = _Context(store, spec, header, user, report, network=network, addresses=addresses)
     try:
         with store.transaction():
             for number, cells in records:
-                outcome = _import_row(store, spec, header, number, cells, seen, user, report)
+                outcome = _import_row(ctx, number, cells)
                 if outcome is None:
                     report.skipped += 1
                 else:
@@ -724,37 +930,53 @@ def import_csv(store: Store, table: str, path: str | Path, *, skip_bad: bool = F
             if report.failed:
                 raise _Abort
     except _Abort:
-        report.inserted = report.updated = report.unchanged = report.skipped = 0
+        report.inserted = report.updated = report.unchanged = report.skipped = report.placed = 0
     return report
 
 
-def _import_row(store: Store, spec: _Spec, header: list[str], number: int, cells: list[str],
-                seen: dict[str, int], user: str, report: ImportReport) -> str | None:
+def _check_key(ctx: _Context, row: _Row) -> None:
+    """Refuse a row whose key (``external_id``, or a booking's session, resident and day) is already in the file."""
+    if ctx.spec.key == ("external_id",):
+        external_id = row.get("external_id", required=True)
+        key = None if external_id is None else (external_id,)
+    else:
+        key = tuple(_nfkc(row.cells.get(c, "")) for c in ctx.spec.key)
+        with contextlib.suppress(ValueError):  # the same day written two ways is still the same day
+            key = (*key[:-1], _date(key[-1]).isoformat()) if ctx.spec.key[-1] == "day" else key
+    if key is None or not all(key):
+        return
+    if key in ctx.seen:
+        what = f"{key[0]!r} is" if len(key) == 1 else f"the same {', '.join(ctx.spec.key)} are"
+        row.error(ctx.spec.key[0], f"{what} already on row {ctx.seen[key]}")
+    else:
+        ctx.seen[key] = row.number
+
+
+def _import_row(ctx: _Context, number: int, cells: list[str]) -> str | None:
     """Check and write one row inside its own savepoint; return the outcome or None when bad."""
-    row = _Row(number, dict(zip(header, cells, strict=False)))
-    if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
-        row.error("", f"has {len(cells)} cells but the header has {len(header)} columns")
-    external_id = row.get("external_id", required=True)
-    if external_id is not None:
-        if external_id in seen:
-            row.error("external_id", f"{external_id!r} is already on row {seen[external_id]}")
-        else:
-            seen[external_id] = number
+    spec, store = ctx.spec, ctx.store
+    row = _Row(number, dict(zip(ctx.header, cells, strict=False)))
+    if len(cells) > len(ctx.header) and any(c.strip() for c in cells[len(ctx.header):]):
+        row.error("", f"has {len(cells)} cells but the header has {len(ctx.header)} columns")
+    _check_key(ctx, row)
+    if spec.located and not row.errors:
+        _place_by_address(ctx, row)
     outcome = None
     try:
         with store.transaction():
             obj = spec.build(store, row) if not row.errors else None
+            if obj is not None and spec.located:
+                _check_on_road(ctx, row, obj)
             if obj is not None and not row.errors:
                 try:
-                    existing = spec.lookup(store, external_id)
+                    existing = spec.lookup(store, obj)
                     if existing is None:
-                        spec.add(store, obj, user)
+                        spec.add(store, obj, ctx.user)
                         outcome = "inserted"
                     else:
-                        outcome = "updated" if spec.update(store, obj, existing, user) is not None else "unchanged"
-                except DomainError as exc:
-                    row.error(*_domain_column(str(exc), spec.domain_columns))
-                except InputError as exc:
+                        changed = spec.update(store, obj, existing, ctx.user) is not None
+                        outcome = "updated" if changed else "unchanged"
+                except InputError as exc:  # DomainError included
                     row.error(*_domain_column(str(exc), spec.domain_columns))
             if row.errors:
                 raise _RowFailed
@@ -763,5 +985,40 @@ def _import_row(store: Store, spec: _Spec, header: list[str], number: int, cells
     except DomainError as exc:  # raised while building the dataclass
         row.error(*_domain_column(str(exc), spec.domain_columns))
         outcome = None
-    report.errors.extend(row.errors)
+    ctx.report.errors.extend(row.errors)
     return outcome
+
+
+def _place_by_address(ctx: _Context, row: _Row) -> None:
+    """Fill an empty ``lat``/``lon`` from the address data, or refuse the row saying why.
+
+    The address itself is never repeated in the message: it is personal data.
+    """
+    if row.filled("lat") or row.filled("lon") or not row.filled("address"):
+        return
+    if ctx.addresses is None:
+        row.error("lat", "empty, and no address data to place the row from its address: give lat and lon, "
+                  "or import with --addresses FILE.osm")
+        return
+    try:
+        match = ctx.addresses.find(row.cells["address"])
+    except InputError as exc:
+        row.error("address", str(exc))
+        return
+    if match is None:
+        row.error("address", f"not found in the address data ({ctx.addresses.path.name}); give lat and lon "
+                  "(placing on the map comes with the operator screens)")
+        return
+    row.cells["lat"], row.cells["lon"] = f"{match.lat:.7f}", f"{match.lon:.7f}"
+    ctx.report.placed += 1
+
+
+def _check_on_road(ctx: _Context, row: _Row, obj: Resident | Site) -> None:
+    """Refuse a position farther from any road than the snap limit (planning could not reach it)."""
+    if ctx.network is None:
+        return
+    far = ctx.network.off_road([(obj.external_id or "", obj.lat, obj.lon)])
+    if far:
+        distance = next(iter(far.values()))
+        row.error("lat/lon", f"point ({obj.lat:.6f}, {obj.lon:.6f}) is {distance:.0f} m from the nearest road "
+                  f"(limit {ctx.network.snap_limit_m:.0f} m)")

@@ -45,6 +45,7 @@ REASON_WORDS: dict[str, str] = {
     "no_service_day": "実施できる日がありません / no service day fits the request",
     "no_session_day": "開催日が休日・運休日です / the session day is a holiday or not a service day",
     "site_closed": "施設が閉まっています / the hall, shop or clinic is closed at the needed time",
+    "off_road": "道路から離れすぎた地点です・位置を確認 / the place is too far from any road — check its position",
 }
 _UNKNOWN = "計画に入りません / not in the plan"
 #: Codes whose words say it all: their English detail would only repeat them.

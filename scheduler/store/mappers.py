@@ -111,12 +111,15 @@ def _site_row(s: Site) -> dict:
     return {
         "external_id": s.external_id, "name": s.name, "kind": SiteKind(s.kind).value,
         "lat": float(s.lat), "lon": float(s.lon), "address": s.address,
-        "opening_hours": _dumps({str(wd): list(span) for wd, span in s.opening_hours.items()}),
+        "opening_hours": _dumps({str(wd): [list(span) for span in spans]
+                                 for wd, spans in s.opening_hours.items()}),
     }
 
 
 def _site(row: dict) -> Site:
-    hours = {int(wd): tuple(span) for wd, span in json.loads(row["opening_hours"]).items()}
+    # Site accepts both stored shapes: intervals per day, and the single
+    # [open, close] pair of databases before migration 0003.
+    hours = {int(wd): spans for wd, spans in json.loads(row["opening_hours"]).items()}
     return Site(
         name=row["name"], kind=SiteKind(row["kind"]), lat=row["lat"], lon=row["lon"],
         address=row["address"], opening_hours=hours, external_id=row["external_id"], id=row["id"],

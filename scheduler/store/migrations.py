@@ -16,6 +16,7 @@ capacities, skills) as JSON text.
 
 from __future__ import annotations
 
+import json
 import logging
 
 import sqlite_utils
@@ -202,6 +203,22 @@ def _plans(db: sqlite_utils.Database) -> None:
             "UPDATE residents SET phone_digits = ? WHERE id = ?",
             [phone_digits(row["phone"]), row["id"]],
         )
+
+
+@MIGRATIONS(name="0003_opening_hours_intervals")
+def _opening_hours_intervals(db: sqlite_utils.Database) -> None:
+    """Store each weekday's opening hours as a list of intervals (lunch closures).
+
+    ``{"0": [32400, 64800]}`` becomes ``{"0": [[32400, 64800]]}``; rows
+    already in the new shape are left as they are.
+    """
+    for row in list(db.query("SELECT id, opening_hours FROM sites")):
+        hours = json.loads(row["opening_hours"] or "{}")
+        converted = {wd: [value] if value and isinstance(value[0], int) else value
+                     for wd, value in hours.items()}
+        if converted != hours:
+            db.execute("UPDATE sites SET opening_hours = ? WHERE id = ?",
+                       [json.dumps(converted, sort_keys=True), row["id"]])
 
 
 def _all_names() -> tuple[str, ...]:

@@ -422,6 +422,10 @@ class Store:
         """Book a resident into a hall session on a day."""
         return self._bookings.add(b)
 
+    def update_session_booking(self, b: SessionBooking) -> SessionBooking:
+        """Change a stored booking (its services, day or session)."""
+        return self._bookings.update(b)
+
     def session_bookings(self, *, session_request_id: int | None = None,
                          day: dt.date | None = None) -> list[SessionBooking]:
         """Return bookings in id order, filtered by session and day when given."""

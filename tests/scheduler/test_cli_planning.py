@@ -96,8 +96,9 @@ def test_plan_week_without_a_graph_says_how_to_build_one(tmp_path):
 
 def test_import_wrapper_and_bad_csv(graph_instance, tmp_path):
     """The example CSVs import; a bad row refuses the whole file with exit 2 unless --skip-bad."""
-    for table in ("residents", "sites", "vehicles", "requests"):
-        r = run(graph_instance, "import", table, str(EXAMPLES / f"{table}.csv"))
+    for table in ("residents", "sites", "vehicles", "requests", "session_bookings"):
+        r = run(graph_instance, "import", table, str(EXAMPLES / f"{table}.csv"),
+                "--addresses", str(EXAMPLES / "addresses.osm"))
         assert r.exit_code == 0, r.output
     lines = (EXAMPLES / "residents.csv").read_text(encoding="utf-8").splitlines()
     bad = tmp_path / "bad.csv"

@@ -6,6 +6,7 @@ shop post 5, hall post 10, clinic post 20, residents at posts 3 and 12.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -37,6 +38,7 @@ from tests.scheduler.planning_world import (
     WEEK,
     H,
     LineMatrix,
+    post,
     request,
     shifts_for,
     tiny_world,
@@ -292,3 +294,55 @@ def test_not_a_monday_is_refused():
     with pytest.raises(CompileError, match="not a Monday"):
         compile_week(TUE, [], residents=w["residents"], sites=w["sites"], vehicles=w["vehicles"], shifts=[],
                      services=w["services"], service_days=DAYS, matrix_provider=LineMatrix(), now=NOW)
+
+
+def test_lunch_closure_gives_one_window_per_opening_interval():
+    """A clinic open 9:00–12:30 and 14:00–18:00: a return ride from it gets two pick-up windows that day.
+
+    Wished pick-up Tue 11:00–15:00 -> [11:00, 12:30] and [14:00, 15:00], i.e. week seconds
+    86400 + 39600 = 126000 .. 86400 + 45000 = 131400 and 86400 + 50400 = 136800 .. 86400 + 54000 = 140400.
+    """
+    w = tiny_world()
+    w["sites"][4] = dataclasses.replace(w["sites"][4], opening_hours={
+        1: ((9 * H, 12 * H + 1800), (14 * H, 18 * H))})
+    back = request(42, RequestKind.RIDE, RideDetails(4, None), resident_id=2,
+                   windows=[TimeWindow(TUE, 11 * H, 15 * H)])
+    [ride] = _compile([back], world=w).problem["shipments"]
+    assert ride["pickup"]["time_windows"] == [[126000, 131400], [136800, 140400]]
+
+
+def test_session_in_a_hall_closed_for_lunch_must_end_before_each_closing():
+    """A 90-minute session in a hall open 9:00–12:00 and 13:00–17:00 on Tuesday, start wished 9:00–14:00:
+    one job that starts 9:00–10:30 (ends by 12:00) or 13:00–14:00 (the rule's latest start)."""
+    w = tiny_world()
+    w["sites"][2].opening_hours = {1: ((9 * H, 12 * H), (13 * H, 17 * H))}
+    req = request(24, RequestKind.SESSION, SessionDetails(site_id=2, rule=SessionRule("weekly", 1)))
+    out = _compile([req], world=w)
+    [job] = out.problem["jobs"]
+    assert job["time_windows"] == [[86400 + 9 * H, 86400 + 10 * H + 1800], [86400 + 13 * H, 86400 + 14 * H]]
+    parse_problem(out.problem)
+
+
+class _OffRoadLine(LineMatrix):
+    """The line world's matrix, with every point past post 15 too far from any road."""
+
+    snap_limit_m = 500.0
+
+    def off_road(self, points):
+        """Return the points north of post 15, 1000 m per post past it."""
+        return {pid: (round((lat - 37.0) / 0.001) - 15) * 1000.0 for pid, lat, _ in points if lat > post(15)}
+
+
+def test_request_at_a_place_off_the_road_is_skipped_with_its_city_id():
+    """Resident 2 moved to post 18 (off the road): the visit is skipped as off_road naming K099; the other
+    visit is compiled and the off-road home is not in the matrix."""
+    w = tiny_world()
+    w["residents"][2] = dataclasses.replace(w["residents"][2], lat=post(18), external_id="K099")
+    visits = [request(rid, RequestKind.VISIT, VisitDetails(("consultation",)), resident_id=rid) for rid in (1, 2)]
+    provider = _OffRoadLine()
+    out = _compile(visits, world=w, provider=provider)
+    assert [out.tasks[j["id"]].request_id for j in out.problem["jobs"]] == [1]
+    [skip] = out.skipped
+    assert (skip.request_id, skip.code) == (2, "off_road")
+    assert skip.reason == "home of resident K099 is 3000 m from the nearest road (limit 500 m); correct its position"
+    assert "home:2" not in [p[0] for p in provider.calls[0]]

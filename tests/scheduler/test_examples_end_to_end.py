@@ -18,22 +18,35 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 WEEK = dt.date(2026, 11, 30)
 
 
+def _import_examples(instance: Path) -> None:
+    """Import every docs/examples file through the CLI, in the order of the README's onboarding section."""
+    runner = CliRunner()
+    for table in ("residents", "sites", "vehicles", "requests", "session_bookings"):
+        args = ["--instance", str(instance), "import", table, str(EXAMPLES / f"{table}.csv")]
+        if table == "residents":
+            args += ["--addresses", str(EXAMPLES / "addresses.osm")]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+
+
 def test_example_files_import_and_plan_on_the_sample_district(sample_instance, tmp_path):
-    """Import sites, vehicles, residents, requests from docs/examples, then plan their week: all served."""
+    """Import every docs/examples file (points checked on the graph), then plan their week: all served."""
     instance = tmp_path / "city"
     shutil.copytree(sample_instance / "graph", instance / "graph")
-    runner = CliRunner()
-    for table in ("sites", "vehicles", "residents", "requests"):
-        result = runner.invoke(cli, ["--instance", str(instance), "import", table, str(EXAMPLES / f"{table}.csv")])
-        assert result.exit_code == 0, result.output
+    _import_examples(instance)
     with Store.for_instance(instance) as store:
         result = plan_week(store, RoadNetwork.from_instance(instance, cache_dir=None), WEEK,
                            params=SolveParams(time_limit_s=10, solution_limit=50),
                            now=dt.datetime(2026, 11, 27, 17, 0))
     summary = result.plan.summary
-    # 8 requests: 2 visits, 3 hall sessions (weekly Tue, biweekly Thu, 1st Tue), 1 errand, 2 rides
-    assert summary["requests"] == 8 and summary["served"] == 8
+    # 9 requests: 3 visits, 3 hall sessions (weekly Tue, biweekly Thu, 1st Tue), 1 errand, 2 rides
+    assert summary["requests"] == 9 and summary["served"] == 9
     assert summary["broken_promises"] == []
+    # S003 (60 min) has two bookings: (5 + 30) + (5 + 20 + 15) = 75 minutes on site
+    with Store.for_instance(instance) as store:
+        s003_id = store.request_by_external_id("S003").id
+    s003 = [j for j in result.compiled.problem["jobs"] if result.compiled.tasks[j["id"]].request_id == s003_id]
+    assert [j["service"] for j in s003] == [75 * 60]
 
 
 def test_planning_without_vehicles_says_so(sample_instance, tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from routing.addresses import AddressIndex
 from scheduler.domain import RequestKind, RequestStatus, Skill, TimeWindow
 from scheduler.io.csv_import import CsvError, RowError, import_csv
 from scheduler.store import Store
@@ -28,8 +29,10 @@ def _write(tmp_path: Path, text: str, name: str = "data.csv", *, encoding: str =
 
 
 def _import_examples(store: Store) -> dict[str, object]:
-    return {t: import_csv(store, t, EXAMPLES / f"{t}.csv", user="test")
-            for t in ("residents", "sites", "vehicles", "requests")}
+    """Import the example files in the documented order (residents placed from addresses.osm when needed)."""
+    addresses = AddressIndex(EXAMPLES / "addresses.osm")
+    return {t: import_csv(store, t, EXAMPLES / f"{t}.csv", user="test", addresses=addresses)
+            for t in ("residents", "sites", "vehicles", "requests", "session_bookings")}
 
 
 RESIDENTS_HEADER = "external_id,name,kana,phone,address,lat,lon\n"
@@ -39,12 +42,20 @@ RESIDENTS_HEADER = "external_id,name,kana,phone,address,lat,lon\n"
 
 
 def test_example_files_import_cleanly_in_order(store):
-    """The four example files import into a fresh store with no error: 4 residents, 6 sites, 3 vehicles, 8 requests."""
+    """The example files import into a fresh store with no error: 5 residents, 6 sites, 3 vehicles, 9 requests,
+    3 session bookings; R005 is placed from addresses.osm, V001 and V003 name their services in words."""
     reports = _import_examples(store)
     assert {t: (r.inserted, r.errors) for t, r in reports.items()} == {
-        "residents": (4, []), "sites": (6, []), "vehicles": (3, []), "requests": (8, [])}
+        "residents": (5, []), "sites": (6, []), "vehicles": (3, []), "requests": (9, []),
+        "session_bookings": (3, [])}
+    assert reports["residents"].placed == 1
+    r005 = store.resident_by_external_id("R005")
+    assert (r005.lat, r005.lon) == (37.16075, 140.60205)  # node 900001 of addresses.osm
     kinds = sorted(r.kind.value for r in store.requests())
-    assert kinds == ["errand", "ride", "ride", "session", "session", "session", "visit", "visit"]
+    assert kinds == ["errand", "ride", "ride", "session", "session", "session", "visit", "visit", "visit"]
+    # 住民票の写し;オンライン相談 and "Seal registration certificate" are stored as codes
+    assert store.request_by_external_id("V001").details.services == ("residence_certificate", "consultation")
+    assert store.request_by_external_id("V003").details.services == ("seal_certificate",)
     errand = store.request_by_external_id("E001")
     shop, pharmacy = store.site_by_external_id("SHOP_MARU"), store.site_by_external_id("PHARM")
     # SHOP_MARU:2:10:00;PHARM:1:11:30 -> two pick-ups, 3 boxes, ready at 36000 s and 41400 s.
@@ -61,7 +72,9 @@ def test_example_files_import_cleanly_in_order(store):
     assert (kei.capacity, kei.skills, kei.workdays, kei.lunch_s) == (
         {"seats": 1, "boxes": 8}, (Skill.COOL_BOX,), (0, 2, 4), 45 * 60)
     pharm_hours = store.site_by_external_id("PHARM").opening_hours
-    assert pharm_hours[5] == (9 * H, 12 * H) and 6 not in pharm_hours
+    # 月-金 9:00-12:30,14:00-18:00; 土 9:00-12:00; 日 休み
+    assert pharm_hours[2] == ((9 * H, 12 * H + 1800), (14 * H, 18 * H))
+    assert pharm_hours[5] == ((9 * H, 12 * H),) and 6 not in pharm_hours
 
 
 def test_reimporting_the_examples_changes_nothing(store):
@@ -70,8 +83,9 @@ def test_reimporting_the_examples_changes_nothing(store):
     events_before = store.db.execute("SELECT COUNT(*) FROM request_events").fetchone()[0]
     again = _import_examples(store)
     assert {t: (r.inserted, r.updated, r.unchanged) for t, r in again.items()} == {
-        "residents": (0, 0, 4), "sites": (0, 0, 6), "vehicles": (0, 0, 3), "requests": (0, 0, 8)}
-    assert (len(store.residents()), len(store.requests())) == (4, 8)
+        "residents": (0, 0, 5), "sites": (0, 0, 6), "vehicles": (0, 0, 3), "requests": (0, 0, 9),
+        "session_bookings": (0, 0, 3)}
+    assert (len(store.residents()), len(store.requests()), len(store.session_bookings())) == (5, 9, 3)
     assert store.db.execute("SELECT COUNT(*) FROM request_events").fetchone()[0] == events_before
 
 
@@ -152,7 +166,7 @@ def test_every_bad_row_is_reported_and_nothing_imported(store, tmp_path):
     assert store.residents() == []
     text = report.format()
     assert "4 bad row(s); nothing imported" in text
-    assert "row 3, column lat: 'abc' is not a number" in text
+    assert "row 3 (R2), column lat: 'abc' is not a number" in text  # the city's id after the row
 
 
 def test_skip_bad_imports_the_good_rows(store, tmp_path):
@@ -246,7 +260,7 @@ def test_request_row_errors_of_every_kind(store, tmp_path):
         (10, "kind"),
     ]
     problems = {(e.row, e.column): e.problem for e in report.errors}
-    assert "did you mean 'consultation'" in problems[(3, "services")]
+    assert problems[(3, "services")] == "'consultaton' unknown; did you mean オンライン相談 (consultation)?"
     assert problems[(8, "site")] == "not used by a visit request; leave it empty"
     assert problems[(6, "to")] == "a ride from home must go to a site"
     assert problems[(9, "promised")] == "a booked request needs the promised window"
@@ -272,12 +286,12 @@ def test_reimport_does_not_undo_planning_but_can_cancel(store, tmp_path):
     v001 = store.request_by_external_id("V001")
     store.change_status(v001.id, RequestStatus.PLANNED, user="planner")
     report = import_csv(store, "requests", EXAMPLES / "requests.csv", user="t")
-    assert report.unchanged == 8
+    assert report.unchanged == 9
     assert store.get_request(v001.id).status == RequestStatus.PLANNED
     text = (EXAMPLES / "requests.csv").read_text(encoding="utf-8")
     path = _write(tmp_path, text.replace("V001,visit,R001,received", "V001,visit,R001,cancelled"))
     report = import_csv(store, "requests", path, user="operator7")
-    assert (report.updated, report.unchanged) == (1, 7)
+    assert (report.updated, report.unchanged) == (1, 8)
     events = store.events(v001.id)
     assert (events[-1].from_status, events[-1].to_status, events[-1].user) == (
         RequestStatus.PLANNED, RequestStatus.CANCELLED, "operator7")

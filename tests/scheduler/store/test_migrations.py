@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlite_utils
 
 from scheduler.domain import DEFAULT_SERVICES
@@ -77,3 +79,17 @@ def test_reopening_a_file_database_keeps_rows_and_version(tmp_path):
         before = _snapshot(store.db)
     with Store.open(path) as store:
         assert _snapshot(store.db) == before
+
+
+def test_single_span_opening_hours_become_interval_lists(tmp_path):
+    """Migration 0003 rewrites {"1": [open, close]} as {"1": [[open, close]]}; the site reads back the same hours."""
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrate(db, stop_before="0003_opening_hours_intervals")
+    db["sites"].insert({"name": "診療所", "kind": "clinic", "lat": 37.1, "lon": 140.7,
+                        "opening_hours": '{"1": [32400, 43200], "5": [32400, 39600]}'})
+    db.close()
+    with Store.open(path) as store:
+        stored = store.db.execute("SELECT opening_hours FROM sites").fetchone()[0]
+        assert json.loads(stored) == {"1": [[32400, 43200]], "5": [[32400, 39600]]}
+        assert store.get_site(1).opening_hours == {1: ((32400, 43200),), 5: ((32400, 39600),)}
