@@ -78,6 +78,8 @@ def _stop(compiled: CompiledWeek, shift: ShiftRef, seq: int, step: dict) -> Plan
         ref = compiled.tasks[step["id"]]
         stop.step_type = ref.kind  # visit | session | pickup | delivery
         stop.request_id, stop.site_id, stop.resident_id = ref.request_id, ref.site_id, ref.resident_id
+        if ref.request_kind == RequestKind.ERRAND:
+            stop.part = ref.part
     elif kind in ("start", "end"):
         stop.site_id = shift.depot_site_id
     if "location_index" in step and kind != "break":

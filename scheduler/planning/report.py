@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from routing.errors import InputError
 from scheduler.compiler import CompiledWeek
+from scheduler.domain import city_id
 
 if TYPE_CHECKING:
     from scheduler.planning.run import PlanResult
@@ -59,7 +60,7 @@ def format_result(result: PlanResult, store: Store | None = None) -> list[str]:
 def _label(rid: int, compiled: CompiledWeek, store: Store | None) -> str:
     req = compiled.requests.get(rid)
     kind = req.kind.value if req else "?"
-    text = f"request {rid} ({kind})"
+    text = f"request {city_id(req) if req else f'#{rid}'} ({kind})"
     if store is not None and req is not None and req.resident_id is not None:
         try:
             text += f" {store.get_resident(req.resident_id).name}"
