@@ -541,7 +541,8 @@ def _lookup(table: dict, key: Any, what: str):
     try:
         return table[key]
     except KeyError:
-        msg = f"{what} {key!r} does not exist"
+        shown = f"#{key}" if isinstance(key, int) else repr(key)  # a missing record has no city id to show
+        msg = f"{what} {shown} does not exist"
         raise CompileError(msg) from None
 
 

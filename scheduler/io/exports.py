@@ -103,6 +103,11 @@ def _errand_todo(group: list[PlanStop], d: ErrandDetails, lk: _Lookup) -> tuple[
             f"of {len(d.pickups)}{cold}"), boxes
 
 
+def _takes_payment(group: list[PlanStop]) -> bool:
+    """Return whether the order is paid at this delivery stop: the first shop's (part 0), or any without parts."""
+    return any(s.part in (0, None) for s in group)
+
+
 def _todo(group: list[PlanStop], req: Any, lk: _Lookup) -> tuple[str, int | str]:
     """Return what to do at a stop, and the boxes handled there ('' where none)."""
     step_type = group[0].step_type
@@ -148,8 +153,9 @@ def plan_rows(plan: Plan, store: Any) -> list[dict]:
         Keys `COLUMNS` and ``request_db_id`` (the database id, for programs;
         `plan_csv` leaves it out); ``eta`` is the arrival, ``start`` the
         service start and ``leave`` the departure as ``H:MM``; ``collect_yen``
-        is the payment to take at the door for the whole order (at the
-        errand's first delivery stop only).
+        is the payment to take at the door for the whole order, once: at the
+        stop that delivers the first shop's goods (the one the plan gives the
+        hand-over time, see `scheduler.compiler`).
     """
     lk = _Lookup(store)
     collected: set[int] = set()
@@ -159,7 +165,7 @@ def plan_rows(plan: Plan, store: Any) -> list[dict]:
         row = _row(group, lk)
         req = lk.request(group[0].request_id)
         if (req is not None and req.kind == RequestKind.ERRAND and group[0].step_type == "delivery"
-                and req.id not in collected):
+                and req.id not in collected and _takes_payment(group)):
             row["collect_yen"] = req.details.amount_to_collect_yen
             collected.add(req.id)
         rows.append(row)

@@ -31,6 +31,7 @@ from scheduler.io.exports import (
     plan_rows,
 )
 from scheduler.planning import format_result, plan_week
+from scheduler.planning.plan_building import _split_errands
 from scheduler.store import Store
 from scheduler.vrp.validator import validate
 from tests.scheduler.planning_world import (
@@ -120,7 +121,7 @@ def test_two_shop_errand_is_one_delivery_at_the_door(planned):
     # the door takes 5 min for the order plus 1 min for the second shop's box
     assert last.departure_s - first.start_s == 300 + 60
     assert door["leave"] == hhmm(last.departure_s % DAY_S)
-    assert result.plan.summary["served_by_kind"]["errand"] == 1
+    assert result.plan.summary["served_by_kind"]["errand"] == 1 and plan.summary["split_errands"] == []
 
 
 def test_deliveries_apart_on_the_route_are_separate_correct_lines(planned):
@@ -135,15 +136,26 @@ def test_deliveries_apart_on_the_route_are_separate_correct_lines(planned):
     hand_made = Plan(week_start=WEEK, version=0, created_at=NOW, created_by="t", stops=apart)
     rows = [r for r in plan_rows(hand_made, store) if r["kind"] == "delivery"]
     assert [(r["boxes"], r["collect_yen"]) for r in rows] == [(2, 2400), (1, 0)]
+    assert _split_errands(apart) == [errand.id]  # listed for the dispatcher in the plan summary
     assert rows[0]["todo"] == "配達 Shop (fictional) 2箱（2店のうち1店目）/ deliver 2 box(es) from shop 1 of 2"
     assert rows[1]["todo"].startswith("配達 Pharmacy (fictional) 1箱（2店のうち2店目）")
+    # pharmacy first: the money is still taken once, where the first shop's goods (and hand-over time) are
+    reordered = [p1, d1, p0, d0]
+    hand_made.stops = [dataclasses.replace(s, seq=i + 1, id=None, plan_id=None) for i, s in enumerate(reordered)]
+    rows = [r for r in plan_rows(hand_made, store) if r["kind"] == "delivery"]
+    assert [(r["boxes"], r["collect_yen"]) for r in rows] == [(1, 0), (2, 2400)]
 
 
 def test_planning_report_names_requests_by_the_city_ids(planned):
     """The command-line report lists the unassigned errand as E-BIG, not by its database id."""
-    store, _, _, _, big, result = planned
+    store, _, _, errand, big, result = planned
     text = "\n".join(format_result(result, store))
     assert "request E-BIG (errand)" in text and f"request {big.id} " not in text
+    assert "separate trips" not in text
+    # an errand whose shops' goods reached the door apart is named by its city id too
+    split = dataclasses.replace(result, plan=dataclasses.replace(
+        result.plan, summary={**result.plan.summary, "split_errands": [errand.id]}))
+    assert "! 1 errand(s) reach the door on separate trips (one line per shop on the sheets): E7" in format_result(split)
 
 
 def test_csv_and_json_round_trip(planned, tmp_path):
