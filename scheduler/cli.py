@@ -153,7 +153,8 @@ def plan_diff(ctx: click.Context, week_text: str, old: int, new: int) -> None:
     week = parse_monday(week_text)
     with _store(ctx) as store:
         diff = diff_plans(_plan(store, week, old), _plan(store, week, new))
-    for line in diff.lines():
+        labels = store.id_labels()
+    for line in diff.lines(labels):
         click.echo(line)
 
 

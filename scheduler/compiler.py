@@ -44,8 +44,13 @@ Home visits
 Errands
     One shipment per shop: pick-up at the shop (after the goods are ready and
     inside opening hours, on the days the delivery may happen), delivery home
-    inside the delivery windows; ``amount = [0, boxes]``; chilled goods need
-    ``cool_box`` and get ``max_ride_time`` (default 90 min).
+    inside the delivery windows; ``amount = [0, boxes]`` of that shop; chilled
+    goods need ``cool_box`` and get ``max_ride_time`` (default 90 min). The
+    door is one stop: the first shop's delivery takes `HOME_DELIVERY_S` (hand
+    over, take the payment), every further shop's only `EXTRA_SHOP_DELIVERY_S`
+    (carry in its boxes), so a route that brings all shops' goods together
+    pays the door time once; the stop sheet shows consecutive deliveries of one
+    errand as one stop at the door.
 Rides
     One shipment: ``amount = [seats, 0]``, ``wheelchair`` skill when needed,
     ``max_ride_time`` = the request's limit.
@@ -65,12 +70,15 @@ Session bookings
 The result keeps a mapping from solver task ids back to (request, stop kind,
 day) and from solver vehicle ids back to shifts. Every task id is unique over
 jobs, pickups and deliveries together. Descriptions carry no personal data
-(the problem file can be exported): only request ids and site names.
+(the problem file can be exported): only the city's request ids (`city_id`)
+and site names; messages name requests, residents, sites and vehicles by the
+city's ids too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -93,6 +101,7 @@ from scheduler.domain import (
     TimeWindow,
     Vehicle,
     VisitDetails,
+    city_id,
     day_label,
     week_seconds,
 )
@@ -133,6 +142,8 @@ PRIORITY_PER_DAY = 5
 SHOP_PICKUP_S = 300
 #: Seconds at the door to hand over an order and take the payment.
 HOME_DELIVERY_S = 300
+#: Seconds more at the door for each further shop of the same errand (carry in its boxes).
+EXTRA_SHOP_DELIVERY_S = 60
 #: Seconds to board or leave the vehicle (per ride stop); wheelchair users need longer.
 RIDE_STOP_S = 120
 WHEELCHAIR_STOP_S = 420
@@ -158,6 +169,7 @@ class Location:
     lon: float
     site_id: int | None = None
     resident_id: int | None = None
+    label: str = ""  # the city's words for it: "site HALL_KAMI", "resident K099's home"
 
 
 @dataclass(frozen=True)
@@ -181,6 +193,7 @@ class ShiftRef:
     vehicle_id: int
     day: dt.date
     depot_site_id: int
+    label: str = ""  # the city's id of the vehicle and the day, for messages
 
 
 #: Codes of the reasons a due request is not given to the solver (a closed set; staff words
@@ -231,6 +244,23 @@ class CompiledWeek:
     promised: dict[int, TimeWindow] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
     requests: dict[int, Request] = field(default_factory=dict)
+
+    def in_city_words(self, text: str) -> str:
+        """Return a message of the solver or validator with its task and vehicle ids explained.
+
+        ``route vehicle 2 step 3 (delivery 7): ...`` gets ``[vehicle 2 = vehicle KEI1 on
+        2026-12-01 (Tue); delivery 7 = request E001 delivery, shop 2]`` appended.
+        """
+        legend = []
+        for vid in sorted({int(v) for v in re.findall(r"\bvehicle (\d+)\b", text)}):
+            if vid in self.vehicles:
+                legend.append(f"vehicle {vid} = {self.vehicles[vid].label}")
+        for kind, tid in sorted({(k, int(t)) for k, t in re.findall(r"\b(job|pickup|delivery) (\d+)\b", text)}):
+            ref = self.tasks.get(tid)
+            if ref is not None and ref.request_id in self.requests:
+                shop = f", shop {ref.part + 1}" if ref.request_kind == RequestKind.ERRAND else ""
+                legend.append(f"{kind} {tid} = request {city_id(self.requests[ref.request_id])} {ref.kind}{shop}")
+        return f"{text} [{'; '.join(legend)}]" if legend else text
 
 
 # ----------------------------------------------------------------------------- rules
@@ -336,10 +366,12 @@ class _Builder:
 
     def location(self, *, site: Site | None = None, resident: Resident | None = None) -> int:
         if site is not None:
-            key, loc = f"site:{site.id}", Location(f"site:{site.id}", site.lat, site.lon, site_id=site.id)
+            key = f"site:{site.id}"
+            loc = Location(key, site.lat, site.lon, site_id=site.id, label=f"site {city_id(site)} ({site.name})")
         else:
             key = f"home:{resident.id}"
-            loc = Location(key, resident.lat, resident.lon, resident_id=resident.id)
+            loc = Location(key, resident.lat, resident.lon, resident_id=resident.id,
+                           label=f"resident {city_id(resident)}'s home")
         if key not in self.loc_index:
             self.loc_index[key] = len(self.locations)
             self.locations.append(loc)
@@ -456,12 +488,13 @@ def _compile_shifts(b: _Builder, out: CompiledWeek, shifts: Sequence[Shift], veh
     for shift in sorted(shifts, key=lambda s: (s.day, s.vehicle_id)):
         vehicle = vehicles.get(shift.vehicle_id)
         if vehicle is None:
-            msg = f"shift of vehicle {shift.vehicle_id} on {shift.day}: no such vehicle"
+            msg = f"shift of vehicle #{shift.vehicle_id} on {shift.day}: no such vehicle"
             raise CompileError(msg)
-        depot = _lookup(sites, vehicle.depot_site_id, f"vehicle {vehicle.id} ({vehicle.name}): depot site")
+        depot = _lookup(sites, vehicle.depot_site_id, f"vehicle {city_id(vehicle)} ({vehicle.name}): depot site")
         vid = len(vehicles_out) + 1
         vehicles_out.append(_solver_vehicle(b, vid, shift, vehicle, depot))
-        out.vehicles[vid] = ShiftRef(vehicle.id, shift.day, depot.id)
+        out.vehicles[vid] = ShiftRef(vehicle.id, shift.day, depot.id,
+                                     label=f"vehicle {city_id(vehicle)} on {day_label(shift.day)}")
     return vehicles_out
 
 
@@ -519,7 +552,7 @@ def _compile_request(b: _Builder, out: CompiledWeek, jobs: list[dict], shipments
     if reason is not None:
         out.skipped.append(Skipped(req.id, reason.code, reason.reason, promised=req.promised is not None))
     elif len(out.tasks) == before:  # pragma: no cover - every branch adds tasks or a reason
-        msg = f"request {req.id}: compiled to nothing"
+        msg = f"request {city_id(req)}: compiled to nothing"
         raise CompileError(msg)
 
 
@@ -571,9 +604,9 @@ def _off_road_skip(b: _Builder, req: Request, residents: dict[int, Resident],
         if key not in b.off_road:
             continue
         if isinstance(place, Resident):
-            what = f"home of resident {place.external_id or f'#{place.id}'}"
+            what = f"resident {city_id(place)}'s home"
         else:
-            what = f"site {place.name} ({place.external_id or f'#{place.id}'})"
+            what = f"site {place.name} ({city_id(place)})"
         limit = f" (limit {b.snap_limit_m:.0f} m)" if b.snap_limit_m is not None else ""
         return Skip("off_road", f"{what} is {b.off_road[key]:.0f} m from the nearest road{limit}; "
                     "correct its position")
@@ -584,7 +617,8 @@ def _lookup(table: dict, key: Any, what: str):
     try:
         return table[key]
     except KeyError:
-        msg = f"{what} {key!r} does not exist"
+        shown = f"#{key}" if isinstance(key, int) else repr(key)  # a missing record has no city id to show
+        msg = f"{what} {shown} does not exist"
         raise CompileError(msg) from None
 
 
@@ -600,7 +634,7 @@ def _booked_service_s(req: Request, bookings: Sequence[SessionBooking],
     for booking in bookings:
         if booking.session_request_id != req.id:
             continue
-        service_s = sum(_lookup(services, code, f"booking {booking.id}: service").duration_s
+        service_s = sum(_lookup(services, code, f"request {city_id(req)}: booking #{booking.id}: service").duration_s
                         for code in booking.services)
         needed[booking.day] = needed.get(booking.day, 0) + STOP_SETUP_S + service_s
     return needed
@@ -609,7 +643,7 @@ def _booked_service_s(req: Request, bookings: Sequence[SessionBooking],
 def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, prio: int,
                      sites: dict[int, Site], booked_s: dict[dt.date, int]) -> Skip | None:
     d: SessionDetails = req.details
-    site = _lookup(sites, d.site_id, f"request {req.id}: site")
+    site = _lookup(sites, d.site_id, f"request {city_id(req)}: site")
     if req.promised is not None:
         spans, reason = _request_spans(req, b.service_days)
     else:
@@ -638,7 +672,7 @@ def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, p
         tid = b.task_id()
         jobs.append({
             "id": tid,
-            "description": f"session r{req.id} at {site.name}",
+            "description": f"session {city_id(req)} at {site.name}",
             "location_index": idx,
             "setup": STOP_SETUP_S,
             "service": length_s[day],
@@ -653,10 +687,10 @@ def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, p
 def _compile_visit(b: _Builder, out: CompiledWeek, jobs: list, req: Request, prio: int,
                    residents: dict[int, Resident], services: dict[str, Service]) -> Skip | None:
     d: VisitDetails = req.details
-    resident = _lookup(residents, req.resident_id, f"request {req.id}: resident")
+    resident = _lookup(residents, req.resident_id, f"request {city_id(req)}: resident")
     service_s, skills = 0, set()
     for code in d.services:
-        svc = _lookup(services, code, f"request {req.id}: service")
+        svc = _lookup(services, code, f"request {city_id(req)}: service")
         service_s += svc.duration_s
         if svc.skill is not None:
             skills.add(SKILL_IDS[svc.skill])
@@ -667,7 +701,7 @@ def _compile_visit(b: _Builder, out: CompiledWeek, jobs: list, req: Request, pri
     tid = b.task_id()
     job = {
         "id": tid,
-        "description": f"visit r{req.id}",
+        "description": f"visit {city_id(req)}",
         "location_index": idx,
         "setup": STOP_SETUP_S,
         "service": service_s,
@@ -684,8 +718,8 @@ def _compile_visit(b: _Builder, out: CompiledWeek, jobs: list, req: Request, pri
 def _compile_errand(b: _Builder, out: CompiledWeek, shipments: list, req: Request, prio: int,
                     residents: dict[int, Resident], sites: dict[int, Site]) -> Skip | None:
     d: ErrandDetails = req.details
-    resident = _lookup(residents, req.resident_id, f"request {req.id}: resident")
-    shops = [_lookup(sites, p.site_id, f"request {req.id}: shop site") for p in d.pickups]
+    resident = _lookup(residents, req.resident_id, f"request {city_id(req)}: resident")
+    shops = [_lookup(sites, p.site_id, f"request {city_id(req)}: shop site") for p in d.pickups]
     spans, reason = _request_spans(req, b.service_days)
     if reason:
         return reason
@@ -702,12 +736,13 @@ def _compile_errand(b: _Builder, out: CompiledWeek, shipments: list, req: Reques
     for part, (shop, p, ps) in enumerate(zip(shops, d.pickups, pickup_spans)):
         shop_idx = b.location(site=shop)
         pid, did = b.task_id(), b.task_id()
-        delivery = {"id": did, "description": f"errand r{req.id} delivery ({shop.name})",
-                    "location_index": home, "setup": 0, "service": HOME_DELIVERY_S}
+        delivery = {"id": did, "description": f"errand {city_id(req)} delivery ({shop.name})",
+                    "location_index": home, "setup": 0,
+                    "service": HOME_DELIVERY_S if part == 0 else EXTRA_SHOP_DELIVERY_S}
         if spans is not None:
             delivery["time_windows"] = _to_week(b.week_start, spans)
         shipment = {
-            "pickup": {"id": pid, "description": f"errand r{req.id} pickup at {shop.name}",
+            "pickup": {"id": pid, "description": f"errand {city_id(req)} pickup at {shop.name}",
                        "location_index": shop_idx, "setup": 0, "service": SHOP_PICKUP_S,
                        "time_windows": _to_week(b.week_start, ps)},
             "delivery": delivery,
@@ -726,9 +761,9 @@ def _compile_errand(b: _Builder, out: CompiledWeek, shipments: list, req: Reques
 def _compile_ride(b: _Builder, out: CompiledWeek, shipments: list, req: Request, prio: int,
                   residents: dict[int, Resident], sites: dict[int, Site]) -> Skip | None:
     d: RideDetails = req.details
-    resident = _lookup(residents, req.resident_id, f"request {req.id}: resident")
-    src = _lookup(sites, d.from_site_id, f"request {req.id}: from site") if d.from_site_id is not None else None
-    dst = _lookup(sites, d.to_site_id, f"request {req.id}: to site") if d.to_site_id is not None else None
+    resident = _lookup(residents, req.resident_id, f"request {city_id(req)}: resident")
+    src = _lookup(sites, d.from_site_id, f"request {city_id(req)}: from site") if d.from_site_id is not None else None
+    dst = _lookup(sites, d.to_site_id, f"request {city_id(req)}: to site") if d.to_site_id is not None else None
     spans, reason = _request_spans(req, b.service_days)
     if reason:
         return reason
@@ -744,11 +779,11 @@ def _compile_ride(b: _Builder, out: CompiledWeek, shipments: list, req: Request,
     dst_idx = b.location(site=dst) if dst is not None else b.location(resident=resident)
     stop_s = WHEELCHAIR_STOP_S if d.wheelchair else RIDE_STOP_S
     pid, did = b.task_id(), b.task_id()
-    pickup = {"id": pid, "description": f"ride r{req.id} pick-up" + (f" at {src.name}" if src else " at home"),
+    pickup = {"id": pid, "description": f"ride {city_id(req)} pick-up" + (f" at {src.name}" if src else " at home"),
               "location_index": src_idx, "setup": 0, "service": stop_s}
     if spans is not None or src is not None:
         pickup["time_windows"] = _to_week(b.week_start, pick_spans)
-    delivery = {"id": did, "description": f"ride r{req.id} drop-off" + (f" at {dst.name}" if dst else " at home"),
+    delivery = {"id": did, "description": f"ride {city_id(req)} drop-off" + (f" at {dst.name}" if dst else " at home"),
                 "location_index": dst_idx, "setup": 0, "service": stop_s}
     if drop_spans is not None:
         delivery["time_windows"] = _to_week(b.week_start, drop_spans)
@@ -767,11 +802,29 @@ def _compile_ride(b: _Builder, out: CompiledWeek, shipments: list, req: Request,
     return None
 
 
+def _by_city_id(exc: InputError, locations: list[Location]) -> InputError:
+    """Return the provider's error about one point (``home:31``) naming the place by the city's id.
+
+    A snapping error carries the ``point_id`` (`routing.network.SnapError`); any other
+    error is returned unchanged.
+    """
+    point_id = getattr(exc, "point_id", None)
+    loc = next((loc for loc in locations if loc.key == point_id), None)
+    if loc is None:
+        return exc
+    text, internal = str(exc), f"point {point_id!r}"
+    text = text.replace(internal, loc.label) if internal in text else f"{loc.label}: {text}"
+    return CompileError(f"{text}; correct the position or the road data")
+
+
 def _matrices(locations: list[Location], provider: MatrixProvider) -> dict[str, list[list[int]]]:
     if not locations:
         return {"durations": [], "distances": []}
     points = [(loc.key, loc.lat, loc.lon) for loc in locations]
-    m = provider.matrix(points)
+    try:
+        m = provider.matrix(points)
+    except InputError as exc:
+        raise _by_city_id(exc, locations) from exc
     ids = list(getattr(m, "ids", [p[0] for p in points]))
     if ids != [p[0] for p in points]:
         msg = "matrix provider returned the points in another order"

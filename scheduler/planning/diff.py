@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from scheduler.domain import DAY_S, Plan, day_label
+from scheduler.domain import DAY_S, IdLabels, Plan, day_label
 
 __all__ = ["PlanDiff", "diff_plans"]
 
@@ -26,27 +26,37 @@ class PlanDiff:
         """Whether the two versions serve the same requests at the same times."""
         return not (self.moved or self.reassigned or self.newly_unassigned or self.newly_served)
 
-    def lines(self) -> list[str]:
-        """Describe the changes, one line each."""
+    def lines(self, labels: IdLabels | None = None) -> list[str]:
+        """Describe the changes, one line each.
+
+        Parameters
+        ----------
+        labels
+            The city's ids of requests and vehicles (`Store.id_labels`); without
+            them, records are named by database id (``#15``).
+        """
+        labels = labels or IdLabels()
         out = [f"v{self.old_version} -> v{self.new_version}:"]
         if self.empty:
             return out + ["  no change"]
+
+        def req(m: dict) -> str:
+            return f"  request {labels.request(m['request_id'])}"
+
+        def slot(s: dict) -> str:
+            day = dt.date.fromisoformat(s["day"]) if isinstance(s["day"], str) else s["day"]
+            return f"vehicle {labels.vehicle(s['vehicle_id'])} {day_label(day, s['start_s'] % DAY_S)}"
+
         for m in self.reassigned:
-            out.append(f"  request {m['request_id']}: vehicle/day changed {_slot(m['old'])} -> {_slot(m['new'])}")
+            out.append(f"{req(m)}: vehicle/day changed {slot(m['old'])} -> {slot(m['new'])}")
         for m in self.moved:
             sign = "+" if m["delta_s"] > 0 else "-"
-            out.append(f"  request {m['request_id']}: moved {sign}{abs(m['delta_s']) // 60} min "
-                       f"({_slot(m['old'])} -> {_slot(m['new'])})")
+            out.append(f"{req(m)}: moved {sign}{abs(m['delta_s']) // 60} min ({slot(m['old'])} -> {slot(m['new'])})")
         for u in self.newly_unassigned:
-            out.append(f"  request {u['request_id']}: newly UNASSIGNED — {u['reason']}")
+            out.append(f"{req(u)}: newly UNASSIGNED — {u['reason']}")
         for s in self.newly_served:
-            out.append(f"  request {s['request_id']}: newly served {_slot(s['new'])}")
+            out.append(f"{req(s)}: newly served {slot(s['new'])}")
         return out
-
-
-def _slot(slot: dict) -> str:
-    day = dt.date.fromisoformat(slot["day"]) if isinstance(slot["day"], str) else slot["day"]
-    return f"vehicle {slot['vehicle_id']} {day_label(day, slot['start_s'] % DAY_S)}"
 
 
 def _first_stops(plan: Plan) -> dict[int, dict]:

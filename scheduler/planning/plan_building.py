@@ -54,9 +54,29 @@ def build_plan(compiled: CompiledWeek, solution: dict, *, user: str, now: dt.dat
     stops = [stop for route in solution["routes"] for stop in _route_stops(compiled, route)]
     routed = {step["id"] for route in solution["routes"] for step in route["steps"] if step["type"] in _TASK_STEPS}
     outcome = _request_outcome(compiled, solution, routed)
+    summary = _summary(compiled, solution["summary"], outcome)
+    summary["split_errands"] = _split_errands(stops)
     return Plan(week_start=compiled.week_start, version=0, created_at=now, created_by=user,
-                summary=_summary(compiled, solution["summary"], outcome), stops=stops,
-                unassigned=outcome.unassigned)
+                summary=summary, stops=stops, unassigned=outcome.unassigned)
+
+
+def _split_errands(stops: list[PlanStop]) -> list[int]:
+    """Return the errands whose shops' goods reach the door on separate trips (not one stop in a row).
+
+    The solver keeps one shipment per shop and does not force their deliveries
+    together; the stop sheet shows such errands as separate lines, and the
+    dispatcher sees them here.
+    """
+    where: dict[int, list[tuple]] = {}
+    for s in stops:
+        if s.step_type == "delivery" and s.part is not None:
+            where.setdefault(s.request_id, []).append((s.vehicle_id, s.day, s.seq))
+    split = []
+    for rid, places in sorted(where.items()):
+        seqs = sorted(seq for _, _, seq in places)
+        if len({(v, d) for v, d, _ in places}) > 1 or seqs[-1] - seqs[0] != len(seqs) - 1:
+            split.append(rid)
+    return split
 
 
 def _route_stops(compiled: CompiledWeek, route: dict) -> list[PlanStop]:
@@ -78,6 +98,8 @@ def _stop(compiled: CompiledWeek, shift: ShiftRef, seq: int, step: dict) -> Plan
         ref = compiled.tasks[step["id"]]
         stop.step_type = ref.kind  # visit | session | pickup | delivery
         stop.request_id, stop.site_id, stop.resident_id = ref.request_id, ref.site_id, ref.resident_id
+        if ref.request_kind == RequestKind.ERRAND:
+            stop.part = ref.part
     elif kind in ("start", "end"):
         stop.site_id = shift.depot_site_id
     if "location_index" in step and kind != "break":

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from routing.errors import InputError
 from scheduler.compiler import CompiledWeek
+from scheduler.domain import city_id
 
 if TYPE_CHECKING:
     from scheduler.planning.run import PlanResult
@@ -37,6 +38,10 @@ def format_result(result: PlanResult, store: Store | None = None) -> list[str]:
         for u in p.unassigned:
             if u.request_id in broken_sessions:
                 lines.append(f"!!   {_label(u.request_id, result.compiled, store)}: {u.reason}")
+    split = [result.compiled.requests[rid] for rid in s.get("split_errands", []) if rid in result.compiled.requests]
+    if split:
+        lines.append(f"! {len(split)} errand(s) reach the door on separate trips (one line per shop on the "
+                     f"sheets): {', '.join(city_id(r) for r in split)}")
     kinds = sorted(set(s["served_by_kind"]) | set(s["unassigned_by_kind"]))
     lines.append(f"requests: {s['served']} served, {s['unassigned']} unassigned (of {s['requests']} due)")
     for k in kinds:
@@ -59,7 +64,7 @@ def format_result(result: PlanResult, store: Store | None = None) -> list[str]:
 def _label(rid: int, compiled: CompiledWeek, store: Store | None) -> str:
     req = compiled.requests.get(rid)
     kind = req.kind.value if req else "?"
-    text = f"request {rid} ({kind})"
+    text = f"request {city_id(req) if req else f'#{rid}'} ({kind})"
     if store is not None and req is not None and req.resident_id is not None:
         try:
             text += f" {store.get_resident(req.resident_id).name}"

@@ -192,7 +192,8 @@ def _solve_and_check(compiled: CompiledWeek, params: SolveParams) -> dict:
     problems = validate(compiled.problem, solution)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        msg = f"week {week_start}: the solver's plan failed validation, not stored: {problems[0]}{more}"
+        msg = (f"week {week_start}: the solver's plan failed validation, not stored: "
+               f"{compiled.in_city_words(problems[0])}{more}")
         raise PlanningError(msg)
     return solution
 

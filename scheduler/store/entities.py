@@ -107,6 +107,15 @@ class Entities(Generic[T]):
         row = self._row_by_external(external_id)
         return None if row is None else self.mapper.from_row(row)
 
+    def external_ids(self) -> dict[object, str | None]:
+        """Return every row's external id by key (one query; None where the row has none)."""
+        if self.external_id is None:
+            msg = f"{self.table} have no external id"
+            raise TypeError(msg)
+        sql = (f"SELECT {quote_identifier(self.key)}, {quote_identifier(self.external_id)} "
+               f"FROM {quote_identifier(self.table)}")
+        return {key: external for key, external in self.db.execute(sql).fetchall()}
+
     def all(self) -> list[T]:
         """Return every object, in the table's order."""
         return self.where()

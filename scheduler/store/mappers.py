@@ -238,7 +238,7 @@ def _plan(row: dict) -> Plan:
 
 
 _STOP_PLAIN = ("plan_id", "vehicle_id", "seq", "step_type", "arrival_s", "start_s", "departure_s",
-               "request_id", "site_id", "resident_id", "lat", "lon", "driving_s", "distance_m")
+               "request_id", "site_id", "resident_id", "lat", "lon", "driving_s", "distance_m", "part")
 
 
 def _stop_row(s: PlanStop) -> dict:

@@ -221,6 +221,15 @@ def _opening_hours_intervals(db: sqlite_utils.Database) -> None:
                        [json.dumps(converted, sort_keys=True), row["id"]])
 
 
+@MIGRATIONS(name="0004_plan_stop_errand_part")
+def _plan_stop_part(db: sqlite_utils.Database) -> None:
+    """Record which shop of an errand a plan stop is for, so the stop sheet shows that shop's boxes.
+
+    Stops of earlier plans keep NULL: their sheets fall back to the whole order.
+    """
+    _run(db, "ALTER TABLE plan_stops ADD COLUMN part INTEGER")
+
+
 def _all_names() -> tuple[str, ...]:
     empty = sqlite_utils.Database(memory=True)
     try:

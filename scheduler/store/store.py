@@ -44,6 +44,7 @@ from routing.errors import InputError
 from routing.instance import database_path
 from scheduler.domain import (
     TRANSITIONS,
+    IdLabels,
     Plan,
     PlanStatus,
     Request,
@@ -58,6 +59,7 @@ from scheduler.domain import (
     SiteKind,
     TimeWindow,
     Vehicle,
+    city_id,
 )
 from scheduler.store.entities import Entities, transaction
 from scheduler.store.errors import NotFound, StorageError
@@ -194,6 +196,15 @@ class Store:
     def residents(self) -> list[Resident]:
         """Return all residents in id order."""
         return self._residents.all()
+
+    def id_labels(self) -> IdLabels:
+        """Return the city's ids of every resident, site, vehicle and request by database id.
+
+        For code that holds only database ids (plan stops, diffs) and must name
+        records as the city does (`scheduler.domain.city_id`).
+        """
+        return IdLabels(residents=self._residents.external_ids(), sites=self._sites.external_ids(),
+                        vehicles=self._vehicles.external_ids(), requests=self._requests.external_ids())
 
     def find_residents(self, query: str, *, limit: int = 50) -> list[Resident]:
         """Find residents as an operator would while the caller waits.
@@ -335,7 +346,7 @@ class Store:
                 msg = "request: has no id; add it before updating"
                 raise InputError(msg)
             if req.status != self.get_request(req.id).status:
-                msg = f"request {req.id}: status changes go through change_status"
+                msg = f"request {city_id(req)}: status changes go through change_status"
                 raise InputError(msg)
             return self._requests.update(req)
 
@@ -388,13 +399,13 @@ class Store:
             req = self.get_request(request_id)
             if not req.can_move_to(to):
                 allowed = ", ".join(sorted(s.value for s in TRANSITIONS[req.status]))
-                msg = (f"request {request_id}: cannot change status from {req.status.value} to "
+                msg = (f"request {city_id(req)}: cannot change status from {req.status.value} to "
                        f"{to.value} (allowed: {allowed or 'none'})")
                 raise InputError(msg)
             if promised is not None:
                 req.promised = promised
             if to == RequestStatus.BOOKED and req.promised is None:
-                msg = f"request {request_id}: booking needs the promised window"
+                msg = f"request {city_id(req)}: booking needs the promised window"
                 raise InputError(msg)
             event = RequestEvent(request_id=request_id, at=_now(), user=user,
                                  from_status=req.status, to_status=to, note=note)
@@ -414,7 +425,7 @@ class Store:
     def _check_booking(self, b: SessionBooking) -> None:
         session = self.get_request(b.session_request_id)
         if session.kind != RequestKind.SESSION:
-            msg = f"session_request_id: request {b.session_request_id} is a {session.kind.value}, not a session"
+            msg = f"session_request_id: request {city_id(session)} is a {session.kind.value}, not a session"
             raise InputError(msg)
         self._residents.require(b.resident_id, field="resident_id")
 

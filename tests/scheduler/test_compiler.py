@@ -219,6 +219,8 @@ def test_errand_is_one_shipment_per_shop_with_ready_time_opening_hours_and_cool_
     assert second["pickup"]["time_windows"] == [[122400, 154800]]
     assert first["delivery"]["time_windows"] == [[86400 + 14 * H, 86400 + 16 * H]]
     assert first["amount"] == [0, 2] and second["amount"] == [0, 1]
+    # one door: the first shop's delivery takes the hand-over (300 s), the second only its boxes (60 s)
+    assert first["delivery"]["service"] == 300 and second["delivery"]["service"] == 60
     assert first["skills"] == [2] and first["max_ride_time"] == 5400
     kinds = sorted((out.tasks[t].kind, out.tasks[t].part) for t in out.request_tasks[30])
     assert kinds == [("delivery", 0), ("delivery", 1), ("pickup", 0), ("pickup", 1)]
@@ -254,11 +256,31 @@ def test_ride_and_linked_return_with_wheelchair_and_clinic_hours():
     assert [loc.key for loc in out.locations] == ["site:1", "home:2", "site:4"]
 
 
-def test_unknown_service_names_the_request():
-    """A visit asking for a service missing from the catalogue fails with a one-line message."""
-    req = request(50, RequestKind.VISIT, VisitDetails(("passport",)), resident_id=1)
-    with pytest.raises(CompileError, match="request 50: service 'passport' does not exist"):
+def test_unknown_service_names_the_request_by_the_city_id():
+    """A visit asking for a service missing from the catalogue names the city's request id (#db id without one)."""
+    req = request(50, RequestKind.VISIT, VisitDetails(("passport",)), resident_id=1, external_id="V12")
+    with pytest.raises(CompileError, match="request V12: service 'passport' does not exist"):
         _compile([req])
+    req.external_id = None
+    with pytest.raises(CompileError, match="request #50: service 'passport' does not exist"):
+        _compile([req])
+
+
+def test_an_off_road_home_is_named_by_the_residents_city_id(sample_graph, sample_network):
+    """A home 1 degree north of the district: the request is skipped as ``off_road`` naming resident K099, not home:2."""
+    w = tiny_world()
+    _, node = next(iter(sample_graph.nodes(data=True)))
+    node_lat, node_lon = float(node["y"]), float(node["x"])
+    for site in w["sites"].values():
+        site.lat, site.lon = node_lat, node_lon
+    w["residents"][2].lat, w["residents"][2].lon = node_lat + 1.0, node_lon
+    w["residents"][2].external_id = "K099"
+    req = request(51, RequestKind.VISIT, VisitDetails(("residence_certificate",)), resident_id=2)
+    out = _compile([req], world=w, provider=sample_network)
+    [skip] = out.skipped
+    assert skip.code == "off_road"
+    assert skip.reason.startswith("resident K099's home is ") and "m from the nearest road" in skip.reason
+    assert "home:2" not in skip.reason
 
 
 def test_priority_rule():
@@ -344,5 +366,5 @@ def test_request_at_a_place_off_the_road_is_skipped_with_its_city_id():
     assert [out.tasks[j["id"]].request_id for j in out.problem["jobs"]] == [1]
     [skip] = out.skipped
     assert (skip.request_id, skip.code) == (2, "off_road")
-    assert skip.reason == "home of resident K099 is 3000 m from the nearest road (limit 500 m); correct its position"
+    assert skip.reason == "resident K099's home is 3000 m from the nearest road (limit 500 m); correct its position"
     assert "home:2" not in [p[0] for p in provider.calls[0]]

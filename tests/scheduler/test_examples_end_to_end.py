@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from routing.network import RoadNetwork
+from scheduler.io.exports import plan_csv
 from scheduler.planning import plan_week
 from scheduler.store import Store
 from scheduler.vrp.params import SolveParams
+from scheduler.vrp.validator import validate
 from webapp.cli import cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -38,6 +42,8 @@ def test_example_files_import_and_plan_on_the_sample_district(sample_instance, t
         result = plan_week(store, RoadNetwork.from_instance(instance, cache_dir=None), WEEK,
                            params=SolveParams(time_limit_s=10, solution_limit=50),
                            now=dt.datetime(2026, 11, 27, 17, 0))
+        rows = list(csv.DictReader(io.StringIO(plan_csv(result.plan, store))))
+    assert validate(result.compiled.problem, result.solution) == []
     summary = result.plan.summary
     # 9 requests: 3 visits, 3 hall sessions (weekly Tue, biweekly Thu, 1st Tue), 1 errand, 2 rides
     assert summary["requests"] == 9 and summary["served"] == 9
@@ -47,6 +53,13 @@ def test_example_files_import_and_plan_on_the_sample_district(sample_instance, t
         s003_id = store.request_by_external_id("S003").id
     s003 = [j for j in result.compiled.problem["jobs"] if result.compiled.tasks[j["id"]].request_id == s003_id]
     assert [j["service"] for j in s003] == [75 * 60]
+    # the stop sheet names every request by its id in requests.csv
+    assert {r["request"] for r in rows} - {""} == {"V001", "V002", "V003", "S001", "S002", "S003", "E001", "R-OUT", "R-BACK"}
+    # E001 (SHOP_MARU:2, PHARM:1, 3,450 yen): one stop at R002's door with each shop's boxes
+    [door] = [r for r in rows if r["request"] == "E001" and r["kind"] == "delivery"]
+    assert door["resident_id"] == "R002" and door["boxes"] == "3" and door["collect_yen"] == "3450"
+    assert door["todo"].startswith("配達 計3箱（") and "スーパーやまざと 2箱" in door["todo"]
+    assert "やまざと薬局 1箱" in door["todo"]
 
 
 def test_planning_without_vehicles_says_so(sample_instance, tmp_path):

@@ -36,5 +36,5 @@ def test_planning_with_one_unreachable_resident_plans_everyone_else(sample_graph
         [unassigned] = result.plan.unassigned
         assert unassigned.request_id == v001.id
         assert unassigned.reason.startswith("道路から離れすぎた地点です・位置を確認 / the place is too far")
-        assert "home of resident R001 is" in unassigned.reason and "(limit 500 m)" in unassigned.reason
+        assert "resident R001's home is" in unassigned.reason and "(limit 500 m)" in unassigned.reason
         assert [s.code for s in result.compiled.skipped] == ["off_road"]

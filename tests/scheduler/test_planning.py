@@ -6,6 +6,7 @@ limit, so each plan is deterministic and quick.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -15,6 +16,7 @@ from scheduler import planning
 from scheduler.domain import (
     ErrandDetails,
     ErrandPickup,
+    IdLabels,
     Plan,
     PlanStatus,
     PlanStop,
@@ -178,6 +180,20 @@ def test_invalid_solution_is_refused(store, monkeypatch):
     assert store.plans(WEEK) == []
 
 
+def test_refused_solution_names_the_solver_ids_in_city_words(store, monkeypatch):
+    """A validator line about 'vehicle 1' and 'job 1' says which vehicle, day and request (V9) they stand for."""
+    store_world(store, vehicles=(1,))
+    store.update_vehicle(dataclasses.replace(store.get_vehicle(1), external_id="VAN"))
+    req = _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1)
+    store.update_request(dataclasses.replace(req, external_id="V9"))
+    monkeypatch.setattr("scheduler.vrp.validator.validate",
+                        lambda p, s: ["route vehicle 1 step 1 (job 1): service starts Mon 8:50 outside its time windows"])
+    # solver vehicle 1 is the first shift (Monday, the only vehicle); job 1 the only task
+    with pytest.raises(PlanningError, match=r"\[vehicle 1 = vehicle VAN on 2026-11-30 \(Mon\); "
+                                            r"job 1 = request V9 visit\]"):
+        plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
+
+
 def test_not_a_monday_is_an_input_error(store):
     """A week that does not start on Monday is refused with a one-line message."""
     with pytest.raises(InputError, match="2026-12-01 does not start on a Monday"):
@@ -216,10 +232,29 @@ def test_diff_plans_by_hand():
                                    "reason": "時間内に回れません / not enough time in any shift"}]
     assert [s["request_id"] for s in d.newly_served] == [4]
     text = "\n".join(d.lines())
-    assert "request 1: moved +30 min" in text and "request 3: newly UNASSIGNED" in text
+    assert "request #1: moved +30 min" in text and "request #3: newly UNASSIGNED" in text
     # slots read like the dates in the reasons: day (weekday) and time of day
-    assert "(vehicle 1 2026-11-30 (Mon) 9:00 -> vehicle 1 2026-11-30 (Mon) 9:30)" in text
+    assert "(vehicle #1 2026-11-30 (Mon) 9:00 -> vehicle #1 2026-11-30 (Mon) 9:30)" in text
+    # with the city's ids, requests and vehicles are named as the city names them
+    labels = IdLabels(requests={1: "V12", 3: "E7"}, vehicles={1: "VAN1"})
+    text = "\n".join(d.lines(labels))
+    assert "request V12: moved +30 min (vehicle VAN1 2026-11-30 (Mon) 9:00 ->" in text
+    assert "request E7: newly UNASSIGNED" in text and "request #4: newly served" in text
     assert diff_plans(old, old).empty
+
+
+def test_store_messages_and_labels_use_the_city_ids():
+    """A refused status change names the request V12; id_labels maps database ids to the city's ids."""
+    with Store.open(":memory:") as store:
+        w = store_world(store)
+        store.update_resident(dataclasses.replace(w["residents"][1], external_id="K001"))
+        req = store.add_request(Request(RequestKind.VISIT, VisitDetails(("residence_certificate",)),
+                                        resident_id=1, external_id="V12"), user="t")
+        with pytest.raises(InputError, match="request V12: cannot change status from received to done"):
+            store.change_status(req.id, RequestStatus.DONE, user="t")
+        labels = store.id_labels()
+        assert labels.request(req.id) == "V12" and labels.resident(1) == "K001" and labels.resident(2) == "#2"
+        assert labels.site(99) == "#99"
 
 
 def test_every_reason_code_has_staff_words():

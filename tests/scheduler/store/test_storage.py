@@ -288,7 +288,7 @@ def test_session_booking_needs_a_session_request(seeded):
     """Booking a resident into a home-visit request is refused, naming the request."""
     store, ids = seeded
     visit = store.add_request(_visit(ids["resident"]), user="op")
-    with pytest.raises(InputError, match=f"request {visit.id} is a visit"):
+    with pytest.raises(InputError, match=f"request #{visit.id} is a visit"):
         store.add_session_booking(SessionBooking(visit.id, ids["resident"], D(2026, 12, 1)))
 
 
