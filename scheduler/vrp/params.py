@@ -89,15 +89,14 @@ class SolveParams:
         Iterated local search: derive the simulated-annealing acceptance
         temperatures from the arc costs instead of OR-Tools' fixed 100 → 0.01.
     stall_s
-        Early stop: the search runs in rounds of this many seconds, each
-        starting from the best plan so far, and stops after a round that
-        served nothing more and cut the cost by less than `stall_gain`.
-        ``None``: chosen from the problem's size (see
-        ``scheduler.vrp.solver._stall_seconds``); ``0``: no early stop, one
-        search to the time limit. `time_limit_s` always bounds the solve.
+        Early stop: the search stops once it has gone this many seconds
+        without a real improvement (a commitment kept, more weight served,
+        or at least `stall_gain` of the cost saved). ``None``: chosen from the
+        problem's size (see ``scheduler.vrp.solver._stall_seconds``); ``0``:
+        no early stop. `time_limit_s` always bounds the solve.
     stall_gain
-        Early stop: the share of the cost a round must save to count as an
-        improvement (0.002 = 0.2 %).
+        Early stop: the share of the cost a cheaper plan must save to count as
+        an improvement (0.002 = 0.2 %).
     """
 
     time_limit_s: float = 10.0

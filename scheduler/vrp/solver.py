@@ -51,6 +51,7 @@ import multiprocessing
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from queue import Empty
 
 from ortools.constraint_solver import (
     pywrapcp,
@@ -108,23 +109,20 @@ def _own_first_solution(model: _Model, params: SolveParams) -> bool:
 def _auto_first_solution(model: _Model) -> str:
     """Return the first-solution strategy used for ``AUTO``.
 
-    Above `_LARGE` modelled tasks the search starts from the commitments-first
-    insertion plan (`scheduler.vrp.construct`): OR-Tools' own strategies took
-    14–34 s to a first plan on a 500-stop week with breaks, and found none in
-    120 s on 2,000 stops. Below it, local cheapest insertion placing the
-    highest penalties first (commitments, see `_search_parameters`) is used
-    when there are commitments: it kept every commitment of the sample week
-    in its first plan, where parallel cheapest insertion broke four (without
-    commitments that order found no plan at all on a 150-task week with
-    lunches, so it is kept for commitments). Otherwise
-    parallel cheapest insertion was the best single strategy on the quick
-    benchmark set for both shapes (VRPTW and pickup-and-delivery);
+    With commitments (the domain's weeks), or above `_LARGE` modelled tasks,
+    the search starts from the commitments-first insertion plan
+    (`scheduler.vrp.construct`). OR-Tools' own strategies took 14–34 s to a
+    first plan on a 500-stop week with breaks and found none in 120 s on
+    2,000 stops; on the sample week (270 tasks, lunches, ride limits) local
+    cheapest insertion placing commitments first needed 2–5 s and its plan,
+    searched for 20 s, still left out weight 351 where the constructed plan
+    (0.1 s) searched for 10 s left out 179, every commitment kept in both.
+    Otherwise parallel cheapest insertion was the best single strategy on
+    the quick benchmark set for both shapes (VRPTW and pickup-and-delivery);
     shape-specific alternatives run as the second worker (see `_portfolio`).
     """
-    if len(model.modelled) > _LARGE:
+    if len(model.modelled) > _LARGE or _has_commitments(model):
         return "COMMITMENTS_FIRST_INSERTION"
-    if _has_commitments(model):
-        return "LOCAL_CHEAPEST_INSERTION"
     return "PARALLEL_CHEAPEST_INSERTION"
 
 
@@ -162,8 +160,6 @@ class SearchResult:
     #: why the search stopped: "converged" (early stop), "time_limit",
     #: "solution_limit", "constructed" (no time to search from the insertion plan)
     stopped: str = "time_limit"
-    #: search rounds run (early stop: each round starts from the best plan so far)
-    rounds: int = 1
 
     @classmethod
     def nothing(cls, n_vehicles: int, *, objective: int | None, status: str) -> SearchResult:
@@ -553,26 +549,35 @@ def _score(model: _Model, result: SearchResult) -> tuple[int, int, int]:
 
 
 class _Progress:
-    """Record when the search found its first plan (``summary.computing_times.first_solution``).
+    """Record when the search found its first plan, and pass each better plan to the portfolio's parent.
 
-    An early stop on stagnation was tried here (a `Solver.CustomLimit` that
+    An early stop inside OR-Tools was tried first (a `Solver.CustomLimit` that
     fires when the best plan has not improved for a while): with OR-Tools
     9.15's iterated local search the limit only ends the current descent and
-    the next perturbation starts at once, so the search still ran to its time
-    limit, having done less; ``RoutingModel.UpdateTimeLimit`` takes an
-    ``absl::Duration`` that Python cannot pass, and the improvement-rate limit
-    is not consulted by iterated local search. So the early stop runs the
-    search in rounds instead (`_search_in_rounds`).
+    the next perturbation starts at once; ``RoutingModel.UpdateTimeLimit``
+    takes an ``absl::Duration`` that Python cannot pass; the improvement-rate
+    limit is not consulted by iterated local search; and restarting searches
+    in rounds from the best plan lost the search's state and sometimes left
+    OR-Tools unable to restore any plan. So the search runs in a worker
+    process that reports every better plan as it is found (`_REPORT`), and
+    the parent stops the workers when the plans stop improving (`_run`).
     """
 
     def __init__(self, om: _OrModel, started: float) -> None:
         self.om, self.started = om, started
         self.first_solution_s: float | None = None
+        self.best: int | None = None
         om.routing.AddAtSolutionCallback(self.on_solution)
 
     def on_solution(self) -> None:
         if self.first_solution_s is None:
             self.first_solution_s = time.monotonic() - self.started
+        if _REPORT is None:
+            return
+        objective = self.om.routing.CostVar().Value()
+        if self.best is None or objective < self.best:
+            self.best = objective
+            _report(_current(self.om, objective, self.first_solution_s))
 
 
 def _run_search(om: _OrModel, search, params: SolveParams, initial=None):
@@ -601,112 +606,66 @@ def _run_search(om: _OrModel, search, params: SolveParams, initial=None):
 
 
 def _stall_seconds(model: _Model, params: SolveParams) -> float:
-    """Return the length of one early-stop round (0: no early stop).
+    """Return how long the search may go without a real improvement before it stops (0: never).
 
-    It grows with the problem, as one round of local search does: 2 s up to
-    200 modelled tasks, then 1 s more per 100 tasks, at most 20 s (measured on
-    the sample week and the scale benchmark, see docs/BENCHMARKS.md).
+    It grows with the problem, as the time between improvements does: 3 s
+    up to 150 modelled tasks, then 1 s more per 50 tasks, at most 20 s
+    (measured on the sample week and the scale benchmark, see
+    docs/BENCHMARKS.md).
     """
     if params.solution_limit is not None:
         return 0.0
     if params.stall_s is not None:
         return float(params.stall_s)
-    return min(20.0, max(2.0, len(model.modelled) / 100))
+    return min(20.0, max(3.0, len(model.modelled) / 50))
 
 
-def _improved(before: int, after: int, unit: int, gain: float) -> bool:
-    """Return whether `after` serves more than `before`, or costs at least `gain` less.
+def _gained(before: tuple[int, int, int], after: tuple[int, int, int], gain: float) -> bool:
+    """Return whether score `after` is a real improvement on `before` (see `_score`).
 
-    An objective is ``penalties + cost`` with every penalty a multiple of
-    ``unit`` and the cost below it, so the two parts separate exactly.
+    Keeping a commitment more or serving more weight always is; a cheaper
+    plan serving the same is when it saves at least `gain` of the cost.
     """
-    if after // unit < before // unit:
-        return True
-    return before - after > gain * (before % unit)
-
-
-def _routes_of(om: _OrModel, assignment) -> list[list[int]]:
-    """Return each vehicle's visited indices in an assignment (plain lists, safe to keep)."""
-    routing, routes = om.routing, []
-    for k in range(len(om.vehicles)):
-        index, route = assignment.Value(routing.NextVar(routing.Start(k))), []
-        while not routing.IsEnd(index):
-            route.append(index)
-            index = assignment.Value(routing.NextVar(index))
-        routes.append(route)
-    return routes
-
-
-def _search_in_rounds(om: _OrModel, search, params: SolveParams, initial, deadline: float,
-                      first_solution_s) -> SearchResult:
-    """Search until the time limit or, with early stop, until a round brings no improvement.
-
-    The first round builds the first plan (or starts from `initial`); each
-    next round starts from the best plan so far, read back from its routes,
-    with a fresh metaheuristic, for `_stall_seconds`. A round that finds
-    nothing at least as good, or saves too little (`_improved`), ends the
-    search. Each best plan is copied out (`_extract`) as soon as it is found:
-    after a failed search OR-Tools may no longer restore any assignment.
-    `first_solution_s` is called for the time of the first plan.
-    """
-    round_s = _stall_seconds(om.model, params)
-    first_s = deadline - time.monotonic()
-    if round_s > 0 and initial is None:
-        # the first round also builds OR-Tools' first plan, which may take long
-        first_s = min(first_s, max(2 * round_s, params.time_limit_s / 2))
-    elif round_s > 0:
-        first_s = min(first_s, round_s)
-    search.time_limit.FromMilliseconds(max(100, int(first_s * 1000)))
-    solution = _run_search(om, search, params, initial)
-    if solution is None and round_s > 0 and (left_s := deadline - time.monotonic()) > 0.2:
-        # the first plan took longer than a round: build it with all the time left
-        search.time_limit.FromMilliseconds(int(left_s * 1000))
-        solution = _run_search(om, search, params, initial)
-    result = _extract(om, solution, first_solution_s())
-    if round_s <= 0 or solution is None:
-        stopped = "solution_limit" if params.solution_limit is not None else "time_limit"
-        return replace(result, stopped=stopped)
-    routes, rounds = _routes_of(om, solution), 1
-    while (left_s := deadline - time.monotonic()) > 0.2:
-        search.time_limit.FromMilliseconds(max(100, int(min(round_s, left_s) * 1000)))
-        read = om.routing.ReadAssignmentFromRoutes(routes, True)
-        start = om.routing.RestoreAssignment(read) if read is not None else None
-        found = om.routing.SolveFromAssignmentWithParameters(start, search) if start is not None else None
-        rounds += 1
-        if found is None:  # nothing at least as good (or no restart possible)
-            return replace(result, stopped="converged", rounds=rounds)
-        objective = found.ObjectiveValue()
-        improved = _improved(result.objective, objective, om.unit, params.stall_gain)
-        if objective < result.objective:
-            routes, result = _routes_of(om, found), _extract(om, found, first_solution_s())
-        if not improved:
-            return replace(result, stopped="converged", rounds=rounds)
-    return replace(result, stopped="time_limit", rounds=rounds)
+    if after[:2] != before[:2]:
+        return after[:2] < before[:2]
+    return before[2] - after[2] > gain * before[2]
 
 
 def _extract(om: _OrModel, solution, first_solution_s: float | None = None) -> SearchResult:
     """Copy the routes, service starts and break starts out of OR-Tools' assignment."""
-    routing, time_dim = om.routing, om.time_dim
-    status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+    status = routing_enums_pb2.RoutingSearchStatus.Value.Name(om.routing.status())
     if solution is None:
         return SearchResult.nothing(len(om.vehicles), objective=None, status=status)
     if first_solution_s is None:  # the initial plan was kept as it was
         first_solution_s = 0.0
+    return _copy_out(om, solution.ObjectiveValue(), solution.Value, solution.Min, solution.StartValue,
+                     status, first_solution_s)
+
+
+def _current(om: _OrModel, objective: int, first_solution_s: float | None) -> SearchResult:
+    """Copy out the solution the search has just found (inside a solution callback)."""
+    return _copy_out(om, objective, lambda var: var.Value(), lambda var: var.Min(), lambda iv: iv.StartMin(),
+                     "ROUTING_SUCCESS", first_solution_s)
+
+
+def _copy_out(om: _OrModel, objective: int, value, minimum, start, status: str,
+              first_solution_s: float | None) -> SearchResult:
+    """Read each vehicle's tasks, service starts and break starts through the given accessors."""
+    routing, time_dim = om.routing, om.time_dim
     routes, times, breaks = [], [], []
     for k in range(len(om.vehicles)):
         index = routing.Start(k)
-        route, stamps = [], [solution.Min(time_dim.CumulVar(index))]
-        index = solution.Value(routing.NextVar(index))
+        route, stamps = [], [minimum(time_dim.CumulVar(index))]
+        index = value(routing.NextVar(index))
         while not routing.IsEnd(index):
             route.append(om.nodes.task[om.manager.IndexToNode(index)])
-            stamps.append(solution.Min(time_dim.CumulVar(index)))
-            index = solution.Value(routing.NextVar(index))
-        stamps.append(solution.Min(time_dim.CumulVar(index)))
+            stamps.append(minimum(time_dim.CumulVar(index)))
+            index = value(routing.NextVar(index))
+        stamps.append(minimum(time_dim.CumulVar(index)))
         routes.append(tuple(route))
         times.append(tuple(stamps))
-        breaks.append({b: solution.StartValue(iv) for b, iv in enumerate(om.break_vars.get(k, []))})
-    return SearchResult(solution.ObjectiveValue(), tuple(routes), tuple(times), tuple(breaks), status,
-                        first_solution_s)
+        breaks.append({b: start(iv) for b, iv in enumerate(om.break_vars.get(k, []))})
+    return SearchResult(objective, tuple(routes), tuple(times), tuple(breaks), status, first_solution_s)
 
 
 def _build_estimate_s(nodes: _Nodes) -> float:
@@ -731,6 +690,8 @@ def _search(model: _Model, params: SolveParams, started: float | None = None) ->
     nodes = _nodes(model)
     om = _open_model(model, nodes, params.seed)
     constructed, plan = _construct(om, started) if _own_first_solution(model, params) else (None, None)
+    if constructed is not None and _REPORT is not None:
+        _report(constructed)
     if constructed is not None and params.time_limit_s - (time.monotonic() - started) < _build_estimate_s(nodes):
         return replace(constructed, stopped="constructed")  # no time to build the model and search from it
     _add_time(om)
@@ -750,10 +711,11 @@ def _search(model: _Model, params: SolveParams, started: float | None = None) ->
     initial = _initial_assignment(om, search, plan) if plan is not None else None
     if plan is not None and initial is None:
         return constructed
-    searched = _search_in_rounds(om, search, params, initial, started + params.time_limit_s,
-                                 lambda: progress.first_solution_s)
+    searched = _extract(om, _run_search(om, search, params, initial), progress.first_solution_s)
+    if params.solution_limit is not None:
+        searched = replace(searched, stopped="solution_limit")
     if constructed is not None and _score(model, constructed) <= _score(model, searched):
-        return replace(constructed, stopped=searched.stopped, rounds=searched.rounds)
+        return replace(constructed, stopped=searched.stopped)
     return searched
 
 
@@ -786,20 +748,34 @@ def _ruin_and_recreate(search, params: SolveParams) -> None:
     ils.best_solution_acceptance_strategy.greedy_descent.SetInParent()
 
 
-#: What the pool's workers search: (model, parameters per worker, start time). Set just
-#: before the pool forks, so the workers inherit it instead of unpickling a large model.
-_SHARED: tuple[_Model, list[SolveParams], float] | None = None
+#: What the pool's workers search: (model, parameters per worker, start time, report queue).
+#: Set just before the pool forks, so the workers inherit it instead of unpickling a large model.
+_SHARED: tuple[_Model, list[SolveParams], float, object] | None = None
+#: In a worker that reports its better plans: (queue, worker index).
+_REPORT: tuple[object, int] | None = None
+
+
+def _report(result: SearchResult) -> None:
+    queue, index = _REPORT
+    queue.put((index, result))
 
 
 def _worker(index: int) -> SearchResult:
     """Run search `index` of the portfolio in a pool process."""
-    model, variants, started = _SHARED
+    global _REPORT
+    model, variants, started, queue = _SHARED
+    _REPORT = (queue, index) if queue is not None else None
     return _search(model, variants[index], started)
 
 
 def _portfolio(model: _Model, params: SolveParams, workers: int) -> list[SolveParams]:
     """Return the parameters of each parallel worker (worker 0 = as given)."""
     variants = [params]
+    if _own_first_solution(model, params):
+        # every worker starts from the same constructed plan and searches
+        # with its own seed: a worker building OR-Tools' own first plan
+        # would keep the pool waiting long after the others converged
+        return [replace(params, seed=params.seed + w) for w in range(workers)]
     # measured on Solomon / Li & Lim quick sets (see docs/BENCHMARKS.md):
     # savings complements cheapest insertion on long-route VRPTW (13 hard
     # Solomon instances, 10 s, 2 workers: mean gap +3.95 % with savings + ILS
@@ -824,22 +800,56 @@ def _portfolio(model: _Model, params: SolveParams, workers: int) -> list[SolvePa
 
 
 def _run(model: _Model, params: SolveParams, started: float) -> SearchResult:
-    """Search in one process, or in a pool of workers keeping the lowest objective."""
+    """Search in one process, or in a pool of workers keeping the best plan (`_score`).
+
+    With early stop (`_stall_seconds`), the workers report each better plan
+    as they find it and the parent stops them all once no real improvement
+    (`_gained`) came for that long; the best plan reported is the answer.
+    """
     global _SHARED
-    if params.workers <= 1 or params.solution_limit is not None or not model.modelled:
+    stall_s = _stall_seconds(model, params)
+    if not model.modelled or params.solution_limit is not None or (params.workers <= 1 and stall_s <= 0):
         return _search(model, replace(params, workers=1), started)
     variants = _portfolio(model, params, params.workers)
     ctx = multiprocessing.get_context("fork")
-    _SHARED = (model, variants, started)
+    queue = ctx.Queue() if stall_s > 0 else None
+    _SHARED = (model, variants, started, queue)
     try:
-        with ctx.Pool(len(variants)) as pool:
-            results = pool.map(_worker, range(len(variants)))
+        with ctx.Pool(len(variants)) as pool:  # leaving the block stops workers still searching
+            pending = pool.map_async(_worker, range(len(variants)))
+            reported = _watch(model, params, pending, queue, stall_s) if queue is not None else None
+            results = pending.get() if reported is None or pending.ready() else []
     finally:
         _SHARED = None
+    if reported is not None:
+        results.append(reported)
     best = min(results, key=lambda result: _score(model, result))
     # the first plan of the portfolio came from whichever worker was fastest
     firsts = [r.first_solution_s for r in results if r.first_solution_s is not None]
     return replace(best, first_solution_s=min(firsts)) if firsts else best
+
+
+def _watch(model: _Model, params: SolveParams, pending, queue, stall_s: float) -> SearchResult | None:
+    """Collect the workers' reported plans until they finish or stop improving; return the best.
+
+    The result is marked ``converged`` when the workers were stopped early.
+    """
+    best, best_score, last_gain = None, None, time.monotonic()
+    while not pending.ready():
+        try:
+            _, result = queue.get(timeout=0.05)
+        except Empty:
+            result = None
+        now = time.monotonic()
+        if result is not None and result.objective is not None:
+            score = _score(model, result)
+            if best_score is None or score < best_score:
+                if best_score is None or _gained(best_score, score, params.stall_gain):
+                    last_gain = now
+                best, best_score = result, score
+        if best is not None and now - last_gain > stall_s:
+            return replace(best, stopped="converged")
+    return best
 
 
 # ---------------------------------------------------------------- solution dict
@@ -1009,5 +1019,5 @@ def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
     solution = _solution(model, result, int((t1 - t0) * 1000), int((t2 - t1) * 1000))
     if result.first_solution_s is not None:
         solution["summary"]["computing_times"]["first_solution"] = int(result.first_solution_s * 1000)
-    solution["summary"]["search"] = {"stopped": result.stopped, "rounds": result.rounds}
+    solution["summary"]["search"] = {"stopped": result.stopped}
     return solution
