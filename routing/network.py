@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import json
 import logging
 import math
 import os
@@ -154,6 +155,7 @@ class RoadNetwork:
         instance = Path(instance_dir)
         G = load_instance_graph(instance)
         kwargs.setdefault("cache_dir", instance_cache_dir(instance) / "matrices")
+        kwargs.setdefault("snap_limit_m", instance_snap_limit_m(instance))
         return cls(G, **kwargs)
 
     @property
@@ -448,3 +450,40 @@ def _check_point(p: Any) -> tuple[str, float, float]:
         msg = f"point {pid!r}: lon {lon!r} is not between -180 and 180"
         raise InputError(msg)
     return str(pid), lat_f, lon_f
+
+
+#: The instance file with the road network's own settings (``{"snap_limit_m": 300}``).
+NETWORK_FILE = "network.json"
+
+
+def instance_snap_limit_m(instance: str | os.PathLike) -> float | None:
+    """Return the snap limit an instance sets in its ``network.json``, or None (the default applies).
+
+    Raises
+    ------
+    routing.errors.InputError
+        Naming the file and the key when the file is unreadable, has an
+        unknown key, or the limit is not a positive number of metres.
+    """
+    path = Path(instance) / NETWORK_FILE
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        msg = f"{path}: not a readable JSON file ({exc})"
+        raise InputError(msg) from None
+    if not isinstance(data, dict):
+        msg = f'{path}: expected a JSON object such as {{"snap_limit_m": 300}}'
+        raise InputError(msg)
+    for key in data:
+        if key != "snap_limit_m":
+            msg = f"{path}: unknown key {key!r} (known: snap_limit_m)"
+            raise InputError(msg)
+    value = data.get("snap_limit_m")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        msg = f"{path}: snap_limit_m must be a positive number of metres, got {value!r}"
+        raise InputError(msg)
+    return float(value)

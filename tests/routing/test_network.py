@@ -185,3 +185,29 @@ def test_from_instance_without_graph(tmp_path):
     """Opening an instance with no graph names the folder and the command to run."""
     with pytest.raises(InputError, match=r"no road graph in .*graph: run `odekake graph build` first"):
         RoadNetwork.from_instance(tmp_path)
+
+
+def test_instance_network_json_sets_the_snap_limit(tmp_path):
+    """``network.json`` sets the snap limit per instance; a bad value or key is named."""
+    from routing.network import instance_snap_limit_m
+
+    assert instance_snap_limit_m(tmp_path) is None
+    (tmp_path / "network.json").write_text('{"snap_limit_m": 300}', encoding="utf-8")
+    assert instance_snap_limit_m(tmp_path) == 300.0
+    for text, needle in [('{"snap_limit_m": -5}', "snap_limit_m must be a positive"),
+                         ('{"snap_limit_m": "far"}', "snap_limit_m must be a positive"),
+                         ('{"snap": 300}', "unknown key 'snap'"), ("[300]", "expected a JSON object"),
+                         ("{", "not a readable JSON file")]:
+        (tmp_path / "network.json").write_text(text, encoding="utf-8")
+        with pytest.raises(InputError, match=needle):
+            instance_snap_limit_m(tmp_path)
+
+
+def test_network_of_an_instance_uses_its_snap_limit(sample_instance, tmp_path):
+    """A network opened from an instance folder snaps with the limit of its ``network.json``."""
+    import shutil
+
+    shutil.copytree(sample_instance / "graph", tmp_path / "graph")
+    assert RoadNetwork.from_instance(tmp_path, cache_dir=None).snap_limit_m == 500
+    (tmp_path / "network.json").write_text('{"snap_limit_m": 120}', encoding="utf-8")
+    assert RoadNetwork.from_instance(tmp_path, cache_dir=None).snap_limit_m == 120
