@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from scheduler.vrp.validation.plan_checks import (
     check_coverage,
+    check_delivery_groups,
     check_shipments,
     check_solution_shape,
     check_summary,
@@ -59,6 +60,7 @@ def validate(problem: dict, solution: dict) -> list[str]:
     for route in routes:
         errors += check_route(route)
     errors += check_shipments(model, routes)
+    errors += check_delivery_groups(model, routes)
     errors += check_coverage(model, routes, solution["unassigned"])
     errors += check_summary(solution)
     return errors
