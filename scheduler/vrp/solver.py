@@ -22,7 +22,8 @@ and returns the solution dict of that format. The steps:
    objective (`_penalties`: a commitment, priority 100, outweighs every
    other task together; others ``(priority + 1) * U`` with U larger than any
    routing cost), vehicle restrictions, and pickup-and-delivery pairs whose
-   order and ride time bind only when served; `_add_breaks` the vehicle
+   order and ride time bind only when served; `_add_groups` chains each
+   delivery group's deliveries at the door; `_add_breaks` the vehicle
    breaks; `_search_parameters` the strategies of `SolveParams`. The order
    of these steps is the order dimensions and callbacks are registered in,
    which the search depends on;

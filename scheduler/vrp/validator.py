@@ -15,7 +15,7 @@ problem the validator cannot read gives a single line ``problem: <field>: ...``.
 
 The parts live in `scheduler.vrp.validation`: `routes` (the shape of the
 routes), `route_checks` (one check per rule of a route) and `plan_checks`
-(shipments, coverage, summary).
+(shipments, delivery groups, coverage, summary).
 """
 
 from __future__ import annotations
