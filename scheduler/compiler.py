@@ -48,9 +48,11 @@ Errands
     goods need ``cool_box`` and get ``max_ride_time`` (default 90 min). The
     door is one stop: the first shop's delivery takes `HOME_DELIVERY_S` (hand
     over, take the payment), every further shop's only `EXTRA_SHOP_DELIVERY_S`
-    (carry in its boxes), so a route that brings all shops' goods together
-    pays the door time once; the stop sheet shows consecutive deliveries of one
-    errand as one stop at the door.
+    (carry in its boxes). An errand from several shops gives its shipments
+    one ``delivery_group`` (``request:<id>``): the solver serves all of them
+    or none, on one vehicle, the deliveries one after another at the door, so
+    the door time is paid once and the stop sheet shows one stop at the door
+    with each shop's boxes.
 Rides
     One shipment: ``amount = [seats, 0]``, ``wheelchair`` skill when needed,
     ``max_ride_time`` = the request's limit.
@@ -752,6 +754,8 @@ def _compile_errand(b: _Builder, out: CompiledWeek, shipments: list, req: Reques
         }
         if d.max_ride_s is not None:
             shipment["max_ride_time"] = d.max_ride_s
+        if len(shops) > 1:
+            shipment["delivery_group"] = f"request:{req.id}"  # one visit at the door for every shop
         shipments.append(shipment)
         _register(out, pid, TaskRef(req.id, "pickup", req.kind, shop_idx, site_id=shop.id, part=part))
         _register(out, did, TaskRef(req.id, "delivery", req.kind, home, resident_id=resident.id, part=part))

@@ -63,8 +63,11 @@ def build_plan(compiled: CompiledWeek, solution: dict, *, user: str, now: dt.dat
 def _split_errands(stops: list[PlanStop]) -> list[int]:
     """Return the errands whose shops' goods reach the door on separate trips (not one stop in a row).
 
-    The solver keeps one shipment per shop and does not force their deliveries
-    together; the stop sheet shows such errands as separate lines, and the
+    The compiler puts an errand's shipments in one ``delivery_group``, which
+    the solver serves in one visit at the door and the validator checks, so
+    this stays empty for plans of this solver. It is kept as a cheap guard
+    (plans stored before groups existed, a solver that ignores the
+    extension): the stop sheet shows such errands as separate lines, and the
     dispatcher sees them here.
     """
     where: dict[int, list[tuple]] = {}

@@ -39,6 +39,7 @@ REASON_WORDS: dict[str, str] = {
     "ride_time": "乗車時間の上限を超えます / the trip is longer than the maximum ride time",
     "break": "昼休みと重なり回れません / only possible if the crew skipped its lunch break",
     "vehicle_unusable": "車両の勤務時間が短すぎます / the suitable vehicles' shifts are too short to drive and take the break",
+    "group": "複数店舗の品物を一度に届けられません / the shops' goods cannot be brought to the door together in one visit",
     "no_time": "時間内に回れません / not enough time in any shift",
     "not_solved": "計画が見つかりません / the planner found no plan in time",
     # compiler (scheduler.compiler.SKIP_CODES)

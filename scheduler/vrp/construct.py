@@ -17,6 +17,11 @@ starts from it (`scheduler.vrp.solver` reads the routes back into OR-Tools):
    the same route);
 3. a task that fits nowhere stays out; the search may still place it.
 
+A delivery group (``delivery_group``) is inserted as one unit: its
+deliveries one after another at the door, in the listed order and without
+a pause, and each pick-up at its cheapest place before them; all of it or
+nothing.
+
 A route is timed exactly as the model constrains it (``PROBLEM_FORMAT.md``):
 service starts inside a window, waiting is free, a break is taken between two
 stops, while driving or waiting, as soon as it costs nothing or at the last
@@ -28,6 +33,7 @@ Only feasible routes are ever built, so OR-Tools accepts them as they are.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -85,6 +91,13 @@ class _Timer:
                      for t in nodes.task]
         self.dims = list(dims)
         self.n_tasks = n_tasks
+        # a delivery of a group follows the group's previous delivery at once (see `_order`)
+        self.follows: list[int | None] = [None] * n_tasks
+        for members in model.groups:
+            drops = [node_of_task.get(tasks[p].partner) for p in members]
+            for here, after in itertools.pairwise(drops):
+                if here is not None and after is not None:
+                    self.follows[after] = here
         # per vehicle, its breaks in window order: (windows, length, latest start, position in v.breaks)
         self.breaks = [sorted(((b.time_windows, b.service, b.time_windows[-1][1] if b.time_windows else None, i)
                                for i, b in enumerate(v.breaks)), key=lambda b: b[0][0][0] if b[0] else 0)
@@ -123,8 +136,10 @@ class _Timer:
             begin = start_after(win, clock + leg)
             if begin is None or begin > tw_end:
                 return None
+            if self.follows[n] is not None and (here != self.follows[n] or begin != clock + leg):
+                return None  # a group's next delivery: at once after the previous one, no break between
             chain, rest = clock, 0
-            while bi < nb:  # breaks on the way to n: free ones, and the last chance for the next one
+            while bi < nb and self.follows[n] is None:  # breaks on the way to n: free ones, and the last chance for the next one
                 b_windows, b_len, b_latest, b_pos = brk[bi]
                 b_start = start_after(b_windows, chain)
                 if b_start is None:
@@ -237,6 +252,33 @@ class _Builder:
                 return True
         return False
 
+    def insert_group(self, pickups: list[int], drops: list[int]) -> bool:
+        """Insert a delivery group as one unit: its deliveries in a row at the door, its pick-ups before them.
+
+        Each place of the door visit (the plausible ones, as for a delivery)
+        is tried twice: with every pick-up at its cheapest place before the
+        visit, and with the pick-ups in a row just before it.
+        """
+        trials = []
+        for k in self.nodes.allowed[pickups[0]]:
+            route = self.routes[k]
+            base = self._drive(k, route)
+            for _, g in self._positions(k, route, drops[0])[:_PAIR_PICKUPS]:
+                cheapest = route[:g] + drops + route[g:]
+                for p in pickups:
+                    door = cheapest.index(drops[0])
+                    _, i = min(place for place in self._positions(k, cheapest, p, timed=False) if place[1] <= door)
+                    cheapest = cheapest[:i] + [p] + cheapest[i:]
+                in_a_row = route[:g] + pickups + drops + route[g:]
+                trials += [(self._drive(k, seq) - base, k, seq) for seq in (cheapest, in_a_row)]
+        trials.sort(key=lambda trial: trial[0])
+        return any(self._accept(k, seq) for _, k, seq in trials[:_TRIALS * 2])
+
+    def _drive(self, k: int, seq: list[int]) -> int:
+        """Return the driving seconds of route `seq` of vehicle `k`."""
+        full, T = [self.nodes.starts[k], *seq, self.nodes.ends[k]], self.timer.travel[k]
+        return sum(T[a][b] for a, b in itertools.pairwise(full))
+
     def _accept(self, k: int, seq: list[int]) -> bool:
         timing = self.timer.schedule(k, seq)
         if timing is None:
@@ -246,20 +288,30 @@ class _Builder:
 
 
 def _order(model: Model, nodes: NodeTable) -> list[list[int]]:
-    """Return the units to insert (a job's nodes, or [pickup, delivery]) in insertion order."""
+    """Return the units to insert in insertion order.
+
+    A unit is a job's nodes, a shipment's [pickup, delivery], or a delivery
+    group's [pickups..., deliveries...] (kind ``group``), ordered by its
+    first member's priority.
+    """
     tasks = model.tasks
     node_of: dict[int, list[int]] = {}
     for i, t in enumerate(nodes.task):
         node_of.setdefault(t, []).append(i)
+    grouped = {p: members for members in model.groups if all(m in node_of for m in members) for p in members}
     units = []
     for t, group in node_of.items():
         task = tasks[t]
-        if task.kind == "delivery":
+        if task.kind == "delivery" or (t in grouped and grouped[t][0] != t):
             continue
-        unit = group if task.kind == "job" else [group[0], node_of[task.partner][0]]
+        kind = "group" if t in grouped else task.kind
+        if kind == "group":
+            unit = [node_of[p][0] for p in grouped[t]] + [node_of[tasks[p].partner][0] for p in grouped[t]]
+        else:
+            unit = group if task.kind == "job" else [group[0], node_of[task.partner][0]]
         n_vehicles = len({k for i in group for k in nodes.allowed[i]})
         widths = [e - s for i in unit for s, e in nodes.windows[i]] or [2**62]
-        units.append(((task.priority < 100, -task.priority, n_vehicles, min(widths), t), task.kind, unit))
+        units.append(((task.priority < 100, -task.priority, n_vehicles, min(widths), t), kind, unit))
     units.sort(key=lambda u: u[0])
     return [[kind, *unit] for _, kind, unit in units]
 
@@ -319,6 +371,9 @@ def insertion_plan(model: Model, nodes: NodeTable, travel: dict[str, list[list[i
     for kind, *unit in _order(model, nodes):
         if kind == "job":
             builder.insert_job(unit)
+        elif kind == "group":
+            half = len(unit) // 2
+            builder.insert_group(unit[:half], unit[half:])
         else:
             builder.insert_pair(unit[0], unit[1])
     plan = Plan([], [], [], [], [])

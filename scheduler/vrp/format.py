@@ -68,6 +68,7 @@ REASON_CODES: dict[str, str] = {
     "ride_time": "max_ride_time cannot be kept even on a direct trip (drive or windows force a longer ride)",
     "break": "the task fits a suitable vehicle alone only if the vehicle skipped its break",
     "vehicle_unusable": "every suitable vehicle's time window cannot hold its drive and breaks",
+    "group": "the task's delivery group cannot be served together (no one vehicle or door time fits all of it)",
     "no_time": "the task could be served alone, but the plan has no room for it next to more valuable tasks",
     "not_solved": "the search found no plan at all within its time limit",
 }

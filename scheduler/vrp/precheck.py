@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from scheduler.vrp.format import format_week_time
 from scheduler.vrp.problem import Break, Problem, Vehicle
 
-__all__ = ["Model", "Task", "format_window", "prepare", "start_after"]
+__all__ = ["Model", "Task", "door_windows", "format_window", "prepare", "start_after"]
 
 
 @dataclass
@@ -74,6 +74,10 @@ class Model:
     alternatives: dict[int, list] = field(default_factory=dict)
     modelled: list[int] = field(default_factory=list)  # task indices in the model
     unusable: list[int] = field(default_factory=list)  # vehicles that cannot run at all
+    #: per ``delivery_group`` of two or more shipments: its pickups' task
+    #: indices in the order listed (the deliveries are their partners, made
+    #: in this order at the door, see `door_windows`)
+    groups: list[list[int]] = field(default_factory=list)
 
 
 def format_window(window: tuple[int, int]) -> str:
@@ -338,6 +342,9 @@ def prepare(problem: Problem) -> Model:
                 model.allowed[g] = model.allowed[group[0]]
             else:
                 model.reasons[g] = reason
+    for members in _delivery_groups(problem, tasks):
+        model.groups.append(members)
+        _fit_delivery_group(checker, model, members)
     model.modelled = [t for t in range(len(tasks)) if t not in model.reasons]
     return model
 
@@ -365,4 +372,109 @@ def _fit_group(checker: _Checker, model: Model, group: list[int], few: list[int]
     if not ok:
         return _reason(_failure_code(failures, windows, [checker.vehicles[k] for k in few]), windows)
     model.allowed[group[0]] = ok
+    return None
+
+
+# ----------------------------------------------------------------------------- delivery groups
+
+#: Groups up to this size have every order of their pick-ups tried alone; larger ones only the listed order.
+_PICKUP_ORDERS_UP_TO = 4
+
+
+def _delivery_groups(problem: Problem, tasks: list[Task]) -> list[list[int]]:
+    """Return the pickups' task indices of each ``delivery_group`` of two or more shipments."""
+    by_name: dict[str, list[int]] = {}
+    for t, task in enumerate(tasks):
+        if task.kind == "pickup":
+            name = problem.shipments[task.shipment].delivery_group
+            if name is not None:
+                by_name.setdefault(name, []).append(t)
+    return [members for members in by_name.values() if len(members) > 1]
+
+
+def door_windows(deliveries: list[tuple[list[tuple[int, int]], int]]) -> list[tuple[int, int]] | None:
+    """Return when the first of a group's deliveries may start so that each next starts as the previous ends.
+
+    Parameters
+    ----------
+    deliveries
+        (windows, on-site seconds) of each delivery in the order they are made;
+        empty windows mean any time.
+
+    Returns
+    -------
+    list or None
+        The start windows of the first delivery (empty: any time), or None
+        when no start lets every delivery begin inside its own windows.
+    """
+    allowed: list[tuple[int, int]] | None = None  # None: any time so far
+    offset = 0
+    for windows, on_site in deliveries:
+        if windows:
+            shifted = [(s - offset, e - offset) for s, e in windows]
+            allowed = shifted if allowed is None else [
+                (max(a, c), min(b, d)) for a, b in allowed for c, d in shifted if max(a, c) <= min(b, d)]
+            if not allowed:
+                return None
+        offset += on_site
+    return allowed or []
+
+
+def _fit_delivery_group(checker: _Checker, model: Model, members: list[int]) -> None:
+    """Let the group's tasks onto the vehicles that can serve the whole group alone, or leave all of it out.
+
+    A member that no vehicle can serve alone takes the others with it (its
+    code, and the others say why); otherwise the vehicles must be common to
+    every member, carry the sum of the amounts, allow every task, and
+    serve all the pick-ups (in some order) and then the deliveries one after
+    another at the door.
+    """
+    tasks = model.tasks
+    group = [t for p in members for t in (p, tasks[p].partner)]
+    failing = next((p for p in members if p in model.reasons), None)
+    if failing is not None:
+        code, reason = model.reasons[failing]
+        shared = (code, f"delivered together with pickup {tasks[failing].id}, which cannot be served: {reason}")
+        for t in group:
+            model.reasons.setdefault(t, shared)
+        return
+    reason = _group_reason(checker, model, members)
+    for t in group:
+        if reason is None:
+            model.allowed[t] = model.allowed[members[0]]
+        else:
+            model.allowed.pop(t, None)
+            model.reasons[t] = reason
+
+
+def _group_reason(checker: _Checker, model: Model, members: list[int]) -> tuple[str, str] | None:
+    """Record the vehicles able to serve the whole group alone on its first pickup; return why none can."""
+    problem, tasks = model.problem, model.tasks
+    common = [k for k in model.allowed[members[0]] if all(k in model.allowed[p] for p in members)]
+    if not common:
+        return "group", "no one vehicle can serve every shipment of its delivery group"
+    total = [sum(problem.shipments[tasks[p].shipment].amount[d] for p in members) for d in range(problem.dimensions)]
+    big = [k for k in common if all(a <= c for a, c in zip(total, checker.caps[k]))]
+    if not big:
+        return "capacity", f"its delivery group together is too large for any vehicle that could serve it (needs {total})"
+    few = [k for k in big if checker.vehicles[k].max_tasks is None or checker.vehicles[k].max_tasks >= 2 * len(members)]
+    if not few:
+        return "max_tasks", "every vehicle that could serve its delivery group has max_tasks too small for all of it"
+    drops = [tasks[tasks[p].partner] for p in members]
+    door = door_windows([(d.windows, d.on_site_s) for d in drops])
+    if door is None:
+        return "group", "the delivery group's time windows leave no time to hand over every order in one visit"
+    step = _Step(drops[0].location, sum(d.on_site_s for d in drops), tuple(map(tuple, door)))
+    orders = (itertools.permutations(members) if len(members) <= _PICKUP_ORDERS_UP_TO else [members])
+    ok: set[int] = set()
+    failures: list[str] = []
+    for order in orders:
+        steps = [_Step(tasks[p].location, tasks[p].on_site_s, tuple(map(tuple, tasks[p].windows))) for p in order]
+        fit, failed = checker.fit([k for k in few if k not in ok], [*steps, step], None)
+        ok.update(fit)
+        failures += failed
+    if not ok:
+        code, text = _reason(_failure_code(failures, door, [checker.vehicles[k] for k in few]), door)
+        return code, f"together with the rest of its delivery group: {text}"
+    model.allowed[members[0]] = [k for k in few if k in ok]
     return None

@@ -85,6 +85,9 @@ class Shipment:
     skills: list[int] = field(default_factory=list)
     priority: int = 0
     max_ride_time: int | None = None
+    #: shipments of one group are served together or not at all, on one
+    #: vehicle, their deliveries one after another at one door (extension)
+    delivery_group: str | None = None
 
 
 @dataclass
@@ -147,7 +150,7 @@ _JOB_KEYS = {
     "pickup", "amount", "skills", "priority", "time_windows",
 }
 _STEP_KEYS = {"id", "description", "location_index", "location", "setup", "service", "time_windows"}
-_SHIPMENT_KEYS = {"pickup", "delivery", "amount", "skills", "priority", "max_ride_time"}
+_SHIPMENT_KEYS = {"pickup", "delivery", "amount", "skills", "priority", "max_ride_time", "delivery_group"}
 _VEHICLE_KEYS = {
     "id", "description", "start_index", "end_index", "start", "end", "capacity", "skills",
     "time_window", "breaks", "max_tasks", "max_travel_time", "costs", "profile", "speed_factor",
@@ -326,6 +329,7 @@ def parse_problem(data: dict) -> Problem:
     delivery_ids: set[int] = set()
     shipments = [_parse_shipment(raw, f"shipments[{i}]", (pickup_ids, delivery_ids), size, dims)
                  for i, raw in enumerate(_list(data, "shipments", "shipments"))]
+    _check_delivery_groups(shipments)
     vehicle_ids: set[int] = set()
     vehicles = [_parse_vehicle(raw, f"vehicles[{i}]", vehicle_ids, durations, size, dims)
                 for i, raw in enumerate(_list(data, "vehicles", "vehicles"))]
@@ -407,7 +411,32 @@ def _parse_shipment(raw: Any, path: str, seen: tuple[set[int], set[int]], size: 
         skills=_int_list(raw.get("skills", []), f"{path}.skills", minimum=None),
         priority=_int(raw.get("priority", 0), f"{path}.priority", minimum=0, maximum=100),
         max_ride_time=None if max_ride is None else _int(max_ride, f"{path}.max_ride_time"),
+        delivery_group=_group_name(raw, path),
     )
+
+
+def _group_name(raw: dict, path: str) -> str | None:
+    """Return a shipment's ``delivery_group`` (None when absent), a non-empty string."""
+    value = raw.get("delivery_group")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        _fail(f"{path}.delivery_group", f"expected a non-empty string, got {json.dumps(value)[:40]}")
+    return value
+
+
+def _check_delivery_groups(shipments: list[Shipment]) -> None:
+    """Require the shipments of one ``delivery_group`` to deliver at one location (one door)."""
+    first: dict[str, int] = {}
+    for i, ship in enumerate(shipments):
+        if ship.delivery_group is None:
+            continue
+        j = first.setdefault(ship.delivery_group, i)
+        door = shipments[j].delivery.location_index
+        if ship.delivery.location_index != door:
+            _fail(f"shipments[{i}].delivery_group",
+                  f"group {ship.delivery_group!r} delivers at location_index {door} (shipments[{j}]),"
+                  f" this shipment at {ship.delivery.location_index}: a group's deliveries must share one door")
 
 
 def _parse_shipment_step(shipment: dict, kind: str, path: str, seen: set[int], size: int) -> ShipmentStep:

@@ -22,7 +22,8 @@ and returns the solution dict of that format. The steps:
    objective (`_penalties`: a commitment, priority 100, outweighs every
    other task together; others ``(priority + 1) * U`` with U larger than any
    routing cost), vehicle restrictions, and pickup-and-delivery pairs whose
-   order and ride time bind only when served; `_add_breaks` the vehicle
+   order and ride time bind only when served; `_add_groups` chains each
+   delivery group's deliveries at the door; `_add_breaks` the vehicle
    breaks; `_search_parameters` the strategies of `SolveParams`. The order
    of these steps is the order dimensions and callbacks are registered in,
    which the search depends on;
@@ -101,9 +102,17 @@ _META = routing_enums_pb2.LocalSearchMetaheuristic
 
 
 def _own_first_solution(model: _Model, params: SolveParams) -> bool:
-    """Return whether the search starts from the commitments-first insertion plan."""
+    """Return whether the search starts from the commitments-first insertion plan.
+
+    ``AUTO`` also starts from it when the problem has delivery groups:
+    OR-Tools' insertion heuristics insert one pickup-and-delivery pair at a
+    time, and a group's pairs can only enter the plan together (local
+    cheapest insertion served none of them on a two-shop errand), while the
+    insertion plan places each group as one unit.
+    """
     return params.first_solution == "COMMITMENTS_FIRST_INSERTION" or (
-        params.first_solution == "AUTO" and _auto_first_solution(model) == "COMMITMENTS_FIRST_INSERTION")
+        params.first_solution == "AUTO" and (
+            bool(model.groups) or _auto_first_solution(model) == "COMMITMENTS_FIRST_INSERTION"))
 
 
 def _auto_first_solution(model: _Model) -> str:
@@ -426,6 +435,31 @@ def _add_tasks(om: _OrModel) -> None:
                 solver.Add(time_dim.CumulVar(drop) - time_dim.CumulVar(index) <= ride + task.on_site_s + idle)
 
 
+def _add_groups(om: _OrModel) -> None:
+    """Serve each delivery group together or not at all: one vehicle, its deliveries in one visit at the door.
+
+    The deliveries are chained in the order the shipments are listed: each
+    one's successor is the next delivery of the group, or itself when the
+    node is left out (OR-Tools' inactive node points to itself), and the time
+    from one to the next is exactly its on-site time (no slack), so no other
+    task and no break fits between them. Equal activity and vehicle of
+    consecutive deliveries, with each shipment's own pair constraints, tie
+    the pick-ups to the group too. Their penalties already add up, so the
+    lexicographic objective counts every member (`_penalties`, `_score`).
+    """
+    tasks, manager, routing, solver = om.model.tasks, om.manager, om.routing, om.solver
+    node_of = {t: i for i, t in enumerate(om.nodes.task)}
+    for members in om.model.groups:
+        if any(p not in node_of for p in members):
+            continue  # left out up front, all of it (see precheck)
+        drops = [manager.NodeToIndex(node_of[tasks[p].partner]) for p in members]
+        for here, after in itertools.pairwise(drops):
+            routing.NextVar(here).SetValues([after, here])
+            om.time_dim.SlackVar(here).SetValue(0)
+            solver.Add(routing.ActiveVar(here) == routing.ActiveVar(after))
+            solver.Add(routing.VehicleVar(here) == routing.VehicleVar(after))
+
+
 def _add_breaks(om: _OrModel) -> None:
     """Add each vehicle's breaks as interval variables on the time dimension, inside its route."""
     routing, solver, time_dim = om.routing, om.solver, om.time_dim
@@ -699,6 +733,7 @@ def _search(model: _Model, params: SolveParams, started: float | None = None) ->
     _add_loads(om)
     _add_limits(om)
     _add_tasks(om)
+    _add_groups(om)
     _add_breaks(om)
     _add_compact_shifts(om)
     search = _search_parameters(model, nodes, params)

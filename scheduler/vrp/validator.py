@@ -15,13 +15,14 @@ problem the validator cannot read gives a single line ``problem: <field>: ...``.
 
 The parts live in `scheduler.vrp.validation`: `routes` (the shape of the
 routes), `route_checks` (one check per rule of a route) and `plan_checks`
-(shipments, coverage, summary).
+(shipments, delivery groups, coverage, summary).
 """
 
 from __future__ import annotations
 
 from scheduler.vrp.validation.plan_checks import (
     check_coverage,
+    check_delivery_groups,
     check_shipments,
     check_solution_shape,
     check_summary,
@@ -59,6 +60,7 @@ def validate(problem: dict, solution: dict) -> list[str]:
     for route in routes:
         errors += check_route(route)
     errors += check_shipments(model, routes)
+    errors += check_delivery_groups(model, routes)
     errors += check_coverage(model, routes, solution["unassigned"])
     errors += check_summary(solution)
     return errors

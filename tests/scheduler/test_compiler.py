@@ -224,6 +224,8 @@ def test_errand_is_one_shipment_per_shop_with_ready_time_opening_hours_and_cool_
     assert first["skills"] == [2] and first["max_ride_time"] == 5400
     kinds = sorted((out.tasks[t].kind, out.tasks[t].part) for t in out.request_tasks[30])
     assert kinds == [("delivery", 0), ("delivery", 1), ("pickup", 0), ("pickup", 1)]
+    # one visit at the door for both shops, guaranteed by the solver
+    assert first["delivery_group"] == second["delivery_group"] == "request:30"
     parse_problem(out.problem)
 
 
@@ -234,6 +236,13 @@ def test_errand_at_a_closed_shop_is_skipped():
     req = request(31, RequestKind.ERRAND, ErrandDetails(pickups=(ErrandPickup(3),)), resident_id=1)
     out = _compile([req], world=w)
     assert out.problem["shipments"] == [] and "Shop (fictional) is closed" in out.skipped[0].reason
+
+
+def test_one_shop_errand_has_no_delivery_group():
+    """An errand from one shop is a plain shipment: nothing to deliver together."""
+    req = request(32, RequestKind.ERRAND, ErrandDetails(pickups=(ErrandPickup(3),)), resident_id=1)
+    (shipment,) = _compile([req]).problem["shipments"]
+    assert "delivery_group" not in shipment
 
 
 def test_ride_and_linked_return_with_wheelchair_and_clinic_hours():

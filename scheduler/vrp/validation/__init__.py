@@ -6,5 +6,5 @@
   or break;
 - `route_checks`: the rules one route must keep (depots, windows, travel,
   breaks, loads, skills and limits, reported figures);
-- `plan_checks`: the rules across routes (shipments, coverage, summary).
+- `plan_checks`: the rules across routes (shipments, delivery groups, coverage, summary).
 """

@@ -8,7 +8,7 @@ from typing import Any
 from scheduler.vrp.validation.reading import TASK_KINDS, Model, Shipment
 from scheduler.vrp.validation.routes import Route, Step, is_int
 
-__all__ = ["check_coverage", "check_shipments", "check_solution_shape", "check_summary"]
+__all__ = ["check_coverage", "check_delivery_groups", "check_shipments", "check_solution_shape", "check_summary"]
 
 #: route figures that the summary adds up
 _ROUTE_SUMS = ("cost", "setup", "service", "duration", "waiting_time", "priority", "distance")
@@ -67,6 +67,49 @@ def _check_shipment(shipment: Shipment, served: dict[str, tuple[Route, Step]]) -
         ride = delivery.begin - pickup.departure
         if ride > shipment.max_ride_time:
             yield f"{delivery.label}: ride {ride} s exceeds max_ride_time {shipment.max_ride_time}"
+
+
+def check_delivery_groups(model: Model, routes: list[Route]) -> Iterator[str]:
+    """Serve each delivery group all or none, on one route, its deliveries in a row at one door.
+
+    In a row means no other step between them, a break step included; their
+    order is free.
+
+    Parameters
+    ----------
+    model
+        The problem as the validator reads it.
+    routes
+        The routes that have the right shape.
+    """
+    where: dict[tuple[str, int], tuple[Route, Step]] = {}
+    for route in routes:
+        for step in route.task_steps():
+            where[step.task.key] = (route, step)
+    groups: dict[str, list[Shipment]] = {}
+    for shipment in model.shipments:
+        if shipment.delivery_group is not None:
+            groups.setdefault(shipment.delivery_group, []).append(shipment)
+    for name, members in groups.items():
+        served = [where[s.delivery.key] for s in members if s.delivery.key in where]
+        label = f"delivery group {name!r}"
+        if served and len(served) < len(members):
+            missing = [s.delivery.id for s in members if s.delivery.key not in where]
+            yield f"{label}: deliveries {missing} are not routed but the rest of the group is"
+            continue
+        if not served:
+            continue
+        if len({id(route) for route, _ in served}) > 1:
+            vehicles = sorted({route.vehicle.id for route, _ in served})
+            yield f"{label}: deliveries on several vehicles {vehicles}, not in one visit"
+            continue
+        indices = sorted(step.index for _, step in served)
+        if indices[-1] - indices[0] != len(indices) - 1:
+            route = served[0][0]
+            between = [route.steps[i].label for i in range(indices[0], indices[-1]) if i not in indices]
+            yield f"{label}: other steps between its deliveries ({'; '.join(between)}), not one visit"
+        if len({step.task.location_index for _, step in served}) > 1:
+            yield f"{label}: deliveries at different locations, not one door"
 
 
 def check_coverage(model: Model, routes: list[Route], unassigned: list) -> list[str]:

@@ -72,6 +72,8 @@ class Shipment:
     pickup: Task
     delivery: Task
     max_ride_time: int | None
+    #: shipments of one group: all served or none, one vehicle, deliveries in a row (extension)
+    delivery_group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,8 +202,11 @@ def _read_shipment(raw: dict, path: str, index: int, size: int, dims: int) -> Sh
             skills=skills, priority=priority, start_load=[0] * dims,
             load_change=[sign * a for a in amount], shipment=index,
         )
+    group = raw.get("delivery_group")
+    if group is not None and not isinstance(group, str):
+        _fail(f"{path}.delivery_group", "expected a string")
     return Shipment(pickup=halves["pickup"], delivery=halves["delivery"],
-                    max_ride_time=_optional_count(raw, "max_ride_time", path))
+                    max_ride_time=_optional_count(raw, "max_ride_time", path), delivery_group=group)
 
 
 def _read_vehicle(vehicle: dict, path: str, durations: dict, distances: dict, size: int, dims: int) -> Vehicle:

@@ -124,6 +124,12 @@ def test_every_reason_code_is_produced(solve_checked, monkeypatch):
         # 12:00–13:10, ending 800 s away: the 1 h lunch and the drive need 13:13
         v.update(time_window=[12 * H, 13 * H + 600], end_index=7)
     seen |= set(codes(solve_checked(p)).values())  # vehicle_unusable
+    p = _base()
+    for i in (2, 3):  # two deliveries of one group that must both start at 10:00 at the same door
+        p["shipments"].append({"pickup": {"id": i, "location_index": 6}, "amount": [1], "delivery_group": "g",
+                               "delivery": {"id": i, "location_index": 7, "service": 60,
+                                            "time_windows": [[10 * H, 10 * H]]}})
+    seen |= set(codes(solve_checked(p)).values())  # group
     monkeypatch.setattr("scheduler.vrp.solver._run_search", lambda om, search, params, initial=None: None)
     seen |= set(codes(solve(_base(), SolveParams(solution_limit=1))).values())  # not_solved
     assert seen == set(REASON_CODES)
