@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 DEMO_INSTANCE ?= instance/demo
-PORT ?= 5000
+PORT ?= 8000
 # Browser tests need Debian's chromium; installed only when such tests exist.
 BROWSER_TESTS := $(wildcard tests/webapp/browser/test_*.py)
 
@@ -36,7 +36,10 @@ test: install
 	$(BIN)/python -m pytest -q
 
 demo: install
-	$(BIN)/odekake --instance $(DEMO_INSTANCE) demo
+	$(BIN)/odekake --instance $(DEMO_INSTANCE) demo --port $(PORT)
+
+serve: install
+	$(BIN)/odekake --instance $(DEMO_INSTANCE) serve --port $(PORT)
 
 bench: install-bench
 	$(BIN)/python -m benchmarks all

@@ -710,6 +710,8 @@ class RequestEvent:
     to_status: RequestStatus
     note: str = ""
     id: int | None = None
+    stop_id: int | None = None  # the plan stop the crew reported at (driver's buttons)
+    action: str | None = None  # the crew's report there (scheduler.accounts.StopAction value)
 
 
 # --------------------------------------------------------------------------- plans

@@ -63,9 +63,11 @@ def _register() -> None:
 
     for command in scheduler_commands:
         cli.add_command(command)
+    from webapp.commands import COMMANDS as webapp_commands
     from webapp.demo import demo
 
-    cli.add_command(demo)
+    for command in (*webapp_commands, demo):
+        cli.add_command(command)
 
 
 _register()

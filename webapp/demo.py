@@ -16,6 +16,7 @@ from routing.network import RoadNetwork
 
 DEMO_PLACES = 6  # the branch office and five community halls / hamlets
 DEMO_MARKER = "demo.json"  # remembers the week the sample was loaded for
+DEMO_LOGINS = "demo-logins.json"  # generated demo passwords, in the instance folder only (mode 0600)
 
 
 def ensure_sample_graph(instance: Path) -> dict:
@@ -108,6 +109,44 @@ def plan_sample_week(instance: Path, week: dt.date, *, time_limit_s: float,
             click.echo(line)
 
 
+def publish_latest(instance: Path, week: dt.date) -> int:
+    """Publish the week's latest plan version to the drivers; return its version."""
+    from scheduler.planning import publish
+    from scheduler.store import Store
+
+    with Store.for_instance(instance) as store:
+        plan = store.get_plan(week)
+        return publish(store, plan.id, user="demo").version
+
+
+def ensure_demo_logins(instance: Path) -> dict[str, dict]:
+    """Create one account per role (a driver per vehicle) once; return ``{login: {role, password, ...}}``.
+
+    The generated passwords are kept in ``demo-logins.json`` in the instance
+    folder (owner-only), never in the repository.
+    """
+    import secrets
+
+    from routing.files import write_atomic
+    from scheduler.store import Store
+    from webapp.commands import add_user
+
+    path = instance / DEMO_LOGINS
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8"))
+    logins: dict[str, dict] = {}
+    with Store.for_instance(instance) as store:
+        wanted = [("admin", "admin", None), ("dispatcher", "dispatcher", None), ("operator", "operator", None)]
+        wanted += [(f"driver{v.id}", "driver", v.id) for v in store.vehicles()]
+        for login, role, vehicle_id in wanted:
+            password = secrets.token_urlsafe(9)
+            if store.user_by_login(login) is None:
+                add_user(store, login, role, vehicle_id=vehicle_id, password=password)
+                logins[login] = {"role": role, "vehicle_id": vehicle_id, "password": password}
+    write_atomic(path, json.dumps(logins, ensure_ascii=False, indent=2) + "\n")
+    return logins
+
+
 @click.command("demo")
 @click.option("--week", "week_text", default=None,
               help="Monday of the sample week on the first run (default: next Monday).")
@@ -115,9 +154,13 @@ def plan_sample_week(instance: Path, week: dt.date, *, time_limit_s: float,
               help="Seconds the solver may search for the week's plan.")
 @click.option("--solution-limit", default=None, type=click.IntRange(min=1),
               help="Stop after N improving solutions: the same plan on any machine (within the time limit).")
+@click.option("--serve/--no-serve", default=True, show_default=True, help="End by serving the web app.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the web app listens on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port of the web app.")
 @click.pass_context
-def demo(ctx: click.Context, week_text: str | None, time_limit_s: float, solution_limit: int | None) -> None:
-    """Show odekake on the fictional sample district 架空・山里地区: graph, sample week, plan."""
+def demo(ctx: click.Context, week_text: str | None, time_limit_s: float, solution_limit: int | None,
+         serve: bool, host: str, port: int) -> None:
+    """Show odekake on the fictional sample district 架空・山里地区: graph, sample week, plan, web app."""
     from routing.cli import echo_info
     from scheduler.service_calendar import parse_monday
 
@@ -134,5 +177,17 @@ def demo(ctx: click.Context, week_text: str | None, time_limit_s: float, solutio
         limits += f", solution limit {solution_limit}"
     click.echo(f"planning the week of {week.isoformat()} ({limits}) ...")
     plan_sample_week(instance, week, time_limit_s=time_limit_s, solution_limit=solution_limit)
+    click.echo(f"published plan v{publish_latest(instance, week)} to the drivers")
     click.echo()
-    click.echo(f"next: odekake --instance {instance} export plan --week {week.isoformat()} --format csv")
+    logins = ensure_demo_logins(instance)
+    click.echo(f"web app: http://{host}:{port}/  (demo log-ins, kept in {instance / DEMO_LOGINS}):")
+    for login, account in logins.items():
+        vehicle = f" vehicle {account['vehicle_id']}" if account.get("vehicle_id") else ""
+        click.echo(f"  {login:<12} {account['password']:<14} {account['role']}{vehicle}")
+    click.echo(f"the drivers' routes are on the days of the week of {week.isoformat()} (/driver/?day=YYYY-MM-DD)")
+    if serve:
+        from webapp.commands import run_server
+
+        run_server(instance, host=host, port=port)
+    else:
+        click.echo(f"serve it with: odekake --instance {instance} serve --port {port}")

@@ -69,7 +69,7 @@ class _Lookup:
         return site.name if site is not None else f"site {self.labels.site(site_id)}"
 
 
-def _door_stops(stops: list[PlanStop]) -> list[list[PlanStop]]:
+def door_stops(stops: list[PlanStop]) -> list[list[PlanStop]]:
     """Group the stops in route order; consecutive deliveries of one errand are one stop at the door."""
     groups: list[list[PlanStop]] = []
     for s in stops:
@@ -161,7 +161,7 @@ def plan_rows(plan: Plan, store: Any) -> list[dict]:
     collected: set[int] = set()
     stops = sorted(plan.stops, key=lambda s: (s.day, s.vehicle_id, s.seq))
     rows = []
-    for group in _door_stops(stops):
+    for group in door_stops(stops):
         row = _row(group, lk)
         req = lk.request(group[0].request_id)
         if (req is not None and req.kind == RequestKind.ERRAND and group[0].step_type == "delivery"

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from scheduler.accounts import ApiToken, AuditEntry, Role, User
 from scheduler.domain import (
     Plan,
     PlanStatus,
@@ -201,7 +202,8 @@ def _request(row: dict) -> Request:
 def _event_row(e: RequestEvent) -> dict:
     return {"request_id": e.request_id, "at": e.at.isoformat(), "user": e.user,
             "from_status": RequestStatus(e.from_status).value if e.from_status is not None else None,
-            "to_status": RequestStatus(e.to_status).value, "note": e.note}
+            "to_status": RequestStatus(e.to_status).value, "note": e.note,
+            "stop_id": e.stop_id, "action": e.action}
 
 
 def _event(row: dict) -> RequestEvent:
@@ -209,6 +211,7 @@ def _event(row: dict) -> RequestEvent:
         request_id=row["request_id"], at=_datetime(row["at"]), user=row["user"],
         from_status=RequestStatus(row["from_status"]) if row["from_status"] else None,
         to_status=RequestStatus(row["to_status"]), note=row["note"], id=row["id"],
+        stop_id=row.get("stop_id"), action=row.get("action"),
     )
 
 
@@ -275,3 +278,43 @@ SESSION_BOOKING: Mapper[SessionBooking] = Mapper(_booking_row, _booking)
 PLAN: Mapper[Plan] = Mapper(_plan_row, _plan)  # the plan row only; the store loads stops and unassigned
 PLAN_STOP: Mapper[PlanStop] = Mapper(_stop_row, _stop)
 UNASSIGNED: Mapper[UnassignedRequest] = Mapper(_unassigned_row, _unassigned)
+
+
+# --------------------------------------------------------------------------- staff accounts and audit
+
+
+def _user_row(u: User) -> dict:
+    return {"login": u.login, "name": u.name, "role": Role(u.role).value, "vehicle_id": u.vehicle_id,
+            "password_hash": u.password_hash, "active": int(bool(u.active)),
+            "created_at": u.created_at.isoformat()}
+
+
+def _user(row: dict) -> User:
+    return User(login=row["login"], name=row["name"], role=Role(row["role"]), vehicle_id=row["vehicle_id"],
+                password_hash=row["password_hash"], active=bool(row["active"]),
+                created_at=_datetime(row["created_at"]), id=row["id"])
+
+
+def _token_row(t: ApiToken) -> dict:
+    return {"user_id": t.user_id, "token_sha256": t.token_sha256, "created_at": t.created_at.isoformat()}
+
+
+def _token(row: dict) -> ApiToken:
+    return ApiToken(user_id=row["user_id"], token_sha256=row["token_sha256"],
+                    created_at=_datetime(row["created_at"]), id=row["id"])
+
+
+def _audit_row(a: AuditEntry) -> dict:
+    return {"at": a.at.isoformat(), "user": a.user, "action": a.action, "subject": a.subject,
+            "subject_ids": _dumps(list(a.subject_ids)), "where_": a.where}
+
+
+def _audit(row: dict) -> AuditEntry:
+    return AuditEntry(user=row["user"], action=row["action"], subject=row["subject"],
+                      subject_ids=tuple(json.loads(row["subject_ids"])), where=row["where_"],
+                      at=_datetime(row["at"]), id=row["id"])
+
+
+USER: Mapper[User] = Mapper(_user_row, _user)
+API_TOKEN: Mapper[ApiToken] = Mapper(_token_row, _token)
+AUDIT_ENTRY: Mapper[AuditEntry] = Mapper(_audit_row, _audit)

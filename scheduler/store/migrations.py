@@ -230,6 +230,46 @@ def _plan_stop_part(db: sqlite_utils.Database) -> None:
     _run(db, "ALTER TABLE plan_stops ADD COLUMN part INTEGER")
 
 
+@MIGRATIONS(name="0005_staff_accounts_audit_stop_reports")
+def _staff_accounts(db: sqlite_utils.Database) -> None:
+    """Add staff accounts, API token hashes, the audit log, and stop reports on request events."""
+    _run(
+        db,
+        """CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            login TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL,
+            vehicle_id INTEGER REFERENCES vehicles(id),
+            password_hash TEXT NOT NULL DEFAULT '',
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            token_sha256 TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        )""",
+        # Who looked at or changed residents' data: ids only, never names.
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            subject_ids TEXT NOT NULL DEFAULT '[]',
+            where_ TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX idx_audit_log_at ON audit_log(at)",
+        # The crew's reports at a stop (到着 / 完了 / 不在 / 対応不可) are request events
+        # that name the stop; history, so no foreign key to a plan version's stops.
+        "ALTER TABLE request_events ADD COLUMN stop_id INTEGER",
+        "ALTER TABLE request_events ADD COLUMN action TEXT",
+        "CREATE INDEX idx_request_events_stop ON request_events(stop_id)",
+    )
+
+
 def _all_names() -> tuple[str, ...]:
     empty = sqlite_utils.Database(memory=True)
     try:

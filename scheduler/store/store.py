@@ -42,11 +42,13 @@ import sqlite_utils
 
 from routing.errors import InputError
 from routing.instance import database_path
+from scheduler.accounts import STOP_ACTIONS, ApiToken, AuditEntry, StopAction, User
 from scheduler.domain import (
     TRANSITIONS,
     IdLabels,
     Plan,
     PlanStatus,
+    PlanStop,
     Request,
     RequestEvent,
     RequestKind,
@@ -64,6 +66,8 @@ from scheduler.domain import (
 from scheduler.store.entities import Entities, transaction
 from scheduler.store.errors import NotFound, StorageError
 from scheduler.store.mappers import (
+    API_TOKEN,
+    AUDIT_ENTRY,
     PLAN,
     PLAN_STOP,
     REQUEST,
@@ -74,6 +78,7 @@ from scheduler.store.mappers import (
     SHIFT_EXCEPTION,
     SITE,
     UNASSIGNED,
+    USER,
     VEHICLE,
 )
 from scheduler.store.migrations import migrate
@@ -117,6 +122,9 @@ class Store:
         self._plans = Entities(db, "plans", "plan", PLAN, order_by="week_start DESC, version DESC")
         self._stops = Entities(db, "plan_stops", "plan stop", PLAN_STOP, order_by="vehicle_id, day, seq, id")
         self._unassigned = Entities(db, "plan_unassigned", "unassigned request", UNASSIGNED)
+        self._users = Entities(db, "users", "user", USER, order_by="login", check=self._check_user)
+        self._tokens = Entities(db, "api_tokens", "API token", API_TOKEN)
+        self._audit = Entities(db, "audit_log", "audit entry", AUDIT_ENTRY, order_by="id")
 
     # ------------------------------------------------------------------ opening
 
@@ -521,3 +529,120 @@ class Store:
                                       "published_at": _now().isoformat(), "published_by": user})
         logger.info("plan %s published", plan_id)
         return self.get_plan_by_id(plan_id)
+
+    def get_stop(self, stop_id: int) -> PlanStop:
+        """Return the plan stop with this id."""
+        return self._stops.get(stop_id)
+
+    # ------------------------------------------------------------------ day of operations
+
+    def mark_stop(self, stop_id: int, action: StopAction | str, *, user: str, note: str = "") -> Request:
+        """Record the crew's report at a stop (到着 / 完了 / 不在 / 対応不可) as request events.
+
+        One transaction: the request moves to the status of `STOP_ACTIONS`
+        (through ``dispatched`` when it was still ``planned``), and every
+        event names the stop and the action. A pick-up that is done, or a
+        report that repeats the current status, is kept as an event that
+        leaves the status as it is; so is a report the life cycle does not
+        allow (the request was cancelled meanwhile, or only part of an errand
+        is planned and the request is still ``received``).
+
+        Parameters
+        ----------
+        stop_id
+            The plan stop; it must serve a request (not the depot or the break).
+        action
+            A `StopAction` value.
+        user
+            Who reported it.
+        note
+            Free text, e.g. why the request could not be served.
+        """
+        try:
+            act = StopAction(action)
+        except ValueError:
+            msg = f"action: unknown action {action!r}; use one of {', '.join(a.value for a in StopAction)}"
+            raise InputError(msg) from None
+        with self.transaction():
+            stop = self.get_stop(stop_id)
+            if stop.request_id is None:
+                msg = f"stop {stop_id}: a {stop.step_type} stop serves no request"
+                raise InputError(msg)
+            req = self.get_request(stop.request_id)
+            target = STOP_ACTIONS[act]
+            if stop.step_type == "pickup" and act == StopAction.DONE:
+                target = RequestStatus.DISPATCHED
+            steps = [target]
+            if req.status == RequestStatus.PLANNED and target != RequestStatus.DISPATCHED:
+                steps = [RequestStatus.DISPATCHED, target]
+            if not all(to == req.status or RequestStatus(to) in TRANSITIONS[prev]
+                       for prev, to in zip([req.status, *steps], steps, strict=False)):
+                steps = [req.status]  # the report is kept; the life cycle does not allow the move
+            for to in steps:
+                self._insert("request_events", REQUEST_EVENT.to_row(RequestEvent(
+                    request_id=req.id, at=_now(), user=user, from_status=req.status, to_status=to,
+                    note=note, stop_id=stop_id, action=act.value)))
+                req.status = to
+            self._requests.set(req.id, {"status": req.status.value})
+        logger.info("stop %s: %s (request %s now %s)", stop_id, act.value, req.id, req.status.value)
+        return req
+
+    def stop_reports(self, stop_ids: Iterable[int]) -> dict[int, RequestEvent]:
+        """Return the latest crew report of each stop that has one, by stop id."""
+        ids = [int(i) for i in stop_ids]
+        if not ids:
+            return {}
+        found = self._events.where(f"stop_id IN ({', '.join('?' * len(ids))})", ids, order_by="id")
+        return {e.stop_id: e for e in found}
+
+    # ------------------------------------------------------------------ staff accounts and audit
+
+    def _check_user(self, u: User) -> None:
+        if u.vehicle_id is not None:
+            self._vehicles.require(u.vehicle_id, field="vehicle_id")
+        other = self.user_by_login(u.login)
+        if other is not None and other.id != u.id:
+            msg = f"login: {u.login!r} is already used by user {other.id}"
+            raise StorageError(msg)
+
+    def add_user(self, u: User) -> User:
+        """Store a new staff account (unique login; a driver's vehicle must exist)."""
+        return self._users.add(u)
+
+    def update_user(self, u: User) -> User:
+        """Overwrite the stored account ``u.id`` with `u`."""
+        return self._users.update(u)
+
+    def get_user(self, id: int) -> User:
+        """Return the account with this id."""
+        return self._users.get(id)
+
+    def user_by_login(self, login: str) -> User | None:
+        """Return the account with this login, or None."""
+        found = self._users.where("login = ?", [login])
+        return found[0] if found else None
+
+    def users(self) -> list[User]:
+        """Return every staff account, by login."""
+        return self._users.all()
+
+    def add_api_token(self, token: ApiToken) -> ApiToken:
+        """Store the hash of a new personal API token."""
+        self._users.require(token.user_id, field="user_id")
+        return self._tokens.add(token)
+
+    def user_by_token(self, token_sha256: str) -> User | None:
+        """Return the active account owning the token with this SHA-256, or None."""
+        found = self._tokens.where("token_sha256 = ?", [token_sha256])
+        if not found:
+            return None
+        user = self.get_user(found[0].user_id)
+        return user if user.active else None
+
+    def audit(self, entry: AuditEntry) -> AuditEntry:
+        """Append an entry to the audit log (who, when, what; ids only)."""
+        return self._audit.add(entry)
+
+    def audit_entries(self, *, limit: int = 200) -> list[AuditEntry]:
+        """Return the latest audit entries, newest first."""
+        return self._audit.where(order_by="id DESC", limit=limit)

@@ -19,7 +19,7 @@ def run(instance, *args):
 
 
 #: Stop on the first solution (the same plan on any machine, about 2 s); the time limit is only a safety net.
-QUICK = ("--time-limit", "60", "--solution-limit", "1")
+QUICK = ("--time-limit", "60", "--solution-limit", "1", "--no-serve")
 
 
 def test_demo_plans_the_sample_week_and_reruns_without_reloading(sample_instance, tmp_path):
@@ -33,6 +33,11 @@ def test_demo_plans_the_sample_week_and_reruns_without_reloading(sample_instance
     assert "driving time in minutes" in result.output
     assert "loaded FICTIONAL sample for week 2026-11-30" in result.output
     assert "solution limit 1" in result.output and "week 2026-11-30 plan v1" in result.output
+    assert "published plan v1" in result.output and "web app: http://127.0.0.1:8000/" in result.output
+    logins = json.loads((instance / "demo-logins.json").read_text(encoding="utf-8"))
+    assert {"admin", "dispatcher", "operator", "driver1"} <= set(logins)
+    assert logins["driver1"]["password"] in result.output  # printed for the person running the demo
+    assert (instance / "demo-logins.json").stat().st_mode & 0o077 == 0  # owner-only
     with Store.for_instance(instance) as store:
         plan = store.get_plan(json_week(instance))
         n_requests = len(store.requests())
@@ -44,6 +49,7 @@ def test_demo_plans_the_sample_week_and_reruns_without_reloading(sample_instance
     assert again.exit_code == 0, again.output
     assert "loaded FICTIONAL sample" not in again.output
     assert "week 2026-11-30 plan v2" in again.output
+    assert logins["driver1"]["password"] in again.output  # the same log-ins, not new ones
     with Store.for_instance(instance) as store:
         assert len(store.requests()) == n_requests  # nothing loaded twice
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scheduler.accounts import ApiToken, AuditEntry, Role, StopAction, User
 from scheduler.domain import (
     PlanStop,
     RequestEvent,
@@ -41,7 +42,18 @@ datetimes = st.datetimes(dt.datetime(2020, 1, 1), dt.datetime(2035, 1, 1))
 
 request_events = st.builds(RequestEvent, request_id=ids, at=datetimes, user=names,
                            from_status=st.none() | st.sampled_from(RequestStatus),
-                           to_status=st.sampled_from(RequestStatus), note=texts)
+                           to_status=st.sampled_from(RequestStatus), note=texts,
+                           stop_id=st.none() | ids, action=st.none() | st.sampled_from([a.value for a in StopAction]))
+logins = st.from_regex(r"[a-z0-9][a-z0-9_.-]{1,31}", fullmatch=True)
+users = st.one_of(
+    st.builds(User, login=logins, role=st.sampled_from([r for r in Role if r != Role.DRIVER]), name=texts,
+              password_hash=texts, active=st.booleans(), created_at=datetimes),
+    st.builds(User, login=logins, role=st.just(Role.DRIVER), vehicle_id=ids, created_at=datetimes))
+api_tokens = st.builds(ApiToken, user_id=ids, token_sha256=st.from_regex(r"[0-9a-f]{64}", fullmatch=True),
+                       created_at=datetimes)
+audit_entries = st.builds(AuditEntry, user=names, action=st.sampled_from(["view", "search", "change"]),
+                          subject=st.sampled_from(["resident", "request"]),
+                          subject_ids=st.lists(ids, max_size=5).map(tuple), where=texts, at=datetimes)
 session_bookings = st.builds(SessionBooking, session_request_id=ids, resident_id=ids, day=days,
                              services=st.lists(st.sampled_from(["consultation", "seal_certificate"])).map(tuple))
 plan_stops = st.builds(
@@ -66,6 +78,9 @@ OBJECTS = {
     "PLAN": plans(IDS, request_id=9).map(lambda p: dataclasses.replace(p, stops=[], unassigned=[])),
     "PLAN_STOP": plan_stops,
     "UNASSIGNED": unassigned,
+    "USER": users,
+    "API_TOKEN": api_tokens,
+    "AUDIT_ENTRY": audit_entries,
 }
 
 

@@ -1,0 +1,97 @@
+"""Fixtures of the web app tests: a planned, published sample week built once per session.
+
+`planned_template` loads the fictional sample week of 2026-11-30, plans it
+(solution limit 1: the same plan on any machine, validated by `plan_week`),
+publishes it and adds one account per role (two drivers). Each test gets a
+copy of that instance folder (`instance`), so tests may write freely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+import pytest
+
+from scheduler.accounts import Role
+from scheduler.store import Store
+
+WEEK = dt.date(2026, 11, 30)
+PASSWORD = "test-password-1"
+#: login -> (role, vehicle id)
+ACCOUNTS = {"admin": (Role.ADMIN, None), "dispatcher": (Role.DISPATCHER, None),
+            "operator": (Role.OPERATOR, None), "driver1": (Role.DRIVER, 1), "driver2": (Role.DRIVER, 2)}
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "SESSION_COOKIE_SECURE": False}
+
+
+@pytest.fixture(scope="session")
+def planned_template(sample_instance, tmp_path_factory):
+    """An instance folder with the sample week planned, published and staff accounts (read-only)."""
+    from routing.network import RoadNetwork
+    from scheduler.io.sample import load_sample
+    from scheduler.planning import plan_week, publish
+    from scheduler.vrp.params import SolveParams
+    from webapp.commands import add_user
+
+    instance = tmp_path_factory.mktemp("planned")
+    shutil.copytree(sample_instance / "graph", instance / "graph")
+    network = RoadNetwork.from_instance(instance)
+    with Store.for_instance(instance) as store:
+        load_sample(store, network, WEEK)
+        result = plan_week(store, network, WEEK, params=SolveParams(time_limit_s=60, solution_limit=1), user="test")
+        publish(store, result.plan.id, user="test")
+        for login, (role, vehicle) in ACCOUNTS.items():
+            add_user(store, login, role.value, vehicle_id=vehicle, password=PASSWORD)
+    return instance
+
+
+@pytest.fixture
+def instance(planned_template, tmp_path):
+    """A private copy of the planned instance folder."""
+    folder = tmp_path / "instance"
+    shutil.copytree(planned_template, folder)
+    return folder
+
+
+@pytest.fixture
+def app(instance):
+    """The web app on the test's instance copy, CSRF on."""
+    from webapp import create_app
+
+    return create_app(instance, test_config=dict(TEST_CONFIG))
+
+
+@pytest.fixture
+def client(app):
+    """A browser without a session."""
+    return app.test_client()
+
+
+@pytest.fixture
+def store(instance):
+    """The test instance's store (to look at what the app wrote)."""
+    with Store.for_instance(instance) as s:
+        yield s
+
+
+def csrf_token(client) -> str:
+    """The CSRF token of the client's session, read from a page's meta tag (the log-in page or home)."""
+    page = client.get("/login", follow_redirects=True)
+    return re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text).group(1)
+
+
+def login(client, name: str, password: str = PASSWORD):
+    """Log `client` in through the form (with its CSRF token); return the response."""
+    token = csrf_token(client)
+    return client.post("/login", data={"login": name, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def route(store):
+    """Driver 1's first day in the published plan and its stops that serve a request, in order."""
+    plan = store.published_plan(WEEK)
+    stops = sorted((s for s in plan.stops if s.vehicle_id == 1 and s.request_id is not None),
+                   key=lambda s: (s.day, s.seq))
+    day = stops[0].day
+    return day, [s for s in stops if s.day == day]

@@ -1,0 +1,114 @@
+"""The dispatcher's week board, the route map data and the audit log of personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from scheduler.domain import RequestStatus
+from scheduler.io.exports import door_stops
+from tests.webapp.conftest import WEEK, login
+from webapp.plan_views import week_board
+
+
+def test_week_board_shows_the_planned_sample(client, store):
+    """Vehicles × service days, every served stop in its cell, version and status, the unassigned list."""
+    login(client, "dispatcher")
+    page = client.get(f"/dispatch/weeks/{WEEK}")
+    assert page.status_code == 200
+    plan = store.get_plan(WEEK)
+    assert "第1版" in page.text and "公開済み" in page.text and "12月1日(火)" in page.text
+    for vehicle in store.vehicles():
+        assert vehicle.name in page.text
+    shown = page.text.count('<li class="stop ')
+    # one card per stop, the deliveries of a several-shop errand at one door being one card
+    doors = door_stops(sorted(plan.stops, key=lambda s: (s.day, s.vehicle_id, s.seq)))
+    assert shown == sum(1 for group in doors if group[0].step_type not in ("start", "end"))
+    assert page.text.count("/dispatch/weeks/2026-11-30/map/") == len({(s.vehicle_id, s.day) for s in plan.stops})
+    assert f"{'未割当'} ({len(plan.unassigned)})" in page.text
+    for u in plan.unassigned:
+        assert u.reason in page.text
+
+
+def test_unassigned_broken_promises_first(store):
+    """A broken promise is listed before other unassigned requests, marked for a call back."""
+    from scheduler.domain import TimeWindow
+    from scheduler.planning.wording import broken_promise_reason
+    from webapp.plan_views import unassigned_rows
+
+    plan = store.get_plan(WEEK)
+    last = plan.unassigned[-1]
+    last.reason = broken_promise_reason(TimeWindow(dt.date(2026, 12, 1), 9 * 3600, 10 * 3600), "時間内に回れません")
+    rows = unassigned_rows(plan, store)
+    assert rows[0].request_id == last.request_id and rows[0].broken == "promise"
+    assert all(r.broken == "" for r in rows[1:])
+
+
+def test_board_names_holidays(store):
+    """A weekday holiday is a closed column with the holiday's name (勤労感謝の日, 2026-11-23)."""
+    board = week_board(store, dt.date(2026, 11, 23))
+    assert board.plan is None
+    assert (board.days[0].service, board.days[0].closed_because) == (False, "勤労感謝の日")
+    assert [d.service for d in board.days[1:]] == [True] * 4
+
+
+def test_api_plan_matches_the_stored_plan(client, store):
+    """``GET /api/weeks/<monday>/plan`` returns every stop of the version in its shift, in order."""
+    login(client, "dispatcher")
+    data = client.get(f"/api/weeks/{WEEK}/plan?version=1").json
+    plan = store.get_plan(WEEK, 1)
+    assert data["plan"]["version"] == 1 and data["plan"]["status"] == "published"
+    ids = [i for shift in data["shifts"] for s in shift["stops"] for i in s["stop_ids"]]
+    assert sorted(ids) == sorted(s.id for s in plan.stops)
+    for shift in data["shifts"]:
+        assert [s["seq"] for s in shift["stops"]] == sorted(s["seq"] for s in shift["stops"])
+    assert client.get(f"/api/weeks/{WEEK}/plan?version=9").status_code == 404
+
+
+def test_route_map_draws_the_instance_roads_near_the_route(client, store, route):
+    """The map data: the route along the roads, and only roads around the route's box."""
+    day, _ = route
+    login(client, "dispatcher")
+    page = client.get(f"/dispatch/weeks/{WEEK}/map/{day}/1")
+    assert page.status_code == 200 and "/vendor/leaflet/leaflet.js" in page.text
+    data = client.get(f"/api/weeks/{WEEK}/map/{day}/1").json
+    located = [s for s in store.get_plan(WEEK).stops
+               if s.vehicle_id == 1 and s.day == day and s.lat is not None]  # the lunch break has no place
+    assert len(data["route"]["features"]) == len(located) - 1
+    assert [s["id"] for s in data["stops"]] == [s.id for s in sorted(located, key=lambda s: s.seq)]
+    lats = [c[1] for f in data["route"]["features"] for c in f["geometry"]["coordinates"]]
+    lons = [c[0] for f in data["route"]["features"] for c in f["geometry"]["coordinates"]]
+    margin = 0.01
+    assert data["roads"]["features"]
+    for f in data["roads"]["features"]:
+        xs = [c[0] for c in f["geometry"]["coordinates"]]
+        ys = [c[1] for c in f["geometry"]["coordinates"]]
+        assert max(xs) >= min(lons) - margin and min(xs) <= max(lons) + margin
+        assert max(ys) >= min(lats) - margin and min(ys) <= max(lats) + margin
+
+
+def test_viewing_resident_data_is_audited_with_ids_only(client, store):
+    """Searching residents and opening the board write audit entries: who, where, which ids; no names."""
+    login(client, "operator")
+    found = client.get("/api/residents?q=佐藤").json["residents"]
+    assert found
+    entry = store.audit_entries(limit=1)[0]
+    assert (entry.user, entry.action, entry.subject, entry.where) == ("operator", "search", "resident", "api.residents")
+    assert set(entry.subject_ids) == {r["id"] for r in found}
+    client.get(f"/dispatch/weeks/{WEEK}")
+    board = store.audit_entries(limit=1)[0]
+    assert board.where == "dispatch.week" and len(board.subject_ids) > 10
+    dump = "\n".join(" ".join(map(str, row)) for row in store.db.execute("SELECT * FROM audit_log"))
+    assert all(r["name"] not in dump for r in found)
+
+
+def test_stop_report_is_audited_as_a_change(client, store, route):
+    """A report through the API is a change of the request, in the audit log."""
+    from tests.webapp.conftest import csrf_token
+
+    stop = route[1][0]
+    login(client, "dispatcher")
+    response = client.post(f"/api/stops/{stop.id}/status", json={"action": "not_home"},
+                           headers={"X-CSRFToken": csrf_token(client)})
+    assert response.status_code == 200 and response.json["status"] == RequestStatus.NO_SHOW.value
+    entry = store.audit_entries(limit=1)[0]
+    assert (entry.action, entry.subject, entry.subject_ids) == ("change", "request", (stop.request_id,))

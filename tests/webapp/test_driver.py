@@ -1,0 +1,104 @@
+"""The driver's day: only their own vehicle's published route; the buttons record request events."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from scheduler.domain import RequestStatus
+from tests.webapp.conftest import WEEK, csrf_token, login
+
+
+def _report(client, stop_id, action, note=""):
+    return client.post(f"/driver/stops/{stop_id}/report",
+                       data={"action": action, "note": note, "csrf_token": csrf_token(client)})
+
+
+def test_driver_sees_own_vehicle_route_as_cards_in_order(client, store, route):
+    """Cards of vehicle 1 on its day, in stop order, with phone links and a geo: hand-off; nothing of others."""
+    day, stops = route
+    login(client, "driver1")
+    page = client.get(f"/driver/?day={day}")
+    assert page.status_code == 200
+    ids = [int(i) for i in re.findall(r'action="/driver/stops/(\d+)/report"', page.text)]
+    reportable = [s.id for s in stops if s.step_type in ("visit", "session", "pickup", "delivery")]
+    assert list(dict.fromkeys(ids)) == reportable  # four forms per card, cards in stop order
+    assert 'href="geo:' in page.text
+    plan = store.published_plan(WEEK)
+    others = {s.id for s in plan.stops if s.vehicle_id != 1}
+    assert not others & set(ids)
+    names_elsewhere = {store.get_resident(s.resident_id).name for s in plan.stops
+                       if s.vehicle_id != 1 and s.resident_id is not None}
+    names_here = {store.get_resident(s.resident_id).name for s in stops if s.resident_id is not None}
+    assert names_here and all(n in page.text for n in names_here)
+    assert not any(n in page.text for n in names_elsewhere - names_here)
+
+
+def test_driver_cannot_report_or_read_another_vehicle(client, store, route):
+    """Another vehicle's stop is 404 for the driver; another vehicle's routes are 403 in the API."""
+    day, _ = route
+    other = next(s for s in store.published_plan(WEEK).stops if s.vehicle_id == 2 and s.request_id)
+    login(client, "driver1")
+    assert _report(client, other.id, "arrived").status_code == 404
+    assert client.get(f"/api/routes/{day}?vehicle=2").status_code == 403
+    mine = client.get(f"/api/routes/{day}").json
+    assert {r["vehicle_id"] for r in mine["routes"]} == {1} and mine["plan"]["status"] == "published"
+    assert store.events(other.request_id)[-1].stop_id is None
+
+
+def test_driver_sees_only_the_published_version(client, store, route):
+    """A newer draft version is invisible to drivers: its stops are refused, the published cards stay."""
+    day, stops = route
+    draft = copy.deepcopy(store.published_plan(WEEK))
+    draft.status = "draft"
+    draft = store.save_plan(draft)
+    draft_stop = next(s for s in draft.stops if s.vehicle_id == 1 and s.request_id)
+    login(client, "driver1")
+    assert _report(client, draft_stop.id, "arrived").status_code == 404
+    page = client.get(f"/driver/?day={day}")
+    assert f'/driver/stops/{stops[0].id}/report' in page.text
+
+
+def test_buttons_record_request_events_and_move_the_next_card(client, store, route):
+    """到着 then 完了 record events naming the stop; the request is done and the next card is the next stop."""
+    day, stops = route
+    first, second = [s for s in stops if s.step_type in ("visit", "session", "delivery")][:2]
+    login(client, "driver1")
+    page = client.get(f"/driver/?day={day}")
+    assert re.search(rf'id="next"[^>]*>\s*<div class="card-head">\s*<span class="seq">{first.seq}<', page.text)
+    assert _report(client, first.id, "arrived").status_code == 302
+    done = _report(client, first.id, "done")
+    assert done.status_code == 302 and done.location.endswith("#next")
+    events = [e for e in store.events(first.request_id) if e.stop_id == first.id]
+    assert [(e.action, e.to_status) for e in events] == [("arrived", RequestStatus.DISPATCHED),
+                                                         ("done", RequestStatus.DONE)]
+    assert all(e.user == "driver1" for e in events)
+    assert store.get_request(first.request_id).status == RequestStatus.DONE
+    page = client.get(f"/driver/?day={day}")
+    following = [s for s in stops if s.seq > first.seq and s.step_type in ("visit", "session", "pickup", "delivery")]
+    assert re.search(rf'id="next"[^>]*>\s*<div class="card-head">\s*<span class="seq">{following[0].seq}<',
+                     page.text)
+    assert second.seq >= following[0].seq
+
+
+def test_could_not_serve_needs_a_reason_beside_the_field(client, store, route):
+    """対応不可 without a reason is refused (400) with the message beside the field, and nothing is recorded."""
+    _day, stops = route
+    stop = next(s for s in stops if s.step_type in ("visit", "delivery"))
+    before = len(store.events(stop.request_id))
+    login(client, "driver1")
+    refused = _report(client, stop.id, "cannot_serve")
+    assert refused.status_code == 400 and "理由を入力してください" in refused.text
+    assert f'id="note-{stop.id}"' in refused.text
+    assert len(store.events(stop.request_id)) == before
+    assert _report(client, stop.id, "cannot_serve", "道路が通行止め").status_code == 302
+    last = store.events(stop.request_id)[-1]
+    assert last.action == "cannot_serve" and last.note == "道路が通行止め" and last.to_status == RequestStatus.FAILED
+
+
+def test_driver_without_route_today_gets_the_published_days(client, route):
+    """A day without a route says so and lists the days of the published plan to open."""
+    login(client, "driver1")
+    page = client.get("/driver/?day=2026-11-29")
+    assert "今日の運行はありません" in page.text
+    assert f"/driver/?day={route[0].isoformat()}" in page.text

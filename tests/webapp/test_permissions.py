@@ -1,0 +1,114 @@
+"""The permission table, checked exhaustively: every endpoint × every role × no log-in."""
+
+from __future__ import annotations
+
+import pytest
+
+from scheduler.accounts import Role
+from tests.webapp.conftest import ACCOUNTS, PASSWORD, WEEK, csrf_token, login
+from webapp import permissions
+
+
+def _requests(day, stop_id) -> dict[str, tuple[str, str, dict]]:
+    """One request per endpoint: method, URL, keyword arguments for the test client."""
+    monday = WEEK.isoformat()
+    return {
+        "static": ("GET", "/static/app.css", {}),
+        "dispatch.static": ("GET", "/dispatch/static/dispatch.css", {}),
+        "driver.static": ("GET", "/driver/static/driver.css", {}),
+        "vendor.leaflet": ("GET", "/vendor/leaflet/leaflet.js", {}),
+        "auth.login": ("GET", "/login", {}),
+        "auth.language": ("GET", "/lang/ja", {}),
+        "auth.home": ("GET", "/", {}),
+        "auth.logout": ("POST", "/logout", {}),
+        "dispatch.index": ("GET", "/dispatch/", {}),
+        "dispatch.week": ("GET", f"/dispatch/weeks/{monday}", {}),
+        "dispatch.shift_map": ("GET", f"/dispatch/weeks/{monday}/map/{day}/1", {}),
+        "driver.today": ("GET", f"/driver/?day={day}", {}),
+        "driver.report": ("POST", f"/driver/stops/{stop_id}/report", {"data": {"action": "arrived"}}),
+        "api.session": ("POST", "/api/session", {"json": {"login": "?", "password": PASSWORD}}),
+        "api.me": ("GET", "/api/me", {}),
+        "api.week_plan": ("GET", f"/api/weeks/{monday}/plan", {}),
+        "api.routes": ("GET", f"/api/routes/{day}", {}),
+        "api.shift_map": ("GET", f"/api/weeks/{monday}/map/{day}/1", {}),
+        "api.stop_status": ("POST", f"/api/stops/{stop_id}/status", {"json": {"action": "arrived"}}),
+        "api.requests": ("GET", "/api/requests", {}),
+        "api.residents": ("GET", "/api/residents?q=佐藤", {}),
+    }
+
+
+def _send(client, method, url, kwargs, *, login_name=None):
+    kwargs = {k: (dict(v) if isinstance(v, dict) else v) for k, v in kwargs.items()}
+    if method == "POST":
+        token = csrf_token(client)
+        if "data" in kwargs:
+            kwargs["data"]["csrf_token"] = token
+        else:
+            kwargs["headers"] = {"X-CSRFToken": token}
+        if url == "/api/session":
+            kwargs["json"]["login"] = login_name or "dispatcher"
+    response = client.open(url, method=method, **kwargs)
+    response.get_data()
+    response.close()  # static files are streamed from open files
+    return response
+
+
+def test_every_route_is_in_the_table_and_in_this_test(app, route):
+    """The app's endpoints, the permission table and this test's requests are the same set."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == permissions.PUBLIC | set(permissions.PERMISSIONS)
+    assert endpoints == set(_requests(route[0], route[1][0].id))
+
+
+def test_no_login_gets_the_login_page_or_401(app, route):
+    """Without a log-in: public endpoints answer; pages redirect to the log-in page, the API says 401 JSON."""
+    for endpoint, (method, url, kwargs) in _requests(route[0], route[1][0].id).items():
+        client = app.test_client()
+        response = _send(client, method, url, kwargs)
+        if endpoint in permissions.PUBLIC:
+            assert response.status_code not in (401, 403), endpoint
+            assert "/login" not in (response.location or "") or endpoint == "auth.language", endpoint
+        elif url.startswith("/api/"):
+            assert response.status_code == 401, endpoint
+            assert response.is_json and "error" in response.json, endpoint
+        else:
+            assert response.status_code == 302, endpoint
+            assert response.location.startswith("/login?next="), endpoint
+
+
+@pytest.mark.parametrize("name", sorted(ACCOUNTS))
+def test_each_role_gets_exactly_its_endpoints(app, store, name):
+    """Each role reaches exactly the endpoints the table gives it; everything else is 403.
+
+    A driver reports at a stop of their own vehicle (another vehicle's stop is
+    refused by the data check, tested in test_driver.py).
+    """
+    role, vehicle = ACCOUNTS[name]
+    stop = next(s for s in sorted(store.published_plan(WEEK).stops, key=lambda s: (s.day, s.seq))
+                if s.vehicle_id == (vehicle or 1) and s.request_id is not None)
+    client = app.test_client()
+    assert login(client, name).status_code == 302
+    requests = _requests(stop.day, stop.id)
+    logout = requests.pop("auth.logout")  # last: it ends the session
+    for endpoint, (method, url, kwargs) in [*requests.items(), ("auth.logout", logout)]:
+        response = _send(client, method, url, kwargs, login_name=name)
+        if permissions.allowed(endpoint, role):
+            assert response.status_code not in (401, 403), (endpoint, response.status_code)
+            assert not (response.location or "").startswith("/login?"), endpoint
+            assert response.status_code < 400, (endpoint, response.status_code)
+        else:
+            assert response.status_code == 403, (endpoint, response.status_code)
+
+
+def test_the_table_gives_drivers_no_office_screens():
+    """Least privilege: drivers reach no dispatcher screen and no resident search."""
+    for endpoint in ("dispatch.week", "dispatch.shift_map", "api.residents", "api.week_plan", "api.requests"):
+        assert not permissions.allowed(endpoint, Role.DRIVER)
+    assert not permissions.allowed("driver.report", Role.DISPATCHER)
+    assert not permissions.allowed("dispatch.week", None)
+
+
+def test_an_app_with_an_endpoint_missing_from_the_table_does_not_start():
+    """A route nobody added to the table stops the app at start-up (not a silent 403 in production)."""
+    with pytest.raises(RuntimeError, match="missing \\['dispatch.secret'\\]"):
+        permissions.check_table(permissions.PUBLIC | set(permissions.PERMISSIONS) | {"dispatch.secret"})

@@ -1,0 +1,30 @@
+// A shift's route over the instance's own road graph: no tile server (works offline).
+// The page's #map holds data-url (api.shift_map) and data-colours (one colour per request kind).
+(function () {
+  "use strict";
+  const box = document.getElementById("map");
+  if (!box) { return; }
+  const colours = JSON.parse(box.dataset.colours || "{}");
+  // No attribution control: its link points to another host; the page credits OpenStreetMap in text.
+  const map = L.map(box, { zoomSnap: 0.25, attributionControl: false });
+  fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+    .then(function (data) {
+      L.geoJSON(data.roads, { style: { color: "#9a9a9a", weight: 1.5, opacity: 0.9 }, interactive: false }).addTo(map);
+      const route = L.geoJSON(data.route, { style: { color: "#c0392b", weight: 5, opacity: 0.85 } }).addTo(map);
+      const list = document.getElementById("map-stops");
+      data.stops.forEach(function (s) {
+        if (s.lat === null || s.lon === null) { return; }
+        const colour = colours[s.kind] || "#333";
+        L.circleMarker([s.lat, s.lon], { radius: 9, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1 })
+          .bindTooltip(String(s.seq) + " " + s.eta + " " + s.place, { permanent: false })
+          .addTo(map);
+        const li = document.createElement("li");
+        li.textContent = s.seq + ". " + s.eta + " " + s.word + " " + s.place;
+        li.style.borderLeftColor = colour;
+        list.appendChild(li);
+      });
+      map.fitBounds(route.getBounds().isValid() ? route.getBounds() : L.geoJSON(data.roads).getBounds(), { padding: [20, 20] });
+    })
+    .catch(function (err) { box.textContent = "地図を読み込めません / map could not be loaded (" + err.message + ")"; });
+}());

@@ -1,0 +1,91 @@
+"""The driver's day on a tablet (運転手・職員): today's route as large cards and the report buttons.
+
+A driver sees only their own vehicle's route in the latest *published*
+plan. Each button (到着 / 完了 / 不在 / 対応不可) is a plain form (works
+without JavaScript and after a reload) that records the time as request
+events (`scheduler.store.Store.mark_stop`) and brings the next card up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import AnyOf, ValidationError
+
+from scheduler.accounts import StopAction
+from webapp import audit
+from webapp.args import parse_day
+from webapp.db import get_store
+from webapp.i18n import gettext as _
+from webapp.plan_views import on_published_route, published_route
+
+bp = Blueprint("driver", __name__, url_prefix="/driver", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+
+class ReportForm(FlaskForm):
+    """One button's report; the reason is required for 対応不可."""
+
+    action = HiddenField(validators=[AnyOf([a.value for a in StopAction])])
+    note = StringField("対応不可の理由")
+
+    def validate_note(self, field) -> None:
+        """Require the reason when the request could not be served."""
+        if self.action.data == StopAction.CANNOT_SERVE.value and not (field.data or "").strip():
+            raise ValidationError("理由を入力してください")
+
+
+def _day() -> dt.date:
+    text = request.args.get("day")
+    return parse_day(text, field="day") if text else dt.date.today()
+
+
+@bp.route("/")
+def today():
+    """Today's route (``?day=`` another day of a published plan) as cards, the next stop first in view."""
+    day = _day()
+    if current_user.vehicle_id is None:
+        abort(403)
+    store = get_store()
+    plan, row = published_route(store, current_user.vehicle_id, day)
+    if row is not None:
+        audit.record("view", "resident", row.resident_ids)
+    upcoming = _published_days(store, current_user.vehicle_id, day) if row is None else []
+    return render_template("driver/today.html", day=day, plan=plan, row=row, upcoming=upcoming,
+                           vehicle=store.get_vehicle(current_user.vehicle_id), form=ReportForm(),
+                           failed_stop=None)
+
+
+def _published_days(store, vehicle_id: int, day: dt.date) -> list[dt.date]:
+    """Days with a published route of this vehicle in the current and next week (when today has none)."""
+    days: set[dt.date] = set()
+    monday = day - dt.timedelta(days=day.weekday())
+    for week in (monday, monday + dt.timedelta(days=7)):
+        plan = store.published_plan(week)
+        if plan is not None:
+            days |= {s.day for s in plan.stops if s.vehicle_id == vehicle_id and s.day >= day}
+    return sorted(days)
+
+
+@bp.route("/stops/<int:stop_id>/report", methods=["POST"])
+def report(stop_id: int):
+    """Record a button (到着 / 完了 / 不在 / 対応不可) at a stop of the driver's published route."""
+    store = get_store()
+    if not on_published_route(store, stop_id, current_user.vehicle_id):
+        abort(404)
+    stop = store.get_stop(stop_id)
+    form = ReportForm()
+    if not form.validate_on_submit():
+        plan, row = published_route(store, current_user.vehicle_id, stop.day)
+        audit.record("view", "resident", row.resident_ids if row else [])
+        return render_template("driver/today.html", day=stop.day, plan=plan, row=row, upcoming=[],
+                               vehicle=store.get_vehicle(current_user.vehicle_id), form=form,
+                               failed_stop=stop_id), 400
+    req = store.mark_stop(stop_id, form.action.data, user=current_user.login, note=form.note.data or "")
+    audit.record("change", "request", [req.id])
+    flash(_("記録しました"))
+    return redirect(url_for("driver.today", day=stop.day.isoformat(), _anchor="next"))

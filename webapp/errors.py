@@ -1,0 +1,61 @@
+"""One error handler for the app: JSON ``{"error": ...}`` for the API, a Japanese page for people.
+
+Bad input (`routing.errors.InputError`, raised by the store and the domain
+with a message naming the field) is a 400; a missing record (`NotFound`) a
+404. Anything unexpected is logged with its traceback (which holds no
+personal data: locals are not logged) and answered with a plain 500 page:
+never a stack trace to the user.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from routing.errors import InputError
+from scheduler.store import NotFound
+from webapp.i18n import gettext as _
+from webapp.security import is_api_request
+
+__all__ = ["init_app"]
+
+log = logging.getLogger(__name__)
+
+
+def _message(code: int, exc: Exception) -> str:
+    if isinstance(exc, CSRFError):
+        return _("フォームの有効期限が切れました。もう一度送信してください")
+    words = {400: "入力に誤りがあります", 401: "ログインしてください", 403: "権限がありません",
+             404: "ページが見つかりません"}
+    return _(words.get(code, "サーバーで問題が起きました。時間をおいてもう一度お試しください"))
+
+
+def _answer(code: int, exc: Exception, detail: str | None = None):
+    if is_api_request():
+        return jsonify(error=detail or getattr(exc, "description", None) or str(exc)), code
+    return render_template("errors.html", code=code, message=_message(code, exc), detail=detail), code
+
+
+def _http_error(exc: HTTPException):
+    if exc.code is None or exc.code < 400:
+        return exc
+    return _answer(exc.code, exc, exc.description if exc.code == 400 else None)
+
+
+def _input_error(exc: InputError):
+    return _answer(404 if isinstance(exc, NotFound) else 400, exc, str(exc))
+
+
+def _unexpected(exc: Exception):
+    log.exception("unexpected error")
+    return _answer(500, InternalServerError(), "internal error")
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InputError, _input_error)
+    app.register_error_handler(Exception, _unexpected)

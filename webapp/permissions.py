@@ -1,0 +1,77 @@
+"""The permission table: which roles may use which endpoint. Every request is checked here.
+
+`webapp.security.guard` runs before every request: an endpoint in `PUBLIC`
+is open to anyone; any other endpoint needs a log-in and a role listed for it
+in `PERMISSIONS`; an endpoint missing from both is refused to everyone (403),
+and the app refuses to start with an endpoint missing (`check_table`).
+`tests/webapp/test_permissions.py` checks every endpoint × every role ×
+no log-in against this table.
+
+Rules finer than a role (a driver sees only their own vehicle's published
+routes) are data checks inside the views (`webapp.routes.driver_route`).
+
+To add a screen: add its view to a blueprint and one line here.
+"""
+
+from __future__ import annotations
+
+from scheduler.accounts import Role
+
+__all__ = ["OFFICE", "PERMISSIONS", "PUBLIC", "STAFF", "allowed", "check_table"]
+
+#: Every role that logs in.
+STAFF = frozenset(Role)
+#: The office: people who plan and book (not the vans).
+OFFICE = frozenset({Role.ADMIN, Role.DISPATCHER, Role.OPERATOR})
+_PLANNERS = frozenset({Role.ADMIN, Role.DISPATCHER})
+
+#: Endpoints anyone may reach without logging in (assets, the log-in itself, the language switch).
+PUBLIC: frozenset[str] = frozenset({
+    "static", "dispatch.static", "driver.static", "vendor.leaflet",  # styles, scripts, Leaflet: no data
+    "auth.login", "auth.language", "api.session",
+})
+
+#: endpoint -> the roles allowed; everything else is 403.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # auth
+    "auth.home": STAFF,
+    "auth.logout": STAFF,
+    # dispatcher (配車担当): the week board and the route map; operators read them to book
+    "dispatch.index": OFFICE,
+    "dispatch.week": OFFICE,
+    "dispatch.shift_map": OFFICE,
+    # driver (運転手・職員): their own vehicle's day
+    "driver.today": frozenset({Role.DRIVER}),
+    "driver.report": frozenset({Role.DRIVER}),
+    # JSON API
+    "api.me": STAFF,
+    "api.week_plan": OFFICE,
+    "api.routes": STAFF,
+    "api.shift_map": OFFICE,
+    "api.stop_status": frozenset({Role.DRIVER, *_PLANNERS}),
+    "api.requests": OFFICE,
+    "api.residents": OFFICE,
+}
+
+
+def allowed(endpoint: str | None, role: Role | None) -> bool:
+    """Return whether `role` (None: not logged in) may use `endpoint`."""
+    if endpoint in PUBLIC:
+        return True
+    return role is not None and role in PERMISSIONS.get(endpoint or "", frozenset())
+
+
+def check_table(endpoints: set[str]) -> None:
+    """Refuse an app whose endpoints and table disagree (a forgotten line, a stale line).
+
+    Raises
+    ------
+    RuntimeError
+        Naming the endpoints missing from the table or listed without a route.
+    """
+    listed = PUBLIC | set(PERMISSIONS)
+    missing, stale = endpoints - listed, listed - endpoints
+    if missing or stale:
+        msg = (f"permission table out of date: missing {sorted(missing)}, "
+               f"listed without a route {sorted(stale)} (webapp/permissions.py)")
+        raise RuntimeError(msg)

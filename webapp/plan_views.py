@@ -1,0 +1,302 @@
+"""What the screens and the API show of a plan: shifts with their stops, the week board, a driver's day.
+
+Thin views call these functions and render the dataclasses they return (or
+their ``to_json``). The words of each stop (place, what to do, amount to
+collect, notes) come from `scheduler.io.exports.plan_rows`, the same rows as
+the CSV export and the printed sheet, so every output says the same thing.
+These objects hold residents' personal data: views pass the shown
+residents' ids to `webapp.audit.record`; nothing here logs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import jpholiday
+
+from scheduler.domain import (
+    CAPACITY_DIMENSIONS,
+    DAY_S,
+    Plan,
+    PlanStop,
+    ShiftException,
+    Vehicle,
+    week_monday,
+)
+from scheduler.io.exports import door_stops, plan_rows
+from scheduler.planning.wording import BROKEN_PROMISE, BROKEN_SESSION
+from scheduler.service_calendar import YEAR_END_BREAK, is_service_day
+from scheduler.store import NotFound, Store
+
+__all__ = ["DayColumn", "ShiftRow", "StopCard", "UnassignedRow", "WeekBoard", "published_route",
+           "shift_rows", "stop_cards", "unassigned_rows", "week_board"]
+
+#: Stops the crew reports at (the depot and the lunch break need no button).
+_REPORTABLE = frozenset({"visit", "session", "pickup", "delivery"})
+#: Crew reports after which a stop is finished.
+FINAL_REPORTS = frozenset({"done", "not_home", "cannot_serve"})
+
+
+@dataclass
+class StopCard:
+    """One stop as staff read it (times in seconds of its day)."""
+
+    id: int
+    seq: int
+    day: dt.date
+    vehicle_id: int
+    step_type: str  # start | visit | session | pickup | delivery | break | end
+    kind: str  # the request's kind (visit, session, errand, ride) or the step type
+    eta_s: int
+    start_s: int
+    departure_s: int
+    place: str
+    todo: str
+    notes: str
+    collect_yen: int = 0
+    request_id: int | None = None
+    resident_id: int | None = None
+    name: str = ""
+    kana: str = ""
+    phone: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    load: tuple[int, ...] = ()
+    driving_s: int = 0  # driving so far on this route
+    distance_m: int = 0
+    report: str | None = None  # the crew's latest report (scheduler.accounts.StopAction value)
+    #: every plan stop the card stands for (several for the deliveries of a several-shop errand at one door)
+    stop_ids: tuple[int, ...] = ()
+
+    @property
+    def reportable(self) -> bool:
+        """Whether the crew reports at this stop (it serves a request)."""
+        return self.request_id is not None and self.step_type in _REPORTABLE
+
+    @property
+    def finished(self) -> bool:
+        """Whether the crew is done with this stop."""
+        return self.report in FINAL_REPORTS
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the stop for the API (ISO date, ``H:MM`` times as well as seconds)."""
+        data = dataclasses.asdict(self)
+        data["day"] = self.day.isoformat()
+        data["load"] = dict(zip(CAPACITY_DIMENSIONS, self.load, strict=False))
+        return data
+
+
+@dataclass
+class ShiftRow:
+    """One vehicle on one day (便): its stops in order and what the day adds up to."""
+
+    vehicle: Vehicle
+    day: dt.date
+    stops: list[StopCard]
+
+    @property
+    def start_s(self) -> int:
+        return self.stops[0].departure_s if self.stops else 0
+
+    @property
+    def end_s(self) -> int:
+        return self.stops[-1].eta_s if self.stops else 0
+
+    @property
+    def driving_s(self) -> int:
+        return self.stops[-1].driving_s if self.stops else 0
+
+    @property
+    def distance_m(self) -> int:
+        return self.stops[-1].distance_m if self.stops else 0
+
+    @property
+    def max_load(self) -> dict[str, int]:
+        """The most seats and boxes on board at once."""
+        most = [max((s.load[i] for s in self.stops if len(s.load) > i), default=0)
+                for i in range(len(CAPACITY_DIMENSIONS))]
+        return dict(zip(CAPACITY_DIMENSIONS, most, strict=True))
+
+    @property
+    def resident_ids(self) -> list[int]:
+        return sorted({s.resident_id for s in self.stops if s.resident_id is not None})
+
+    @property
+    def next_stop(self) -> StopCard | None:
+        """The first stop the crew has not finished (what to do next)."""
+        return next((s for s in self.stops if s.reportable and not s.finished), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"vehicle_id": self.vehicle.id, "vehicle": self.vehicle.name, "day": self.day.isoformat(),
+                "start_s": self.start_s, "end_s": self.end_s, "driving_s": self.driving_s,
+                "distance_m": self.distance_m, "max_load": self.max_load,
+                "stops": [s.to_json() for s in self.stops]}
+
+
+@dataclass
+class DayColumn:
+    """A day of the week board: a service day, or why not (holiday name, year-end closure)."""
+
+    day: dt.date
+    service: bool
+    closed_because: str = ""  # the holiday's name, 年末年始, or empty
+
+
+@dataclass
+class UnassignedRow:
+    """A request the plan could not serve, with the reason in staff words."""
+
+    request_id: int
+    kind: str
+    reason: str
+    resident_id: int | None = None
+    name: str = ""
+    phone: str = ""
+    day: dt.date | None = None
+    broken: str = ""  # "promise" (折り返し電話), "session" (tell the district) or ""
+
+
+@dataclass
+class WeekBoard:
+    """The dispatcher's week: vehicles × days, each shift with its stops; what is not planned."""
+
+    week: dt.date
+    plan: Plan | None
+    versions: list[Plan]
+    days: list[DayColumn]
+    vehicles: list[Vehicle]
+    shifts: dict[tuple[int, dt.date], ShiftRow] = field(default_factory=dict)
+    exceptions: dict[tuple[int, dt.date], list[ShiftException]] = field(default_factory=dict)
+    unassigned: list[UnassignedRow] = field(default_factory=list)
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.week + dt.timedelta(days=6)
+
+    @property
+    def previous_week(self) -> dt.date:
+        return self.week - dt.timedelta(days=7)
+
+    @property
+    def next_week(self) -> dt.date:
+        return self.week + dt.timedelta(days=7)
+
+    @property
+    def resident_ids(self) -> list[int]:
+        """Residents whose data the board shows (for the audit log)."""
+        ids = {i for row in self.shifts.values() for i in row.resident_ids}
+        ids |= {u.resident_id for u in self.unassigned if u.resident_id is not None}
+        return sorted(ids)
+
+
+def stop_cards(plan: Plan, stops: list[PlanStop], store: Store) -> list[StopCard]:
+    """Return stops of `plan` as cards, in day, vehicle, sequence order, with the crew's reports."""
+    ordered = sorted(stops, key=lambda s: (s.day, s.vehicle_id, s.seq))
+    rows = plan_rows(dataclasses.replace(plan, stops=ordered), store)
+    reports = store.stop_reports(s.id for s in ordered)
+    residents: dict[int, Any] = {}
+    cards = []
+    # one card per row of the stop sheet: the deliveries of a several-shop
+    # errand at one door are one card, reported through its first stop
+    groups = door_stops(ordered)
+    for group, row in zip(groups, rows, strict=True):
+        stop = group[0]
+        request = store.get_request(stop.request_id) if stop.request_id is not None else None
+        rid = request.resident_id if request is not None else stop.resident_id
+        if rid is not None and rid not in residents:
+            residents[rid] = store.get_resident(rid)
+        person = residents.get(rid)
+        cards.append(StopCard(
+            id=stop.id, seq=stop.seq, day=stop.day, vehicle_id=stop.vehicle_id, step_type=stop.step_type,
+            kind=request.kind.value if request is not None else stop.step_type,
+            eta_s=stop.arrival_s % DAY_S, start_s=stop.start_s % DAY_S, departure_s=stop.departure_s % DAY_S,
+            place=row["place"], todo=row["todo"], notes=row["notes"], collect_yen=row["collect_yen"],
+            request_id=stop.request_id, resident_id=rid,
+            name=person.name if person else "", kana=person.kana if person else "",
+            phone=person.phone if person else "", lat=stop.lat, lon=stop.lon, load=stop.load,
+            driving_s=stop.driving_s, distance_m=stop.distance_m,
+            report=reports[stop.id].action if stop.id in reports else None,
+            stop_ids=tuple(s.id for s in group),
+        ))
+    return cards
+
+
+def shift_rows(plan: Plan, store: Store, *, vehicle_id: int | None = None,
+               day: dt.date | None = None) -> dict[tuple[int, dt.date], ShiftRow]:
+    """Return the plan's shifts (all, or one vehicle's and/or one day's) by (vehicle id, day)."""
+    stops = [s for s in plan.stops
+             if (vehicle_id is None or s.vehicle_id == vehicle_id) and (day is None or s.day == day)]
+    vehicles = {v.id: v for v in store.vehicles(active_only=False)}
+    rows: dict[tuple[int, dt.date], ShiftRow] = {}
+    for card in stop_cards(plan, stops, store):
+        key = (card.vehicle_id, card.day)
+        if key not in rows:
+            rows[key] = ShiftRow(vehicles[card.vehicle_id], card.day, [])
+        rows[key].stops.append(card)
+    return rows
+
+
+def unassigned_rows(plan: Plan, store: Store) -> list[UnassignedRow]:
+    """Return what the plan could not serve: broken promises first, then broken sessions, then the rest."""
+    rows = []
+    for u in plan.unassigned:
+        request = store.get_request(u.request_id)
+        person = store.get_resident(request.resident_id) if request.resident_id is not None else None
+        broken = ("promise" if u.reason.startswith(BROKEN_PROMISE)
+                  else "session" if u.reason.startswith(BROKEN_SESSION) else "")
+        rows.append(UnassignedRow(request_id=u.request_id, kind=request.kind.value, reason=u.reason,
+                                  resident_id=request.resident_id, name=person.name if person else "",
+                                  phone=person.phone if person else "", day=u.day, broken=broken))
+    order = {"promise": 0, "session": 1, "": 2}
+    return sorted(rows, key=lambda r: (order[r.broken], r.request_id))
+
+
+def _day_columns(week: dt.date) -> list[DayColumn]:
+    columns = []
+    for i in range(7):
+        day = week + dt.timedelta(days=i)
+        if is_service_day(day):
+            columns.append(DayColumn(day, True))
+        elif day.weekday() < 5:  # a weekday without service: say why
+            reason = "年末年始" if (day.month, day.day) in YEAR_END_BREAK else jpholiday.is_holiday_name(day)
+            columns.append(DayColumn(day, False, reason or "休日"))
+    return columns
+
+
+def week_board(store: Store, week: dt.date, version: int | None = None) -> WeekBoard:
+    """Return the week board of a plan version (the latest when `version` is None)."""
+    plan = store.get_plan(week, version)
+    board = WeekBoard(week=week, plan=plan, versions=store.plans(week), days=_day_columns(week),
+                      vehicles=store.vehicles())
+    for e in store.shift_exceptions(week, week + dt.timedelta(days=6)):
+        board.exceptions.setdefault((e.vehicle_id, e.day), []).append(e)
+    if plan is not None:
+        board.shifts = shift_rows(plan, store)
+        board.unassigned = unassigned_rows(plan, store)
+        extra = {row.vehicle.id: row.vehicle for row in board.shifts.values()}  # inactive vehicles in the plan
+        shown = {v.id for v in board.vehicles}
+        board.vehicles += [v for vid, v in sorted(extra.items()) if vid not in shown]
+    return board
+
+
+def published_route(store: Store, vehicle_id: int, day: dt.date) -> tuple[Plan | None, ShiftRow | None]:
+    """Return the latest published plan of `day`'s week and `vehicle_id`'s shift on `day` in it."""
+    plan = store.published_plan(week_monday(day))
+    if plan is None:
+        return None, None
+    return plan, shift_rows(plan, store, vehicle_id=vehicle_id, day=day).get((vehicle_id, day))
+
+
+def on_published_route(store: Store, stop_id: int, vehicle_id: int) -> bool:
+    """Return whether the stop is on `vehicle_id`'s route in the latest published plan of its week."""
+    try:
+        stop = store.get_stop(stop_id)
+    except NotFound:
+        return False
+    if stop.vehicle_id != vehicle_id:
+        return False
+    plan = store.published_plan(week_monday(stop.day))
+    return plan is not None and plan.id == stop.plan_id

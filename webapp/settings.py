@@ -1,0 +1,75 @@
+"""Every setting of the web app, documented; an instance may override them in ``webapp.py``.
+
+The defaults below are read when the app is created (`webapp.create_app`);
+an instance folder may hold a ``webapp.py`` (Flask's ``from_pyfile``) with
+upper-case names that replace them, e.g. ``SESSION_COOKIE_SECURE = False``
+for a town-hall network without TLS. Tests pass ``test_config`` instead.
+The secret key is generated once per instance folder (``secret_key``, mode
+0600) and never kept in the repository.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+from typing import Any
+
+from routing.files import write_atomic
+
+#: File in the instance folder that may override the defaults.
+INSTANCE_CONFIG = "webapp.py"
+#: File in the instance folder holding the generated secret key.
+SECRET_KEY_FILE = "secret_key"
+
+#: The settings with what each is for (a test checks every default is documented here).
+DOCUMENTED: dict[str, str] = {
+    "SECRET_KEY": "signs the session cookie and CSRF tokens; default: generated into <instance>/secret_key",
+    "PERMANENT_SESSION_LIFETIME": "a log-in expires after this long (one working day)",
+    "SESSION_COOKIE_NAME": "name of the session cookie",
+    "SESSION_COOKIE_HTTPONLY": "scripts cannot read the session cookie",
+    "SESSION_COOKIE_SAMESITE": "the cookie is not sent with cross-site posts",
+    "SESSION_COOKIE_SECURE": "the cookie only travels over HTTPS (odekake serve turns it off on 127.0.0.1)",
+    "WTF_CSRF_CHECK_DEFAULT": "off: the guard (webapp.security) checks CSRF itself, skipping bearer-token calls",
+    "WTF_CSRF_TIME_LIMIT": "None: a form's token lives as long as the log-in (tablets stay open all day)",
+    "WTF_CSRF_ENABLED": "CSRF tokens on every form and browser API write",
+    "MAX_CONTENT_LENGTH": "largest request body accepted, in bytes",
+    "ODEKAKE_LANGUAGE": "language of the screens until a user switches (ja or en)",
+    "ODEKAKE_AREA_NAME": "municipality / district shown on every page; default: the road graph's name",
+    "ODEKAKE_MAP_MARGIN_DEG": "roads drawn around a route's bounding box, in degrees",
+}
+
+
+def defaults() -> dict[str, Any]:
+    """Return the default settings (see `DOCUMENTED`)."""
+    return {
+        "SECRET_KEY": None,
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=10),
+        "SESSION_COOKIE_NAME": "odekake_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": True,
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_ENABLED": True,
+        "MAX_CONTENT_LENGTH": 1_000_000,
+        "ODEKAKE_LANGUAGE": "ja",
+        "ODEKAKE_AREA_NAME": None,
+        "ODEKAKE_MAP_MARGIN_DEG": 0.01,
+    }
+
+
+def instance_secret_key(instance: Path) -> str:
+    """Return the instance's secret key, generating ``secret_key`` (mode 0600) on first use."""
+    path = Path(instance) / SECRET_KEY_FILE
+    if not path.exists():
+        write_atomic(path, secrets.token_hex(32) + "\n")  # owner-only by default
+    return path.read_text(encoding="utf-8").strip()
+
+
+def area_name(instance: Path) -> str:
+    """Return the name of the area an instance serves: its road graph's name, else the folder's."""
+    from routing.graph import read_instance_info
+
+    info = read_instance_info(instance) or {}
+    return str(info.get("name") or Path(instance).name)
