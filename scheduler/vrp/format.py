@@ -8,10 +8,12 @@ way, so they live here once.
 
 from __future__ import annotations
 
-__all__ = ["MAX_TIME", "REASON_CODES", "WEEKDAYS", "format_week_time", "route_cost"]
+__all__ = ["COMMITMENT", "MAX_TIME", "REASON_CODES", "WEEKDAYS", "format_week_time", "route_cost"]
 
 #: Latest time the format can express; used when no window is given.
 MAX_TIME = 2**40
+#: Priority of a commitment: the format's top tier, outweighing all other tasks together.
+COMMITMENT = 100
 #: English weekday abbreviations of week time (0 = Monday 00:00).
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

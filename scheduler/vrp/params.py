@@ -97,6 +97,10 @@ class SolveParams:
     stall_gain
         Early stop: the share of the cost a cheaper plan must save to count as
         an improvement (0.002 = 0.2 %).
+    split_days
+        Above 400 modelled tasks, solve the groups of shifts whose hours never
+        overlap (the days) one by one, each task on the day the
+        commitments-first plan gave it (``scheduler.vrp.parts``).
     """
 
     time_limit_s: float = 10.0
@@ -111,6 +115,7 @@ class SolveParams:
     ruin_auto_temperatures: bool = True
     stall_s: float | None = None
     stall_gain: float = 0.002
+    split_days: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.time_limit_s, bool) or not isinstance(self.time_limit_s, (int, float)) \
@@ -140,6 +145,8 @@ class SolveParams:
         if isinstance(self.stall_gain, bool) or not isinstance(self.stall_gain, (int, float)) \
                 or not 0 <= self.stall_gain < 1:
             raise ParamsError(f"stall_gain: expected a number in [0, 1), got {self.stall_gain!r}")
+        if not isinstance(self.split_days, bool):
+            raise ParamsError(f"split_days: expected true or false, got {self.split_days!r}")
         if not isinstance(self.ruin_auto_temperatures, bool):
             raise ParamsError(f"ruin_auto_temperatures: expected true or false, got {self.ruin_auto_temperatures!r}")
 

@@ -62,8 +62,10 @@ from ortools.constraint_solver import (
 )
 
 from scheduler.vrp.construct import NodeTable, Plan, insertion_plan
-from scheduler.vrp.format import MAX_TIME, route_cost
+from scheduler.vrp.format import COMMITMENT, MAX_TIME, route_cost
 from scheduler.vrp.params import SolveParams
+from scheduler.vrp.parts import merge, parts_of
+from scheduler.vrp.parts import score as parts_score
 from scheduler.vrp.precheck import Model as _Model
 from scheduler.vrp.precheck import prepare
 from scheduler.vrp.problem import Problem, ProblemError, parse_problem
@@ -87,8 +89,6 @@ _TRADE_OPERATORS = (
 )
 #: Reason given when a task could be served alone but did not fit in the plan.
 NOT_ENOUGH_TIME = "not enough time left in any shift"
-#: Priority of a commitment (the format's top tier, see `_penalties`).
-COMMITMENT = 100
 #: Modelled tasks above which OR-Tools' own first-solution strategies are too slow.
 _LARGE = 400
 
@@ -1015,6 +1015,45 @@ def _solution(model: _Model, result: SearchResult, loading_ms: int, solving_ms: 
     return {"code": 0, "summary": summary, "unassigned": unassigned, "routes": routes}
 
 
+def _in_parts(model: _Model, params: SolveParams) -> bool:
+    """Return whether to solve the week day by day (`scheduler.vrp.parts`).
+
+    Only above `_LARGE` modelled tasks, where the whole model is too slow to
+    search, and never under a solution limit (one deterministic search).
+    """
+    return len(model.modelled) > _LARGE and params.solution_limit is None and params.split_days
+
+
+def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_ms: int) -> dict | None:
+    """Solve each day's part on its own and merge them; None when the week has one part.
+
+    The whole week's commitments-first plan decides each task's day and is
+    the answer when the parts, put together, are not better (`parts.score`)
+    or no time is left for them.
+    """
+    nodes = _nodes(model)
+    constructed, _ = _construct(_open_model(model, nodes, params.seed), started)
+    vehicle_of = {t: k for k, route in enumerate(constructed.routes) for t in route}
+    split = parts_of(model, vehicle_of)
+    if split is None:
+        return None
+    whole = _solution(model, replace(constructed, stopped="constructed"), loading_ms,
+                      int((time.monotonic() - started) * 1000) - loading_ms)
+    whole["summary"]["computing_times"]["first_solution"] = int(constructed.first_solution_s * 1000)
+    whole["summary"]["search"] = {"stopped": "constructed"}
+    solutions = []
+    for i, part in enumerate(split):
+        share = (started + params.time_limit_s - time.monotonic()) / (len(split) - i)
+        if share < 0.5:
+            return whole
+        solutions.append(solve(part.problem(model.problem), replace(params, time_limit_s=share)))
+    left_out = [_unassigned_entry(model, t, *model.reasons[t]) for t in range(len(model.tasks))
+                if t in model.reasons and t not in set(model.modelled)]
+    merged = merge(model.problem, solutions, left_out)
+    merged["summary"]["computing_times"]["first_solution"] = whole["summary"]["computing_times"]["first_solution"]
+    return merged if parts_score(model.problem, merged) <= parts_score(model.problem, whole) else whole
+
+
 def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
     """Solve a routing problem and return the solution dict.
 
@@ -1046,6 +1085,10 @@ def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
         params = SolveParams.from_options(parsed.options)
     model = prepare(parsed)
     t1 = time.perf_counter()
+    if _in_parts(model, params):
+        split = _solve_in_parts(model, params, started, int((t1 - t0) * 1000))
+        if split is not None:
+            return split
     if model.modelled:
         result = _run(model, params, started)
     else:

@@ -1,0 +1,66 @@
+"""A large week solved day by day (`scheduler.vrp.parts`): parts never share a task, merged plans are valid."""
+
+from __future__ import annotations
+
+from scheduler.vrp import solver
+from scheduler.vrp.params import SolveParams
+from scheduler.vrp.parts import merge, parts_of, vehicle_groups
+from scheduler.vrp.precheck import prepare
+from scheduler.vrp.problem import parse_problem
+from scheduler.vrp.validator import validate
+from tests.scheduler.vrp.test_construct import _large_week
+
+
+def _parts(week: dict):
+    model = prepare(parse_problem(week))
+    om = solver._open_model(model, solver._nodes(model), 0)
+    constructed, _ = solver._construct(om, 0.0)
+    vehicle_of = {t: k for k, route in enumerate(constructed.routes) for t in route}
+    return model, constructed, parts_of(model, vehicle_of)
+
+
+def test_vehicles_group_by_hours_that_overlap():
+    """Fifty shifts over five days: five groups of ten, each one day."""
+    problem = parse_problem(_large_week())
+    groups = vehicle_groups(problem)
+    assert [len(g) for g in groups] == [10] * 5
+    for g in groups:
+        assert len({problem.vehicles[k].time_window for k in g}) == 1
+
+
+def test_every_task_is_in_exactly_one_part_on_the_day_the_plan_gave_it():
+    week = _large_week()
+    model, constructed, parts = _parts(week)
+    assert len(parts) == 5
+    jobs = [j for p in parts for j in p.jobs]
+    shipments = [s for p in parts for s in p.shipments]
+    left_out = {t for t in range(len(model.tasks)) if t not in set(model.modelled)}
+    assert sorted(jobs) == [j for j in range(len(week["jobs"])) if j not in left_out]
+    assert len(shipments) == len(set(shipments))
+    day_of_vehicle = {k: d for d, p in enumerate(parts) for k in p.vehicles}
+    for k, route in enumerate(constructed.routes):
+        for t in route:
+            task = model.tasks[t]
+            part = parts[day_of_vehicle[k]]
+            assert (t in part.jobs) if task.kind == "job" else (task.shipment in part.shipments)
+
+
+def test_merged_part_solutions_are_a_valid_plan_of_the_whole_week():
+    """Each day solved on its own (solution limit, no clock), merged: the validator accepts the whole week."""
+    week = _large_week(seed=9, n_jobs=200, n_shipments=60)
+    model, _, parts = _parts(week)
+    solutions = [solver.solve(p.problem(model.problem), SolveParams(solution_limit=5, time_limit_s=120))
+                 for p in parts]
+    merged = merge(model.problem, solutions)
+    assert validate(week, merged) == []
+    assert merged["summary"]["search"]["parts"] == 5
+    assert merged["summary"]["cost"] == sum(s["summary"]["cost"] for s in solutions)
+
+
+def test_a_large_week_solved_in_parts_is_valid():
+    """The whole path under a short time limit: a valid, non-empty plan (parts or the constructed plan)."""
+    week = _large_week(seed=4)
+    solution = solver.solve(week, SolveParams(time_limit_s=8, workers=1))
+    assert validate(week, solution) == []
+    assert solution["routes"]
+    assert solution["summary"]["search"]["stopped"] in {"constructed", "converged", "time_limit"}
