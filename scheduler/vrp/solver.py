@@ -50,7 +50,6 @@ import itertools
 import math
 import multiprocessing
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from queue import Empty
 

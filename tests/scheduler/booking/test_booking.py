@@ -8,11 +8,33 @@ import multiprocessing
 
 import pytest
 
-from scheduler.booking import SlotTaken, book, cancel_booking, find_offers, parse_draft, read_back
-from scheduler.domain import RequestKind, RequestStatus, SessionDetails, SessionRule, Vehicle, week_seconds
+from scheduler.booking import (
+    SlotTaken,
+    book,
+    cancel_booking,
+    find_offers,
+    parse_draft,
+    read_back,
+)
+from scheduler.domain import (
+    RequestKind,
+    RequestStatus,
+    SessionDetails,
+    SessionRule,
+    Vehicle,
+    week_seconds,
+)
 from scheduler.planning import plan_week
 from scheduler.store import Store
-from tests.scheduler.planning_world import NOW, PARAMS, TUE, WEEK, LineMatrix, request, store_world
+from tests.scheduler.planning_world import (
+    NOW,
+    PARAMS,
+    TUE,
+    WEEK,
+    LineMatrix,
+    request,
+    store_world,
+)
 
 H = 3600
 
