@@ -22,7 +22,7 @@ def _small() -> dict:
 def test_early_stop_returns_the_plan_of_a_long_run():
     """Same seed, one worker: stopping on convergence gives the routes a run to the time limit gives."""
     week = _small()
-    early = solve(week, SolveParams(time_limit_s=60, stall_s=0.5, workers=1, seed=3))
+    early = solve(week, SolveParams(time_limit_s=60, stall_s=2, workers=1, seed=3))
     full = solve(week, SolveParams(time_limit_s=2, stall_s=0, workers=1, seed=3))
     assert validate(week, early) == [] and validate(week, full) == []
     assert early["summary"]["search"]["stopped"] == "converged"
