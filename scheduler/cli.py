@@ -261,4 +261,61 @@ def import_command(ctx: click.Context, table: str, path: str, skip_bad: bool, ad
 
 
 # Commands registered on the top-level `odekake` group by webapp.cli.
-COMMANDS: list[click.Command] = [init, sample, plan_week_command, plan, export, import_command]
+# ----------------------------------------------------------------------------- booking
+
+
+def _read_draft(store, path: str):
+    import json
+
+    from scheduler.booking import parse_draft
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError) as exc:
+        msg = f"{path}: cannot read the draft as JSON ({exc})"
+        raise InputError(msg) from None
+    return parse_draft(store, data)
+
+
+@click.command("offer")
+@click.argument("path", metavar="DRAFT.json", type=click.Path(dir_okay=False))
+@click.pass_context
+def offer_command(ctx: click.Context, path: str) -> None:
+    """Print the offers the current plans can keep for a draft request, as JSON (docs/BOOKING.md)."""
+    import json
+
+    from scheduler.booking import find_offers
+
+    with _store(ctx) as store:
+        result = find_offers(store, _network(ctx), _read_draft(store, path))
+    click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+
+
+@click.command("book")
+@click.argument("path", metavar="DRAFT.json", type=click.Path(dir_okay=False))
+@click.option("--offer", "k", type=click.IntRange(min=1), required=True, help="Number of the offer to confirm.")
+@click.pass_context
+def book_command(ctx: click.Context, path: str, k: int) -> None:
+    """Confirm offer K of a draft request: book it and insert it into the week's plan (a new version)."""
+    from scheduler.booking import SlotTaken, book, find_offers, read_back
+
+    with _store(ctx) as store:
+        network = _network(ctx)
+        draft = _read_draft(store, path)
+        offers = find_offers(store, network, draft).offers
+        if k > len(offers):
+            msg = f"--offer: {k} is not one of the {len(offers)} offers; run `odekake offer {path}`"
+            raise InputError(msg)
+        try:
+            booking = book(store, network, draft, offers[k - 1], user=_user())
+        except SlotTaken as exc:
+            msg = f"{exc}; run `odekake offer {path}` again"
+            raise InputError(msg) from None
+        where = f"plan v{booking.plan.version}" if booking.plan else "no plan yet for that week"
+        click.echo(f"booked request {booking.request.id} for {booking.request.promised.label()} ({where})")
+        click.echo(read_back(store, booking.request))
+
+
+COMMANDS: list[click.Command] = [init, sample, plan_week_command, plan, export, import_command, offer_command,
+                                 book_command]

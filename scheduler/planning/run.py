@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from scheduler.compiler import CompiledWeek, MatrixProvider, compile_week
 from scheduler.domain import (
     OPEN_STATUSES,
     Plan,
+    Request,
     RequestKind,
     RequestStatus,
     UnassignedRequest,
@@ -59,7 +60,7 @@ def _check_week(week_start: dt.date) -> None:
 
 
 def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.date, *,
-                       now: dt.datetime | None = None) -> CompiledWeek:
+                       now: dt.datetime | None = None, extra: Sequence[Request] = ()) -> CompiledWeek:
     """Read everything a week needs from the store and compile it.
 
     Requests already ``planned`` without any window are left out when another
@@ -75,6 +76,8 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
         The Monday of the week.
     now
         Planning time for the waiting bonus; default: now.
+    extra
+        Requests not stored (a booking draft, `scheduler.booking`) compiled with the stored ones.
     """
     from scheduler import service_calendar
 
@@ -84,7 +87,7 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
     elsewhere = _served_in_other_weeks(store, week_start)
     requests = [r for r in requests
                 if not (r.status == RequestStatus.PLANNED and r.id in elsewhere and not r.windows
-                        and r.promised is None and r.kind != RequestKind.SESSION)]
+                        and r.promised is None and r.kind != RequestKind.SESSION)] + list(extra)
     vehicles = {v.id: v for v in store.vehicles()}
     exceptions = store.shift_exceptions(week_start, week_start + dt.timedelta(days=6))
     shifts = service_calendar.shifts_for_week(list(vehicles.values()), week_start, exceptions)

@@ -1,0 +1,182 @@
+"""Confirm an offer, or cancel a booking, in one write transaction: nothing double-booked, nothing half-written.
+
+`book` takes SQLite's write lock first (``BEGIN IMMEDIATE``, `Store.transaction`):
+a second operator confirming at the same moment, in this process or another,
+waits for the first to finish. Inside the lock it stores the request as
+*booked* with its promised window, compiles the week again (the new request
+is now a commitment, priority 100), reads the **latest** plan version's
+routes and re-checks the insertion. When it no longer fits, everything is
+rolled back and `SlotTaken` carries fresh offers. When it fits, a new plan
+version is stored, derived from the current one: the changed route re-timed
+(validated by `scheduler.vrp.validator`), every other route copied stop for
+stop, and the request marked *planned*. Every later re-plan keeps the
+promise as a commitment (`scheduler.compiler.request_priority`).
+
+A week that has no plan yet gets no version: the booking alone is stored, and
+the next offers of that week start from its commitments, this one included.
+
+`cancel_booking` cancels with the reason recorded in the request's events and,
+when the latest plan of its week serves it, stores a derived version without
+its stops (the routes that served it re-timed), freeing the time.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from routing.errors import InputError
+from scheduler.booking.draft import Draft
+from scheduler.booking.offers import (
+    Offer,
+    OfferResult,
+    WeekRoutes,
+    find_offers,
+    week_routes,
+)
+from scheduler.domain import Plan, Request, RequestStatus, city_id, week_monday
+from scheduler.planning.plan_building import build_plan
+
+if TYPE_CHECKING:
+    from scheduler.compiler import MatrixProvider
+    from scheduler.store import Store
+
+__all__ = ["Booking", "BookingError", "SlotTaken", "book", "cancel_booking"]
+
+log = logging.getLogger(__name__)
+
+
+class BookingError(InputError):
+    """A booking cannot be made or changed; the message says why."""
+
+
+class _NoRoom(Exception):
+    """The re-check inside the transaction found no room (internal: undoes the transaction)."""
+
+
+class SlotTaken(BookingError):
+    """The offered window was just taken (or no longer fits); `fresh` holds new offers."""
+
+    def __init__(self, msg: str, fresh: OfferResult) -> None:
+        super().__init__(msg)
+        self.fresh = fresh
+
+
+@dataclass
+class Booking:
+    """A confirmed booking: the stored request and the plan version it was inserted into (None: week unplanned)."""
+
+    request: Request
+    plan: Plan | None
+
+
+def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, user: str,
+         now: dt.datetime | None = None) -> Booking:
+    """Book `offer` for `draft` (see the module docstring).
+
+    Raises
+    ------
+    SlotTaken
+        The window no longer fits the current plan; nothing was stored.
+    """
+    now = now or dt.datetime.now().replace(microsecond=0)
+    try:
+        with store.transaction():
+            req = store.add_request(draft.request(promised=offer.window, now=now), user=user)
+            wr = week_routes(store, network, offer.week, now=now)
+            # the request is a commitment now: reading the routes inserted it with the other
+            # commitments no route serves yet (`Routes` repairs), or found no room for it
+            placed = {wr.routes.index[t] for t in wr.task_ids(req.id)}
+            if not placed or not placed <= wr.routes.routed():
+                raise _NoRoom  # rolls the request back: nothing of this booking stays
+            plan = None
+            if wr.plan is not None:
+                plan = _derive(store, wr, wr.routes.changed(), user=user, now=now,
+                               note=f"booked {city_id(req)} by phone")
+    except _NoRoom:
+        fresh = find_offers(store, network, draft, now=now)
+        msg = f"{offer.window.label()}: the slot was just taken; choose one of the fresh offers"
+        raise SlotTaken(msg, fresh) from None
+    log.info("request %s booked for %s (plan %s)", req.id, offer.day, plan.version if plan else "-")
+    return Booking(store.get_request(req.id), plan)
+
+
+def cancel_booking(store: Store, network: MatrixProvider, request_id: int, *, reason: str, user: str,
+                   now: dt.datetime | None = None) -> Booking:
+    """Cancel a request with the reason, and free its time in the latest plan of its week."""
+    if not reason or not reason.strip():
+        msg = "reason: say why the booking is cancelled or changed"
+        raise BookingError(msg)
+    now = now or dt.datetime.now().replace(microsecond=0)
+    with store.transaction():
+        req = store.change_status(request_id, RequestStatus.CANCELLED, user=user, note=reason.strip())
+        plan = None
+        for week, shifts in _weeks_serving(store, request_id, req).items():
+            wr = week_routes(store, network, week, now=now)
+            vehicles = [k for k in range(len(wr.routes.routes))
+                        if (wr.shift_of(k).vehicle_id, wr.shift_of(k).day) in shifts]
+            plan = _derive(store, wr, vehicles, user=user, now=now,
+                           note=f"cancelled {city_id(req)}: {reason.strip()}")
+    return Booking(req, plan)
+
+
+def _weeks_serving(store: Store, request_id: int, req: Request) -> dict[dt.date, set[tuple[int, dt.date]]]:
+    """Return the weeks whose latest plan serves the request, with the (vehicle, day) routes that do."""
+    weeks = {week_monday(req.promised.day)} if req.promised is not None else {p.week_start for p in store.plans()}
+    out = {}
+    for week in sorted(weeks):
+        plan = store.get_plan(week)
+        shifts = {(s.vehicle_id, s.day) for s in plan.stops if s.request_id == request_id} if plan else set()
+        if shifts:
+            out[week] = shifts
+    return out
+
+
+def _derive(store: Store, wr: WeekRoutes, changed: list[int], *, user: str, now: dt.datetime, note: str) -> Plan:
+    """Store a plan version derived from the latest one: the `changed` routes re-timed, the others copied."""
+    from scheduler.vrp.validator import validate
+
+    base, routes = wr.plan, wr.routes
+    solution = routes.solution(changed)
+    problems = validate(wr.compiled.problem, solution)
+    if problems:
+        msg = f"the changed route fails validation, nothing stored: {wr.compiled.in_city_words(problems[0])}"
+        raise BookingError(msg)
+    fresh = build_plan(wr.compiled, solution, user=user, now=now)
+    shifts = {(wr.shift_of(k).vehicle_id, wr.shift_of(k).day) for k in changed}
+    kept = [copy.copy(s) for s in base.stops if (s.vehicle_id, s.day) not in shifts]
+    for s in kept:
+        s.id = s.plan_id = None
+    served = {s.request_id for s in fresh.stops if s.request_id is not None}
+    plan = Plan(week_start=base.week_start, version=0, created_at=now, created_by=user,
+                summary=_summary(base, kept + fresh.stops, served, note),
+                stops=kept + fresh.stops,
+                unassigned=[copy.copy(u) for u in base.unassigned if u.request_id not in served])
+    for u in plan.unassigned:
+        u.plan_id = None
+    saved = store.save_plan(plan)
+    for rid in sorted(served):
+        current = store.get_request(rid)
+        if current.status != RequestStatus.PLANNED and current.can_move_to(RequestStatus.PLANNED):
+            store.change_status(rid, RequestStatus.PLANNED, user=user,
+                                note=f"plan {base.week_start.isoformat()} v{saved.version} ({note})")
+    return saved
+
+
+def _summary(base: Plan, stops: list, served: set[int], note: str) -> dict:
+    """Return the derived version's summary: the base's, with counts and driving brought up to date."""
+    summary = {k: v for k, v in base.summary.items() if k not in ("compile_s", "solve_s", "params")}
+    ends = {}
+    for s in stops:
+        if s.step_type == "end" or (s.vehicle_id, s.day) not in ends:
+            ends[(s.vehicle_id, s.day)] = s.driving_s if s.step_type == "end" else ends.get((s.vehicle_id, s.day), 0)
+    in_plan = {s.request_id for s in stops if s.request_id is not None}
+    summary["served"] = len(in_plan)
+    summary["unassigned"] = max(0, summary.get("requests", 0) - len(in_plan))
+    summary["driving_s"] = sum(ends.values())
+    summary["derived_from"] = base.version
+    summary["change"] = note
+    return summary

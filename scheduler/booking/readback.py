@@ -1,0 +1,73 @@
+"""The read-back text an operator says on the phone once a booking is confirmed (Japanese)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scheduler.domain import (
+    ErrandDetails,
+    Request,
+    RequestKind,
+    RideDetails,
+    VisitDetails,
+    hhmm,
+)
+
+if TYPE_CHECKING:
+    from scheduler.store import Store
+
+__all__ = ["PREPARE", "read_back"]
+
+#: What to have ready per service (said on the phone).
+PREPARE = {
+    "seal_certificate": "ご本人の印鑑（実印）と印鑑登録証（カード）",
+    "residence_certificate": "本人確認書類（運転免許証・保険証など）",
+    "tax_certificate": "本人確認書類",
+    "mynumber_application": "本人確認書類（運転免許証・保険証など）と通知カード・申請書",
+    "insurance_link": "マイナンバーカードと暗証番号（4桁）",
+    "consultation": "ご相談の書類",
+}
+_WEEKDAYS_JA = "月火水木金土日"
+
+
+def _when(req: Request) -> str:
+    p = req.promised
+    return (f"{p.day.month}月{p.day.day}日（{_WEEKDAYS_JA[p.day.weekday()]}）"
+            f"{hhmm(p.start_s)}から{hhmm(p.end_s)}の間")
+
+
+def read_back(store: Store, req: Request) -> str:
+    """Return what to say back to the resident: day, window, what to prepare, the amount to pay.
+
+    Parameters
+    ----------
+    store
+        Where services and sites are looked up.
+    req
+        A request with a promised window.
+    """
+    resident = store.get_resident(req.resident_id)
+    lines = [f"{resident.name}様、ご予約を承りました。"]
+    d = req.details
+    if req.kind == RequestKind.VISIT and isinstance(d, VisitDetails):
+        names = {s.code: s.name_ja for s in store.services()}
+        lines.append(f"{_when(req)}に、職員がご自宅へ伺います。")
+        lines.append("ご用件：" + "、".join(names.get(c, c) for c in d.services) + "。")
+        ready = [PREPARE[c] for c in d.services if c in PREPARE]
+        if ready:
+            lines.append("ご用意いただくもの：" + "、".join(dict.fromkeys(ready)) + "。")
+    elif req.kind == RequestKind.ERRAND and isinstance(d, ErrandDetails):
+        shops = "、".join(store.get_site(p.site_id).name for p in d.pickups)
+        lines.append(f"{_when(req)}に、{shops}のお品物をご自宅へお届けします。")
+        if d.order:
+            lines.append(f"お品物：{d.order}。")
+        if d.amount_to_collect_yen:
+            lines.append(f"お届けの際に代金{d.amount_to_collect_yen:,}円をお支払いください。")
+    elif req.kind == RequestKind.RIDE and isinstance(d, RideDetails):
+        src = "ご自宅" if d.from_site_id is None else store.get_site(d.from_site_id).name
+        dst = "ご自宅" if d.to_site_id is None else store.get_site(d.to_site_id).name
+        lines.append(f"{_when(req)}に、{src}へお迎えに伺い、{dst}までお送りします。")
+        if d.wheelchair:
+            lines.append("車椅子のまま乗れる車で伺います。")
+    lines.append("時間が変わる場合や、ご都合が悪くなった場合はお電話ください。")
+    return "\n".join(lines)

@@ -1,0 +1,188 @@
+"""Booking by phone on the line world: offers, confirm, the next plan keeps it, no-offer reasons, two operators."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import multiprocessing
+
+import pytest
+
+from scheduler.booking import (
+    SlotTaken,
+    book,
+    cancel_booking,
+    find_offers,
+    parse_draft,
+    read_back,
+)
+from scheduler.domain import (
+    RequestKind,
+    RequestStatus,
+    SessionDetails,
+    SessionRule,
+    Vehicle,
+    week_seconds,
+)
+from scheduler.planning import plan_week
+from scheduler.store import Store
+from tests.scheduler.planning_world import (
+    NOW,
+    PARAMS,
+    TUE,
+    WEEK,
+    LineMatrix,
+    request,
+    store_world,
+)
+
+H = 3600
+
+
+def _visit(**kw) -> dict:
+    data = {"resident": 1, "kind": "visit", "services": ["mynumber_application"],
+            "earliest": TUE.isoformat(), "latest": TUE.isoformat()}
+    data.update(kw)
+    return data
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store.open(tmp_path / "odekake.db") as s:
+        yield s
+
+
+def test_confirmed_offer_is_served_inside_its_window_by_the_next_plan(store):
+    """An offer, once booked, is in the derived version at once and inside its window in the next full plan."""
+    store_world(store)
+    net = LineMatrix()
+    store.add_request(dataclasses.replace(request(None, RequestKind.VISIT, {"services": ["seal_certificate"]},
+                                                  resident_id=2), id=None), user="t")
+    first = plan_week(store, net, WEEK, params=PARAMS, now=NOW)
+    draft = parse_draft(store, _visit(preferences={"after": "10:00"}), today=NOW.date())
+    offers = find_offers(store, net, draft, now=NOW)
+    assert offers.offers and all(o.start_s >= 10 * H for o in offers.offers)
+    chosen = offers.offers[0]
+    booking = book(store, net, draft, chosen, user="op", now=NOW)
+    assert booking.request.status == RequestStatus.PLANNED
+    assert booking.plan.version == first.plan.version + 1
+    assert "マイナンバーカード申請" in read_back(store, booking.request)
+    replanned = plan_week(store, net, WEEK, params=PARAMS, now=NOW)  # validated by plan_week
+    (stop,) = [s for s in replanned.plan.stops if s.request_id == booking.request.id]
+    lo, hi = chosen.window.to_week(WEEK)
+    assert lo <= stop.start_s <= hi
+
+
+def test_cancel_frees_the_time_and_records_why(store):
+    """Cancelling stores a version without the request's stop and keeps the reason in its events."""
+    store_world(store)
+    net = LineMatrix()
+    plan_week(store, net, WEEK, params=PARAMS, now=NOW)
+    draft = parse_draft(store, _visit(), today=NOW.date())
+    booking = book(store, net, draft, find_offers(store, net, draft, now=NOW).offers[0], user="op", now=NOW)
+    done = cancel_booking(store, net, booking.request.id, reason="家族が来るので不要", user="op", now=NOW)
+    assert done.request.status == RequestStatus.CANCELLED
+    assert all(s.request_id != booking.request.id for s in done.plan.stops)
+    assert store.events(booking.request.id)[-1].note == "家族が来るので不要"
+
+
+def test_no_offer_without_a_shift_with_the_skill(store):
+    """Only the kei-van (no office terminal) runs: a visit gets the code ``skill``."""
+    store_world(store, vehicles=(2,))
+    result = find_offers(store, LineMatrix(), parse_draft(store, _visit(), today=NOW.date()), now=NOW)
+    assert (result.offers, result.code) == ([], "skill")
+
+
+def test_no_offer_on_a_weekend_or_outside_working_hours(store):
+    """Saturday only gives ``no_service_day``; after 17:00 gives ``no_time_of_day``."""
+    store_world(store)
+    sat = (WEEK + dt.timedelta(days=5)).isoformat()
+    weekend = parse_draft(store, _visit(earliest=sat, latest=sat), today=NOW.date())
+    assert find_offers(store, LineMatrix(), weekend, now=NOW).code == "no_service_day"
+    late = parse_draft(store, _visit(preferences={"after": "17:00"}), today=NOW.date())
+    assert find_offers(store, LineMatrix(), late, now=NOW).code == "no_time_of_day"
+
+
+def test_no_offer_when_every_day_is_full(store):
+    """Daily 8-hour hall sessions (9:00–17:00) fill the van without lunch: ``full``, in every later week too.
+
+    Before 9:00 there are 30 minutes; the visit needs 3 + 25 + 7 = 35 (depot, home at post 3, hall at post 10).
+    """
+    store_world(store, vehicles=())
+    store.add_vehicle(Vehicle("Office van (fictional)", depot_site_id=1, skills=("office_terminal",), lunch_s=0))
+    for wd in range(5):
+        details = SessionDetails(site_id=2, rule=SessionRule("weekly", wd), session_s=8 * H,
+                                 earliest_start_s=9 * H, latest_start_s=9 * H)
+        store.add_request(request(None, RequestKind.SESSION, details), user="t")
+    result = find_offers(store, LineMatrix(), parse_draft(store, _visit(), today=NOW.date()), now=NOW)
+    assert (result.offers, result.code, result.later) == ([], "full", [])
+
+
+class _OffRoad(LineMatrix):
+    def off_road(self, points):
+        """Resident 1's home is 900 m from any road."""
+        return {key: 900.0 for key, _, _ in points if key == "home:1"}
+
+
+def test_resident_off_the_road_graph_gets_a_clear_reason(store):
+    """A home too far from any road gives ``off_road`` and the distance in the detail."""
+    store_world(store)
+    result = find_offers(store, _OffRoad(), parse_draft(store, _visit(), today=NOW.date()), now=NOW)
+    assert result.code == "off_road" and "900 m" in result.detail and "road" in result.reason
+
+
+def test_a_wrong_draft_names_the_field(store):
+    """Bad input is refused with the field named."""
+    store_world(store)
+    with pytest.raises(Exception, match="services\\[0\\]"):
+        parse_draft(store, _visit(services=["nope"]))
+    with pytest.raises(Exception, match="resident"):
+        parse_draft(store, _visit(resident="X999"))
+
+
+# ---------------------------------------------------------------- two operators at once
+
+
+def _tight_world(store) -> None:
+    """One office van working 8:30–9:10 without lunch: room for exactly one 25-minute visit at post 3.
+
+    Depot (post 0) -> home (post 3): 180 s, on site 300 + 1200 s, back 180 s = 1860 s <= 2400 s;
+    two visits at that home need 3360 s.
+    """
+    store_world(store, vehicles=())
+    store.add_vehicle(Vehicle("Office van (fictional)", depot_site_id=1, skills=("office_terminal",),
+                              work_start_s=8 * H + 1800, work_end_s=9 * H + 600, lunch_s=0))
+
+
+def _confirm(path: str, barrier, queue) -> None:
+    with Store.open(path) as store:
+        draft = parse_draft(store, _visit(window_min=30), today=NOW.date())
+        offer = find_offers(store, LineMatrix(), draft, now=NOW).offers[0]
+        barrier.wait()
+        try:
+            book(store, LineMatrix(), draft, offer, user="op", now=NOW)
+            queue.put("booked")
+        except SlotTaken as exc:
+            queue.put(f"taken:{len(exc.fresh.offers)}")
+
+
+def test_two_processes_confirming_the_last_slot_book_it_once(tmp_path):
+    """Two processes confirm the same last slot against one file: one books, the other hears it was taken."""
+    path = str(tmp_path / "odekake.db")
+    with Store.open(path) as store:
+        _tight_world(store)
+        plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
+    ctx = multiprocessing.get_context("fork")
+    barrier, queue = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_confirm, args=(path, barrier, queue)) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert sorted(queue.get(timeout=5) for _ in procs) == ["booked", "taken:0"]
+    with Store.open(path) as store:
+        booked = store.requests(statuses=[RequestStatus.PLANNED, RequestStatus.BOOKED])
+        assert len(booked) == 1
+        plan = store.get_plan(WEEK)
+        assert [s.request_id for s in plan.stops if s.request_id] == [booked[0].id]
+        assert plan.stops[1].start_s >= week_seconds(WEEK, TUE, 8 * H + 1800)
