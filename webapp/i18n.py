@@ -87,6 +87,9 @@ ENGLISH: dict[str, str] = {
     "乗車": "ride",
     "受取": "pick-up",
     "配達": "delivery",
+    "降車": "drop-off",
+    "座席": "seats",
+    "箱": "boxes",
     "昼休憩": "lunch break",
     # driver
     "今日の運行": "Today's route",
@@ -116,6 +119,7 @@ ENGLISH: dict[str, str] = {
 KIND_WORDS: dict[str, str] = {
     "visit": "訪問", "session": "巡回", "errand": "おつかい", "ride": "乗車",
     "pickup": "受取", "delivery": "配達", "break": "昼休憩", "start": "出発", "end": "帰着",
+    "ride_pickup": "乗車", "ride_delivery": "降車", "seats": "座席", "boxes": "箱",
     "draft": "下書き", "published": "公開済み",
 }
 

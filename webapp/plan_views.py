@@ -77,6 +77,14 @@ class StopCard:
         return self.request_id is not None and self.step_type in _REPORTABLE
 
     @property
+    def word_code(self) -> str:
+        """The code of the stop's word (`webapp.i18n.KIND_WORDS`): a ride's 乗車 / 降車, an errand's 受取 / 配達,
+        the break and the depot by their step, anything else by the request's kind."""
+        if self.kind == "ride" and self.step_type in ("pickup", "delivery"):
+            return f"ride_{self.step_type}"
+        return self.step_type if self.step_type in ("pickup", "delivery", "break", "start", "end") else self.kind
+
+    @property
     def finished(self) -> bool:
         """Whether the crew is done with this stop."""
         return self.report in FINAL_REPORTS

@@ -7,6 +7,7 @@ import datetime as dt
 from scheduler.domain import RequestStatus
 from scheduler.io.exports import door_stops
 from tests.webapp.conftest import WEEK, login
+from webapp.i18n import KIND_WORDS
 from webapp.plan_views import week_board
 
 
@@ -112,3 +113,13 @@ def test_stop_report_is_audited_as_a_change(client, store, route):
     assert response.status_code == 200 and response.json["status"] == RequestStatus.NO_SHOW.value
     entry = store.audit_entries(limit=1)[0]
     assert (entry.action, entry.subject, entry.subject_ids) == ("change", "request", (stop.request_id,))
+
+
+def test_stop_words_say_what_happens_at_the_door(store):
+    """A ride's pick-up and drop-off read 乗車 / 降車, an errand's 受取 / 配達 (codes for `word`), load dims in words."""
+    board = week_board(store, WEEK, None)
+    codes = {(s.kind, s.step_type): s.word_code for row in board.shifts.values() for s in row.stops}
+    assert codes[("ride", "pickup")] == "ride_pickup" and codes[("ride", "delivery")] == "ride_delivery"
+    assert codes[("errand", "pickup")] == "pickup" and codes[("errand", "delivery")] == "delivery"
+    assert codes[("visit", "visit")] == "visit"
+    assert (KIND_WORDS["ride_pickup"], KIND_WORDS["ride_delivery"], KIND_WORDS["seats"]) == ("乗車", "降車", "座席")

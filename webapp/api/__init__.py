@@ -113,7 +113,7 @@ def shift_map(monday: str, day: str, vehicle_id: int):
     box = route_bbox([(lat, lon) for f in route["features"] for lon, lat in f["geometry"]["coordinates"]]
                      or [(s.lat, s.lon) for s in located])
     roads = roads_geojson(network, box.grown(current_app.config["ODEKAKE_MAP_MARGIN_DEG"]))
-    stops = [{"id": s.id, "seq": s.seq, "kind": s.kind, "word": word(s.step_type if s.request_id else s.kind),
+    stops = [{"id": s.id, "seq": s.seq, "kind": s.kind, "word": word(s.word_code),
               "eta": hhmm(s.eta_s), "place": s.place, "lat": s.lat, "lon": s.lon} for s in located]
     return jsonify(roads=roads, route=route, stops=stops)
 

@@ -10,8 +10,12 @@
   fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
     .then(function (data) {
-      L.geoJSON(data.roads, { style: { color: "#9a9a9a", weight: 1.5, opacity: 0.9 }, interactive: false }).addTo(map);
-      const route = L.geoJSON(data.route, { style: { color: "#c0392b", weight: 5, opacity: 0.85 } }).addTo(map);
+      // Give the map its view before adding layers: Leaflet cannot draw vectors on a map without one.
+      const roads = L.geoJSON(data.roads, { style: { color: "#9a9a9a", weight: 1.5, opacity: 0.9 }, interactive: false });
+      const route = L.geoJSON(data.route, { style: { color: "#c0392b", weight: 5, opacity: 0.85 } });
+      map.fitBounds(route.getBounds().isValid() ? route.getBounds() : roads.getBounds(), { padding: [20, 20] });
+      roads.addTo(map);
+      route.addTo(map);
       const list = document.getElementById("map-stops");
       data.stops.forEach(function (s) {
         if (s.lat === null || s.lon === null) { return; }
@@ -24,7 +28,6 @@
         li.style.borderLeftColor = colour;
         list.appendChild(li);
       });
-      map.fitBounds(route.getBounds().isValid() ? route.getBounds() : L.geoJSON(data.roads).getBounds(), { padding: [20, 20] });
     })
     .catch(function (err) { box.textContent = "地図を読み込めません / map could not be loaded (" + err.message + ")"; });
 }());

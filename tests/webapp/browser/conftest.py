@@ -1,0 +1,203 @@
+"""Browser tests: the app in headless Chromium, as staff use it (marker ``browser``).
+
+Each test module sets ``pytestmark = pytest.mark.browser``. The whole package is skipped,
+with the reason, when Debian's ``chromium`` is not
+installed (``make install`` installs it with apt when these tests exist).
+
+Fixtures (add a flow in a few lines)::
+
+    def test_something(page_as, shot, live_server):
+        page = page_as("dispatcher")                    # logged in through the form, desktop 1366 × 768
+        page.goto(live_server.url + "/dispatch/...")    # or click through the screens
+        shot(page, "dispatch-something")                # build/screenshots/dispatch-something.png
+
+- ``live_server``: the app on a free port of 127.0.0.1 in a thread, serving one copy of the
+  planned and published sample week (`tests/webapp/conftest.py: planned_template`) for the
+  whole session. Tests share it: a test that writes (marks stops, plans, publishes) uses
+  days, vehicles or weeks no other test reads, so the order of tests does not matter.
+- ``page_as(login, viewport=DESKTOP)``: a fresh browser context logged in as one of
+  ``ACCOUNTS`` (admin, dispatcher, operator, driver1, driver2); ``new_page(viewport)``
+  is the same without a log-in. Sizes: ``DESKTOP``, ``TABLET_LANDSCAPE``, ``TABLET_PORTRAIT``.
+- Every page of every test records its requests: one to another host is refused and fails
+  the test, and so does an uncaught script error (`_Recorder`).
+- ``shot(page, name, docs=False)``: a PNG in ``build/screenshots/`` (gitignored, kept as a
+  test artefact). ``docs=True`` marks the few shown in the README: ``make screenshots``
+  (``ODEKAKE_DOCS_SCREENSHOTS=1``) writes those to ``docs/screenshots/`` as well.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.webapp.conftest import PASSWORD, TEST_CONFIG, WEEK
+
+DESKTOP = {"width": 1366, "height": 768}
+TABLET_LANDSCAPE = {"width": 1280, "height": 800}
+TABLET_PORTRAIT = {"width": 800, "height": 1280}
+
+ROOT = Path(__file__).resolve().parents[3]
+ARTEFACTS = ROOT / "build" / "screenshots"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+#: TOOLCHAIN.md: Debian's chromium, nothing that phones home.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_path() -> str | None:
+    """Return Debian's chromium (``$ODEKAKE_CHROMIUM``, ``chromium`` on the PATH, /usr/bin/chromium) or None."""
+    for candidate in (os.environ.get("ODEKAKE_CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium driven by Playwright; the tests skip when it is missing."""
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip("Debian's chromium is not installed (make install installs it with apt)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (make install)")
+    playwright = sync_api.sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+@dataclass
+class LiveServer:
+    """The app served over HTTP on 127.0.0.1 for the browser."""
+
+    url: str
+    instance: Path
+
+    @property
+    def netloc(self) -> str:
+        """``127.0.0.1:PORT``: the only host pages may load from."""
+        return urlsplit(self.url).netloc
+
+
+@pytest.fixture(scope="session")
+def live_server(planned_template, tmp_path_factory):
+    """Serve a copy of the planned, published sample week on a free port in a thread (werkzeug)."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from webapp import create_app
+
+    class _Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs) -> None:  # one line per request would drown the output
+            pass
+
+    folder = tmp_path_factory.mktemp("browser") / "instance"
+    shutil.copytree(planned_template, folder)
+    app = create_app(folder, test_config=dict(TEST_CONFIG))
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", instance=folder)
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+@dataclass
+class _Recorder:
+    """What the pages of one test asked for from other hosts, and their uncaught script errors."""
+
+    netloc: str
+    foreign: list[str] = field(default_factory=list)
+    script_errors: list[str] = field(default_factory=list)
+
+    def route(self, route) -> None:
+        """Let requests to the app through; refuse (and remember) any other host."""
+        url = route.request.url
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != self.netloc:
+            self.foreign.append(url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Open a page in a fresh context (no cookies) at a viewport size; check its requests at the end."""
+    recorder = _Recorder(live_server.netloc)
+    contexts = []
+
+    def _open(viewport: dict = DESKTOP):
+        context = browser.new_context(viewport=viewport, locale="ja-JP", timezone_id="Asia/Tokyo",
+                                      base_url=live_server.url)
+        context.set_default_timeout(10_000)
+        context.route("**/*", recorder.route)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: recorder.script_errors.append(str(error)))
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+    assert recorder.foreign == [], f"requests to another host: {recorder.foreign}"
+    assert recorder.script_errors == [], f"script errors: {recorder.script_errors}"
+
+
+def log_in(page, login: str, password: str = PASSWORD) -> None:
+    """Log in through the form as a person would (the page ends on the role's home screen)."""
+    page.goto("/login")
+    page.fill("#login", login)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
+
+
+@pytest.fixture
+def page_as(new_page):
+    """Open a page logged in as `login` (see ``ACCOUNTS``) at a viewport size."""
+
+    def _open(login: str, viewport: dict = DESKTOP):
+        page = new_page(viewport)
+        log_in(page, login)
+        return page
+
+    return _open
+
+
+@pytest.fixture(scope="session")
+def shot():
+    """Save a screenshot of the page's viewport to build/screenshots/ (and docs/, see the module doc)."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    to_docs = os.environ.get("ODEKAKE_DOCS_SCREENSHOTS") == "1"
+
+    def _shot(page, name: str, *, docs: bool = False, full_page: bool = False) -> Path:
+        path = ARTEFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        if docs and to_docs:
+            DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, DOCS_SCREENSHOTS / path.name)
+        return path
+
+    return _shot
+
+
+@pytest.fixture(scope="session")
+def driver_days(live_server):
+    """Days of the published week with stops to report, per vehicle id (sorted)."""
+    from scheduler.store import Store
+
+    with Store.for_instance(live_server.instance) as store:
+        plan = store.published_plan(WEEK)
+        days: dict[int, list] = {}
+        for s in plan.stops:
+            if s.request_id is not None and s.day not in days.setdefault(s.vehicle_id, []):
+                days[s.vehicle_id].append(s.day)
+    return {vehicle: sorted(ds) for vehicle, ds in days.items()}
