@@ -273,7 +273,7 @@ def user_edit(user_id: int | None = None):
     old = store.get_user(user_id) if user_id is not None else None
     form = UserForm(vehicles=store.vehicles(active_only=False))
     if old is not None and not form.is_submitted():
-        form.process(obj=old, role=old.role.value, password="")
+        form.fill(old)
     if form.validate_on_submit():
         password = form.password.data or ""
         if old is None and not password:

@@ -100,7 +100,9 @@ class SiteForm(FlaskForm):
 
     def fill(self, site: Site) -> None:
         """Show a stored site (opening hours written back in the staff syntax)."""
-        self.process(obj=site, kind=site.kind.value, opening_hours=format_opening_hours(site.opening_hours))
+        self.process(data={"external_id": site.external_id or "", "name": site.name, "kind": site.kind.value,
+                           "address": site.address, "opening_hours": format_opening_hours(site.opening_hours),
+                           "lat": site.lat, "lon": site.lon})
 
     def to_site(self, id: int | None) -> Site:
         """Return the site the form describes (`DomainError` names a field)."""
@@ -144,11 +146,12 @@ class VehicleForm(FlaskForm):
 
     def fill(self, v: Vehicle) -> None:
         """Show a stored vehicle."""
-        self.process(obj=v, seats=v.capacity.get("seats", 0), boxes=v.capacity.get("boxes", 0),
-                     skills=[s.value for s in v.skills], workdays=list(v.workdays),
-                     work_hours=_hhmm_span((v.work_start_s, v.work_end_s)),
-                     lunch_window=_hhmm_span((v.lunch_earliest_s, v.lunch_latest_end_s)),
-                     lunch_minutes=v.lunch_s // 60)
+        self.process(data={"external_id": v.external_id or "", "name": v.name, "depot_site_id": v.depot_site_id,
+                           "seats": v.capacity.get("seats", 0), "boxes": v.capacity.get("boxes", 0),
+                           "skills": [s.value for s in v.skills], "workdays": list(v.workdays),
+                           "work_hours": _hhmm_span((v.work_start_s, v.work_end_s)),
+                           "lunch_window": _hhmm_span((v.lunch_earliest_s, v.lunch_latest_end_s)),
+                           "lunch_minutes": v.lunch_s // 60, "cost_per_hour": v.cost_per_hour, "active": v.active})
 
     def to_vehicle(self, old: Vehicle | None) -> Vehicle:
         """Return the vehicle the form describes; fields the form does not show keep their stored values."""
@@ -202,7 +205,8 @@ class ServiceForm(FlaskForm):
 
     def fill(self, s: Service) -> None:
         """Show a stored service."""
-        self.process(obj=s, duration_minutes=s.duration_s // 60, skill=s.skill.value if s.skill else "")
+        self.process(data={"code": s.code, "name_ja": s.name_ja, "name_en": s.name_en, "active": s.active,
+                           "duration_minutes": s.duration_s // 60, "skill": s.skill.value if s.skill else ""})
 
     def to_service(self) -> Service:
         """Return the service the form describes."""
@@ -225,6 +229,11 @@ class UserForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.role.choices = _choices(ROLE_WORDS)
         self.vehicle_id.choices = [(None, "—"), *((v.id, v.name) for v in vehicles)]
+
+    def fill(self, u: User) -> None:
+        """Show a stored account (never its password hash)."""
+        self.process(data={"login": u.login, "name": u.name, "role": u.role.value, "vehicle_id": u.vehicle_id,
+                           "active": u.active, "password": ""})
 
     def validate_password(self, field) -> None:
         if field.data and len(field.data) < 8:
