@@ -399,19 +399,31 @@ class Vehicle:
         return [self.capacity.get(dim, 0) for dim in CAPACITY_DIMENSIONS]
 
 
+#: Reasons of a shift exception; ``extra_duty`` (臨時運行) is the one that adds a day instead of removing one.
+SHIFT_EXCEPTION_REASONS = ("maintenance", "absence", "other", "extra_duty")
+EXTRA_DUTY = "extra_duty"
+
+
 @dataclass
 class ShiftException:
-    """A day (or part of it) a vehicle does not run: maintenance, staff absence (運休)."""
+    """A day (or part of it) a vehicle does not run: maintenance, staff absence (運休).
+
+    With ``reason="extra_duty"`` (臨時運行, e.g. a holiday duty) it is the
+    opposite: the vehicle runs that day even when it is a holiday or not one
+    of its workdays, for ``start_s``–``end_s`` (its usual hours when None).
+    """
 
     vehicle_id: int
     day: dt.date
-    reason: str = "maintenance"  # maintenance | absence | other
+    reason: str = "maintenance"  # one of SHIFT_EXCEPTION_REASONS
     start_s: int | None = None  # None: the whole day
     end_s: int | None = None
     note: str = ""
     id: int | None = None
 
     def __post_init__(self) -> None:
+        if self.reason not in SHIFT_EXCEPTION_REASONS:
+            _fail("reason", f"{self.reason!r} is not one of {', '.join(SHIFT_EXCEPTION_REASONS)}")
         if (self.start_s is None) != (self.end_s is None):
             _fail("start_s/end_s", "give both or neither")
         if self.start_s is not None:

@@ -12,6 +12,10 @@ tie): a vehicle is not sent out twice in one day. The lunch window is clipped
 to that part; when what is left of it cannot hold the break, the shift has no
 lunch break (``lunch_s == 0``, window collapsed to the shift start) because
 the staff can eat during the exception.
+
+An extra duty (``reason="extra_duty"``, 臨時運行) works the other way: the
+vehicle runs that day, holiday or not, for the duty's hours (its usual hours
+when none are given), and the day becomes a service day of the week.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections.abc import Iterable
 
 import jpholiday
 
-from scheduler.domain import DomainError, Shift, ShiftException, Vehicle
+from scheduler.domain import EXTRA_DUTY, DomainError, Shift, ShiftException, Vehicle
 
 #: Year-end break (年末年始): (month, day) pairs with no service.
 YEAR_END_BREAK: frozenset[tuple[int, int]] = frozenset(
@@ -38,12 +42,16 @@ def is_service_day(day: dt.date) -> bool:
     return not jpholiday.is_holiday(day)
 
 
-def service_days(week_start: dt.date) -> list[dt.date]:
-    """Return the service days of the week starting on the Monday `week_start`."""
+def service_days(week_start: dt.date, exceptions: Iterable[ShiftException] = ()) -> list[dt.date]:
+    """Return the service days of the week starting on the Monday `week_start`.
+
+    A day with an extra duty among `exceptions` is a service day whatever the calendar says.
+    """
     if week_start.weekday() != 0:
         msg = f"week_start: {week_start} is not a Monday"
         raise DomainError(msg)
-    return [d for d in (week_start + dt.timedelta(days=i) for i in range(7)) if is_service_day(d)]
+    extra = {e.day for e in exceptions if e.reason == EXTRA_DUTY}
+    return [d for d in (week_start + dt.timedelta(days=i) for i in range(7)) if is_service_day(d) or d in extra]
 
 
 def _subtract(span: tuple[int, int], cuts: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -79,12 +87,17 @@ def shift_for_day(vehicle: Vehicle, day: dt.date,
     if vehicle.id is None:
         msg = f"vehicle {vehicle.name!r}: has no id; store it before making shifts"
         raise DomainError(msg)
-    if not vehicle.active or not is_service_day(day) or day.weekday() not in vehicle.workdays:
-        return None
     own = [e for e in exceptions if e.vehicle_id == vehicle.id and e.day == day]
+    duty = next((e for e in own if e.reason == EXTRA_DUTY), None)
+    own = [e for e in own if e.reason != EXTRA_DUTY]
+    if not vehicle.active or (duty is None and (not is_service_day(day) or day.weekday() not in vehicle.workdays)):
+        return None
     if any(e.start_s is None for e in own):
         return None
-    parts = _subtract((vehicle.work_start_s, vehicle.work_end_s), ((e.start_s, e.end_s) for e in own))
+    hours = (vehicle.work_start_s, vehicle.work_end_s)
+    if duty is not None and duty.start_s is not None:
+        hours = (duty.start_s, duty.end_s)
+    parts = _subtract(hours, ((e.start_s, e.end_s) for e in own))
     if not parts:
         return None
     # max() keeps the first of equally long parts, i.e. the earlier one.
@@ -109,7 +122,7 @@ def shifts_for_week(vehicles: Iterable[Vehicle], week_start: dt.date,
     exceptions = list(exceptions)
     vehicles = list(vehicles)
     shifts = []
-    for day in service_days(week_start):
+    for day in service_days(week_start, exceptions):
         for vehicle in vehicles:
             shift = shift_for_day(vehicle, day, exceptions)
             if shift is not None:

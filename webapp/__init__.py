@@ -43,6 +43,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     from webapp.db import init_app as init_db
     from webapp.dispatch import bp as dispatch_bp
     from webapp.driver import bp as driver_bp
+    from webapp.masters import bp as masters_bp
     from webapp.vendor import bp as vendor_bp
 
     folder = Path(instance_dir(instance)).resolve()
@@ -62,7 +63,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    for bp in (auth_bp, dispatch_bp, driver_bp, api_bp, vendor_bp):
+    for bp in (auth_bp, dispatch_bp, driver_bp, api_bp, vendor_bp, masters_bp):
         app.register_blueprint(bp)
     security.check_permission_table(app)
     return app

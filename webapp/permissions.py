@@ -24,10 +24,12 @@ STAFF = frozenset(Role)
 #: The office: people who plan and book (not the vans).
 OFFICE = frozenset({Role.ADMIN, Role.DISPATCHER, Role.OPERATOR})
 _PLANNERS = frozenset({Role.ADMIN, Role.DISPATCHER})
+_ADMIN = frozenset({Role.ADMIN})
 
 #: Endpoints anyone may reach without logging in (assets, the log-in itself, the language switch).
 PUBLIC: frozenset[str] = frozenset({
     "static", "dispatch.static", "driver.static", "vendor.leaflet",  # styles, scripts, Leaflet: no data
+    "masters.static",
     "auth.login", "auth.language", "api.session",
 })
 
@@ -51,6 +53,25 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api.stop_status": frozenset({Role.DRIVER, *_PLANNERS}),
     "api.requests": OFFICE,
     "api.residents": OFFICE,
+    "api.roads": _PLANNERS,  # the road map under the site form
+    "api.openapi": STAFF,
+    # master data (マスタ管理): the dispatcher's and admin's; staff accounts: admin only
+    "masters.index": _PLANNERS,
+    "masters.sites": _PLANNERS,
+    "masters.site_new": _PLANNERS,
+    "masters.site_edit": _PLANNERS,
+    "masters.vehicles": _PLANNERS,
+    "masters.vehicle_new": _PLANNERS,
+    "masters.vehicle_edit": _PLANNERS,
+    "masters.exceptions": _PLANNERS,
+    "masters.exception_delete": _PLANNERS,
+    "masters.services": _PLANNERS,
+    "masters.service_new": _PLANNERS,
+    "masters.service_edit": _PLANNERS,
+    "masters.import_csv": _PLANNERS,
+    "masters.users": _ADMIN,
+    "masters.user_new": _ADMIN,
+    "masters.user_edit": _ADMIN,
 }
 
 

@@ -53,6 +53,7 @@ from scheduler.domain import (
     Skill,
     TimeWindow,
     Vehicle,
+    hhmm,
     opening_intervals,
     parse_hhmm,
 )
@@ -387,6 +388,54 @@ _import_status = _choice({s.value: s for s in _IMPORT_STATUSES})
 def _skills(text: str) -> tuple[Skill, ...]:
     parse = _choice({s.value: s for s in Skill})
     return tuple(dict.fromkeys(parse(p) for p in _split_list(text)))
+
+
+# --------------------------------------------------------------------------- the same parsers for forms
+# The master-data screens read what staff type with the parsers the import uses,
+# so a cell and a form field accept and refuse the same text with the same words.
+
+
+def parse_cell(kind: str, text: str) -> object:
+    """Parse what staff typed in a field as the import reads a cell of that kind.
+
+    Parameters
+    ----------
+    kind
+        ``opening_hours`` (``月-金 9:00-12:30,14:00-18:00; 土 9:00-12:00; 日 休み``),
+        ``span`` (``8:30-17:15``), ``weekdays`` (``月-金``, ``mon;wed``),
+        ``skills`` (``cool_box;wheelchair``) or ``site_kind`` (``公民館``, ``shop``).
+    text
+        The text typed (blank is the caller's business).
+
+    Raises
+    ------
+    ValueError
+        The problem, worded for the person who typed it.
+    """
+    parsers: dict[str, Callable[[str], object]] = {
+        "opening_hours": _opening_hours, "span": _span, "weekdays": _weekdays, "skills": _skills,
+        "site_kind": _site_kind}
+    return parsers[kind](text)
+
+
+def format_opening_hours(hours: dict[int, tuple[tuple[int, int], ...]]) -> str:
+    """Write a site's opening hours in the staff syntax `parse_cell` reads back to the same hours.
+
+    Consecutive days with the same intervals make one group (``月-金 9:00-12:30,14:00-18:00; 土 9:00-12:00``);
+    an empty map (no hours recorded) is an empty text.
+    """
+    groups: list[tuple[list[int], tuple[tuple[int, int], ...]]] = []
+    for wd in sorted(hours):
+        if groups and groups[-1][1] == hours[wd] and groups[-1][0][-1] == wd - 1:
+            groups[-1][0].append(wd)
+        else:
+            groups.append(([wd], hours[wd]))
+    parts = []
+    for days, spans in groups:
+        names = "月火水木金土日"
+        label = names[days[0]] if len(days) == 1 else f"{names[days[0]]}-{names[days[-1]]}"
+        parts.append(f"{label} {','.join(f'{hhmm(a)}-{hhmm(b)}' for a, b in spans)}")
+    return "; ".join(parts)
 
 
 # --------------------------------------------------------------------------- rows

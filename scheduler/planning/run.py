@@ -98,7 +98,7 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
         vehicles=vehicles,
         shifts=shifts,
         services={s.code: s for s in store.services()},
-        service_days=service_calendar.service_days(week_start),
+        service_days=service_calendar.service_days(week_start, exceptions),
         matrix_provider=network,
         now=now,
         bookings=store.session_bookings(),

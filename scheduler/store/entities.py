@@ -190,6 +190,13 @@ class Entities(Generic[T]):
         if self.db.execute(sql, [*columns.values(), id_]).rowcount == 0:
             self._not_found(id_)
 
+    def delete(self, id_: object) -> None:
+        """Delete the row with this key; `NotFound` if there is none."""
+        sql = f"DELETE FROM {quote_identifier(self.table)} WHERE {quote_identifier(self.key)} = ?"
+        with transaction(self.db):
+            if self.db.execute(sql, [id_]).rowcount == 0:
+                self._not_found(id_)
+
     # ------------------------------------------------------------------ helpers
 
     def _row(self, id_: object) -> dict:

@@ -300,6 +300,10 @@ class Store:
         """Store a day (or part of a day) a vehicle does not run."""
         return self._shift_exceptions.add(e)
 
+    def delete_shift_exception(self, id: int) -> None:
+        """Remove a shift exception (the van came back from the workshop early, a duty was called off)."""
+        self._shift_exceptions.delete(id)
+
     def shift_exceptions(self, start: dt.date, end: dt.date) -> list[ShiftException]:
         """Return exceptions on days from `start` to `end`, both included."""
         return self._shift_exceptions.where("day BETWEEN ? AND ?", [start.isoformat(), end.isoformat()])

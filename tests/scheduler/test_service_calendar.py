@@ -129,3 +129,29 @@ def test_vehicle_without_id_is_refused():
     """Shifts need stored vehicles; a vehicle without id gives a clear error."""
     with pytest.raises(DomainError, match="has no id"):
         shift_for_day(Vehicle(name="new van", depot_site_id=1), D(2026, 12, 1))
+
+
+def test_extra_duty_runs_on_a_holiday_with_its_own_hours():
+    """A holiday duty on Mon 23 Nov 2026 (勤労感謝の日) 9:00–15:00 adds that day and that shift only."""
+    holiday = D(2026, 11, 23)
+    duty = ShiftException(1, holiday, reason="extra_duty", start_s=9 * H, end_s=15 * H)
+    assert holiday not in service_days(holiday)
+    assert service_days(holiday, [duty])[0] == holiday
+    shift = shift_for_day(_van(1), holiday, [duty])
+    assert (shift.start_s, shift.end_s) == (9 * H, 15 * H)
+    assert shift_for_day(_van(2), holiday, [duty]) is None  # another van stays off
+    days = [s.day for s in shifts_for_week([_van(1), _van(2)], holiday, [duty]) if s.vehicle_id == 1]
+    assert days[0] == holiday and len(days) == 5
+
+
+def test_extra_duty_without_hours_uses_the_usual_hours_on_a_saturday():
+    """A Saturday duty with no hours given runs the van's usual 8:30–17:15."""
+    saturday = D(2026, 12, 5)
+    shift = shift_for_day(_van(1), saturday, [ShiftException(1, saturday, reason="extra_duty")])
+    assert (shift.start_s, shift.end_s) == (8 * H + 1800, 17 * H + 900)
+
+
+def test_unknown_exception_reason_is_refused():
+    """A reason outside the closed set is refused, naming the field."""
+    with pytest.raises(DomainError, match="reason"):
+        ShiftException(1, D(2026, 12, 1), reason="party")

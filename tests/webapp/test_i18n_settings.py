@@ -10,7 +10,9 @@ from webapp import i18n, settings
 
 WEBAPP = Path(__file__).resolve().parents[2] / "webapp"
 _PHRASE = re.compile(r"""_\(\s*"([^"]+)"|_\(\s*'([^']+)'""")
-_LABELS = re.compile(r"""(?:StringField|PasswordField|ValidationError|InputRequired)\(\s*"([^"]+)\"""")
+_LABELS = re.compile(r"""(?:StringField|PasswordField|ValidationError|InputRequired|IntegerField|FloatField|"""
+                     r"""SelectField|DateField|BooleanField|FileField|FileRequired|_Checkboxes)\(\s*"([^"]+)\"""")
+_DESCRIPTIONS = re.compile(r'description="([^"]+)"')
 
 
 def _phrases() -> set[str]:
@@ -18,7 +20,7 @@ def _phrases() -> set[str]:
     for path in [*WEBAPP.rglob("*.html"), *WEBAPP.rglob("*.py")]:
         text = path.read_text(encoding="utf-8")
         found |= {a or b for a, b in _PHRASE.findall(text)}
-        found |= set(_LABELS.findall(text))
+        found |= set(_LABELS.findall(text)) | set(_DESCRIPTIONS.findall(text))
     return {p for p in found if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", p)}
 
 

@@ -5,14 +5,34 @@ from __future__ import annotations
 import pytest
 
 from scheduler.accounts import Role
+from scheduler.domain import ShiftException
 from tests.webapp.conftest import ACCOUNTS, PASSWORD, WEEK, csrf_token, login
 from webapp import permissions
 
 
-def _requests(day, stop_id) -> dict[str, tuple[str, str, dict]]:
+def _requests(day, stop_id, exception_id=1) -> dict[str, tuple[str, str, dict]]:
     """One request per endpoint: method, URL, keyword arguments for the test client."""
     monday = WEEK.isoformat()
     return {
+        "masters.static": ("GET", "/masters/static/masters.css", {}),
+        "masters.index": ("GET", "/masters/", {}),
+        "masters.sites": ("GET", "/masters/sites", {}),
+        "masters.site_new": ("GET", "/masters/sites/new", {}),
+        "masters.site_edit": ("GET", "/masters/sites/1", {}),
+        "masters.vehicles": ("GET", "/masters/vehicles", {}),
+        "masters.vehicle_new": ("GET", "/masters/vehicles/new", {}),
+        "masters.vehicle_edit": ("GET", "/masters/vehicles/1", {}),
+        "masters.exceptions": ("GET", "/masters/exceptions", {}),
+        "masters.exception_delete": ("POST", f"/masters/exceptions/{exception_id}/delete", {"data": {}}),
+        "masters.services": ("GET", "/masters/services", {}),
+        "masters.service_new": ("GET", "/masters/services/new", {}),
+        "masters.service_edit": ("GET", "/masters/services/residence_certificate", {}),
+        "masters.users": ("GET", "/masters/users", {}),
+        "masters.user_new": ("GET", "/masters/users/new", {}),
+        "masters.user_edit": ("GET", "/masters/users/1", {}),
+        "masters.import_csv": ("GET", "/masters/import", {}),
+        "api.roads": ("GET", "/api/roads?bbox=37.0,140.0,37.1,140.1", {}),
+        "api.openapi": ("GET", "/api/openapi.json", {}),
         "static": ("GET", "/static/app.css", {}),
         "dispatch.static": ("GET", "/dispatch/static/dispatch.css", {}),
         "driver.static": ("GET", "/driver/static/driver.css", {}),
@@ -84,11 +104,12 @@ def test_each_role_gets_exactly_its_endpoints(app, store, name):
     refused by the data check, tested in test_driver.py).
     """
     role, vehicle = ACCOUNTS[name]
+    exception = store.add_shift_exception(ShiftException(vehicle_id=1, day=WEEK, reason="maintenance"))
     stop = next(s for s in sorted(store.published_plan(WEEK).stops, key=lambda s: (s.day, s.seq))
                 if s.vehicle_id == (vehicle or 1) and s.request_id is not None)
     client = app.test_client()
     assert login(client, name).status_code == 302
-    requests = _requests(stop.day, stop.id)
+    requests = _requests(stop.day, stop.id, exception.id)
     logout = requests.pop("auth.logout")  # last: it ends the session
     for endpoint, (method, url, kwargs) in [*requests.items(), ("auth.logout", logout)]:
         response = _send(client, method, url, kwargs, login_name=name)
@@ -102,8 +123,11 @@ def test_each_role_gets_exactly_its_endpoints(app, store, name):
 
 def test_the_table_gives_drivers_no_office_screens():
     """Least privilege: drivers reach no dispatcher screen and no resident search."""
-    for endpoint in ("dispatch.week", "dispatch.shift_map", "api.residents", "api.week_plan", "api.requests"):
+    for endpoint in ("dispatch.week", "dispatch.shift_map", "api.residents", "api.week_plan", "api.requests",
+                     "masters.sites", "masters.import_csv"):
         assert not permissions.allowed(endpoint, Role.DRIVER)
+    for endpoint in ("masters.users", "masters.user_new", "masters.user_edit"):  # accounts: admin only
+        assert {r for r in Role if permissions.allowed(endpoint, r)} == {Role.ADMIN}
     assert not permissions.allowed("driver.report", Role.DISPATCHER)
     assert not permissions.allowed("dispatch.week", None)
 

@@ -22,7 +22,7 @@ from webapp.args import parse_day, query_int
 from webapp.auth import log_in
 from webapp.db import get_store, road_network
 from webapp.i18n import word
-from webapp.maps import roads_geojson, route_bbox
+from webapp.maps import Bbox, roads_geojson, route_bbox
 from webapp.plan_views import (
     on_published_route,
     published_route,
@@ -163,3 +163,31 @@ def residents():
     return jsonify(residents=[{"id": r.id, "name": r.name, "kana": r.kana, "phone": r.phone,
                                "address": r.address, "district": r.district, "notes": r.notes}
                               for r in found])
+
+
+#: The largest box `roads` draws, in degrees a side (a few km: a site's surroundings, not the whole city).
+ROADS_MAX_DEG = 0.2
+
+
+@bp.route("/roads")
+def roads():
+    """The instance's roads inside ``?bbox=south,west,north,east`` (degrees, at most 0.2° a side), as GeoJSON."""
+    try:
+        south, west, north, east = (float(x) for x in request.args.get("bbox", "").split(","))
+    except ValueError:
+        msg = "bbox: expected south,west,north,east in degrees, e.g. 37.05,140.80,37.07,140.83"
+        raise InputError(msg) from None
+    if not (south < north and west < east):
+        msg = "bbox: south must be below north and west left of east"
+        raise InputError(msg)
+    if north - south > ROADS_MAX_DEG or east - west > ROADS_MAX_DEG:
+        return jsonify(roads={"type": "FeatureCollection", "features": []}, too_large=True)
+    return jsonify(roads=roads_geojson(road_network(), Bbox(south, west, north, east)), too_large=False)
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """This API described as OpenAPI 3.1, made from the app's own routes (new routes appear by themselves)."""
+    from webapp.openapi import openapi_document
+
+    return jsonify(openapi_document(current_app))

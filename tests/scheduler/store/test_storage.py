@@ -554,3 +554,15 @@ def test_personal_data_never_reaches_the_logs(caplog):
     assert caplog.records, "the store is expected to log its writes"
     for text in ("山田", "ヤマダ", "0246", "川前"):
         assert text not in caplog.text
+
+
+def test_delete_shift_exception():
+    """A stored shift exception can be deleted; deleting it again names the missing id."""
+    with Store.open() as store:
+        depot = store.add_site(Site("車庫", SiteKind.DEPOT, 37.0, 140.9))
+        van = store.add_vehicle(Vehicle("1号車", depot.id))
+        exc = store.add_shift_exception(ShiftException(van.id, dt.date(2026, 12, 1), reason="extra_duty"))
+        store.delete_shift_exception(exc.id)
+        assert store.shift_exceptions(dt.date(2026, 12, 1), dt.date(2026, 12, 1)) == []
+        with pytest.raises(NotFound, match=f"shift exception {exc.id} not found"):
+            store.delete_shift_exception(exc.id)

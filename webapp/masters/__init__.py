@@ -1,0 +1,342 @@
+"""Master data (マスタ管理): sites, vehicles, shift exceptions, the service catalogue, staff accounts, CSV import.
+
+The dispatcher's and the admin's screens (staff accounts: admin only; see
+`webapp.permissions`). Each form is checked field by field
+(`webapp.masters.forms`); a value the domain or the store refuses comes back
+as a message beside its field and nothing is written (every save is one
+store call, one transaction). Every change is audited
+(``audit.record("change", <subject>, [id])``); a residents' import audits
+the residents it wrote. The CSV import runs the command line's importer
+(`scheduler.io.csv_import.import_csv`): all rows or none, with the row-level
+errors shown in a table.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from routing.errors import InputError
+from routing.graph import read_instance_info
+from scheduler.accounts import AuditEntry, Role
+from scheduler.io.csv_import import CsvError, import_csv
+from webapp import audit
+from webapp.db import get_store, road_network
+from webapp.i18n import gettext as _
+from webapp.masters.forms import (
+    REASON_WORDS,
+    ROLE_WORDS,
+    SITE_KIND_WORDS,
+    SKILL_WORDS,
+    TABLE_WORDS,
+    WEEKDAY_WORDS,
+    ImportForm,
+    ServiceForm,
+    ShiftExceptionForm,
+    SiteForm,
+    UserForm,
+    VehicleForm,
+    field_for,
+)
+from webapp.vendor import LEAFLET_VERSION
+
+bp = Blueprint("masters", __name__, url_prefix="/masters", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+WORDS = {"site_kind": SITE_KIND_WORDS, "skill": SKILL_WORDS, "reason": REASON_WORDS, "role": ROLE_WORDS,
+         "table": TABLE_WORDS, "weekday": WEEKDAY_WORDS}
+
+
+@bp.context_processor
+def _words():
+    return {"words": WORDS, "leaflet_version": LEAFLET_VERSION}
+
+
+def _save(form, make, write, subject: str):
+    """Build the object and store it; a refused value goes beside its field. Return the stored object or None."""
+    try:
+        stored = write(make())
+    except InputError as exc:  # DomainError, NotFound and StorageError included
+        message = str(exc)
+        field = field_for(form, message)
+        field.errors = [*field.errors, message.partition(": ")[2] or message]
+        return None
+    audit.record("change", subject, [stored.id])
+    return stored
+
+
+def _form_page(form, title: str, back: str, **extra):
+    return render_template("masters/form.html", form=form, title=title, back=back, **extra), \
+        400 if form.errors else 200
+
+
+@bp.route("/")
+def index():
+    """The master-data menu with the count of each list."""
+    store = get_store()
+    counts = {"sites": len(store.sites()), "vehicles": len(store.vehicles(active_only=False)),
+              "services": len(store.services())}
+    return render_template("masters/index.html", counts=counts)
+
+
+# ----------------------------------------------------------------------------- sites
+
+
+def _has_roads() -> bool:
+    return read_instance_info(current_app.instance_path) is not None
+
+
+def _check_on_road(site):
+    """Refuse a position farther from any road than the snap limit (the plan could not reach it)."""
+    if _has_roads():
+        network = road_network()
+        far = network.off_road([("site", site.lat, site.lon)])
+        if far:
+            msg = (f"lat: the point ({site.lat:.6f}, {site.lon:.6f}) is {far['site']:.0f} m from the nearest road "
+                   f"(limit {network.snap_limit_m:.0f} m); click on or near a road")
+            raise InputError(msg)
+    return site
+
+
+def _map_centre(site) -> tuple[float, float]:
+    if site is not None:
+        return site.lat, site.lon
+    sites = get_store().sites()
+    if sites:
+        return sum(s.lat for s in sites) / len(sites), sum(s.lon for s in sites) / len(sites)
+    if _has_roads():
+        nodes = road_network().G.nodes(data=True)
+        return (sum(d["y"] for _, d in nodes) / len(nodes), sum(d["x"] for _, d in nodes) / len(nodes))
+    return 0.0, 0.0
+
+
+@bp.route("/sites")
+def sites():
+    """The sites (拠点) with kind, city id, address and opening hours."""
+    from scheduler.io.csv_import import format_opening_hours
+
+    return render_template("masters/sites.html", sites=get_store().sites(), hours=format_opening_hours)
+
+
+@bp.route("/sites/new", methods=["GET", "POST"], endpoint="site_new")
+@bp.route("/sites/<int:site_id>", methods=["GET", "POST"])
+def site_edit(site_id: int | None = None):
+    """Add or edit a site; its position is clicked on the map and must be near a road."""
+    store = get_store()
+    old = store.get_site(site_id) if site_id is not None else None
+    form = SiteForm()
+    if old is not None and not form.is_submitted():
+        form.fill(old)
+    if form.validate_on_submit():
+        write = store.update_site if old else store.add_site
+        saved = _save(form, lambda: form.to_site(site_id), lambda s: write(_check_on_road(s)), "site")
+        if saved is not None:
+            flash(_("保存しました"))
+            return redirect(url_for("masters.sites"))
+    lat, lon = _map_centre(old)
+    return _form_page(form, _("拠点"), url_for("masters.sites"), site_map={"lat": lat, "lon": lon})
+
+
+# ----------------------------------------------------------------------------- vehicles
+
+
+@bp.route("/vehicles")
+def vehicles():
+    """The vehicles (車両), active or not, with capacity, equipment, depot and hours."""
+    store = get_store()
+    return render_template("masters/vehicles.html", vehicles=store.vehicles(active_only=False),
+                           sites={s.id: s for s in store.sites()})
+
+
+@bp.route("/vehicles/new", methods=["GET", "POST"], endpoint="vehicle_new")
+@bp.route("/vehicles/<int:vehicle_id>", methods=["GET", "POST"])
+def vehicle_edit(vehicle_id: int | None = None):
+    """Add or edit a vehicle."""
+    store = get_store()
+    old = store.get_vehicle(vehicle_id) if vehicle_id is not None else None
+    form = VehicleForm(sites=store.sites())
+    if old is not None and not form.is_submitted():
+        form.fill(old)
+    if form.validate_on_submit():
+        write = store.update_vehicle if old else store.add_vehicle
+        if _save(form, lambda: form.to_vehicle(old), write, "vehicle") is not None:
+            flash(_("保存しました"))
+            return redirect(url_for("masters.vehicles"))
+    return _form_page(form, _("車両"), url_for("masters.vehicles"))
+
+
+# ----------------------------------------------------------------------------- shift exceptions
+
+
+@bp.route("/exceptions", methods=["GET", "POST"])
+def exceptions():
+    """Shift exceptions from a week ago on: a van in the workshop (運休), a holiday duty (臨時運行); add one."""
+    store = get_store()
+    vehicles = store.vehicles(active_only=False)
+    form = ShiftExceptionForm(vehicles=vehicles)
+    if form.validate_on_submit() and _save(form, form.to_exception, store.add_shift_exception,
+                                           "shift exception") is not None:
+        flash(_("保存しました"))
+        return redirect(url_for("masters.exceptions"))
+    today = dt.date.today()
+    found = store.shift_exceptions(today - dt.timedelta(days=7), today + dt.timedelta(days=800))
+    return render_template("masters/exceptions.html", form=form, exceptions=found,
+                           vehicles={v.id: v for v in vehicles}), 400 if form.errors else 200
+
+
+@bp.route("/exceptions/<int:exception_id>/delete", methods=["POST"])
+def exception_delete(exception_id: int):
+    """Remove a shift exception."""
+    get_store().delete_shift_exception(exception_id)
+    audit.record("change", "shift exception", [exception_id])
+    flash(_("削除しました"))
+    return redirect(url_for("masters.exceptions"))
+
+
+# ----------------------------------------------------------------------------- services
+
+
+@bp.route("/services")
+def services():
+    """The service catalogue (業務メニュー): code, Japanese and English names, duration, equipment."""
+    return render_template("masters/services.html", services=get_store().services())
+
+
+@bp.route("/services/new", methods=["GET", "POST"], endpoint="service_new")
+@bp.route("/services/<code>", methods=["GET", "POST"])
+def service_edit(code: str | None = None):
+    """Add or edit a catalogue entry (its code is its key and cannot change)."""
+    store = get_store()
+    old = next((s for s in store.services() if s.code == code), None)
+    if code is not None and old is None:
+        abort(404)
+    form = ServiceForm()
+    if old is not None:
+        if not form.is_submitted():
+            form.fill(old)
+        form.code.data = old.code
+        form.code.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        if old is None and any(s.code == form.code.data.strip() for s in store.services()):
+            form.code.errors = [*form.code.errors, _("このコードはすでに使われています")]
+        elif _save_service(form, store):
+            flash(_("保存しました"))
+            return redirect(url_for("masters.services"))
+    return _form_page(form, _("業務メニュー"), url_for("masters.services"))
+
+
+def _save_service(form, store) -> bool:
+    try:
+        service = store.upsert_service(form.to_service())
+    except InputError as exc:
+        field = field_for(form, str(exc))
+        field.errors = [*field.errors, str(exc).partition(": ")[2] or str(exc)]
+        return False
+    # The catalogue is keyed by code, not by an id: the code goes into the entry's subject.
+    store.audit(AuditEntry(user=current_user.login, action="change", subject=f"service:{service.code}",
+                           where=request.endpoint or ""))
+    return True
+
+
+# ----------------------------------------------------------------------------- staff accounts (admin only)
+
+
+@bp.route("/users")
+def users():
+    """Staff accounts: login, name, role, vehicle, active (never a password hash)."""
+    store = get_store()
+    return render_template("masters/users.html", users=store.users(),
+                           vehicles={v.id: v for v in store.vehicles(active_only=False)})
+
+
+@bp.route("/users/new", methods=["GET", "POST"], endpoint="user_new")
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int | None = None):
+    """Add an account (a password is required) or change one: role, vehicle, reset password, deactivate."""
+    from webapp.security import hash_password
+
+    store = get_store()
+    old = store.get_user(user_id) if user_id is not None else None
+    form = UserForm(vehicles=store.vehicles(active_only=False))
+    if old is not None and not form.is_submitted():
+        form.fill(old)
+    if form.validate_on_submit():
+        password = form.password.data or ""
+        if old is None and not password:
+            form.password.errors = [*form.password.errors, _("入力してください")]
+        elif old is not None and old.id == current_user.account.id and \
+                (not form.active.data or form.role.data != Role.ADMIN.value):
+            form.active.errors = [*form.active.errors, _("自分のアカウントは無効にしたり役割を変えたりできません")]
+        else:
+            new_hash = hash_password(password) if password else None
+            write = store.update_user if old else store.add_user
+            if _save(form, lambda: form.to_user(old, new_hash), write, "user") is not None:
+                flash(_("保存しました"))
+                return redirect(url_for("masters.users"))
+    return _form_page(form, _("職員アカウント"), url_for("masters.users"))
+
+
+# ----------------------------------------------------------------------------- CSV import
+
+
+def _import_checks(table: str) -> dict:
+    """The position checks of the command line's import: the road network and the graph's address data."""
+    if table not in ("residents", "sites") or not _has_roads():
+        return {}
+    from routing.addresses import AddressIndex
+
+    checks: dict = {"network": road_network()}
+    source = (read_instance_info(current_app.instance_path) or {}).get("source")
+    if source and Path(source).is_file() and ".osm" in Path(source).name.lower():
+        checks["addresses"] = AddressIndex(Path(source))
+    return checks
+
+
+def _audit_residents(path: Path) -> None:
+    """Audit the residents a residents' import wrote (by their city ids in the file)."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        ids = {(row.get("external_id") or "").strip() for row in csv.DictReader(f)}
+    store = get_store()
+    found = (store.resident_by_external_id(i) for i in ids if i)
+    audit.record("change", "resident", [r.id for r in found if r is not None])
+
+
+@bp.route("/import", methods=["GET", "POST"], endpoint="import_csv")
+def import_view():
+    """Upload a CSV file: every row is checked and all are imported, or none with the row errors listed."""
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        name = Path(upload.filename or "upload.csv").name
+        with tempfile.TemporaryDirectory(prefix="odekake-import-") as folder:
+            path = Path(folder) / "upload.csv"
+            upload.save(path)
+            try:
+                report = import_csv(get_store(), form.table.data, path, user=current_user.login,
+                                    **_import_checks(form.table.data))
+            except CsvError as exc:
+                form.file.errors = [*form.file.errors, str(exc).replace(str(path), name)]
+            if report is not None and not report.failed and form.table.data == "residents":
+                _audit_residents(path)
+        if report is not None:
+            report.path = name
+    return render_template("masters/import.html", form=form, report=report), \
+        400 if form.errors or (report is not None and report.failed) else 200
+
+
+__all__ = ["bp"]
