@@ -11,7 +11,7 @@ PORT ?= 8000
 # Browser tests need Debian's chromium; installed only when such tests exist.
 BROWSER_TESTS := $(wildcard tests/webapp/browser/test_*.py)
 
-.PHONY: install install-bench chromium test demo demo-plan serve bench lint clean
+.PHONY: install install-bench chromium fonts test demo demo-plan serve bench lint clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) $(if $(BROWSER_TESTS),chromium)
+install: $(STAMP) fonts $(if $(BROWSER_TESTS),chromium)
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
@@ -31,6 +31,12 @@ chromium:
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+# The printed stop sheet (PDF, WeasyPrint) needs a Japanese font; installed only when none is present.
+fonts:
+	@fc-list :lang=ja family 2>/dev/null | grep -q . || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fontconfig fonts-ipaexfont-gothic; }
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -109,6 +109,16 @@ ENGLISH: dict[str, str] = {
     "済": "finished",
     "すべての停車が終わりました": "All stops are finished",
     "車両が設定されていません": "No vehicle is set for your account",
+    # stop sheet (運行表), print and PDF
+    "運行表": "Stop sheet",
+    "運行表を印刷": "Print the stop sheet",
+    "印刷": "Print",
+    "運転手・職員": "Driver and staff",
+    "公開": "published",
+    "停車": "Stops",
+    "集金合計": "Total to collect",
+    "車庫": "Depot",
+    "番号は表の停車順": "Numbers are the stop order in the table",
 }
 
 
