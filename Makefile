@@ -11,7 +11,7 @@ PORT ?= 8000
 # Browser tests need Debian's chromium; installed only when such tests exist.
 BROWSER_TESTS := $(wildcard tests/webapp/browser/test_*.py)
 
-.PHONY: install install-bench chromium japanese-font test screenshots demo demo-plan serve bench lint clean
+.PHONY: install install-bench chromium fonts test screenshots demo demo-plan serve bench lint clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) $(if $(BROWSER_TESTS),chromium japanese-font)
+install: $(STAMP) fonts $(if $(BROWSER_TESTS),chromium)
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
@@ -32,9 +32,9 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
-# A Japanese font for the browser (and printed sheets): without one, Japanese shows as empty boxes.
-japanese-font:
-	@fc-list :lang=ja 2>/dev/null | grep -q . || { \
+# The printed stop sheet (PDF, WeasyPrint) needs a Japanese font; installed only when none is present.
+fonts:
+	@fc-list :lang=ja family 2>/dev/null | grep -q . || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fontconfig fonts-ipaexfont-gothic; }
 

@@ -160,7 +160,7 @@ ENGLISH: dict[str, str] = {
     "店舗": "shop",
     "薬局": "pharmacy",
     "診療所": "clinic",
-    "車庫": "depot",
+    "車庫": "Depot",
     "座席数": "Seats",
     "荷物の箱数": "Boxes",
     "装備": "Equipment",
@@ -201,7 +201,7 @@ ENGLISH: dict[str, str] = {
     "管理者": "admin",
     "配車担当": "dispatcher",
     "オペレーター": "operator",
-    "運転手・職員": "driver",
+    "運転手・職員": "driver and staff",
     "車両（運転手のみ）": "Vehicle (drivers only)",
     "新しいパスワード": "New password",
     "8文字以上。変更しないときは空欄": "At least 8 characters; leave empty to keep the password",
@@ -221,6 +221,14 @@ ENGLISH: dict[str, str] = {
     "行": "Row",
     "列": "Column",
     "内容": "Problem",
+    # stop sheet (運行表), print and PDF
+    "運行表": "Stop sheet",
+    "運行表を印刷": "Print the stop sheet",
+    "印刷": "Print",
+    "公開": "published",
+    "停車": "Stops",
+    "集金合計": "Total to collect",
+    "番号は表の停車順": "Numbers are the stop order in the table",
 }
 
 

@@ -3,8 +3,10 @@
 `roads_geojson` returns the graph's edges inside a bounding box (the route's
 area plus a margin) as GeoJSON LineStrings: the map's base layer. The
 edges are indexed once per process (`_road_index`, cached with the road
-network of `webapp.db.road_network`). `route_geojson` draws a shift's
-route along the roads (`routing.network.RoadNetwork.route_geojson`).
+network of `webapp.db.road_network`). `shift_geometry` draws a shift's
+route along the roads (`routing.network.RoadNetwork.route_geojson`) with the
+roads around it: the Leaflet map reads it as JSON, the printed stop sheet
+draws it as SVG (`webapp.sheet.route_svg`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import numpy as np
 
 from routing.network import RoadNetwork
 
-__all__ = ["Bbox", "roads_geojson", "route_bbox"]
+__all__ = ["KIND_COLOURS", "Bbox", "roads_geojson", "route_bbox", "shift_geometry"]
+
+#: One colour per request kind, used the same on the board, the map and the sheet (always with a word).
+KIND_COLOURS = {"visit": "#1f77b4", "session": "#2ca02c", "errand": "#d95f02", "ride": "#7570b3"}
 
 
 @dataclass(frozen=True)
@@ -79,3 +84,28 @@ def route_bbox(points: list[tuple[float, float]]) -> Bbox:
     lats = [p[0] for p in points]
     lons = [p[1] for p in points]
     return Bbox(min(lats), min(lons), max(lats), max(lons))
+
+
+def shift_geometry(network: RoadNetwork, points: list[tuple[str, float, float]], *,
+                   margin_deg: float) -> tuple[dict[str, Any], dict[str, Any], Bbox]:
+    """Return a route along the roads, the roads around it and the box they were cut to.
+
+    Parameters
+    ----------
+    network
+        The instance's road network.
+    points
+        ``(id, lat, lon)`` of the stops in route order.
+    margin_deg
+        Roads drawn around the route's box, in degrees (``ODEKAKE_MAP_MARGIN_DEG``).
+
+    Returns
+    -------
+    tuple
+        The route (`RoadNetwork.route_geojson`), the roads (`roads_geojson`)
+        and the grown box.
+    """
+    route = network.route_geojson(points)
+    box = route_bbox([(lat, lon) for f in route["features"] for lon, lat in f["geometry"]["coordinates"]]
+                     or [(lat, lon) for _, lat, lon in points]).grown(margin_deg)
+    return route, roads_geojson(network, box), box

@@ -42,14 +42,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dispatch.index": OFFICE,
     "dispatch.week": OFFICE,
     "dispatch.shift_map": OFFICE,
+    "dispatch.sheet": _PLANNERS,  # the stop sheet (運行表) of any shift, to print for the crew
     # driver (運転手・職員): their own vehicle's day
     "driver.today": frozenset({Role.DRIVER}),
     "driver.report": frozenset({Role.DRIVER}),
+    "driver.sheet": frozenset({Role.DRIVER}),
     # JSON API
     "api.me": STAFF,
     "api.week_plan": OFFICE,
     "api.routes": STAFF,
     "api.shift_map": OFFICE,
+    "api.sheet_pdf": frozenset({Role.DRIVER, *_PLANNERS}),
     "api.stop_status": frozenset({Role.DRIVER, *_PLANNERS}),
     "api.requests": OFFICE,
     "api.residents": OFFICE,

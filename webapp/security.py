@@ -144,3 +144,6 @@ def init_app(app: Flask) -> None:
     login_manager.unauthorized_handler(_unauthorized)
     csrf.init_app(app)
     app.before_request(guard)
+    # templates show a link only to those who may follow it: {% if may("dispatch.sheet") %}
+    app.jinja_env.globals["may"] = lambda endpoint: (current_user.is_authenticated
+                                                     and permissions.allowed(endpoint, current_user.role))

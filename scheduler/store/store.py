@@ -534,6 +534,13 @@ class Store:
         logger.info("plan %s published", plan_id)
         return self.get_plan_by_id(plan_id)
 
+    def published_at(self, plan_id: int) -> tuple[dt.datetime | None, str | None]:
+        """Return when and by whom a plan version was published; ``(None, None)`` if it is not."""
+        self._plans.require(plan_id, field="plan_id")
+        when, who = self.db.execute("SELECT published_at, published_by FROM plans WHERE id = ?",
+                                    [plan_id]).fetchone()
+        return (dt.datetime.fromisoformat(when) if when else None), who
+
     def get_stop(self, stop_id: int) -> PlanStop:
         """Return the plan stop with this id."""
         return self._stops.get(stop_id)

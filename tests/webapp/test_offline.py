@@ -47,7 +47,8 @@ _WEEKS = {"2026-11-23", WEEK.isoformat(), "2026-12-07"}
 
 def _skipped(path: str) -> bool:
     week = re.search(r"/weeks/(\d{4}-\d{2}-\d{2})", path)
-    return path == "/logout" or path.startswith("/lang/") or (week is not None and week.group(1) not in _WEEKS)
+    return (path == "/logout" or path.startswith("/lang/") or path.endswith(".pdf")  # a PDF has no links to follow
+            or (week is not None and week.group(1) not in _WEEKS))
 
 
 def _crawl(client, start: list[str]) -> tuple[set[str], list[tuple[str, str]]]:

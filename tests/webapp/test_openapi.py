@@ -55,14 +55,14 @@ def test_documented_operations_are_well_formed(app):
 
 def test_a_route_added_later_appears_without_editing_the_generator(app):
     """An endpoint another module adds (here on the fly) is in the document with its docstring and roles."""
-    def sheet_pdf(day: str):
-        """The A4 stop sheet of a day as PDF."""
+    def week_summary(day: str):
+        """A summary of the week of a day, for the city's statistics."""
 
-    app.add_url_rule("/api/sheets/<day>.pdf", "api.sheet_pdf", sheet_pdf, methods=["GET"])
+    app.add_url_rule("/api/summaries/<day>.json", "api.week_summary_test", week_summary, methods=["GET"])
     with app.app_context():
         doc = openapi_document(app)
-    op = doc["paths"]["/api/sheets/{day}.pdf"]["get"]
-    assert op["summary"] == "The A4 stop sheet of a day as PDF." and op["x-roles"] == []
+    op = doc["paths"]["/api/summaries/{day}.json"]["get"]
+    assert op["summary"] == "A summary of the week of a day, for the city's statistics." and op["x-roles"] == []
 
 
 def test_api_errors_are_json_never_html(client):

@@ -10,8 +10,8 @@ from tests.webapp.conftest import ACCOUNTS, PASSWORD, WEEK, csrf_token, login
 from webapp import permissions
 
 
-def _requests(day, stop_id, exception_id=1) -> dict[str, tuple[str, str, dict]]:
-    """One request per endpoint: method, URL, keyword arguments for the test client."""
+def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, str, dict]]:
+    """One request per endpoint: method, URL, keyword arguments for the test client (`vehicle`: the driver's)."""
     monday = WEEK.isoformat()
     return {
         "masters.static": ("GET", "/masters/static/masters.css", {}),
@@ -44,13 +44,16 @@ def _requests(day, stop_id, exception_id=1) -> dict[str, tuple[str, str, dict]]:
         "dispatch.index": ("GET", "/dispatch/", {}),
         "dispatch.week": ("GET", f"/dispatch/weeks/{monday}", {}),
         "dispatch.shift_map": ("GET", f"/dispatch/weeks/{monday}/map/{day}/1", {}),
+        "dispatch.sheet": ("GET", f"/dispatch/weeks/{monday}/sheet/{day}/1", {}),
         "driver.today": ("GET", f"/driver/?day={day}", {}),
         "driver.report": ("POST", f"/driver/stops/{stop_id}/report", {"data": {"action": "arrived"}}),
+        "driver.sheet": ("GET", f"/driver/sheet/{day}", {}),
         "api.session": ("POST", "/api/session", {"json": {"login": "?", "password": PASSWORD}}),
         "api.me": ("GET", "/api/me", {}),
         "api.week_plan": ("GET", f"/api/weeks/{monday}/plan", {}),
         "api.routes": ("GET", f"/api/routes/{day}", {}),
         "api.shift_map": ("GET", f"/api/weeks/{monday}/map/{day}/1", {}),
+        "api.sheet_pdf": ("GET", f"/api/routes/{day}/{vehicle}/sheet.pdf", {}),
         "api.stop_status": ("POST", f"/api/stops/{stop_id}/status", {"json": {"action": "arrived"}}),
         "api.requests": ("GET", "/api/requests", {}),
         "api.residents": ("GET", "/api/residents?q=佐藤", {}),
@@ -109,7 +112,7 @@ def test_each_role_gets_exactly_its_endpoints(app, store, name):
                 if s.vehicle_id == (vehicle or 1) and s.request_id is not None)
     client = app.test_client()
     assert login(client, name).status_code == 302
-    requests = _requests(stop.day, stop.id, exception.id)
+    requests = _requests(stop.day, stop.id, exception.id, vehicle or 1)
     logout = requests.pop("auth.logout")  # last: it ends the session
     for endpoint, (method, url, kwargs) in [*requests.items(), ("auth.logout", logout)]:
         response = _send(client, method, url, kwargs, login_name=name)

@@ -22,13 +22,14 @@ from webapp.args import parse_day, query_int
 from webapp.auth import log_in
 from webapp.db import get_store, road_network
 from webapp.i18n import word
-from webapp.maps import Bbox, roads_geojson, route_bbox
+from webapp.maps import Bbox, roads_geojson, shift_geometry
 from webapp.plan_views import (
     on_published_route,
     published_route,
     shift_rows,
     week_board,
 )
+from webapp.sheet import sheet_pdf, shift_sheet
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -98,6 +99,20 @@ def routes(day: str):
                    routes=[row.to_json() for row in rows])
 
 
+@bp.route("/routes/<day>/<int:vehicle_id>/sheet.pdf", endpoint="sheet_pdf")
+def sheet_pdf_(day: str, vehicle_id: int):
+    """The stop sheet (運行表) of a shift as an A4 PDF. Drivers: their own vehicle in the published plan only."""
+    when = parse_day(day)
+    store = get_store()
+    if current_user.role == Role.DRIVER:
+        if vehicle_id != current_user.vehicle_id:
+            abort(403, description="drivers see their own vehicle's routes only")
+        plan = store.published_plan(week_monday(when))
+    else:
+        plan = store.get_plan(week_monday(when), query_int("version"))
+    return sheet_pdf(shift_sheet(plan, vehicle_id, when))
+
+
 @bp.route("/weeks/<monday>/map/<day>/<int:vehicle_id>")
 def shift_map(monday: str, day: str, vehicle_id: int):
     """One shift for the map: its stops, its road path and the roads around it (GeoJSON)."""
@@ -108,11 +123,8 @@ def shift_map(monday: str, day: str, vehicle_id: int):
     if row is None:
         abort(404, description="no such shift")
     located = [s for s in row.stops if s.lat is not None and s.lon is not None]
-    network = road_network()
-    route = network.route_geojson([(str(s.id), s.lat, s.lon) for s in located])
-    box = route_bbox([(lat, lon) for f in route["features"] for lon, lat in f["geometry"]["coordinates"]]
-                     or [(s.lat, s.lon) for s in located])
-    roads = roads_geojson(network, box.grown(current_app.config["ODEKAKE_MAP_MARGIN_DEG"]))
+    route, roads, _ = shift_geometry(road_network(), [(str(s.id), s.lat, s.lon) for s in located],
+                                     margin_deg=current_app.config["ODEKAKE_MAP_MARGIN_DEG"])
     stops = [{"id": s.id, "seq": s.seq, "kind": s.kind, "word": word(s.word_code),
               "eta": hhmm(s.eta_s), "place": s.place, "lat": s.lat, "lon": s.lon} for s in located]
     return jsonify(roads=roads, route=route, stops=stops)

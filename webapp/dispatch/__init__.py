@@ -1,4 +1,4 @@
-"""The dispatcher's screens (配車担当): the week board with what is not planned, and a shift's route map."""
+"""The dispatcher's screens (配車担当): the week board with what is not planned, a shift's route map and stop sheet."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ from scheduler.service_calendar import next_monday, parse_monday
 from webapp import audit
 from webapp.args import parse_day, query_int
 from webapp.db import get_store
+from webapp.maps import KIND_COLOURS
 from webapp.plan_views import week_board
+from webapp.sheet import render_sheet, shift_sheet
 from webapp.vendor import LEAFLET_VERSION
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch", template_folder="templates",
                static_folder="static", static_url_path="/static")
-
-#: One colour per request kind, used the same on the board, the map and the sheet (always with a word).
-KIND_COLOURS = {"visit": "#1f77b4", "session": "#2ca02c", "errand": "#d95f02", "ride": "#7570b3"}
 
 
 @bp.route("/")
@@ -46,3 +45,14 @@ def shift_map(monday: str, day: str, vehicle_id: int):
     data_url = url_for("api.shift_map", monday=monday, day=day, vehicle_id=vehicle_id, version=plan.version)
     return render_template("dispatch/map.html", plan=plan, day=when, vehicle=get_store().get_vehicle(vehicle_id),
                            data_url=data_url, leaflet_version=LEAFLET_VERSION, colours=KIND_COLOURS)
+
+
+@bp.route("/weeks/<monday>/sheet/<day>/<int:vehicle_id>")
+def sheet(monday: str, day: str, vehicle_id: int):
+    """Show one shift's stop sheet (運行表) of a plan version (``?version=N``, default the latest), to print."""
+    week_start = parse_monday(monday)
+    when = parse_day(day, field="day")
+    plan = get_store().get_plan(week_start, query_int("version"))
+    sheet = shift_sheet(plan, vehicle_id, when)
+    return render_sheet(sheet, back_url=url_for("dispatch.week", monday=monday, version=plan.version),
+                        pdf_url=url_for("api.sheet_pdf", day=day, vehicle_id=vehicle_id, version=plan.version))

@@ -17,11 +17,13 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, ValidationError
 
 from scheduler.accounts import StopAction
+from scheduler.domain import week_monday
 from webapp import audit
 from webapp.args import parse_day
 from webapp.db import get_store
 from webapp.i18n import gettext as _
 from webapp.plan_views import on_published_route, published_route
+from webapp.sheet import render_sheet, shift_sheet
 
 bp = Blueprint("driver", __name__, url_prefix="/driver", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -58,6 +60,18 @@ def today():
     return render_template("driver/today.html", day=day, plan=plan, row=row, upcoming=upcoming,
                            vehicle=store.get_vehicle(current_user.vehicle_id), form=ReportForm(),
                            failed_stop=None)
+
+
+@bp.route("/sheet/<day>")
+def sheet(day: str):
+    """The stop sheet (運行表) of the driver's own vehicle on `day` in the published plan, to print."""
+    when = parse_day(day, field="day")
+    if current_user.vehicle_id is None:
+        abort(403)
+    plan = get_store().published_plan(week_monday(when))
+    sheet = shift_sheet(plan, current_user.vehicle_id, when)
+    return render_sheet(sheet, back_url=url_for("driver.today", day=when.isoformat()),
+                        pdf_url=url_for("api.sheet_pdf", day=when.isoformat(), vehicle_id=current_user.vehicle_id))
 
 
 def _published_days(store, vehicle_id: int, day: dt.date) -> list[dt.date]:
