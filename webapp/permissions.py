@@ -40,6 +40,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dispatch.index": OFFICE,
     "dispatch.week": OFFICE,
     "dispatch.shift_map": OFFICE,
+    # planning in the background, comparing and publishing versions (operators may watch, not start)
+    "dispatch.plan": _PLANNERS,
+    "dispatch.job": OFFICE,
+    "dispatch.compare": OFFICE,
+    "dispatch.publish": _PLANNERS,
     # driver (運転手・職員): their own vehicle's day
     "driver.today": frozenset({Role.DRIVER}),
     "driver.report": frozenset({Role.DRIVER}),
@@ -51,6 +56,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api.stop_status": frozenset({Role.DRIVER, *_PLANNERS}),
     "api.requests": OFFICE,
     "api.residents": OFFICE,
+    "api.plan_week_job": _PLANNERS,
+    "api.job": OFFICE,
+    "api.publish_plan": _PLANNERS,
 }
 
 
