@@ -64,7 +64,7 @@ def _plan_task(instance: str, job_id: int) -> None:
     from webapp.db import network_for_instance
 
     with Store.for_instance(Path(instance)) as store:
-        run_plan_job(store, network_for_instance(instance), job_id)
+        run_plan_job(store, lambda: network_for_instance(instance), job_id)
 
 
 def _make_huey(app: Flask) -> SqliteHuey | RedisHuey:

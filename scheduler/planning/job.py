@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from routing.errors import InputError
@@ -42,7 +43,8 @@ def _failure(exc: Exception) -> tuple[str, str]:
     return "internal", ""
 
 
-def run_plan_job(store: Store, network: MatrixProvider, job_id: int, *, now: dt.datetime | None = None) -> PlanJob:
+def run_plan_job(store: Store, network: MatrixProvider | Callable[[], MatrixProvider], job_id: int, *,
+                 now: dt.datetime | None = None) -> PlanJob:
     """Plan the job's week with its parameters; keep its phases and its result or failure in the store.
 
     Parameters
@@ -50,7 +52,8 @@ def run_plan_job(store: Store, network: MatrixProvider, job_id: int, *, now: dt.
     store
         An open `scheduler.store.Store` (the one holding the job).
     network
-        The matrix provider (`routing.network.RoadNetwork`).
+        The matrix provider (`routing.network.RoadNetwork`), or a function returning it: it is
+        then called once the job shows as running (loading a road graph takes seconds).
     job_id
         The queued job.
     now
@@ -70,10 +73,14 @@ def run_plan_job(store: Store, network: MatrixProvider, job_id: int, *, now: dt.
     job.state, job.started_at = JobState.RUNNING, _now()
 
     def enter(phase: str) -> None:
-        job.phase, job.phase_started_at = JobPhase(phase), _now()
-        store.update_job(job)
+        if job.phase != JobPhase(phase):
+            job.phase, job.phase_started_at = JobPhase(phase), _now()
+            store.update_job(job)
 
     try:
+        enter("compile")
+        if callable(network):
+            network = network()
         result = plan_week(store, network, job.week_start, params=SolveParams.from_dict(job.params),
                            user=job.created_by, now=now, on_phase=enter)
     except Exception as exc:  # the job must end failed whatever went wrong, and say why in staff terms
