@@ -43,6 +43,11 @@ def _json_body() -> dict:
     return data
 
 
+def _optional_json_body() -> dict:
+    """Return the JSON object of the body, ``{}`` when there is no body."""
+    return _json_body() if request.content_length else {}
+
+
 def _plan_head(plan) -> dict:
     return {"id": plan.id, "week_start": plan.week_start.isoformat(), "version": plan.version,
             "status": plan.status.value, "created_at": plan.created_at.isoformat(),
@@ -91,10 +96,7 @@ def plan_week_job(monday: str):
     A bad body or time limit is a 400 naming the field.
     """
     week = parse_monday(monday)
-    data = request.get_json(silent=True) if request.content_length else {}
-    if not isinstance(data, dict):
-        msg = "body: expected a JSON object (Content-Type: application/json) or no body"
-        raise InputError(msg)
+    data = _optional_json_body()
     job, created = start_planning(get_store(), week, user=current_user.login,
                                   time_limit_s=data.get("time_limit_s"))
     if not created:
@@ -121,10 +123,7 @@ def publish_plan(monday: str):
     version was already published (nothing changes). 404 when the week or version has no plan;
     409 when a newer version is already published (drivers keep the newest published version).
     """
-    data = request.get_json(silent=True) if request.content_length else {}
-    if not isinstance(data, dict):
-        msg = "body: expected a JSON object (Content-Type: application/json) or no body"
-        raise InputError(msg)
+    data = _optional_json_body()
     version = data.get("version")
     if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
         msg = f"version: expected a whole number, got {version!r}"
