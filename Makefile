@@ -48,6 +48,7 @@ screenshots: install
 demo: install
 	$(BIN)/odekake --instance $(DEMO_INSTANCE) demo --port $(PORT)
 
+# serves the pages and runs planning jobs (embedded huey consumer); `odekake worker` runs jobs alone
 serve: install
 	$(BIN)/odekake --instance $(DEMO_INSTANCE) serve --port $(PORT)
 

@@ -115,6 +115,7 @@ __all__ = [
     "CompiledWeek",
     "Location",
     "MatrixProvider",
+    "NoShiftsError",
     "ShiftRef",
     "Skip",
     "Skipped",
@@ -153,6 +154,10 @@ WHEELCHAIR_STOP_S = 420
 
 class CompileError(InputError):
     """A request cannot be compiled (unknown site, resident or service); names the request."""
+
+
+class NoShiftsError(CompileError):
+    """The week has no shift at all: no active vehicle runs on any of its service days."""
 
 
 class MatrixProvider(Protocol):
@@ -480,7 +485,7 @@ def _check_week_and_shifts(week_start: dt.date, shifts: Sequence[Shift]) -> None
     if not shifts:
         msg = (f"week {week_start}: no vehicle has a shift (no active vehicle, or every service day "
                "is a holiday or a vehicle exception); add vehicles with `odekake import vehicles`")
-        raise CompileError(msg)
+        raise NoShiftsError(msg)
 
 
 def _compile_shifts(b: _Builder, out: CompiledWeek, shifts: Sequence[Shift], vehicles: dict[int, Vehicle],

@@ -37,7 +37,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     from flask import Flask
 
     from routing.instance import instance_dir
-    from webapp import errors, i18n, security, settings
+    from webapp import errors, i18n, jobs, security, settings
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
     from webapp.db import init_app as init_db
@@ -63,6 +63,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    jobs.init_app(app)
     for bp in (auth_bp, dispatch_bp, driver_bp, api_bp, vendor_bp, masters_bp):
         app.register_blueprint(bp)
     security.check_permission_table(app)

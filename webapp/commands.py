@@ -1,4 +1,4 @@
-"""The web app's commands: ``odekake serve`` and ``odekake user add|list|token``.
+"""The web app's commands: ``odekake serve``, ``odekake worker`` and ``odekake user add|list|token``.
 
 Passwords are read from standard input (``--password-stdin``) or generated
 and printed once; only their werkzeug hashes are stored. API tokens are
@@ -17,7 +17,7 @@ import click
 from routing.errors import InputError
 from scheduler.accounts import Role, User
 
-__all__ = ["COMMANDS", "serve", "user"]
+__all__ = ["COMMANDS", "serve", "user", "worker"]
 
 
 def _store(ctx: click.Context):
@@ -45,12 +45,19 @@ def run_server(instance: Path, *, host: str, port: int) -> None:
     from waitress import serve as waitress_serve
 
     from webapp import create_app
+    from webapp.jobs import start_embedded_consumer
 
     app = create_app(instance)
     if _is_loopback(host):
         app.config["SESSION_COOKIE_SECURE"] = False
+    # one command serves everything: planning jobs run in this process unless `odekake worker` runs them
+    consumer = start_embedded_consumer(app) if app.config["ODEKAKE_JOBS_EMBEDDED"] else None
     click.echo(f"serving {app.config['ODEKAKE_AREA_NAME']} on http://{host}:{port}/ (Ctrl+C stops)")
-    waitress_serve(app, host=host, port=port, threads=8, ident="odekake")
+    try:
+        waitress_serve(app, host=host, port=port, threads=8, ident="odekake")
+    finally:
+        if consumer is not None:
+            consumer.stop()
 
 
 @click.command("serve")
@@ -60,6 +67,22 @@ def run_server(instance: Path, *, host: str, port: int) -> None:
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Serve the web app (waitress) for the instance."""
     run_server(ctx.obj["instance"], host=host, port=port)
+
+
+@click.command("worker")
+@click.pass_context
+def worker(ctx: click.Context) -> None:
+    """Run the planning jobs of the instance (the huey consumer) without serving pages.
+
+    For a larger deployment: set ``ODEKAKE_JOBS_EMBEDDED = False`` (and, on
+    several machines, ``ODEKAKE_JOBS_QUEUE = "redis"``) in ``<instance>/webapp.py``
+    and run this beside ``odekake serve``.
+    """
+    from webapp import create_app
+    from webapp.jobs import create_consumer
+
+    click.echo("running planning jobs (Ctrl+C stops)")
+    create_consumer(create_app(ctx.obj["instance"])).run()
 
 
 @click.group("user")
@@ -123,4 +146,4 @@ def user_token(ctx: click.Context, login: str) -> None:
 
 
 #: The commands this module adds to `odekake`.
-COMMANDS = (serve, user)
+COMMANDS = (serve, worker, user)

@@ -17,7 +17,7 @@ from flask import Flask, current_app, g
 from routing.network import RoadNetwork
 from scheduler.store import Store
 
-__all__ = ["get_store", "init_app", "road_network"]
+__all__ = ["get_store", "init_app", "network_for_instance", "road_network"]
 
 
 def get_store() -> Store:
@@ -36,6 +36,11 @@ def _close_store(_exc: BaseException | None = None) -> None:
 @functools.lru_cache(maxsize=4)
 def _network(instance: str) -> RoadNetwork:
     return RoadNetwork.from_instance(instance)
+
+
+def network_for_instance(instance: str | Path) -> RoadNetwork:
+    """Return an instance's road network, loaded once per process (background jobs run outside requests)."""
+    return _network(str(instance))
 
 
 def road_network() -> RoadNetwork:

@@ -43,6 +43,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dispatch.week": OFFICE,
     "dispatch.shift_map": OFFICE,
     "dispatch.sheet": _PLANNERS,  # the stop sheet (運行表) of any shift, to print for the crew
+    # planning in the background, comparing and publishing versions (operators may watch, not start)
+    "dispatch.plan": _PLANNERS,
+    "dispatch.job": OFFICE,
+    "dispatch.compare": OFFICE,
+    "dispatch.publish": _PLANNERS,
     # driver (運転手・職員): their own vehicle's day
     "driver.today": frozenset({Role.DRIVER}),
     "driver.report": frozenset({Role.DRIVER}),
@@ -75,6 +80,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "masters.users": _ADMIN,
     "masters.user_new": _ADMIN,
     "masters.user_edit": _ADMIN,
+    "api.plan_week_job": _PLANNERS,
+    "api.job": OFFICE,
+    "api.publish_plan": _PLANNERS,
 }
 
 

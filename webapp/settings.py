@@ -37,6 +37,14 @@ DOCUMENTED: dict[str, str] = {
     "ODEKAKE_LANGUAGE": "language of the screens until a user switches (ja or en)",
     "ODEKAKE_AREA_NAME": "municipality / district shown on every page; default: the road graph's name",
     "ODEKAKE_MAP_MARGIN_DEG": "roads drawn around a route's bounding box, in degrees",
+    "ODEKAKE_JOBS_QUEUE": "task queue of planning jobs: 'sqlite' (<instance>/jobs.db, no server) or 'redis'",
+    "ODEKAKE_JOBS_REDIS_URL": "the Redis server when ODEKAKE_JOBS_QUEUE = 'redis' (needs the redis package)",
+    "ODEKAKE_JOBS_IMMEDIATE": "run each job inside the request that queues it (tests only)",
+    "ODEKAKE_JOBS_EMBEDDED": "odekake serve also runs the jobs (threads); False when odekake worker runs them",
+    "ODEKAKE_JOBS_WORKERS": "planning jobs run at once by one consumer (each solve uses up to SolveParams.workers cores)",
+    "ODEKAKE_PLAN_TIME_LIMIT_S": "the planning form's default solver time limit, in seconds",
+    "ODEKAKE_PLAN_TIME_LIMITS": "the time limits (seconds) the planning form offers",
+    "ODEKAKE_PLAN_SOLUTION_LIMIT": "stop each solve after this many improving solutions (tests, demos); None: time only",
 }
 
 
@@ -56,6 +64,14 @@ def defaults() -> dict[str, Any]:
         "ODEKAKE_LANGUAGE": "ja",
         "ODEKAKE_AREA_NAME": None,
         "ODEKAKE_MAP_MARGIN_DEG": 0.01,
+        "ODEKAKE_JOBS_QUEUE": "sqlite",
+        "ODEKAKE_JOBS_REDIS_URL": "redis://localhost:6379/0",
+        "ODEKAKE_JOBS_IMMEDIATE": False,
+        "ODEKAKE_JOBS_EMBEDDED": True,
+        "ODEKAKE_JOBS_WORKERS": 1,
+        "ODEKAKE_PLAN_TIME_LIMIT_S": 30,
+        "ODEKAKE_PLAN_TIME_LIMITS": (10, 30, 60, 120, 300),
+        "ODEKAKE_PLAN_SOLUTION_LIMIT": None,
     }
 
 

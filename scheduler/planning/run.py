@@ -116,7 +116,8 @@ def _served_in_other_weeks(store: Store, week_start: dt.date) -> set[int]:
 
 def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, params: SolveParams | None = None,
               user: str = "system", now: dt.datetime | None = None,
-              on_compiled: Callable[[CompiledWeek], None] | None = None) -> PlanResult:
+              on_compiled: Callable[[CompiledWeek], None] | None = None,
+              on_phase: Callable[[str], None] | None = None) -> PlanResult:
     """Plan a week and store the result as a new plan version.
 
     Parameters
@@ -136,6 +137,10 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
     on_compiled
         Called with the compiled week before it is solved, e.g. to export the
         problem: it is there even when solving then fails, when it is needed most.
+    on_phase
+        Called with ``"compile"``, ``"solve"`` and ``"store"`` as each step
+        begins (a background job shows them as progress; the solver itself
+        reports nothing while it searches).
 
     Returns
     -------
@@ -153,13 +158,17 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
     _check_week(week_start)
     now = now or dt.datetime.now().replace(microsecond=0)
     params = params or SolveParams()
+    phase = on_phase or (lambda _name: None)
     t0 = time.perf_counter()
+    phase("compile")
     compiled = compile_from_store(store, network, week_start, now=now)
     if on_compiled is not None:
         on_compiled(compiled)
     t1 = time.perf_counter()
+    phase("solve")
     solution = _solve_and_check(compiled, params)
     t2 = time.perf_counter()
+    phase("store")
     plan = build_plan(compiled, solution, user=user, now=now)
     plan.summary.update({"compile_s": round(t1 - t0, 3), "solve_s": round(t2 - t1, 3),
                          "params": params.to_dict()})

@@ -34,6 +34,7 @@ from scheduler.domain import (
     UnassignedRequest,
     Vehicle,
 )
+from scheduler.jobs import JobPhase, JobState, PlanJob
 from scheduler.store.text import phone_digits
 
 T = TypeVar("T")
@@ -318,3 +319,27 @@ def _audit(row: dict) -> AuditEntry:
 USER: Mapper[User] = Mapper(_user_row, _user)
 API_TOKEN: Mapper[ApiToken] = Mapper(_token_row, _token)
 AUDIT_ENTRY: Mapper[AuditEntry] = Mapper(_audit_row, _audit)
+
+
+# --------------------------------------------------------------------------- background jobs
+
+_JOB_PLAIN = ("created_by", "time_limit_s", "plan_id", "plan_version", "served", "unassigned",
+              "error_code", "error_detail")
+_JOB_TIMES = ("created_at", "started_at", "phase_started_at", "finished_at")
+
+
+def _job_row(j: PlanJob) -> dict:
+    row = {name: getattr(j, name) for name in _JOB_PLAIN}
+    row.update({name: None if getattr(j, name) is None else getattr(j, name).isoformat() for name in _JOB_TIMES})
+    row.update(week_start=j.week_start.isoformat(), params=_dumps(j.params), state=JobState(j.state).value,
+               phase=None if j.phase is None else JobPhase(j.phase).value)
+    return row
+
+
+def _job(row: dict) -> PlanJob:
+    return PlanJob(week_start=_date(row["week_start"]), params=json.loads(row["params"]), state=row["state"],
+                   phase=row["phase"], id=row["id"], **{name: row[name] for name in _JOB_PLAIN},
+                   **{name: None if row[name] is None else _datetime(row[name]) for name in _JOB_TIMES})
+
+
+JOB: Mapper[PlanJob] = Mapper(_job_row, _job)

@@ -270,6 +270,35 @@ def _staff_accounts(db: sqlite_utils.Database) -> None:
     )
 
 
+
+@MIGRATIONS(name="0006_plan_jobs")
+def _plan_jobs(db: sqlite_utils.Database) -> None:
+    """Add background planning jobs: state, phase and result, at most one active job per week."""
+    _run(
+        db,
+        """CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            week_start TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            time_limit_s REAL NOT NULL,
+            params TEXT NOT NULL DEFAULT '{}',
+            state TEXT NOT NULL,
+            phase TEXT,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            phase_started_at TEXT,
+            finished_at TEXT,
+            plan_id INTEGER REFERENCES plans(id),
+            plan_version INTEGER,
+            served INTEGER,
+            unassigned INTEGER,
+            error_code TEXT,
+            error_detail TEXT NOT NULL DEFAULT ''
+        )""",
+        # One planning job per week at a time, kept by the database itself (two clicks, two processes).
+        "CREATE UNIQUE INDEX idx_jobs_one_active_per_week ON jobs(week_start) WHERE state IN ('queued', 'running')",
+    )
+
 def _all_names() -> tuple[str, ...]:
     empty = sqlite_utils.Database(memory=True)
     try:

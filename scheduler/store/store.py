@@ -63,11 +63,13 @@ from scheduler.domain import (
     Vehicle,
     city_id,
 )
+from scheduler.jobs import STALE_AFTER_S, JobState, PlanJob
 from scheduler.store.entities import Entities, transaction
 from scheduler.store.errors import NotFound, StorageError
 from scheduler.store.mappers import (
     API_TOKEN,
     AUDIT_ENTRY,
+    JOB,
     PLAN,
     PLAN_STOP,
     REQUEST,
@@ -125,6 +127,7 @@ class Store:
         self._users = Entities(db, "users", "user", USER, order_by="login", check=self._check_user)
         self._tokens = Entities(db, "api_tokens", "API token", API_TOKEN)
         self._audit = Entities(db, "audit_log", "audit entry", AUDIT_ENTRY, order_by="id")
+        self._jobs = Entities(db, "jobs", "job", JOB, order_by="id DESC")
 
     # ------------------------------------------------------------------ opening
 
@@ -657,3 +660,51 @@ class Store:
     def audit_entries(self, *, limit: int = 200) -> list[AuditEntry]:
         """Return the latest audit entries, newest first."""
         return self._audit.where(order_by="id DESC", limit=limit)
+
+    # ------------------------------------------------------------------ background jobs
+
+    def add_job(self, job: PlanJob, *, now: dt.datetime | None = None) -> tuple[PlanJob, bool]:
+        """Store a new queued planning job unless one is already active for its week.
+
+        A running job left behind by a stopped process (running longer than its
+        time limit plus `scheduler.jobs.STALE_AFTER_S`) is marked failed
+        (``interrupted``) first, so it cannot block its week for ever.
+
+        Returns
+        -------
+        tuple[PlanJob, bool]
+            The new job and True, or the week's active job and False.
+        """
+        with self.transaction():
+            self._fail_stale_jobs(now or _now())
+            active = self.active_job(job.week_start)
+            if active is not None:
+                return active, False
+            return self._jobs.add(job), True
+
+    def _fail_stale_jobs(self, now: dt.datetime) -> None:
+        for job in self._jobs.where("state = ?", [JobState.RUNNING.value]):
+            started = job.started_at or job.created_at
+            if (now - started).total_seconds() > job.time_limit_s + STALE_AFTER_S:
+                self._jobs.set(job.id, {"state": JobState.FAILED.value, "error_code": "interrupted",
+                                        "finished_at": now.isoformat()})
+                logger.warning("job %s (week %s) marked interrupted: running since %s", job.id,
+                               job.week_start, started.isoformat())
+
+    def update_job(self, job: PlanJob) -> PlanJob:
+        """Overwrite the stored job ``job.id`` with `job` (its state, phase or result)."""
+        return self._jobs.update(job)
+
+    def get_job(self, id: int) -> PlanJob:
+        """Return the job with this id (`NotFound` if none)."""
+        return self._jobs.get(id)
+
+    def active_job(self, week_start: dt.date) -> PlanJob | None:
+        """Return the week's queued or running planning job, or None."""
+        found = self._jobs.where("week_start = ? AND state IN (?, ?)",
+                                 [week_start.isoformat(), JobState.QUEUED.value, JobState.RUNNING.value])
+        return found[0] if found else None
+
+    def jobs(self, week_start: dt.date, *, limit: int = 20) -> list[PlanJob]:
+        """Return the week's planning jobs, newest first."""
+        return self._jobs.where("week_start = ?", [week_start.isoformat()], limit=limit)

@@ -2,12 +2,13 @@
 
 `planned_template` loads the fictional sample week of 2026-11-30, plans it
 (solution limit 1: the same plan on any machine, validated by `plan_week`),
-publishes it and adds one account per role (two drivers). Each test gets a
+publishes it, records the finished planning job that made it (job 1) and adds one account per role (two drivers). Each test gets a
 copy of that instance folder (`instance`), so tests may write freely.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -30,6 +31,7 @@ def planned_template(sample_instance, tmp_path_factory):
     """An instance folder with the sample week planned, published and staff accounts (read-only)."""
     from routing.network import RoadNetwork
     from scheduler.io.sample import load_sample
+    from scheduler.jobs import JobState, PlanJob
     from scheduler.planning import plan_week, publish
     from scheduler.vrp.params import SolveParams
     from webapp.commands import add_user
@@ -41,6 +43,10 @@ def planned_template(sample_instance, tmp_path_factory):
         load_sample(store, network, WEEK)
         result = plan_week(store, network, WEEK, params=SolveParams(time_limit_s=60, solution_limit=1), user="test")
         publish(store, result.plan.id, user="test")
+        store.update_job(dataclasses.replace(  # job 1: the finished job that made it
+            store.add_job(PlanJob(week_start=WEEK, created_by="test", time_limit_s=60))[0],
+            state=JobState.DONE, plan_id=result.plan.id, plan_version=result.plan.version,
+            served=result.plan.summary["served"], unassigned=result.plan.summary["unassigned"]))
         for login, (role, vehicle) in ACCOUNTS.items():
             add_user(store, login, role.value, vehicle_id=vehicle, password=PASSWORD)
     return instance

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from scheduler.accounts import Role
@@ -13,6 +15,7 @@ from webapp import permissions
 def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, str, dict]]:
     """One request per endpoint: method, URL, keyword arguments for the test client (`vehicle`: the driver's)."""
     monday = WEEK.isoformat()
+    next_monday = (WEEK + dt.timedelta(days=7)).isoformat()
     return {
         "masters.static": ("GET", "/masters/static/masters.css", {}),
         "masters.index": ("GET", "/masters/", {}),
@@ -45,6 +48,10 @@ def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, s
         "dispatch.week": ("GET", f"/dispatch/weeks/{monday}", {}),
         "dispatch.shift_map": ("GET", f"/dispatch/weeks/{monday}/map/{day}/1", {}),
         "dispatch.sheet": ("GET", f"/dispatch/weeks/{monday}/sheet/{day}/1", {}),
+        "dispatch.plan": ("POST", f"/dispatch/weeks/{monday}/plan", {"data": {"time_limit_s": "10"}}),
+        "dispatch.job": ("GET", "/dispatch/jobs/1", {}),
+        "dispatch.compare": ("GET", f"/dispatch/weeks/{monday}/compare", {}),
+        "dispatch.publish": ("POST", f"/dispatch/weeks/{monday}/publish", {"data": {"version": "1"}}),
         "driver.today": ("GET", f"/driver/?day={day}", {}),
         "driver.report": ("POST", f"/driver/stops/{stop_id}/report", {"data": {"action": "arrived"}}),
         "driver.sheet": ("GET", f"/driver/sheet/{day}", {}),
@@ -57,6 +64,10 @@ def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, s
         "api.stop_status": ("POST", f"/api/stops/{stop_id}/status", {"json": {"action": "arrived"}}),
         "api.requests": ("GET", "/api/requests", {}),
         "api.residents": ("GET", "/api/residents?q=佐藤", {}),
+        # the next week: dispatch.plan has just queued this week's job (a second one would be a 409)
+        "api.plan_week_job": ("POST", f"/api/weeks/{next_monday}/plan", {"json": {"time_limit_s": 10}}),
+        "api.job": ("GET", "/api/jobs/1", {}),
+        "api.publish_plan": ("POST", f"/api/weeks/{monday}/plan/publish", {"json": {"version": 1}}),
     }
 
 

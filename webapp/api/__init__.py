@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from routing.errors import InputError
@@ -22,6 +22,7 @@ from webapp.args import parse_day, query_int
 from webapp.auth import log_in
 from webapp.db import get_store, road_network
 from webapp.i18n import word
+from webapp.jobs import job_json, start_planning
 from webapp.maps import Bbox, roads_geojson, shift_geometry
 from webapp.plan_views import (
     on_published_route,
@@ -29,6 +30,7 @@ from webapp.plan_views import (
     shift_rows,
     week_board,
 )
+from webapp.publishing import PublishConflict, publish_version
 from webapp.sheet import sheet_pdf, shift_sheet
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -40,6 +42,11 @@ def _json_body() -> dict:
         msg = "body: expected a JSON object (Content-Type: application/json)"
         raise InputError(msg)
     return data
+
+
+def _optional_json_body() -> dict:
+    """Return the JSON object of the body, ``{}`` when there is no body."""
+    return _json_body() if request.content_length else {}
 
 
 def _plan_head(plan) -> dict:
@@ -78,6 +85,55 @@ def week_plan(monday: str):
                    shifts=[row.to_json() for row in board.shifts.values()],
                    unassigned=[{**dataclasses.asdict(u), "day": u.day.isoformat() if u.day else None}
                                for u in board.unassigned])
+
+
+@bp.route("/weeks/<monday>/plan", methods=["POST"])
+def plan_week_job(monday: str):
+    """Queue a planning job for the week: ``{"time_limit_s": 30}`` (optional; one of the offered limits).
+
+    Answers 202 with ``{"job": {...}}`` (as ``GET /api/jobs/<id>``) and a
+    ``Location`` header. While the week already has a queued or running job,
+    answers 409 with ``{"error": ..., "job_id": ID, "job": {...}}`` (that job).
+    A bad body or time limit is a 400 naming the field.
+    """
+    week = parse_monday(monday)
+    data = _optional_json_body()
+    job, created = start_planning(get_store(), week, user=current_user.login,
+                                  time_limit_s=data.get("time_limit_s"))
+    if not created:
+        return jsonify(error=f"week {monday}: planning job {job.id} is already {job.state.value}",
+                       job_id=job.id, job=job_json(job)), 409
+    return jsonify(job=job_json(job)), 202, {"Location": url_for("api.job", job_id=job.id)}
+
+
+@bp.route("/jobs/<int:job_id>")
+def job(job_id: int):
+    """A background job: ``state`` (queued|running|done|failed), ``phase`` (compile|solve|store), ``words``
+    (staff words: 順番待ち, 準備中, 計画中, 保存中, 完了, 失敗), ``progress`` 0–100, ``result``
+    (``plan_id``, ``version``, ``served``, ``unassigned``) once done, ``error`` (staff words),
+    ``error_code`` and ``error_detail`` once failed. Unknown id: 404.
+    """
+    return jsonify(job_json(get_store().get_job(job_id)))
+
+
+@bp.route("/weeks/<monday>/plan/publish", methods=["POST"])
+def publish_plan(monday: str):
+    """Publish a plan version to the drivers: ``{"version": N}`` (optional; default the latest version).
+
+    Answers 200 with ``{"plan": {...}, "published": true}``, or ``"published": false`` when that
+    version was already published (nothing changes). 404 when the week or version has no plan;
+    409 when a newer version is already published (drivers keep the newest published version).
+    """
+    data = _optional_json_body()
+    version = data.get("version")
+    if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
+        msg = f"version: expected a whole number, got {version!r}"
+        raise InputError(msg)
+    try:
+        plan, changed = publish_version(get_store(), parse_monday(monday), version, user=current_user.login)
+    except PublishConflict as exc:
+        return jsonify(error=str(exc)), 409
+    return jsonify(plan=_plan_head(plan), published=changed)
 
 
 @bp.route("/routes/<day>")

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
 
 from scheduler.service_calendar import next_monday, parse_monday
 from webapp import audit
 from webapp.args import parse_day, query_int
 from webapp.db import get_store
+from webapp.i18n import gettext as _
+from webapp.jobs import job_json, job_words, start_planning, time_limit_choices
 from webapp.maps import KIND_COLOURS
+from webapp.permissions import allowed
 from webapp.plan_views import week_board
+from webapp.publishing import PublishConflict, compare_versions, publish_version
 from webapp.sheet import render_sheet, shift_sheet
 from webapp.vendor import LEAFLET_VERSION
 
@@ -29,9 +43,60 @@ def index():
 def week(monday: str):
     """Show the week board: vehicles × service days, each shift's stops; not planned with reasons."""
     store = get_store()
-    board = week_board(store, parse_monday(monday), query_int("version"))
+    week_start = parse_monday(monday)
+    board = week_board(store, week_start, query_int("version"))
     audit.record("view", "resident", board.resident_ids)
-    return render_template("dispatch/week.html", board=board, colours=KIND_COLOURS)
+    job = store.active_job(week_start)
+    return render_template("dispatch/week.html", board=board, colours=KIND_COLOURS,
+                           job=job_json(job) if job else None, time_limits=time_limit_choices(),
+                           default_limit=_default_limit(),
+                           can_plan=allowed("dispatch.plan", current_user.role))
+
+
+def _default_limit() -> int:
+    return int(current_app.config["ODEKAKE_PLAN_TIME_LIMIT_S"])
+
+
+@bp.route("/weeks/<monday>/plan", methods=["POST"])
+def plan(monday: str):
+    """Start planning the week in the background (計画を作成 / 再計画) and show its progress."""
+    job, created = start_planning(get_store(), parse_monday(monday), user=current_user.login,
+                                  time_limit_s=request.form.get("time_limit_s"))
+    if not created:
+        flash(_("この週の計画は作成中です"))
+    return redirect(url_for("dispatch.job", job_id=job.id))
+
+
+@bp.route("/jobs/<int:job_id>")
+def job(job_id: int):
+    """Show a planning job's progress (the page polls the API; a reload shows the same state)."""
+    found = get_store().get_job(job_id)
+    return render_template("dispatch/job.html", job=job_json(found), words=job_words(found))
+
+
+@bp.route("/weeks/<monday>/compare")
+def compare(monday: str):
+    """Compare a plan version (``?version=N``, default the latest) with the version before it (比較)."""
+    comparison = compare_versions(get_store(), parse_monday(monday), query_int("version"))
+    audit.record("view", "resident", comparison.resident_ids)
+    return render_template("dispatch/compare.html", c=comparison, colours=KIND_COLOURS)
+
+
+@bp.route("/weeks/<monday>/publish", methods=["POST"])
+def publish(monday: str):
+    """Publish a plan version to the drivers (公開する); the form sends ``version``."""
+    week_start = parse_monday(monday)
+    text = request.form.get("version", "")
+    if not text.isdigit():
+        abort(400, description=f"version: {text!r} is not a whole number")
+    try:
+        plan, changed = publish_version(get_store(), week_start, int(text), user=current_user.login)
+    except PublishConflict:
+        flash(_("新しい版がすでに公開されています"))
+        return redirect(url_for("dispatch.week", monday=monday, version=text))
+    audit.record("change", "plan", [plan.id])
+    flash(_("第%(n)s版を公開しました", n=plan.version) if changed else _("第%(n)s版は公開済みです", n=plan.version))
+    return redirect(url_for("dispatch.week", monday=monday, version=plan.version))
 
 
 @bp.route("/weeks/<monday>/map/<day>/<int:vehicle_id>")

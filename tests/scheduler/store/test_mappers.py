@@ -17,6 +17,7 @@ from scheduler.domain import (
     SessionBooking,
     UnassignedRequest,
 )
+from scheduler.jobs import JOB_ERRORS, JobPhase, JobState, PlanJob
 from scheduler.store import mappers
 from scheduler.store.mappers import Mapper
 from tests.scheduler.store.test_storage import (
@@ -62,6 +63,16 @@ plan_stops = st.builds(
     request_id=st.none() | ids, site_id=st.none() | ids, resident_id=st.none() | ids,
     lat=st.none() | lats, lon=st.none() | lons, load=st.lists(st.integers(0, 20), max_size=2).map(tuple),
     driving_s=st.integers(0, 40_000), distance_m=st.integers(0, 500_000), plan_id=ids)
+optional_times = st.none() | datetimes
+plan_jobs = st.builds(
+    PlanJob, week_start=days.map(lambda d: d - dt.timedelta(days=d.weekday())), created_by=names,
+    time_limit_s=st.integers(1, 600).map(float), params=st.dictionaries(st.sampled_from(["seed", "workers"]),
+                                                                       st.integers(0, 9)),
+    state=st.sampled_from(JobState), phase=st.none() | st.sampled_from(JobPhase), created_at=datetimes,
+    started_at=optional_times, phase_started_at=optional_times, finished_at=optional_times,
+    plan_id=st.none() | ids, plan_version=st.none() | st.integers(1, 99), served=st.none() | st.integers(0, 500),
+    unassigned=st.none() | st.integers(0, 500), error_code=st.none() | st.sampled_from(sorted(JOB_ERRORS)),
+    error_detail=texts)
 unassigned = st.builds(UnassignedRequest, request_id=ids, reason=texts, day=st.none() | days, plan_id=ids)
 
 #: A strategy for every mapper of scheduler.store.mappers, by the mapper's name.
@@ -81,6 +92,7 @@ OBJECTS = {
     "USER": users,
     "API_TOKEN": api_tokens,
     "AUDIT_ENTRY": audit_entries,
+    "JOB": plan_jobs,
 }
 
 

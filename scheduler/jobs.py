@@ -1,0 +1,121 @@
+"""Background jobs as plain data: a planning job's state, phase and progress (no queue, no framework).
+
+The web app puts the job in a task queue (huey, ``webapp/jobs.py``) and keeps
+its state in the ``jobs`` table (`scheduler.store.Store.add_job`), so any
+process can read it: the page that started it, a reload, the API. The work
+itself is `scheduler.planning.job.run_plan_job`.
+
+Progress is worked out from the phase when it is read (`PlanJob.progress`):
+the solver reports nothing while it searches, so the solve phase counts the
+time spent against its time limit (it may stop earlier: ``stall_s``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+from scheduler.domain import DomainError
+
+__all__ = ["JOB_ERRORS", "STALE_AFTER_S", "JobPhase", "JobState", "PlanJob"]
+
+
+class JobState(str, enum.Enum):
+    """Where a job is in its life: queued → running → done | failed."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class JobPhase(str, enum.Enum):
+    """The step a running planning job is in (staff read 準備中 / 計画中 / 保存中)."""
+
+    COMPILE = "compile"
+    SOLVE = "solve"
+    STORE = "store"
+
+
+#: The closed set of `PlanJob.error_code` values (staff words are made from them at the edge).
+JOB_ERRORS = frozenset({"no_vehicles", "bad_data", "no_plan", "interrupted", "internal"})
+
+#: A job still running this long after its time limit was left behind by a stopped process.
+STALE_AFTER_S = 15 * 60
+
+#: Progress (0–100) at the start of each phase; the solve phase fills the span up to STORE.
+_PHASE_START = {JobPhase.COMPILE: 5, JobPhase.SOLVE: 10, JobPhase.STORE: 95}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+@dataclass
+class PlanJob:
+    """One request to plan a week in the background, and what came of it.
+
+    Parameters
+    ----------
+    week_start
+        The Monday of the week to plan.
+    created_by
+        The staff login that asked.
+    time_limit_s
+        Seconds the solver may search.
+    params
+        The full solve parameters (`scheduler.vrp.params.SolveParams.to_dict`).
+    state, phase, phase_started_at
+        Where the job is; the phase only while running.
+    plan_id, plan_version, served, unassigned
+        The result once done.
+    error_code, error_detail
+        Why it failed: a code of `JOB_ERRORS` and the planner's message (ids only, no stack trace).
+    """
+
+    week_start: dt.date
+    created_by: str
+    time_limit_s: float
+    params: dict = field(default_factory=dict)
+    state: JobState = JobState.QUEUED
+    phase: JobPhase | None = None
+    created_at: dt.datetime = field(default_factory=_now)
+    started_at: dt.datetime | None = None
+    phase_started_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    plan_id: int | None = None
+    plan_version: int | None = None
+    served: int | None = None
+    unassigned: int | None = None
+    error_code: str | None = None
+    error_detail: str = ""
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.state = JobState(self.state)
+        self.phase = None if self.phase is None else JobPhase(self.phase)
+        if self.week_start.weekday() != 0:
+            raise DomainError(f"week_start: {self.week_start} is not a Monday")
+        if not self.time_limit_s > 0:
+            raise DomainError(f"time_limit_s: expected a positive number, got {self.time_limit_s!r}")
+        if self.error_code is not None and self.error_code not in JOB_ERRORS:
+            raise DomainError(f"error_code: {self.error_code!r} is not one of {sorted(JOB_ERRORS)}")
+
+    @property
+    def active(self) -> bool:
+        """Whether the job is still queued or running (one active job per week)."""
+        return self.state in (JobState.QUEUED, JobState.RUNNING)
+
+    def progress(self, now: dt.datetime | None = None) -> int:
+        """Return how far the job is, 0–100: by phase, and within the solve by time against its limit."""
+        if self.state == JobState.DONE:
+            return 100
+        if self.state == JobState.QUEUED or self.phase is None:
+            return 0
+        start = _PHASE_START[self.phase]
+        if self.phase != JobPhase.SOLVE or self.phase_started_at is None:
+            return start
+        elapsed = max(0.0, ((now or _now()) - self.phase_started_at).total_seconds())
+        span = _PHASE_START[JobPhase.STORE] - start - 1  # never 95 before the solve has ended
+        return start + int(span * min(1.0, elapsed / self.time_limit_s))

@@ -1,0 +1,31 @@
+// Planning jobs: follow a running job's progress, and ask before publishing. No other host is contacted.
+(function () {
+  "use strict";
+  var ACTIVE = { queued: true, running: true };
+
+  function follow(box) {
+    var bar = box.querySelector("progress");
+    var pct = box.querySelector(".job-progress");
+    var words = box.querySelector(".job-words");
+    function poll() {
+      fetch(box.dataset.jobUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (job) {
+          bar.value = job.progress;
+          pct.textContent = job.progress + "%";
+          words.textContent = job.words;
+          if (ACTIVE[job.state]) { setTimeout(poll, 1000); } else { window.location = box.dataset.doneUrl; }
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    var state = (box.className.match(/job-(queued|running)/) || [])[1];
+    if (state) { setTimeout(poll, 1000); }
+  }
+
+  document.querySelectorAll("section.job[data-job-url]").forEach(follow);
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+}());

@@ -1,0 +1,182 @@
+"""Background planning jobs for the web app: huey as the task queue, the job's state in the ``jobs`` table.
+
+Planning a week takes longer than a request may (the solver searches up to
+its time limit), so the dispatcher's button only queues a job
+(`start_planning`) and the page follows its progress (``GET /api/jobs/<id>``).
+
+- The queue is huey: by default ``SqliteHuey`` in ``<instance>/jobs.db`` (no
+  server needed); a larger deployment sets ``ODEKAKE_JOBS_QUEUE = "redis"``
+  and ``ODEKAKE_JOBS_REDIS_URL`` in ``<instance>/webapp.py`` (``RedisHuey``,
+  the same API; ``pip install redis``) and runs ``odekake worker`` beside
+  the web server. Tests set ``ODEKAKE_JOBS_IMMEDIATE`` (the job runs inside
+  the request).
+- ``odekake serve`` starts a consumer in its own process (threads,
+  `start_embedded_consumer`), so one command serves pages and runs jobs;
+  ``odekake worker`` runs the consumer alone.
+- The queue carries only the instance folder and the job id; the state,
+  phase, progress and result live in the odekake database
+  (`scheduler.jobs.PlanJob`), read by any process. One planning job per week
+  at a time: the database refuses a second active one
+  (`scheduler.store.Store.add_job`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from huey import RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+
+from routing.errors import InputError
+from scheduler.jobs import JobPhase, JobState, PlanJob
+from scheduler.planning.job import run_plan_job
+from scheduler.store import Store
+from scheduler.vrp.params import SolveParams
+from webapp.i18n import gettext as _
+
+__all__ = ["JOB_ERROR_WORDS", "PHASE_WORDS", "STATE_WORDS", "create_consumer", "init_app", "job_json",
+           "job_words", "start_embedded_consumer", "start_planning", "time_limit_choices"]
+
+log = logging.getLogger(__name__)
+
+#: File of the default (SQLite) queue in the instance folder.
+QUEUE_FILE = "jobs.db"
+#: Staff words of each phase of a running job (UI.md).
+PHASE_WORDS = {JobPhase.COMPILE: "準備中", JobPhase.SOLVE: "計画中", JobPhase.STORE: "保存中"}
+#: Staff words of a job's state (a running job shows its phase instead).
+STATE_WORDS = {JobState.QUEUED: "順番待ち", JobState.RUNNING: "計画中", JobState.DONE: "完了",
+               JobState.FAILED: "失敗"}
+#: Staff words of each error code of `scheduler.jobs.JOB_ERRORS`.
+JOB_ERROR_WORDS = {
+    "no_vehicles": "この週に運行できる車両がありません。車両と運休の設定を確認してください",
+    "bad_data": "登録データに誤りがあるため計画できませんでした。内容を確認してください",
+    "no_plan": "時間内に計画が見つかりませんでした。計画時間を長くしてもう一度お試しください",
+    "interrupted": "計画が途中で止まりました（サーバーの再起動など）。もう一度計画を作成してください",
+    "internal": "計画中に問題が起きました。時間をおいてもう一度お試しください",
+}
+
+
+def _plan_task(instance: str, job_id: int) -> None:
+    """The queued task: run one planning job of an instance (huey calls it in a worker)."""
+    from webapp.db import network_for_instance
+
+    with Store.for_instance(Path(instance)) as store:
+        run_plan_job(store, lambda: network_for_instance(instance), job_id)
+
+
+def _make_huey(app: Flask) -> SqliteHuey | RedisHuey:
+    config = app.config
+    options: dict[str, Any] = {"results": False, "immediate": bool(config["ODEKAKE_JOBS_IMMEDIATE"])}
+    kind = config["ODEKAKE_JOBS_QUEUE"]
+    if kind == "redis":
+        return RedisHuey("odekake", url=config["ODEKAKE_JOBS_REDIS_URL"], **options)
+    if kind != "sqlite":
+        msg = f"ODEKAKE_JOBS_QUEUE: expected 'sqlite' or 'redis', got {kind!r} (webapp.py)"
+        raise InputError(msg)
+    return SqliteHuey("odekake", filename=str(Path(app.instance_path) / QUEUE_FILE), **options)
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's queue and register the planning task on it (``app.extensions["odekake_jobs"]``)."""
+    huey = _make_huey(app)
+    task = huey.task(name="plan_week")(_plan_task)
+    app.extensions["odekake_jobs"] = {"huey": huey, "plan_task": task}
+
+
+def time_limit_choices() -> list[int]:
+    """Return the time limits (seconds) the planning form offers."""
+    return [int(s) for s in current_app.config["ODEKAKE_PLAN_TIME_LIMITS"]]
+
+
+def _time_limit(value: object) -> int:
+    if value is None or value == "":
+        return int(current_app.config["ODEKAKE_PLAN_TIME_LIMIT_S"])
+    choices = time_limit_choices()
+    try:
+        seconds = int(value)
+    except (TypeError, ValueError):
+        seconds = None
+    if seconds not in choices:
+        msg = f"time_limit_s: {value!r} is not one of {choices}"
+        raise InputError(msg)
+    return seconds
+
+
+def start_planning(store: Store, week, *, user: str, time_limit_s: object = None) -> tuple[PlanJob, bool]:
+    """Queue a planning job for the week unless one is already queued or running.
+
+    Parameters
+    ----------
+    store
+        The request's store.
+    week
+        The Monday of the week.
+    user
+        Who asked (recorded on the job and the plan).
+    time_limit_s
+        One of ``ODEKAKE_PLAN_TIME_LIMITS``; None or empty: ``ODEKAKE_PLAN_TIME_LIMIT_S``.
+
+    Returns
+    -------
+    tuple[PlanJob, bool]
+        The new job and True, or the week's active job and False.
+    """
+    limit = _time_limit(time_limit_s)
+    params = SolveParams(time_limit_s=limit, solution_limit=current_app.config["ODEKAKE_PLAN_SOLUTION_LIMIT"])
+    job, created = store.add_job(PlanJob(week_start=week, created_by=user, time_limit_s=limit,
+                                         params=params.to_dict()))
+    if created:
+        current_app.extensions["odekake_jobs"]["plan_task"](current_app.instance_path, job.id)
+        log.info("job %s queued: plan week %s", job.id, week)
+    return (store.get_job(job.id) if created else job), created
+
+
+def job_words(job: PlanJob) -> dict[str, str | None]:
+    """Return a job's state, phase and error in the request's language."""
+    phase = PHASE_WORDS.get(job.phase) if job.state == JobState.RUNNING and job.phase else None
+    return {"state": _(STATE_WORDS[job.state]), "phase": _(phase) if phase else None,
+            "error": _(JOB_ERROR_WORDS[job.error_code]) if job.error_code else None}
+
+
+def job_json(job: PlanJob) -> dict[str, Any]:
+    """Return a job for the API: state, phase, progress 0–100, result or error (never a stack trace)."""
+    words = job_words(job)
+    result = None
+    if job.state == JobState.DONE:
+        result = {"plan_id": job.plan_id, "version": job.plan_version, "served": job.served,
+                  "unassigned": job.unassigned}
+    return {
+        "id": job.id, "kind": "plan_week", "week_start": job.week_start.isoformat(),
+        "state": job.state.value, "phase": job.phase.value if job.phase else None,
+        "words": words["phase"] or words["state"], "progress": job.progress(),
+        "time_limit_s": job.time_limit_s, "created_by": job.created_by,
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "result": result, "error": words["error"], "error_code": job.error_code,
+        "error_detail": job.error_detail or None,
+    }
+
+
+class _EmbeddedConsumer(Consumer):
+    """A huey consumer that leaves the process's signal handlers to the web server."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def create_consumer(app: Flask, *, embedded: bool = False) -> Consumer:
+    """Return a huey consumer (threads) for the app's queue; `embedded` keeps the server's signal handlers."""
+    huey = app.extensions["odekake_jobs"]["huey"]
+    cls = _EmbeddedConsumer if embedded else Consumer
+    return cls(huey, workers=int(app.config["ODEKAKE_JOBS_WORKERS"]), worker_type="thread", periodic=False,
+               max_delay=2.0)
+
+
+def start_embedded_consumer(app: Flask) -> Consumer:
+    """Start the app's queue consumer in this process (daemon threads); stop it with ``.stop()``."""
+    consumer = create_consumer(app, embedded=True)
+    consumer.start()
+    return consumer
