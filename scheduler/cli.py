@@ -262,3 +262,12 @@ def import_command(ctx: click.Context, table: str, path: str, skip_bad: bool, ad
 
 # Commands registered on the top-level `odekake` group by webapp.cli.
 COMMANDS: list[click.Command] = [init, sample, plan_week_command, plan, export, import_command]
+
+
+def _safety_commands() -> list[click.Command]:
+    from scheduler.safety_cli import COMMANDS as safety
+
+    return safety
+
+
+COMMANDS += _safety_commands()  # backup, restore, check, resident (scheduler/safety_cli.py)
