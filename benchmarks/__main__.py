@@ -12,6 +12,7 @@ BENCHMARKS = {
     "planning": "benchmarks.bench_planning",
     "scale": "benchmarks.bench_scale",
     "speeds": "benchmarks.bench_speeds",
+    "reliability": "benchmarks.bench_reliability",
 }
 
 

@@ -28,7 +28,7 @@ def small_disk(tmp_path):
     folder.mkdir()
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a small tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], check=False, check=False, capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], check=False, capture_output=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
     try:
@@ -40,7 +40,7 @@ def small_disk(tmp_path):
 def _odekake(instance: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run([sys.executable, "-m", "webapp.cli", "--instance", str(instance), *args],
-                          capture_output=True, text=True, env=env)
+                          check=False, capture_output=True, text=True, env=env)
 
 
 def _residents_csv(path: Path, n: int, prefix: str) -> Path:
@@ -70,7 +70,7 @@ def test_a_read_only_folder_fails_with_one_line(small_disk, tmp_path):
     instance = small_disk / "instance"
     assert _odekake(instance, "init").returncode == 0
     before = snapshot(instance / "odekake.db")
-    remount = subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=False, check=False, capture_output=True)
+    remount = subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=False, capture_output=True)
     if remount.returncode != 0:
         pytest.skip("cannot remount the tmpfs read-only here")
     try:
