@@ -13,6 +13,7 @@ BENCHMARKS = {
     "scale": "benchmarks.bench_scale",
     "speeds": "benchmarks.bench_speeds",
     "web": "benchmarks.bench_web",
+    "reliability": "benchmarks.bench_reliability",
 }
 
 

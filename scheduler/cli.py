@@ -319,3 +319,12 @@ def book_command(ctx: click.Context, path: str, k: int) -> None:
 
 COMMANDS: list[click.Command] = [init, sample, plan_week_command, plan, export, import_command, offer_command,
                                  book_command]
+
+
+def _safety_commands() -> list[click.Command]:
+    from scheduler.safety_cli import COMMANDS as safety
+
+    return safety
+
+
+COMMANDS += _safety_commands()  # backup, restore, check, resident (scheduler/safety_cli.py)

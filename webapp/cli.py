@@ -7,7 +7,9 @@ a user can cause into one clear line instead of a traceback.
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 import sys
 
 import click
@@ -31,6 +33,40 @@ class _Group(click.Group):
         except OdekakeError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
+        except (sqlite3.OperationalError, OSError) as exc:
+            message = _storage_failure(exc, ctx.obj.get("instance") if ctx.obj else None)
+            if message is None:
+                raise
+            click.echo(f"error: {message}", err=True)
+            ctx.exit(1)
+
+
+#: errno values of a full or read-only disk, and SQLite's words for the same.
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def _storage_failure(exc: BaseException, instance: object) -> str | None:
+    """Return one line for a full disk, a read-only folder or a locked database, else None.
+
+    SQLite rolls the transaction back in each case, so the message can say
+    that nothing was written.
+    """
+    where = f" ({instance})" if instance else ""
+    text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError):
+        if "full" in text:
+            return f"the disk of the instance folder is full{where}: {text}; nothing was written"
+        if "readonly" in text or "read-only" in text or "unable to open" in text:
+            return f"cannot write to the instance folder{where}: {text}; nothing was written"
+        if "locked" in text or "busy" in text:
+            return f"the database is busy with another writer{where}: {text}; nothing was written, try again"
+        return f"database{where}: {text}"
+    if isinstance(exc, OSError) and exc.errno in _DISK_FULL:
+        return f"the disk is full: {exc.filename or where.strip(' ()')}: {exc.strerror}; nothing was written"
+    if isinstance(exc, OSError) and exc.errno in _READ_ONLY:
+        return f"cannot write {exc.filename or 'to the instance folder'}: {exc.strerror}; nothing was written"
+    return None
 
 
 @click.group(cls=_Group)

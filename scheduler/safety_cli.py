@@ -1,0 +1,141 @@
+"""Data-safety commands of `odekake`: backup, restore, check, resident export|forget.
+
+Storage work only (`scheduler.store.backup`, `scheduler.store.check`,
+`scheduler.store.personal`); see docs/RELIABILITY.md. Messages name files
+and ids, never a resident's name.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from routing.errors import InputError
+from routing.instance import database_path
+
+__all__ = ["COMMANDS"]
+
+
+def _user() -> str:
+    from scheduler.cli import _user as cli_user
+
+    return cli_user()
+
+
+def _existing_database(ctx: click.Context) -> Path:
+    path = database_path(ctx.obj["instance"])
+    if not path.is_file():
+        msg = f"{path}: no database (run `odekake init`, or give the right --instance)"
+        raise InputError(msg)
+    return path
+
+
+@click.command("backup")
+@click.argument("target", metavar="FILE", type=click.Path())
+@click.option("--keep", type=int, default=None,
+              help="FILE is a folder: write a dated copy there and keep only the newest N.")
+@click.pass_context
+def backup(ctx: click.Context, target: str, keep: int | None) -> None:
+    """Copy the database to FILE while it is in use, and check the copy before saying it is done."""
+    from scheduler.store.backup import backup_database, inspect_database
+
+    written = backup_database(_existing_database(ctx), Path(target), keep=keep)
+    info = inspect_database(written)
+    click.echo(f"backup written and checked: {written} (schema {info.schema_version}, "
+               f"{info.rows.get('residents', 0)} residents, {info.rows.get('requests', 0)} requests, "
+               f"plan versions {info.rows.get('plans', 0)})")
+
+
+@click.command("restore")
+@click.argument("source", metavar="FILE", type=click.Path(dir_okay=False))
+@click.pass_context
+def restore(ctx: click.Context, source: str) -> None:
+    """Replace the database with the backup FILE (checked first; the current one is kept aside)."""
+    from scheduler.store.backup import restore_database
+
+    info, kept = restore_database(database_path(ctx.obj["instance"]), Path(source))
+    if kept is not None:
+        click.echo(f"kept the database as it was before: {kept}")
+    click.echo(f"restored {source} (schema {info.schema_version}, migrated to the current one)")
+
+
+@click.command("check")
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Check the database: SQLite integrity, foreign keys and odekake's own invariants (exit 1 on any problem)."""
+    from scheduler.store.backup import inspect_database
+    from scheduler.store.check import CHECKS, check_database
+    from scheduler.store.store import Store
+
+    path = _existing_database(ctx)
+    inspect_database(path)  # a damaged file is reported, never migrated
+    with Store.open(path) as store:
+        problems = check_database(store.db)
+    for line in problems:
+        click.echo(line)
+    if problems:
+        click.echo(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found", err=True)
+        ctx.exit(1)
+    click.echo(f"database ok: {len(CHECKS)} checks passed ({path})")
+
+
+@click.group("resident")
+def resident() -> None:
+    """A resident's data on request: export everything stored, or forget it."""
+
+
+def _resident_id(store, ident: str) -> int:
+    """Find a resident by the city's id, else by database id (``15`` or ``#15``)."""
+    found = store.resident_by_external_id(ident)
+    if found is not None:
+        return found.id
+    digits = ident.removeprefix("#")
+    if digits.isdigit():
+        return store.get_resident(int(digits)).id
+    msg = f"resident {ident!r}: no resident has this id"
+    raise InputError(msg)
+
+
+@resident.command("export")
+@click.argument("ident", metavar="ID")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="File to write (default: standard output).")
+@click.pass_context
+def resident_export(ctx: click.Context, ident: str, output: str | None) -> None:
+    """Write everything stored about resident ID (the city's id, or #N) as JSON."""
+    from routing.files import write_atomic
+    from scheduler.store.personal import export_resident
+    from scheduler.store.store import Store
+
+    with Store.open(_existing_database(ctx)) as store:
+        data = export_resident(store, _resident_id(store, ident), user=_user())
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    if output:
+        write_atomic(output, text)
+        counts = ", ".join(f"{t} {len(rows)}" for t, rows in data["tables"].items())
+        click.echo(f"wrote {output} ({counts})", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@resident.command("forget")
+@click.argument("ident", metavar="ID")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def resident_forget(ctx: click.Context, ident: str, yes: bool) -> None:
+    """Remove resident ID's personal data; keep anonymous statistics; record who and when."""
+    from scheduler.store.personal import forget_resident
+    from scheduler.store.store import Store
+
+    with Store.open(_existing_database(ctx)) as store:
+        rid = _resident_id(store, ident)
+        if not yes:
+            click.confirm(f"Remove the personal data of resident {ident}? This cannot be undone", abort=True)
+        report = forget_resident(store, rid, user=_user())
+    click.echo(report.format())
+
+
+#: Commands registered on the top-level `odekake` group (through scheduler.cli.COMMANDS).
+COMMANDS: list[click.Command] = [backup, restore, check, resident]
