@@ -24,10 +24,12 @@ STAFF = frozenset(Role)
 #: The office: people who plan and book (not the vans).
 OFFICE = frozenset({Role.ADMIN, Role.DISPATCHER, Role.OPERATOR})
 _PLANNERS = frozenset({Role.ADMIN, Role.DISPATCHER})
+#: Who takes bookings on the phone.
+_BOOKERS = frozenset({Role.ADMIN, Role.OPERATOR})
 
 #: Endpoints anyone may reach without logging in (assets, the log-in itself, the language switch).
 PUBLIC: frozenset[str] = frozenset({
-    "static", "dispatch.static", "driver.static", "vendor.leaflet",  # styles, scripts, Leaflet: no data
+    "static", "dispatch.static", "driver.static", "booking.static", "vendor.leaflet",  # styles, scripts, Leaflet: no data
     "auth.login", "auth.language", "api.session",
 })
 
@@ -40,6 +42,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dispatch.index": OFFICE,
     "dispatch.week": OFFICE,
     "dispatch.shift_map": OFFICE,
+    # operator (電話予約): find, register, request, offers, confirm, read back, cancel, hall seats
+    "booking.index": _BOOKERS,
+    "booking.resident": _BOOKERS,
+    "booking.new_resident": _BOOKERS,
+    "booking.map_data": _BOOKERS,
+    "booking.new_request": _BOOKERS,
+    "booking.confirm": _BOOKERS,
+    "booking.readback": _BOOKERS,
+    "booking.cancel": _BOOKERS,
+    "booking.sessions": _BOOKERS,
+    "booking.seat_readback": _BOOKERS,
     # driver (運転手・職員): their own vehicle's day
     "driver.today": frozenset({Role.DRIVER}),
     "driver.report": frozenset({Role.DRIVER}),
@@ -51,6 +64,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api.stop_status": frozenset({Role.DRIVER, *_PLANNERS}),
     "api.requests": OFFICE,
     "api.residents": OFFICE,
+    "api.offers": _BOOKERS,
+    "api.bookings": _BOOKERS,
+    "api.cancel_booking_": _BOOKERS,
+    "api.add_resident": _BOOKERS,
+    "api.resident_sessions": _BOOKERS,
+    "api.seats": _BOOKERS,
 }
 
 

@@ -163,3 +163,5 @@ def residents():
     return jsonify(residents=[{"id": r.id, "name": r.name, "kana": r.kana, "phone": r.phone,
                                "address": r.address, "district": r.district, "notes": r.notes}
                               for r in found])
+
+from webapp.api import booking as _booking  # noqa: F401  (registers the booking routes on bp)
