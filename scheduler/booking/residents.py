@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from scheduler.store import Store
 
 __all__ = ["HistoryEntry", "ResidentError", "fold_reading", "register_resident", "resident_history",
-           "suggest_reading"]
+           "stored_reading", "suggest_reading"]
 
 #: Requests that can still be cancelled or changed on the phone.
 OPEN_STATUSES = frozenset({RequestStatus.RECEIVED, RequestStatus.OFFERED, RequestStatus.BOOKED,
@@ -44,9 +44,18 @@ class ResidentError(InputError):
 
 
 def fold_reading(text: str) -> str:
-    """Return a kana reading as full-width hiragana without spaces (ﾔﾏﾀﾞ ﾊﾅｺ -> やまだはなこ)."""
+    """Return a kana reading as full-width hiragana without spaces (ﾔﾏﾀﾞ ﾊﾅｺ -> やまだはなこ), to compare readings."""
     wide = jaconv.h2z(text or "", kana=True, ascii=False, digit=False)
     return "".join(jaconv.kata2hira(wide).split())
+
+
+def stored_reading(text: str) -> str:
+    """Return a reading as the register keeps it: full-width katakana, one space between the names.
+
+    ``'やまだ　はなこ'`` and ``'ﾔﾏﾀﾞ ﾊﾅｺ'`` are both kept as ``'ヤマダ ハナコ'``.
+    """
+    wide = jaconv.h2z(text or "", kana=True, ascii=False, digit=False)
+    return " ".join(jaconv.hira2kata(wide).split())
 
 
 @functools.lru_cache(maxsize=1)
@@ -89,7 +98,7 @@ def _fields(store: Store, data: dict) -> dict[str, Any]:
         out[name] = value.strip()
     if not out["name"]:
         _fail("name", "must not be empty")
-    out["kana"] = fold_reading(out["kana"]) or suggest_reading(out["name"])
+    out["kana"] = stored_reading(out["kana"] or suggest_reading(out["name"]))
     site = data.get("site")
     if site not in (None, ""):
         try:

@@ -11,7 +11,6 @@ from scheduler.domain import SessionBooking
 from tests.webapp.conftest import ACCOUNTS, PASSWORD, WEEK, csrf_token, login
 from webapp import permissions
 
-
 #: A visit in a week with no plan (any slot fits; booking it changes no plan).
 _EMPTY_WEEK_DRAFT = {"resident": 1, "kind": "visit", "services": ["residence_certificate"],
                      "earliest": "2027-01-12", "latest": "2027-01-12"}
