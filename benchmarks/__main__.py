@@ -12,6 +12,7 @@ BENCHMARKS = {
     "planning": "benchmarks.bench_planning",
     "scale": "benchmarks.bench_scale",
     "speeds": "benchmarks.bench_speeds",
+    "booking": "benchmarks.bench_booking",
 }
 
 

@@ -40,7 +40,7 @@ from scheduler.domain import parse_hhmm, week_monday
 from webapp import audit
 from webapp.api import _json_body, _window, bp
 from webapp.args import parse_day
-from webapp.db import get_store, road_network
+from webapp.db import get_store, offer_matrices, road_network
 
 
 @bp.route("/offers", methods=["POST"])
@@ -49,13 +49,13 @@ def offers():
     store = get_store()
     draft = parse_draft(store, _json_body())
     audit.record("view", "resident", [draft.resident.id])
-    return jsonify(find_offers(store, road_network(), draft).to_dict())
+    return jsonify(find_offers(store, offer_matrices(), draft).to_dict())
 
 
 def _offer(store, draft, value) -> Offer:
     """Read the chosen offer: ``{"day", "start", "end"}``, or K (1-based) of the offers found now."""
     if isinstance(value, int) and not isinstance(value, bool):
-        found = find_offers(store, road_network(), draft).offers
+        found = find_offers(store, offer_matrices(), draft).offers
         if not 1 <= value <= len(found):
             msg = f"offer: {value} is not one of the {len(found)} offers; ask POST /api/offers again"
             raise InputError(msg)
@@ -86,7 +86,7 @@ def bookings():
     draft = parse_draft(store, data["draft"])
     offer = _offer(store, draft, data.get("offer"))
     try:
-        booking = book(store, road_network(), draft, offer, user=current_user.login)
+        booking = book(store, offer_matrices(), draft, offer, user=current_user.login)
     except SlotTaken as exc:
         return jsonify(error=str(exc), fresh=exc.fresh.to_dict()), 409
     req = booking.request
@@ -102,7 +102,7 @@ def cancel_booking_(request_id: int):
     data = request.get_json(silent=True) or {}
     reason = data.get("reason") if isinstance(data, dict) else None
     store = get_store()
-    result = cancel_booking(store, road_network(), request_id, reason=str(reason or ""), user=current_user.login)
+    result = cancel_booking(store, offer_matrices(), request_id, reason=str(reason or ""), user=current_user.login)
     audit.record("change", "request", [request_id])
     return jsonify(request_id=request_id, status=result.request.status.value,
                    plan_version=result.plan.version if result.plan else None)

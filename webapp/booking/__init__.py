@@ -47,7 +47,7 @@ from scheduler.domain import SiteKind, parse_hhmm, week_monday
 from webapp import audit
 from webapp.args import parse_day
 from webapp.booking.forms import KINDS, SHOP_ROWS, WEEKDAYS, draft_from_form, field_of
-from webapp.db import get_store, road_network
+from webapp.db import get_store, offer_matrices, road_network
 from webapp.i18n import gettext as _
 from webapp.maps import Bbox, roads_geojson
 from webapp.vendor import LEAFLET_VERSION
@@ -148,7 +148,7 @@ def new_request(resident_id: int, kind: str):
     except InputError as exc:
         return render_template("booking/request.html", person=person, errors={field_of(str(exc)): str(exc)},
                                **_form_context(kind, request.form)), 400
-    result = find_offers(store, road_network(), draft)
+    result = find_offers(store, offer_matrices(), draft)
     return render_template("booking/offers.html", person=person, draft=data, result=result, kind=kind)
 
 
@@ -176,12 +176,12 @@ def confirm():
     person = draft.resident
     try:
         offer = _offer_from_form(request.form.get("offer", ""))
-        booking = book(store, road_network(), draft, offer, user=current_user.login)
+        booking = book(store, offer_matrices(), draft, offer, user=current_user.login)
     except SlotTaken as exc:
         return render_template("booking/offers.html", person=person, draft=data, result=exc.fresh,
                                kind=data.get("kind"), taken=True), 409
     except InputError as exc:
-        result = find_offers(store, road_network(), draft)
+        result = find_offers(store, offer_matrices(), draft)
         return render_template("booking/offers.html", person=person, draft=data, result=result,
                                kind=data.get("kind"), error=str(exc)), 400
     audit.record("change", "request", [booking.request.id])
@@ -207,7 +207,7 @@ def cancel(request_id: int):
     req = store.get_request(request_id)
     reason = request.form.get("reason", "")
     try:
-        cancel_booking(store, road_network(), request_id, reason=reason, user=current_user.login)
+        cancel_booking(store, offer_matrices(), request_id, reason=reason, user=current_user.login)
     except InputError as exc:
         flash(_("取り消せません") + f": {exc}")
         return redirect(url_for("booking.resident", resident_id=req.resident_id))
