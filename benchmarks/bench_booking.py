@@ -99,16 +99,14 @@ def _drafts(store, week: dt.date, n: int) -> list[dict]:
     return out
 
 
-def _times(fn, drafts: list[dict]) -> list[float]:
-    out = []
-    for d in drafts:
-        t0 = time.perf_counter()
-        fn(d)
-        out.append(time.perf_counter() - t0)
-    return out
+def _timed(fn, draft: dict) -> float:
+    t0 = time.perf_counter()
+    fn(draft)
+    return time.perf_counter() - t0
 
 
 def _measure(folder: Path, week: dt.date, n: int) -> dict[str, list[float]]:
+    """Offer each draft three ways, one after the other (so a busy machine slows all three alike)."""
     from routing.network import RoadNetwork
     from scheduler.booking import find_offers, parse_draft
     from scheduler.booking.matrices import OfferMatrices
@@ -117,17 +115,20 @@ def _measure(folder: Path, week: dt.date, n: int) -> dict[str, list[float]]:
     from webapp.security import new_api_token
 
     now = dt.datetime.combine(week - dt.timedelta(days=3), dt.time(9))
+    client = create_app(folder, test_config={"TESTING": True, "SECRET_KEY": "bench"}).test_client()
     with Store.for_instance(folder) as store:
         drafts = _drafts(store, week, n)
         plain = RoadNetwork.from_instance(folder)
         cached = OfferMatrices(RoadNetwork.from_instance(folder))
-        out = {"before": _times(lambda d: find_offers(store, plain, parse_draft(store, d), now=now), drafts),
-               "after": _times(lambda d: find_offers(store, cached, parse_draft(store, d), now=now), drafts)}
-        token = new_api_token(store, store.user_by_login("bench"))
-    client = create_app(folder, test_config={"TESTING": True, "SECRET_KEY": "bench"}).test_client()
-    headers = {"Authorization": f"Bearer {token}"}
-    client.post("/api/offers", json=drafts[0], headers=headers)  # the app loads its road graph once
-    out["API"] = _times(lambda d: client.post("/api/offers", json=d, headers=headers), drafts)
+        headers = {"Authorization": f"Bearer {new_api_token(store, store.user_by_login('bench'))}"}
+        client.post("/api/offers", json=drafts[0], headers=headers)  # the app loads its road graph once
+        ways = {"before": lambda d: find_offers(store, plain, parse_draft(store, d), now=now),
+                "after": lambda d: find_offers(store, cached, parse_draft(store, d), now=now),
+                "API": lambda d: client.post("/api/offers", json=d, headers=headers)}
+        out: dict[str, list[float]] = {k: [] for k in ways}
+        for d in drafts:
+            for name, fn in ways.items():
+                out[name].append(_timed(fn, d))
     return out
 
 

@@ -66,7 +66,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api.residents": OFFICE,
     "api.offers": _BOOKERS,
     "api.bookings": _BOOKERS,
-    "api.cancel_booking_": _BOOKERS,
+    "api.cancel_booking": _BOOKERS,
     "api.add_resident": _BOOKERS,
     "api.resident_sessions": _BOOKERS,
     "api.seats": _BOOKERS,

@@ -68,7 +68,7 @@ def _requests(day, stop_id) -> dict[str, tuple[str, str, dict]]:
         "api.offers": ("POST", "/api/offers", {"json": _EMPTY_WEEK_DRAFT}),
         "api.bookings": ("POST", "/api/bookings", {"json": {"draft": _EMPTY_WEEK_DRAFT, "offer": {
             "day": "2027-01-12", "start": "13:00", "end": "14:00"}}}),
-        "api.cancel_booking_": ("DELETE", f"/api/bookings/{PROMISED[1]}", {"json": {"reason": "入院"}}),
+        "api.cancel_booking": ("DELETE", f"/api/bookings/{PROMISED[1]}", {"json": {"reason": "入院"}}),
         "api.add_resident": ("POST", "/api/residents", {"json": {"name": "新井 一郎", "site": 1}}),
         "api.resident_sessions": ("GET", f"/api/residents/1/sessions?earliest={monday}", {}),
         "api.seats": ("POST", "/api/seats", {"json": {"resident": 2, "session": SEAT[0], "day": SEAT[1]}}),

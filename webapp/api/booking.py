@@ -36,7 +36,7 @@ from scheduler.booking import (
     register_resident,
 )
 from scheduler.booking.offers import Offer
-from scheduler.domain import parse_hhmm, week_monday
+from scheduler.domain import parse_hhmm
 from webapp import audit
 from webapp.api import _json_body, _window, bp
 from webapp.args import parse_day
@@ -72,7 +72,7 @@ def _offer(store, draft, value) -> Offer:
     if end_s <= start_s:
         msg = "offer.end: must be after offer.start"
         raise InputError(msg)
-    return Offer(week_monday(day), day, start_s, end_s, 0, start_s, 0, None)
+    return Offer.chosen(day, start_s, end_s)
 
 
 @bp.route("/bookings", methods=["POST"])
@@ -96,7 +96,7 @@ def bookings():
                    read_back=read_back(store, req)), 201
 
 
-@bp.route("/bookings/<int:request_id>", methods=["DELETE"])
+@bp.route("/bookings/<int:request_id>", methods=["DELETE"], endpoint="cancel_booking")
 def cancel_booking_(request_id: int):
     """Cancel a request with ``{"reason": "..."}``; the latest plan of its week frees the time."""
     data = request.get_json(silent=True) or {}

@@ -43,7 +43,7 @@ from scheduler.booking import (
     resident_history,
 )
 from scheduler.booking.offers import Offer
-from scheduler.domain import SiteKind, parse_hhmm, week_monday
+from scheduler.domain import SiteKind, parse_hhmm
 from webapp import audit
 from webapp.args import parse_day
 from webapp.booking.forms import KINDS, SHOP_ROWS, WEEKDAYS, draft_from_form, field_of
@@ -161,7 +161,7 @@ def _offer_from_form(value: str) -> Offer:
     except (ValueError, InputError):
         msg = "offer: choose one of the offered slots"
         raise InputError(msg) from None
-    return Offer(week_monday(day), day, start_s, end_s, 0, start_s, 0, None)
+    return Offer.chosen(day, start_s, end_s)
 
 
 @bp.route("/confirm", methods=["POST"])
