@@ -14,6 +14,7 @@ BENCHMARKS = {
     "speeds": "benchmarks.bench_speeds",
     "web": "benchmarks.bench_web",
     "reliability": "benchmarks.bench_reliability",
+    "booking": "benchmarks.bench_booking",
 }
 
 

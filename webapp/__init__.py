@@ -1,8 +1,8 @@
 """The web app (Flask) and the `odekake` command: the outermost layer.
 
 `create_app` is the flaskr-shaped factory: one app per instance folder, a
-blueprint per audience (``auth``, ``dispatch``, ``driver``, ``api``; later
-``booking``), each with its own ``templates/`` and ``static/`` folders.
+blueprint per audience (``auth``, ``dispatch``, ``driver``, ``booking``,
+``api``), each with its own ``templates/`` and ``static/`` folders.
 Every request goes through one guard (`webapp.security.guard`) that checks
 the permission table (`webapp.permissions.PERMISSIONS`); see
 docs/ARCHITECTURE.md, "The web app", for how to add a screen.
@@ -40,6 +40,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     from webapp import errors, i18n, jobs, security, settings
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
+    from webapp.booking import bp as booking_bp
     from webapp.db import init_app as init_db
     from webapp.dispatch import bp as dispatch_bp
     from webapp.driver import bp as driver_bp
@@ -64,7 +65,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     security.init_app(app)
     errors.init_app(app)
     jobs.init_app(app)
-    for bp in (auth_bp, dispatch_bp, driver_bp, api_bp, vendor_bp, masters_bp):
+    for bp in (auth_bp, dispatch_bp, driver_bp, booking_bp, api_bp, vendor_bp, masters_bp):
         app.register_blueprint(bp)
     security.check_permission_table(app)
     return app

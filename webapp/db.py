@@ -4,7 +4,9 @@
 (on first use) and the app closes it in teardown, so a view never opens or
 closes the database itself. `road_network` loads the instance's road graph
 once per process (it is read-only while the app runs; restart the app after
-``odekake graph build``).
+``odekake graph build``). `offer_matrices` wraps it for phone booking
+(`scheduler.booking.matrices.OfferMatrices`: recent matrices kept and grown by
+the draft's one new point).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from pathlib import Path
 from flask import Flask, current_app, g
 
 from routing.network import RoadNetwork
+from scheduler.booking.matrices import OfferMatrices
 from scheduler.store import Store
 
-__all__ = ["get_store", "init_app", "network_for_instance", "road_network"]
+__all__ = ["get_store", "init_app", "network_for_instance", "offer_matrices", "road_network"]
 
 
 def get_store() -> Store:
@@ -46,6 +49,16 @@ def network_for_instance(instance: str | Path) -> RoadNetwork:
 def road_network() -> RoadNetwork:
     """Return the instance's road network, loaded once per process."""
     return _network(str(current_app.instance_path))
+
+
+@functools.lru_cache(maxsize=4)
+def _offer_matrices(instance: str) -> OfferMatrices:
+    return OfferMatrices(_network(instance))
+
+
+def offer_matrices() -> OfferMatrices:
+    """Return the matrix provider of phone booking: the road network with recent matrices kept and grown."""
+    return _offer_matrices(str(current_app.instance_path))
 
 
 def init_app(app: Flask) -> None:

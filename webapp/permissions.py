@@ -25,10 +25,12 @@ STAFF = frozenset(Role)
 OFFICE = frozenset({Role.ADMIN, Role.DISPATCHER, Role.OPERATOR})
 _PLANNERS = frozenset({Role.ADMIN, Role.DISPATCHER})
 _ADMIN = frozenset({Role.ADMIN})
+#: Who takes bookings on the phone.
+_BOOKERS = frozenset({Role.ADMIN, Role.OPERATOR})
 
 #: Endpoints anyone may reach without logging in (assets, the log-in itself, the language switch).
 PUBLIC: frozenset[str] = frozenset({
-    "static", "dispatch.static", "driver.static", "vendor.leaflet",  # styles, scripts, Leaflet: no data
+    "static", "dispatch.static", "driver.static", "booking.static", "vendor.leaflet",  # styles, scripts, Leaflet: no data
     "masters.static",
     "auth.login", "auth.language", "api.session",
 })
@@ -48,6 +50,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dispatch.job": OFFICE,
     "dispatch.compare": OFFICE,
     "dispatch.publish": _PLANNERS,
+    # operator (電話予約): find, register, request, offers, confirm, read back, cancel, hall seats
+    "booking.index": _BOOKERS,
+    "booking.resident": _BOOKERS,
+    "booking.new_resident": _BOOKERS,
+    "booking.map_data": _BOOKERS,
+    "booking.new_request": _BOOKERS,
+    "booking.confirm": _BOOKERS,
+    "booking.readback": _BOOKERS,
+    "booking.cancel": _BOOKERS,
+    "booking.sessions": _BOOKERS,
+    "booking.seat_readback": _BOOKERS,
     # driver (運転手・職員): their own vehicle's day
     "driver.today": frozenset({Role.DRIVER}),
     "driver.report": frozenset({Role.DRIVER}),
@@ -83,6 +96,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api.plan_week_job": _PLANNERS,
     "api.job": OFFICE,
     "api.publish_plan": _PLANNERS,
+    "api.offers": _BOOKERS,
+    "api.bookings": _BOOKERS,
+    "api.cancel_booking": _BOOKERS,
+    "api.add_resident": _BOOKERS,
+    "api.resident_sessions": _BOOKERS,
+    "api.seats": _BOOKERS,
 }
 
 

@@ -11,7 +11,20 @@ back to the resident in Japanese.
 from scheduler.booking.confirm import Booking, SlotTaken, book, cancel_booking
 from scheduler.booking.draft import Draft, parse_draft
 from scheduler.booking.offers import NO_OFFER_CODES, Offer, OfferResult, find_offers
-from scheduler.booking.readback import read_back
+from scheduler.booking.readback import read_back, read_back_seat
+from scheduler.booking.residents import (
+           fold_reading,
+           register_resident,
+           resident_history,
+           suggest_reading,
+)
+from scheduler.booking.sessions import (
+           SeatError,
+           SessionSlot,
+           book_seat,
+           nearby_sessions,
+)
 
-__all__ = ["NO_OFFER_CODES", "Booking", "Draft", "Offer", "OfferResult", "SlotTaken", "book", "cancel_booking",
-           "find_offers", "parse_draft", "read_back"]
+__all__ = ["NO_OFFER_CODES", "Booking", "Draft", "Offer", "OfferResult", "SeatError", "SessionSlot", "SlotTaken",
+           "book", "book_seat", "cancel_booking", "find_offers", "fold_reading", "nearby_sessions", "parse_draft",
+           "read_back", "read_back_seat", "register_resident", "resident_history", "suggest_reading"]

@@ -147,10 +147,10 @@ def _details(store: Store, kind: RequestKind, data: dict):
         return RideDetails(ends[0], ends[1], seats=int(ride.get("seats", 1)),
                            wheelchair=bool(ride.get("wheelchair", False)),
                            max_ride_s=int(ride.get("max_ride_min", 60)) * 60)
+    except DraftError:  # before ValueError: a DraftError is one, and already names its field
+        raise
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
         _fail(kind.value, f"cannot read the details ({exc})")
-    except DraftError:
-        raise
     except InputError as exc:
         _fail(kind.value, str(exc))
     return None  # pragma: no cover

@@ -82,6 +82,11 @@ class Offer:
     vehicle_id: int
     plan_version: int | None  # the version it was checked against (None: the week has no plan yet)
 
+    @classmethod
+    def chosen(cls, day: dt.date, start_s: int, end_s: int) -> Offer:
+        """Return the offer a caller chose by its window (`book` re-checks that it still fits)."""
+        return cls(week_monday(day), day, start_s, end_s, 0, start_s, 0, None)
+
     @property
     def window(self) -> TimeWindow:
         """The window to promise."""

@@ -16,7 +16,7 @@ from scheduler.domain import (
 if TYPE_CHECKING:
     from scheduler.store import Store
 
-__all__ = ["PREPARE", "read_back"]
+__all__ = ["PREPARE", "read_back", "read_back_seat"]
 
 #: What to have ready per service (said on the phone).
 PREPARE = {
@@ -70,4 +70,27 @@ def read_back(store: Store, req: Request) -> str:
         if d.wheelchair:
             lines.append("車椅子のまま乗れる車で伺います。")
     lines.append("時間が変わる場合や、ご都合が悪くなった場合はお電話ください。")
+    return "\n".join(lines)
+
+
+def read_back_seat(store: Store, booking) -> str:
+    """Return what to say back for a hall-session seat: day, hall, from when (the planned start), what to bring."""
+    from scheduler.booking.sessions import seat_start_s
+
+    start_s = seat_start_s(store, booking)
+    at = f"{hhmm(start_s)}から" if start_s is not None else ""
+    resident = store.get_resident(booking.resident_id)
+    session = store.get_request(booking.session_request_id)
+    hall = store.get_site(session.details.site_id).name
+    day = booking.day
+    lines = [f"{resident.name}様、ご予約を承りました。",
+             (f"{day.month}月{day.day}日（{_WEEKDAYS_JA[day.weekday()]}）{at}、"
+              f"{hall}の巡回窓口でお待ちしております。")]
+    if booking.services:
+        names = {s.code: s.name_ja for s in store.services()}
+        lines.append("ご用件：" + "、".join(names.get(c, c) for c in booking.services) + "。")
+        ready = [PREPARE[c] for c in booking.services if c in PREPARE]
+        if ready:
+            lines.append("ご用意いただくもの：" + "、".join(dict.fromkeys(ready)) + "。")
+    lines.append("ご都合が悪くなった場合はお電話ください。")
     return "\n".join(lines)

@@ -113,6 +113,10 @@ def configure(db: sqlite_utils.Database, *, memory: bool = False) -> None:
         db.execute("PRAGMA synchronous = FULL")
 
 
+#: What people put between the digits of a phone number (after NFKC): hyphens, dashes, ー, brackets, dots.
+_PHONE_SEPARATORS = "-()+.\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc"
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
@@ -258,7 +262,7 @@ class Store:
         folded = normalize_search(query)
         if not folded:
             return []
-        if all(ch.isdigit() or ch in "-()+" for ch in folded):
+        if all(ch.isdigit() or ch in _PHONE_SEPARATORS for ch in folded):
             digits = "".join(ch for ch in folded if ch.isdigit())
             if not digits:
                 return []
@@ -397,9 +401,12 @@ class Store:
         return self._requests.by_external_id(external_id)
 
     def requests(self, *, statuses: Iterable[RequestStatus] | None = None,
-                 kind: RequestKind | None = None) -> list[Request]:
-        """Return requests in id order, filtered by status and kind when given."""
+                 kind: RequestKind | None = None, resident_id: int | None = None) -> list[Request]:
+        """Return requests in id order, filtered by status, kind and resident when given."""
         where, args = [], []
+        if resident_id is not None:
+            where.append("resident_id = ?")
+            args.append(resident_id)
         if statuses is not None:
             values = [RequestStatus(s).value for s in statuses]
             if not values:
@@ -471,14 +478,21 @@ class Store:
         """Book a resident into a hall session on a day."""
         return self._bookings.add(b)
 
+    def get_session_booking(self, id: int) -> SessionBooking:
+        """Return the session booking with this id."""
+        return self._bookings.get(id)
+
     def update_session_booking(self, b: SessionBooking) -> SessionBooking:
         """Change a stored booking (its services, day or session)."""
         return self._bookings.update(b)
 
     def session_bookings(self, *, session_request_id: int | None = None,
-                         day: dt.date | None = None) -> list[SessionBooking]:
-        """Return bookings in id order, filtered by session and day when given."""
+                         day: dt.date | None = None, resident_id: int | None = None) -> list[SessionBooking]:
+        """Return bookings in id order, filtered by session, day and resident when given."""
         where, args = [], []
+        if resident_id is not None:
+            where.append("resident_id = ?")
+            args.append(resident_id)
         if session_request_id is not None:
             where.append("session_request_id = ?")
             args.append(session_request_id)

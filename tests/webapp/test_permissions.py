@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
 from scheduler.accounts import Role
-from scheduler.domain import ShiftException
+from scheduler.domain import SessionBooking, ShiftException
 from tests.webapp.conftest import ACCOUNTS, PASSWORD, WEEK, csrf_token, login
 from webapp import permissions
+
+#: A visit in a week with no plan (any slot fits; booking it changes no plan).
+_EMPTY_WEEK_DRAFT = {"resident": 1, "kind": "visit", "services": ["residence_certificate"],
+                     "earliest": "2027-01-12", "latest": "2027-01-12"}
+PROMISED = (0, 0)  # set by `_booking_data`: two requests with a promised window
+SEAT = (0, "")  # set by `_booking_data`: a planned session and its day
+
+
+@pytest.fixture(autouse=True)
+def _booking_data(store):
+    """Find a promised request and a planned session; give resident 1 seat #1 in that session."""
+    global PROMISED, SEAT
+    PROMISED = tuple(r.id for r in store.requests() if r.promised is not None)[:2]
+    stop = next(s for s in store.get_plan(WEEK).stops if s.step_type == "session")
+    SEAT = (stop.request_id, stop.day.isoformat())
+    assert store.add_session_booking(SessionBooking(stop.request_id, 1, stop.day)).id == 1
 
 
 def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, str, dict]]:
@@ -68,12 +85,31 @@ def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, s
         "api.plan_week_job": ("POST", f"/api/weeks/{next_monday}/plan", {"json": {"time_limit_s": 10}}),
         "api.job": ("GET", "/api/jobs/1", {}),
         "api.publish_plan": ("POST", f"/api/weeks/{monday}/plan/publish", {"json": {"version": 1}}),
+        "booking.static": ("GET", "/booking/static/booking.css", {}),
+        "booking.index": ("GET", "/booking/?q=さとう", {}),
+        "booking.resident": ("GET", "/booking/residents/1", {}),
+        "booking.new_resident": ("GET", "/booking/residents/new", {}),
+        "booking.map_data": ("GET", "/booking/map.json", {}),
+        "booking.new_request": ("GET", "/booking/residents/1/requests/visit", {}),
+        "booking.confirm": ("POST", "/booking/confirm", {"data": {"draft": json.dumps(_EMPTY_WEEK_DRAFT),
+                                                                  "offer": "2027-01-12|10:00|11:00"}}),
+        "booking.readback": ("GET", f"/booking/requests/{PROMISED[0]}/readback", {}),
+        "booking.cancel": ("POST", f"/booking/requests/{PROMISED[0]}/cancel", {"data": {"reason": "入院"}}),
+        "booking.sessions": ("GET", f"/booking/residents/1/sessions?earliest={monday}", {}),
+        "booking.seat_readback": ("GET", "/booking/seats/1/readback", {}),
+        "api.offers": ("POST", "/api/offers", {"json": _EMPTY_WEEK_DRAFT}),
+        "api.bookings": ("POST", "/api/bookings", {"json": {"draft": _EMPTY_WEEK_DRAFT, "offer": {
+            "day": "2027-01-12", "start": "13:00", "end": "14:00"}}}),
+        "api.cancel_booking": ("DELETE", f"/api/bookings/{PROMISED[1]}", {"json": {"reason": "入院"}}),
+        "api.add_resident": ("POST", "/api/residents", {"json": {"name": "新井 一郎", "site": 1}}),
+        "api.resident_sessions": ("GET", f"/api/residents/1/sessions?earliest={monday}", {}),
+        "api.seats": ("POST", "/api/seats", {"json": {"resident": 2, "session": SEAT[0], "day": SEAT[1]}}),
     }
 
 
 def _send(client, method, url, kwargs, *, login_name=None):
     kwargs = {k: (dict(v) if isinstance(v, dict) else v) for k, v in kwargs.items()}
-    if method == "POST":
+    if method in ("POST", "DELETE"):
         token = csrf_token(client)
         if "data" in kwargs:
             kwargs["data"]["csrf_token"] = token

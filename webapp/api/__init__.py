@@ -259,3 +259,6 @@ def openapi():
     from webapp.openapi import openapi_document
 
     return jsonify(openapi_document(current_app))
+
+
+from webapp.api import booking as _booking  # noqa: F401  (registers the booking routes on bp)

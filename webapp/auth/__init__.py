@@ -19,7 +19,7 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 
 #: Where each role lands after logging in.
 HOME_OF_ROLE = {Role.ADMIN: "dispatch.index", Role.DISPATCHER: "dispatch.index",
-                Role.OPERATOR: "dispatch.index", Role.DRIVER: "driver.today"}
+                Role.OPERATOR: "booking.index", Role.DRIVER: "driver.today"}
 
 
 class LoginForm(FlaskForm):

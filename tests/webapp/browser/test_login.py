@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 AREA = "架空・山里地区"  # the sample instance's area name, shown in every page's header
 
 #: login -> the path each role lands on
-HOMES = {"admin": "/dispatch/weeks/", "dispatcher": "/dispatch/weeks/", "operator": "/dispatch/weeks/",
+HOMES = {"admin": "/dispatch/weeks/", "dispatcher": "/dispatch/weeks/", "operator": "/booking/",
          "driver1": "/driver/", "driver2": "/driver/"}
 
 

@@ -1,0 +1,157 @@
+"""The operator's phone booking: search however typed, registering (off the road refused), the whole call, the API."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+
+from scheduler.booking import fold_reading, suggest_reading
+from scheduler.booking.residents import stored_reading
+from tests.webapp.conftest import WEEK, csrf_token, login
+
+#: A week no other test uses: nothing planned there, so any slot of a service day fits.
+FREE_DAY = "2027-01-12"
+VISIT = {"kind": "visit", "services": ["seal_certificate"], "earliest": FREE_DAY, "latest": FREE_DAY}
+
+
+@pytest.fixture
+def operator(client):
+    """The test client logged in as the operator."""
+    assert login(client, "operator").status_code == 302
+    return client
+
+
+def _post_json(client, url, body, method="POST"):
+    return client.open(url, method=method, json=body, headers={"X-CSRFToken": csrf_token(client)})
+
+
+def _half_width(kana: str) -> str:
+    """Katakana as an old keyboard types it: half-width (ﾋﾙﾀ ﾌﾐｺ)."""
+    import jaconv
+
+    return jaconv.z2h(kana, kana=True, ascii=False, digit=False)
+
+
+def test_search_finds_a_resident_however_the_operator_types(operator, store):
+    """Kana in hiragana, katakana or half-width, with or without spaces; the phone in any format; the address."""
+    person = store.get_resident(1)
+    kata = person.kana  # stored as katakana with a space, e.g. ヒルタ フミコ
+    hira = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in kata)
+    digits = re.sub(r"\D", "", person.phone)
+    wide = unicodedata.normalize("NFKC", person.phone).translate(
+        {ord(str(d)): chr(0xFF10 + d) for d in range(10)}).replace("-", "ー")
+    queries = [kata, hira.replace(" ", ""), _half_width(kata), hira.replace(" ", "　"), digits, person.phone,
+               wide, f"({digits[:4]}) {digits[4:6]} {digits[6:]}", digits[-4:], person.address[-8:],
+               person.name.split()[0]]
+    for q in queries:
+        found = operator.get("/api/residents", query_string={"q": q}).json["residents"]
+        assert person.id in [r["id"] for r in found], q
+    page = operator.get("/booking/", query_string={"q": _half_width(kata)})
+    assert page.status_code == 200 and person.name in page.text
+
+
+def test_a_reading_is_suggested_and_any_kana_folds_to_hiragana():
+    """pykakasi suggests a reading of a kanji name; ﾔﾏﾀﾞ ﾊﾅｺ, ヤマダ　ハナコ and やまだはなこ fold alike."""
+    assert suggest_reading("山田花子") == "やまだはなこ"
+    assert stored_reading("やまだ　はなこ") == stored_reading("ﾔﾏﾀﾞ ﾊﾅｺ") == "ヤマダ ハナコ"
+    assert fold_reading("ﾔﾏﾀﾞ ﾊﾅｺ") == fold_reading("ヤマダ　ハナコ") == "やまだはなこ"
+
+
+def test_a_home_off_the_road_graph_is_refused_with_the_distance(operator, store):
+    """A point far from every road: the API answers 400 naming the position and the distance; nothing is stored."""
+    before = len(store.residents())
+    site = store.sites()[0]
+    far = {"name": "遠野 一郎", "lat": site.lat + 0.2, "lon": site.lon + 0.2}
+    answer = _post_json(operator, "/api/residents", far)
+    assert answer.status_code == 400
+    assert answer.json["error"].startswith("position: the point is ")
+    assert "m from the nearest road" in answer.json["error"]
+    page = operator.post("/booking/residents/new", data={**far, "csrf_token": csrf_token(operator)})
+    assert page.status_code == 400 and "m from the nearest road" in page.text
+    assert len(store.residents()) == before
+
+
+def test_register_at_a_landmark_suggests_the_reading(operator, store):
+    """A resident placed at a landmark is stored there, with the kana reading suggested from the name."""
+    site = store.sites()[0]
+    form = {"name": "山田 花子", "phone": "0246-00-1234", "site": str(site.id), "notes": "耳が遠い",
+            "contact_name": "山田 一郎（長男）", "csrf_token": csrf_token(operator)}
+    answer = operator.post("/booking/residents/new", data=form)
+    assert answer.status_code == 302
+    person = store.find_residents("0246001234")[0]
+    assert (person.kana, person.lat, person.lon, person.contact_name) == ("ヤマダ ハナコ", site.lat, site.lon,
+                                                                          "山田 一郎（長男）")
+
+
+def test_the_whole_call_find_request_offers_confirm_read_back(operator, store):
+    """Visit form -> offers page -> confirm -> the read-back names the day, the window and the seal to bring."""
+    form = {"services": "seal_certificate", "earliest": FREE_DAY, "latest": FREE_DAY, "when": "mornings",
+            "csrf_token": csrf_token(operator)}
+    offers = operator.post("/booking/residents/1/requests/visit", data=form)
+    assert offers.status_code == 200 and "候補日時" in offers.text
+    draft = re.search(r'name="draft" value="([^"]+)"', offers.text).group(1)
+    choice = re.search(r'name="offer" value="([^"]+)"', offers.text).group(1)
+    assert choice.startswith(FREE_DAY)
+    import html
+
+    confirmed = operator.post("/booking/confirm", data={"draft": html.unescape(draft), "offer": choice,
+                                                         "csrf_token": csrf_token(operator)})
+    assert confirmed.status_code == 302
+    readback = operator.get(confirmed.location)
+    assert "1月12日（火）" in readback.text and "印鑑" in readback.text
+    req = store.get_request(int(confirmed.location.split("/")[-2]))
+    assert req.status.value == "booked" and req.promised.day.isoformat() == FREE_DAY
+
+
+def test_a_wrong_field_is_shown_beside_it(operator):
+    """A visit with no service: the form comes back (400) with the message naming services."""
+    form = {"earliest": FREE_DAY, "latest": FREE_DAY, "csrf_token": csrf_token(operator)}
+    page = operator.post("/booking/residents/1/requests/visit", data=form)
+    assert page.status_code == 400
+    beside = re.search(r'name="services".*?field-error[^>]*>([^<]+)<', page.text, re.DOTALL)
+    assert beside and "at least one service" in beside.group(1)
+
+
+def test_api_offer_book_cancel(operator, store):
+    """POST /api/offers, POST /api/bookings (201, read-back), DELETE needs a reason, then cancels."""
+    bad = _post_json(operator, "/api/offers", {**VISIT, "resident": 1, "services": ["nope"]})
+    assert bad.status_code == 400 and bad.json["error"].startswith("draft: services[0]: unknown service")
+    offers = _post_json(operator, "/api/offers", {**VISIT, "resident": 1}).json["offers"]
+    assert offers and offers[0]["day"] == FREE_DAY
+    booked = _post_json(operator, "/api/bookings", {"draft": {**VISIT, "resident": 1}, "offer": 1})
+    assert booked.status_code == 201 and "印鑑" in booked.json["read_back"]
+    rid = booked.json["request_id"]
+    no_reason = _post_json(operator, f"/api/bookings/{rid}", {}, method="DELETE")
+    assert no_reason.status_code == 400 and no_reason.json["error"].startswith("reason:")
+    done = _post_json(operator, f"/api/bookings/{rid}", {"reason": "入院のため"}, method="DELETE")
+    assert done.status_code == 200 and done.json["status"] == "cancelled"
+    assert store.events(rid)[-1].note == "入院のため"
+
+
+def test_bearer_token_books_without_csrf(app, instance):
+    """A script with a bearer token asks for offers with no cookie and no CSRF token."""
+    from click.testing import CliRunner
+
+    from webapp.cli import cli
+
+    token = CliRunner().invoke(cli, ["--instance", str(instance), "user", "token", "operator"]).output.strip()
+    answer = app.test_client().post("/api/offers", json={**VISIT, "resident": 1},
+                                    headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200 and answer.json["offers"]
+
+
+def test_hall_seats_nearby_with_room_and_booking_one(operator, store):
+    """Sessions planned in the sample week are listed by driving time; a seat is booked once, not twice."""
+    listed = operator.get(f"/api/residents/1/sessions?earliest={WEEK}").json["sessions"]
+    assert listed and [s["drive_min"] for s in listed] == sorted(s["drive_min"] for s in listed)
+    first = listed[0]
+    body = {"resident": 1, "session": first["session_request_id"], "day": first["day"],
+            "services": ["residence_certificate"]}
+    seat = _post_json(operator, "/api/seats", body)
+    assert seat.status_code == 201 and "巡回窓口" in seat.json["read_back"]
+    again = _post_json(operator, "/api/seats", body)
+    assert again.status_code == 400 and "already has a seat" in again.json["error"]
+    page = operator.get("/booking/residents/1")
+    assert first["site"] in page.text

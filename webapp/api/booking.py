@@ -1,0 +1,150 @@
+"""Phone booking in the JSON API: offers, bookings, cancelling, residents, hall-session seats.
+
+The same actions as the operator's screens (`webapp.booking`), for scripts and
+other systems. Bodies are JSON; a wrong field is ``{"error": "..."}`` naming
+it (400), a slot just taken is 409 with fresh offers. Browser calls send the
+``X-CSRFToken`` header; bearer-token calls need none.
+
+- ``POST /api/offers``: a draft request (docs/BOOKING.md) -> offers.
+- ``POST /api/bookings``: ``{"draft": {...}, "offer": {"day", "start", "end"}}`` (or ``"offer": K``,
+  the K-th of the offers found now) -> the booked request and its read-back text.
+- ``DELETE /api/bookings/<id>``: ``{"reason": "..."}`` -> cancelled; the plan frees the time.
+- ``POST /api/residents``: a new resident (``name``, ``kana``, ``phone``, ``address``, ``lat``/``lon`` or
+  ``site`` ...); a home off the road is refused with the distance.
+- ``GET /api/residents/<id>/sessions?earliest=&latest=&services=``: planned hall sessions nearby with room.
+- ``POST /api/seats``: ``{"resident", "session", "day", "services"}`` -> a seat in a hall session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from routing.errors import InputError
+from scheduler.booking import (
+    SlotTaken,
+    book,
+    book_seat,
+    cancel_booking,
+    find_offers,
+    nearby_sessions,
+    parse_draft,
+    read_back,
+    read_back_seat,
+    register_resident,
+)
+from scheduler.booking.offers import Offer
+from scheduler.domain import parse_hhmm
+from webapp import audit
+from webapp.api import _json_body, _window, bp
+from webapp.args import parse_day
+from webapp.db import get_store, offer_matrices, road_network
+
+
+@bp.route("/offers", methods=["POST"])
+def offers():
+    """Offers the current plans can keep for a draft request (docs/BOOKING.md)."""
+    store = get_store()
+    draft = parse_draft(store, _json_body())
+    audit.record("view", "resident", [draft.resident.id])
+    return jsonify(find_offers(store, offer_matrices(), draft).to_dict())
+
+
+def _offer(store, draft, value) -> Offer:
+    """Read the chosen offer: ``{"day", "start", "end"}``, or K (1-based) of the offers found now."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        found = find_offers(store, offer_matrices(), draft).offers
+        if not 1 <= value <= len(found):
+            msg = f"offer: {value} is not one of the {len(found)} offers; ask POST /api/offers again"
+            raise InputError(msg)
+        return found[value - 1]
+    if not isinstance(value, dict):
+        msg = "offer: give {\"day\": \"2026-12-08\", \"start\": \"9:00\", \"end\": \"10:00\"} or the offer's number"
+        raise InputError(msg)
+    day = parse_day(str(value.get("day")), field="offer.day")
+    try:
+        start_s, end_s = parse_hhmm(str(value.get("start"))), parse_hhmm(str(value.get("end")))
+    except InputError as exc:
+        msg = f"offer.start/end: {exc}"
+        raise InputError(msg) from None
+    if end_s <= start_s:
+        msg = "offer.end: must be after offer.start"
+        raise InputError(msg)
+    return Offer.chosen(day, start_s, end_s)
+
+
+@bp.route("/bookings", methods=["POST"])
+def bookings():
+    """Confirm an offer: the booked request, the plan version it went into, the read-back text."""
+    data = _json_body()
+    store = get_store()
+    if not isinstance(data.get("draft"), dict):
+        msg = "draft: the draft request, a JSON object (docs/BOOKING.md)"
+        raise InputError(msg)
+    draft = parse_draft(store, data["draft"])
+    offer = _offer(store, draft, data.get("offer"))
+    try:
+        booking = book(store, offer_matrices(), draft, offer, user=current_user.login)
+    except SlotTaken as exc:
+        return jsonify(error=str(exc), fresh=exc.fresh.to_dict()), 409
+    req = booking.request
+    audit.record("change", "request", [req.id])
+    return jsonify(request_id=req.id, status=req.status.value, promised=_window(req.promised),
+                   plan_version=booking.plan.version if booking.plan else None,
+                   read_back=read_back(store, req)), 201
+
+
+@bp.route("/bookings/<int:request_id>", methods=["DELETE"], endpoint="cancel_booking")
+def cancel_booking_(request_id: int):
+    """Cancel a request with ``{"reason": "..."}``; the latest plan of its week frees the time."""
+    data = request.get_json(silent=True) or {}
+    reason = data.get("reason") if isinstance(data, dict) else None
+    store = get_store()
+    result = cancel_booking(store, offer_matrices(), request_id, reason=str(reason or ""), user=current_user.login)
+    audit.record("change", "request", [request_id])
+    return jsonify(request_id=request_id, status=result.request.status.value,
+                   plan_version=result.plan.version if result.plan else None)
+
+
+@bp.route("/residents", methods=["POST"])
+def add_resident():
+    """Register a resident; a home too far from any road is refused with the distance."""
+    person = register_resident(get_store(), road_network(), _json_body())
+    audit.record("change", "resident", [person.id])
+    return jsonify(id=person.id, name=person.name, kana=person.kana, lat=person.lat, lon=person.lon), 201
+
+
+@bp.route("/residents/<int:resident_id>/sessions")
+def resident_sessions(resident_id: int):
+    """Hall sessions planned at halls near the resident's home with room left (by driving time)."""
+    store = get_store()
+    person = store.get_resident(resident_id)
+    earliest = parse_day(request.args.get("earliest") or dt.date.today().isoformat(), field="earliest")
+    latest = parse_day(request.args.get("latest") or (earliest + dt.timedelta(days=13)).isoformat(), field="latest")
+    slots = nearby_sessions(store, road_network(), person, earliest=earliest, latest=latest,
+                            services=tuple(request.args.getlist("services")))
+    audit.record("view", "resident", [resident_id])
+    return jsonify(sessions=[s.to_dict() for s in slots])
+
+
+@bp.route("/seats", methods=["POST"])
+def seats():
+    """Book a resident into a planned hall session: ``{"resident", "session", "day", "services"}``."""
+    data = _json_body()
+    store = get_store()
+    services = data.get("services", [])
+    if not isinstance(services, list) or not all(isinstance(c, str) for c in services):
+        msg = "services: a list of service codes"
+        raise InputError(msg)
+    for name in ("resident", "session"):
+        if not isinstance(data.get(name), int) or isinstance(data.get(name), bool):
+            msg = f"{name}: the database id (a number)"
+            raise InputError(msg)
+    store.get_resident(data["resident"])
+    seat = book_seat(store, data["resident"], data["session"], parse_day(str(data.get("day")), field="day"),
+                     services=tuple(services))
+    audit.record("change", "resident", [seat.resident_id])
+    return jsonify(id=seat.id, session=seat.session_request_id, day=seat.day.isoformat(),
+                   read_back=read_back_seat(store, seat)), 201
