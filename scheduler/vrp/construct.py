@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 from scheduler.vrp.precheck import Model, start_after
 
-__all__ = ["NodeTable", "Plan", "insertion_plan"]
+__all__ = ["NodeTable", "Plan", "filled_plan", "insertion_plan"]
 
 #: Positions timed exactly per task (the cheapest plausible ones, in order).
 _TRIALS = 250
@@ -369,13 +369,44 @@ def insertion_plan(model: Model, nodes: NodeTable, travel: dict[str, list[list[i
     nodes = _ride_tightened(model, nodes)
     builder = _Builder(model, nodes, travel)
     for kind, *unit in _order(model, nodes):
-        if kind == "job":
-            builder.insert_job(unit)
-        elif kind == "group":
-            half = len(unit) // 2
-            builder.insert_group(unit[:half], unit[half:])
-        else:
-            builder.insert_pair(unit[0], unit[1])
+        _insert(builder, kind, unit)
+    return _plan(model, builder)
+
+
+def filled_plan(model: Model, nodes: NodeTable, travel: dict[str, list[list[int]]],
+                routes: Sequence[Sequence[int]]) -> Plan | None:
+    """Return `routes` (per vehicle, nodes in order) with every unit they leave out inserted where it fits.
+
+    Nothing on a route moves: each route is timed again as given and the
+    units no route serves are tried in the construction's order. None when a
+    route cannot be timed under these rules (then it is left to the search).
+    """
+    nodes = _ride_tightened(model, nodes)
+    builder = _Builder(model, nodes, travel)
+    for k, route in enumerate(routes):
+        if not route:
+            continue
+        timing = builder.timer.schedule(k, list(route))
+        if timing is None:
+            return None
+        builder.routes[k], builder.timing[k] = list(route), timing
+    served = {nodes.task[i] for route in routes for i in route}
+    for kind, *unit in _order(model, nodes):
+        if nodes.task[unit[0]] not in served:
+            _insert(builder, kind, unit)
+    return _plan(model, builder)
+
+
+def _insert(builder: _Builder, kind: str, unit: list[int]) -> bool:
+    if kind == "job":
+        return builder.insert_job(unit)
+    if kind == "group":
+        half = len(unit) // 2
+        return builder.insert_group(unit[:half], unit[half:])
+    return builder.insert_pair(unit[0], unit[1])
+
+
+def _plan(model: Model, builder: _Builder) -> Plan:
     plan = Plan([], [], [], [], [])
     for k, route in enumerate(builder.routes):
         begins, taken, arrival = builder.timing[k]

@@ -60,7 +60,7 @@ from ortools.constraint_solver import (
     routing_ils_pb2,
 )
 
-from scheduler.vrp.construct import NodeTable, Plan, insertion_plan
+from scheduler.vrp.construct import NodeTable, Plan, filled_plan, insertion_plan
 from scheduler.vrp.format import COMMITMENT, MAX_TIME, route_cost
 from scheduler.vrp.params import SolveParams
 from scheduler.vrp.parts import merge, parts_of
@@ -530,12 +530,45 @@ def _search_parameters(model: _Model, nodes: _Nodes, params: SolveParams):
 def _construct(om: _OrModel, started: float) -> SearchResult:
     """Build the commitments-first insertion plan (`scheduler.vrp.construct`) as a search result."""
     nodes = om.nodes
-    table = NodeTable(task=nodes.task, windows=nodes.windows, allowed=nodes.allowed, on_site=nodes.on_site,
-                      starts=nodes.starts, ends=nodes.ends)
-    plan = insertion_plan(om.model, table, om.travel)
+    plan = insertion_plan(om.model, _node_table(nodes), om.travel)
     routes = tuple(tuple(nodes.task[n] for n in route) for route in plan.routes)
     times = tuple((plan.starts[k], *plan.begins[k], plan.ends[k]) for k in range(len(plan.routes)))
     return SearchResult(0, routes, times, tuple(plan.breaks), "CONSTRUCTED", time.monotonic() - started), plan
+
+
+def _node_table(nodes: _Nodes) -> NodeTable:
+    return NodeTable(task=nodes.task, windows=nodes.windows, allowed=nodes.allowed, on_site=nodes.on_site,
+                     starts=nodes.starts, ends=nodes.ends)
+
+
+def _filled(model: _Model, result: SearchResult, seed: int) -> SearchResult:
+    """Return `result` with the tasks it leaves out inserted where they fit, when that is better.
+
+    A search stopped early is stopped from outside, mid-way: OR-Tools' own
+    last pass, which at its time limit often fits one more task into the
+    best plan, never runs. This pass does the same with the construction's
+    exact timing (`construct.filled_plan`): nothing served moves.
+    """
+    nodes = _nodes(model)
+    om = _open_model(model, nodes, seed)
+    node_of: dict[int, list[int]] = {}
+    for i, t in enumerate(nodes.task):
+        node_of.setdefault(t, []).append(i)
+    routes = []
+    for k, route in enumerate(result.routes):
+        seq = []
+        for pos, t in enumerate(route):
+            start = result.times[k][pos + 1]
+            fits = [i for i in node_of[t] if not nodes.windows[i] or any(a <= start <= b for a, b in nodes.windows[i])]
+            seq.append((fits or node_of[t])[0])
+        routes.append(seq)
+    plan = filled_plan(model, _node_table(nodes), om.travel, routes)
+    if plan is None:
+        return result
+    filled = replace(result, routes=tuple(tuple(nodes.task[i] for i in route) for route in plan.routes),
+                     times=tuple((plan.starts[k], *plan.begins[k], plan.ends[k]) for k in range(len(plan.routes))),
+                     breaks=tuple(plan.breaks))
+    return filled if _score(model, filled) < _score(model, result) else result
 
 
 def _initial_assignment(om: _OrModel, search, plan: Plan):
@@ -857,6 +890,8 @@ def _run(model: _Model, params: SolveParams, started: float) -> SearchResult:
     if reported is not None:
         results.append(reported)
     best = min(results, key=lambda result: _score(model, result))
+    if best.stopped == "converged":
+        best = _filled(model, best, params.seed)
     # the first plan of the portfolio came from whichever worker was fastest
     firsts = [r.first_solution_s for r in results if r.first_solution_s is not None]
     return replace(best, first_solution_s=min(firsts)) if firsts else best

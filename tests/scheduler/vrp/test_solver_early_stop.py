@@ -51,3 +51,29 @@ def test_a_real_gain_serves_more_or_saves_enough():
 def test_bad_early_stop_parameters_are_named(bad):
     with pytest.raises(ParamsError, match=next(iter(bad))):
         SolveParams(**bad)
+
+
+def test_a_plan_stopped_early_gets_the_tasks_that_still_fit():
+    """The last pass (`_filled`) puts a task the plan leaves out back where it fits; nothing served moves."""
+    from dataclasses import replace
+
+    from scheduler.vrp import solver as S
+    from scheduler.vrp.precheck import prepare
+    from scheduler.vrp.problem import parse_problem
+
+    week = _small()
+    model = prepare(parse_problem(week))
+    full = S._search(model, SolveParams(solution_limit=20, workers=1))
+    k = next(k for k, route in enumerate(full.routes) if len(route) >= 2)
+    dropped = full.routes[k][-1]
+    routes = list(full.routes)
+    routes[k] = full.routes[k][:-1]
+    times = list(full.times)
+    times[k] = (*full.times[k][:-2], full.times[k][-1])
+    partial = replace(full, routes=tuple(routes), times=tuple(times))
+    filled = S._filled(model, partial, 0)
+    assert dropped in {t for route in filled.routes for t in route}
+    for j, route in enumerate(partial.routes):  # what was served stays on its vehicle, in order
+        assert [t for t in filled.routes[j] if t in route] == list(route)
+    solution = S._solution(model, filled, 0, 0)
+    assert validate(week, solution) == [] and solution["summary"]["unassigned"] == 0
