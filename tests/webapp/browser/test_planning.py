@@ -56,7 +56,7 @@ def test_plan_with_the_progress_bar_then_compare_and_publish(page_as, shot, live
     expect(page.locator(".plan-version")).to_contain_text("第1版")
     expect(page.locator(".plan-version")).to_contain_text("公開済み")
     page.select_option("#time_limit_s", TIME_LIMIT_S)
-    shot(page, "week-plan-button", docs=True)
+    shot(page, "week-plan-button")
 
     with page.expect_navigation():
         page.click("button:has-text('再計画')")
