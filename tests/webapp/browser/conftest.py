@@ -15,6 +15,13 @@ Fixtures (add a flow in a few lines)::
   planned and published sample week (`tests/webapp/conftest.py: planned_template`) for the
   whole session. Tests share it: a test that writes (marks stops, plans, publishes) uses
   days, vehicles or weeks no other test reads, so the order of tests does not matter.
+  Planning jobs run as with ``odekake serve``: through the SQLite queue in the instance
+  folder, taken by a real huey consumer (threads) started beside the server.
+- ``PLAN_WEEK`` (2026-11-16, two weeks before the sample week, so the dispatcher's home still
+  opens the sample week) is the week the planning flow writes: the live server's copy has it
+  planned with the hall sessions alone and published (第1版), then gets the sample week's
+  day-bound visits, errands and rides copied two weeks earlier (`_add_plan_week`), so
+  再計画 makes a 第2版 with new rows to compare and publish.
 - ``page_as(login, viewport=DESKTOP)``: a fresh browser context logged in as one of
   ``ACCOUNTS`` (admin, dispatcher, operator, driver1, driver2); ``new_page(viewport)``
   is the same without a log-in. Sizes: ``DESKTOP``, ``TABLET_LANDSCAPE``, ``TABLET_PORTRAIT``.
@@ -27,6 +34,8 @@ Fixtures (add a flow in a few lines)::
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import shutil
 import threading
@@ -87,12 +96,57 @@ class LiveServer:
         return urlsplit(self.url).netloc
 
 
+#: The week the planning flow plans and publishes (no other test reads it); see the module doc.
+PLAN_WEEK = WEEK - dt.timedelta(days=14)
+
+
+def _add_plan_week(instance: Path) -> None:
+    """Plan and publish PLAN_WEEK with its hall sessions, then copy the sample week's day-bound requests to it.
+
+    Visits, errands and rides with a preferred or promised day move two weeks earlier (a
+    return ride keeps pointing at its outbound ride); sessions recur by themselves and
+    requests without a day are left out, so nothing new falls due in the sample week.
+    """
+    from routing.network import RoadNetwork
+    from scheduler.domain import RequestKind, RequestStatus, RideDetails
+    from scheduler.planning import plan_week, publish
+    from scheduler.store import Store
+    from scheduler.vrp.params import SolveParams
+
+    shift = PLAN_WEEK - WEEK
+    with Store.for_instance(instance) as store:
+        first = plan_week(store, RoadNetwork.from_instance(instance), PLAN_WEEK,
+                          params=SolveParams(time_limit_s=60, solution_limit=1), user="test")
+        publish(store, first.plan.id, user="test")
+        copies: dict[int, int] = {}
+        for r in store.requests():
+            if r.kind == RequestKind.SESSION or not (r.windows or r.promised):
+                continue
+            details = r.details
+            if isinstance(details, RideDetails) and details.return_of is not None:
+                if details.return_of not in copies:  # its outbound ride has no day: neither has the return
+                    continue
+                details = dataclasses.replace(details, return_of=copies[details.return_of])
+            promised = dataclasses.replace(r.promised, day=r.promised.day + shift) if r.promised else None
+            copy = store.add_request(dataclasses.replace(
+                r, id=None, external_id=None, details=details, promised=promised,
+                windows=[dataclasses.replace(w, day=w.day + shift) for w in r.windows],
+                status=RequestStatus.BOOKED if promised else RequestStatus.RECEIVED,
+                received_at=r.received_at + shift), user="test")
+            copies[r.id] = copy.id
+
+
 @pytest.fixture(scope="session")
 def live_server(planned_template, tmp_path_factory):
-    """Serve a copy of the planned, published sample week on a free port in a thread (werkzeug)."""
+    """Serve a copy of the planned, published sample week on a free port in a thread (werkzeug).
+
+    A huey consumer (threads, as ``odekake serve`` starts it) runs the planning jobs the
+    pages queue in the copy's ``jobs.db``; PLAN_WEEK is prepared for the planning flow.
+    """
     from werkzeug.serving import WSGIRequestHandler, make_server
 
     from webapp import create_app
+    from webapp.jobs import start_embedded_consumer
 
     class _Quiet(WSGIRequestHandler):
         def log_request(self, *args, **kwargs) -> None:  # one line per request would drown the output
@@ -100,7 +154,9 @@ def live_server(planned_template, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("browser") / "instance"
     shutil.copytree(planned_template, folder)
+    _add_plan_week(folder)
     app = create_app(folder, test_config=dict(TEST_CONFIG))
+    consumer = start_embedded_consumer(app)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -108,6 +164,7 @@ def live_server(planned_template, tmp_path_factory):
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()
+    consumer.stop(graceful=True)
 
 
 @dataclass

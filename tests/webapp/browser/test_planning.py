@@ -1,0 +1,131 @@
+"""The dispatcher's planning flow in the browser: 再計画 → progress bar → 比較 → 公開する → the driver's day.
+
+It writes PLAN_WEEK only (see conftest: 第1版 published with the hall sessions, then the
+sample week's day-bound requests copied to it), so 再計画 makes a 第2版 with new rows.
+The job runs through the SQLite queue and the live server's consumer thread.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from scheduler.store import Store
+from tests.webapp.browser.conftest import PLAN_WEEK, TABLET_LANDSCAPE
+
+pytestmark = pytest.mark.browser
+
+#: The planning form's choice used here: long enough to watch the bar move, short enough for the suite.
+TIME_LIMIT_S = "10"
+#: Planning runs up to the time limit plus reading the week and storing the plan: a generous wait.
+JOB_TIMEOUT_MS = 120_000
+
+#: The job box's state as the page shows it: bar value and words (jobs.js updates both on each poll).
+_JOB_STATE = "() => ({value: document.querySelector('section.job progress').value, " \
+             "words: document.querySelector('section.job .job-words').textContent.trim()})"
+
+
+def _wait_running_past(page, value: float) -> dict:
+    """Wait until the page shows the job solving (計画中) with the bar beyond `value`; return that state."""
+    page.wait_for_function(
+        "v => { const b = document.querySelector('section.job progress');"
+        " const w = document.querySelector('section.job .job-words');"
+        " return b && w && w.textContent.trim() === '計画中' && b.value > v; }",
+        arg=value, timeout=JOB_TIMEOUT_MS)
+    return page.evaluate(_JOB_STATE)
+
+
+def _added_stop(instance, version: int) -> tuple[int, str, str]:
+    """A stop of a driver's vehicle (1 or 2) in `version` of PLAN_WEEK serving a request the 第1版 did not: (vehicle, day, resident)."""
+    with Store.for_instance(instance) as store:
+        old = {s.request_id for s in store.get_plan(PLAN_WEEK, 1).stops}
+        for s in store.get_plan(PLAN_WEEK, version).stops:
+            if s.vehicle_id in (1, 2) and s.request_id is not None and s.request_id not in old:
+                request = store.get_request(s.request_id)
+                if request.resident_id is not None:
+                    return s.vehicle_id, s.day.isoformat(), store.get_resident(request.resident_id).name
+    pytest.fail(f"第{version}版 serves no new request on vehicle 1 or 2")
+
+
+def test_plan_with_the_progress_bar_then_compare_and_publish(page_as, shot, live_server):
+    """再計画 queues a job; the bar advances, survives reloads; 比較 lists the new rows; 公開する reaches the driver."""
+    page = page_as("dispatcher")
+    page.goto(f"/dispatch/weeks/{PLAN_WEEK}")
+    expect(page.locator(".plan-version")).to_contain_text("第1版")
+    expect(page.locator(".plan-version")).to_contain_text("公開済み")
+    page.select_option("#time_limit_s", TIME_LIMIT_S)
+    shot(page, "week-plan-button")
+
+    with page.expect_navigation():
+        page.click("button:has-text('再計画')")
+    match = re.search(r"/dispatch/jobs/(\d+)$", page.url)
+    assert match, page.url
+    job_url = page.url
+    box = page.locator("section.job")
+    expect(box).to_have_attribute("data-job-url", f"/api/jobs/{match.group(1)}")
+    expect(box.locator("h2")).to_contain_text("計画の作成")
+    assert f"{TIME_LIMIT_S} 秒" in box.locator(".job-meta").inner_text()
+
+    # the bar moves while the solver runs: two polls in the solve phase, the second further on
+    first = _wait_running_past(page, 0)
+    assert 10 <= first["value"] < 95  # the solve fills 10–94 (scheduler.jobs.PlanJob.progress)
+    later = _wait_running_past(page, first["value"])
+    assert page.inner_text("section.job .job-progress") == f"{int(later['value'])}%"
+    shot(page, "planning-progress", docs=True)
+
+    # a reload (of the job page, then of the week board) shows the running job from the server
+    page.reload()
+    expect(box).to_have_class(re.compile(r"\bjob-running\b"))
+    assert page.evaluate(_JOB_STATE)["value"] >= later["value"]
+    page.goto(f"/dispatch/weeks/{PLAN_WEEK}")
+    expect(page.locator("section.job.job-running")).to_be_visible()
+    expect(page.locator("button:has-text('再計画')")).to_have_count(0)  # one job per week
+
+    # when it is done, the board's script opens the job's page with the new version
+    page.wait_for_url(job_url, timeout=JOB_TIMEOUT_MS)
+    expect(page.locator("section.job .job-result")).to_contain_text("第2版を作成しました")
+    assert page.evaluate(_JOB_STATE) == {"value": 100, "words": "完了"}
+    expect(page.locator("a:has-text('新しい版を見る')")).to_have_attribute(
+        "href", f"/dispatch/weeks/{PLAN_WEEK}?version=2")
+    shot(page, "planning-done")
+
+    # 比較: 第1版 (sessions only) → 第2版 (the copied requests planned as well)
+    with page.expect_navigation():
+        page.click("a:has-text('前の版と比較')")
+    expect(page.locator("h1")).to_contain_text("第1版 → 第2版")
+    expect(page.locator("h1 .status")).to_have_text("下書き")
+    added = page.locator("section.changes-added")
+    expect(added.locator("h2")).to_contain_text("新たに計画")
+    assert added.locator("tbody tr").count() > 20
+    summary = page.inner_text(".compare-sum")
+    assert f"新たに計画 {added.locator('tbody tr').count()}" in summary
+    shot(page, "compare", docs=True)
+
+    # 公開する asks first; accepted, 第2版 is published
+    with page.expect_navigation():
+        page.click("main a:has-text('← 週間計画')")  # the compare page's way back (the header has one too)
+    assert page.url.endswith(f"/dispatch/weeks/{PLAN_WEEK}?version=2")
+    expect(page.locator(".plan-version")).to_contain_text("下書き")
+    dialogs = []
+
+    def accept(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
+    with page.expect_navigation():
+        page.click("button:has-text('公開する')")
+    assert dialogs == ["第2版を運転手に公開します。よろしいですか？"]
+    expect(page.locator("p.flash")).to_contain_text("第2版を公開しました")
+    expect(page.locator(".plan-version")).to_contain_text("第2版")
+    expect(page.locator(".plan-version .status")).to_have_text("公開済み")
+    expect(page.locator("button:has-text('公開する')")).to_have_count(0)
+
+    # the driver of a vehicle with a new stop sees 第2版 on that day
+    vehicle, day, resident = _added_stop(live_server.instance, 2)
+    driver = page_as(f"driver{vehicle}", TABLET_LANDSCAPE)
+    driver.goto(f"/driver/?day={day}")
+    expect(driver.locator("h1 .version")).to_have_text("第2版")
+    expect(driver.locator("li.card .who", has_text=resident).first).to_be_visible()
