@@ -125,7 +125,8 @@ def start_planning(store: Store, week, *, user: str, time_limit_s: object = None
         The new job and True, or the week's active job and False.
     """
     limit = _time_limit(time_limit_s)
-    params = SolveParams(time_limit_s=limit, solution_limit=current_app.config["ODEKAKE_PLAN_SOLUTION_LIMIT"])
+    params = SolveParams(time_limit_s=limit, solution_limit=current_app.config["ODEKAKE_PLAN_SOLUTION_LIMIT"],
+                         stall_s=current_app.config["ODEKAKE_PLAN_STALL_S"])
     job, created = store.add_job(PlanJob(week_start=week, created_by=user, time_limit_s=limit,
                                          params=params.to_dict()))
     if created:

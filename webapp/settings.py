@@ -45,6 +45,7 @@ DOCUMENTED: dict[str, str] = {
     "ODEKAKE_PLAN_TIME_LIMIT_S": "the planning form's default solver time limit, in seconds",
     "ODEKAKE_PLAN_TIME_LIMITS": "the time limits (seconds) the planning form offers",
     "ODEKAKE_PLAN_SOLUTION_LIMIT": "stop each solve after this many improving solutions (tests, demos); None: time only",
+    "ODEKAKE_PLAN_STALL_S": "early stop: seconds without a real gain before the solver stops (None: by problem size; 0: off)",
 }
 
 
@@ -72,6 +73,7 @@ def defaults() -> dict[str, Any]:
         "ODEKAKE_PLAN_TIME_LIMIT_S": 30,
         "ODEKAKE_PLAN_TIME_LIMITS": (10, 30, 60, 120, 300),
         "ODEKAKE_PLAN_SOLUTION_LIMIT": None,
+        "ODEKAKE_PLAN_STALL_S": None,
     }
 
 

@@ -155,7 +155,8 @@ def live_server(planned_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser") / "instance"
     shutil.copytree(planned_template, folder)
     _add_plan_week(folder)
-    app = create_app(folder, test_config=dict(TEST_CONFIG))
+    # no early stop: the planning flow watches a job run for its whole (short) time limit
+    app = create_app(folder, test_config={**TEST_CONFIG, "ODEKAKE_PLAN_STALL_S": 0})
     consumer = start_embedded_consumer(app)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
