@@ -71,7 +71,7 @@ def _run_odekake(inst: Instance, args) -> dict:
 
     params = SolveParams(time_limit_s=args.time_limit, workers=args.workers,
                          first_solution=args.first_solution, metaheuristic=args.metaheuristic,
-                         gls_lambda=args.gls_lambda)
+                         gls_lambda=args.gls_lambda, stall_s=args.stall)
     t = time.perf_counter()
     sol = solve(inst.problem, params)
     elapsed = time.perf_counter() - t
@@ -155,6 +155,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--first-solution", default="AUTO", choices=FIRST_SOLUTIONS)
     parser.add_argument("--metaheuristic", default="ITERATED_LOCAL_SEARCH", choices=METAHEURISTICS)
     parser.add_argument("--gls-lambda", type=float, default=0.1)
+    parser.add_argument("--stall", type=float, default=None,
+                        help="early stop after this many seconds without a real gain (default: by size; 0: off)")
     parser.add_argument("--no-vroom", action="store_true")
     parser.add_argument("--no-pyvrp", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")

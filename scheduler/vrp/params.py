@@ -96,7 +96,7 @@ class SolveParams:
         no early stop. `time_limit_s` always bounds the solve.
     stall_gain
         Early stop: the share of the cost a cheaper plan must save to count as
-        an improvement (0.002 = 0.2 %).
+        an improvement (0.001 = 0.1 %).
     split_days
         Above 400 modelled tasks, solve the groups of shifts whose hours never
         overlap (the days) one by one, each task on the day the
@@ -114,7 +114,7 @@ class SolveParams:
     ruin_sequence_max: int = 15
     ruin_auto_temperatures: bool = True
     stall_s: float | None = None
-    stall_gain: float = 0.002
+    stall_gain: float = 0.001
     split_days: bool = True
 
     def __post_init__(self) -> None:
