@@ -12,12 +12,13 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from routing.errors import InputError
 from scheduler.store import NotFound
-from webapp.i18n import gettext as _
+from webapp.i18n import N_
 from webapp.security import is_api_request
 
 __all__ = ["init_app"]
@@ -25,12 +26,15 @@ __all__ = ["init_app"]
 log = logging.getLogger(__name__)
 
 
+#: The words of an error page by status code (any other code reads as the server's problem, 500).
+_WORDS = {400: N_("入力に誤りがあります"), 401: N_("ログインしてください"), 403: N_("権限がありません"),
+          404: N_("ページが見つかりません"), 500: N_("サーバーで問題が起きました。時間をおいてもう一度お試しください")}
+
+
 def _message(code: int, exc: Exception) -> str:
     if isinstance(exc, CSRFError):
         return _("フォームの有効期限が切れました。もう一度送信してください")
-    words = {400: "入力に誤りがあります", 401: "ログインしてください", 403: "権限がありません",
-             404: "ページが見つかりません"}
-    return _(words.get(code, "サーバーで問題が起きました。時間をおいてもう一度お試しください"))
+    return _(_WORDS.get(code, _WORDS[500]))
 
 
 def _answer(code: int, exc: Exception, detail: str | None = None):

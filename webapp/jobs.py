@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
@@ -35,7 +36,7 @@ from scheduler.jobs import JobPhase, JobState, PlanJob
 from scheduler.planning.job import run_plan_job
 from scheduler.store import Store
 from scheduler.vrp.params import SolveParams
-from webapp.i18n import gettext as _
+from webapp.i18n import N_
 
 __all__ = ["JOB_ERROR_WORDS", "PHASE_WORDS", "STATE_WORDS", "create_consumer", "init_app", "job_json",
            "job_words", "start_embedded_consumer", "start_planning", "time_limit_choices"]
@@ -45,17 +46,17 @@ log = logging.getLogger(__name__)
 #: File of the default (SQLite) queue in the instance folder.
 QUEUE_FILE = "jobs.db"
 #: Staff words of each phase of a running job (UI.md).
-PHASE_WORDS = {JobPhase.COMPILE: "準備中", JobPhase.SOLVE: "計画中", JobPhase.STORE: "保存中"}
+PHASE_WORDS = {JobPhase.COMPILE: N_("準備中"), JobPhase.SOLVE: N_("計画中"), JobPhase.STORE: N_("保存中")}
 #: Staff words of a job's state (a running job shows its phase instead).
-STATE_WORDS = {JobState.QUEUED: "順番待ち", JobState.RUNNING: "計画中", JobState.DONE: "完了",
-               JobState.FAILED: "失敗"}
+STATE_WORDS = {JobState.QUEUED: N_("順番待ち"), JobState.RUNNING: N_("計画中"), JobState.DONE: N_("完了"),
+               JobState.FAILED: N_("失敗")}
 #: Staff words of each error code of `scheduler.jobs.JOB_ERRORS`.
 JOB_ERROR_WORDS = {
-    "no_vehicles": "この週に運行できる車両がありません。車両と運休の設定を確認してください",
-    "bad_data": "登録データに誤りがあるため計画できませんでした。内容を確認してください",
-    "no_plan": "時間内に計画が見つかりませんでした。計画時間を長くしてもう一度お試しください",
-    "interrupted": "計画が途中で止まりました（サーバーの再起動など）。もう一度計画を作成してください",
-    "internal": "計画中に問題が起きました。時間をおいてもう一度お試しください",
+    "no_vehicles": N_("この週に運行できる車両がありません。車両と運休の設定を確認してください"),
+    "bad_data": N_("登録データに誤りがあるため計画できませんでした。内容を確認してください"),
+    "no_plan": N_("時間内に計画が見つかりませんでした。計画時間を長くしてもう一度お試しください"),
+    "interrupted": N_("計画が途中で止まりました（サーバーの再起動など）。もう一度計画を作成してください"),
+    "internal": N_("計画中に問題が起きました。時間をおいてもう一度お試しください"),
 }
 
 

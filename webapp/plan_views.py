@@ -30,6 +30,7 @@ from scheduler.io.exports import door_stops, plan_rows
 from scheduler.planning.wording import BROKEN_PROMISE, BROKEN_SESSION
 from scheduler.service_calendar import YEAR_END_BREAK, is_service_day
 from scheduler.store import NotFound, Store
+from webapp.i18n import N_
 
 __all__ = ["DayColumn", "ShiftRow", "StopCard", "UnassignedRow", "WeekBoard", "published_route",
            "shift_rows", "stop_cards", "unassigned_rows", "week_board"]
@@ -269,8 +270,8 @@ def _day_columns(week: dt.date) -> list[DayColumn]:
         if is_service_day(day):
             columns.append(DayColumn(day, True))
         elif day.weekday() < 5:  # a weekday without service: say why
-            reason = "年末年始" if (day.month, day.day) in YEAR_END_BREAK else jpholiday.is_holiday_name(day)
-            columns.append(DayColumn(day, False, reason or "休日"))
+            reason = N_("年末年始") if (day.month, day.day) in YEAR_END_BREAK else jpholiday.is_holiday_name(day)
+            columns.append(DayColumn(day, False, reason or N_("休日")))
     return columns
 
 

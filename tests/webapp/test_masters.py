@@ -101,6 +101,8 @@ def test_vehicle_edit_good_and_bad(client, store):
     assert store.get_vehicle(1).lunch_s == 45 * 60
     typo = _post(client, "/masters/vehicles/1", {**good, "work_hours": "8:00-"})
     assert "is not a time like 8:30" in _field_error(typo.text, "work_hours")
+    markup = _post(client, "/masters/vehicles/1", {**good, "work_hours": "<b>8</b>-9:00"})
+    assert "&lt;b&gt;8&lt;/b&gt;" in _field_error(markup.text, "work_hours") and "<b>8</b>" not in markup.text
 
 
 def test_shift_exception_add_extra_duty_and_delete(client, store):
@@ -213,3 +215,14 @@ def test_masters_pages_render_in_english(client, store):
     assert "Equipment" in client.get("/masters/vehicles").text
     assert "staff absent (off)" in client.get("/masters/exceptions").text
     assert "Staff accounts" in client.get("/masters/users").text
+
+
+def test_form_labels_and_messages_follow_the_language(client, store):
+    """Form labels and validator messages (made at import, lazy) read in the language of each request."""
+    login(client, "dispatcher")
+    empty = _post(client, "/masters/vehicles/1", {"name": ""})
+    assert "名称" in empty.text and "入力してください" in _field_error(empty.text, "name")
+    client.get("/lang/en")
+    empty = _post(client, "/masters/vehicles/1", {"name": ""})
+    assert "Working hours" in empty.text and "Required" in _field_error(empty.text, "name")
+    assert "勤務時間" not in empty.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -25,8 +26,8 @@ HOME_OF_ROLE = {Role.ADMIN: "dispatch.index", Role.DISPATCHER: "dispatch.index",
 class LoginForm(FlaskForm):
     """Login and password; errors are shown beside the field."""
 
-    login = StringField("ログイン名", validators=[InputRequired("入力してください")])
-    password = PasswordField("パスワード", validators=[InputRequired("入力してください")])
+    login = StringField(lazy_gettext("ログイン名"), validators=[InputRequired(lazy_gettext("入力してください"))])
+    password = PasswordField(lazy_gettext("パスワード"), validators=[InputRequired(lazy_gettext("入力してください"))])
 
 
 def safe_next(target: str | None) -> str | None:

@@ -24,6 +24,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -48,7 +49,6 @@ from webapp import audit
 from webapp.args import parse_day
 from webapp.booking.forms import KINDS, SHOP_ROWS, WEEKDAYS, draft_from_form, field_of
 from webapp.db import get_store, offer_matrices, road_network
-from webapp.i18n import gettext as _
 from webapp.maps import Bbox, roads_geojson
 from webapp.vendor import LEAFLET_VERSION
 

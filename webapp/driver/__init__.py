@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
@@ -21,7 +23,6 @@ from scheduler.domain import week_monday
 from webapp import audit
 from webapp.args import parse_day
 from webapp.db import get_store
-from webapp.i18n import gettext as _
 from webapp.plan_views import on_published_route, published_route
 from webapp.sheet import render_sheet, shift_sheet
 
@@ -33,12 +34,12 @@ class ReportForm(FlaskForm):
     """One button's report; the reason is required for 対応不可."""
 
     action = HiddenField(validators=[AnyOf([a.value for a in StopAction])])
-    note = StringField("対応不可の理由")
+    note = StringField(lazy_gettext("対応不可の理由"))
 
     def validate_note(self, field) -> None:
         """Require the reason when the request could not be served."""
         if self.action.data == StopAction.CANNOT_SERVE.value and not (field.data or "").strip():
-            raise ValidationError("理由を入力してください")
+            raise ValidationError(_("理由を入力してください"))
 
 
 def _day() -> dt.date:

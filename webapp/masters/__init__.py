@@ -28,6 +28,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from routing.errors import InputError
@@ -36,7 +37,6 @@ from scheduler.accounts import AuditEntry, Role
 from scheduler.io.csv_import import CsvError, import_csv
 from webapp import audit
 from webapp.db import get_store, road_network
-from webapp.i18n import gettext as _
 from webapp.masters.forms import (
     REASON_WORDS,
     ROLE_WORDS,

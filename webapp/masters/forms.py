@@ -10,6 +10,8 @@ the message beside that field (`field_for`).
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -37,21 +39,23 @@ from scheduler.domain import (
     hhmm,
 )
 from scheduler.io.csv_import import TABLES, format_opening_hours, parse_cell
-from webapp.i18n import gettext as _
+from webapp.i18n import N_
 
 __all__ = ["ImportForm", "ServiceForm", "ShiftExceptionForm", "SiteForm", "UserForm", "VehicleForm",
            "field_for"]
 
-#: Staff words of the codes the forms offer (English through webapp.i18n.ENGLISH).
-SITE_KIND_WORDS = {"community_hall": "公民館・集会所", "branch_office": "支所", "shop": "店舗",
-                   "pharmacy": "薬局", "clinic": "診療所", "depot": "車庫"}
-SKILL_WORDS = {"office_terminal": "行政端末", "cool_box": "保冷ボックス", "wheelchair": "車椅子スペース"}
-REASON_WORDS = {"maintenance": "整備（運休）", "absence": "職員不在（運休）", "other": "その他（運休）",
-                "extra_duty": "臨時運行（休日当番など）"}
-ROLE_WORDS = {"admin": "管理者", "dispatcher": "配車担当", "operator": "オペレーター", "driver": "運転手・職員"}
-TABLE_WORDS = {"residents": "住民", "sites": "拠点", "vehicles": "車両", "requests": "依頼",
-               "session_bookings": "巡回の予約"}
-WEEKDAY_WORDS = ("月", "火", "水", "木", "金", "土", "日")
+#: The message of an empty required field (labels and messages are lazy: translated when shown).
+_REQUIRED = lazy_gettext("入力してください")
+#: Staff words of the codes the forms offer (marked with N_, translated where shown).
+SITE_KIND_WORDS = {"community_hall": N_("公民館・集会所"), "branch_office": N_("支所"), "shop": N_("店舗"),
+                   "pharmacy": N_("薬局"), "clinic": N_("診療所"), "depot": N_("車庫")}
+SKILL_WORDS = {"office_terminal": N_("行政端末"), "cool_box": N_("保冷ボックス"), "wheelchair": N_("車椅子スペース")}
+REASON_WORDS = {"maintenance": N_("整備（運休）"), "absence": N_("職員不在（運休）"), "other": N_("その他（運休）"),
+                "extra_duty": N_("臨時運行（休日当番など）")}
+ROLE_WORDS = {"admin": N_("管理者"), "dispatcher": N_("配車担当"), "operator": N_("オペレーター"), "driver": N_("運転手・職員")}
+TABLE_WORDS = {"residents": N_("住民"), "sites": N_("拠点"), "vehicles": N_("車両"), "requests": N_("依頼"),
+               "session_bookings": N_("巡回の予約")}
+WEEKDAY_WORDS = (N_("月"), N_("火"), N_("水"), N_("木"), N_("金"), N_("土"), N_("日"))
 
 
 def _choices(words: dict[str, str]) -> list[tuple[str, str]]:
@@ -85,14 +89,14 @@ def _external_id(value: str | None) -> str | None:
 class SiteForm(FlaskForm):
     """A site (拠点): name, kind, address, opening hours, position placed on the map."""
 
-    external_id = StringField("市のID", validators=[Optional()])
-    name = StringField("名称", validators=[InputRequired("入力してください")])
-    kind = SelectField("種別")
-    address = StringField("住所", validators=[Optional()])
-    opening_hours = StringField("営業時間", validators=[Optional(), _parsed("opening_hours")],
-                                description="例: 月-金 9:00-12:30,14:00-18:00; 土 9:00-12:00; 日 休み")
-    lat = FloatField("緯度", validators=[InputRequired("地図をクリックして位置を決めてください")])
-    lon = FloatField("経度", validators=[InputRequired("地図をクリックして位置を決めてください")])
+    external_id = StringField(lazy_gettext("市のID"), validators=[Optional()])
+    name = StringField(lazy_gettext("名称"), validators=[InputRequired(_REQUIRED)])
+    kind = SelectField(lazy_gettext("種別"))
+    address = StringField(lazy_gettext("住所"), validators=[Optional()])
+    opening_hours = StringField(lazy_gettext("営業時間"), validators=[Optional(), _parsed("opening_hours")],
+                                description=lazy_gettext("例: 月-金 9:00-12:30,14:00-18:00; 土 9:00-12:00; 日 休み"))
+    lat = FloatField(lazy_gettext("緯度"), validators=[InputRequired(lazy_gettext("地図をクリックして位置を決めてください"))])
+    lon = FloatField(lazy_gettext("経度"), validators=[InputRequired(lazy_gettext("地図をクリックして位置を決めてください"))])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -120,22 +124,24 @@ def _hhmm_span(seconds: tuple[int, int]) -> str:
 class VehicleForm(FlaskForm):
     """A vehicle (車両): seats, boxes, equipment, depot, working hours, lunch, workdays."""
 
-    external_id = StringField("市のID", validators=[Optional()])
-    name = StringField("名称", validators=[InputRequired("入力してください")])
-    seats = IntegerField("座席数", default=0, validators=[InputRequired("入力してください"), NumberRange(min=0)])
-    boxes = IntegerField("荷物の箱数", default=0, validators=[InputRequired("入力してください"), NumberRange(min=0)])
-    skills = _Checkboxes("装備")
-    depot_site_id = SelectField("車庫（出発・帰着）", coerce=int)
-    work_hours = StringField("勤務時間", default="8:30-17:15",
-                             validators=[InputRequired("入力してください"), _parsed("span")], description="例: 8:30-17:15")
-    lunch_window = StringField("昼休憩の時間帯", default="11:30-13:30",
-                               validators=[InputRequired("入力してください"), _parsed("span")], description="例: 11:30-13:30")
-    lunch_minutes = IntegerField("昼休憩（分）", default=60, validators=[InputRequired("入力してください"),
-                                                                   NumberRange(min=0, max=240)])
-    workdays = _Checkboxes("運行する曜日", coerce=int, default=[0, 1, 2, 3, 4])
-    cost_per_hour = IntegerField("1時間あたりの費用（円）", default=3600, validators=[InputRequired("入力してください"),
-                                                                            NumberRange(min=0)])
-    active = BooleanField("使用中", default=True)
+    external_id = StringField(lazy_gettext("市のID"), validators=[Optional()])
+    name = StringField(lazy_gettext("名称"), validators=[InputRequired(_REQUIRED)])
+    seats = IntegerField(lazy_gettext("座席数"), default=0, validators=[InputRequired(_REQUIRED), NumberRange(min=0)])
+    boxes = IntegerField(lazy_gettext("荷物の箱数"), default=0, validators=[InputRequired(_REQUIRED), NumberRange(min=0)])
+    skills = _Checkboxes(lazy_gettext("装備"))
+    depot_site_id = SelectField(lazy_gettext("車庫（出発・帰着）"), coerce=int)
+    work_hours = StringField(lazy_gettext("勤務時間"), default="8:30-17:15",
+                             validators=[InputRequired(_REQUIRED), _parsed("span")],
+                             description=lazy_gettext("例: 8:30-17:15"))
+    lunch_window = StringField(lazy_gettext("昼休憩の時間帯"), default="11:30-13:30",
+                               validators=[InputRequired(_REQUIRED), _parsed("span")],
+                               description=lazy_gettext("例: 11:30-13:30"))
+    lunch_minutes = IntegerField(lazy_gettext("昼休憩（分）"), default=60,
+                                 validators=[InputRequired(_REQUIRED), NumberRange(min=0, max=240)])
+    workdays = _Checkboxes(lazy_gettext("運行する曜日"), coerce=int, default=[0, 1, 2, 3, 4])
+    cost_per_hour = IntegerField(lazy_gettext("1時間あたりの費用（円）"), default=3600,
+                                 validators=[InputRequired(_REQUIRED), NumberRange(min=0)])
+    active = BooleanField(lazy_gettext("使用中"), default=True)
 
     def __init__(self, *args, sites=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -169,11 +175,12 @@ class VehicleForm(FlaskForm):
 class ShiftExceptionForm(FlaskForm):
     """A vehicle off on a date (運休), or an extra duty day (臨時運行)."""
 
-    vehicle_id = SelectField("車両", coerce=int)
-    day = DateField("日付", validators=[InputRequired("入力してください")])
-    reason = SelectField("種類", default="maintenance")
-    hours = StringField("時間帯（空欄は終日）", validators=[Optional(), _parsed("span")], description="例: 8:30-12:00")
-    note = StringField("メモ", validators=[Optional()])
+    vehicle_id = SelectField(lazy_gettext("車両"), coerce=int)
+    day = DateField(lazy_gettext("日付"), validators=[InputRequired(_REQUIRED)])
+    reason = SelectField(lazy_gettext("種類"), default="maintenance")
+    hours = StringField(lazy_gettext("時間帯（空欄は終日）"), validators=[Optional(), _parsed("span")],
+                        description=lazy_gettext("例: 8:30-12:00"))
+    note = StringField(lazy_gettext("メモ"), validators=[Optional()])
 
     def __init__(self, *args, vehicles=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -191,13 +198,14 @@ class ShiftExceptionForm(FlaskForm):
 class ServiceForm(FlaskForm):
     """An entry of the service catalogue (業務メニュー)."""
 
-    code = StringField("コード", validators=[InputRequired("入力してください")], description="例: residence_certificate")
-    name_ja = StringField("日本語名", validators=[InputRequired("入力してください")])
-    name_en = StringField("英語名", validators=[InputRequired("入力してください")])
-    duration_minutes = IntegerField("所要時間（分）", validators=[InputRequired("入力してください"),
+    code = StringField(lazy_gettext("コード"), validators=[InputRequired(_REQUIRED)],
+                       description=lazy_gettext("例: residence_certificate"))
+    name_ja = StringField(lazy_gettext("日本語名"), validators=[InputRequired(_REQUIRED)])
+    name_en = StringField(lazy_gettext("英語名"), validators=[InputRequired(_REQUIRED)])
+    duration_minutes = IntegerField(lazy_gettext("所要時間（分）"), validators=[InputRequired(_REQUIRED),
                                                            NumberRange(min=1, max=480)])
-    skill = SelectField("必要な装備", default="office_terminal")
-    active = BooleanField("受付中", default=True)
+    skill = SelectField(lazy_gettext("必要な装備"), default="office_terminal")
+    active = BooleanField(lazy_gettext("受付中"), default=True)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -218,12 +226,14 @@ class ServiceForm(FlaskForm):
 class UserForm(FlaskForm):
     """A staff account: role, the vehicle of a driver, a new password (never shown)."""
 
-    login = StringField("ログイン名", validators=[InputRequired("入力してください")])
-    name = StringField("氏名", validators=[Optional()])
-    role = SelectField("役割", default="operator")
-    vehicle_id = SelectField("車両（運転手のみ）", coerce=lambda v: int(v) if v not in (None, "", "None") else None)
-    password = PasswordField("新しいパスワード", validators=[Optional()], description="8文字以上。変更しないときは空欄")
-    active = BooleanField("有効", default=True)
+    login = StringField(lazy_gettext("ログイン名"), validators=[InputRequired(_REQUIRED)])
+    name = StringField(lazy_gettext("氏名"), validators=[Optional()])
+    role = SelectField(lazy_gettext("役割"), default="operator")
+    vehicle_id = SelectField(lazy_gettext("車両（運転手のみ）"),
+                             coerce=lambda v: int(v) if v not in (None, "", "None") else None)
+    password = PasswordField(lazy_gettext("新しいパスワード"), validators=[Optional()],
+                             description=lazy_gettext("8文字以上。変更しないときは空欄"))
+    active = BooleanField(lazy_gettext("有効"), default=True)
 
     def __init__(self, *args, vehicles=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -237,7 +247,7 @@ class UserForm(FlaskForm):
 
     def validate_password(self, field) -> None:
         if field.data and len(field.data) < 8:
-            raise ValidationError("8文字以上にしてください")
+            raise ValidationError(_("8文字以上にしてください"))
 
     def to_user(self, old: User | None, password_hash: str | None) -> User:
         """Return the account the form describes (the stored hash is kept when no new password is given)."""
@@ -250,8 +260,8 @@ class UserForm(FlaskForm):
 class ImportForm(FlaskForm):
     """A CSV file to import into one table (all rows or none)."""
 
-    table = SelectField("取り込む内容")
-    file = FileField("CSVファイル", validators=[FileRequired("ファイルを選んでください")])
+    table = SelectField(lazy_gettext("取り込む内容"))
+    file = FileField(lazy_gettext("CSVファイル"), validators=[FileRequired(lazy_gettext("ファイルを選んでください"))])
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
