@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
-__all__ = ["write_atomic"]
+from routing.errors import InputError
+
+__all__ = ["read_settings_json", "write_atomic"]
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes, *, mode: int | None = None) -> Path:
@@ -47,3 +51,18 @@ def write_atomic(path: str | os.PathLike, data: str | bytes, *, mode: int | None
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def read_settings_json(path: str | os.PathLike) -> Any:
+    """Return the parsed contents of an instance's settings file (``speeds.json``, ``network.json``).
+
+    Raises
+    ------
+    routing.errors.InputError
+        ``<path>: not a readable JSON file (...)`` when it cannot be read or parsed.
+    """
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        msg = f"{path}: not a readable JSON file ({exc})"
+        raise InputError(msg) from None

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
-import json
 import logging
 import math
 import os
@@ -34,7 +33,7 @@ import numpy as np
 
 from routing import settings
 from routing.errors import InputError
-from routing.files import write_atomic
+from routing.files import read_settings_json, write_atomic
 from routing.graph import graph_fingerprint, load_instance_graph
 from routing.instance import cache_dir as instance_cache_dir
 
@@ -468,11 +467,7 @@ def instance_snap_limit_m(instance: str | os.PathLike) -> float | None:
     path = Path(instance) / NETWORK_FILE
     if not path.exists():
         return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        msg = f"{path}: not a readable JSON file ({exc})"
-        raise InputError(msg) from None
+    data = read_settings_json(path)
     if not isinstance(data, dict):
         msg = f'{path}: expected a JSON object such as {{"snap_limit_m": 300}}'
         raise InputError(msg)

@@ -17,7 +17,6 @@ simplification sums segment times and delays correctly.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -30,6 +29,7 @@ import numpy as np
 
 from routing import settings
 from routing.errors import InputError
+from routing.files import read_settings_json
 
 SPEEDS_FILE = "speeds.json"
 
@@ -142,11 +142,7 @@ def speed_model(instance: str | os.PathLike | None = None) -> SpeedModel:
     path = Path(instance) / SPEEDS_FILE
     if not path.exists():
         return model
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        msg = f"{path}: not a readable JSON file ({exc})"
-        raise InputError(msg) from None
+    data = read_settings_json(path)
     try:
         return model_from_json(data, base=model)
     except (TypeError, ValueError) as exc:
