@@ -1,0 +1,41 @@
+"""The example drafts of docs/examples/drafts/ get offers on the sample week, as docs/BOOKING.md promises."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from scheduler.booking import find_offers, parse_draft
+from scheduler.io.sample import load_sample
+from scheduler.planning import plan_week
+from scheduler.store import Store
+from scheduler.vrp.params import SolveParams
+
+DRAFTS = sorted((Path(__file__).parents[3] / "docs" / "examples" / "drafts").glob("*.json"))
+WEEK = dt.date(2026, 12, 7)
+
+
+@pytest.fixture(scope="module")
+def planned_sample(sample_network):
+    """The sample week of 2026-12-07, loaded and planned (solution limit, validated by plan_week)."""
+    store = Store.open(":memory:")
+    report = load_sample(store, sample_network, WEEK)
+    plan_week(store, sample_network, WEEK, params=SolveParams(solution_limit=30, time_limit_s=120), now=report.now)
+    yield store
+    store.close()
+
+
+def test_there_is_a_draft_for_each_kind_taken_on_the_phone():
+    assert {json.loads(p.read_text(encoding="utf-8"))["kind"] for p in DRAFTS} == {"visit", "errand", "ride"}
+
+
+@pytest.mark.parametrize("path", DRAFTS, ids=lambda p: p.stem)
+def test_each_example_draft_gets_offers_inside_its_days(planned_sample, sample_network, path):
+    data = json.loads(path.read_text(encoding="utf-8"))
+    result = find_offers(planned_sample, sample_network, parse_draft(planned_sample, data))
+    assert result.offers, result.to_dict()
+    earliest, latest = dt.date.fromisoformat(data["earliest"]), dt.date.fromisoformat(data["latest"])
+    assert all(earliest <= offer.day <= latest for offer in result.offers)
