@@ -25,7 +25,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, current_app, has_app_context, has_request_context, session
 from flask_babel import Babel, gettext
 
 from scheduler.domain import DAY_S, hhmm
@@ -62,6 +62,8 @@ def word(code: str) -> str:
 
 def language() -> str:
     """Return the language of this request: the user's choice, else the instance default (Babel's locale selector)."""
+    if not has_app_context():  # plan views used outside the app (scripts, tests): Japanese first
+        return "ja"
     chosen = session.get("lang") if has_request_context() else None
     return chosen if chosen in LANGUAGES else current_app.config["ODEKAKE_LANGUAGE"]
 

@@ -30,7 +30,7 @@ from scheduler.io.exports import door_stops, plan_rows
 from scheduler.planning.wording import BROKEN_PROMISE, BROKEN_SESSION
 from scheduler.service_calendar import YEAR_END_BREAK, is_service_day
 from scheduler.store import NotFound, Store
-from webapp.i18n import N_
+from webapp.i18n import N_, language
 
 __all__ = ["DayColumn", "ShiftRow", "StopCard", "UnassignedRow", "WeekBoard", "published_route",
            "shift_rows", "stop_cards", "unassigned_rows", "week_board"]
@@ -222,7 +222,8 @@ def stop_cards(plan: Plan, stops: list[PlanStop], store: Store) -> list[StopCard
             id=stop.id, seq=stop.seq, day=stop.day, vehicle_id=stop.vehicle_id, step_type=stop.step_type,
             kind=request.kind.value if request is not None else stop.step_type,
             eta_s=stop.arrival_s % DAY_S, start_s=stop.start_s % DAY_S, departure_s=stop.departure_s % DAY_S,
-            place=row["place"], todo=row["todo"], notes=row["notes"], collect_yen=row["collect_yen"],
+            place=row["place"], todo=row["todo_en"] if language() == "en" else row["todo_ja"],
+            notes=row["notes"], collect_yen=row["collect_yen"],
             request_id=stop.request_id, resident_id=rid,
             name=person.name if person else "", kana=person.kana if person else "",
             phone=person.phone if person else "", lat=stop.lat, lon=stop.lon, load=stop.load,

@@ -83,24 +83,24 @@ def door_stops(stops: list[PlanStop]) -> list[list[PlanStop]]:
     return groups
 
 
-def _errand_todo(group: list[PlanStop], d: ErrandDetails, lk: _Lookup) -> tuple[str, int]:
-    """Return what to do at an errand's shop or door, and the boxes handled there."""
-    cold = " 要冷蔵 chilled" if d.chilled else ""
+def _errand_todo(group: list[PlanStop], d: ErrandDetails, lk: _Lookup) -> tuple[str, str, int, str]:
+    """Return what to do at an errand's shop or door (Japanese, English), the boxes handled there, the order text."""
+    cold_ja, cold_en = (" 要冷蔵", " chilled") if d.chilled else ("", "")
     parts = [s.part for s in group]
     if any(p is None or p >= len(d.pickups) for p in parts):  # a plan stored before parts were recorded
         parts = list(range(len(d.pickups)))
     shops = [(lk.site_name(d.pickups[p].site_id), d.pickups[p].boxes) for p in parts]
     boxes = sum(n for _, n in shops)
     if group[0].step_type == "pickup":
-        return f"受取 {boxes}箱 / collect {boxes} box(es){cold}: {d.order}".rstrip(": "), boxes
-    if len(parts) == len(d.pickups):
-        ja = "、".join(f"{name} {n}箱" for name, n in shops)
-        en = ", ".join(f"{name} {n}" for name, n in shops)
-        return f"配達 計{boxes}箱（{ja}）/ deliver {boxes} box(es) ({en}){cold}", boxes
-    which = ", ".join(str(p + 1) for p in parts)
+        order = f": {d.order}" if d.order else ""  # the shop's own words, the same in both languages
+        return f"受取 {boxes}箱{cold_ja}", f"collect {boxes} box(es){cold_en}", boxes, order
     ja = "、".join(f"{name} {n}箱" for name, n in shops)
-    return (f"配達 {ja}（{len(d.pickups)}店のうち{which}店目）/ deliver {boxes} box(es) from shop {which} "
-            f"of {len(d.pickups)}{cold}"), boxes
+    if len(parts) == len(d.pickups):
+        en = ", ".join(f"{name} {n}" for name, n in shops)
+        return f"配達 計{boxes}箱（{ja}）{cold_ja}", f"deliver {boxes} box(es) ({en}){cold_en}", boxes, ""
+    which = ", ".join(str(p + 1) for p in parts)
+    return (f"配達 {ja}（{len(d.pickups)}店のうち{which}店目）{cold_ja}",
+            f"deliver {boxes} box(es) from shop {which} of {len(d.pickups)}{cold_en}", boxes, "")
 
 
 def _takes_payment(group: list[PlanStop]) -> bool:
@@ -108,30 +108,28 @@ def _takes_payment(group: list[PlanStop]) -> bool:
     return any(s.part in (0, None) for s in group)
 
 
-def _todo(group: list[PlanStop], req: Any, lk: _Lookup) -> tuple[str, int | str]:
-    """Return what to do at a stop, and the boxes handled there ('' where none)."""
+def _todo(group: list[PlanStop], req: Any, lk: _Lookup) -> tuple[str, str, int | str, str]:
+    """Return what to do at a stop in Japanese and in English, the boxes handled there ('' where none),
+    and words the same in both languages (an errand's order, at the shop)."""
     step_type = group[0].step_type
-    if step_type == "start":
-        return "出発 / leave the depot", ""
-    if step_type == "end":
-        return "帰着 / back at the depot", ""
-    if step_type == "break":
-        return "昼休憩 / lunch break", ""
+    fixed = {"start": ("出発", "leave the depot"), "end": ("帰着", "back at the depot"),
+             "break": ("昼休憩", "lunch break")}
+    if step_type in fixed:
+        return (*fixed[step_type], "", "")
     d = req.details
     if isinstance(d, VisitDetails):
         names = [lk.services[c] for c in d.services if c in lk.services]
-        return ("訪問: " + "、".join(s.name_ja for s in names) + " / visit: "
-                + ", ".join(s.name_en for s in names)), ""
+        return ("訪問: " + "、".join(s.name_ja for s in names), "visit: " + ", ".join(s.name_en for s in names), "", "")
     if isinstance(d, SessionDetails):
-        return f"巡回窓口 {d.session_s // 60}分 / hall session {d.session_s // 60} min", ""
+        return f"巡回窓口 {d.session_s // 60}分", f"hall session {d.session_s // 60} min", "", ""
     if isinstance(d, ErrandDetails):
         return _errand_todo(group, d, lk)
     if isinstance(d, RideDetails):
-        chair = " 車椅子 wheelchair" if d.wheelchair else ""
+        chair_ja, chair_en = (" 車椅子", " wheelchair") if d.wheelchair else ("", "")
         if step_type == "pickup":
-            return f"乗車 {d.seats}名 / pick up {d.seats} passenger(s){chair}", ""
-        return f"降車 / drop off{chair}", ""
-    return step_type, ""
+            return f"乗車 {d.seats}名{chair_ja}", f"pick up {d.seats} passenger(s){chair_en}", "", ""
+        return f"降車{chair_ja}", f"drop off{chair_en}", "", ""
+    return step_type, step_type, "", ""
 
 
 def plan_rows(plan: Plan, store: Any) -> list[dict]:
@@ -150,8 +148,9 @@ def plan_rows(plan: Plan, store: Any) -> list[dict]:
     Returns
     -------
     list of dict
-        Keys `COLUMNS` and ``request_db_id`` (the database id, for programs;
-        `plan_csv` leaves it out); ``eta`` is the arrival, ``start`` the
+        Keys `COLUMNS`, ``todo_ja`` and ``todo_en`` (what to do in one language,
+        for screens; ``todo`` holds both) and ``request_db_id`` (the database
+        id, for programs; `plan_csv` leaves these out); ``eta`` is the arrival, ``start`` the
         service start and ``leave`` the departure as ``H:MM``; ``collect_yen``
         is the payment to take at the door for the whole order, once: at the
         stop that delivers the first shop's goods (the one the plan gives the
@@ -190,7 +189,7 @@ def _row(group: list[PlanStop], lk: _Lookup) -> dict:
     if req is not None and req.notes:
         notes.append(req.notes)
     vehicle = lk.vehicles.get(s.vehicle_id)
-    todo, boxes = _todo(group, req, lk)
+    todo_ja, todo_en, boxes, words = _todo(group, req, lk)
     return {
         "day": s.day.isoformat(),
         "vehicle": vehicle.name if vehicle else lk.labels.vehicle(s.vehicle_id),
@@ -204,7 +203,9 @@ def _row(group: list[PlanStop], lk: _Lookup) -> dict:
         "place": place,
         "resident": resident.name if resident is not None else "",
         "resident_id": lk.labels.resident(resident_id) if resident is not None else "",
-        "todo": todo,
+        "todo": f"{todo_ja} / {todo_en}{words}",
+        "todo_ja": todo_ja + words,
+        "todo_en": todo_en + words,
         "boxes": boxes,
         "collect_yen": 0,
         "notes": " / ".join(notes),

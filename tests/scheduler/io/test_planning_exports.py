@@ -114,8 +114,10 @@ def test_two_shop_errand_is_one_delivery_at_the_door(planned):
     stops = [s for s in plan.stops if s.request_id == errand.id and s.step_type == "delivery"]
     assert len(stops) == 2 and abs(stops[0].seq - stops[1].seq) == 1  # consecutive on one route
     [door] = [r for r in plan_rows(plan, store) if r["request"] == "E7" and r["kind"] == "delivery"]
-    assert door["todo"] == ("配達 計3箱（Shop (fictional) 2箱、Pharmacy (fictional) 1箱）/ "
+    assert door["todo"] == ("配達 計3箱（Shop (fictional) 2箱、Pharmacy (fictional) 1箱） / "
                             "deliver 3 box(es) (Shop (fictional) 2, Pharmacy (fictional) 1)")
+    assert door["todo_ja"] == "配達 計3箱（Shop (fictional) 2箱、Pharmacy (fictional) 1箱）"
+    assert door["todo_en"] == "deliver 3 box(es) (Shop (fictional) 2, Pharmacy (fictional) 1)"
     assert door["boxes"] == 3 and door["collect_yen"] == 2400 and door["place"] == "Line 12 (fictional)"
     first, last = sorted(stops, key=lambda s: s.seq)
     # the door takes 5 min for the order plus 1 min for the second shop's box
@@ -137,7 +139,7 @@ def test_deliveries_apart_on_the_route_are_separate_correct_lines(planned):
     rows = [r for r in plan_rows(hand_made, store) if r["kind"] == "delivery"]
     assert [(r["boxes"], r["collect_yen"]) for r in rows] == [(2, 2400), (1, 0)]
     assert _split_errands(apart) == [errand.id]  # listed for the dispatcher in the plan summary
-    assert rows[0]["todo"] == "配達 Shop (fictional) 2箱（2店のうち1店目）/ deliver 2 box(es) from shop 1 of 2"
+    assert rows[0]["todo"] == "配達 Shop (fictional) 2箱（2店のうち1店目） / deliver 2 box(es) from shop 1 of 2"
     assert rows[1]["todo"].startswith("配達 Pharmacy (fictional) 1箱（2店のうち2店目）")
     # pharmacy first: the money is still taken once, where the first shop's goods (and hand-over time) are
     reordered = [p1, d1, p0, d0]
