@@ -249,11 +249,16 @@ def _open_model(model: _Model, nodes: _Nodes, seed: int) -> _OrModel:
     routing = pywrapcp.RoutingModel(manager)
     solver = routing.solver()
     solver.ReSeed(seed)
+    return _OrModel(model, nodes, manager, routing, solver, _travel(model, nodes))
+
+
+def _travel(model: _Model, nodes: _Nodes) -> dict[str, list[list[int]]]:
+    """Return per vehicle profile the driving seconds between the nodes (depots included)."""
     travel = {}
-    for p in sorted({v.profile for v in problem.vehicles}):
-        mat = problem.durations[p]
+    for p in sorted({v.profile for v in model.problem.vehicles}):
+        mat = model.problem.durations[p]
         travel[p] = [[0 if a is None or b is None else mat[a][b] for b in nodes.location] for a in nodes.location]
-    return _OrModel(model, nodes, manager, routing, solver, travel)
+    return travel
 
 
 def _horizon(om: _OrModel) -> int:
@@ -529,8 +534,12 @@ def _search_parameters(model: _Model, nodes: _Nodes, params: SolveParams):
 
 def _construct(om: _OrModel, started: float) -> SearchResult:
     """Build the commitments-first insertion plan (`scheduler.vrp.construct`) as a search result."""
-    nodes = om.nodes
-    plan = insertion_plan(om.model, _node_table(nodes), om.travel)
+    return _constructed(om.model, om.nodes, om.travel, started)
+
+
+def _constructed(model: _Model, nodes: _Nodes, travel: dict[str, list[list[int]]], started: float):
+    """Return the insertion plan as (search result, plan), from plain data (no OR-Tools model needed)."""
+    plan = insertion_plan(model, _node_table(nodes), travel)
     routes = tuple(tuple(nodes.task[n] for n in route) for route in plan.routes)
     times = tuple((plan.starts[k], *plan.begins[k], plan.ends[k]) for k in range(len(plan.routes)))
     return SearchResult(0, routes, times, tuple(plan.breaks), "CONSTRUCTED", time.monotonic() - started), plan
@@ -541,7 +550,7 @@ def _node_table(nodes: _Nodes) -> NodeTable:
                      starts=nodes.starts, ends=nodes.ends)
 
 
-def _filled(model: _Model, result: SearchResult, seed: int) -> SearchResult:
+def _filled(model: _Model, result: SearchResult) -> SearchResult:
     """Return `result` with the tasks it leaves out inserted where they fit, when that is better.
 
     A search stopped early is stopped from outside, mid-way: OR-Tools' own
@@ -550,7 +559,6 @@ def _filled(model: _Model, result: SearchResult, seed: int) -> SearchResult:
     exact timing (`construct.filled_plan`): nothing served moves.
     """
     nodes = _nodes(model)
-    om = _open_model(model, nodes, seed)
     node_of: dict[int, list[int]] = {}
     for i, t in enumerate(nodes.task):
         node_of.setdefault(t, []).append(i)
@@ -562,7 +570,7 @@ def _filled(model: _Model, result: SearchResult, seed: int) -> SearchResult:
             fits = [i for i in node_of[t] if not nodes.windows[i] or any(a <= start <= b for a, b in nodes.windows[i])]
             seq.append((fits or node_of[t])[0])
         routes.append(seq)
-    plan = filled_plan(model, _node_table(nodes), om.travel, routes)
+    plan = filled_plan(model, _node_table(nodes), _travel(model, nodes), routes)
     if plan is None:
         return result
     filled = replace(result, routes=tuple(tuple(nodes.task[i] for i in route) for route in plan.routes),
@@ -898,7 +906,7 @@ def _run(model: _Model, params: SolveParams, started: float) -> SearchResult:
         results.append(reported)
     best = min(results, key=lambda result: _score(model, result))
     if best.stopped == "converged":
-        best = _filled(model, best, params.seed)
+        best = _filled(model, best)
     # the first plan of the portfolio came from whichever worker was fastest
     firsts = [r.first_solution_s for r in results if r.first_solution_s is not None]
     return replace(best, first_solution_s=min(firsts)) if firsts else best
@@ -956,7 +964,7 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
     or no time is left for them.
     """
     nodes = _nodes(model)
-    constructed, _ = _construct(_open_model(model, nodes, params.seed), started)
+    constructed, _ = _constructed(model, nodes, _travel(model, nodes), started)
     vehicle_of = {t: k for k, route in enumerate(constructed.routes) for t in route}
     split = parts_of(model, vehicle_of)
     if split is None:

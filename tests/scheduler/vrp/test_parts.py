@@ -13,8 +13,8 @@ from tests.scheduler.vrp.test_construct import _large_week
 
 def _parts(week: dict):
     model = prepare(parse_problem(week))
-    om = solver._open_model(model, solver._nodes(model), 0)
-    constructed, _ = solver._construct(om, 0.0)
+    nodes = solver._nodes(model)
+    constructed, _ = solver._constructed(model, nodes, solver._travel(model, nodes), 0.0)
     vehicle_of = {t: k for k, route in enumerate(constructed.routes) for t in route}
     return model, constructed, parts_of(model, vehicle_of)
 

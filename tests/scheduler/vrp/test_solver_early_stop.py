@@ -71,7 +71,7 @@ def test_a_plan_stopped_early_gets_the_tasks_that_still_fit():
     times = list(full.times)
     times[k] = (*full.times[k][:-2], full.times[k][-1])
     partial = replace(full, routes=tuple(routes), times=tuple(times))
-    filled = S._filled(model, partial, 0)
+    filled = S._filled(model, partial)
     assert dropped in {t for route in filled.routes for t in route}
     for j, route in enumerate(partial.routes):  # what was served stays on its vehicle, in order
         assert [t for t in filled.routes[j] if t in route] == list(route)
