@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import bz2
 import hashlib
+import io
 import json
 import logging
 import math
 import os
+import pickle
 import shutil
 import socket
 import tempfile
@@ -28,6 +30,7 @@ import networkx as nx
 
 from routing import settings
 from routing.errors import InputError, OfflineError
+from routing.files import write_atomic
 from routing.instance import graph_dir
 from routing.speeds import (
     SpeedModel,
@@ -40,6 +43,10 @@ log = logging.getLogger(__name__)
 
 GRAPH_FILE = "graph.graphml"
 INFO_FILE = "info.json"
+#: The GraphML as loaded, pickled, so that loading an instance's graph needs no OSMnx.
+CACHE_FILE = "graph.pickle"
+#: Bumped when what `load_instance_graph` makes of the GraphML changes, so older caches are not used.
+CACHE_FORMAT = 1
 #: Bumped when the way a graph is built changes, so old builds count as stale.
 BUILD_VERSION = 2
 
@@ -346,7 +353,8 @@ def build_graph(source: str | os.PathLike | nx.MultiDiGraph, instance_dir: str |
         A file accepted by `load_graph`, or an already built graph.
     instance_dir
         The instance folder; the graph goes to ``graph_dir(instance)`` as
-        ``graph.graphml`` and ``info.json``. A file source is timed with the
+        ``graph.graphml`` and ``info.json``, with ``graph.pickle``, the cache
+        `load_instance_graph` reads instead of the GraphML. A file source is timed with the
         instance's model (`routing.speeds.speed_model`: settings and
         ``<instance>/speeds.json``); a graph is stored as given.
     extra_info
@@ -377,6 +385,9 @@ def build_graph(source: str | os.PathLike | nx.MultiDiGraph, instance_dir: str |
     tmp = Path(tempfile.mkdtemp(prefix=".graph-tmp-", dir=target.parent))
     try:
         ox.save_graphml(G, tmp / GRAPH_FILE)
+        sha = file_sha256(tmp / GRAPH_FILE)
+        _write_graph_cache(tmp / CACHE_FILE, _read_instance_graphml(tmp / GRAPH_FILE), sha,
+                           like=tmp / GRAPH_FILE)
         (tmp / INFO_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
         old = None
         if target.exists():
@@ -415,27 +426,129 @@ def read_instance_info(instance: str | os.PathLike) -> dict[str, Any] | None:
 def load_instance_graph(instance: str | os.PathLike) -> nx.MultiDiGraph:
     """Load the road graph built into an instance folder.
 
+    The graph is read from ``graph.pickle`` when that cache was made from the
+    ``graph.graphml`` beside it (same SHA-256, same cache format, OSMnx and
+    networkx versions), without importing OSMnx; otherwise from the GraphML
+    with OSMnx, and the cache is (re)written. Either way the graph is the one
+    ``ox.load_graphml`` gives, node, edge and graph attributes and their types
+    alike, with ``dropped_nodes``, ``source`` and ``fingerprint`` from ``info.json``.
+
     Raises
     ------
     GraphError
         If no graph was built there (``odekake graph build`` not run) or it is unreadable.
     """
-    import osmnx as ox
-
     folder = graph_dir(Path(instance))
     info = read_instance_info(instance)
     if info is None:
         msg = f"no road graph in {folder}: run `odekake graph build` first"
         raise GraphError(msg)
+    graphml = folder / GRAPH_FILE
     try:
-        G = ox.load_graphml(folder / GRAPH_FILE, edge_dtypes={"travel_time": _int_from_text})
-    except (OSError, ValueError, KeyError, ParseError) as exc:
-        msg = f"{folder / GRAPH_FILE}: unreadable road graph ({exc}); run `odekake graph build` again"
+        sha = file_sha256(graphml)
+    except OSError as exc:
+        msg = f"{graphml}: unreadable road graph ({exc}); run `odekake graph build` again"
         raise GraphError(msg) from None
+    G = _read_graph_cache(folder / CACHE_FILE, sha)
+    if G is None:
+        G = _read_instance_graphml(graphml)
+        try:
+            unchanged = file_sha256(graphml) == sha
+        except OSError:
+            unchanged = False
+        if unchanged:  # not rebuilt while it was being read
+            _write_graph_cache(folder / CACHE_FILE, G, sha, like=graphml)
     G.graph["dropped_nodes"] = int(info.get("dropped_nodes", 0))
     G.graph["source"] = info.get("source", "")
     G.graph["fingerprint"] = info.get("fingerprint", "")
     return G
+
+
+def _read_instance_graphml(path: Path) -> nx.MultiDiGraph:
+    """Load an instance's stored GraphML with OSMnx (integer travel times)."""
+    import osmnx as ox
+
+    try:
+        return ox.load_graphml(path, edge_dtypes={"travel_time": _int_from_text})
+    except (OSError, ValueError, KeyError, ParseError) as exc:
+        msg = f"{path}: unreadable road graph ({exc}); run `odekake graph build` again"
+        raise GraphError(msg) from None
+
+
+def _cache_header(graphml_sha256: str) -> dict[str, Any]:
+    """What a graph cache must record to stand for the GraphML with this hash."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        osmnx_version = version("osmnx")
+    except PackageNotFoundError:
+        osmnx_version = ""
+    return {"format": CACHE_FORMAT, "graphml_sha256": graphml_sha256,
+            "osmnx": osmnx_version, "networkx": nx.__version__}
+
+
+#: The only globals a graph cache may name: networkx's graph classes, shapely's
+#: geometry reader and the few builtins `ast.literal_eval` can give beyond plain types.
+_CACHE_BUILTINS = frozenset({"complex", "set", "frozenset", "Ellipsis"})
+
+
+class _GraphUnpickler(pickle.Unpickler):
+    """An unpickler that refuses everything a road graph cache never holds."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module.startswith("networkx.classes.") or (module, name) == ("shapely.io", "from_wkb")
+                or (module == "builtins" and name in _CACHE_BUILTINS)):
+            return super().find_class(module, name)
+        msg = f"{module}.{name} is not part of a road graph"
+        raise pickle.UnpicklingError(msg)
+
+
+def _read_graph_cache(path: Path, graphml_sha256: str) -> nx.MultiDiGraph | None:
+    """Return the cached graph if `path` holds one made from this GraphML, else None (logged)."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        log.debug("%s: no graph cache; loading the GraphML", path)
+        return None
+    except OSError as exc:
+        log.info("%s: graph cache unreadable (%s); loading the GraphML", path, exc)
+        return None
+    with fh:
+        try:
+            # Two pickles, each with its own unpickler (a memo must not run on into
+            # the next): the small header first, so a stale cache costs no graph load.
+            header = _GraphUnpickler(fh).load()
+            if header != _cache_header(graphml_sha256):
+                log.info("%s: graph cache stale (made from another GraphML or by other versions); "
+                         "loading the GraphML", path)
+                return None
+            G = _GraphUnpickler(fh).load()
+        except Exception as exc:  # noqa: BLE001 - any damage means: use the GraphML
+            log.info("%s: graph cache damaged (%s: %s); loading the GraphML", path, type(exc).__name__, exc)
+            return None
+    if type(G) is not nx.MultiDiGraph:
+        log.info("%s: graph cache damaged (holds a %s); loading the GraphML", path, type(G).__name__)
+        return None
+    return G
+
+
+def _write_graph_cache(path: Path, G: nx.MultiDiGraph, graphml_sha256: str, *, like: Path) -> None:
+    """Write the cache of a GraphML loaded as `G`, as readable as the GraphML `like`.
+
+    Failing (a read-only folder, an attribute that cannot be pickled or read
+    back) only costs the next load its speed: it is logged, never raised.
+    """
+    try:
+        data = (pickle.dumps(_cache_header(graphml_sha256), protocol=pickle.HIGHEST_PROTOCOL)
+                + pickle.dumps(G, protocol=pickle.HIGHEST_PROTOCOL))
+        check = io.BytesIO(data)  # what cannot be read back is not written
+        _GraphUnpickler(check).load()
+        _GraphUnpickler(check).load()
+        write_atomic(path, data, mode=like.stat().st_mode & 0o777)
+    except Exception as exc:  # noqa: BLE001 - the cache is optional
+        log.debug("%s: graph cache not written (%s: %s)", path, type(exc).__name__, exc)
+        return
+    log.debug("%s: graph cache written", path)
 
 
 def _int_from_text(text: str) -> int:
