@@ -39,7 +39,8 @@ from dataclasses import dataclass
 
 from scheduler.vrp.precheck import Model, start_after
 
-__all__ = ["NodeTable", "Plan", "filled_plan", "insertion_plan"]
+__all__ = ["Builder", "NodeTable", "Plan", "filled_plan", "insert_unit", "insertion_order", "insertion_plan", "plan_of",
+           "ride_tightened"]
 
 #: Positions timed exactly per task (the cheapest plausible ones, in order).
 _TRIALS = 250
@@ -91,7 +92,10 @@ class _Timer:
                      for t in nodes.task]
         self.dims = list(dims)
         self.n_tasks = n_tasks
-        # a delivery of a group follows the group's previous delivery at once (see `_order`)
+        self.by_dim = [[self.delta[n][d] for n in range(n_tasks)] for d in dims]
+        self.loaded_by_dim = [[self.loaded[n][d] for n in range(n_tasks)] if any(self.loaded[n][d] for n in range(n_tasks))
+                              else None for d in dims]
+        # a delivery of a group follows the group's previous delivery at once (see `insertion_order`)
         self.follows: list[int | None] = [None] * n_tasks
         for members in model.groups:
             drops = [node_of_task.get(tasks[p].partner) for p in members]
@@ -104,14 +108,14 @@ class _Timer:
                        for v in self.vehicles]
 
     def _loads_ok(self, k: int, seq: list[int]) -> bool:
-        cap = self.caps[k]
-        for d in self.dims:
-            load = sum(self.loaded[n][d] for n in seq)
-            if load > cap[d]:
+        for d, cap in enumerate(self.caps[k]):
+            loaded, delta = self.loaded_by_dim[d], self.by_dim[d]
+            load = sum(loaded[n] for n in seq) if loaded is not None else 0
+            if load > cap:
                 return False
             for n in seq:
-                load += self.delta[n][d]
-                if load < 0 or load > cap[d]:
+                load += delta[n]
+                if load < 0 or load > cap:
                     return False
         return True
 
@@ -180,7 +184,7 @@ class _Timer:
         return begins, taken, arrival
 
 
-class _Builder:
+class Builder:
     """Routes under construction with their current schedules."""
 
     def __init__(self, model: Model, nodes: NodeTable, travel: dict[str, list[list[int]]]) -> None:
@@ -190,6 +194,8 @@ class _Builder:
         self.routes: list[list[int]] = [[] for _ in range(n_vehicles)]
         #: per vehicle: (service starts, {break position: start}, arrival at the end) of its route
         self.timing: list[tuple[list[int], dict[int, int], int]] = [([], {}, 0) for _ in range(n_vehicles)]
+        #: positions timed exactly per unit before it is given up (the cheapest plausible first)
+        self.trials = _TRIALS * 2
 
     def _positions(self, k: int, seq: list[int], x: int, *, first: int = 0,
                    timed: bool = True) -> list[tuple[int, int]]:
@@ -223,7 +229,7 @@ class _Builder:
             for k in self.nodes.allowed[x]:
                 trials += [(cost, k, i, x) for cost, i in self._positions(k, self.routes[k], x)[:_TRIALS]]
         trials.sort()
-        for _, k, i, x in trials[:_TRIALS * 2]:
+        for _, k, i, x in trials[:self.trials]:
             seq = self.routes[k][:i] + [x] + self.routes[k][i:]
             if self._accept(k, seq):
                 return True
@@ -247,7 +253,7 @@ class _Builder:
                 for cost_d, g in options[:_PAIR_DELIVERIES]:
                     trials.append((cost_p + cost_d, k, with_p, g + 1))
         trials.sort(key=lambda trial: trial[0])
-        for _, k, with_p, j in trials[:_TRIALS * 2]:
+        for _, k, with_p, j in trials[:self.trials]:
             if self._accept(k, with_p[:j] + [d] + with_p[j:]):
                 return True
         return False
@@ -272,7 +278,7 @@ class _Builder:
                 in_a_row = route[:g] + pickups + drops + route[g:]
                 trials += [(self._drive(k, seq) - base, k, seq) for seq in (cheapest, in_a_row)]
         trials.sort(key=lambda trial: trial[0])
-        return any(self._accept(k, seq) for _, k, seq in trials[:_TRIALS * 2])
+        return any(self._accept(k, seq) for _, k, seq in trials[:self.trials])
 
     def _drive(self, k: int, seq: list[int]) -> int:
         """Return the driving seconds of route `seq` of vehicle `k`."""
@@ -286,8 +292,15 @@ class _Builder:
         self.routes[k], self.timing[k] = seq, timing
         return True
 
+    def place(self, k: int, seq: list[int]) -> bool:
+        """Make `seq` vehicle k's route when it keeps every rule (an empty route always does)."""
+        if not seq:
+            self.routes[k], self.timing[k] = [], ([], {}, 0)
+            return True
+        return self._accept(k, seq)
 
-def _order(model: Model, nodes: NodeTable) -> list[list[int]]:
+
+def insertion_order(model: Model, nodes: NodeTable) -> list[list[int]]:
     """Return the units to insert in insertion order.
 
     A unit is a job's nodes, a shipment's [pickup, delivery], or a delivery
@@ -316,7 +329,7 @@ def _order(model: Model, nodes: NodeTable) -> list[list[int]]:
     return [[kind, *unit] for _, kind, unit in units]
 
 
-def _ride_tightened(model: Model, nodes: NodeTable) -> NodeTable:
+def ride_tightened(model: Model, nodes: NodeTable) -> NodeTable:
     """Return `nodes` with each pick-up's windows cut to what its delivery's ride limit allows.
 
     The timer starts every service as early as it can; a pick-up open from
@@ -366,11 +379,11 @@ def insertion_plan(model: Model, nodes: NodeTable, travel: dict[str, list[list[i
     travel
         Per vehicle profile, node-to-node driving seconds (depot rows included).
     """
-    nodes = _ride_tightened(model, nodes)
-    builder = _Builder(model, nodes, travel)
-    for kind, *unit in _order(model, nodes):
-        _insert(builder, kind, unit)
-    return _plan(model, builder)
+    nodes = ride_tightened(model, nodes)
+    builder = Builder(model, nodes, travel)
+    for kind, *unit in insertion_order(model, nodes):
+        insert_unit(builder, kind, unit)
+    return plan_of(model, builder)
 
 
 def filled_plan(model: Model, nodes: NodeTable, travel: dict[str, list[list[int]]],
@@ -381,23 +394,19 @@ def filled_plan(model: Model, nodes: NodeTable, travel: dict[str, list[list[int]
     units no route serves are tried in the construction's order. None when a
     route cannot be timed under these rules (then it is left to the search).
     """
-    nodes = _ride_tightened(model, nodes)
-    builder = _Builder(model, nodes, travel)
+    nodes = ride_tightened(model, nodes)
+    builder = Builder(model, nodes, travel)
     for k, route in enumerate(routes):
-        if not route:
-            continue
-        timing = builder.timer.schedule(k, list(route))
-        if timing is None:
+        if not builder.place(k, list(route)):
             return None
-        builder.routes[k], builder.timing[k] = list(route), timing
     served = {nodes.task[i] for route in routes for i in route}
-    for kind, *unit in _order(model, nodes):
+    for kind, *unit in insertion_order(model, nodes):
         if nodes.task[unit[0]] not in served:
-            _insert(builder, kind, unit)
-    return _plan(model, builder)
+            insert_unit(builder, kind, unit)
+    return plan_of(model, builder)
 
 
-def _insert(builder: _Builder, kind: str, unit: list[int]) -> bool:
+def insert_unit(builder: Builder, kind: str, unit: list[int]) -> bool:
     if kind == "job":
         return builder.insert_job(unit)
     if kind == "group":
@@ -406,7 +415,7 @@ def _insert(builder: _Builder, kind: str, unit: list[int]) -> bool:
     return builder.insert_pair(unit[0], unit[1])
 
 
-def _plan(model: Model, builder: _Builder) -> Plan:
+def plan_of(model: Model, builder: Builder) -> Plan:
     plan = Plan([], [], [], [], [])
     for k, route in enumerate(builder.routes):
         begins, taken, arrival = builder.timing[k]

@@ -24,7 +24,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scheduler.vrp.construct import NodeTable, _Builder, _order, _ride_tightened
+from scheduler.vrp.construct import Builder, NodeTable, insertion_order, ride_tightened
 from scheduler.vrp.format import COMMITMENT, MAX_TIME
 from scheduler.vrp.precheck import Model, prepare
 from scheduler.vrp.problem import Problem, parse_problem
@@ -79,8 +79,8 @@ class Routes:
             x = self.index.get(tid)
             if x is not None:
                 self.nodes.windows[x] = _intersect(self.nodes.windows[x], [(start, MAX_TIME)])
-        self._builder = _Builder(self.model, self.nodes, self.travel)
-        self._units = _order(self.model, self.nodes)
+        self._builder = Builder(self.model, self.nodes, self.travel)
+        self._units = insertion_order(self.model, self.nodes)
         #: vehicle index -> its stored route, which breaks a rule today (kept as it is)
         self._stale: dict[int, list[int]] = {}
         for vid, ids in routes.items():
@@ -139,7 +139,7 @@ class Routes:
         msg = f"tasks {list(task_ids)}: not one job, shipment or delivery group of the problem"
         raise ValueError(msg)
 
-    def _insert_unit(self, builder: _Builder, kind: str, unit: list[int]) -> bool:
+    def _insert_unit(self, builder: Builder, kind: str, unit: list[int]) -> bool:
         if kind == "job":
             return builder.insert_job(unit)
         if kind == "group":
@@ -170,7 +170,7 @@ class Routes:
                 self.nodes.windows[x] = _intersect(self.model.tasks[x].windows, cut)
                 if not self.nodes.windows[x]:
                     return None
-            tightened = _ride_tightened(self.model, self.nodes).windows
+            tightened = ride_tightened(self.model, self.nodes).windows
             for x in unit:
                 self.nodes.windows[x] = tightened[x]
             trial = copy.copy(self._builder)
@@ -230,7 +230,7 @@ def _layout(model: Model) -> tuple[NodeTable, dict[str, list[list[int]]]]:
     nodes = NodeTable(task=list(range(len(tasks))), windows=[list(t.windows) for t in tasks],
                       allowed=[list(model.allowed.get(i, [])) for i in range(len(tasks))],
                       on_site=on_site, starts=starts, ends=ends)
-    nodes = _ride_tightened(model, nodes)
+    nodes = ride_tightened(model, nodes)
     nodes = dataclasses.replace(nodes, windows=list(nodes.windows))
     travel = {}
     for p in sorted({v.profile for v in vehicles}):

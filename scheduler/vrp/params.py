@@ -101,6 +101,11 @@ class SolveParams:
         Above 400 modelled tasks, solve the groups of shifts whose hours never
         overlap (the days) one by one, each task on the day the
         commitments-first plan gave it (``scheduler.vrp.parts``).
+    improve_iterations
+        Ruin-and-recreate iterations run on the commitments-first plan before
+        OR-Tools' search (``scheduler.vrp.lns``). ``None``: as long as they
+        keep serving more (see ``scheduler.vrp.solver._improve``), none under
+        a `solution_limit`; ``0``: none.
     """
 
     time_limit_s: float = 10.0
@@ -116,6 +121,7 @@ class SolveParams:
     stall_s: float | None = None
     stall_gain: float = 0.001
     split_days: bool = True
+    improve_iterations: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.time_limit_s, bool) or not isinstance(self.time_limit_s, (int, float)) \
@@ -133,6 +139,11 @@ class SolveParams:
             raise ParamsError(f"metaheuristic: unknown metaheuristic {self.metaheuristic!r}")
         if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
             raise ParamsError(f"workers: expected a positive integer, got {self.workers!r}")
+        if self.improve_iterations is not None and (
+                isinstance(self.improve_iterations, bool) or not isinstance(self.improve_iterations, int)
+                or self.improve_iterations < 0):
+            raise ParamsError(
+                f"improve_iterations: expected a non-negative integer or null, got {self.improve_iterations!r}")
         if not isinstance(self.gls_lambda, (int, float)) or self.gls_lambda <= 0:
             raise ParamsError(f"gls_lambda: expected a positive number, got {self.gls_lambda!r}")
         for name in ("ruin_visits_avg", "ruin_sequence_max"):

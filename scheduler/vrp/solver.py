@@ -29,10 +29,12 @@ and returns the solution dict of that format. The steps:
    which the search depends on;
 4. search (`_run_search`; `_run` runs a portfolio of workers when allowed)
    and copy the routes out into a plain, picklable `SearchResult` right
-   after (`_extract`). Large weeks first get a plan of their own,
-   commitments first (`scheduler.vrp.construct`), which OR-Tools' own
-   strategies could not build in time; the search starts from it when time
-   is left, and the better plan by the format's objective (`_score`) wins;
+   after (`_extract`). Weeks with commitments and large weeks first get a
+   plan of their own, commitments first (`scheduler.vrp.construct`), which
+   OR-Tools' own strategies could not build in time, improved by ruin and
+   recreate while that keeps serving more (`scheduler.vrp.lns`, `_improve`);
+   the search starts from it when time is left, and the better plan by the
+   format's objective (`_score`) wins;
 5. compute every reported figure (arrival, waiting, loads, distances,
    costs) in plain Python from the input (`_solution`), so the reported
    numbers never depend on OR-Tools' internals. Every unassigned task gets
@@ -62,6 +64,7 @@ from ortools.constraint_solver import (
 
 from scheduler.vrp.construct import NodeTable, Plan, filled_plan, insertion_plan
 from scheduler.vrp.format import COMMITMENT, MAX_TIME, route_cost
+from scheduler.vrp.lns import improve
 from scheduler.vrp.params import SolveParams
 from scheduler.vrp.parts import merge, parts_of
 from scheduler.vrp.parts import score as parts_score
@@ -89,6 +92,11 @@ _TRADE_OPERATORS = (
 )
 #: Modelled tasks above which OR-Tools' own first-solution strategies are too slow.
 _LARGE = 400
+#: Ruin and recreate before the search (`_improve`): it stops after this many
+#: seconds and iterations without serving more, or at this share of the time left.
+_IMPROVE_STALL_S = 2.0
+_IMPROVE_STALL_ITERATIONS = 50
+_IMPROVE_SHARE = 0.6
 
 
 # ---------------------------------------------------------------- OR-Tools model
@@ -540,9 +548,47 @@ def _construct(om: _OrModel, started: float) -> SearchResult:
 def _constructed(model: _Model, nodes: _Nodes, travel: dict[str, list[list[int]]], started: float):
     """Return the insertion plan as (search result, plan), from plain data (no OR-Tools model needed)."""
     plan = insertion_plan(model, _node_table(nodes), travel)
+    return _plan_result(nodes, plan, time.monotonic() - started), plan
+
+
+def _plan_result(nodes: _Nodes, plan: Plan, first_solution_s: float | None) -> SearchResult:
+    """Return a plan of `scheduler.vrp.construct` (node routes and their timing) as a search result."""
     routes = tuple(tuple(nodes.task[n] for n in route) for route in plan.routes)
     times = tuple((plan.starts[k], *plan.begins[k], plan.ends[k]) for k in range(len(plan.routes)))
-    return SearchResult(0, routes, times, tuple(plan.breaks), "CONSTRUCTED", time.monotonic() - started), plan
+    return SearchResult(0, routes, times, tuple(plan.breaks), "CONSTRUCTED", first_solution_s)
+
+
+def _improve(om: _OrModel, constructed: SearchResult, plan: Plan, params: SolveParams,
+             started: float) -> tuple[SearchResult, Plan]:
+    """Improve the commitments-first plan by ruin and recreate (`scheduler.vrp.lns`) before OR-Tools' search.
+
+    By default it runs while it keeps serving more: it stops after
+    `_IMPROVE_STALL_S` seconds (and `_IMPROVE_STALL_ITERATIONS` iterations)
+    without keeping a commitment more or serving more weight, or when it has
+    used `_IMPROVE_SHARE` of the time left, so OR-Tools' search always gets
+    the rest to shorten the routes. Under a solution limit it does not run
+    unless `SolveParams.improve_iterations` asks for a number of iterations
+    (then the plan depends only on the input and the seed).
+    """
+    iterations = params.improve_iterations
+    if iterations is None and params.solution_limit is not None:
+        iterations = 0
+    if iterations == 0:
+        return constructed, plan
+    left_s = params.time_limit_s - (time.monotonic() - started)
+    first_s = constructed.first_solution_s
+
+    def on_better(better: Plan) -> None:
+        if _REPORT is not None:
+            _report(_plan_result(om.nodes, better, first_s))
+
+    improved = improve(om.model, _node_table(om.nodes), om.travel, plan.routes, seed=params.seed,
+                       seconds=left_s * _IMPROVE_SHARE if iterations is None else left_s,
+                       stall_s=_IMPROVE_STALL_S if iterations is None else None,
+                       stall_iterations=_IMPROVE_STALL_ITERATIONS, max_iterations=iterations, on_better=on_better)
+    if improved is None:
+        return constructed, plan
+    return _plan_result(om.nodes, improved, first_s), improved
 
 
 def _node_table(nodes: _Nodes) -> NodeTable:
@@ -772,6 +818,8 @@ def _search(model: _Model, params: SolveParams, started: float | None = None) ->
     constructed, plan = _construct(om, started) if _own_first_solution(model, params) else (None, None)
     if constructed is not None and _REPORT is not None:
         _report(constructed)
+    if constructed is not None:
+        constructed, plan = _improve(om, constructed, plan, params, started)
     if constructed is not None and params.time_limit_s - (time.monotonic() - started) < _build_estimate_s(nodes):
         return replace(constructed, stopped="constructed")  # no time to build the model and search from it
     _add_time(om)
