@@ -176,13 +176,11 @@ class RoadNetwork:
         pts = [_check_point(p) for p in points]
         if not pts:
             return []
-        lats = np.radians([p[1] for p in pts])
-        lons = np.radians([p[2] for p in pts])
-        dist_rad, idx = self._balltree().query(np.column_stack([lats, lons]), k=1)
+        dist_m, idx = self._nearest([p[1] for p in pts], [p[2] for p in pts])
         limit = self.snap_limit_m
         snapped = []
-        for (pid, lat, lon), d, i in zip(pts, dist_rad[:, 0], idx[:, 0]):
-            offset_m = float(d) * _EARTH_RADIUS_M
+        for (pid, lat, lon), d, i in zip(pts, dist_m, idx):
+            offset_m = float(d)
             if offset_m > limit:
                 msg = (f"point {pid!r} ({lat:.6f}, {lon:.6f}) is {offset_m:.0f} m from the nearest road "
                        f"(limit {limit:.0f} m)")
@@ -204,20 +202,27 @@ class RoadNetwork:
         pts = [_check_point(p) for p in points]
         if not pts:
             return {}
-        dist_rad, _ = self._balltree().query(np.radians([[p[1], p[2]] for p in pts]), k=1)
+        dist_m, _ = self._nearest([p[1] for p in pts], [p[2] for p in pts])
         limit = self.snap_limit_m
-        offsets = (float(d) * _EARTH_RADIUS_M for d in dist_rad[:, 0])
+        offsets = (float(d) for d in dist_m)
         return {pid: round(m, 1) for (pid, _, _), m in zip(pts, offsets) if m > limit}
 
-    def _balltree(self):
-        # The same haversine BallTree osmnx.distance.nearest_nodes builds for an
-        # unprojected graph, built once here instead of on every call.
-        if self._tree is None:
-            from sklearn.neighbors import BallTree
+    def _nearest(self, lats: Sequence[float], lons: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the great-circle distance in metres to the nearest node of each point, and its index.
 
-            self._tree = BallTree(np.column_stack([np.radians(self._lat), np.radians(self._lon)]),
-                                  metric="haversine")
-        return self._tree
+        A k-d tree over the nodes' unit vectors finds the nearest by chord
+        length, which grows with the great-circle distance, so the node is the
+        one a haversine search finds (either of equally near ones on a tie);
+        the chord c is turned back into metres exactly, ``2 R asin(c / 2)``.
+        """
+        if self._tree is None:
+            # imported here, not with the module: only snapping needs it
+            from scipy.spatial import cKDTree
+
+            self._tree = cKDTree(_unit_vectors(self._lat, self._lon))
+        chord, idx = self._tree.query(_unit_vectors(np.asarray(lats, dtype=np.float64),
+                                                    np.asarray(lons, dtype=np.float64)), k=1)
+        return 2 * _EARTH_RADIUS_M * np.arcsin(np.minimum(chord / 2, 1.0)), idx
 
     # ------------------------------------------------------------- matrices
     def _weights(self):
@@ -429,6 +434,12 @@ class RoadNetwork:
                                "distance_m": w % self._k},
             })
         return {"type": "FeatureCollection", "features": features}
+
+
+def _unit_vectors(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
+    """Return the points on the unit sphere, one ``(x, y, z)`` row per latitude/longitude in degrees."""
+    lat, lon = np.radians(lat_deg), np.radians(lon_deg)
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
 
 
 def _check_point(p: Any) -> tuple[str, float, float]:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -11,8 +16,10 @@ import scipy.sparse.csgraph
 
 from routing.errors import InputError
 from routing.graph import load_graph
-from routing.network import Matrix, RoadNetwork, SnapError
+from routing.network import _EARTH_RADIUS_M, Matrix, RoadNetwork, SnapError
 from tests.routing.osmxml import LAT0, LON0, loop_network, write
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +64,65 @@ def test_snap_limit_is_read_at_call_time(loop_net, monkeypatch):
     monkeypatch.setattr(settings, "snap_limit_m", 300)
     with pytest.raises(SnapError, match=r"limit 300 m"):
         loop_net.snap([("near", LAT0 - 0.003, LON0)])
+
+
+def _haversine_m(lat, lon, lats, lons):
+    """Great-circle metres from one point to each of many (degrees), by the haversine formula."""
+    p1, p2 = np.radians(lat), np.radians(lats)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(a))
+
+
+def test_nearest_node_equals_brute_force(sample_graph):
+    """The k-d tree finds the node a haversine search over every node finds, at the same distance.
+
+    Points in and around the sample district (its box widened by ~2 km), some
+    on nodes, some farther than the snap limit; snap and off_road report the
+    same node and distance.
+    """
+    net = RoadNetwork(sample_graph, snap_limit_m=1e7)
+    lats, lons = net._lat, net._lon
+    rng = np.random.default_rng(7)
+    n = 300
+    q_lat = rng.uniform(lats.min() - 0.02, lats.max() + 0.02, n)
+    q_lon = rng.uniform(lons.min() - 0.02, lons.max() + 0.02, n)
+    on_node = rng.choice(len(lats), 20, replace=False)
+    q_lat[:20], q_lon[:20] = lats[on_node], lons[on_node]
+    dist_m, idx = net._nearest(q_lat, q_lon)
+    snapped = net.snap([(f"q{i}", la, lo) for i, (la, lo) in enumerate(zip(q_lat, q_lon))])
+    far = RoadNetwork(sample_graph, snap_limit_m=500).off_road(
+        [(f"q{i}", la, lo) for i, (la, lo) in enumerate(zip(q_lat, q_lon))])
+    assert 0 < len(far) < n  # some beyond the snap limit, most not
+    for i in range(n):
+        brute = _haversine_m(q_lat[i], q_lon[i], lats, lons)
+        best = int(np.argmin(brute))
+        if idx[i] != best:  # a tie: either node is right
+            assert abs(brute[idx[i]] - brute[best]) < 1e-6, i
+        assert abs(dist_m[i] - brute[best]) < 0.01, i
+        assert snapped[i].node == int(net.node_ids[idx[i]])
+        assert snapped[i].offset_m == round(float(dist_m[i]), 1)
+        if dist_m[i] > 500:
+            assert far[f"q{i}"] == round(float(dist_m[i]), 1)
+        else:
+            assert f"q{i}" not in far
+    assert (dist_m[:20] < 1e-6).all()
+
+
+def test_snapping_does_not_import_sklearn(sample_instance, tmp_path):
+    """Opening a built instance's network and snapping a point in a fresh process imports no scikit-learn."""
+    shutil.copytree(sample_instance / "graph", tmp_path / "graph")
+    G = RoadNetwork.from_instance(tmp_path, cache_dir=None).G
+    v = sorted(G.nodes)[100]
+    lat, lon = G.nodes[v]["y"] + 2e-4, G.nodes[v]["x"] - 1e-4
+    code = ("import sys; from routing.network import RoadNetwork; "
+            f"net = RoadNetwork.from_instance({str(tmp_path)!r}); "
+            f"(s,) = net.snap([('p', {lat!r}, {lon!r})]); "
+            "print(s.node, s.offset_m, 'sklearn' in sys.modules)")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True,
+                         text=True, check=True, timeout=120)
+    (s,) = RoadNetwork(G).snap([("p", lat, lon)])
+    assert out.stdout.split() == [str(s.node), str(s.offset_m), "False"], out.stderr
 
 
 @pytest.mark.parametrize("bad", [("x", "north", 140.0), ("x", 95.0, 140.0), ("x", 37.0, float("nan")), ("x", 1)])
