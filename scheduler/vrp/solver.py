@@ -53,7 +53,6 @@ import math
 import multiprocessing
 import time
 from dataclasses import dataclass, field, replace
-from queue import Empty
 
 from ortools.constraint_solver import (
     pywrapcp,
@@ -941,7 +940,10 @@ def _run(model: _Model, params: SolveParams, started: float) -> SearchResult:
         return _search(model, replace(params, workers=1), started)
     variants = _portfolio(model, params, params.workers)
     ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue() if stall_s > 0 else None
+    # a SimpleQueue writes in the caller's thread: a Queue's feeder thread
+    # would wait for the GIL, which the worker's search only releases in its
+    # callbacks, so its reports reached the parent seconds late or never
+    queue = ctx.SimpleQueue() if stall_s > 0 else None
     _SHARED = (model, variants, started, queue)
     try:
         with ctx.Pool(len(variants)) as pool:  # leaving the block stops workers still searching
@@ -967,10 +969,11 @@ def _watch(model: _Model, params: SolveParams, pending, queue, stall_s: float) -
     """
     best, best_score, last_gain = None, None, time.monotonic()
     while not pending.ready():
-        try:
-            _, result = queue.get(timeout=0.05)
-        except Empty:
+        if queue.empty():
+            time.sleep(0.02)
             result = None
+        else:
+            _, result = queue.get()
         now = time.monotonic()
         if result is not None and result.objective is not None:
             score = _score(model, result)
