@@ -196,6 +196,37 @@ class Builder:
         self.timing: list[tuple[list[int], dict[int, int], int]] = [([], {}, 0) for _ in range(n_vehicles)]
         #: positions timed exactly per unit before it is given up (the cheapest plausible first)
         self.trials = _TRIALS * 2
+        self._slack_of: dict[int, tuple[object, list[int]]] = {}  # vehicle -> (its timing, `_slack`)
+
+    def _slack(self, k: int) -> list[int]:
+        """Return, per position of vehicle k's route (and its end), how much later it could start at most.
+
+        ``slack[j]`` bounds the delay the route can take at its j-th stop
+        (``j = len(route)``: at its end) and still keep every window of that
+        stop and the later ones and its shift end: the stop's latest start,
+        or the waiting before the next stop plus the next stop's slack. The
+        waiting counts breaks taken in it and the last window of stops with
+        several, so the bound is never too small: a position it rules out
+        cannot be timed (Savelsbergh's forward time slack).
+        """
+        timing = self.timing[k]
+        cached = self._slack_of.get(k)
+        if cached is not None and cached[0] is timing:
+            return cached[1]
+        begins, _, arrival = timing
+        route, nodes, T = self.routes[k], self.nodes, self.timer.travel[k]
+        end = self.model.problem.vehicles[k].time_window[1]
+        slack = [0] * (len(route) + 1)
+        slack[-1] = end - arrival
+        for j in range(len(route) - 1, -1, -1):
+            n = route[j]
+            after = route[j + 1] if j + 1 < len(route) else nodes.ends[k]
+            next_begin = begins[j + 1] if j + 1 < len(route) else arrival
+            waiting = next_begin - (begins[j] + nodes.on_site[n] + T[n][after])
+            latest = nodes.windows[n][-1][1] - begins[j] if nodes.windows[n] else waiting + slack[j + 1]
+            slack[j] = min(latest, waiting + slack[j + 1])
+        self._slack_of[k] = (timing, slack)
+        return slack
 
     def _positions(self, k: int, seq: list[int], x: int, *, first: int = 0,
                    timed: bool = True) -> list[tuple[int, int]]:
@@ -208,6 +239,8 @@ class Builder:
         v = self.model.problem.vehicles[k]
         full = [nodes.starts[k], *seq, nodes.ends[k]]
         begins = self.timing[k][0] if timed else None
+        if begins is not None:
+            slack, arrival = self._slack(k), self.timing[k][2]
         found = []
         for i in range(first, len(full) - 1):
             a, b = full[i], full[i + 1]
@@ -216,7 +249,8 @@ class Builder:
                 start = start_after(nodes.windows[x], ready + T[a][x])
                 if start is None or start > v.time_window[1]:
                     continue
-                if i < len(seq) and nodes.windows[b] and start + nodes.on_site[x] + T[x][b] > nodes.windows[b][-1][1]:
+                # b (or the route's end) is reached no earlier than this: more delay than it can take
+                if start + nodes.on_site[x] + T[x][b] - (begins[i] if i < len(seq) else arrival) > slack[i]:
                     continue
             found.append((T[a][x] + T[x][b] - T[a][b], i))
         found.sort()

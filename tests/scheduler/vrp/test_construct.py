@@ -107,3 +107,43 @@ def test_pickup_waits_for_a_delivery_promised_hours_later(solve_checked):
     ride = steps["delivery"]["arrival"] + steps["delivery"]["waiting_time"] \
         - (steps["pickup"]["arrival"] + steps["pickup"]["waiting_time"])
     assert ride <= 5400 + 300
+
+
+def test_positions_ruled_out_by_the_schedule_never_fit():
+    """The timed position filter (windows, forward time slack) only drops positions that `schedule` refuses.
+
+    On a constructed 300-stop week with lunches, ride limits and commitments,
+    every job node is tried at every position of every route it may use:
+    whatever position times successfully must be among those `_positions` keeps.
+    """
+    from scheduler.vrp.construct import Builder, insertion_plan, ride_tightened
+    from scheduler.vrp.precheck import prepare
+    from scheduler.vrp.problem import parse_problem
+    from scheduler.vrp.solver import _node_table, _nodes, _travel
+
+    week = _large_week(seed=41, n_jobs=200, n_shipments=50)
+    model = prepare(parse_problem(week))
+    nodes = _nodes(model)
+    table, travel = _node_table(nodes), _travel(model, nodes)
+    plan = insertion_plan(model, table, travel)
+    tight = ride_tightened(model, table)
+    builder = Builder(model, tight, travel)
+    for k, route in enumerate(plan.routes):
+        assert builder.place(k, list(route))
+    served = {n for route in plan.routes for n in route}
+    rng = random.Random(2)
+    checked = kept_fitting = 0
+    jobs = [n for n, t in enumerate(tight.task) if model.tasks[t].kind == "job"]
+    for x in rng.sample(jobs, 60):
+        for k in tight.allowed[x]:
+            route = [n for n in builder.routes[k] if n != x]
+            if route != builder.routes[k]:
+                continue  # x is on this route: its timing is not the route without x
+            kept = {i for _, i in builder._positions(k, route, x)}
+            for i in range(len(route) + 1):
+                checked += 1
+                if builder.timer.schedule(k, route[:i] + [x] + route[i:]) is not None:
+                    assert i in kept, (x, k, i)
+                    kept_fitting += 1
+    assert checked > 1000 and kept_fitting > 0
+    assert served
