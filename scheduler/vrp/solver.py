@@ -726,12 +726,14 @@ def _run_search(om: _OrModel, search, params: SolveParams, initial=None):
 def _stall_seconds(model: _Model, params: SolveParams) -> float:
     """Return how long the search may go without a real improvement before it stops (0: never).
 
-    It grows with the problem, as the time between improvements does: 5 s
-    up to 250 modelled tasks, then 1 s more per 50 tasks, at most 20 s (the
-    planning and scale benchmarks, docs/BENCHMARKS.md); with 3 s the quick
-    benchmark set lost up to 2.8 % (lr101) at 10 s. Only weeks with
-    commitments stop early by default: there what is served decides, and it
-    is settled long before the cost stops moving.
+    It grows with the problem, as the time between improvements does: 3 s
+    up to 300 modelled tasks, then 1 s more per 100 tasks, at most 20 s. On
+    the sample week (269 tasks, four seeds) a 3 s stall returned the plan a
+    run to 20 s returned, once workers reported through a `SimpleQueue`
+    (docs/BENCHMARKS.md); before that, reports arrived late and 5 s was
+    needed. With 3 s the quick benchmark set lost up to 2.8 % (lr101) at
+    10 s. Only weeks with commitments stop early by default: there what is
+    served decides, and it is settled long before the cost stops moving.
     """
     if params.solution_limit is not None:
         return 0.0
@@ -742,7 +744,7 @@ def _stall_seconds(model: _Model, params: SolveParams) -> float:
         # small steps to the end: at 10 s with a 5 s stall R101 stopped at
         # +0.53 % from the best known, against +0.00 % run to the limit
         return 0.0
-    return min(20.0, max(5.0, len(model.modelled) / 50))
+    return min(20.0, max(3.0, len(model.modelled) / 100))
 
 
 def _gained(before: tuple[int, int, int], after: tuple[int, int, int], gain: float) -> bool:
