@@ -7,7 +7,8 @@ stops), so the search never ran. The shifts of a week fall into groups that
 cannot share a task because their hours do not overlap (the days); once
 every task has a day, each day is a problem of its own, small enough for the
 search. The day of a task is the day the commitments-first insertion plan
-(`scheduler.vrp.construct`) gave it; a task it could not place goes to the day
+(`scheduler.vrp.construct`), improved over the whole week by ruin and
+recreate (`scheduler.vrp.lns`), gave it; a task it could not place goes to the day
 with most vehicles able to serve it alone. A task moving to another day is
 the one thing the parts cannot do, which the whole-week plan could.
 

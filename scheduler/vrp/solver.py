@@ -96,6 +96,8 @@ _LARGE = 400
 _IMPROVE_STALL_S = 2.0
 _IMPROVE_STALL_ITERATIONS = 50
 _IMPROVE_SHARE = 0.6
+#: Share of the time limit a week solved day by day spends improving the whole week first.
+_WHOLE_WEEK_SHARE = 0.25
 
 
 # ---------------------------------------------------------------- OR-Tools model
@@ -1012,12 +1014,24 @@ def _in_parts(model: _Model, params: SolveParams) -> bool:
 def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_ms: int) -> dict | None:
     """Solve each day's part on its own and merge them; None when the week has one part.
 
-    The whole week's commitments-first plan decides each task's day and is
+    The whole week's commitments-first plan, improved by ruin and recreate
+    for up to `_WHOLE_WEEK_SHARE` of the time limit (the only step where a
+    task can change day: on the 500-stop rich week at 60 s it left out weight
+    2,518 instead of 2,744, at a lower cost), decides each task's day and is
     the answer when the parts, put together, are not better (`parts.score`)
     or no time is left for them.
     """
     nodes = _nodes(model)
-    constructed, _ = _constructed(model, nodes, _travel(model, nodes), started)
+    travel = _travel(model, nodes)
+    constructed, plan = _constructed(model, nodes, travel, started)
+    if params.improve_iterations != 0 and _WHOLE_WEEK_SHARE > 0:
+        # tasks move between days only here: improve the whole week for a while first
+        budget = params.time_limit_s * _WHOLE_WEEK_SHARE - (time.monotonic() - started)
+        improved = improve(model, _node_table(nodes), travel, plan.routes, seconds=budget, seed=params.seed,
+                           stall_s=_IMPROVE_STALL_S, stall_iterations=_IMPROVE_STALL_ITERATIONS,
+                           max_iterations=params.improve_iterations) if budget > 0 else None
+        if improved is not None:
+            constructed = _plan_result(nodes, improved, constructed.first_solution_s)
     vehicle_of = {t: k for k, route in enumerate(constructed.routes) for t in route}
     split = parts_of(model, vehicle_of)
     if split is None:
