@@ -182,3 +182,32 @@ def weighted_unassigned(problem: dict, unassigned: list[dict]) -> int:
         elif u["type"] == "pickup":
             total += ship_prio[u["id"]] + 1
     return total
+
+
+def commitments_unassigned(problem: dict, unassigned: list[dict]) -> int:
+    """Count the commitments (priority 100) left out, a shipment once: the first level of the format's objective."""
+    jobs = {j["id"] for j in problem["jobs"] if j.get("priority", 0) >= 100}
+    ships = {s["pickup"]["id"] for s in problem["shipments"] if s.get("priority", 0) >= 100}
+    return sum(1 for u in unassigned if (u["type"] == "job" and u["id"] in jobs)
+               or (u["type"] == "pickup" and u["id"] in ships))
+
+
+def rides_over_limit(problem: dict, solution: dict) -> int:
+    """Count served shipments whose ride (delivery start minus pickup end) exceeds ``max_ride_time``.
+
+    Works on VROOM's output as on odekake's: a step starts at ``arrival +
+    waiting_time`` and its pickup ends ``setup + service`` later.
+    """
+    limit = {s["pickup"]["id"]: s.get("max_ride_time") for s in problem["shipments"]}
+    on_site = {s["pickup"]["id"]: s["pickup"].get("setup", 0) + s["pickup"].get("service", 0)
+               for s in problem["shipments"]}
+    over = 0
+    for route in solution["routes"]:
+        picked: dict[int, int] = {}
+        for step in route["steps"]:
+            begin = step["arrival"] + step.get("waiting_time", 0)
+            if step["type"] == "pickup":
+                picked[step["id"]] = begin + on_site[step["id"]]
+            elif step["type"] == "delivery" and limit.get(step["id"]) is not None and step["id"] in picked:
+                over += begin - picked[step["id"]] > limit[step["id"]]
+    return over
