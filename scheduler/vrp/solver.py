@@ -840,10 +840,15 @@ def _search(model: _Model, params: SolveParams, started: float | None = None) ->
         return replace(constructed, stopped="constructed")
     search.time_limit.FromMilliseconds(max(100, int(left_s * 1000)))
     progress = _Progress(om, started)
+    if constructed is not None:
+        progress.first_solution_s = constructed.first_solution_s  # the search's plans come after it
     initial = _initial_assignment(om, search, plan) if plan is not None else None
     if plan is not None and initial is None:
         return constructed
     searched = _extract(om, _run_search(om, search, params, initial), progress.first_solution_s)
+    if constructed is not None and searched.objective is not None:
+        # the first valid plan was the constructed one, before ruin and recreate and the search
+        searched = replace(searched, first_solution_s=constructed.first_solution_s)
     if params.solution_limit is not None:
         searched = replace(searched, stopped="solution_limit")
     if constructed is not None and _score(model, constructed) <= _score(model, searched):
