@@ -91,7 +91,6 @@ def _fsync_dir(folder: Path) -> None:
 
 def _copy_checked(source: Path, target: Path) -> None:
     """Copy `source` to `target` with the backup API, check the copy, then rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -128,10 +127,18 @@ def backup_database(database: Path, target: Path, *, keep: int | None = None) ->
     Raises
     ------
     BackupError
-        No database to back up, or the copy failed its integrity check.
+        No database to back up, no folder to write into (it is never
+        created), or the copy failed its integrity check.
     """
     if not database.is_file():
         msg = f"{database}: no database to back up (run `odekake init` first)"
+        raise BackupError(msg)
+    folder = target if keep is not None else target.parent
+    if not folder.exists():
+        # never create it: a backup meant for a USB stick or a network share that is
+        # not mounted would land on the local disk under the same path
+        msg = (f"{folder}: no such folder (is the backup drive connected?); "
+               "create it first, e.g. `mkdir -p` it, or give another path")
         raise BackupError(msg)
     if keep is not None:
         if keep < 1:

@@ -144,3 +144,18 @@ def test_backup_refuses_a_missing_database(tmp_path):
     """No database: one line naming the file."""
     with pytest.raises(BackupError, match="no database to back up"):
         backup_database(tmp_path / "odekake.db", tmp_path / "copy.db")
+
+
+@pytest.mark.parametrize("keep", [None, 3])
+def test_backup_never_creates_the_folder_it_writes_into(safety_instance, tmp_path, keep):
+    """A missing folder (a backup drive not connected) is refused with its name, and nothing is created."""
+    missing = tmp_path / "usb" / "backups"
+    target = missing if keep is not None else missing / "odekake.db"
+    with pytest.raises(BackupError, match=r"usb/backups: no such folder"):
+        backup_database(safety_instance / "odekake.db", target, keep=keep)
+    assert not (tmp_path / "usb").exists()
+    args = ["backup", str(target)] + (["--keep", str(keep)] if keep is not None else [])
+    result = _odekake(safety_instance, *args)
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and "no such folder" in result.output, result.output
+    assert not (tmp_path / "usb").exists()
