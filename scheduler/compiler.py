@@ -636,11 +636,11 @@ def _register(out: CompiledWeek, tid: int, ref: TaskRef) -> None:
 
 def _booked_service_s(req: Request, bookings: Sequence[SessionBooking],
                       services: dict[str, Service]) -> dict[dt.date, int]:
-    """Return, per day, the on-site time the residents booked into a session need."""
+    """Return, per day, the on-site time the residents booked into a session need (cancelled seats: none)."""
     needed: dict[dt.date, int] = {}
     for booking in bookings:
-        if booking.session_request_id != req.id:
-            continue
+        if booking.session_request_id != req.id or booking.cancelled_at is not None:
+            continue  # another session's, or cancelled: the resident is not coming
         service_s = sum(_lookup(services, code, f"request {city_id(req)}: booking #{booking.id}: service").duration_s
                         for code in booking.services)
         needed[booking.day] = needed.get(booking.day, 0) + STOP_SETUP_S + service_s

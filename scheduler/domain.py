@@ -709,6 +709,14 @@ class SessionBooking:
     day: dt.date
     services: tuple[str, ...] = ()
     id: int | None = None
+    cancelled_at: dt.datetime | None = None  # None: the seat is active (the resident is coming)
+    cancel_reason: str = ""  # why, as the resident said on the phone (取消理由)
+    cancelled_by: str = ""  # the staff login who cancelled it
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether the seat was cancelled (it no longer counts, but stays on record)."""
+        return self.cancelled_at is not None
 
 
 @dataclass

@@ -19,12 +19,14 @@ from scheduler.booking.residents import (
            suggest_reading,
 )
 from scheduler.booking.sessions import (
+           SeatAlreadyCancelled,
            SeatError,
            SessionSlot,
            book_seat,
+           cancel_seat,
            nearby_sessions,
 )
 
-__all__ = ["NO_OFFER_CODES", "Booking", "Draft", "Offer", "OfferResult", "SeatError", "SessionSlot", "SlotTaken",
-           "book", "book_seat", "cancel_booking", "find_offers", "fold_reading", "nearby_sessions", "parse_draft",
+__all__ = ["NO_OFFER_CODES", "Booking", "Draft", "Offer", "OfferResult", "SeatAlreadyCancelled", "SeatError",
+           "SessionSlot", "SlotTaken", "book", "book_seat", "cancel_booking", "cancel_seat", "find_offers", "fold_reading", "nearby_sessions", "parse_draft",
            "read_back", "read_back_seat", "register_resident", "resident_history", "suggest_reading"]

@@ -74,7 +74,10 @@ def read_back(store: Store, req: Request) -> str:
 
 
 def read_back_seat(store: Store, booking) -> str:
-    """Return what to say back for a hall-session seat: day, hall, from when (the planned start), what to bring."""
+    """Return what to say back for a hall-session seat: day, hall, from when (the planned start), what to bring.
+
+    A cancelled seat reads back as cancelled (day, hall), nothing to bring.
+    """
     from scheduler.booking.sessions import seat_start_s
 
     start_s = seat_start_s(store, booking)
@@ -83,6 +86,10 @@ def read_back_seat(store: Store, booking) -> str:
     session = store.get_request(booking.session_request_id)
     hall = store.get_site(session.details.site_id).name
     day = booking.day
+    if booking.cancelled_at is not None:
+        return "\n".join([f"{resident.name}様、{day.month}月{day.day}日（{_WEEKDAYS_JA[day.weekday()]}）{at}、"
+                          f"{hall}の巡回窓口のご予約は取り消しました。",
+                          "またのご利用をお待ちしております。"])
     lines = [f"{resident.name}様、ご予約を承りました。",
              (f"{day.month}月{day.day}日（{_WEEKDAYS_JA[day.weekday()]}）{at}、"
               f"{hall}の巡回窓口でお待ちしております。")]

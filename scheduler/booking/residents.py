@@ -163,8 +163,11 @@ class HistoryEntry:
 
 
 def resident_history(store: Store, resident_id: int) -> tuple[list[HistoryEntry], list[SessionBooking]]:
-    """Return a resident's requests with their events (newest first) and their hall-session seats."""
+    """Return a resident's requests with their events (newest first) and their hall-session seats.
+
+    Cancelled seats are included (``cancelled_at``, ``cancel_reason``): the history is the record.
+    """
     entries = [HistoryEntry(r, store.events(r.id)) for r in store.requests(resident_id=resident_id)]
     entries.sort(key=lambda e: (e.request.received_at, e.request.id), reverse=True)
-    seats = store.session_bookings(resident_id=resident_id)
+    seats = store.session_bookings(resident_id=resident_id, include_cancelled=True)
     return entries, seats

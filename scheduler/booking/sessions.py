@@ -11,6 +11,11 @@ its route, less what the residents already booked need. A session with room
 can take the new resident without any later stop starting later.
 
 Halls are listed by driving time from the resident's home (one matrix row).
+
+`cancel_seat` cancels a seat with the reason when the resident phones to say
+they will not come: the seat stays on record (when, why, by whom) but no
+longer counts in the room left, the session's length at the next plan or the
+read-back.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ from scheduler.domain import (
 if TYPE_CHECKING:
     from scheduler.store import Store
 
-__all__ = ["SeatError", "SessionSlot", "book_seat", "nearby_sessions", "planned_session", "seat_start_s"]
+__all__ = ["SeatAlreadyCancelled", "SeatError", "SessionSlot", "book_seat", "cancel_seat", "nearby_sessions",
+           "planned_session", "seat_start_s"]
 
 #: Halls farther than this by car from the home are not offered.
 MAX_DRIVE_S = 45 * 60
@@ -43,7 +49,11 @@ MAX_SESSIONS = 12
 
 
 class SeatError(InputError):
-    """A seat cannot be booked; the message names the field or says why."""
+    """A seat cannot be booked or cancelled; the message names the field or says why."""
+
+
+class SeatAlreadyCancelled(SeatError):
+    """The seat was cancelled before (a conflict with the stored state, not a bad field)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +92,7 @@ def seat_time_s(store: Store, services: tuple[str, ...]) -> int:
 
 
 def _room_s(store: Store, plan: Plan, stop: PlanStop) -> tuple[int, int]:
-    """Return (residents booked, on-site seconds still free) of a planned session stop."""
+    """Return (residents booked, on-site seconds still free) of a planned session stop; cancelled seats do not count."""
     route = sorted((s for s in plan.stops if s.vehicle_id == stop.vehicle_id and s.day == stop.day),
                    key=lambda s: s.seq)
     after = [s for s in route if s.seq > stop.seq]
@@ -166,7 +176,7 @@ def book_seat(store: Store, resident_id: int, session_request_id: int, day: dt.d
         if stop is None:
             msg = f"day: the session is not planned on {day.isoformat()}"
             raise SeatError(msg)
-        bookings = store.session_bookings(session_request_id=session_request_id, day=day)
+        bookings = store.session_bookings(session_request_id=session_request_id, day=day)  # active seats
         if any(b.resident_id == resident_id for b in bookings):
             msg = "session: the resident already has a seat in this session"
             raise SeatError(msg)
@@ -174,3 +184,30 @@ def book_seat(store: Store, resident_id: int, session_request_id: int, day: dt.d
             msg = "session: no room left in this session; choose another"
             raise SeatError(msg)
         return store.add_session_booking(SessionBooking(session_request_id, resident_id, day, tuple(services)))
+
+
+def cancel_seat(store: Store, booking_id: int, *, reason: str, user: str,
+                now: dt.datetime | None = None) -> SessionBooking:
+    """Cancel a hall-session seat with the reason, in one write transaction; the seat stays on record.
+
+    Raises
+    ------
+    SeatError
+        ``reason`` is blank.
+    SeatAlreadyCancelled
+        The seat was cancelled before.
+    scheduler.store.NotFound
+        No seat has this id.
+    """
+    if not reason or not reason.strip():
+        msg = "reason: say why the seat is cancelled"
+        raise SeatError(msg)
+    now = now or dt.datetime.now().replace(microsecond=0)
+    with store.transaction():
+        seat = store.get_session_booking(booking_id)
+        if seat.cancelled_at is not None:
+            msg = (f"seat {booking_id}: already cancelled on {seat.cancelled_at:%Y-%m-%d %H:%M} "
+                   f"by {seat.cancelled_by}")
+            raise SeatAlreadyCancelled(msg)
+        seat.cancelled_at, seat.cancel_reason, seat.cancelled_by = now, reason.strip(), user
+        return store.update_session_booking(seat)

@@ -737,9 +737,21 @@ def _build_booking(store: Store, row: _Row) -> SessionBooking | None:
 
 
 def _stored_booking(store: Store, booking: SessionBooking) -> SessionBooking | None:
-    """Return the stored booking of the same resident into the same session on the same day."""
-    same = store.session_bookings(session_request_id=booking.session_request_id, day=booking.day)
-    return next((b for b in same if b.resident_id == booking.resident_id), None)
+    """Return the stored booking of the same resident into the same session on the same day.
+
+    An active seat first; else a cancelled one, which the import leaves cancelled (`_update_booking`).
+    """
+    same = store.session_bookings(session_request_id=booking.session_request_id, day=booking.day,
+                                  include_cancelled=True)
+    mine = sorted((b for b in same if b.resident_id == booking.resident_id), key=lambda b: b.cancelled_at is not None)
+    return mine[0] if mine else None
+
+
+def _update_booking(store: Store, new: SessionBooking, old: SessionBooking, user: str) -> SessionBooking | None:
+    """Update a stored seat's services; a seat cancelled on the phone stays cancelled (CSV has no such column)."""
+    new = dataclasses.replace(new, id=old.id, cancelled_at=old.cancelled_at, cancel_reason=old.cancel_reason,
+                              cancelled_by=old.cancelled_by)
+    return None if new == old else store.update_session_booking(new)
 
 
 def _by_external_id(find: Callable[[Store, str], object | None]) -> Callable[[Store, object], object | None]:
@@ -830,7 +842,7 @@ _SPECS: dict[str, _Spec] = {
         optional=("services",),
         build=_build_booking, lookup=_stored_booking,
         add=lambda store, obj, user: store.add_session_booking(obj),
-        update=_update_plain(Store.update_session_booking),
+        update=_update_booking,
         domain_columns={"session_request_id": "session", "resident_id": "resident"},
         key=("session", "resident", "day")),
 }

@@ -18,6 +18,8 @@ Invariants:
   is served by a stop of some plan version;
 - no session booking without its session: the request it names exists and is
   a hall session;
+- a cancelled seat says why and who cancelled it (``cancel_reason``,
+  ``cancelled_by``);
 - the audit log holds ids only (its ``subject_ids`` is a JSON list of integers).
 """
 
@@ -109,6 +111,15 @@ def _bookings_have_sessions(db: sqlite_utils.Database) -> list[str]:
                 "WHERE r.kind IS NULL OR r.kind != 'session' ORDER BY b.id").fetchall()]
 
 
+def _cancelled_seats_say_why(db: sqlite_utils.Database) -> list[str]:
+    return [f"session booking {booking_id}: cancelled without "
+            + " and ".join(w for w, blank in (("a reason", no_reason), ("who cancelled it", no_user)) if blank)
+            for booking_id, no_reason, no_user in db.execute(
+                "SELECT id, trim(cancel_reason) = '', trim(cancelled_by) = '' FROM session_bookings "
+                "WHERE cancelled_at IS NOT NULL AND (trim(cancel_reason) = '' OR trim(cancelled_by) = '') "
+                "ORDER BY id").fetchall()]
+
+
 def _audit_ids_only(db: sqlite_utils.Database) -> list[str]:
     problems = []
     for entry_id, ids in db.execute("SELECT id, subject_ids FROM audit_log ORDER BY id").fetchall():
@@ -128,6 +139,7 @@ CHECKS: tuple[tuple[str, Callable[[sqlite_utils.Database], list[str]]], ...] = (
     ("plan versions complete", _plans_complete),
     ("request statuses follow their events", _statuses_follow_events),
     ("session bookings have their session", _bookings_have_sessions),
+    ("cancelled seats say why and who", _cancelled_seats_say_why),
     ("audit log holds ids only", _audit_ids_only),
 )
 

@@ -218,12 +218,16 @@ def _event(row: dict) -> RequestEvent:
 
 def _booking_row(b: SessionBooking) -> dict:
     return {"session_request_id": b.session_request_id, "resident_id": b.resident_id,
-            "day": b.day.isoformat(), "services": _dumps(list(b.services))}
+            "day": b.day.isoformat(), "services": _dumps(list(b.services)),
+            "cancelled_at": b.cancelled_at.isoformat() if b.cancelled_at is not None else None,
+            "cancel_reason": b.cancel_reason, "cancelled_by": b.cancelled_by}
 
 
 def _booking(row: dict) -> SessionBooking:
     return SessionBooking(session_request_id=row["session_request_id"], resident_id=row["resident_id"],
-                          day=_date(row["day"]), services=tuple(json.loads(row["services"])), id=row["id"])
+                          day=_date(row["day"]), services=tuple(json.loads(row["services"])), id=row["id"],
+                          cancelled_at=_datetime(row["cancelled_at"]) if row.get("cancelled_at") else None,
+                          cancel_reason=row.get("cancel_reason") or "", cancelled_by=row.get("cancelled_by") or "")
 
 
 # --------------------------------------------------------------------------- plans

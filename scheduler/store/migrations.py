@@ -299,6 +299,20 @@ def _plan_jobs(db: sqlite_utils.Database) -> None:
         "CREATE UNIQUE INDEX idx_jobs_one_active_per_week ON jobs(week_start) WHERE state IN ('queued', 'running')",
     )
 
+
+@MIGRATIONS(name="0007_seat_cancellation")
+def _seat_cancellation(db: sqlite_utils.Database) -> None:
+    """Let a hall-session seat be cancelled and kept on record: when (NULL: active), why and by whom.
+
+    Existing seats stay active.
+    """
+    _run(
+        db,
+        "ALTER TABLE session_bookings ADD COLUMN cancelled_at TEXT",
+        "ALTER TABLE session_bookings ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE session_bookings ADD COLUMN cancelled_by TEXT NOT NULL DEFAULT ''",
+    )
+
 def _all_names() -> tuple[str, ...]:
     empty = sqlite_utils.Database(memory=True)
     try:

@@ -15,7 +15,8 @@ service statistics (what was served where and when), in one transaction:
   position rounded to about a kilometre; district kept);
 - their requests keep kind, services, status, windows and dates; notes, the
   city's id and the free text of the details (an errand's order) are emptied;
-  requests still open are cancelled with an event;
+  requests still open are cancelled with an event; hall-session seats still
+  active are cancelled, and the reasons of cancelled seats become ``[削除]``;
 - their events' notes are emptied; their plan stops keep the times and the
   rounded position;
 - every text column of every table is then searched for the resident's name,
@@ -157,17 +158,20 @@ def export_resident(store: Store, resident_id: int, *, user: str) -> dict:
 
 @dataclass
 class ForgetReport:
-    """What `forget_resident` changed: rows per table, requests cancelled."""
+    """What `forget_resident` changed: rows per table, requests and hall-session seats cancelled."""
 
     resident_id: int
     changed: dict[str, int] = field(default_factory=dict)
     cancelled: int = 0
+    seats_cancelled: int = 0
 
     def format(self) -> str:
         """One line for staff (counts only)."""
         tables = ", ".join(f"{t} {n}" for t, n in sorted(self.changed.items()))
         return (f"resident {self.resident_id}: personal data removed ({tables}); "
-                f"{self.cancelled} open requests cancelled; served statistics kept")
+                f"{self.cancelled} open requests cancelled"
+                + (f", {self.seats_cancelled} hall-session seats cancelled" if self.seats_cancelled else "")
+                + "; served statistics kept")
 
 
 def _blank_free_text(value: object, key: str = "") -> object:
@@ -207,11 +211,26 @@ def forget_resident(store: Store, resident_id: int, *, user: str) -> ForgetRepor
                 store.change_status(rid, RequestStatus.CANCELLED, user=user,
                                     note="resident's personal data removed on request")
                 report.cancelled += 1
+        _cancel_seats(db, resident_id, user, report)
         store.audit(AuditEntry(user=user, action="forget", subject="resident", subject_ids=(resident_id,),
                                where="cli"))
     # The old page images sit in the write-ahead log until a checkpoint copies and truncates it.
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return report
+
+
+def _cancel_seats(db, resident_id: int, user: str, report: ForgetReport) -> None:
+    """Redact the reasons of the resident's cancelled seats (free text), then cancel their active seats."""
+    now = dt.datetime.now().replace(microsecond=0).isoformat()
+    redacted = db.execute("UPDATE session_bookings SET cancel_reason = ? WHERE resident_id = ? "
+                          "AND cancelled_at IS NOT NULL AND cancel_reason != ?",
+                          [_REDACTED, resident_id, _REDACTED]).rowcount
+    report.seats_cancelled = db.execute("UPDATE session_bookings SET cancelled_at = ?, cancel_reason = ?, cancelled_by = ? "
+                      "WHERE resident_id = ? AND cancelled_at IS NULL",
+                      [now, "resident's personal data removed on request", user, resident_id]).rowcount
+    if redacted or report.seats_cancelled:
+        report.changed["session_bookings"] = (report.changed.get("session_bookings", 0) + redacted
+                                              + report.seats_cancelled)
 
 
 def _anonymise_rows(db, resident_id: int, request_ids: list[int], report: ForgetReport) -> None:

@@ -486,10 +486,16 @@ class Store:
         """Change a stored booking (its services, day or session)."""
         return self._bookings.update(b)
 
-    def session_bookings(self, *, session_request_id: int | None = None,
-                         day: dt.date | None = None, resident_id: int | None = None) -> list[SessionBooking]:
-        """Return bookings in id order, filtered by session, day and resident when given."""
+    def session_bookings(self, *, session_request_id: int | None = None, day: dt.date | None = None,
+                         resident_id: int | None = None, include_cancelled: bool = False) -> list[SessionBooking]:
+        """Return bookings in id order, filtered by session, day and resident when given.
+
+        Cancelled seats are left out (they no longer count) unless `include_cancelled`
+        (the record: a resident's history, exports, imports matching a stored row).
+        """
         where, args = [], []
+        if not include_cancelled:
+            where.append("cancelled_at IS NULL")
         if resident_id is not None:
             where.append("resident_id = ?")
             args.append(resident_id)
