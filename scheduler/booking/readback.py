@@ -87,8 +87,8 @@ def read_back_seat(store: Store, booking) -> str:
     hall = store.get_site(session.details.site_id).name
     day = booking.day
     if booking.cancelled_at is not None:
-        return "\n".join([f"{resident.name}様、{day.month}月{day.day}日（{_WEEKDAYS_JA[day.weekday()]}）{at}、"
-                          f"{hall}の巡回窓口のご予約は取り消しました。",
+        return "\n".join([(f"{resident.name}様、{day.month}月{day.day}日（{_WEEKDAYS_JA[day.weekday()]}）{at}、"
+                           f"{hall}の巡回窓口のご予約は取り消しました。"),
                           "またのご利用をお待ちしております。"])
     lines = [f"{resident.name}様、ご予約を承りました。",
              (f"{day.month}月{day.day}日（{_WEEKDAYS_JA[day.weekday()]}）{at}、"

@@ -150,6 +150,22 @@ def test_session_bookings_import_and_lengthen_the_session(store, tmp_path):
     assert len(store.session_bookings()) == 2
 
 
+def test_reimporting_a_seat_cancelled_on_the_phone_leaves_it_cancelled(store, tmp_path):
+    """The CSV has no cancellation column: a re-import of the same row neither revives nor duplicates the seat."""
+    from scheduler.booking import cancel_seat
+
+    _import_example(store, "residents", "sites", "vehicles", "requests")
+    path = _write(tmp_path, "session,resident,day,services\nS003,R002,2026-12-01,オンライン相談\n")
+    assert import_csv(store, "session_bookings", path, user="t").inserted == 1
+    (seat,) = store.session_bookings()
+    cancel_seat(store, seat.id, reason="入院のため", user="op")
+    assert import_csv(store, "session_bookings", path, user="t").unchanged == 1
+    assert store.session_bookings() == [] and store.get_session_booking(seat.id).cancel_reason == "入院のため"
+    changed = _write(tmp_path, "session,resident,day,services\nS003,R002,2026-12-01,印鑑登録証明書\n", "c.csv")
+    assert import_csv(store, "session_bookings", changed, user="t").updated == 1
+    assert store.get_session_booking(seat.id).cancelled
+
+
 def test_bad_session_bookings_name_row_and_field_and_store_nothing(store, tmp_path):
     """Unknown session, a visit given as session, a day the session is not held, unknown resident, unknown
     service and a duplicate: each named; the good first row is not stored either."""

@@ -56,7 +56,8 @@ audit_entries = st.builds(AuditEntry, user=names, action=st.sampled_from(["view"
                           subject=st.sampled_from(["resident", "request"]),
                           subject_ids=st.lists(ids, max_size=5).map(tuple), where=texts, at=datetimes)
 session_bookings = st.builds(SessionBooking, session_request_id=ids, resident_id=ids, day=days,
-                             services=st.lists(st.sampled_from(["consultation", "seal_certificate"])).map(tuple))
+                             services=st.lists(st.sampled_from(["consultation", "seal_certificate"])).map(tuple),
+                             cancelled_at=st.none() | datetimes, cancel_reason=texts, cancelled_by=names)
 plan_stops = st.builds(
     PlanStop, vehicle_id=ids, day=days, seq=st.integers(0, 50), step_type=st.sampled_from(["visit", "break"]),
     arrival_s=st.integers(0, 7 * 86_400), start_s=st.integers(0, 7 * 86_400), departure_s=st.integers(0, 7 * 86_400),

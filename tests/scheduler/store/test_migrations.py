@@ -93,3 +93,22 @@ def test_single_span_opening_hours_become_interval_lists(tmp_path):
         stored = store.db.execute("SELECT opening_hours FROM sites").fetchone()[0]
         assert json.loads(stored) == {"1": [[32400, 43200]], "5": [[32400, 39600]]}
         assert store.get_site(1).opening_hours == {1: ((32400, 43200),), 5: ((32400, 39600),)}
+
+
+def test_seats_booked_before_cancellation_existed_stay_active(tmp_path):
+    """Migration 0007 adds when, why and by whom a seat was cancelled; a seat stored before stays active."""
+    import datetime as dt
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrate(db, stop_before="0007_seat_cancellation")
+    db["residents"].insert({"name": "山田 花子", "lat": 37.21, "lon": 140.79})
+    db["sites"].insert({"name": "公民館", "kind": "community_hall", "lat": 37.1, "lon": 140.7})
+    db["requests"].insert({"kind": "session", "status": "received", "received_at": "2026-11-20T09:15:00",
+                           "details": '{"site_id": 1, "rule": {"frequency": "weekly", "weekday": 1}}'})
+    db["session_bookings"].insert({"session_request_id": 1, "resident_id": 1, "day": "2026-12-01",
+                                   "services": '["consultation"]'})
+    db.close()
+    with Store.open(path) as store:
+        (seat,) = store.session_bookings(session_request_id=1, day=dt.date(2026, 12, 1))
+        assert (seat.cancelled, seat.cancel_reason, seat.cancelled_by) == (False, "", "")
