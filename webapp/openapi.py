@@ -116,6 +116,16 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "responses": {"200": _json({"type": "object", "properties": {
             "roads": _ref("FeatureCollection"), "too_large": {"type": "boolean"}}})}},
     "api.openapi": {"responses": {"200": _json({"type": "object", "description": "This document"})}},
+    "api.cancel_seat": {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["reason"],
+            "properties": {"reason": {"type": "string", "description": "Why the resident will not come"}}}}}},
+        "responses": {"200": _json({"type": "object", "properties": {
+            "id": {"type": "integer"}, "resident": {"type": "integer"}, "session": {"type": "integer"}, "day": _DAY,
+            "services": {"type": "array", "items": {"type": "string"}}, "cancelled": {"type": "boolean"},
+            "cancelled_at": {"type": ["string", "null"]}, "cancel_reason": {"type": "string"},
+            "cancelled_by": {"type": "string"}, "read_back": {"type": "string"}}}),
+            "409": _json(_ref("Error"), "The seat was cancelled before")}},
 }
 
 _ERRORS = {"400": "Bad input; the message names the field", "401": "Not logged in",

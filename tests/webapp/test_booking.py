@@ -155,3 +155,63 @@ def test_hall_seats_nearby_with_room_and_booking_one(operator, store):
     assert again.status_code == 400 and "already has a seat" in again.json["error"]
     page = operator.get("/booking/residents/1")
     assert first["site"] in page.text
+
+
+@pytest.fixture
+def seat(store):
+    """Resident 1's seat in the first hall session planned in the sample week."""
+    from scheduler.domain import SessionBooking
+
+    stop = next(s for s in store.get_plan(WEEK).stops if s.step_type == "session")
+    return store.add_session_booking(SessionBooking(stop.request_id, 1, stop.day, ("residence_certificate",)))
+
+
+def test_operator_cancels_a_seat_from_the_resident_page(operator, store, seat):
+    """キャンセル with the reason: flashed, then the page shows the seat cancelled with the reason, no form."""
+    page = operator.get("/booking/residents/1")
+    form = re.search(rf'<tr id="seat-{seat.id}".*?</tr>', page.text, re.DOTALL).group(0)
+    assert f'action="/booking/seats/{seat.id}/cancel"' in form and 'name="reason" required' in form
+    blank = operator.post(f"/booking/seats/{seat.id}/cancel", data={"reason": " ", "csrf_token": csrf_token(operator)},
+                          follow_redirects=True)
+    assert "キャンセルできません" in blank.text and not store.get_session_booking(seat.id).cancelled
+    done = operator.post(f"/booking/seats/{seat.id}/cancel",
+                         data={"reason": "入院のため", "csrf_token": csrf_token(operator)})
+    assert done.status_code == 302 and done.location == "/booking/residents/1"
+    entry = store.audit_entries(limit=1)[0]  # ids only
+    assert (entry.user, entry.action, entry.subject, entry.subject_ids) == ("operator", "change", "resident", (1,))
+    page = operator.get(done.location)
+    assert "巡回の予約をキャンセルしました" in page.text
+    row = re.search(rf'<tr id="seat-{seat.id}".*?</tr>', page.text, re.DOTALL).group(0)
+    assert "キャンセル済み" in row and "入院のため" in row and "<form" not in row
+    cancelled = store.get_session_booking(seat.id)
+    assert (cancelled.cancel_reason, cancelled.cancelled_by) == ("入院のため", "operator")
+    readback = operator.get(f"/booking/seats/{seat.id}/readback")
+    assert "キャンセル済みです" in readback.text and "取り消しました" in readback.text
+
+
+def test_seat_cancel_needs_the_csrf_token_and_an_office_role(app, operator, store, seat):
+    """Without the token: refused; a driver: 403; an unknown seat: 404. The seat stays active."""
+    assert operator.post(f"/booking/seats/{seat.id}/cancel", data={"reason": "x"}).status_code == 400
+    assert operator.post("/booking/seats/999/cancel",
+                         data={"reason": "x", "csrf_token": csrf_token(operator)}).status_code == 404
+    driver = app.test_client()
+    assert login(driver, "driver1").status_code == 302
+    refused = driver.post(f"/booking/seats/{seat.id}/cancel", data={"reason": "x", "csrf_token": csrf_token(driver)})
+    assert refused.status_code == 403
+    assert not store.get_session_booking(seat.id).cancelled
+
+
+def test_api_cancels_a_seat_once_with_a_reason(operator, store, seat):
+    """POST /api/seats/<id>/cancel: 400 naming reason, 200 with the seat, 409 the second time, 404 unknown."""
+    url = f"/api/seats/{seat.id}/cancel"
+    no_reason = _post_json(operator, url, {})
+    assert no_reason.status_code == 400 and no_reason.json["error"].startswith("reason:")
+    done = _post_json(operator, url, {"reason": "入院のため"})
+    assert done.status_code == 200
+    assert (done.json["id"], done.json["cancelled"], done.json["cancel_reason"], done.json["cancelled_by"]) == (
+        seat.id, True, "入院のため", "operator")
+    assert "取り消しました" in done.json["read_back"]
+    again = _post_json(operator, url, {"reason": "again"})
+    assert again.status_code == 409 and "already cancelled" in again.json["error"]
+    assert _post_json(operator, "/api/seats/999/cancel", {"reason": "x"}).status_code == 404
+    assert store.get_session_booking(seat.id).cancel_reason == "入院のため"

@@ -21,12 +21,13 @@ SEAT = (0, "")  # set by `_booking_data`: a planned session and its day
 
 @pytest.fixture(autouse=True)
 def _booking_data(store):
-    """Find a promised request and a planned session; give resident 1 seat #1 in that session."""
+    """Find a promised request and a planned session; give resident 1 seat #1 and resident 3 seat #2 in it."""
     global PROMISED, SEAT
     PROMISED = tuple(r.id for r in store.requests() if r.promised is not None)[:2]
     stop = next(s for s in store.get_plan(WEEK).stops if s.step_type == "session")
     SEAT = (stop.request_id, stop.day.isoformat())
     assert store.add_session_booking(SessionBooking(stop.request_id, 1, stop.day)).id == 1
+    assert store.add_session_booking(SessionBooking(stop.request_id, 3, stop.day)).id == 2
 
 
 def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, str, dict]]:
@@ -97,6 +98,7 @@ def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, s
         "booking.cancel": ("POST", f"/booking/requests/{PROMISED[0]}/cancel", {"data": {"reason": "入院"}}),
         "booking.sessions": ("GET", f"/booking/residents/1/sessions?earliest={monday}", {}),
         "booking.seat_readback": ("GET", "/booking/seats/1/readback", {}),
+        "booking.cancel_seat_": ("POST", "/booking/seats/1/cancel", {"data": {"reason": "入院"}}),
         "api.offers": ("POST", "/api/offers", {"json": _EMPTY_WEEK_DRAFT}),
         "api.bookings": ("POST", "/api/bookings", {"json": {"draft": _EMPTY_WEEK_DRAFT, "offer": {
             "day": "2027-01-12", "start": "13:00", "end": "14:00"}}}),
@@ -104,6 +106,7 @@ def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, s
         "api.add_resident": ("POST", "/api/residents", {"json": {"name": "新井 一郎", "site": 1}}),
         "api.resident_sessions": ("GET", f"/api/residents/1/sessions?earliest={monday}", {}),
         "api.seats": ("POST", "/api/seats", {"json": {"resident": 2, "session": SEAT[0], "day": SEAT[1]}}),
+        "api.cancel_seat": ("POST", "/api/seats/2/cancel", {"json": {"reason": "入院"}}),
     }
 
 

@@ -13,6 +13,8 @@ it (400), a slot just taken is 409 with fresh offers. Browser calls send the
   ``site`` ...); a home off the road is refused with the distance.
 - ``GET /api/residents/<id>/sessions?earliest=&latest=&services=``: planned hall sessions nearby with room.
 - ``POST /api/seats``: ``{"resident", "session", "day", "services"}`` -> a seat in a hall session.
+- ``POST /api/seats/<id>/cancel``: ``{"reason": "..."}`` -> the seat, cancelled (kept on record); 409 if it
+  was cancelled before.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from flask_login import current_user
 
 from routing.errors import InputError
 from scheduler.booking import (
+    SeatAlreadyCancelled,
     SlotTaken,
     book,
     book_seat,
     cancel_booking,
+    cancel_seat,
     find_offers,
     nearby_sessions,
     parse_draft,
@@ -148,3 +152,28 @@ def seats():
     audit.record("change", "resident", [seat.resident_id])
     return jsonify(id=seat.id, session=seat.session_request_id, day=seat.day.isoformat(),
                    read_back=read_back_seat(store, seat)), 201
+
+
+def _seat_json(store, seat) -> dict:
+    return {"id": seat.id, "resident": seat.resident_id, "session": seat.session_request_id,
+            "day": seat.day.isoformat(), "services": list(seat.services), "cancelled": seat.cancelled,
+            "cancelled_at": seat.cancelled_at.isoformat() if seat.cancelled_at else None,
+            "cancel_reason": seat.cancel_reason, "cancelled_by": seat.cancelled_by,
+            "read_back": read_back_seat(store, seat)}
+
+
+@bp.route("/seats/<int:booking_id>/cancel", methods=["POST"], endpoint="cancel_seat")
+def cancel_seat_(booking_id: int):
+    """Cancel a hall-session seat with ``{"reason": "..."}``: it no longer counts but stays on record.
+
+    400 without a reason, 404 for an unknown seat, 409 when it was cancelled before.
+    """
+    data = request.get_json(silent=True) or {}
+    reason = data.get("reason") if isinstance(data, dict) else None
+    store = get_store()
+    try:
+        seat = cancel_seat(store, booking_id, reason=str(reason or ""), user=current_user.login)
+    except SeatAlreadyCancelled as exc:
+        return jsonify(error=str(exc)), 409
+    audit.record("change", "resident", [seat.resident_id])
+    return jsonify(_seat_json(store, seat))

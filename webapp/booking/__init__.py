@@ -4,7 +4,8 @@ One call, one path through these pages: 住民検索 (live search) → the
 resident's page (history, cancel or change with a reason) → a request form
 per kind → 候補日時 (offers by insertion into the current plan) → 予約を確定
 → 読み上げ文 (the read-back text, big, to say on the phone). Hall-session
-seats have their own list (sessions already planned at halls near the home).
+seats have their own list (sessions already planned at halls near the home);
+a seat is cancelled (キャンセル) with the reason from the resident's page.
 The views are thin: the work is in `scheduler.booking`.
 """
 
@@ -35,6 +36,7 @@ from scheduler.booking import (
     book,
     book_seat,
     cancel_booking,
+    cancel_seat,
     find_offers,
     nearby_sessions,
     parse_draft,
@@ -250,6 +252,24 @@ def sessions(resident_id: int):
                            ), (400 if error else 200)
 
 
+@bp.route("/seats/<int:booking_id>/cancel", methods=["POST"])
+def cancel_seat_(booking_id: int):
+    """キャンセル of a hall-session seat with the reason: it stops counting, stays on the resident's page."""
+    store = get_store()
+    try:
+        seat = store.get_session_booking(booking_id)
+    except InputError:
+        abort(404)
+    try:
+        cancel_seat(store, booking_id, reason=request.form.get("reason", ""), user=current_user.login)
+    except InputError as exc:
+        flash(_("キャンセルできません") + f": {exc}")
+        return redirect(url_for("booking.resident", resident_id=seat.resident_id))
+    audit.record("change", "resident", [seat.resident_id])
+    flash(_("巡回の予約をキャンセルしました"))
+    return redirect(url_for("booking.resident", resident_id=seat.resident_id))
+
+
 @bp.route("/seats/<int:booking_id>/readback")
 def seat_readback(booking_id: int):
     """読み上げ文 of a hall-session seat."""
@@ -257,4 +277,4 @@ def seat_readback(booking_id: int):
     seat = store.get_session_booking(booking_id)
     audit.record("view", "resident", [seat.resident_id])
     return render_template("booking/readback.html", person=store.get_resident(seat.resident_id), req=None,
-                           text=read_back_seat(store, seat))
+                           seat=seat, text=read_back_seat(store, seat))
