@@ -101,7 +101,7 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
         service_days=service_calendar.service_days(week_start, exceptions),
         matrix_provider=network,
         now=now,
-        bookings=store.session_bookings(),
+        bookings=store.session_bookings(),  # active seats only: a cancelled seat needs no time
     )
 
 
