@@ -61,7 +61,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "booking.cancel": _BOOKERS,
     "booking.sessions": _BOOKERS,
     "booking.seat_readback": _BOOKERS,
-    "booking.cancel_seat_": _BOOKERS,
+    "booking.cancel_seat": _BOOKERS,
     # driver (運転手・職員): their own vehicle's day
     "driver.today": frozenset({Role.DRIVER}),
     "driver.report": frozenset({Role.DRIVER}),

@@ -98,7 +98,7 @@ def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, s
         "booking.cancel": ("POST", f"/booking/requests/{PROMISED[0]}/cancel", {"data": {"reason": "入院"}}),
         "booking.sessions": ("GET", f"/booking/residents/1/sessions?earliest={monday}", {}),
         "booking.seat_readback": ("GET", "/booking/seats/1/readback", {}),
-        "booking.cancel_seat_": ("POST", "/booking/seats/1/cancel", {"data": {"reason": "入院"}}),
+        "booking.cancel_seat": ("POST", "/booking/seats/1/cancel", {"data": {"reason": "入院"}}),
         "api.offers": ("POST", "/api/offers", {"json": _EMPTY_WEEK_DRAFT}),
         "api.bookings": ("POST", "/api/bookings", {"json": {"draft": _EMPTY_WEEK_DRAFT, "offer": {
             "day": "2027-01-12", "start": "13:00", "end": "14:00"}}}),

@@ -252,7 +252,7 @@ def sessions(resident_id: int):
                            ), (400 if error else 200)
 
 
-@bp.route("/seats/<int:booking_id>/cancel", methods=["POST"])
+@bp.route("/seats/<int:booking_id>/cancel", methods=["POST"], endpoint="cancel_seat")
 def cancel_seat_(booking_id: int):
     """キャンセル of a hall-session seat with the reason: it stops counting, stays on the resident's page."""
     store = get_store()
