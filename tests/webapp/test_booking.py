@@ -167,26 +167,26 @@ def seat(store):
 
 
 def test_operator_cancels_a_seat_from_the_resident_page(operator, store, seat):
-    """キャンセル with the reason: flashed, then the page shows the seat cancelled with the reason, no form."""
+    """取り消す with the reason: flashed, then the page shows the seat cancelled (取消) with the reason, no form."""
     page = operator.get("/booking/residents/1")
     form = re.search(rf'<tr id="seat-{seat.id}".*?</tr>', page.text, re.DOTALL).group(0)
     assert f'action="/booking/seats/{seat.id}/cancel"' in form and 'name="reason" required' in form
     blank = operator.post(f"/booking/seats/{seat.id}/cancel", data={"reason": " ", "csrf_token": csrf_token(operator)},
                           follow_redirects=True)
-    assert "キャンセルできません" in blank.text and not store.get_session_booking(seat.id).cancelled
+    assert "取り消せません" in blank.text and not store.get_session_booking(seat.id).cancelled
     done = operator.post(f"/booking/seats/{seat.id}/cancel",
                          data={"reason": "入院のため", "csrf_token": csrf_token(operator)})
     assert done.status_code == 302 and done.location == "/booking/residents/1"
     entry = store.audit_entries(limit=1)[0]  # ids only
     assert (entry.user, entry.action, entry.subject, entry.subject_ids) == ("operator", "change", "resident", (1,))
     page = operator.get(done.location)
-    assert "巡回の予約をキャンセルしました" in page.text
+    assert "巡回の予約を取り消しました" in page.text
     row = re.search(rf'<tr id="seat-{seat.id}".*?</tr>', page.text, re.DOTALL).group(0)
-    assert "キャンセル済み" in row and "入院のため" in row and "<form" not in row
+    assert "取消" in row and "入院のため" in row and "<form" not in row
     cancelled = store.get_session_booking(seat.id)
     assert (cancelled.cancel_reason, cancelled.cancelled_by) == ("入院のため", "operator")
     readback = operator.get(f"/booking/seats/{seat.id}/readback")
-    assert "キャンセル済みです" in readback.text and "取り消しました" in readback.text
+    assert "取り消し済みです" in readback.text and "取り消しました" in readback.text
 
 
 def test_seat_cancel_needs_the_csrf_token_and_an_office_role(app, operator, store, seat):

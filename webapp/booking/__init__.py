@@ -5,7 +5,7 @@ resident's page (history, cancel or change with a reason) → a request form
 per kind → 候補日時 (offers by insertion into the current plan) → 予約を確定
 → 読み上げ文 (the read-back text, big, to say on the phone). Hall-session
 seats have their own list (sessions already planned at halls near the home);
-a seat is cancelled (キャンセル) with the reason from the resident's page.
+a seat is cancelled (取り消す, as a request is) with the reason from the resident's page.
 The views are thin: the work is in `scheduler.booking`.
 """
 
@@ -254,7 +254,7 @@ def sessions(resident_id: int):
 
 @bp.route("/seats/<int:booking_id>/cancel", methods=["POST"], endpoint="cancel_seat")
 def cancel_seat_(booking_id: int):
-    """キャンセル of a hall-session seat with the reason: it stops counting, stays on the resident's page."""
+    """取り消す (cancel) a hall-session seat with the reason: it stops counting, stays on the resident's page."""
     store = get_store()
     try:
         seat = store.get_session_booking(booking_id)
@@ -263,10 +263,10 @@ def cancel_seat_(booking_id: int):
     try:
         cancel_seat(store, booking_id, reason=request.form.get("reason", ""), user=current_user.login)
     except InputError as exc:
-        flash(_("キャンセルできません") + f": {exc}")
+        flash(_("取り消せません") + f": {exc}")
         return redirect(url_for("booking.resident", resident_id=seat.resident_id))
     audit.record("change", "resident", [seat.resident_id])
-    flash(_("巡回の予約をキャンセルしました"))
+    flash(_("巡回の予約を取り消しました"))
     return redirect(url_for("booking.resident", resident_id=seat.resident_id))
 
 
