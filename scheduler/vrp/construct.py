@@ -74,17 +74,20 @@ class _Timer:
         dims = range(problem.dimensions)
         n_tasks = len(nodes.task)
         self.kind = [tasks[t].kind for t in nodes.task]
-        self.delta: list[list[int]] = []  # load change at the node, per dimension
-        self.loaded: list[list[int]] = []  # load on board from the start (job deliveries)
+        delta: list[list[int]] = []  # per node: load change, per dimension
+        loaded: list[list[int]] = []  # per node: load on board from the start (job deliveries)
         for t in nodes.task:
             task = tasks[t]
             if task.kind == "job":
-                self.delta.append([task.pickup[d] - task.delivery[d] for d in dims])
-                self.loaded.append(list(task.delivery))
+                delta.append([task.pickup[d] - task.delivery[d] for d in dims])
+                loaded.append(list(task.delivery))
             else:
                 amount = problem.shipments[task.shipment].amount
-                self.delta.append([amount[d] if task.kind == "pickup" else -amount[d] for d in dims])
-                self.loaded.append([0] * problem.dimensions)
+                delta.append([amount[d] if task.kind == "pickup" else -amount[d] for d in dims])
+                loaded.append([0] * problem.dimensions)
+        #: per dimension: each node's load change, and what it has on board from the start (None: nothing anywhere)
+        self.delta_by_dim = [[row[d] for row in delta] for d in dims]
+        self.loaded_by_dim = [[row[d] for row in loaded] if any(row[d] for row in loaded) else None for d in dims]
         node_of_task = {t: i for i, t in enumerate(nodes.task)}
         self.partner = [node_of_task.get(tasks[t].partner) if tasks[t].partner is not None else None
                         for t in nodes.task]
@@ -92,9 +95,6 @@ class _Timer:
                      for t in nodes.task]
         self.dims = list(dims)
         self.n_tasks = n_tasks
-        self.by_dim = [[self.delta[n][d] for n in range(n_tasks)] for d in dims]
-        self.loaded_by_dim = [[self.loaded[n][d] for n in range(n_tasks)] if any(self.loaded[n][d] for n in range(n_tasks))
-                              else None for d in dims]
         # a delivery of a group follows the group's previous delivery at once (see `insertion_order`)
         self.follows: list[int | None] = [None] * n_tasks
         for members in model.groups:
@@ -109,7 +109,7 @@ class _Timer:
 
     def _loads_ok(self, k: int, seq: list[int]) -> bool:
         for d, cap in enumerate(self.caps[k]):
-            loaded, delta = self.loaded_by_dim[d], self.by_dim[d]
+            loaded, delta = self.loaded_by_dim[d], self.delta_by_dim[d]
             load = sum(loaded[n] for n in seq) if loaded is not None else 0
             if load > cap:
                 return False

@@ -201,8 +201,9 @@ def _ruin_and_recreate(state: _State, rng: random.Random, related: list[list[int
     near = []
     if served:
         near = [u for u in waiting if any(related[seed_node][n] <= radius for n in state.units[u][1:])]
-    others = [u for u in waiting if u not in set(near)]
-    picked = set(near) | set(rng.sample(others, min(_RANDOM_UNSERVED, len(others))))
+    near_set = set(near)
+    others = [u for u in waiting if u not in near_set]
+    picked = near_set | set(rng.sample(others, min(_RANDOM_UNSERVED, len(others))))
     todo = sorted(removed | picked,
                   key=lambda u: (state.rank[u][0], state.rank[u][1] + (rng.random() * _PRIORITY_NOISE
                                                                       if state.rank[u][0] else 0), u))

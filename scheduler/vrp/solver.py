@@ -1029,7 +1029,7 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
     nodes = _nodes(model)
     travel = _travel(model, nodes)
     constructed, plan = _constructed(model, nodes, travel, started)
-    if params.improve_iterations != 0 and _WHOLE_WEEK_SHARE > 0:
+    if params.improve_iterations != 0:
         # tasks move between days only here: improve the whole week for a while first
         budget = params.time_limit_s * _WHOLE_WEEK_SHARE - (time.monotonic() - started)
         improved = improve(model, _node_table(nodes), travel, plan.routes, seconds=budget, seed=params.seed,
