@@ -29,20 +29,13 @@ TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "SESSION_COOKIE_SEC
 @pytest.fixture(scope="session")
 def planned_template(sample_instance, tmp_path_factory):
     """An instance folder with the sample week planned, published and staff accounts (read-only)."""
-    from routing.network import RoadNetwork
-    from scheduler.io.sample import load_sample
     from scheduler.jobs import JobState, PlanJob
-    from scheduler.planning import plan_week, publish
-    from scheduler.vrp.params import SolveParams
+    from tests.conftest import planned_sample_copy
     from webapp.commands import add_user
 
     instance = tmp_path_factory.mktemp("planned")
-    shutil.copytree(sample_instance / "graph", instance / "graph")
-    network = RoadNetwork.from_instance(instance)
-    with Store.for_instance(instance) as store:
-        load_sample(store, network, WEEK)
-        result = plan_week(store, network, WEEK, params=SolveParams(time_limit_s=60, solution_limit=1), user="test")
-        publish(store, result.plan.id, user="test")
+    store, result = planned_sample_copy(sample_instance, instance, WEEK)
+    with store:
         store.update_job(dataclasses.replace(  # job 1: the finished job that made it
             store.add_job(PlanJob(week_start=WEEK, created_by="test", time_limit_s=60))[0],
             state=JobState.DONE, plan_id=result.plan.id, plan_version=result.plan.version,
