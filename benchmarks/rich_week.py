@@ -211,3 +211,19 @@ def rides_over_limit(problem: dict, solution: dict) -> int:
             elif step["type"] == "delivery" and limit.get(step["id"]) is not None and step["id"] in picked:
                 over += begin - picked[step["id"]] > limit[step["id"]]
     return over
+
+
+def served_tasks(solution: dict) -> set[tuple[str, int]]:
+    """Return the tasks a plan serves, as ``("job", id)`` and ``("pickup", id)`` (a shipment once)."""
+    return {(step["type"], step["id"]) for route in solution["routes"] for step in route["steps"]
+            if step["type"] in ("job", "pickup")}
+
+
+def restricted(problem: dict, tasks: set[tuple[str, int]]) -> dict:
+    """Return the problem with only these jobs and shipments (vehicles and matrices unchanged).
+
+    Used to compare two solvers' routing on the same work: the tasks both
+    served, each solver then routing all of them.
+    """
+    return {**problem, "jobs": [j for j in problem["jobs"] if ("job", j["id"]) in tasks],
+            "shipments": [s for s in problem["shipments"] if ("pickup", s["pickup"]["id"]) in tasks]}
