@@ -130,6 +130,23 @@ def test_api_offer_book_cancel(operator, store):
     assert store.events(rid)[-1].note == "入院のため"
 
 
+def test_cancel_form_refusals_are_in_staff_words(operator, store):
+    """The 取り消す form: a blank reason and a request already cancelled are refused in the screen's words."""
+    rid = _post_json(operator, "/api/bookings", {"draft": {**VISIT, "resident": 1}, "offer": 1}).json["request_id"]
+    url = f"/booking/requests/{rid}/cancel"
+    blank = operator.post(url, data={"reason": "  ", "csrf_token": csrf_token(operator)}, follow_redirects=True)
+    assert "取り消せません: 理由を入力してください" in blank.text and "reason:" not in blank.text
+    assert store.get_request(rid).status.value == "booked"
+    done = operator.post(url, data={"reason": "入院のため", "csrf_token": csrf_token(operator)}, follow_redirects=True)
+    assert "取り消しました" in done.text and store.get_request(rid).status.value == "cancelled"
+    again = operator.post(url, data={"reason": "重複", "csrf_token": csrf_token(operator)}, follow_redirects=True)
+    assert "取り消せません: この依頼は「取消」です" in again.text and "cannot change status" not in again.text
+    assert store.events(rid)[-1].note == "入院のため"
+    operator.get("/lang/en")
+    english = operator.post(url, data={"reason": "x", "csrf_token": csrf_token(operator)}, follow_redirects=True)
+    assert "Cannot cancel: this request is “" in english.text
+
+
 def test_bearer_token_books_without_csrf(app, instance):
     """A script with a bearer token asks for offers with no cookie and no CSRF token."""
     from click.testing import CliRunner
@@ -173,7 +190,8 @@ def test_operator_cancels_a_seat_from_the_resident_page(operator, store, seat):
     assert f'action="/booking/seats/{seat.id}/cancel"' in form and 'name="reason" required' in form
     blank = operator.post(f"/booking/seats/{seat.id}/cancel", data={"reason": " ", "csrf_token": csrf_token(operator)},
                           follow_redirects=True)
-    assert "取り消せません" in blank.text and not store.get_session_booking(seat.id).cancelled
+    assert "取り消せません: 理由を入力してください" in blank.text and "reason:" not in blank.text
+    assert not store.get_session_booking(seat.id).cancelled
     done = operator.post(f"/booking/seats/{seat.id}/cancel",
                          data={"reason": "入院のため", "csrf_token": csrf_token(operator)})
     assert done.status_code == 302 and done.location == "/booking/residents/1"
@@ -187,6 +205,10 @@ def test_operator_cancels_a_seat_from_the_resident_page(operator, store, seat):
     assert (cancelled.cancel_reason, cancelled.cancelled_by) == ("入院のため", "operator")
     readback = operator.get(f"/booking/seats/{seat.id}/readback")
     assert "取り消し済みです" in readback.text and "取り消しました" in readback.text
+    again = operator.post(f"/booking/seats/{seat.id}/cancel",
+                          data={"reason": "重複", "csrf_token": csrf_token(operator)}, follow_redirects=True)
+    assert "取り消せません: この予約はすでに取り消されています" in again.text and "already" not in again.text
+    assert store.get_session_booking(seat.id).cancel_reason == "入院のため"
 
 
 def test_seat_cancel_needs_the_csrf_token_and_an_office_role(app, operator, store, seat):

@@ -31,6 +31,7 @@ from werkzeug.datastructures import MultiDict
 
 from routing.errors import InputError
 from scheduler.booking import (
+    SeatAlreadyCancelled,
     SeatError,
     SlotTaken,
     book,
@@ -46,11 +47,12 @@ from scheduler.booking import (
     resident_history,
 )
 from scheduler.booking.offers import Offer
-from scheduler.domain import SiteKind, parse_hhmm
+from scheduler.domain import RequestStatus, SiteKind, parse_hhmm
 from webapp import audit
 from webapp.args import parse_day
 from webapp.booking.forms import KINDS, SHOP_ROWS, WEEKDAYS, draft_from_form, field_of
 from webapp.db import get_store, offer_matrices, road_network
+from webapp.i18n import word
 from webapp.maps import Bbox, roads_geojson
 from webapp.vendor import LEAFLET_VERSION
 
@@ -208,10 +210,19 @@ def cancel(request_id: int):
     store = get_store()
     req = store.get_request(request_id)
     reason = request.form.get("reason", "")
-    try:
-        cancel_booking(store, offer_matrices(), request_id, reason=reason, user=current_user.login)
-    except InputError as exc:
-        flash(_("取り消せません") + f": {exc}")
+    # the refusals staff meet are told in their words, decided from the state, not the core's text
+    refused = None
+    if not req.can_move_to(RequestStatus.CANCELLED):
+        refused = _("この依頼は「%(status)s」です", status=word(req.status.value))
+    elif not reason.strip():
+        refused = _("理由を入力してください")
+    else:
+        try:
+            cancel_booking(store, offer_matrices(), request_id, reason=reason, user=current_user.login)
+        except InputError as exc:  # e.g. the freed route fails validation: nothing was stored
+            refused = str(exc)
+    if refused is not None:
+        flash(_("取り消せません") + f": {refused}")
         return redirect(url_for("booking.resident", resident_id=req.resident_id))
     audit.record("change", "request", [request_id])
     flash(_("取り消しました"))
@@ -260,10 +271,15 @@ def cancel_seat_(booking_id: int):
         seat = store.get_session_booking(booking_id)
     except InputError:
         abort(404)
-    try:
-        cancel_seat(store, booking_id, reason=request.form.get("reason", ""), user=current_user.login)
-    except InputError as exc:
-        flash(_("取り消せません") + f": {exc}")
+    reason = request.form.get("reason", "")
+    refused = _("理由を入力してください") if not reason.strip() else None
+    if refused is None:
+        try:
+            cancel_seat(store, booking_id, reason=reason, user=current_user.login)
+        except SeatAlreadyCancelled:
+            refused = _("この予約はすでに取り消されています")
+    if refused is not None:
+        flash(_("取り消せません") + f": {refused}")
         return redirect(url_for("booking.resident", resident_id=seat.resident_id))
     audit.record("change", "resident", [seat.resident_id])
     flash(_("巡回の予約を取り消しました"))
