@@ -106,6 +106,12 @@ class SolveParams:
         OR-Tools' search (``scheduler.vrp.lns``). ``None``: as long as they
         keep serving more (see ``scheduler.vrp.solver._improve``), none under
         a `solution_limit`; ``0``: none.
+    improve_share
+        Ruin and recreate runs for this share of the time left, however long
+        it goes without serving more. ``None``: it stops after 2 s (and 50
+        iterations) without keeping a commitment more or serving more weight,
+        or at 60 % of the time left (``scheduler.vrp.solver._improve``). The
+        days of a split week use 0.8 unless set (``solver._PART_IMPROVE_SHARE``).
     """
 
     time_limit_s: float = 10.0
@@ -122,6 +128,7 @@ class SolveParams:
     stall_gain: float = 0.001
     split_days: bool = True
     improve_iterations: int | None = None
+    improve_share: float | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.time_limit_s, bool) or not isinstance(self.time_limit_s, (int, float)) \
@@ -156,6 +163,10 @@ class SolveParams:
         if isinstance(self.stall_gain, bool) or not isinstance(self.stall_gain, (int, float)) \
                 or not 0 <= self.stall_gain < 1:
             raise ParamsError(f"stall_gain: expected a number in [0, 1), got {self.stall_gain!r}")
+        if self.improve_share is not None and (
+                isinstance(self.improve_share, bool) or not isinstance(self.improve_share, (int, float))
+                or not 0 < self.improve_share < 1):
+            raise ParamsError(f"improve_share: expected a number in (0, 1) or null, got {self.improve_share!r}")
         if not isinstance(self.split_days, bool):
             raise ParamsError(f"split_days: expected true or false, got {self.split_days!r}")
         if not isinstance(self.ruin_auto_temperatures, bool):

@@ -96,6 +96,9 @@ _LARGE = 400
 _IMPROVE_STALL_S = 2.0
 _IMPROVE_STALL_ITERATIONS = 50
 _IMPROVE_SHARE = 0.6
+#: The days of a split week: ruin and recreate runs for this share of each day's
+#: time, without the stop above (`SolveParams.improve_share`, `_solve_in_parts`).
+_PART_IMPROVE_SHARE = 0.8
 #: Share of the time limit a week solved day by day spends improving the whole week first.
 _WHOLE_WEEK_SHARE = 0.25
 
@@ -567,7 +570,9 @@ def _improve(om: _OrModel, constructed: SearchResult, plan: Plan, params: SolveP
     `_IMPROVE_STALL_S` seconds (and `_IMPROVE_STALL_ITERATIONS` iterations)
     without keeping a commitment more or serving more weight, or when it has
     used `_IMPROVE_SHARE` of the time left, so OR-Tools' search always gets
-    the rest to shorten the routes. Under a solution limit it does not run
+    the rest to shorten the routes. With `SolveParams.improve_share` (the
+    days of a split week) it runs for that share of the time left, whatever
+    it gains. Under a solution limit it does not run
     unless `SolveParams.improve_iterations` asks for a number of iterations
     (then the plan depends only on the input and the seed).
     """
@@ -578,14 +583,16 @@ def _improve(om: _OrModel, constructed: SearchResult, plan: Plan, params: SolveP
         return constructed, plan
     left_s = params.time_limit_s - (time.monotonic() - started)
     first_s = constructed.first_solution_s
+    share = _IMPROVE_SHARE if params.improve_share is None else params.improve_share
+    stall_s = _IMPROVE_STALL_S if params.improve_share is None else None
 
     def on_better(better: Plan) -> None:
         if _REPORT is not None:
             _report(_plan_result(om.nodes, better, first_s))
 
     improved = improve(om.model, _node_table(om.nodes), om.travel, plan.routes, seed=params.seed,
-                       seconds=left_s * _IMPROVE_SHARE if iterations is None else left_s,
-                       stall_s=_IMPROVE_STALL_S if iterations is None else None,
+                       seconds=left_s * share if iterations is None else left_s,
+                       stall_s=stall_s if iterations is None else None,
                        stall_iterations=_IMPROVE_STALL_ITERATIONS, max_iterations=iterations, on_better=on_better)
     if improved is None:
         return constructed, plan
@@ -1040,11 +1047,18 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
     """Solve each day's part on its own and merge them; None when the week has one part.
 
     The whole week's commitments-first plan, improved by ruin and recreate
-    for up to `_WHOLE_WEEK_SHARE` of the time limit (the only step where a
-    task can change day: on the 500-stop rich week at 60 s it left out weight
-    2,518 instead of 2,744, at a lower cost), decides each task's day and is
-    the answer when the parts, put together, are not better (`parts.score`)
-    or no time is left for them.
+    for `_WHOLE_WEEK_SHARE` of the time limit (the only step where a task can
+    change day: on the 500-stop rich week at 60 s it left out weight 2,518
+    instead of 2,744, at a lower cost), decides each task's day and is the
+    answer when the parts, put together, are not better (`parts.score`) or no
+    time is left for them. Each day then runs ruin and recreate for
+    `_PART_IMPROVE_SHARE` of its time before OR-Tools' descent: on a day of
+    the 1,000-stop week, restricted to the tasks VROOM also served, ruin and
+    recreate routed them for 34,348 s of driving where OR-Tools' descent from
+    its 2 s plan reached 35,682 (VROOM 33,938). Both steps running their full
+    share, instead of stopping after 2 s without serving more, left out
+    weight 3,986–4,007 instead of 4,214–4,249 on the 1,000-stop week at 60 s,
+    at the same cost (docs/BENCHMARKS.md); neither alone did.
     """
     nodes = _nodes(model)
     travel = _travel(model, nodes)
@@ -1053,7 +1067,6 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
         # tasks move between days only here: improve the whole week for a while first
         budget = params.time_limit_s * _WHOLE_WEEK_SHARE - (time.monotonic() - started)
         improved = improve(model, _node_table(nodes), travel, plan.routes, seconds=budget, seed=params.seed,
-                           stall_s=_IMPROVE_STALL_S, stall_iterations=_IMPROVE_STALL_ITERATIONS,
                            max_iterations=params.improve_iterations) if budget > 0 else None
         if improved is not None:
             constructed = _plan_result(nodes, improved, constructed.first_solution_s)
@@ -1070,7 +1083,9 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
         share = (started + params.time_limit_s - time.monotonic()) / (len(split) - i)
         if share < 0.5:
             return whole
-        solutions.append(solve(part.problem(model.problem), replace(params, time_limit_s=share)))
+        improve_share = _PART_IMPROVE_SHARE if params.improve_share is None else params.improve_share
+        solutions.append(solve(part.problem(model.problem),
+                               replace(params, time_limit_s=share, improve_share=improve_share)))
     left_out = [unassigned_entry(model, t, *model.reasons[t]) for t in range(len(model.tasks))
                 if t in model.reasons and t not in set(model.modelled)]
     merged = merge(model.problem, solutions, left_out)

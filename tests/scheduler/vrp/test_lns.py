@@ -109,3 +109,10 @@ def test_solver_runs_it_under_a_solution_limit_only_when_asked():
 def test_improve_iterations_is_checked():
     with pytest.raises(ValueError, match="improve_iterations"):
         SolveParams(improve_iterations=-1)
+
+
+@pytest.mark.parametrize("share", [0, 1, 1.5, -0.2, True, "0.8"])
+def test_improve_share_is_checked(share):
+    with pytest.raises(ValueError, match="improve_share"):
+        SolveParams(improve_share=share)
+    assert SolveParams(improve_share=0.8).improve_share == 0.8
