@@ -312,7 +312,8 @@ def book_command(ctx: click.Context, path: str, k: int) -> None:
         except SlotTaken as exc:
             msg = f"{exc}; run `odekake offer {path}` again"
             raise InputError(msg) from None
-        where = f"plan v{booking.plan.version}" if booking.plan else "no plan yet for that week"
+        where = (f"plan v{booking.plan.version}, {booking.plan.status.value}" if booking.plan
+                 else "no plan yet for that week")
         click.echo(f"booked request {booking.request.id} for {booking.request.promised.label()} ({where})")
         click.echo(read_back(store, booking.request))
 

@@ -37,7 +37,14 @@ from scheduler.booking.offers import (
     find_offers,
     week_routes,
 )
-from scheduler.domain import Plan, Request, RequestStatus, city_id, week_monday
+from scheduler.domain import (
+    Plan,
+    PlanStatus,
+    Request,
+    RequestStatus,
+    city_id,
+    week_monday,
+)
 from scheduler.planning.plan_building import build_plan
 
 if TYPE_CHECKING:
@@ -163,6 +170,11 @@ def _derive(store: Store, wr: WeekRoutes, changed: list[int], *, user: str, now:
         if current.status != RequestStatus.PLANNED and current.can_move_to(RequestStatus.PLANNED):
             store.change_status(rid, RequestStatus.PLANNED, user=user,
                                 note=f"plan {base.week_start.isoformat()} v{saved.version} ({note})")
+    if base.status == PlanStatus.PUBLISHED:
+        # the drivers work from the published version: a booking or a cancellation
+        # made into it must reach their list and sheet at once, not wait for a
+        # dispatcher to publish (a dispatcher's newer draft stays a draft)
+        saved = store.publish_plan(saved.id, user=user)
     return saved
 
 

@@ -86,6 +86,35 @@ def test_cancel_frees_the_time_and_records_why(store):
     assert store.events(booking.request.id)[-1].note == "家族が来るので不要"
 
 
+def test_a_booking_into_the_published_week_reaches_the_drivers_at_once(store):
+    """Booked into the published version: the derived one is published (the drivers read it); cancelled: again.
+
+    Derived from a dispatcher's draft (a re-plan not yet published), it stays a draft.
+    """
+    from scheduler.domain import PlanStatus
+    from scheduler.planning import publish
+
+    store_world(store)
+    net = LineMatrix()
+    first = plan_week(store, net, WEEK, params=PARAMS, now=NOW)
+    publish(store, first.plan.id, user="dispatcher")
+    draft = parse_draft(store, _visit(), today=NOW.date())
+    booking = book(store, net, draft, find_offers(store, net, draft, now=NOW).offers[0], user="op", now=NOW)
+    published = store.published_plan(WEEK)
+    assert booking.plan.status == PlanStatus.PUBLISHED and published.version == booking.plan.version
+    assert any(s.request_id == booking.request.id for s in published.stops)
+    assert store.published_at(published.id)[1] == "op"
+    done = cancel_booking(store, net, booking.request.id, reason="不要になった", user="op", now=NOW)
+    assert store.published_plan(WEEK).version == done.plan.version
+    assert all(s.request_id != booking.request.id for s in store.published_plan(WEEK).stops)
+
+    replanned = plan_week(store, net, WEEK, params=PARAMS, now=NOW)  # the dispatcher's draft
+    draft = parse_draft(store, _visit(), today=NOW.date())
+    later = book(store, net, draft, find_offers(store, net, draft, now=NOW).offers[0], user="op", now=NOW)
+    assert later.plan.status == PlanStatus.DRAFT and later.plan.version == replanned.plan.version + 1
+    assert store.published_plan(WEEK).version == done.plan.version
+
+
 def test_no_offer_without_a_shift_with_the_skill(store):
     """Only the kei-van (no office terminal) runs: a visit gets the code ``skill``."""
     store_world(store, vehicles=(2,))
