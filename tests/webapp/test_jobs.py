@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import time
 
 import pytest
@@ -130,6 +131,8 @@ def test_one_planning_job_per_week(queued_app, store):
     assert "この週の計画は作成中です" in client.get(screen.location).text
     board = client.get(f"/dispatch/weeks/{WEEK}")
     assert f'data-job-url="/api/jobs/{first.json["job"]["id"]}"' in board.text  # a reload shows the job
+    meta = re.search(r'<p class="job-meta">(.*?)</p>', board.text, re.DOTALL).group(1)
+    assert "最長 30 秒" in meta and "（改善が止まれば早く終わります）" in meta  # the limit is an upper bound
     assert "計画を作成" not in board.text and "再計画" not in board.text
     other = _api_post(client, f"/api/weeks/{WEEK + dt.timedelta(days=7)}/plan")
     assert other.status_code == 202  # another week is free
