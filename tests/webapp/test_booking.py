@@ -141,6 +141,8 @@ def test_cancel_form_refusals_are_in_staff_words(operator, store):
     assert "取り消しました" in done.text and store.get_request(rid).status.value == "cancelled"
     again = operator.post(url, data={"reason": "重複", "csrf_token": csrf_token(operator)}, follow_redirects=True)
     assert "取り消せません: この依頼は「取消」です" in again.text and "cannot change status" not in again.text
+    assert '<p class="flash flash-error" role="alert">取り消せません' in again.text  # a refusal, not a done action
+    assert '<p class="flash" role="status">取り消しました' in done.text
     assert store.events(rid)[-1].note == "入院のため"
     operator.get("/lang/en")
     english = operator.post(url, data={"reason": "x", "csrf_token": csrf_token(operator)}, follow_redirects=True)

@@ -222,7 +222,7 @@ def cancel(request_id: int):
         except InputError as exc:  # e.g. the freed route fails validation: nothing was stored
             refused = str(exc)
     if refused is not None:
-        flash(_("取り消せません") + f": {refused}")
+        flash(_("取り消せません") + f": {refused}", "error")
         return redirect(url_for("booking.resident", resident_id=req.resident_id))
     audit.record("change", "request", [request_id])
     flash(_("取り消しました"))
@@ -279,7 +279,7 @@ def cancel_seat_(booking_id: int):
         except SeatAlreadyCancelled:
             refused = _("この予約はすでに取り消されています")
     if refused is not None:
-        flash(_("取り消せません") + f": {refused}")
+        flash(_("取り消せません") + f": {refused}", "error")
         return redirect(url_for("booking.resident", resident_id=seat.resident_id))
     audit.record("change", "resident", [seat.resident_id])
     flash(_("巡回の予約を取り消しました"))

@@ -92,7 +92,7 @@ def publish(monday: str):
     try:
         plan, changed = publish_version(get_store(), week_start, int(text), user=current_user.login)
     except PublishConflict:
-        flash(_("新しい版がすでに公開されています"))
+        flash(_("新しい版がすでに公開されています"), "error")
         return redirect(url_for("dispatch.week", monday=monday, version=text))
     audit.record("change", "plan", [plan.id])
     flash(_("第%(n)s版を公開しました", n=plan.version) if changed else _("第%(n)s版は公開済みです", n=plan.version))

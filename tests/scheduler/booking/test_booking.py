@@ -46,12 +46,6 @@ def _visit(**kw) -> dict:
     return data
 
 
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "odekake.db") as s:
-        yield s
-
-
 def test_confirmed_offer_is_served_inside_its_window_by_the_next_plan(store):
     """An offer, once booked, is in the derived version at once and inside its window in the next full plan."""
     store_world(store)

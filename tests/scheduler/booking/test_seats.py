@@ -17,7 +17,7 @@ from scheduler.booking import (
 from scheduler.booking.sessions import _room_s, planned_session
 from scheduler.domain import RequestKind, SessionDetails, SessionRule
 from scheduler.planning import plan_week
-from scheduler.store import NotFound, Store
+from scheduler.store import NotFound
 from scheduler.store.check import check_database
 from scheduler.store.personal import forget_resident
 from tests.scheduler.planning_world import (
@@ -33,12 +33,6 @@ from tests.scheduler.planning_world import (
 H = 3600
 #: Two consultations: 300 s set-up + 2 × 1800 s, the whole room of the one-hour session (3900 s).
 FILLS_IT = ("consultation", "consultation")
-
-
-@pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "odekake.db") as s:
-        yield s
 
 
 @pytest.fixture
