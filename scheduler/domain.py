@@ -719,9 +719,27 @@ class SessionBooking:
         return self.cancelled_at is not None
 
 
+#: Why the system (not a person) changed a request: the closed set of `RequestEvent.cause`,
+#: with the arguments each one carries in `RequestEvent.cause_args`. Screens say them
+#: in staff words from the code and its arguments; nothing reads the free-text note.
+EVENT_CAUSES: dict[str, tuple[str, ...]] = {
+    "plan": ("week", "version"),  # a plan version serves the request
+    "plan_left_out": ("week", "version", "reason"),  # a new plan version no longer serves it (reason in words)
+    "plan_booking": ("week", "version"),  # served by the version a phone booking derived
+    "plan_cancellation": ("week", "version"),  # served by the version a cancellation derived (time freed)
+    "csv_import": (),  # cancelled by a CSV import that marked it cancelled
+    "personal_data_removed": (),  # cancelled because the resident's personal data was removed on request
+}
+
+
 @dataclass
 class RequestEvent:
-    """One change of a request, kept for the record (who, when, from, to)."""
+    """One change of a request, kept for the record (who, when, from, to, why).
+
+    ``note`` is what a person typed (the cancel reason a resident gave, a
+    driver's note); ``cause`` is why the system made the change, a code of
+    `EVENT_CAUSES` with its ``cause_args`` (no personal data).
+    """
 
     request_id: int
     at: dt.datetime
@@ -732,6 +750,16 @@ class RequestEvent:
     id: int | None = None
     stop_id: int | None = None  # the plan stop the crew reported at (driver's buttons)
     action: str | None = None  # the crew's report there (scheduler.accounts.StopAction value)
+    cause: str | None = None
+    cause_args: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.cause is not None:
+            if self.cause not in EVENT_CAUSES:
+                _fail("cause", f"unknown cause {self.cause!r}; use one of {', '.join(EVENT_CAUSES)}")
+            missing = [k for k in EVENT_CAUSES[self.cause] if k not in self.cause_args]
+            if missing:
+                _fail("cause_args", f"cause {self.cause!r} needs {', '.join(missing)}")
 
 
 # --------------------------------------------------------------------------- plans

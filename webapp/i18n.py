@@ -30,8 +30,8 @@ from flask_babel import Babel, gettext
 
 from scheduler.domain import DAY_S, hhmm
 
-__all__ = ["KIND_WORDS", "LANGUAGES", "N_", "TRANSLATIONS", "compile_catalogues", "date_label", "init_app",
-           "language", "word"]
+__all__ = ["KIND_WORDS", "LANGUAGES", "N_", "TRANSLATIONS", "compile_catalogues", "date_label", "event_words",
+           "init_app", "language", "word"]
 
 LANGUAGES = ("ja", "en")
 _WEEKDAYS_JA = "月火水木金土日"
@@ -58,6 +58,31 @@ KIND_WORDS: dict[str, str] = {
 def word(code: str) -> str:
     """Return the staff word of a kind, step type or plan status code in the request's language."""
     return gettext(KIND_WORDS.get(code, code))
+
+
+def event_words(event) -> str:
+    """Return why the system changed a request (`scheduler.domain.RequestEvent.cause`) in staff words, or "".
+
+    Worded from the cause code and its arguments in the request's language; events stored
+    before causes existed have none (their note is shown as it was written).
+    """
+    args = event.cause_args or {}
+    week = date_label(args["week"]) if "week" in args else ""
+    n = args.get("version")
+    if event.cause == "plan":
+        return gettext("%(week)sの週 第%(n)s版の計画に入りました", week=week, n=n)
+    if event.cause == "plan_left_out":
+        return gettext("%(week)sの週 第%(n)s版の計画から外れました: %(reason)s", week=week, n=n,
+                       reason=args.get("reason", ""))
+    if event.cause == "plan_booking":
+        return gettext("電話予約を反映した第%(n)s版（%(week)sの週）に入りました", week=week, n=n)
+    if event.cause == "plan_cancellation":
+        return gettext("取消で空いた時間に入りました（%(week)sの週 第%(n)s版）", week=week, n=n)
+    if event.cause == "csv_import":
+        return gettext("CSV取込で取消")
+    if event.cause == "personal_data_removed":
+        return gettext("本人の申出により個人情報を削除")
+    return ""
 
 
 def language() -> str:
@@ -127,5 +152,5 @@ def init_app(app: Flask) -> None:
     """
     compiled = compile_catalogues(Path(app.instance_path) / "translations")
     Babel(app, locale_selector=language, default_locale="ja", default_translation_directories=str(compiled))
-    app.jinja_env.globals.update(word=word, language=language, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(word=word, event_words=event_words, language=language, LANGUAGES=LANGUAGES)
     app.jinja_env.filters.update(date=date_label, hhmm=_time, yen=_yen, hours=_hours)

@@ -102,7 +102,7 @@ def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, u
             plan = None
             if wr.plan is not None:
                 plan = _derive(store, wr, wr.routes.changed(), user=user, now=now,
-                               note=f"booked {city_id(req)} by phone")
+                               change=("booking", city_id(req)))
     except _NoRoom:
         fresh = find_offers(store, network, draft, now=now)
         msg = f"{offer.window.label()}: the slot was just taken; choose one of the fresh offers"
@@ -125,8 +125,7 @@ def cancel_booking(store: Store, network: MatrixProvider, request_id: int, *, re
             wr = week_routes(store, network, week, now=now)
             vehicles = [k for k in range(len(wr.routes.routes))
                         if (wr.shift_of(k).vehicle_id, wr.shift_of(k).day) in shifts]
-            plan = _derive(store, wr, vehicles, user=user, now=now,
-                           note=f"cancelled {city_id(req)}: {reason.strip()}")
+            plan = _derive(store, wr, vehicles, user=user, now=now, change=("cancellation", city_id(req)))
     return Booking(req, plan)
 
 
@@ -142,8 +141,14 @@ def _weeks_serving(store: Store, request_id: int, req: Request) -> dict[dt.date,
     return out
 
 
-def _derive(store: Store, wr: WeekRoutes, changed: list[int], *, user: str, now: dt.datetime, note: str) -> Plan:
-    """Store a plan version derived from the latest one: the `changed` routes re-timed, the others copied."""
+def _derive(store: Store, wr: WeekRoutes, changed: list[int], *, user: str, now: dt.datetime,
+            change: tuple[str, str]) -> Plan:
+    """Store a plan version derived from the latest one: the `changed` routes re-timed, the others copied.
+
+    `change` says why: ``("booking" | "cancellation", the request's city id)``; it is kept in
+    the version's summary and, as the cause, on the requests the version now serves (never
+    the reason the resident gave, which stays on the cancelled request's own event).
+    """
     from scheduler.vrp.validator import validate
 
     base, routes = wr.plan, wr.routes
@@ -159,7 +164,7 @@ def _derive(store: Store, wr: WeekRoutes, changed: list[int], *, user: str, now:
         s.id = s.plan_id = None
     served = {s.request_id for s in fresh.stops if s.request_id is not None}
     plan = Plan(week_start=base.week_start, version=0, created_at=now, created_by=user,
-                summary=_summary(base, kept + fresh.stops, served, note),
+                summary=_summary(base, kept + fresh.stops, served, change),
                 stops=kept + fresh.stops,
                 unassigned=[copy.copy(u) for u in base.unassigned if u.request_id not in served])
     for u in plan.unassigned:
@@ -168,8 +173,8 @@ def _derive(store: Store, wr: WeekRoutes, changed: list[int], *, user: str, now:
     for rid in sorted(served):
         current = store.get_request(rid)
         if current.status != RequestStatus.PLANNED and current.can_move_to(RequestStatus.PLANNED):
-            store.change_status(rid, RequestStatus.PLANNED, user=user,
-                                note=f"plan {base.week_start.isoformat()} v{saved.version} ({note})")
+            store.change_status(rid, RequestStatus.PLANNED, user=user, cause=f"plan_{change[0]}",
+                                cause_args={"week": base.week_start.isoformat(), "version": saved.version})
     if base.status == PlanStatus.PUBLISHED:
         # the drivers work from the published version: a booking or a cancellation
         # made into it must reach their list and sheet at once, not wait for a
@@ -178,7 +183,7 @@ def _derive(store: Store, wr: WeekRoutes, changed: list[int], *, user: str, now:
     return saved
 
 
-def _summary(base: Plan, stops: list, served: set[int], note: str) -> dict:
+def _summary(base: Plan, stops: list, served: set[int], change: tuple[str, str]) -> dict:
     """Return the derived version's summary: the base's, with counts and driving brought up to date."""
     summary = {k: v for k, v in base.summary.items() if k not in ("compile_s", "solve_s", "params")}
     ends = {}
@@ -190,5 +195,5 @@ def _summary(base: Plan, stops: list, served: set[int], note: str) -> dict:
     summary["unassigned"] = max(0, summary.get("requests", 0) - len(in_plan))
     summary["driving_s"] = sum(ends.values())
     summary["derived_from"] = base.version
-    summary["change"] = note
+    summary["change"] = {"kind": change[0], "request": change[1]}
     return summary

@@ -790,7 +790,7 @@ def _update_request(store: Store, new: Request, old: Request, user: str) -> obje
     if candidate != old:
         store.update_request(candidate)
     if cancel:
-        store.change_status(old.id, RequestStatus.CANCELLED, user=user, note="CSV import")
+        store.change_status(old.id, RequestStatus.CANCELLED, user=user, cause="csv_import")
     return candidate
 
 

@@ -215,13 +215,13 @@ def update_statuses(store: Store, compiled: CompiledWeek, plan: Plan, *, user: s
         Recorded on the status changes.
     """
     unserved = {u.request_id: u.reason for u in plan.unassigned}
-    note = f"plan {plan.week_start.isoformat()} v{plan.version}"
+    version = {"week": plan.week_start.isoformat(), "version": plan.version}
     for rid in sorted(compiled.requests):
         current: Request = store.get_request(rid)
         if rid not in unserved:
             if current.status != RequestStatus.PLANNED and current.can_move_to(RequestStatus.PLANNED):
-                store.change_status(rid, RequestStatus.PLANNED, user=user, note=note)
+                store.change_status(rid, RequestStatus.PLANNED, user=user, cause="plan", cause_args=version)
         elif current.status == RequestStatus.PLANNED:
             back = RequestStatus.BOOKED if current.promised is not None else RequestStatus.RECEIVED
-            store.change_status(rid, back, user=user, note=f"{note}: {unserved[rid]}",
-                                promised=current.promised)
+            store.change_status(rid, back, user=user, promised=current.promised, cause="plan_left_out",
+                                cause_args={**version, "reason": unserved[rid]})

@@ -204,7 +204,7 @@ def _event_row(e: RequestEvent) -> dict:
     return {"request_id": e.request_id, "at": e.at.isoformat(), "user": e.user,
             "from_status": RequestStatus(e.from_status).value if e.from_status is not None else None,
             "to_status": RequestStatus(e.to_status).value, "note": e.note,
-            "stop_id": e.stop_id, "action": e.action}
+            "stop_id": e.stop_id, "action": e.action, "cause": e.cause, "cause_args": _dumps(e.cause_args)}
 
 
 def _event(row: dict) -> RequestEvent:
@@ -213,6 +213,7 @@ def _event(row: dict) -> RequestEvent:
         from_status=RequestStatus(row["from_status"]) if row["from_status"] else None,
         to_status=RequestStatus(row["to_status"]), note=row["note"], id=row["id"],
         stop_id=row.get("stop_id"), action=row.get("action"),
+        cause=row.get("cause"), cause_args=json.loads(row.get("cause_args") or "{}"),
     )
 
 

@@ -313,6 +313,20 @@ def _seat_cancellation(db: sqlite_utils.Database) -> None:
         "ALTER TABLE session_bookings ADD COLUMN cancelled_by TEXT NOT NULL DEFAULT ''",
     )
 
+
+@MIGRATIONS(name="0008_event_causes")
+def _event_causes(db: sqlite_utils.Database) -> None:
+    """Say why the system changed a request as a code with arguments, not as English free text.
+
+    Events stored before keep their note as it was written (and no cause).
+    """
+    _run(
+        db,
+        "ALTER TABLE request_events ADD COLUMN cause TEXT",
+        "ALTER TABLE request_events ADD COLUMN cause_args TEXT NOT NULL DEFAULT '{}'",
+    )
+
+
 def _all_names() -> tuple[str, ...]:
     empty = sqlite_utils.Database(memory=True)
     try:

@@ -208,8 +208,7 @@ def forget_resident(store: Store, resident_id: int, *, user: str) -> ForgetRepor
         _sweep(db, values, report)
         for rid in request_ids:
             if store.get_request(rid).status.value in _OPEN:
-                store.change_status(rid, RequestStatus.CANCELLED, user=user,
-                                    note="resident's personal data removed on request")
+                store.change_status(rid, RequestStatus.CANCELLED, user=user, cause="personal_data_removed")
                 report.cancelled += 1
         _cancel_seats(db, resident_id, user, report)
         store.audit(AuditEntry(user=user, action="forget", subject="resident", subject_ids=(resident_id,),

@@ -419,7 +419,8 @@ class Store:
         return self._requests.where(" AND ".join(where), args)
 
     def change_status(self, request_id: int, to_status: RequestStatus | str, *, user: str,
-                      note: str = "", promised: TimeWindow | None = None) -> Request:
+                      note: str = "", promised: TimeWindow | None = None, cause: str | None = None,
+                      cause_args: dict | None = None) -> Request:
         """Move a request along its life cycle and record the event, in one transaction.
 
         Parameters
@@ -431,9 +432,12 @@ class Store:
         user
             Who made the change (kept in the event).
         note
-            Free text kept with the event.
+            What a person typed, kept with the event (a reason, a driver's note).
         promised
             The window promised to the resident; required to book unless one is stored.
+        cause, cause_args
+            Why the system made the change: a code of `scheduler.domain.EVENT_CAUSES`
+            and its arguments (screens word them; no personal data).
         """
         try:
             to = RequestStatus(to_status)
@@ -453,7 +457,8 @@ class Store:
                 msg = f"request {city_id(req)}: booking needs the promised window"
                 raise InputError(msg)
             event = RequestEvent(request_id=request_id, at=_now(), user=user,
-                                 from_status=req.status, to_status=to, note=note)
+                                 from_status=req.status, to_status=to, note=note, cause=cause,
+                                 cause_args=dict(cause_args or {}))
             req.status = to
             row = REQUEST.to_row(req)
             self._requests.set(request_id, {"status": row["status"], "promised": row["promised"]})

@@ -104,7 +104,8 @@ def test_every_kind_is_planned_validated_stored_and_marked_planned(store):
     assert drop.start_s - (pick.departure_s) <= 5400  # chilled: at most 90 minutes on board
     for r in reqs.values():
         assert store.get_request(r.id).status == RequestStatus.PLANNED
-        assert store.events(r.id)[-1].note == f"plan {WEEK.isoformat()} v1"
+        last = store.events(r.id)[-1]
+        assert (last.cause, last.cause_args, last.note) == ("plan", {"week": WEEK.isoformat(), "version": 1}, "")
     assert result.timings["solve_s"] >= 0 and set(result.timings) == {"compile_s", "solve_s", "store_s", "total_s"}
 
 
@@ -144,6 +145,10 @@ def test_broken_promise_is_listed_first_and_request_goes_back_to_booked(store):
     assert second.plan.summary["promises_kept"] == 0
     assert store.get_request(promised.id).status == RequestStatus.BOOKED
     assert store.get_request(other.id).status == RequestStatus.RECEIVED
+    # the history says why as a cause with its arguments, the reason in staff words
+    back = store.events(promised.id)[-1]
+    assert back.cause == "plan_left_out" and back.note == ""
+    assert back.cause_args == {"week": WEEK.isoformat(), "version": 2, "reason": second.plan.unassigned[0].reason}
     text = "\n".join(planning.format_result(second, store))
     assert "PROMISE(S) CANNOT BE KEPT" in text and "架空 花子" in text
     # the diff names the newly unassigned requests

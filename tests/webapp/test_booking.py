@@ -239,3 +239,16 @@ def test_api_cancels_a_seat_once_with_a_reason(operator, store, seat):
     assert again.status_code == 409 and "already cancelled" in again.json["error"]
     assert _post_json(operator, "/api/seats/999/cancel", {"reason": "x"}).status_code == 404
     assert store.get_session_booking(seat.id).cancel_reason == "入院のため"
+
+
+def test_the_history_says_why_the_planner_changed_a_request_in_staff_words(operator, store):
+    """A request the week's plan took in reads 「…の週 第1版の計画に入りました」 (English when chosen), not English notes."""
+    planned = next(r for r in store.requests()
+                   if r.resident_id is not None and any(e.cause == "plan" for e in store.events(r.id)))
+    page = operator.get(f"/booking/residents/{planned.resident_id}")
+    assert page.status_code == 200
+    assert "11月30日(月)の週 第1版の計画に入りました" in page.text
+    assert "plan 2026-11-30" not in page.text
+    operator.get("/lang/en")
+    english = operator.get(f"/booking/residents/{planned.resident_id}")
+    assert "in the plan, week of Mon 30 Nov, v1" in english.text

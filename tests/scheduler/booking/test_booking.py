@@ -22,6 +22,7 @@ from scheduler.domain import (
     SessionDetails,
     SessionRule,
     Vehicle,
+    city_id,
     week_seconds,
 )
 from scheduler.planning import plan_week
@@ -78,6 +79,16 @@ def test_cancel_frees_the_time_and_records_why(store):
     assert done.request.status == RequestStatus.CANCELLED
     assert all(s.request_id != booking.request.id for s in done.plan.stops)
     assert store.events(booking.request.id)[-1].note == "家族が来るので不要"
+    # the booking's own history says which version took it in, as a cause (no English note)
+    placed = [e for e in store.events(booking.request.id) if e.cause == "plan_booking"]
+    assert [e.cause_args for e in placed] == [{"week": WEEK.isoformat(), "version": booking.plan.version}]
+    # the versions say what changed them by kind and city id; the resident's reason stays on
+    # the cancelled request's own event, nowhere else
+    assert booking.plan.summary["change"] == {"kind": "booking", "request": city_id(booking.request)}
+    assert done.plan.summary["change"] == {"kind": "cancellation", "request": city_id(booking.request)}
+    elsewhere = [e for r in store.requests() for e in store.events(r.id)
+                 if "家族" in e.note + str(e.cause_args) and r.id != booking.request.id]
+    assert elsewhere == []
 
 
 def test_a_booking_into_the_published_week_reaches_the_drivers_at_once(store):

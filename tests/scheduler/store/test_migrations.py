@@ -112,3 +112,19 @@ def test_seats_booked_before_cancellation_existed_stay_active(tmp_path):
     with Store.open(path) as store:
         (seat,) = store.session_bookings(session_request_id=1, day=dt.date(2026, 12, 1))
         assert (seat.cancelled, seat.cancel_reason, seat.cancelled_by) == (False, "", "")
+
+
+def test_events_stored_before_causes_keep_their_note_and_have_no_cause(tmp_path):
+    """Migration 0008 adds the cause columns; an event written before reads back with its note and no cause."""
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrate(db, stop_before="0008_event_causes")
+    db["residents"].insert({"name": "山田 花子", "lat": 37.21, "lon": 140.79})
+    db["requests"].insert({"kind": "visit", "status": "planned", "received_at": "2026-11-20T09:15:00",
+                           "resident_id": 1, "details": '{"services": ["tax_certificate"]}'})
+    db["request_events"].insert({"request_id": 1, "at": "2026-11-21T10:00:00", "user": "planner",
+                                 "from_status": "received", "to_status": "planned", "note": "plan 2026-11-30 v1"})
+    db.close()
+    with Store.open(path) as store:
+        (event,) = store.events(1)
+        assert (event.note, event.cause, event.cause_args) == ("plan 2026-11-30 v1", None, {})

@@ -399,6 +399,23 @@ def test_refused_transition_changes_nothing(seeded):
     assert len(store.events(req.id)) == 2
 
 
+def test_system_changes_keep_their_cause_as_a_code_with_arguments(seeded):
+    """A cause from the closed set is stored and read back; an unknown or incomplete one changes nothing."""
+    store, ids = seeded
+    req = store.add_request(_visit(ids["resident"]), user="op")
+    store.change_status(req.id, "planned", user="planner", cause="plan",
+                        cause_args={"week": "2026-11-30", "version": 3})
+    last = store.events(req.id)[-1]
+    assert (last.cause, last.cause_args, last.note) == ("plan", {"week": "2026-11-30", "version": 3}, "")
+    with pytest.raises(InputError, match="cause: unknown cause 'whim'"):
+        store.change_status(req.id, "received", user="op", cause="whim")
+    with pytest.raises(InputError, match="cause_args: cause 'plan_left_out' needs reason"):
+        store.change_status(req.id, "received", user="op", cause="plan_left_out",
+                            cause_args={"week": "2026-11-30", "version": 4})
+    assert store.get_request(req.id).status == RequestStatus.PLANNED
+    assert len(store.events(req.id)) == 2
+
+
 def test_booking_without_a_promise_is_refused(seeded):
     """Booking needs the promised window; without it nothing changes."""
     store, ids = seeded
