@@ -32,6 +32,7 @@ Only feasible routes are ever built, so OR-Tools accepts them as they are.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
 from collections.abc import Sequence
@@ -196,10 +197,13 @@ class Builder:
         self.timing: list[tuple[list[int], dict[int, int], int]] = [([], {}, 0) for _ in range(n_vehicles)]
         #: positions timed exactly per unit before it is given up (the cheapest plausible first)
         self.trials = _TRIALS * 2
-        self._slack_of: dict[int, tuple[object, list[int]]] = {}  # vehicle -> (its timing, `_slack`)
+        #: vehicle -> (its timing, `_slacks`)
+        self._slack_of: dict[int, tuple[object, tuple]] = {}
 
-    def _slack(self, k: int) -> list[int]:
-        """Return, per position of vehicle k's route (and its end), how much later it could start at most.
+    def _slacks(self, k: int) -> tuple:
+        """Return (cached per timing) vehicle k's slacks: (with breaks as waiting, without), each `_slack_arrays`.
+
+        A slack is, per position of the route (and its end), how much later it could start at most.
 
         ``slack[j]`` bounds the delay the route can take at its j-th stop
         (``j = len(route)``: at its end) and still keep every window of that
@@ -208,25 +212,75 @@ class Builder:
         waiting counts breaks taken in it and the last window of stops with
         several, so the bound is never too small: a position it rules out
         cannot be timed (Savelsbergh's forward time slack).
+
+        In the second, a break no longer counts as waiting: it must still be
+        taken after the delay, unless it moves into waiting the insertion
+        itself creates, so this holds only for stops inserted where they
+        start without waiting. Without it, on a week of open windows every
+        route's lunch hour looked like an hour of room, and most insertions
+        that passed the test were refused by the shift's end.
+
+        A rider on board also bounds it: a delay at a stop between a pick-up
+        and its delivery reaches the delivery less the waiting in between and
+        lengthens the ride, so there it may be at most the ride's spare time
+        (limit minus current ride) plus that waiting. Without this, on wide
+        windows nearly every insertion into a route carrying riders passed
+        the test and was then refused by the ride limit. That bound holds for
+        one stop inserted; the second array of `_slack_arrays` leaves the
+        riders' limits out (for a delay that began before a rider's pick-up,
+        which delays the pick-up too).
         """
         timing = self.timing[k]
         cached = self._slack_of.get(k)
         if cached is not None and cached[0] is timing:
             return cached[1]
-        begins, _, arrival = timing
+        begins, taken, arrival = timing
         route, nodes, T = self.routes[k], self.nodes, self.timer.travel[k]
-        end = self.model.problem.vehicles[k].time_window[1]
-        slack = [0] * (len(route) + 1)
-        slack[-1] = end - arrival
+        waited = [0] * (len(route) + 1)  # waiting (and breaks) before each stop and the end
         for j in range(len(route) - 1, -1, -1):
             n = route[j]
             after = route[j + 1] if j + 1 < len(route) else nodes.ends[k]
             next_begin = begins[j + 1] if j + 1 < len(route) else arrival
-            waiting = next_begin - (begins[j] + nodes.on_site[n] + T[n][after])
+            waited[j + 1] = next_begin - (begins[j] + nodes.on_site[n] + T[n][after])
+        resting = list(waited)
+        breaks = self.model.problem.vehicles[k].breaks
+        for b_pos, b_start in taken.items():
+            j = bisect.bisect_right(begins, b_start)  # taken before stop j (or the end)
+            resting[j] = max(0, resting[j] - breaks[b_pos].service)
+        both = (self._slack_arrays(k, waited), self._slack_arrays(k, resting))
+        self._slack_of[k] = (timing, both)
+        return both
+
+    def _slack_arrays(self, k: int, waited: list[int]) -> tuple:
+        """Return (slack with riders, slack without, (riders, `waited` summed)) of vehicle k's route."""
+        begins, _, arrival = self.timing[k]
+        route, nodes = self.routes[k], self.nodes
+        slack = [0] * (len(route) + 1)
+        slack[-1] = self.model.problem.vehicles[k].time_window[1] - arrival
+        for j in range(len(route) - 1, -1, -1):
+            n = route[j]
+            waiting = waited[j + 1]
             latest = nodes.windows[n][-1][1] - begins[j] if nodes.windows[n] else waiting + slack[j + 1]
             slack[j] = min(latest, waiting + slack[j + 1])
-        self._slack_of[k] = (timing, slack)
-        return slack
+        windows_only = list(slack)
+        ride, partner = self.timer.ride, self.timer.partner
+        at = None
+        riders = []
+        for a, n in enumerate(route):
+            if ride[n] is None:
+                continue
+            if at is None:
+                at = {m: j for j, m in enumerate(route)}
+            b = at.get(partner[n])
+            if b is None or b <= a:
+                continue
+            spare = ride[n] - (begins[b] - begins[a] - nodes.on_site[n])
+            riders.append((a, b, spare))
+            absorbed = 0  # waiting from stop j to the delivery, summed backwards
+            for j in range(b, a, -1):
+                slack[j] = min(slack[j], spare + absorbed)
+                absorbed += waited[j]
+        return slack, windows_only, (riders, list(itertools.accumulate(waited)))
 
     def _positions(self, k: int, seq: list[int], x: int, *, first: int = 0,
                    timed: bool = True) -> list[tuple[int, int]]:
@@ -240,7 +294,8 @@ class Builder:
         full = [nodes.starts[k], *seq, nodes.ends[k]]
         begins = self.timing[k][0] if timed else None
         if begins is not None:
-            slack, arrival = self._slack(k), self.timing[k][2]
+            (loose, _, _), (strict, _, _) = self._slacks(k)
+            arrival = self.timing[k][2]
         found = []
         for i in range(first, len(full) - 1):
             a, b = full[i], full[i + 1]
@@ -250,6 +305,7 @@ class Builder:
                 if start is None or start > v.time_window[1]:
                     continue
                 # b (or the route's end) is reached no earlier than this: more delay than it can take
+                slack = strict if start == ready + T[a][x] else loose
                 if start + nodes.on_site[x] + T[x][b] - (begins[i] if i < len(seq) else arrival) > slack[i]:
                     continue
             found.append((T[a][x] + T[x][b] - T[a][b], i))
@@ -272,17 +328,13 @@ class Builder:
     def insert_pair(self, p: int, d: int) -> bool:
         """Insert a shipment: its pick-up, and its delivery later on the same route."""
         trials = []
-        T = self.timer.travel
         for k in self.nodes.allowed[p]:
             route = self.routes[k]
             for cost_p, i in self._positions(k, route, p)[:_PAIR_PICKUPS]:
                 with_p = route[:i] + [p] + route[i:]
-                # right after the pick-up, or in a later gap of the route whose
-                # current schedule lets the delivery start in its windows (the
-                # pick-up's own delay is ignored: the test only rules out)
-                nxt = route[i] if i < len(route) else self.nodes.ends[k]
-                options = [(T[k][p][d] + T[k][d][nxt] - T[k][p][nxt], i)]
-                options += [(cost, g) for cost, g in self._positions(k, route, d, first=i + 1)]
+                # right after the pick-up, or in a later gap of the route, where
+                # the delivery could start in its windows with the pick-up's delay
+                options = self._deliveries(k, route, p, d, i)
                 options.sort()
                 for cost_d, g in options[:_PAIR_DELIVERIES]:
                     trials.append((cost_p + cost_d, k, with_p, g + 1))
@@ -291,6 +343,62 @@ class Builder:
             if self._accept(k, with_p[:j] + [d] + with_p[j:]):
                 return True
         return False
+
+    def _deliveries(self, k: int, route: list[int], p: int, d: int, i: int) -> list[tuple[int, int]]:
+        """Return (added driving, gap) of delivery d after pick-up p inserted at position i of vehicle k's route.
+
+        The gaps run from right after p (gap i) to the route's end. The route's
+        schedule is carried forward with p in it, each stop at the earliest
+        start its windows allow (breaks ignored, so never later than it could
+        be): a gap is dropped when the delivery could not start in its
+        windows, when the delay reaching the next stop is more than that
+        stop's forward time slack, or when the ride would exceed the limit;
+        the scan ends at the first stop p's delay alone makes late, or past
+        the ride limit. The slack here leaves out the other riders' limits
+        (p's delay may delay their pick-ups too; `_positions` already ruled
+        out the pick-up positions that break one), except for the riders
+        already on board at p's pick-up; breaks count as room only where p or
+        d waits (see `_slacks`). Like `_positions`, this only drops gaps
+        `_Timer.schedule` would refuse (tested on every gap of generated weeks).
+        """
+        nodes, T, windows, on_site = self.nodes, self.timer.travel[k], self.nodes.windows, self.nodes.on_site
+        begins, _, arrival = self.timing[k]
+        tw_start, tw_end = self.model.problem.vehicles[k].time_window
+        ride = self.timer.ride[p]
+        before = route[i - 1] if i else nodes.starts[k]
+        ready = begins[i - 1] + on_site[before] if i else tw_start
+        start_p = start_after(windows[p], ready + T[before][p])
+        if start_p is None:
+            return []
+        strict = start_p == ready + T[before][p]  # no waiting at p (nor, checked below, at d): breaks stay put
+        loose, tight = ((windows_only, riders, summed) for _, windows_only, (riders, summed) in self._slacks(k))
+        # riders already on board where p is picked up: p does not delay their pick-ups, so a
+        # delay at stop g reaches their delivery b less the waiting in between (see `_slacks`)
+        boards = [[(b, spare + summed[b]) for a, b, spare in riders if a < i <= b] for _, riders, summed in (loose, tight)]
+        found = []
+        here, done = p, start_p + on_site[p]
+        aboard = 0  # driving and time on site since the pick-up: the ride, less any waiting
+        for g in range(i, len(route) + 1):
+            # the delivery between `here` (p or route[g - 1]) and route[g] (or the end)
+            nxt = route[g] if g < len(route) else nodes.ends[k]
+            old_begin = begins[g] if g < len(route) else arrival
+            start_d = start_after(windows[d], done + T[here][d])
+            if start_d is not None and start_d <= tw_end and (ride is None or aboard + T[here][d] <= ride):
+                delay = start_d + on_site[d] + T[d][nxt] - old_begin
+                kind = int(strict and start_d == done + T[here][d])
+                slack, _, summed = (loose, tight)[kind]
+                if delay <= slack[g] and all(delay <= room - summed[g] for b, room in boards[kind] if g <= b):
+                    found.append((T[here][d] + T[d][nxt] - T[here][nxt], g))
+            if g == len(route):
+                break
+            begin = start_after(windows[nxt], done + T[here][nxt])
+            if begin is None or begin - old_begin > (tight if strict else loose)[0][g]:
+                break  # route[g] cannot be reached in time with p before it: nor any later gap
+            aboard += T[here][nxt] + on_site[nxt]
+            here, done = nxt, begin + on_site[nxt]
+            if ride is not None and aboard > ride:
+                break  # the rider would still be on board past the limit
+        return found
 
     def insert_group(self, pickups: list[int], drops: list[int]) -> bool:
         """Insert a delivery group as one unit: its deliveries in a row at the door, its pick-ups before them.

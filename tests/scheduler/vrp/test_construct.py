@@ -115,13 +115,39 @@ def test_positions_ruled_out_by_the_schedule_never_fit():
     On a constructed 300-stop week with lunches, ride limits and commitments,
     every job node is tried at every position of every route it may use:
     whatever position times successfully must be among those `_positions` keeps.
+    Also on the same week with no windows at all, where lunch breaks and ride
+    limits decide.
     """
+    checked = kept_fitting = 0
+    for open_windows in (False, True):  # open: breaks and ride limits decide, not windows
+        model, tight, builder = _built_week(seed=41, n_jobs=200, n_shipments=50, open_windows=open_windows)
+        rng = random.Random(2)
+        jobs = [n for n, t in enumerate(tight.task) if model.tasks[t].kind == "job"]
+        for x in rng.sample(jobs, 60):
+            for k in tight.allowed[x]:
+                route = [n for n in builder.routes[k] if n != x]
+                if route != builder.routes[k]:
+                    continue  # x is on this route: its timing is not the route without x
+                kept = {i for _, i in builder._positions(k, route, x)}
+                for i in range(len(route) + 1):
+                    checked += 1
+                    if builder.timer.schedule(k, route[:i] + [x] + route[i:]) is not None:
+                        assert i in kept, (open_windows, x, k, i)
+                        kept_fitting += 1
+    assert checked > 1000 and kept_fitting > 0
+
+
+def _built_week(*, seed: int, n_jobs: int, n_shipments: int, open_windows: bool):
+    """Return (model, nodes, builder) holding the insertion plan of a generated week (windows removed if open)."""
     from scheduler.vrp.construct import Builder, insertion_plan, ride_tightened
     from scheduler.vrp.precheck import prepare
     from scheduler.vrp.problem import parse_problem
     from scheduler.vrp.solver import _node_table, _nodes, _travel
 
-    week = _large_week(seed=41, n_jobs=200, n_shipments=50)
+    week = _large_week(seed=seed, n_jobs=n_jobs, n_shipments=n_shipments)
+    if open_windows:
+        for task in [*week["jobs"], *(x for s in week["shipments"] for x in (s["pickup"], s["delivery"]))]:
+            task.pop("time_windows", None)
     model = prepare(parse_problem(week))
     nodes = _nodes(model)
     table, travel = _node_table(nodes), _travel(model, nodes)
@@ -130,20 +156,35 @@ def test_positions_ruled_out_by_the_schedule_never_fit():
     builder = Builder(model, tight, travel)
     for k, route in enumerate(plan.routes):
         assert builder.place(k, list(route))
-    served = {n for route in plan.routes for n in route}
-    rng = random.Random(2)
-    checked = kept_fitting = 0
-    jobs = [n for n, t in enumerate(tight.task) if model.tasks[t].kind == "job"]
-    for x in rng.sample(jobs, 60):
-        for k in tight.allowed[x]:
-            route = [n for n in builder.routes[k] if n != x]
-            if route != builder.routes[k]:
-                continue  # x is on this route: its timing is not the route without x
-            kept = {i for _, i in builder._positions(k, route, x)}
-            for i in range(len(route) + 1):
-                checked += 1
-                if builder.timer.schedule(k, route[:i] + [x] + route[i:]) is not None:
-                    assert i in kept, (x, k, i)
-                    kept_fitting += 1
-    assert checked > 1000 and kept_fitting > 0
-    assert served
+    assert any(plan.routes)
+    return model, tight, builder
+
+
+def test_delivery_gaps_ruled_out_for_a_pair_never_fit():
+    """The pair filter (the pick-up's delay carried, riders' ride limits, the new ride's limit) only drops what `schedule` refuses.
+
+    Every shipment is taken out of the constructed week and tried at every
+    pick-up position of every route it may use that `_positions` keeps, with
+    its delivery at every later gap: whatever times successfully must be among
+    the gaps `_deliveries` keeps. Run on the rich week and on the same week
+    with no windows at all, where ride limits decide.
+    """
+    fitting = 0
+    for open_windows in (False, True):
+        model, tight, builder = _built_week(seed=43, n_jobs=60, n_shipments=90, open_windows=open_windows)
+        rng = random.Random(3)
+        pickups = [n for n, t in enumerate(tight.task) if model.tasks[t].kind == "pickup"]
+        for p in rng.sample(pickups, 25):
+            d = builder.timer.partner[p]
+            for k in tight.allowed[p]:
+                if p in builder.routes[k]:
+                    continue  # on this route: its timing is not the route without it
+                route = builder.routes[k]
+                for _, i in builder._positions(k, route, p):
+                    kept = {g for _, g in builder._deliveries(k, route, p, d, i)}
+                    with_p = route[:i] + [p] + route[i:]
+                    for g in range(i, len(route) + 1):
+                        if builder.timer.schedule(k, with_p[:g + 1] + [d] + with_p[g + 1:]) is not None:
+                            assert g in kept, (open_windows, p, k, i, g)
+                            fitting += 1
+    assert fitting > 50
