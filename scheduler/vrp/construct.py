@@ -282,19 +282,24 @@ class Builder:
                 absorbed += waited[j]
         return slack, windows_only, (riders, list(itertools.accumulate(waited)))
 
-    def _positions(self, k: int, seq: list[int], x: int, *, first: int = 0,
-                   timed: bool = True) -> list[tuple[int, int]]:
+    def _positions(self, k: int, seq: list[int], x: int, *, first: int = 0, timed: bool = True,
+                   alone: bool = True) -> list[tuple[int, int]]:
         """Return (added driving, position) of inserting node x into route `seq` at plausible positions.
 
         With `timed`, `seq` is vehicle k's current route and its schedule rules out
         positions where x could not start in its windows; otherwise every position counts.
+        `alone`: x is inserted on its own (or a shipment's delivery after it), so the
+        riders' limits and breaks bound the delay (`_slacks`); a delivery group's door
+        visit, whose pick-ups may go before the riders', gets the windows-only test.
         """
         nodes, T = self.nodes, self.timer.travel[k]
         v = self.model.problem.vehicles[k]
         full = [nodes.starts[k], *seq, nodes.ends[k]]
         begins = self.timing[k][0] if timed else None
         if begins is not None:
-            (loose, _, _), (strict, _, _) = self._slacks(k)
+            (loose, windows_only, _), (strict, _, _) = self._slacks(k)
+            if not alone:
+                loose = strict = windows_only
             arrival = self.timing[k][2]
         found = []
         for i in range(first, len(full) - 1):
@@ -411,7 +416,7 @@ class Builder:
         for k in self.nodes.allowed[pickups[0]]:
             route = self.routes[k]
             base = self._drive(k, route)
-            for _, g in self._positions(k, route, drops[0])[:_PAIR_PICKUPS]:
+            for _, g in self._positions(k, route, drops[0], alone=False)[:_PAIR_PICKUPS]:
                 cheapest = route[:g] + drops + route[g:]
                 for p in pickups:
                     door = cheapest.index(drops[0])
