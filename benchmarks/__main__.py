@@ -11,6 +11,7 @@ BENCHMARKS = {
     "solver": "benchmarks.bench_solver",
     "planning": "benchmarks.bench_planning",
     "scale": "benchmarks.bench_scale",
+    "shapes": "benchmarks.bench_shapes",
     "speeds": "benchmarks.bench_speeds",
     "web": "benchmarks.bench_web",
     "reliability": "benchmarks.bench_reliability",

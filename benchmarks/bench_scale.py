@@ -75,7 +75,8 @@ def _run_odekake(problem_path: Path, limit_s: float) -> dict:
     errors = validate(problem, solution)
     times = solution["summary"].get("computing_times", {})
     first = times.get("first_solution")
-    return {"wall_s": wall, "first_s": None if first is None else first / 1000,
+    solve_ms = (times.get("loading") or 0) + (times.get("solving") or 0)
+    return {"wall_s": wall, "solve_s": solve_ms / 1000, "first_s": None if first is None else first / 1000,
             "wu": weighted_unassigned(problem, solution["unassigned"]),
             "commitments": commitments_unassigned(problem, solution["unassigned"]),
             "unassigned": solution["summary"]["unassigned"], "cost": solution["summary"]["cost"],
