@@ -739,14 +739,19 @@ def _run_search(om: _OrModel, search, params: SolveParams, initial=None):
 def _stall_seconds(model: _Model, params: SolveParams) -> float:
     """Return how long the search may go without a real improvement before it stops (0: never).
 
-    It grows with the problem, as the time between improvements does: 3 s
-    up to 300 modelled tasks, then 1 s more per 100 tasks, at most 20 s. On
-    the sample week (269 tasks, four seeds) a 3 s stall returned the plan a
-    run to 20 s returned, once workers reported through a `SimpleQueue`
-    (docs/BENCHMARKS.md); before that, reports arrived late and 5 s was
-    needed. With 3 s the quick benchmark set lost up to 2.8 % (lr101) at
-    10 s. Only weeks with commitments stop early by default: there what is
-    served decides, and it is settled long before the cost stops moving.
+    It grows with the problem, as the time between improvements does: 2 s
+    up to 300 modelled tasks, then 1 s per 100 tasks (3 s at 300), at most
+    20 s. It counts only once every worker is in OR-Tools' search
+    (`_watch`). On the sample week (269 tasks) a 3 s stall counted from the
+    start returned the plan a run to 20 s returned, once workers reported
+    through a `SimpleQueue` (docs/BENCHMARKS.md; before that, reports
+    arrived late and 5 s was needed); the longest pause it had to cover was
+    the hand-over to OR-Tools (1.7 s). Counted from the hand-over, 2 s
+    returned the 20 s run's plan on the two sample weeks measured over 10
+    seeds, 1 s sooner. With 3 s the quick benchmark set lost up to 2.8 %
+    (lr101) at 10 s. Only weeks with commitments stop early by default:
+    there what is served decides, and it is settled long before the cost
+    stops moving.
     """
     if params.solution_limit is not None:
         return 0.0
@@ -757,7 +762,8 @@ def _stall_seconds(model: _Model, params: SolveParams) -> float:
         # small steps to the end: at 10 s with a 5 s stall R101 stopped at
         # +0.53 % from the best known, against +0.00 % run to the limit
         return 0.0
-    return min(20.0, max(3.0, len(model.modelled) / 100))
+    tasks = len(model.modelled)
+    return 2.0 if tasks <= 300 else min(20.0, tasks / 100)
 
 
 def _gained(before: tuple[int, int, int], after: tuple[int, int, int], gain: float) -> bool:
@@ -862,6 +868,8 @@ def _search(model: _Model, params: SolveParams, started: float | None = None) ->
     if initial is not None:  # reading the plan in is spent too (0.1-0.2 s at 2,000 stops)
         left_s = params.time_limit_s - (time.monotonic() - started) - wrap_up_s
         search.time_limit.FromMilliseconds(max(100, int(left_s * 1000)))
+    if _REPORT is not None:
+        _report(_DESCENT)  # the early stop counts from here (see `_watch`)
     searched = _extract(om, _run_search(om, search, params, initial), progress.first_solution_s)
     if constructed is not None and searched.objective is not None:
         # the first valid plan was the constructed one, before ruin and recreate and the search
@@ -925,9 +933,11 @@ def _ruin_and_recreate(search, params: SolveParams) -> None:
 _SHARED: tuple[_Model, list[SolveParams], float, object] | None = None
 #: In a worker that reports its better plans: (queue, worker index).
 _REPORT: tuple[object, int] | None = None
+#: What a worker reports, besides better plans, when it starts OR-Tools' search and when it ends.
+_DESCENT, _FINISHED = "descent", "finished"
 
 
-def _report(result: SearchResult) -> None:
+def _report(result: SearchResult | str) -> None:
     queue, index = _REPORT
     queue.put((index, result))
 
@@ -937,7 +947,11 @@ def _worker(index: int) -> SearchResult:
     global _REPORT
     model, variants, started, queue = _SHARED
     _REPORT = (queue, index) if queue is not None else None
-    return _search(model, variants[index], started)
+    try:
+        return _search(model, variants[index], started)
+    finally:
+        if _REPORT is not None:
+            _report(_FINISHED)
 
 
 def _portfolio(model: _Model, params: SolveParams, workers: int) -> list[SolveParams]:
@@ -992,7 +1006,7 @@ def _run(model: _Model, params: SolveParams, started: float) -> SearchResult:
     try:
         with ctx.Pool(len(variants)) as pool:  # leaving the block stops workers still searching
             pending = pool.map_async(_worker, range(len(variants)))
-            reported = _watch(model, params, pending, queue, stall_s) if queue is not None else None
+            reported = _watch(model, params, pending, queue, stall_s, len(variants)) if queue is not None else None
             results = pending.get() if reported is None or pending.ready() else []
     finally:
         _SHARED = None
@@ -1006,26 +1020,37 @@ def _run(model: _Model, params: SolveParams, started: float) -> SearchResult:
     return replace(best, first_solution_s=min(firsts)) if firsts else best
 
 
-def _watch(model: _Model, params: SolveParams, pending, queue, stall_s: float) -> SearchResult | None:
+def _watch(model: _Model, params: SolveParams, pending, queue, stall_s: float, workers: int) -> SearchResult | None:
     """Collect the workers' reported plans until they finish or stop improving; return the best.
 
-    The result is marked ``converged`` when the workers were stopped early.
+    The stall counts only once every worker is in OR-Tools' search (or
+    done), from the later of the last real gain and the last worker's start
+    there: ruin and recreate before it stops by its own rule (`_improve`),
+    and handing its plan over takes up to 1.7 s on the sample week, the
+    longest pause between real gains, which the stall no longer has to
+    cover. The result is marked ``converged`` when the workers were stopped
+    early.
     """
     best, best_score, last_gain = None, None, time.monotonic()
+    searching: set[int] = set()  # workers in OR-Tools' search, or done
     while not pending.ready():
         if queue.empty():
             time.sleep(0.02)
             result = None
         else:
-            _, result = queue.get()
+            index, result = queue.get()
         now = time.monotonic()
-        if result is not None and result.objective is not None:
+        if isinstance(result, str):  # _DESCENT or _FINISHED
+            if index not in searching:
+                searching.add(index)
+                last_gain = max(last_gain, now)
+        elif result is not None and result.objective is not None:
             score = _score(model, result)
             if best_score is None or score < best_score:
                 if best_score is None or _gained(best_score, score, params.stall_gain):
                     last_gain = now
                 best, best_score = result, score
-        if best is not None and now - last_gain > stall_s:
+        if best is not None and len(searching) == workers and now - last_gain > stall_s:
             return replace(best, stopped="converged")
     return best
 

@@ -77,3 +77,48 @@ def test_a_plan_stopped_early_gets_the_tasks_that_still_fit():
         assert [t for t in filled.routes[j] if t in route] == list(route)
     solution = S._solution(model, filled, 0, 0)
     assert validate(week, solution) == [] and solution["summary"]["unassigned"] == 0
+
+
+class _Never:
+    """A pool result that is never ready until `polls` reads have passed (then the watch ends by itself)."""
+
+    def __init__(self, polls: int) -> None:
+        self.polls = polls
+
+    def ready(self) -> bool:
+        self.polls -= 1
+        return self.polls < 0
+
+
+class _Reports:
+    """The workers' report queue, read in order."""
+
+    def __init__(self, items: list) -> None:
+        self.items = list(items)
+
+    def empty(self) -> bool:
+        return not self.items
+
+    def get(self):
+        return self.items.pop(0)
+
+
+def test_the_stall_counts_only_once_every_worker_is_in_or_tools_search(monkeypatch):
+    """While a worker still runs ruin and recreate (its own stop rule), a pause never stops the search.
+
+    Once both workers have reported the start of OR-Tools' search, the same
+    pause stops it and the best plan reported is returned as converged.
+    """
+    from scheduler.vrp import solver
+
+    monkeypatch.setattr(solver, "_score", lambda model, result: (0, 0, result.objective))
+    plan = solver.SearchResult(100, ((),), (), (), "ROUTING_SUCCESS")
+    better = solver.replace(plan, objective=90)
+    params = SolveParams(stall_gain=0.0)
+    # one worker in OR-Tools' search, the other still improving: 20 idle polls (0.4 s) pass a 0.01 s stall
+    half = solver._watch(None, params, _Never(20), _Reports([(0, plan), (0, solver._DESCENT), (1, better)]), 0.01, 2)
+    assert half.objective == 90 and half.stopped != "converged"
+    # both in OR-Tools' search (or done): the pause stops it
+    both = solver._watch(None, params, _Never(10_000), _Reports(
+        [(0, plan), (0, solver._DESCENT), (1, better), (1, solver._FINISHED)]), 0.01, 2)
+    assert both.objective == 90 and both.stopped == "converged"
