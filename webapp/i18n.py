@@ -30,7 +30,7 @@ from flask_babel import Babel, gettext
 
 from scheduler.domain import DAY_S, hhmm
 
-__all__ = ["KIND_WORDS", "LANGUAGES", "N_", "TRANSLATIONS", "compile_catalogues", "date_label", "event_words",
+__all__ = ["CAUSE_WORDS", "KIND_WORDS", "LANGUAGES", "N_", "TRANSLATIONS", "compile_catalogues", "date_label", "event_words",
            "init_app", "language", "word"]
 
 LANGUAGES = ("ja", "en")
@@ -60,29 +60,28 @@ def word(code: str) -> str:
     return gettext(KIND_WORDS.get(code, code))
 
 
+#: Staff words of each cause of `scheduler.domain.EVENT_CAUSES`, Japanese; filled from the cause's arguments.
+CAUSE_WORDS: dict[str, str] = {
+    "plan": N_("%(week)sの週 第%(n)s版の計画に入りました"),
+    "plan_left_out": N_("%(week)sの週 第%(n)s版の計画から外れました: %(reason)s"),
+    "plan_booking": N_("電話予約を反映した第%(n)s版（%(week)sの週）に入りました"),
+    "plan_cancellation": N_("取消で空いた時間に入りました（%(week)sの週 第%(n)s版）"),
+    "csv_import": N_("CSV取込で取消"),
+    "personal_data_removed": N_("本人の申出により個人情報を削除"),
+}
+
+
 def event_words(event) -> str:
     """Return why the system changed a request (`scheduler.domain.RequestEvent.cause`) in staff words, or "".
 
     Worded from the cause code and its arguments in the request's language; events stored
     before causes existed have none (their note is shown as it was written).
     """
+    if event.cause not in CAUSE_WORDS:
+        return ""
     args = event.cause_args or {}
     week = date_label(args["week"]) if "week" in args else ""
-    n = args.get("version")
-    if event.cause == "plan":
-        return gettext("%(week)sの週 第%(n)s版の計画に入りました", week=week, n=n)
-    if event.cause == "plan_left_out":
-        return gettext("%(week)sの週 第%(n)s版の計画から外れました: %(reason)s", week=week, n=n,
-                       reason=args.get("reason", ""))
-    if event.cause == "plan_booking":
-        return gettext("電話予約を反映した第%(n)s版（%(week)sの週）に入りました", week=week, n=n)
-    if event.cause == "plan_cancellation":
-        return gettext("取消で空いた時間に入りました（%(week)sの週 第%(n)s版）", week=week, n=n)
-    if event.cause == "csv_import":
-        return gettext("CSV取込で取消")
-    if event.cause == "personal_data_removed":
-        return gettext("本人の申出により個人情報を削除")
-    return ""
+    return gettext(CAUSE_WORDS[event.cause], week=week, n=args.get("version"), reason=args.get("reason", ""))
 
 
 def language() -> str:

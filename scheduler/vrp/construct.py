@@ -376,10 +376,13 @@ class Builder:
         if start_p is None:
             return []
         strict = start_p == ready + T[before][p]  # no waiting at p (nor, checked below, at d): breaks stay put
-        loose, tight = ((windows_only, riders, summed) for _, windows_only, (riders, summed) in self._slacks(k))
-        # riders already on board where p is picked up: p does not delay their pick-ups, so a
-        # delay at stop g reaches their delivery b less the waiting in between (see `_slacks`)
-        boards = [[(b, spare + summed[b]) for a, b, spare in riders if a < i <= b] for _, riders, summed in (loose, tight)]
+        # per kind of slack (0: breaks count as room, 1: they do not): the windows-only slack,
+        # the waiting summed, and the riders already on board where p is picked up as
+        # (delivery position, room): p does not delay their pick-ups, so a delay at stop g
+        # reaches their delivery less the waiting in between (see `_slacks`)
+        kinds = [(slack, summed, [(b, spare + summed[b]) for a, b, spare in riders if a < i <= b])
+                 for _, slack, (riders, summed) in self._slacks(k)]
+        carried = kinds[int(strict)][0]  # for p's delay alone
         found = []
         here, done = p, start_p + on_site[p]
         aboard = 0  # driving and time on site since the pick-up: the ride, less any waiting
@@ -390,14 +393,13 @@ class Builder:
             start_d = start_after(windows[d], done + T[here][d])
             if start_d is not None and start_d <= tw_end and (ride is None or aboard + T[here][d] <= ride):
                 delay = start_d + on_site[d] + T[d][nxt] - old_begin
-                kind = int(strict and start_d == done + T[here][d])
-                slack, _, summed = (loose, tight)[kind]
-                if delay <= slack[g] and all(delay <= room - summed[g] for b, room in boards[kind] if g <= b):
+                slack, summed, on_board = kinds[int(strict and start_d == done + T[here][d])]
+                if delay <= slack[g] and all(delay <= room - summed[g] for b, room in on_board if g <= b):
                     found.append((T[here][d] + T[d][nxt] - T[here][nxt], g))
             if g == len(route):
                 break
             begin = start_after(windows[nxt], done + T[here][nxt])
-            if begin is None or begin - old_begin > (tight if strict else loose)[0][g]:
+            if begin is None or begin - old_begin > carried[g]:
                 break  # route[g] cannot be reached in time with p before it: nor any later gap
             aboard += T[here][nxt] + on_site[nxt]
             here, done = nxt, begin + on_site[nxt]

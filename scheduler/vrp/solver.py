@@ -736,6 +736,11 @@ def _run_search(om: _OrModel, search, params: SolveParams, initial=None):
     return solution
 
 
+def _left_s(params: SolveParams, started: float) -> float:
+    """Return the seconds left for searching: the time limit less what is spent and the wrap-up reserve."""
+    return params.time_limit_s - (time.monotonic() - started) - min(_WRAP_UP_S, 0.01 * params.time_limit_s)
+
+
 def _stall_seconds(model: _Model, params: SolveParams) -> float:
     """Return how long the search may go without a real improvement before it stops (0: never).
 
@@ -853,21 +858,17 @@ def _search(model: _Model, params: SolveParams, started: float | None = None) ->
     search = _search_parameters(model, nodes, params)
     if plan is not None:
         _leave_pair_moves_to_ruin_and_recreate(search)
-    # the time limit bounds the whole solve: what parsing and building took is spent
-    wrap_up_s = min(_WRAP_UP_S, 0.01 * params.time_limit_s)
-    left_s = params.time_limit_s - (time.monotonic() - started) - wrap_up_s
-    if constructed is not None and left_s < 0.5:
+    if constructed is not None and _left_s(params, started) < 0.5:
         return replace(constructed, stopped="constructed")
-    search.time_limit.FromMilliseconds(max(100, int(left_s * 1000)))
     progress = _Progress(om, started)
     if constructed is not None:
         progress.first_solution_s = constructed.first_solution_s  # the search's plans come after it
     initial = _initial_assignment(om, search, plan) if plan is not None else None
     if plan is not None and initial is None:
         return constructed
-    if initial is not None:  # reading the plan in is spent too (0.1-0.2 s at 2,000 stops)
-        left_s = params.time_limit_s - (time.monotonic() - started) - wrap_up_s
-        search.time_limit.FromMilliseconds(max(100, int(left_s * 1000)))
+    # the time limit bounds the whole solve: parsing, building and reading the plan in
+    # (0.1-0.2 s at 2,000 stops) are spent; the search reads its limit when it starts
+    search.time_limit.FromMilliseconds(max(100, int(_left_s(params, started) * 1000)))
     if _REPORT is not None:
         _report(_DESCENT)  # the early stop counts from here (see `_watch`)
     searched = _extract(om, _run_search(om, search, params, initial), progress.first_solution_s)
@@ -1043,7 +1044,7 @@ def _watch(model: _Model, params: SolveParams, pending, queue, stall_s: float, w
         if isinstance(result, str):  # _DESCENT or _FINISHED
             if index not in searching:
                 searching.add(index)
-                last_gain = max(last_gain, now)
+                last_gain = now
         elif result is not None and result.objective is not None:
             score = _score(model, result)
             if best_score is None or score < best_score:
@@ -1112,13 +1113,12 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
     whole["summary"]["computing_times"]["first_solution"] = int(constructed.first_solution_s * 1000)
     whole["summary"]["search"] = {"stopped": "constructed"}
     solutions = []
+    improve_share = _PART_IMPROVE_SHARE if params.improve_share is None else params.improve_share
     for i, part in enumerate(split):
-        # the parts' answers are merged and scored after the last one: keep time for that too
-        end = started + params.time_limit_s - min(_WRAP_UP_S, 0.01 * params.time_limit_s)
-        share = (end - time.monotonic()) / (len(split) - i)
+        # the parts' answers are merged and scored after the last one: the reserve is kept for that
+        share = _left_s(params, started) / (len(split) - i)
         if share < 0.5:
             return whole
-        improve_share = _PART_IMPROVE_SHARE if params.improve_share is None else params.improve_share
         solutions.append(solve(part.problem(model.problem),
                                replace(params, time_limit_s=share, improve_share=improve_share)))
     left_out = [unassigned_entry(model, t, *model.reasons[t]) for t in range(len(model.tasks))

@@ -252,3 +252,11 @@ def test_the_history_says_why_the_planner_changed_a_request_in_staff_words(opera
     operator.get("/lang/en")
     english = operator.get(f"/booking/residents/{planned.resident_id}")
     assert "in the plan, week of Mon 30 Nov, v1" in english.text
+
+
+def test_every_cause_the_store_accepts_has_staff_words():
+    """The closed set of causes and the words the screens have for them are the same set."""
+    from scheduler.domain import EVENT_CAUSES
+    from webapp.i18n import CAUSE_WORDS
+
+    assert set(CAUSE_WORDS) == set(EVENT_CAUSES)
