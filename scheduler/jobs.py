@@ -5,9 +5,13 @@ its state in the ``jobs`` table (`scheduler.store.Store.add_job`), so any
 process can read it: the page that started it, a reload, the API. The work
 itself is `scheduler.planning.job.run_plan_job`.
 
-Progress is worked out from the phase when it is read (`PlanJob.progress`):
-the solver reports nothing while it searches, so the solve phase counts the
-time spent against its time limit (it may stop earlier: ``stall_s``).
+Progress is worked out from the phase when it is read (`PlanJob.progress`).
+While the solver searches it reports its best plan so far
+(`scheduler.vrp.solver.Progress`): the job keeps that plan's counts
+(``found_*``: requests served and left out, promises kept) and when the
+search is expected to end (``expected_solve_s``: the time limit, or sooner
+once the early stop's deadline is known), and the solve phase counts the
+time spent against that.
 """
 
 from __future__ import annotations
@@ -72,6 +76,10 @@ class PlanJob:
         The result once done.
     error_code, error_detail
         Why it failed: a code of `JOB_ERRORS` and the planner's message (ids only, no stack trace).
+    found_served, found_unassigned, found_promises_kept, found_promised
+        While solving: the best plan so far, in requests (None until the solver reports one).
+    expected_solve_s
+        While solving: seconds from the solve phase's start to its expected end (None: the time limit).
     """
 
     week_start: dt.date
@@ -90,6 +98,11 @@ class PlanJob:
     unassigned: int | None = None
     error_code: str | None = None
     error_detail: str = ""
+    found_served: int | None = None
+    found_unassigned: int | None = None
+    found_promises_kept: int | None = None
+    found_promised: int | None = None
+    expected_solve_s: float | None = None
     id: int | None = None
 
     def __post_init__(self) -> None:
@@ -108,7 +121,14 @@ class PlanJob:
         return self.state in (JobState.QUEUED, JobState.RUNNING)
 
     def progress(self, now: dt.datetime | None = None) -> int:
-        """Return how far the job is, 0–100: by phase, and within the solve by time against its limit."""
+        """Return how far the job is, 0–100: by phase, and within the solve by time against its expected end.
+
+        The expected end is the time limit until the solver reports its early
+        stop's deadline (`scheduler.vrp.solver.Progress`), never beyond the
+        limit. A real improvement moves the deadline later, so the value can
+        step back a little; the page's bar (``jobs.js``) never shows less
+        than it has shown.
+        """
         if self.state == JobState.DONE:
             return 100
         if self.state == JobState.QUEUED or self.phase is None:
@@ -118,4 +138,5 @@ class PlanJob:
             return start
         elapsed = max(0.0, ((now or _now()) - self.phase_started_at).total_seconds())
         span = _PHASE_START[JobPhase.STORE] - start - 1  # never 95 before the solve has ended
-        return start + int(span * min(1.0, elapsed / self.time_limit_s))
+        expected = min(self.time_limit_s, self.expected_solve_s or self.time_limit_s)
+        return start + int(span * min(1.0, elapsed / expected))

@@ -38,8 +38,8 @@ from scheduler.store import Store
 from scheduler.vrp.params import SolveParams
 from webapp.i18n import N_
 
-__all__ = ["JOB_ERROR_WORDS", "PHASE_WORDS", "STATE_WORDS", "create_consumer", "init_app", "job_json",
-           "job_words", "start_embedded_consumer", "start_planning", "time_limit_choices"]
+__all__ = ["JOB_ERROR_WORDS", "PHASE_WORDS", "STATE_WORDS", "create_consumer", "found_words", "init_app",
+           "job_json", "job_words", "start_embedded_consumer", "start_planning", "time_limit_choices"]
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +143,23 @@ def job_words(job: PlanJob) -> dict[str, str | None]:
             "error": _(JOB_ERROR_WORDS[job.error_code]) if job.error_code else None}
 
 
+def found_words(job: PlanJob) -> str:
+    """Return the running job's best plan so far in staff words (途中経過: 計画済み … · 未割当 … · 約束 …)."""
+    words = _("途中経過: 計画済み %(served)s · 未割当 %(unassigned)s", served=job.found_served,
+              unassigned=job.found_unassigned)
+    if job.found_promised:
+        words += _(" · 約束 %(kept)s / %(promised)s", kept=job.found_promises_kept, promised=job.found_promised)
+    return words
+
+
 def job_json(job: PlanJob) -> dict[str, Any]:
-    """Return a job for the API: state, phase, progress 0–100, result or error (never a stack trace)."""
+    """Return a job for the API: state, phase, progress 0–100, best plan so far, result or error (no stack trace)."""
     words = job_words(job)
+    found = None
+    if job.state == JobState.RUNNING and job.found_served is not None:
+        found = {"served": job.found_served, "unassigned": job.found_unassigned,
+                 "promises_kept": job.found_promises_kept, "promised": job.found_promised,
+                 "words": found_words(job)}
     result = None
     if job.state == JobState.DONE:
         result = {"plan_id": job.plan_id, "version": job.plan_version, "served": job.served,
@@ -153,7 +167,7 @@ def job_json(job: PlanJob) -> dict[str, Any]:
     return {
         "id": job.id, "kind": "plan_week", "week_start": job.week_start.isoformat(),
         "state": job.state.value, "phase": job.phase.value if job.phase else None,
-        "words": words["phase"] or words["state"], "progress": job.progress(),
+        "words": words["phase"] or words["state"], "progress": job.progress(), "found": found,
         "time_limit_s": job.time_limit_s, "created_by": job.created_by,
         "created_at": job.created_at.isoformat(),
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from routing.errors import InputError
 from scheduler.compiler import MatrixProvider, NoShiftsError
 from scheduler.jobs import JobPhase, JobState, PlanJob
-from scheduler.planning.run import PlanningError, plan_week
+from scheduler.planning.run import PlanningError, SolveProgress, plan_week
 from scheduler.vrp.params import SolveParams
 
 if TYPE_CHECKING:
@@ -77,12 +78,21 @@ def run_plan_job(store: Store, network: MatrixProvider | Callable[[], MatrixProv
             job.phase, job.phase_started_at = JobPhase(phase), _now()
             store.update_job(job)
 
+    def found(progress: SolveProgress) -> None:
+        job.found_served, job.found_unassigned = progress.served, progress.unassigned
+        job.found_promises_kept, job.found_promised = progress.promises_kept, progress.promised
+        job.expected_solve_s = progress.expected_solve_s
+        try:
+            store.update_job(job)
+        except sqlite3.Error as exc:  # progress is a courtesy: a busy database must not stop the plan
+            log.warning("job %s: progress not recorded (%s)", job_id, exc)
+
     try:
         enter("compile")
         if callable(network):
             network = network()
         result = plan_week(store, network, job.week_start, params=SolveParams.from_dict(job.params),
-                           user=job.created_by, now=now, on_phase=enter)
+                           user=job.created_by, now=now, on_phase=enter, on_progress=found)
     except Exception as exc:  # the job must end failed whatever went wrong, and say why in staff terms
         job.error_code, job.error_detail = _failure(exc)
         if job.error_code == "internal":

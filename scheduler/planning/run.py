@@ -29,7 +29,8 @@ from scheduler.vrp.params import SolveParams
 if TYPE_CHECKING:
     from scheduler.store import Store
 
-__all__ = ["PlanResult", "PlanningError", "compile_from_store", "plan_week", "publish"]
+__all__ = ["PlanResult", "PlanningError", "SolveProgress", "compile_from_store", "plan_week", "publish",
+           "solve_progress"]
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ def _served_in_other_weeks(store: Store, week_start: dt.date) -> set[int]:
 def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, params: SolveParams | None = None,
               user: str = "system", now: dt.datetime | None = None,
               on_compiled: Callable[[CompiledWeek], None] | None = None,
-              on_phase: Callable[[str], None] | None = None) -> PlanResult:
+              on_phase: Callable[[str], None] | None = None,
+              on_progress: Callable[[SolveProgress], None] | None = None) -> PlanResult:
     """Plan a week and store the result as a new plan version.
 
     Parameters
@@ -139,8 +141,10 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
         problem: it is there even when solving then fails, when it is needed most.
     on_phase
         Called with ``"compile"``, ``"solve"`` and ``"store"`` as each step
-        begins (a background job shows them as progress; the solver itself
-        reports nothing while it searches).
+        begins (a background job shows them as progress).
+    on_progress
+        Called while the solver searches with its best plan so far, in
+        requests (`SolveProgress`; see `scheduler.vrp.solver.solve`).
 
     Returns
     -------
@@ -166,7 +170,7 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
         on_compiled(compiled)
     t1 = time.perf_counter()
     phase("solve")
-    solution = _solve_and_check(compiled, params)
+    solution = _solve_and_check(compiled, params, on_progress)
     t2 = time.perf_counter()
     phase("store")
     plan = build_plan(compiled, solution, user=user, now=now)
@@ -183,7 +187,8 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
                       {"compile_s": t1 - t0, "solve_s": t2 - t1, "store_s": t3 - t2, "total_s": t3 - t0})
 
 
-def _solve_and_check(compiled: CompiledWeek, params: SolveParams) -> dict:
+def _solve_and_check(compiled: CompiledWeek, params: SolveParams,
+                     on_progress: Callable[[SolveProgress], None] | None = None) -> dict:
     """Solve the compiled week and return the solution once the validator accepts it.
 
     Raises
@@ -196,7 +201,9 @@ def _solve_and_check(compiled: CompiledWeek, params: SolveParams) -> dict:
     from scheduler.vrp.validator import validate
 
     week_start = compiled.week_start
-    solution = solve(compiled.problem, params)
+    in_requests = None if on_progress is None else \
+        (lambda found: on_progress(solve_progress(compiled, found.served, found.expected_s)))
+    solution = solve(compiled.problem, params, on_progress=in_requests)
     if _found_nothing(compiled, solution):
         msg = (f"week {week_start}: the solver found no plan within {params.time_limit_s:g} s "
                "(nothing stored; the previous version stays); allow a longer time limit")
@@ -208,6 +215,28 @@ def _solve_and_check(compiled: CompiledWeek, params: SolveParams) -> dict:
                f"{compiled.in_city_words(problems[0])}{more}")
         raise PlanningError(msg)
     return solution
+
+
+@dataclass(frozen=True)
+class SolveProgress:
+    """The solver's best plan so far, in requests: what a planning job shows while it runs."""
+
+    served: int
+    unassigned: int
+    promises_kept: int
+    promised: int
+    #: seconds from the start of the solve to its expected end (the early stop's deadline, or the limit)
+    expected_solve_s: float
+
+
+def solve_progress(compiled: CompiledWeek, served_tasks: frozenset[int] | set[int],
+                   expected_solve_s: float) -> SolveProgress:
+    """Count a plan's requests as the stored plan would (`plan_building`): served when all their tasks are routed."""
+    served = {rid for rid in compiled.requests
+              if (tasks := compiled.request_tasks.get(rid)) and all(t in served_tasks for t in tasks)}
+    return SolveProgress(served=len(served), unassigned=len(compiled.requests) - len(served),
+                         promises_kept=sum(1 for rid in compiled.promised if rid in served),
+                         promised=len(compiled.promised), expected_solve_s=expected_solve_s)
 
 
 def _found_nothing(compiled: CompiledWeek, solution: dict) -> bool:

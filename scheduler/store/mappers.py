@@ -329,7 +329,8 @@ AUDIT_ENTRY: Mapper[AuditEntry] = Mapper(_audit_row, _audit)
 # --------------------------------------------------------------------------- background jobs
 
 _JOB_PLAIN = ("created_by", "time_limit_s", "plan_id", "plan_version", "served", "unassigned",
-              "error_code", "error_detail")
+              "error_code", "error_detail", "found_served", "found_unassigned", "found_promises_kept",
+              "found_promised", "expected_solve_s")
 _JOB_TIMES = ("created_at", "started_at", "phase_started_at", "finished_at")
 
 

@@ -327,6 +327,22 @@ def _event_causes(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0009_job_progress")
+def _job_progress(db: sqlite_utils.Database) -> None:
+    """Keep a running planning job's best plan so far (counts only) and when its search is expected to end.
+
+    Jobs stored before have none (their progress is counted by time, as before).
+    """
+    _run(
+        db,
+        "ALTER TABLE jobs ADD COLUMN found_served INTEGER",
+        "ALTER TABLE jobs ADD COLUMN found_unassigned INTEGER",
+        "ALTER TABLE jobs ADD COLUMN found_promises_kept INTEGER",
+        "ALTER TABLE jobs ADD COLUMN found_promised INTEGER",
+        "ALTER TABLE jobs ADD COLUMN expected_solve_s REAL",
+    )
+
+
 def _all_names() -> tuple[str, ...]:
     empty = sqlite_utils.Database(memory=True)
     try:

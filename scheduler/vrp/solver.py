@@ -52,6 +52,7 @@ import itertools
 import math
 import multiprocessing
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from ortools.constraint_solver import (
@@ -72,7 +73,7 @@ from scheduler.vrp.precheck import prepare
 from scheduler.vrp.problem import Problem, ProblemError, parse_problem
 from scheduler.vrp.steps import NOT_ENOUGH_TIME, solution_dict, unassigned_entry
 
-__all__ = ["NOT_ENOUGH_TIME", "solve"]
+__all__ = ["NOT_ENOUGH_TIME", "Progress", "solve"]
 
 #: Ask the search to report compact shifts (latest start, earliest end).
 _COMPACT_SHIFTS = True
@@ -188,6 +189,60 @@ class SearchResult:
     def nothing(cls, n_vehicles: int, *, objective: int | None, status: str) -> SearchResult:
         """Return a result with every route empty."""
         return cls(objective, ((),) * n_vehicles, (), (), status)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The best plan found so far, as `solve` reports it to a caller showing progress (``on_progress``).
+
+    Attributes
+    ----------
+    served
+        Ids of the tasks on its routes (jobs, pickups and deliveries).
+    elapsed_s
+        Seconds since the solve began.
+    expected_s
+        When the solve is expected to end, in seconds since it began: the time
+        limit, or sooner once the early stop's deadline is known (it moves
+        later with each real improvement).
+    """
+
+    served: frozenset[int]
+    elapsed_s: float
+    expected_s: float
+
+
+#: Least seconds between two progress reports (a report may write to a database).
+_PROGRESS_EVERY_S = 0.5
+
+
+class _Reporter:
+    """Pass a caller's progress callback the better plans, at most every `_PROGRESS_EVERY_S`."""
+
+    def __init__(self, model: _Model, params: SolveParams, started: float,
+                 on_progress: Callable[[Progress], None] | None) -> None:
+        self.model, self.limit_s, self.started, self.on_progress = model, params.time_limit_s, started, on_progress
+        self.last = -math.inf
+        self.held: tuple | None = None  # a plan not reported yet (too soon after the last report)
+
+    def __call__(self, routes, expected_at: float | None = None) -> None:
+        """Report a plan's routes (task indices per vehicle); `expected_at` = the early stop's deadline (monotonic)."""
+        if self.on_progress is None:
+            return
+        now = time.monotonic()
+        if now - self.last < _PROGRESS_EVERY_S:
+            self.held = (routes, expected_at)
+            return
+        self.last, self.held = now, None
+        tasks = self.model.tasks
+        expected = self.limit_s if expected_at is None else min(self.limit_s, expected_at - self.started)
+        self.on_progress(Progress(frozenset(tasks[t].id for route in routes for t in route),
+                                  now - self.started, max(expected, now - self.started)))
+
+    def flush(self) -> None:
+        """Report the plan held back, once its turn has come."""
+        if self.held is not None and time.monotonic() - self.last >= _PROGRESS_EVERY_S:
+            self(*self.held)
 
 
 @dataclass
@@ -986,28 +1041,32 @@ def _portfolio(model: _Model, params: SolveParams, workers: int) -> list[SolvePa
     return variants
 
 
-def _run(model: _Model, params: SolveParams, started: float) -> SearchResult:
+def _run(model: _Model, params: SolveParams, started: float, report: _Reporter | None = None) -> SearchResult:
     """Search in one process, or in a pool of workers keeping the best plan (`_score`).
 
     With early stop (`_stall_seconds`), the workers report each better plan
     as they find it and the parent stops them all once no real improvement
     (`_gained`) came for that long; the best plan reported is the answer.
+    The workers also report when the caller follows the progress (`report`).
     """
     global _SHARED
     stall_s = _stall_seconds(model, params)
-    if not model.modelled or params.solution_limit is not None or (params.workers <= 1 and stall_s <= 0):
+    following = report is not None and report.on_progress is not None
+    if not model.modelled or params.solution_limit is not None or (params.workers <= 1 and stall_s <= 0
+                                                                   and not following):
         return _search(model, replace(params, workers=1), started)
     variants = _portfolio(model, params, params.workers)
     ctx = multiprocessing.get_context("fork")
     # a SimpleQueue writes in the caller's thread: a Queue's feeder thread
     # would wait for the GIL, which the worker's search only releases in its
     # callbacks, so its reports reached the parent seconds late or never
-    queue = ctx.SimpleQueue() if stall_s > 0 else None
+    queue = ctx.SimpleQueue() if stall_s > 0 or following else None
     _SHARED = (model, variants, started, queue)
     try:
         with ctx.Pool(len(variants)) as pool:  # leaving the block stops workers still searching
             pending = pool.map_async(_worker, range(len(variants)))
-            reported = _watch(model, params, pending, queue, stall_s, len(variants)) if queue is not None else None
+            reported = _watch(model, params, pending, queue, stall_s, len(variants),
+                              report) if queue is not None else None
             results = pending.get() if reported is None or pending.ready() else []
     finally:
         _SHARED = None
@@ -1021,7 +1080,8 @@ def _run(model: _Model, params: SolveParams, started: float) -> SearchResult:
     return replace(best, first_solution_s=min(firsts)) if firsts else best
 
 
-def _watch(model: _Model, params: SolveParams, pending, queue, stall_s: float, workers: int) -> SearchResult | None:
+def _watch(model: _Model, params: SolveParams, pending, queue, stall_s: float, workers: int,
+           report: _Reporter | None = None) -> SearchResult | None:
     """Collect the workers' reported plans until they finish or stop improving; return the best.
 
     The stall counts only once every worker is in OR-Tools' search (or
@@ -1030,7 +1090,8 @@ def _watch(model: _Model, params: SolveParams, pending, queue, stall_s: float, w
     and handing its plan over takes up to 1.7 s on the sample week, the
     longest pause between real gains, which the stall no longer has to
     cover. The result is marked ``converged`` when the workers were stopped
-    early.
+    early. `report` gets each better plan, with the stall's deadline once it
+    counts.
     """
     best, best_score, last_gain = None, None, time.monotonic()
     searching: set[int] = set()  # workers in OR-Tools' search, or done
@@ -1041,17 +1102,24 @@ def _watch(model: _Model, params: SolveParams, pending, queue, stall_s: float, w
         else:
             index, result = queue.get()
         now = time.monotonic()
+        better = False
         if isinstance(result, str):  # _DESCENT or _FINISHED
             if index not in searching:
                 searching.add(index)
                 last_gain = now
+                better = best is not None and len(searching) == workers  # the deadline is known from now
         elif result is not None and result.objective is not None:
             score = _score(model, result)
             if best_score is None or score < best_score:
                 if best_score is None or _gained(best_score, score, params.stall_gain):
                     last_gain = now
-                best, best_score = result, score
-        if best is not None and len(searching) == workers and now - last_gain > stall_s:
+                best, best_score, better = result, score, True
+        if report is not None:
+            if better:
+                report(best.routes, last_gain + stall_s if stall_s > 0 and len(searching) == workers else None)
+            else:
+                report.flush()
+        if stall_s > 0 and best is not None and len(searching) == workers and now - last_gain > stall_s:
             return replace(best, stopped="converged")
     return best
 
@@ -1077,7 +1145,8 @@ def _in_parts(model: _Model, params: SolveParams) -> bool:
     return len(model.modelled) > _LARGE and params.solution_limit is None and params.split_days
 
 
-def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_ms: int) -> dict | None:
+def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_ms: int,
+                    report: _Reporter) -> dict | None:
     """Solve each day's part on its own and merge them; None when the week has one part.
 
     The whole week's commitments-first plan, improved by ruin and recreate
@@ -1092,7 +1161,9 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
     its 2 s plan reached 35,682 (VROOM 33,938). Both steps running their full
     share, instead of stopping after 2 s without serving more, left out
     weight 3,986–4,007 instead of 4,214–4,249 on the 1,000-stop week at 60 s,
-    at the same cost (docs/BENCHMARKS.md); neither alone did.
+    at the same cost (docs/BENCHMARKS.md); neither alone did. Progress
+    reports put the parts' best plans together with the whole week's plan
+    for the days still to come.
     """
     nodes = _nodes(model)
     travel = _travel(model, nodes)
@@ -1101,7 +1172,9 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
         # tasks move between days only here: improve the whole week for a while first
         budget = params.time_limit_s * _WHOLE_WEEK_SHARE - (time.monotonic() - started)
         improved = improve(model, _node_table(nodes), travel, plan.routes, seconds=budget, seed=params.seed,
-                           max_iterations=params.improve_iterations) if budget > 0 else None
+                           max_iterations=params.improve_iterations,
+                           on_better=lambda better: report([[nodes.task[n] for n in r] for r in better.routes]),
+                           ) if budget > 0 else None
         if improved is not None:
             constructed = _plan_result(nodes, improved, constructed.first_solution_s)
     vehicle_of = {t: k for k, route in enumerate(constructed.routes) for t in route}
@@ -1114,13 +1187,16 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
     whole["summary"]["search"] = {"stopped": "constructed"}
     solutions = []
     improve_share = _PART_IMPROVE_SHARE if params.improve_share is None else params.improve_share
+    planned = _served_ids(whole)  # the whole week's plan, for the days not solved yet
     for i, part in enumerate(split):
         # the parts' answers are merged and scored after the last one: the reserve is kept for that
         share = _left_s(params, started) / (len(split) - i)
         if share < 0.5:
             return whole
         solutions.append(solve(part.problem(model.problem),
-                               replace(params, time_limit_s=share, improve_share=improve_share)))
+                               replace(params, time_limit_s=share, improve_share=improve_share),
+                               on_progress=_part_progress(report, started, planned, solutions, split[i + 1:],
+                                                          last=i == len(split) - 1)))
     left_out = [unassigned_entry(model, t, *model.reasons[t]) for t in range(len(model.tasks))
                 if t in model.reasons and t not in set(model.modelled)]
     merged = merge(model.problem, solutions, left_out)
@@ -1131,7 +1207,32 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
     return merged if parts_score(model.problem, merged) <= parts_score(model.problem, whole) else whole
 
 
-def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
+def _served_ids(solution: dict) -> set[int]:
+    """Return the ids of the tasks on a solution's routes."""
+    return {step["id"] for route in solution["routes"] for step in route["steps"]
+            if step["type"] in ("job", "pickup", "delivery")}
+
+
+def _part_progress(report: _Reporter, started: float, planned: set[int], solved: list[dict], later: list,
+                   *, last: bool) -> Callable[[Progress], None] | None:
+    """Return the progress callback of one part of a split week: its plan with the parts solved and to come."""
+    if report.on_progress is None:
+        return None
+    problem = report.model.problem
+    done = set().union(*(_served_ids(s) for s in solved))
+    to_come = {problem.jobs[j].id for p in later for j in p.jobs}
+    to_come |= {x.id for p in later for s in p.shipments for x in (problem.shipments[s].pickup, problem.shipments[s].delivery)}
+    done |= planned & to_come
+    begun = time.monotonic() - started
+
+    def on_part(progress: Progress) -> None:
+        expected = begun + progress.expected_s if last else report.limit_s
+        report.on_progress(Progress(frozenset(done | progress.served), begun + progress.elapsed_s, expected))
+    return on_part
+
+
+def solve(problem: dict | Problem, params: SolveParams | None = None, *,
+          on_progress: Callable[[Progress], None] | None = None) -> dict:
     """Solve a routing problem and return the solution dict.
 
     Parameters
@@ -1142,6 +1243,11 @@ def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
     params
         Search settings, used as given; when omitted, the problem's
         ``options`` over the defaults (`SolveParams.from_options`).
+    on_progress
+        Called in the caller's process with each better plan (`Progress`), at
+        most every `_PROGRESS_EVERY_S` seconds, while the workers search (not
+        in a single-process search without early stop, nor under a
+        solution limit).
 
     Returns
     -------
@@ -1162,12 +1268,13 @@ def solve(problem: dict | Problem, params: SolveParams | None = None) -> dict:
         params = SolveParams.from_options(parsed.options)
     model = prepare(parsed)
     t1 = time.perf_counter()
+    report = _Reporter(model, params, started, on_progress)
     if _in_parts(model, params):
-        split = _solve_in_parts(model, params, started, int((t1 - t0) * 1000))
+        split = _solve_in_parts(model, params, started, int((t1 - t0) * 1000), report)
         if split is not None:
             return split
     if model.modelled:
-        result = _run(model, params, started)
+        result = _run(model, params, started, report)
     else:
         result = SearchResult.nothing(len(parsed.vehicles), objective=0, status="ROUTING_SUCCESS")
     t2 = time.perf_counter()

@@ -122,7 +122,7 @@ def test_failed_planning_names_the_cause_and_still_exports_the_problem(tmp_path,
     inst = tmp_path / "inst"
     assert run(inst, "sample", "load", "--week", WEEK, "--scale", "0.1").exit_code == 0
 
-    def found_nothing(problem, params=None):
+    def found_nothing(problem, params=None, on_progress=None):
         tasks = [("job", j["id"]) for j in problem["jobs"]]
         unassigned = [{"id": i, "type": t, "code": "not_solved", "reason": "no solution found"} for t, i in tasks]
         return {"code": 0, "routes": [], "unassigned": unassigned,

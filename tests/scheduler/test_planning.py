@@ -143,6 +143,10 @@ def test_broken_promise_is_listed_first_and_request_goes_back_to_booked(store):
     assert "2026-12-01 (Tue) 10:00–11:00" in second.plan.unassigned[0].reason
     assert second.plan.summary["broken_promises"] == [promised.id]
     assert second.plan.summary["promises_kept"] == 0
+    # a progress report counts the same plan the same way (`solve_progress`)
+    routed = {s["id"] for r in second.solution["routes"] for s in r["steps"] if s["type"] in ("job", "pickup", "delivery")}
+    found = planning.run.solve_progress(second.compiled, routed, 1.0)
+    assert (found.served, found.unassigned, found.promises_kept, found.promised) == (0, 2, 0, 1)
     assert store.get_request(promised.id).status == RequestStatus.BOOKED
     assert store.get_request(other.id).status == RequestStatus.RECEIVED
     # the history says why as a cause with its arguments, the reason in staff words
@@ -156,6 +160,29 @@ def test_broken_promise_is_listed_first_and_request_goes_back_to_booked(store):
     assert [u["request_id"] for u in diff.newly_unassigned] == [promised.id, other.id]
 
 
+def test_progress_counts_requests_as_the_stored_plan_does(store):
+    """While it searches the solver's best plans reach the caller in requests, counted as the stored plan counts them."""
+    from scheduler.planning.run import solve_progress
+    from scheduler.vrp.params import SolveParams
+
+    store_world(store)
+    reqs = _all_kinds(store)
+    seen = []
+    result = plan_week(store, LineMatrix(), WEEK, params=SolveParams(time_limit_s=30, stall_s=0.5, workers=2),
+                       now=NOW, on_progress=seen.append)
+    summary = result.plan.summary
+    assert seen, "no progress reported"
+    for found in seen:
+        assert found.served + found.unassigned == summary["requests"] == len(reqs)
+        assert found.promised == summary["promised"] == 1 and 0 <= found.promises_kept <= 1
+        assert 0 < found.expected_solve_s <= 30
+    # the final solution, counted the same way, gives the stored plan's figures
+    routed = {s["id"] for r in result.solution["routes"] for s in r["steps"] if s["type"] in ("job", "pickup", "delivery")}
+    final = solve_progress(result.compiled, routed, 1.0)
+    assert (final.served, final.unassigned, final.promises_kept) == \
+        (summary["served"], summary["unassigned"], summary["promises_kept"])
+
+
 def test_failing_solve_leaves_the_previous_plan_untouched(store, monkeypatch):
     """A solver crash stores nothing: v1 stays the latest, statuses and events unchanged."""
     store_world(store, vehicles=(1,))
@@ -164,7 +191,7 @@ def test_failing_solve_leaves_the_previous_plan_untouched(store, monkeypatch):
     late = _add(store, RequestKind.VISIT, VisitDetails(("seal_certificate",)), resident_id=2)
     events_before = len(store.events(req.id)), len(store.events(late.id))
 
-    def boom(problem, params=None):
+    def boom(problem, params=None, on_progress=None):
         raise RuntimeError("solver crashed")
 
     monkeypatch.setattr("scheduler.vrp.solver.solve", boom)
@@ -293,7 +320,7 @@ def test_search_that_found_nothing_is_not_stored(store, monkeypatch):
     req = _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1)
     plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
 
-    def nothing(problem, params=None):
+    def nothing(problem, params=None, on_progress=None):
         unassigned = [{"id": j["id"], "type": "job", "code": "not_solved",
                        "reason": "no solution found within the time limit (ROUTING_FAIL_TIMEOUT)"}
                       for j in problem["jobs"]]

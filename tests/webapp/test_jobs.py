@@ -60,6 +60,49 @@ def test_progress_by_phase_and_solve_time():
     assert job.progress(t0) == 100
 
 
+def test_progress_counts_against_the_expected_end_once_the_solver_reports_it():
+    """With the early stop's deadline 8 s into a 20 s limit, 4 s is half way; past it, 94 until stored."""
+    t0 = dt.datetime(2026, 11, 30, 9, 0, 0)
+    job = PlanJob(week_start=WEEK, created_by="x", time_limit_s=20, state=JobState.RUNNING, phase=JobPhase.SOLVE,
+                  phase_started_at=t0, expected_solve_s=8)
+    assert job.progress(t0 + dt.timedelta(seconds=4)) == 10 + 84 // 2
+    assert job.progress(t0 + dt.timedelta(seconds=9)) == 94
+    job.expected_solve_s = 30  # never beyond the limit
+    assert job.progress(t0 + dt.timedelta(seconds=10)) == 10 + 84 // 2
+
+
+def test_a_running_job_shows_its_best_plan_so_far(instance, store, monkeypatch):
+    """A real search (no solution limit): while solving, the job keeps the best plan's counts and shows them in words."""
+    app = create_app(instance, test_config={**TEST_CONFIG, "ODEKAKE_JOBS_IMMEDIATE": True})
+    seen = []
+    original = Store.update_job
+
+    def spy(self, job):
+        seen.append(copy.copy(job))
+        return original(self, job)
+
+    monkeypatch.setattr(Store, "update_job", spy)
+    client = _logged_in(app)
+    answer = _api_post(client, f"/api/weeks/{WEEK}/plan", {"time_limit_s": 30})
+    assert answer.status_code == 202, answer.json
+    found = [j for j in seen if j.phase == JobPhase.SOLVE and j.found_served is not None]
+    assert found, "no progress recorded while solving"
+    done = seen[-1]
+    assert done.state == JobState.DONE
+    for job in found:
+        assert job.found_served + job.found_unassigned == done.served + done.unassigned
+        assert 0 < job.expected_solve_s <= 30
+    with app.test_request_context("/"):
+        running = jobs.job_json(found[-1])
+        assert running["found"]["served"] == found[-1].found_served
+        assert running["found"]["words"].startswith(f"途中経過: 計画済み {found[-1].found_served} · 未割当 ")
+    with app.test_request_context("/"):
+        session["lang"] = "en"
+        assert jobs.job_json(found[-1])["found"]["words"].startswith(
+            f"Best plan so far: {found[-1].found_served} planned · ")
+    assert client.get(f"/api/jobs/{answer.json['job']['id']}").json["found"] is None  # done: the result instead
+
+
 def test_job_goes_through_its_phases_with_rising_progress(immediate_app, store, monkeypatch):
     """queued → running (準備中, 計画中, 保存中) → done; each stored step shows more progress."""
     seen = []

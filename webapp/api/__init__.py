@@ -109,7 +109,9 @@ def plan_week_job(monday: str):
 @bp.route("/jobs/<int:job_id>")
 def job(job_id: int):
     """A background job: ``state`` (queued|running|done|failed), ``phase`` (compile|solve|store), ``words``
-    (staff words: 順番待ち, 準備中, 計画中, 保存中, 完了, 失敗), ``progress`` 0–100, ``result``
+    (staff words: 順番待ち, 準備中, 計画中, 保存中, 完了, 失敗), ``progress`` 0–100, ``found`` while
+    the solver searches (its best plan so far: ``served``, ``unassigned``, ``promises_kept``,
+    ``promised``, ``words``; null before its first plan), ``result``
     (``plan_id``, ``version``, ``served``, ``unassigned``) once done, ``error`` (staff words),
     ``error_code`` and ``error_detail`` once failed. Unknown id: 404.
     """

@@ -58,9 +58,21 @@ def test_merged_part_solutions_are_a_valid_plan_of_the_whole_week():
 
 
 def test_a_large_week_solved_in_parts_is_valid():
-    """The whole path under a short time limit: a valid, non-empty plan (parts or the constructed plan)."""
+    """The whole path under a short time limit: a valid, non-empty plan (parts or the constructed plan).
+
+    Its progress reports cover the whole week, not one day's part: the
+    parts solved so far and the whole-week plan for the days to come.
+    """
     week = _large_week(seed=4)
-    solution = solver.solve(week, SolveParams(time_limit_s=8, workers=1))
+    reports = []
+    solution = solver.solve(week, SolveParams(time_limit_s=8, workers=1), on_progress=reports.append)
     assert validate(week, solution) == []
     assert solution["routes"]
     assert solution["summary"]["search"]["stopped"] in {"constructed", "converged", "time_limit"}
+    assert reports
+    ids = {j["id"] for j in week["jobs"]} | {s[x]["id"] for s in week["shipments"] for x in ("pickup", "delivery")}
+    day_of = {j["id"]: j["time_windows"][0][0] // 86400 for j in week["jobs"]}
+    for report in reports:
+        assert report.served <= ids
+        assert report.elapsed_s <= report.expected_s <= max(8, report.elapsed_s)
+        assert len({day_of[t] for t in report.served if t in day_of}) >= 2  # more than one day's part

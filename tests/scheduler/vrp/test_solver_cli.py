@@ -152,7 +152,7 @@ def test_solve_without_params_reads_the_options(monkeypatch):
 
     seen = []
     real_run = scheduler.vrp.solver._run
-    monkeypatch.setattr(scheduler.vrp.solver, "_run", lambda model, params, started: seen.append(params) or
+    monkeypatch.setattr(scheduler.vrp.solver, "_run", lambda model, params, started, report=None: seen.append(params) or
                         real_run(model, params, started))
     scheduler.vrp.solver.solve({**GOOD, "options": {"solution_limit": 3, "seed": 2}})
     assert seen == [SolveParams(solution_limit=3, seed=2)]

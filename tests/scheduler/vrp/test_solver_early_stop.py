@@ -32,6 +32,47 @@ def test_early_stop_returns_the_plan_of_a_long_run():
         sorted(route_ids(full, r["vehicle"]) for r in full["routes"])
 
 
+def test_progress_reports_the_best_plans_and_the_expected_end():
+    """Two workers with early stop: the caller hears of better plans, with an end no later than the limit."""
+    week = _commitment_week()
+    reports = []
+    solution = solve(week, SolveParams(time_limit_s=30, stall_s=1, workers=2, seed=1), on_progress=reports.append)
+    assert validate(week, solution) == []
+    assert reports
+    for report in reports:
+        assert report.served and report.served <= {j["id"] for j in week["jobs"]}
+        assert report.elapsed_s <= report.expected_s <= 30
+    assert [r.elapsed_s for r in reports] == sorted(r.elapsed_s for r in reports)
+
+
+def test_the_expected_end_is_the_stall_deadline_once_every_worker_searches(monkeypatch):
+    """Reported plans carry the time limit as their end until both workers are in OR-Tools' search, then the deadline."""
+    from types import SimpleNamespace
+
+    from scheduler.vrp import solver
+
+    monkeypatch.setattr(solver, "_score", lambda model, result: (0, 0, result.objective))
+    monkeypatch.setattr(solver, "_PROGRESS_EVERY_S", 0.0)
+    plan = solver.SearchResult(100, ((),), (), (), "ROUTING_SUCCESS")
+    better = solver.replace(plan, objective=90)
+    reports = []
+    report = solver._Reporter(SimpleNamespace(tasks=[]), SolveParams(time_limit_s=30), solver.time.monotonic(),
+                              reports.append)
+    found = solver._watch(None, SolveParams(stall_gain=0.0), _Never(10_000), _Reports(
+        [(0, plan), (0, solver._DESCENT), (1, better), (1, solver._FINISHED)]), 0.5, 2, report)
+    assert found.objective == 90 and found.stopped == "converged"
+    assert [r.expected_s for r in reports[:2]] == [30, 30]  # worker 1 still in ruin and recreate
+    assert len(reports) == 3 and reports[2].expected_s < 1  # both searching: 0.5 s after the last gain
+
+
+def _commitment_week() -> dict:
+    """The eight jobs of `_small` with two of them promised (early stop applies to weeks with commitments)."""
+    week = _small()
+    for job in week["jobs"][:2]:
+        job["priority"] = 100
+    return week
+
+
 def test_solution_limit_has_no_early_stop():
     """A solution limit makes the search deterministic: no early stop, whatever `stall_s` says."""
     sol = solve(_small(), SolveParams(solution_limit=5, stall_s=0.5))

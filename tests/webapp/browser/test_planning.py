@@ -73,6 +73,8 @@ def test_plan_with_the_progress_bar_then_compare_and_publish(page_as, shot, live
     assert 10 <= first["value"] < 95  # the solve fills 10–94 (scheduler.jobs.PlanJob.progress)
     later = _wait_running_past(page, first["value"])
     assert page.inner_text("section.job .job-progress") == f"{int(later['value'])}%"
+    # the same poll showed the solver's best plan so far (reported from its first plan on)
+    assert re.match(r"途中経過: 計画済み \d+ · 未割当 \d+ · 約束 \d+ / \d+$", page.inner_text("section.job .job-found"))
     shot(page, "planning-progress", docs=True)
 
     # a reload (of the job page, then of the week board) shows the running job from the server
