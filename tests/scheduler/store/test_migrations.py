@@ -128,3 +128,24 @@ def test_events_stored_before_causes_keep_their_note_and_have_no_cause(tmp_path)
     with Store.open(path) as store:
         (event,) = store.events(1)
         assert (event.note, event.cause, event.cause_args) == ("plan 2026-11-30 v1", None, {})
+
+
+def test_jobs_stored_before_progress_have_none_and_count_by_time(tmp_path):
+    """Migration 0009 adds the best-plan-so-far columns; a job written before reads back without them."""
+    import datetime as dt
+
+    from scheduler.jobs import JobPhase, JobState
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrate(db, stop_before="0009_job_progress")
+    db["jobs"].insert({"week_start": "2026-11-30", "created_by": "planner", "time_limit_s": 20, "state": "running",
+                       "phase": "solve", "created_at": "2026-11-30T09:00:00", "started_at": "2026-11-30T09:00:00",
+                       "phase_started_at": "2026-11-30T09:00:01"})
+    db.close()
+    with Store.open(path) as store:
+        job = store.get_job(1)
+        assert (job.state, job.phase) == (JobState.RUNNING, JobPhase.SOLVE)
+        assert (job.found_served, job.found_unassigned, job.found_promises_kept, job.found_promised,
+                job.expected_solve_s) == (None,) * 5
+        assert job.progress(dt.datetime(2026, 11, 30, 9, 0, 11)) == 10 + 84 // 2  # by time against the limit
