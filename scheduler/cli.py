@@ -97,6 +97,23 @@ def sample_load(ctx: click.Context, week_text: str | None, seed: int | None, sca
 # ----------------------------------------------------------------------------- plan-week
 
 
+def _progress_logger():
+    """Return a progress callback logging the solver's best plan so far when its counts change (``odekake -v``).
+
+    Counts only: no resident's data reaches the log.
+    """
+    last = None
+
+    def log_progress(found) -> None:
+        nonlocal last
+        counts = (found.served, found.unassigned, found.promises_kept, found.promised)
+        if counts != last:
+            last = counts
+            promises = f", promises kept {found.promises_kept}/{found.promised}" if found.promised else ""
+            log.info("best plan so far: %d planned, %d not planned%s", found.served, found.unassigned, promises)
+    return log_progress
+
+
 @click.command("plan-week")
 @click.argument("week_text", metavar="YYYY-MM-DD")
 @click.option("--time-limit", "time_limit_s", default=20.0, type=float, show_default=True,
@@ -126,7 +143,7 @@ def plan_week_command(ctx: click.Context, week_text: str, time_limit_s: float, s
     with _store(ctx) as store:
         # the problem is written before solving, so it is there when planning fails
         result = plan_week(store, network, week, params=params, user=_user(),
-                           on_compiled=export_problem if problem_path else None)
+                           on_compiled=export_problem if problem_path else None, on_progress=_progress_logger())
         if solution_path:
             write_atomic(solution_path, dumps(result.solution))
         for line in format_result(result, store):

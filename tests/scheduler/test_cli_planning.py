@@ -134,3 +134,20 @@ def test_failed_planning_names_the_cause_and_still_exports_the_problem(tmp_path,
     assert r.exit_code == 1
     assert "found no plan" in r.stderr and "Traceback" not in r.output + r.stderr
     assert json.loads(problem.read_text())["vehicles"]
+
+
+def test_plan_week_logs_the_best_plan_so_far_when_its_counts_change(caplog):
+    """`odekake -v plan-week` logs the solver's progress in counts, once per change (no resident's data)."""
+    import logging
+
+    from scheduler.cli import _progress_logger
+    from scheduler.planning.run import SolveProgress
+
+    log = _progress_logger()
+    with caplog.at_level(logging.INFO, logger="scheduler.cli"):
+        for served in (130, 130, 142):  # the second is a cheaper plan serving the same: not logged again
+            log(SolveProgress(served=served, unassigned=149 - served, promises_kept=31, promised=31,
+                              expected_solve_s=9.0))
+    assert [r.getMessage() for r in caplog.records] == [
+        "best plan so far: 130 planned, 19 not planned, promises kept 31/31",
+        "best plan so far: 142 planned, 7 not planned, promises kept 31/31"]
