@@ -49,6 +49,7 @@ Costs are integers: an arc of ``t`` driving seconds on a vehicle with
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import multiprocessing
 import time
@@ -74,6 +75,8 @@ from scheduler.vrp.problem import Problem, ProblemError, parse_problem
 from scheduler.vrp.steps import NOT_ENOUGH_TIME, solution_dict, unassigned_entry
 
 __all__ = ["NOT_ENOUGH_TIME", "Progress", "solve"]
+
+log = logging.getLogger(__name__)
 
 #: Ask the search to report compact shifts (latest start, earliest end).
 _COMPACT_SHIFTS = True
@@ -236,8 +239,18 @@ class _Reporter:
         self.last, self.held = now, None
         tasks = self.model.tasks
         expected = self.limit_s if expected_at is None else min(self.limit_s, expected_at - self.started)
-        self.on_progress(Progress(frozenset(tasks[t].id for route in routes for t in route),
-                                  now - self.started, max(expected, now - self.started)))
+        self.send(Progress(frozenset(tasks[t].id for route in routes for t in route),
+                           now - self.started, max(expected, now - self.started)))
+
+    def send(self, progress: Progress) -> None:
+        """Call the caller's callback; one that fails gets no more reports, and the search goes on."""
+        if self.on_progress is None:
+            return
+        try:
+            self.on_progress(progress)
+        except Exception:  # showing progress must never cost the plan
+            log.warning("progress callback failed: no more progress reports for this solve", exc_info=True)
+            self.on_progress = None
 
     def flush(self) -> None:
         """Report the plan held back, once its turn has come."""
@@ -1227,7 +1240,7 @@ def _part_progress(report: _Reporter, started: float, planned: set[int], solved:
 
     def on_part(progress: Progress) -> None:
         expected = begun + progress.expected_s if last else report.limit_s
-        report.on_progress(Progress(frozenset(done | progress.served), begun + progress.elapsed_s, expected))
+        report.send(Progress(frozenset(done | progress.served), begun + progress.elapsed_s, expected))
     return on_part
 
 

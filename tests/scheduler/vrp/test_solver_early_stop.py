@@ -163,3 +163,19 @@ def test_the_stall_counts_only_once_every_worker_is_in_or_tools_search(monkeypat
     both = solver._watch(None, params, _Never(10_000), _Reports(
         [(0, plan), (0, solver._DESCENT), (1, better), (1, solver._FINISHED)]), 0.01, 2)
     assert both.objective == 90 and both.stopped == "converged"
+
+
+def test_a_failing_progress_callback_never_costs_the_plan(caplog):
+    """The caller's display breaks at the first report: the solve goes on, returns its plan and says so once in the log."""
+    calls = []
+
+    def broken(progress):
+        calls.append(progress)
+        raise RuntimeError("display gone")
+
+    week = _commitment_week()
+    solution = solve(week, SolveParams(time_limit_s=30, stall_s=0.5, workers=2, seed=1), on_progress=broken)
+    assert validate(week, solution) == [] and solution["routes"]
+    assert len(calls) == 1
+    assert [r.getMessage() for r in caplog.records if r.name == "scheduler.vrp.solver"] == [
+        "progress callback failed: no more progress reports for this solve"]
