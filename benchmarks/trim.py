@@ -54,10 +54,11 @@ def trimmed(problem: dict, solution: dict, max_weight_out: int) -> dict:
     """Return `solution` with waiting tasks left out while its weight left out stays ≤ `max_weight_out`.
 
     Weight is counted as `benchmarks.rich_week.weighted_unassigned` does:
-    ``priority + 1`` per task left out, a shipment once, a commitment 101. Each step removes, among the waiting jobs and
-    shipments served (not in a delivery group, never a commitment) whose
-    weight still fits the allowance, the one saving most driving per unit of
-    weight whose route can be timed without it. Returns the trimmed solution
+    ``priority + 1`` per task left out, a shipment once, a commitment 101.
+    Each step removes, among the waiting jobs and shipments served (not in a
+    delivery group, never a commitment) whose weight still fits the
+    allowance, the one saving most driving per unit of weight whose route can
+    be timed without it. Returns the trimmed solution
     dict (validated: ``"errors"`` lists what the validator found, empty when
     valid) with ``"removed"`` = the number of tasks left out by trimming and
     ``"kept_as_given"`` = routes the construction's timing could not time as
