@@ -712,13 +712,56 @@ def _initial_assignment(om: _OrModel, search, plan: Plan):
     requires. The routes read back only fix each node's successor; searching
     from that partial assignment failed at once (ROUTING_FAIL) on rich weeks of
     500 stops and more, even with every route empty, while
-    ``RestoreAssignment`` completes the times and breaks of the same routes:
-    so the search starts from the restored, complete assignment.
+    ``RestoreAssignment`` completes the times and breaks of the same routes.
+    The search starts from the routes with the plan's own times and break
+    starts (`_with_times`), which OR-Tools restores without searching; when
+    it refuses them, from the routes restored alone.
     """
     om.routing.CloseModelWithParameters(search)
     indices = [[om.manager.NodeToIndex(n) for n in route] for route in plan.routes]
     read = om.routing.ReadAssignmentFromRoutes(indices, True)
-    return om.routing.RestoreAssignment(read) if read is not None else None
+    if read is None:
+        return None
+    timed = _with_times(om, read, plan)
+    if om.routing.RestoreAssignment(timed) is not None:
+        return timed  # every value given: the search restores it without searching
+    return om.routing.RestoreAssignment(read)
+
+
+def _with_times(om: _OrModel, read, plan: Plan):
+    """Return a copy of assignment `read` (the routes) with the plan's service starts and break starts in it.
+
+    Restoring routes alone makes OR-Tools search the times and lunch breaks
+    again, and the search from an assignment restores it once more under its
+    ``lns_time_limit`` (100 ms). On the sample week of 2026-12-07 that search
+    took 1.2 s in some builds of this module and 0.1 s in others (the same
+    plan and model: OR-Tools' search order varies with the process's memory
+    layout); then the search failed at once (ROUTING_FAIL after 0.12 s), the
+    worker's descent was lost and the plan kept 155,684 s of driving where
+    the descent reaches 148,659. With the construction's own timing, which
+    keeps every rule, nothing is left to search. Should OR-Tools refuse these
+    times, the caller restores the routes alone.
+    """
+    timed = om.solver.Assignment(read)
+    time_dim, routing = om.time_dim, om.routing
+    for k, route in enumerate(plan.routes):
+        if not route:
+            continue
+        stamps = [(routing.Start(k), plan.starts[k]),
+                  *((om.manager.NodeToIndex(n), begin) for n, begin in zip(route, plan.begins[k])),
+                  (routing.End(k), plan.ends[k])]
+        for index, value in stamps:
+            var = time_dim.CumulVar(index)
+            timed.Add(var)
+            timed.SetValue(var, value)
+        for b, start in plan.breaks[k].items():
+            interval = om.break_vars[k][b]
+            timed.Add(interval)
+            timed.SetStartValue(interval, start)
+            timed.SetDurationValue(interval, om.vehicles[k].breaks[b].service)
+            timed.SetEndValue(interval, start + om.vehicles[k].breaks[b].service)
+            timed.SetPerformedValue(interval, 1)
+    return timed
 
 
 def _score(model: _Model, result: SearchResult) -> tuple[int, int, int]:
