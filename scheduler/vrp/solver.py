@@ -1248,7 +1248,7 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
         # the parts' answers are merged and scored after the last one: the reserve is kept for that
         share = _left_s(params, started) / (len(split) - i)
         if share < 0.5:
-            return whole
+            return _solved_in(whole, loading_ms, started)
         solutions.append(solve(part.problem(model.problem),
                                replace(params, time_limit_s=share, improve_share=improve_share),
                                on_progress=_part_progress(report, started, planned, solutions, split[i + 1:],
@@ -1256,11 +1256,20 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
     left_out = [unassigned_entry(model, t, *model.reasons[t]) for t in range(len(model.tasks))
                 if t in model.reasons and t not in set(model.modelled)]
     merged = merge(model.problem, solutions, left_out)
-    # the whole solve's times (the parts' own add up to less: the whole-week step ran before them)
-    merged["summary"]["computing_times"] = {
-        "loading": loading_ms, "solving": int((time.monotonic() - started) * 1000) - loading_ms,
-        "first_solution": whole["summary"]["computing_times"]["first_solution"]}
-    return merged if parts_score(model.problem, merged) <= parts_score(model.problem, whole) else whole
+    merged["summary"]["computing_times"]["first_solution"] = whole["summary"]["computing_times"]["first_solution"]
+    best = merged if parts_score(model.problem, merged) <= parts_score(model.problem, whole) else whole
+    return _solved_in(best, loading_ms, started)
+
+
+def _solved_in(solution: dict, loading_ms: int, started: float) -> dict:
+    """Return a split week's answer with the whole solve's times.
+
+    The parts' own times add up to less (the whole-week step ran before
+    them), and the whole-week plan's were taken before the parts ran.
+    """
+    times = solution["summary"]["computing_times"]
+    times.update(loading=loading_ms, solving=int((time.monotonic() - started) * 1000) - loading_ms)
+    return solution
 
 
 def _served_ids(solution: dict) -> set[int]:

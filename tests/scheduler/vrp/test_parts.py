@@ -76,3 +76,17 @@ def test_a_large_week_solved_in_parts_is_valid():
         assert report.served <= ids
         assert report.elapsed_s <= report.expected_s <= max(8, report.elapsed_s)
         assert len({day_of[t] for t in report.served if t in day_of}) >= 2  # more than one day's part
+
+
+def test_a_split_week_reports_the_whole_solve_time_whichever_answer_wins(monkeypatch):
+    """When the whole-week plan beats the merged days, its times still cover the days' search that came after it."""
+    week = _large_week(seed=4)
+    # the merged days always lose: the whole-week plan is the answer
+    monkeypatch.setattr(solver, "parts_score",
+                        lambda problem, solution: ("parts" in solution["summary"]["search"], 0, 0))
+    reports = []
+    solution = solver.solve(week, SolveParams(time_limit_s=6, workers=1), on_progress=reports.append)
+    assert validate(week, solution) == []
+    assert solution["summary"]["search"] == {"stopped": "constructed"}
+    times = solution["summary"]["computing_times"]
+    assert reports and times["loading"] + times["solving"] >= max(r.elapsed_s for r in reports) * 1000 - 2
