@@ -30,26 +30,6 @@ from scheduler.vrp.validator import validate
 __all__ = ["trimmed"]
 
 
-def _node_routes(model, nodes, solution: dict) -> list[list[int]]:
-    """Return the solution's routes as node sequences per vehicle (a job's node: the window it starts in)."""
-    task_of = {(task.kind, task.id): t for t, task in enumerate(model.tasks)}
-    node_of: dict[int, list[int]] = {}
-    for i, t in enumerate(nodes.task):
-        node_of.setdefault(t, []).append(i)
-    vehicle = {v.id: k for k, v in enumerate(model.problem.vehicles)}
-    routes: list[list[int]] = [[] for _ in model.problem.vehicles]
-    for route in solution["routes"]:
-        seq = routes[vehicle[route["vehicle"]]]
-        for step in route["steps"]:
-            if step["type"] not in ("job", "pickup", "delivery"):
-                continue
-            t = task_of[(step["type"], step["id"])]
-            begin = step["arrival"] + step.get("waiting_time", 0)
-            fits = [i for i in node_of[t] if not nodes.windows[i] or any(a <= begin <= b for a, b in nodes.windows[i])]
-            seq.append((fits or node_of[t])[0])
-    return routes
-
-
 def trimmed(problem: dict, solution: dict, max_weight_out: int) -> dict:
     """Return `solution` with waiting tasks left out while its weight left out stays ≤ `max_weight_out`.
 
@@ -69,10 +49,11 @@ def trimmed(problem: dict, solution: dict, max_weight_out: int) -> dict:
     travel = _solver._travel(model, nodes)
     table = ride_tightened(model, _solver._node_table(nodes))
     builder = Builder(model, table, travel)
-    routes = _node_routes(model, nodes, solution)
+    given = _as_given(model, solution)
+    routes = _solver._node_routes(nodes, [tasks for tasks, _, _ in given], [times for _, times, _ in given])
     # a route the construction's timing cannot reproduce (OR-Tools may place a lunch break where it
     # would not) is kept exactly as the solution has it, and nothing is trimmed from it
-    kept = {k: _as_given(model, solution, k) for k, seq in enumerate(routes) if not builder.place(k, seq)}
+    kept = {k: given[k] for k, seq in enumerate(routes) if not builder.place(k, seq)}
     tasks = model.tasks
     grouped = {t for members in model.groups for t in members}
     served = {nodes.task[i] for seq in routes for i in seq}
@@ -134,22 +115,27 @@ def trimmed(problem: dict, solution: dict, max_weight_out: int) -> dict:
     return result
 
 
-def _as_given(model, solution: dict, k: int) -> tuple[list[int], list[int], dict[int, int]]:
-    """Return vehicle k's route in the solution as (task indices, times, breaks), the form `solution_dict` takes."""
-    vehicle = model.problem.vehicles[k]
+def _as_given(model, solution: dict) -> list[tuple[list[int], list[int], dict[int, int]]]:
+    """Return each vehicle's route in the solution as (task indices, times, breaks), the form `solution_dict` takes.
+
+    Times are the service starts: the route's start, each task, its end; a vehicle without a route gets empty ones.
+    """
     task_of = {(task.kind, task.id): t for t, task in enumerate(model.tasks)}
-    break_of = {b.id: i for i, b in enumerate(vehicle.breaks)}
-    route = next(r for r in solution["routes"] if r["vehicle"] == vehicle.id)
-    tasks, times, breaks = [], [], {}
-    for step in route["steps"]:
-        begin = step["arrival"] + step.get("waiting_time", 0)
-        if step["type"] in ("job", "pickup", "delivery"):
-            tasks.append(task_of[(step["type"], step["id"])])
-            times.append(begin)
-        elif step["type"] == "break":
-            breaks[break_of[step["id"]]] = begin
-        elif step["type"] == "start":
-            times.insert(0, step["arrival"])
-        elif step["type"] == "end":
-            times.append(step["arrival"])
-    return tasks, times, breaks
+    vehicle = {v.id: k for k, v in enumerate(model.problem.vehicles)}
+    given: list[tuple[list[int], list[int], dict[int, int]]] = [([], [], {}) for _ in model.problem.vehicles]
+    for route in solution["routes"]:
+        k = vehicle[route["vehicle"]]
+        break_of = {b.id: i for i, b in enumerate(model.problem.vehicles[k].breaks)}
+        tasks, times, breaks = given[k]
+        for step in route["steps"]:
+            begin = step["arrival"] + step.get("waiting_time", 0)
+            if step["type"] in ("job", "pickup", "delivery"):
+                tasks.append(task_of[(step["type"], step["id"])])
+                times.append(begin)
+            elif step["type"] == "break":
+                breaks[break_of[step["id"]]] = begin
+            elif step["type"] == "start":
+                times.insert(0, step["arrival"])
+            elif step["type"] == "end":
+                times.append(step["arrival"])
+    return given

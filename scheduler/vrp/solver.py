@@ -676,6 +676,25 @@ def _node_table(nodes: _Nodes) -> NodeTable:
                      starts=nodes.starts, ends=nodes.ends)
 
 
+def _node_routes(nodes: _Nodes, routes, times) -> list[list[int]]:
+    """Return routes of task indices (with their times: start, each task, end) as routes of nodes.
+
+    A job with several windows has a node per window: the one its service starts in.
+    """
+    node_of: dict[int, list[int]] = {}
+    for i, t in enumerate(nodes.task):
+        node_of.setdefault(t, []).append(i)
+    out = []
+    for k, route in enumerate(routes):
+        seq = []
+        for pos, t in enumerate(route):
+            start = times[k][pos + 1]
+            fits = [i for i in node_of[t] if not nodes.windows[i] or any(a <= start <= b for a, b in nodes.windows[i])]
+            seq.append((fits or node_of[t])[0])
+        out.append(seq)
+    return out
+
+
 def _filled(model: _Model, result: SearchResult) -> SearchResult:
     """Return `result` with the tasks it leaves out inserted where they fit, when that is better.
 
@@ -685,18 +704,7 @@ def _filled(model: _Model, result: SearchResult) -> SearchResult:
     exact timing (`construct.filled_plan`): nothing served moves.
     """
     nodes = _nodes(model)
-    node_of: dict[int, list[int]] = {}
-    for i, t in enumerate(nodes.task):
-        node_of.setdefault(t, []).append(i)
-    routes = []
-    for k, route in enumerate(result.routes):
-        seq = []
-        for pos, t in enumerate(route):
-            start = result.times[k][pos + 1]
-            fits = [i for i in node_of[t] if not nodes.windows[i] or any(a <= start <= b for a, b in nodes.windows[i])]
-            seq.append((fits or node_of[t])[0])
-        routes.append(seq)
-    plan = filled_plan(model, _node_table(nodes), _travel(model, nodes), routes)
+    plan = filled_plan(model, _node_table(nodes), _travel(model, nodes), _node_routes(nodes, result.routes, result.times))
     if plan is None:
         return result
     filled = replace(result, routes=tuple(tuple(nodes.task[i] for i in route) for route in plan.routes),
@@ -755,11 +763,11 @@ def _with_times(om: _OrModel, read, plan: Plan):
             timed.Add(var)
             timed.SetValue(var, value)
         for b, start in plan.breaks[k].items():
-            interval = om.break_vars[k][b]
+            interval, length = om.break_vars[k][b], om.vehicles[k].breaks[b].service
             timed.Add(interval)
             timed.SetStartValue(interval, start)
-            timed.SetDurationValue(interval, om.vehicles[k].breaks[b].service)
-            timed.SetEndValue(interval, start + om.vehicles[k].breaks[b].service)
+            timed.SetDurationValue(interval, length)
+            timed.SetEndValue(interval, start + length)
             timed.SetPerformedValue(interval, 1)
     return timed
 
@@ -1227,10 +1235,10 @@ def _solve_in_parts(model: _Model, params: SolveParams, started: float, loading_
     if params.improve_iterations != 0:
         # tasks move between days only here: improve the whole week for a while first
         budget = params.time_limit_s * _WHOLE_WEEK_SHARE - (time.monotonic() - started)
+        on_better = None if report.on_progress is None else \
+            (lambda better: report([[nodes.task[n] for n in r] for r in better.routes]))
         improved = improve(model, _node_table(nodes), travel, plan.routes, seconds=budget, seed=params.seed,
-                           max_iterations=params.improve_iterations,
-                           on_better=lambda better: report([[nodes.task[n] for n in r] for r in better.routes]),
-                           ) if budget > 0 else None
+                           max_iterations=params.improve_iterations, on_better=on_better) if budget > 0 else None
         if improved is not None:
             constructed = _plan_result(nodes, improved, constructed.first_solution_s)
     vehicle_of = {t: k for k, route in enumerate(constructed.routes) for t in route}
@@ -1311,8 +1319,7 @@ def solve(problem: dict | Problem, params: SolveParams | None = None, *,
     on_progress
         Called in the caller's process with each better plan (`Progress`), at
         most every `_PROGRESS_EVERY_S` seconds, while the workers search (not
-        in a single-process search without early stop, nor under a
-        solution limit).
+        under a solution limit: that search runs in the caller's process).
 
     Returns
     -------

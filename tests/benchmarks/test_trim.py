@@ -40,3 +40,19 @@ def test_no_allowance_trims_nothing():
     cut = trimmed(week, solution, weighted_unassigned(week, solution["unassigned"]))
     assert cut["removed"] == 0 and cut["errors"] == []
     assert served_tasks(cut) == served_tasks(solution)
+
+
+def test_a_plan_read_back_as_given_is_the_same_plan():
+    """Routes the construction cannot time are kept as the solution has them (`_as_given`): read back, nothing changes."""
+    from benchmarks.trim import _as_given
+    from scheduler.vrp.precheck import prepare
+    from scheduler.vrp.problem import parse_problem
+    from scheduler.vrp.steps import solution_dict
+
+    week, solution = _solved()
+    model = prepare(parse_problem(week))
+    given = _as_given(model, solution)
+    again = solution_dict(model, *zip(*given), ("no_time", "left out"))
+    assert validate(week, again) == []
+    assert again["summary"]["cost"] == solution["summary"]["cost"]
+    assert served_tasks(again) == served_tasks(solution)
