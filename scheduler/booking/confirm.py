@@ -22,7 +22,6 @@ its stops (the routes that served it re-timed), freeing the time.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ from scheduler.domain import (
     city_id,
     week_monday,
 )
-from scheduler.planning.plan_building import build_plan
+from scheduler.planning.derive import derived_plan, request_kinds
 
 if TYPE_CHECKING:
     from scheduler.compiler import MatrixProvider
@@ -151,26 +150,17 @@ def _derive(store: Store, wr: WeekRoutes, changed: list[int], *, user: str, now:
     """
     from scheduler.vrp.validator import validate
 
-    base, routes = wr.plan, wr.routes
-    solution = routes.solution(changed)
+    base = wr.plan
+    plan, solution = derived_plan(base, wr.compiled, wr.routes, changed, user=user, now=now,
+                                  change={"kind": change[0], "request": change[1]},
+                                  kinds=request_kinds(store, base, wr.compiled))
     problems = validate(wr.compiled.problem, solution)
     if problems:
         msg = f"the changed route fails validation, nothing stored: {wr.compiled.in_city_words(problems[0])}"
         raise BookingError(msg)
-    fresh = build_plan(wr.compiled, solution, user=user, now=now)
-    shifts = {(wr.shift_of(k).vehicle_id, wr.shift_of(k).day) for k in changed}
-    kept = [copy.copy(s) for s in base.stops if (s.vehicle_id, s.day) not in shifts]
-    for s in kept:
-        s.id = s.plan_id = None
-    served = {s.request_id for s in fresh.stops if s.request_id is not None}
-    plan = Plan(week_start=base.week_start, version=0, created_at=now, created_by=user,
-                summary=_summary(base, kept + fresh.stops, served, change),
-                stops=kept + fresh.stops,
-                unassigned=[copy.copy(u) for u in base.unassigned if u.request_id not in served])
-    for u in plan.unassigned:
-        u.plan_id = None
     saved = store.save_plan(plan)
-    for rid in sorted(served):
+    served = {s.request_id for s in saved.stops if s.request_id is not None}
+    for rid in sorted(served & set(wr.compiled.requests)):
         current = store.get_request(rid)
         if current.status != RequestStatus.PLANNED and current.can_move_to(RequestStatus.PLANNED):
             store.change_status(rid, RequestStatus.PLANNED, user=user, cause=f"plan_{change[0]}",
@@ -181,19 +171,3 @@ def _derive(store: Store, wr: WeekRoutes, changed: list[int], *, user: str, now:
         # dispatcher to publish (a dispatcher's newer draft stays a draft)
         saved = store.publish_plan(saved.id, user=user)
     return saved
-
-
-def _summary(base: Plan, stops: list, served: set[int], change: tuple[str, str]) -> dict:
-    """Return the derived version's summary: the base's, with counts and driving brought up to date."""
-    summary = {k: v for k, v in base.summary.items() if k not in ("compile_s", "solve_s", "params")}
-    ends = {}
-    for s in stops:
-        if s.step_type == "end" or (s.vehicle_id, s.day) not in ends:
-            ends[(s.vehicle_id, s.day)] = s.driving_s if s.step_type == "end" else ends.get((s.vehicle_id, s.day), 0)
-    in_plan = {s.request_id for s in stops if s.request_id is not None}
-    summary["served"] = len(in_plan)
-    summary["unassigned"] = max(0, summary.get("requests", 0) - len(in_plan))
-    summary["driving_s"] = sum(ends.values())
-    summary["derived_from"] = base.version
-    summary["change"] = {"kind": change[0], "request": change[1]}
-    return summary

@@ -35,6 +35,7 @@ from scheduler.domain import (
     week_monday,
     week_seconds,
 )
+from scheduler.planning.derive import stored_routes
 from scheduler.vrp.insertion import Insertion, Routes
 
 if TYPE_CHECKING:
@@ -146,27 +147,6 @@ class WeekRoutes:
         return self.compiled.vehicles[self.routes.model.problem.vehicles[k].id]
 
 
-def stored_routes(compiled: CompiledWeek, plan: Plan | None) -> tuple[dict[int, list[int]], dict[int, int]]:
-    """Return a stored plan's routes as solver vehicle id -> task ids, and each task's planned start."""
-    if plan is None:
-        return {}, {}
-    vid_of = {(ref.vehicle_id, ref.day): vid for vid, ref in compiled.vehicles.items()}
-    tid_of = {}
-    for tid, ref in compiled.tasks.items():
-        tid_of[(ref.request_id, ref.kind, ref.part, ref.day if ref.kind == "session" else None)] = tid
-    routes: dict[int, list[int]] = {}
-    starts: dict[int, int] = {}
-    for stop in sorted(plan.stops, key=lambda s: (s.vehicle_id, s.day, s.seq)):
-        if stop.request_id is None:
-            continue
-        key = (stop.request_id, stop.step_type, stop.part or 0, stop.day if stop.step_type == "session" else None)
-        vid = vid_of.get((stop.vehicle_id, stop.day))
-        if vid is not None and key in tid_of:
-            routes.setdefault(vid, []).append(tid_of[key])
-            starts[tid_of[key]] = stop.start_s
-    return routes, starts
-
-
 def week_routes(store: Store, network: MatrixProvider, week: dt.date, *, now: dt.datetime,
                 extra: list[Request] = ()) -> WeekRoutes:
     """Compile a week from the store (with `extra` requests) and read its latest plan's routes."""
@@ -174,7 +154,7 @@ def week_routes(store: Store, network: MatrixProvider, week: dt.date, *, now: dt
 
     compiled = compile_from_store(store, network, week, now=now, extra=extra)
     plan = store.get_plan(week)
-    routes, starts = stored_routes(compiled, plan)
+    routes, starts, _ = stored_routes(compiled, plan)
     return WeekRoutes(compiled, Routes(compiled.problem, routes, not_before=starts), plan)
 
 

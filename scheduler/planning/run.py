@@ -165,6 +165,7 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
     phase = on_phase or (lambda _name: None)
     t0 = time.perf_counter()
     phase("compile")
+    seen = store.open_requests_digest()
     compiled = compile_from_store(store, network, week_start, now=now)
     if on_compiled is not None:
         on_compiled(compiled)
@@ -176,7 +177,9 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
     plan = build_plan(compiled, solution, user=user, now=now)
     plan.summary.update({"compile_s": round(t1 - t0, 3), "solve_s": round(t2 - t1, 3),
                          "params": params.to_dict()})
-    with store.transaction():
+    with store.transaction():  # BEGIN IMMEDIATE: no booking or cancellation lands until this version is in
+        if store.open_requests_digest() != seen:
+            compiled, plan = _take_in_changes(store, network, compiled, plan, user=user, now=now)
         saved = store.save_plan(plan)
         update_statuses(store, compiled, saved, user=user)
     t3 = time.perf_counter()
@@ -185,6 +188,50 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
              len(saved.summary["broken_promises"]))
     return PlanResult(saved, compiled, solution,
                       {"compile_s": t1 - t0, "solve_s": t2 - t1, "store_s": t3 - t2, "total_s": t3 - t0})
+
+
+def _take_in_changes(store: Store, network: MatrixProvider, compiled: CompiledWeek, plan: Plan, *, user: str,
+                     now: dt.datetime) -> tuple[CompiledWeek, Plan]:
+    """Return the week compiled again and the solved plan with what changed while it was solved.
+
+    Runs inside the transaction that stores the plan (the write lock is held,
+    so nothing changes meanwhile). The solved routes are read into the week
+    as it is now (`Routes`): stops of requests it no longer has (cancelled)
+    are taken out and their routes re-timed; every commitment no route serves
+    (a booking confirmed meanwhile) is inserted as a booking would be, then
+    the other new requests where they fit. The result is validated; a
+    booking that fits nowhere is in the unassigned list as a broken promise,
+    never left out.
+    """
+    from scheduler.planning.derive import derived_plan, request_kinds, stored_routes
+    from scheduler.vrp.insertion import Routes
+    from scheduler.vrp.validator import validate
+
+    current = compile_from_store(store, network, compiled.week_start, now=now)
+    routes_in, starts, lost = stored_routes(current, plan)
+    routes = Routes(current.problem, routes_in, not_before=starts)
+    for rid in sorted(set(current.requests) - set(compiled.requests),
+                      key=lambda r: (-current.priorities.get(r, 0), r)):
+        tasks = current.request_tasks.get(rid, [])
+        if tasks and not routes.routed().intersection(routes.index[t] for t in tasks):
+            found = routes.insert(tasks)
+            if found is not None:
+                routes.apply(found)
+    index_of = {v.id: k for k, v in enumerate(routes.model.problem.vehicles)}
+    changed = sorted(set(routes.changed()) | {index_of[vid] for vid in lost if vid in index_of})
+    added = sorted(set(current.requests) - set(compiled.requests))
+    removed = sorted(set(compiled.requests) - set(current.requests))
+    taken, solution = derived_plan(plan, current, routes, changed, user=user, now=now, keep_solve=True,
+                                   kinds=request_kinds(store, plan, current))
+    problems = validate(current.problem, solution)
+    if problems:
+        msg = (f"week {compiled.week_start}: the plan with the changes made while it was solved failed "
+               f"validation, not stored: {current.in_city_words(problems[0])}")
+        raise PlanningError(msg)
+    taken.summary["taken_in"] = {"added": len(added), "removed": len(removed), "routes": len(changed)}
+    log.info("week %s changed while it was solved: %d requests added, %d removed, %d routes re-timed",
+             compiled.week_start, len(added), len(removed), len(changed))
+    return current, taken
 
 
 def _solve_and_check(compiled: CompiledWeek, params: SolveParams,

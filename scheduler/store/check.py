@@ -16,6 +16,9 @@ Invariants:
   starts from nothing, each event starts where the one before ended, the last
   ends at the stored status); a request that is planned, dispatched or done
   is served by a stop of some plan version;
+- nothing a resident was told is lost: a booked or planned request is, in
+  the latest version of its week (the promised day's week; else a week
+  some version served it in), on a route or in the unassigned list;
 - no session booking without its session: the request it names exists and is
   a hall session;
 - a cancelled seat says why and who cancelled it (``cancel_reason``,
@@ -25,6 +28,7 @@ Invariants:
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from collections import defaultdict
@@ -102,6 +106,47 @@ def _statuses_follow_events(db: sqlite_utils.Database) -> list[str]:
     return problems
 
 
+def _latest_versions(db: sqlite_utils.Database) -> dict[str, tuple[int, int]]:
+    """Return week -> (plan id, version) of each week's latest plan version."""
+    return {week: (plan_id, version) for week, plan_id, version in db.execute(
+        "SELECT p.week_start, p.id, p.version FROM plans p WHERE p.version = "
+        "(SELECT MAX(version) FROM plans q WHERE q.week_start = p.week_start)").fetchall()}
+
+
+def _week_of(day: str) -> str:
+    date = dt.date.fromisoformat(day)
+    return (date - dt.timedelta(days=date.weekday())).isoformat()
+
+
+def _told_requests_kept(db: sqlite_utils.Database) -> list[str]:
+    latest = _latest_versions(db)
+    ids = [plan_id for plan_id, _ in latest.values()]
+    marks = ",".join("?" * len(ids))
+    listed: dict[int, set[int]] = defaultdict(set)  # plan id -> requests on its routes or unassigned
+    for plan_id, request_id in db.execute(
+            f"SELECT DISTINCT plan_id, request_id FROM plan_stops WHERE request_id IS NOT NULL "
+            f"AND plan_id IN ({marks})", ids).fetchall():
+        listed[plan_id].add(request_id)
+    for plan_id, request_id in db.execute(
+            f"SELECT plan_id, request_id FROM plan_unassigned WHERE plan_id IN ({marks})", ids).fetchall():
+        listed[plan_id].add(request_id)
+    served_in: dict[int, set[str]] = defaultdict(set)  # request -> weeks some version served it in
+    for request_id, week in db.execute(
+            "SELECT DISTINCT s.request_id, p.week_start FROM plan_stops s JOIN plans p ON p.id = s.plan_id "
+            "WHERE s.request_id IS NOT NULL").fetchall():
+        served_in[request_id].add(week)
+    problems = []
+    for request_id, status, promised in db.execute(
+            "SELECT id, status, promised FROM requests WHERE status IN ('booked', 'planned') ORDER BY id").fetchall():
+        weeks = {_week_of(json.loads(promised)["day"])} if promised else served_in[request_id]
+        weeks = {w for w in weeks if w in latest}
+        if weeks and not any(request_id in listed[latest[w][0]] for w in weeks):
+            where = ", ".join(f"{w} v{latest[w][1]}" for w in sorted(weeks))
+            problems.append(f"request {request_id}: {status}, but the latest version of its week ({where}) "
+                            "has it neither on a route nor in its unassigned list")
+    return problems
+
+
 def _bookings_have_sessions(db: sqlite_utils.Database) -> list[str]:
     return [f"session booking {booking_id}: request {session_id} is "
             f"{'missing' if kind is None else 'a ' + kind + ', not a session'}"
@@ -138,6 +183,7 @@ CHECKS: tuple[tuple[str, Callable[[sqlite_utils.Database], list[str]]], ...] = (
     ("foreign keys", _foreign_keys),
     ("plan versions complete", _plans_complete),
     ("request statuses follow their events", _statuses_follow_events),
+    ("what residents were told is in the latest versions", _told_requests_kept),
     ("session bookings have their session", _bookings_have_sessions),
     ("cancelled seats say why and who", _cancelled_seats_say_why),
     ("audit log holds ids only", _audit_ids_only),

@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
+import hashlib
 import logging
 import sqlite3
 from collections.abc import Iterable
@@ -45,6 +46,7 @@ from routing.errors import InputError
 from routing.instance import database_path
 from scheduler.accounts import STOP_ACTIONS, ApiToken, AuditEntry, StopAction, User
 from scheduler.domain import (
+    OPEN_STATUSES,
     TRANSITIONS,
     IdLabels,
     Plan,
@@ -417,6 +419,30 @@ class Store:
             where.append("kind = ?")
             args.append(RequestKind(kind).value)
         return self._requests.where(" AND ".join(where), args)
+
+    def open_requests_digest(self) -> str:
+        """Return a digest of every request that still needs planning and of every hall-session seat.
+
+        It changes with any booking, cancellation, status change, promise,
+        window or detail of an open request, and with any seat booked or
+        cancelled. `scheduler.planning.run.plan_week` takes it before it
+        compiles a week and again under the write lock before it stores the
+        plan: when they differ, something came in while the week was solved
+        and the plan takes it in first. Every open request counts, not only
+        the week's: a request with no day may fall in any week, and a few
+        hundred rows take milliseconds to read.
+        """
+        digest = hashlib.sha256()
+        statuses = sorted(s.value for s in OPEN_STATUSES)
+        for row in self.db.execute(
+                f"SELECT id, status, promised, windows, details, resident_id, base_priority FROM requests "
+                f"WHERE status IN ({', '.join('?' * len(statuses))}) ORDER BY id", statuses).fetchall():
+            digest.update(repr(tuple(row)).encode())
+        digest.update(b"|seats|")
+        for row in self.db.execute("SELECT id, session_request_id, day, services, cancelled_at "
+                                   "FROM session_bookings ORDER BY id").fetchall():
+            digest.update(repr(tuple(row)).encode())
+        return digest.hexdigest()
 
     def change_status(self, request_id: int, to_status: RequestStatus | str, *, user: str,
                       note: str = "", promised: TimeWindow | None = None, cause: str | None = None,
