@@ -37,7 +37,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     from flask import Flask
 
     from routing.instance import instance_dir
-    from webapp import errors, i18n, jobs, security, settings
+    from webapp import audit, errors, i18n, jobs, security, settings
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
     from webapp.booking import bp as booking_bp
@@ -61,6 +61,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     app.context_processor(lambda: {"area_name": app.config["ODEKAKE_AREA_NAME"]})
 
     init_db(app)
+    audit.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -2,22 +2,27 @@
 
 Bad input (`routing.errors.InputError`, raised by the store and the domain
 with a message naming the field) is a 400; a missing record (`NotFound`) a
-404. Anything unexpected is logged with its traceback (which holds no
-personal data: locals are not logged) and answered with a plain 500 page:
-never a stack trace to the user.
+404. A write that waited the store's busy timeout for another's write lock
+in vain (SQLite's "database is locked", `scheduler.store.is_busy`; it
+changed nothing) is a 503 in the user's language (混み合っています。もう一度お試しください /
+The system is busy; please try again) with ``Retry-After``. Anything
+unexpected is logged with its traceback (which holds no personal data:
+locals are not logged) and answered with a plain 500 page: never a stack
+trace to the user.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from routing.errors import InputError
-from scheduler.store import NotFound
+from scheduler.store import NotFound, is_busy
 from webapp.i18n import N_
 from webapp.security import is_api_request
 
@@ -28,7 +33,8 @@ log = logging.getLogger(__name__)
 
 #: The words of an error page by status code (any other code reads as the server's problem, 500).
 _WORDS = {400: N_("入力に誤りがあります"), 401: N_("ログインしてください"), 403: N_("権限がありません"),
-          404: N_("ページが見つかりません"), 500: N_("サーバーで問題が起きました。時間をおいてもう一度お試しください")}
+          404: N_("ページが見つかりません"), 503: N_("混み合っています。もう一度お試しください"),
+          500: N_("サーバーで問題が起きました。時間をおいてもう一度お試しください")}
 
 
 def _message(code: int, exc: Exception) -> str:
@@ -53,6 +59,19 @@ def _input_error(exc: InputError):
     return _answer(404 if isinstance(exc, NotFound) else 400, exc, str(exc))
 
 
+#: Seconds a busy answer (503) asks the client to wait before trying again.
+BUSY_RETRY_AFTER_S = 2
+
+
+def _database_error(exc: sqlite3.OperationalError):
+    if not is_busy(exc):
+        return _unexpected(exc)
+    log.warning("database busy: %s answered 503", request.endpoint)
+    words = _(_WORDS[503])
+    answer = jsonify(error=words) if is_api_request() else render_template("errors.html", code=503, message=words)
+    return answer, 503, {"Retry-After": str(BUSY_RETRY_AFTER_S)}
+
+
 def _unexpected(exc: Exception):
     log.exception("unexpected error")
     return _answer(500, InternalServerError(), "internal error")
@@ -62,4 +81,5 @@ def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InputError, _input_error)
+    app.register_error_handler(sqlite3.OperationalError, _database_error)
     app.register_error_handler(Exception, _unexpected)

@@ -36,7 +36,7 @@ import datetime as dt
 import hashlib
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Self
 
@@ -68,7 +68,7 @@ from scheduler.domain import (
 )
 from scheduler.jobs import STALE_AFTER_S, JobState, PlanJob
 from scheduler.store.entities import Entities, transaction
-from scheduler.store.errors import NotFound, StorageError
+from scheduler.store.errors import NotFound, StorageError, is_busy
 from scheduler.store.mappers import (
     API_TOKEN,
     AUDIT_ENTRY,
@@ -89,7 +89,7 @@ from scheduler.store.mappers import (
 from scheduler.store.migrations import migrate
 from scheduler.store.text import like_escape, normalize_search
 
-__all__ = ["NotFound", "StorageError", "Store", "configure", "normalize_search"]
+__all__ = ["NotFound", "StorageError", "Store", "configure", "is_busy", "normalize_search"]
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +178,8 @@ class Store:
             migrate(db)
         except sqlite3.DatabaseError as exc:
             db.close()
+            if is_busy(exc):  # another writer, not a bad file: the caller may try again
+                raise
             if any(words in str(exc) for words in ("unable to open", "readonly", "read-only")):
                 msg = f"{path}: cannot write the database: the instance folder is read-only or not accessible ({exc})"
             else:
@@ -210,6 +212,21 @@ class Store:
         leaves the outer block rolls everything back.
         """
         return transaction(self.db)
+
+    @contextlib.contextmanager
+    def waiting_at_most(self, seconds: float) -> Iterator[None]:
+        """Inside the block, wait at most `seconds` (not the busy timeout) for another connection's write lock.
+
+        For writes that must not hold up their caller when the database is
+        busy: an audit entry written in a request (`webapp.audit`), a planning
+        job's progress. The write then fails at once with "database is locked"
+        (`is_busy`) and the caller keeps it for later or lets it go.
+        """
+        self.db.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+        try:
+            yield
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _insert(self, table: str, row: dict) -> int:
         """Insert one row of a write that spans tables and return its id."""
@@ -730,6 +747,19 @@ class Store:
     def audit(self, entry: AuditEntry) -> AuditEntry:
         """Append an entry to the audit log (who, when, what; ids only)."""
         return self._audit.add(entry)
+
+    def audit_many(self, entries: Iterable[AuditEntry]) -> int:
+        """Append entries to the audit log in one short write transaction; return how many.
+
+        Each keeps its own time (``at``: when it happened, not when it was
+        written), so the web app's entries written late by its queue
+        (`webapp.audit`) read as they happened; their ids follow the write order.
+        """
+        rows = [AUDIT_ENTRY.to_row(e) for e in entries]
+        if rows:
+            with self.transaction():
+                self.db["audit_log"].insert_all(rows)
+        return len(rows)
 
     def audit_entries(self, *, limit: int = 200) -> list[AuditEntry]:
         """Return the latest audit entries, newest first."""

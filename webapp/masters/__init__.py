@@ -247,8 +247,8 @@ def _save_service(form, store) -> bool:
         field.errors = [*field.errors, str(exc).partition(": ")[2] or str(exc)]
         return False
     # The catalogue is keyed by code, not by an id: the code goes into the entry's subject.
-    store.audit(AuditEntry(user=current_user.login, action="change", subject=f"service:{service.code}",
-                           where=request.endpoint or ""))
+    audit.record_entry(AuditEntry(user=current_user.login, action="change", subject=f"service:{service.code}",
+                                  where=request.endpoint or ""))
     return True
 
 
