@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -35,12 +37,21 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _stop_on_sigterm(_signum, _frame) -> None:
+    raise SystemExit(0)  # waitress stops serving on it as on Ctrl+C
+
+
 def run_server(instance: Path, *, host: str, port: int) -> None:
     """Serve the instance's web app with waitress until interrupted.
 
     On a loopback address the browser talks plain HTTP, so the session cookie
     may not be HTTPS-only there; anywhere else it stays ``Secure`` unless the
     instance's ``webapp.py`` says otherwise (serve behind HTTPS).
+
+    Ctrl+C (SIGINT) and SIGTERM (a service manager) stop it the same way:
+    waitress lets the requests being answered finish, the job consumer
+    stops, and the process exits normally, so what runs at exit runs (the
+    audit entries still queued are written, `webapp.audit`).
     """
     from waitress import serve as waitress_serve
 
@@ -52,6 +63,8 @@ def run_server(instance: Path, *, host: str, port: int) -> None:
         app.config["SESSION_COOKIE_SECURE"] = False
     # one command serves everything: planning jobs run in this process unless `odekake worker` runs them
     consumer = start_embedded_consumer(app) if app.config["ODEKAKE_JOBS_EMBEDDED"] else None
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
     click.echo(f"serving {app.config['ODEKAKE_AREA_NAME']} on http://{host}:{port}/ (Ctrl+C stops)")
     try:
         waitress_serve(app, host=host, port=port, threads=8, ident="odekake")

@@ -118,3 +118,29 @@ def test_entries_the_database_never_took_are_kept_aside_and_written_at_the_next_
     with Store.for_instance(instance) as store:
         found = [e for e in store.audit_entries() if e.where == "api.offers" and e.at == entry.at]
     assert [(e.user, e.subject_ids) for e in found] == [("operator", (3, 5))]
+
+
+def test_serve_stops_cleanly_on_sigterm(tmp_path):
+    """``odekake serve`` ends by itself on SIGTERM (a service manager), so its exit work (the audit queue) runs."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "webapp.cli", "--instance", str(tmp_path), "serve", "--port",
+                               str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+            time.sleep(0.2)
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(30) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
