@@ -16,6 +16,7 @@ BENCHMARKS = {
     "web": "benchmarks.bench_web",
     "reliability": "benchmarks.bench_reliability",
     "booking": "benchmarks.bench_booking",
+    "load": "benchmarks.bench_load",
 }
 
 
