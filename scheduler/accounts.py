@@ -16,7 +16,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from scheduler.domain import DomainError, RequestStatus
+from scheduler.domain import DomainError, RequestStatus, check_text
 
 __all__ = ["STOP_ACTIONS", "ApiToken", "AuditEntry", "Role", "StopAction", "User"]
 
@@ -54,6 +54,7 @@ class User:
             msg = (f"login: {self.login!r} must be 2-32 lower-case letters, digits, '.', '_' or '-', "
                    "starting with a letter or digit")
             raise DomainError(msg)
+        check_text("name", self.name)
         try:
             self.role = Role(self.role)
         except ValueError:

@@ -11,9 +11,11 @@ Monday 00:00 Asia/Tokyo (see `week_seconds`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from routing.errors import InputError
@@ -28,6 +30,31 @@ class DomainError(InputError):
 def _fail(field_name: str, problem: str) -> None:
     msg = f"{field_name}: {problem}"
     raise DomainError(msg)
+
+
+#: Characters no text typed by staff or read from a file may hold: C0 controls but tab and line
+#: breaks, DEL and C1 controls (a NUL byte stored in a name breaks exports, sheets and searches).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: The most a driver may be asked to collect for one errand (yen); an instance may set less.
+MAX_AMOUNT_YEN = 10_000_000
+
+
+def check_text(field_name: str, value: object) -> None:
+    """Refuse text holding control characters (tab and line breaks are allowed), naming the field."""
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        if found:
+            _fail(field_name, f"contains a control character (U+{ord(found.group()):04X}) at position "
+                              f"{found.start() + 1}; remove it")
+    elif isinstance(value, (tuple, list)):
+        for i, item in enumerate(value):
+            check_text(f"{field_name}[{i}]", item)
+
+
+def check_texts(obj: object, prefix: str = "") -> None:
+    """Apply `check_text` to every text field (and tuple of texts) of a dataclass instance."""
+    for f in dataclasses.fields(obj):
+        check_text(prefix + f.name, getattr(obj, f.name))
 
 
 def _check_latlon(prefix: str, lat: float, lon: float) -> None:
@@ -246,6 +273,7 @@ class Resident:
     def __post_init__(self) -> None:
         if not self.name or not self.name.strip():
             _fail("name", "must not be empty")
+        check_texts(self)
         _check_latlon("", self.lat, self.lon)
 
 
@@ -314,6 +342,7 @@ class Site:
     def __post_init__(self) -> None:
         if not self.name or not self.name.strip():
             _fail("name", "must not be empty")
+        check_texts(self)
         self.kind = SiteKind(self.kind)
         _check_latlon("", self.lat, self.lon)
         hours = {}
@@ -374,6 +403,7 @@ class Vehicle:
     def __post_init__(self) -> None:
         if not self.name or not self.name.strip():
             _fail("name", "must not be empty")
+        check_texts(self)
         unknown = set(self.capacity) - set(CAPACITY_DIMENSIONS)
         if unknown:
             _fail("capacity", f"unknown dimension {min(unknown)!r}; use {', '.join(CAPACITY_DIMENSIONS)}")
@@ -620,8 +650,10 @@ class ErrandDetails:
             self.max_ride_s = 5400
         if self.max_ride_s is not None and self.max_ride_s <= 0:
             _fail("details.max_ride_s", "must be positive")
-        if self.amount_to_collect_yen < 0:
-            _fail("details.amount_to_collect_yen", "must not be negative")
+        amount = self.amount_to_collect_yen
+        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= MAX_AMOUNT_YEN:
+            _fail("details.amount_to_collect_yen", f"{amount!r} is not a whole number of yen from 0 to "
+                                                   f"{MAX_AMOUNT_YEN:,}")
 
     @property
     def boxes(self) -> int:
@@ -692,6 +724,8 @@ class Request:
             self.promised = TimeWindow(**self.promised)
         if not 0 <= self.base_priority <= 100:
             _fail("base_priority", f"{self.base_priority!r} is not between 0 and 100")
+        check_texts(self)
+        check_texts(self.details, "details.")
         if self.status == RequestStatus.BOOKED and self.promised is None:
             _fail("promised", "a booked request needs the promised window")
 

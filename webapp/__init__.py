@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from routing.errors import InputError
+
 __all__ = ["create_app"]
 
 
@@ -59,6 +61,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     if not app.config.get("ODEKAKE_AREA_NAME"):
         app.config["ODEKAKE_AREA_NAME"] = settings.area_name(folder)
     app.context_processor(lambda: {"area_name": app.config["ODEKAKE_AREA_NAME"]})
+    _check_clock(app.config)
 
     init_db(app)
     audit.init_app(app)
@@ -70,3 +73,14 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
         app.register_blueprint(bp)
     security.check_permission_table(app)
     return app
+
+
+def _check_clock(config) -> None:
+    """Refuse to start with a time zone or fixed time that cannot be read (every page needs "today")."""
+    from scheduler.clock import city_now
+
+    try:
+        city_now(config["ODEKAKE_TIME_ZONE"], fixed=config["ODEKAKE_NOW"])
+    except ValueError as exc:
+        msg = f"ODEKAKE_TIME_ZONE / ODEKAKE_NOW: {exc}"
+        raise InputError(msg) from None

@@ -46,6 +46,10 @@ DOCUMENTED: dict[str, str] = {
     "ODEKAKE_PLAN_TIME_LIMITS": "the time limits (seconds) the planning form offers",
     "ODEKAKE_PLAN_SOLUTION_LIMIT": "stop each solve after this many improving solutions (tests, demos); None: time only",
     "ODEKAKE_PLAN_STALL_S": "early stop: seconds without a real gain before the solver stops (None: by problem size; 0: off)",
+    "ODEKAKE_TIME_ZONE": "the city's time zone (IANA name): every 'today' and 'now' of the app, whatever the server's clock",
+    "ODEKAKE_NOW": "a fixed 'now' in the city's time, ISO text such as '2026-12-07T09:00' (tests, training copies); None: the clock",
+    "ODEKAKE_BOOKING_HORIZON_DAYS": "offers and bookings reach this many days ahead of today",
+    "ODEKAKE_ERRAND_MAX_YEN": "the most an errand may ask the driver to collect, in yen",
 }
 
 
@@ -74,6 +78,10 @@ def defaults() -> dict[str, Any]:
         "ODEKAKE_PLAN_TIME_LIMITS": (10, 30, 60, 120, 300),
         "ODEKAKE_PLAN_SOLUTION_LIMIT": None,
         "ODEKAKE_PLAN_STALL_S": None,
+        "ODEKAKE_TIME_ZONE": "Asia/Tokyo",
+        "ODEKAKE_NOW": None,
+        "ODEKAKE_BOOKING_HORIZON_DAYS": 56,
+        "ODEKAKE_ERRAND_MAX_YEN": 100_000,
     }
 
 

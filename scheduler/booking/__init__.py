@@ -8,7 +8,13 @@ it as a new plan version derived from the current one; `readback` says it
 back to the resident in Japanese.
 """
 
-from scheduler.booking.confirm import Booking, SlotTaken, book, cancel_booking
+from scheduler.booking.confirm import (
+           AlreadyBooked,
+           Booking,
+           SlotTaken,
+           book,
+           cancel_booking,
+)
 from scheduler.booking.draft import Draft, parse_draft
 from scheduler.booking.offers import NO_OFFER_CODES, Offer, OfferResult, find_offers
 from scheduler.booking.readback import read_back, read_back_seat
@@ -27,6 +33,6 @@ from scheduler.booking.sessions import (
            nearby_sessions,
 )
 
-__all__ = ["NO_OFFER_CODES", "Booking", "Draft", "Offer", "OfferResult", "SeatAlreadyCancelled", "SeatError",
+__all__ = ["NO_OFFER_CODES", "AlreadyBooked", "Booking", "Draft", "Offer", "OfferResult", "SeatAlreadyCancelled", "SeatError",
            "SessionSlot", "SlotTaken", "book", "book_seat", "cancel_booking", "cancel_seat", "find_offers", "fold_reading", "nearby_sessions", "parse_draft",
            "read_back", "read_back_seat", "register_resident", "resident_history", "suggest_reading"]

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from routing.errors import InputError
-from scheduler.booking.draft import Draft
+from scheduler.booking.draft import BOOKING_HORIZON_DAYS, Draft, bookable_days
 from scheduler.booking.offers import (
     Offer,
     OfferResult,
@@ -36,6 +36,7 @@ from scheduler.booking.offers import (
     find_offers,
     week_routes,
 )
+from scheduler.clock import city_now
 from scheduler.domain import (
     Plan,
     PlanStatus,
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from scheduler.compiler import MatrixProvider
     from scheduler.store import Store
 
-__all__ = ["Booking", "BookingError", "SlotTaken", "book", "cancel_booking"]
+__all__ = ["AlreadyBooked", "Booking", "BookingError", "SlotTaken", "book", "cancel_booking", "same_need"]
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,32 @@ class SlotTaken(BookingError):
         self.fresh = fresh
 
 
+class AlreadyBooked(BookingError):
+    """The resident already has a booking of this kind whose window overlaps; `existing` is that request.
+
+    Refused unless the operator confirms a second need (``book(..., second_need=True)``).
+    """
+
+    def __init__(self, msg: str, existing: Request) -> None:
+        super().__init__(msg)
+        self.existing = existing
+
+
+#: Statuses of a request the resident was told about and that is still to come.
+_TOLD = (RequestStatus.BOOKED, RequestStatus.PLANNED, RequestStatus.DISPATCHED)
+
+
+def same_need(store: Store, draft: Draft, window) -> Request | None:
+    """Return the resident's told, uncancelled request of the draft's kind whose promised window overlaps `window`."""
+    if draft.resident is None:
+        return None
+    for req in store.requests(statuses=_TOLD, kind=draft.kind, resident_id=draft.resident.id):
+        p = req.promised
+        if p is not None and p.day == window.day and p.start_s < window.end_s and window.start_s < p.end_s:
+            return req
+    return None
+
+
 @dataclass
 class Booking:
     """A confirmed booking: the stored request and the plan version it was inserted into (None: week unplanned)."""
@@ -80,17 +107,37 @@ class Booking:
 
 
 def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, user: str,
-         now: dt.datetime | None = None) -> Booking:
+         now: dt.datetime | None = None, second_need: bool = False,
+         horizon_days: int = BOOKING_HORIZON_DAYS) -> Booking:
     """Book `offer` for `draft` (see the module docstring).
+
+    Parameters
+    ----------
+    now
+        The city's time (`scheduler.clock.city_now`): a window that has begun, or a day
+        more than `horizon_days` ahead, is refused.
+    second_need
+        The operator confirmed that the resident needs a second booking of the
+        same kind at an overlapping time (otherwise that is refused).
 
     Raises
     ------
+    AlreadyBooked
+        The resident already has a booking of this kind at an overlapping time
+        (a repeated confirm, a second operator taking the same call); nothing was stored.
     SlotTaken
         The window no longer fits the current plan; nothing was stored.
     """
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or city_now()
+    _check_when(offer, now, horizon_days)
     try:
         with store.transaction():
+            # inside the write lock: of two confirms of one offer at the same moment, the second sees the first
+            existing = None if second_need else same_need(store, draft, offer.window)
+            if existing is not None:
+                msg = (f"request {city_id(existing)}: the resident already has this booking "
+                       f"({existing.promised.label()}); confirm a second need to book again")
+                raise AlreadyBooked(msg, existing)
             req = store.add_request(draft.request(promised=offer.window, now=now), user=user)
             wr = week_routes(store, network, offer.week, now=now)
             # the request is a commitment now: reading the routes inserted it with the other
@@ -110,13 +157,27 @@ def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, u
     return Booking(store.get_request(req.id), plan)
 
 
+def _check_when(offer: Offer, now: dt.datetime, horizon_days: int) -> None:
+    """Refuse a window that has begun (or a past day) and a day beyond the booking horizon, naming the field."""
+    first, last = bookable_days(now.date(), horizon_days)
+    if offer.day < first:
+        msg = f"offer.day: {offer.day} is in the past (today is {now.date()})"
+        raise BookingError(msg)
+    if offer.day > last:
+        msg = f"offer.day: {offer.day} is more than {horizon_days} days ahead; bookings reach {last}"
+        raise BookingError(msg)
+    if offer.day == first and offer.start_s < now.hour * 3600 + now.minute * 60 + now.second:
+        msg = f"offer.start: {offer.window.label()} has already begun (it is {now:%H:%M})"
+        raise BookingError(msg)
+
+
 def cancel_booking(store: Store, network: MatrixProvider, request_id: int, *, reason: str, user: str,
                    now: dt.datetime | None = None) -> Booking:
     """Cancel a request with the reason, and free its time in the latest plan of its week."""
     if not reason or not reason.strip():
         msg = "reason: say why the booking is cancelled or changed"
         raise BookingError(msg)
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or city_now()
     with store.transaction():
         req = store.change_status(request_id, RequestStatus.CANCELLED, user=user, note=reason.strip())
         plan = None

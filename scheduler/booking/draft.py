@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from routing.errors import InputError
+from scheduler.clock import city_today
 from scheduler.domain import (
     DAY_S,
     ErrandDetails,
@@ -22,13 +23,27 @@ from scheduler.domain import (
     RideDetails,
     TimeWindow,
     VisitDetails,
+    check_text,
     parse_hhmm,
 )
 
 if TYPE_CHECKING:
     from scheduler.store import Store
 
-__all__ = ["DEFAULT_WINDOW_S", "Draft", "DraftError", "parse_draft"]
+__all__ = [
+    "BOOKING_HORIZON_DAYS",
+    "DEFAULT_WINDOW_S",
+    "ERRAND_MAX_AMOUNT_YEN",
+    "Draft",
+    "DraftError",
+    "bookable_days",
+    "parse_draft",
+]
+
+#: Offers and bookings reach this many days ahead of today (8 weeks); an instance may set its own.
+BOOKING_HORIZON_DAYS = 56
+#: The most an errand may ask the driver to collect (yen); an instance may set its own.
+ERRAND_MAX_AMOUNT_YEN = 100_000
 
 #: Length of the promise window per kind: a 60-minute arrival window for a home visit, 2 hours for a
 #: delivery, the pick-up time ± 15 minutes for a ride.
@@ -118,7 +133,29 @@ def _site(store: Store, value: Any, name: str) -> int:
     return _lookup("site", value, store.site_by_external_id, store.get_site, name).id
 
 
-def _details(store: Store, kind: RequestKind, data: dict):
+def _amount(value: Any, most: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+        _fail("amount_yen", f"{value!r}: the amount to collect is whole yen from 0 to {most:,}")
+    return value
+
+
+def _text(data: dict, name: str) -> str:
+    value = data.get(name, "")
+    if not isinstance(value, str):
+        _fail(name, f"{value!r}: give text")
+    try:
+        check_text(name, value)
+    except InputError as exc:
+        _fail(name, str(exc).removeprefix(f"{name}: "))
+    return value
+
+
+def bookable_days(today: dt.date, horizon_days: int = BOOKING_HORIZON_DAYS) -> tuple[dt.date, dt.date]:
+    """Return the first and last day a booking may be made for: today (the city's) to the horizon."""
+    return today, today + dt.timedelta(days=horizon_days)
+
+
+def _details(store: Store, kind: RequestKind, data: dict, max_amount_yen: int = ERRAND_MAX_AMOUNT_YEN):
     try:
         if kind == RequestKind.VISIT:
             services = data.get("services")
@@ -137,8 +174,8 @@ def _details(store: Store, kind: RequestKind, data: dict):
                         "ready_s": _time(s["ready"], f"shops[{i}].ready") if s.get("ready") else 0}
                        for i, s in enumerate(shops)]
             return ErrandDetails(pickups, chilled=bool(data.get("chilled", False)),
-                                 amount_to_collect_yen=int(data.get("amount_yen", 0)),
-                                 order=str(data.get("items", "")))
+                                 amount_to_collect_yen=_amount(data.get("amount_yen", 0), max_amount_yen),
+                                 order=_text(data, "items"))
         ride = data.get("ride")
         if not isinstance(ride, dict):
             _fail("ride", "an object such as {\"from\": \"home\", \"to\": \"SAMPLE-S762\"}")
@@ -180,8 +217,17 @@ def _preferences(draft: Draft, prefs: Any) -> None:
         _fail("preferences", "after is not earlier than before: no time of day is left")
 
 
-def parse_draft(store: Store, data: Any, *, today: dt.date | None = None) -> Draft:
+def parse_draft(store: Store, data: Any, *, today: dt.date | None = None,
+                horizon_days: int = BOOKING_HORIZON_DAYS, max_amount_yen: int = ERRAND_MAX_AMOUNT_YEN) -> Draft:
     """Read a draft request (a dict from JSON), resolving the resident and sites in `store`.
+
+    Parameters
+    ----------
+    today
+        The city's date (`scheduler.clock.city_today`): no day before it is offered, and
+        none more than `horizon_days` after it.
+    max_amount_yen
+        The most an errand may ask the driver to collect.
 
     Raises
     ------
@@ -196,13 +242,20 @@ def parse_draft(store: Store, data: Any, *, today: dt.date | None = None) -> Dra
     kind = RequestKind(kind_text)
     resident = _lookup("resident", data.get("resident"), store.resident_by_external_id, store.get_resident,
                        "resident")
-    today = today or dt.date.today()
+    today = today or city_today()
+    first, last = bookable_days(today, horizon_days)
     earliest = _date(data, "earliest", today)
-    latest = _date(data, "latest", earliest + dt.timedelta(days=13))
+    if earliest < first:
+        _fail("earliest", f"{earliest} is in the past (today is {today}); offers start from today")
+    if earliest > last:
+        _fail("earliest", f"{earliest} is more than {horizon_days} days ahead; bookings reach {last}")
+    latest = _date(data, "latest", min(last, earliest + dt.timedelta(days=13)))
     if latest < earliest:
         _fail("latest", f"{latest} is before earliest {earliest}")
-    draft = Draft(resident, kind, _details(store, kind, data), earliest, latest,
-                  window_s=DEFAULT_WINDOW_S[kind], notes=str(data.get("notes", "")), raw=dict(data))
+    if latest > last:
+        _fail("latest", f"{latest} is more than {horizon_days} days ahead; bookings reach {last}")
+    draft = Draft(resident, kind, _details(store, kind, data, max_amount_yen), earliest, latest,
+                  window_s=DEFAULT_WINDOW_S[kind], notes=_text(data, "notes"), raw=dict(data))
     if "window_min" in data:
         minutes = data["window_min"]
         if not isinstance(minutes, int) or not 10 <= minutes <= 480:

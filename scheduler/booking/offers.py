@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from scheduler.booking.draft import STEP_S, Draft
+from scheduler.clock import city_now
 from scheduler.compiler import CompiledWeek
 from scheduler.domain import (
     DAY_S,
@@ -161,14 +162,21 @@ def week_routes(store: Store, network: MatrixProvider, week: dt.date, *, now: dt
 # ----------------------------------------------------------------------------- one week
 
 
-def _day_bounds(draft: Draft, shifts: list[Shift]) -> dict[dt.date, tuple[int, int]]:
-    """Return, per acceptable service day of the week, the acceptable hours inside the shifts."""
+def _day_bounds(draft: Draft, shifts: list[Shift], now: dt.datetime) -> dict[dt.date, tuple[int, int]]:
+    """Return, per acceptable service day of the week from today, the acceptable hours inside the shifts.
+
+    Today's hours start now: a window that has begun is never offered.
+    """
     hours: dict[dt.date, tuple[int, int]] = {}
     for shift in shifts:
         lo, hi = hours.get(shift.day, (DAY_S, 0))
         hours[shift.day] = (min(lo, shift.start_s), max(hi, shift.end_s))
     out = {}
     for day, (lo, hi) in sorted(hours.items()):
+        if day < now.date():
+            continue
+        if day == now.date():
+            lo = max(lo, now.hour * 3600 + now.minute * 60 + now.second)
         lo, hi = max(lo, draft.after_s), min(hi, draft.before_s)
         if draft.day_ok(day) and hi - lo >= draft.window_s:
             out[day] = (lo, hi)
@@ -193,7 +201,7 @@ def _week_offers(store: Store, network: MatrixProvider, draft: Draft, week: dt.d
                  now: dt.datetime) -> tuple[list[Offer], str | None, str]:
     """Return the offers of one week, or none with a no-offer code and detail."""
     shifts = _week_shifts(store, week)
-    days = _day_bounds(draft, shifts)
+    days = _day_bounds(draft, shifts, now)
     if not days:
         acceptable = {s.day for s in shifts if draft.day_ok(s.day)}
         return [], ("no_time_of_day" if acceptable else "no_service_day"), ""
@@ -256,7 +264,7 @@ def find_offers(store: Store, network: MatrixProvider, draft: Draft, *, now: dt.
     now
         Time of the call (priorities of waiting requests); default: now.
     """
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or city_now()
     result = OfferResult()
     week = week_monday(draft.earliest)
     codes: list[tuple[str, str]] = []

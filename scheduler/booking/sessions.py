@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from routing.errors import InputError
+from scheduler.clock import city_now
 from scheduler.domain import (
     DAY_S,
     Plan,
@@ -202,7 +203,7 @@ def cancel_seat(store: Store, booking_id: int, *, reason: str, user: str,
     if not reason or not reason.strip():
         msg = "reason: say why the seat is cancelled"
         raise SeatError(msg)
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or city_now()
     with store.transaction():
         seat = store.get_session_booking(booking_id)
         if seat.cancelled_at is not None:

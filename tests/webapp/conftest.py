@@ -23,7 +23,9 @@ PASSWORD = "test-password-1"
 #: login -> (role, vehicle id)
 ACCOUNTS = {"admin": (Role.ADMIN, None), "dispatcher": (Role.DISPATCHER, None),
             "operator": (Role.OPERATOR, None), "driver1": (Role.DRIVER, 1), "driver2": (Role.DRIVER, 2)}
-TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "SESSION_COOKIE_SECURE": False}
+#: The city's clock stands still on the Friday before the sample week (no verdict depends on today's date).
+NOW = "2026-11-27T09:00"
+TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "SESSION_COOKIE_SECURE": False, "ODEKAKE_NOW": NOW}
 
 
 @pytest.fixture(scope="session")

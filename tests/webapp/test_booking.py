@@ -260,3 +260,61 @@ def test_every_cause_the_store_accepts_has_staff_words():
     from webapp.i18n import CAUSE_WORDS
 
     assert set(CAUSE_WORDS) == set(EVENT_CAUSES)
+
+
+def test_api_refuses_the_same_booking_twice_naming_the_first(operator, store):
+    """The same offer confirmed twice: 201 then 409 naming the first booking; ``second_need: true`` books it."""
+    body = {"draft": {**VISIT, "resident": 1}, "offer": {"day": FREE_DAY, "start": "10:00", "end": "11:00"}}
+    first = _post_json(operator, "/api/bookings", body)
+    assert first.status_code == 201
+    again = _post_json(operator, "/api/bookings", body)
+    assert again.status_code == 409 and again.json["code"] == "already_booked"
+    assert again.json["existing"]["request_id"] == first.json["request_id"]
+    wrong = _post_json(operator, "/api/bookings", {**body, "second_need": "yes"})
+    assert wrong.status_code == 400 and wrong.json["error"].startswith("second_need:")
+    second = _post_json(operator, "/api/bookings", {**body, "second_need": True})
+    assert second.status_code == 201 and second.json["request_id"] != first.json["request_id"]
+
+
+def test_the_confirm_form_shows_the_existing_booking_and_asks_for_a_second_need(operator, store):
+    """予約を確定 twice on the screen: the second answer (409) names the first booking and offers 別の用件として予約する."""
+    import html
+    import json
+
+    draft = {**VISIT, "resident": 1}
+    form = {"draft": json.dumps(draft), "offer": f"{FREE_DAY}|10:00|11:00", "csrf_token": csrf_token(operator)}
+    assert operator.post("/booking/confirm", data=form).status_code == 302
+    again = operator.post("/booking/confirm", data=form)
+    assert again.status_code == 409
+    page = html.unescape(again.text)
+    assert "この方は同じ時間帯にすでに予約があります" in page and "別の用件として予約する" in page
+    assert f'name="offer" value="{FREE_DAY}|10:00|11:00">' in page  # the second-need form keeps the chosen slot
+    second = operator.post("/booking/confirm", data={**form, "second_need": "1"})
+    assert second.status_code == 302
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({**VISIT, "resident": 1, "earliest": "0001-01-04", "latest": "0001-01-08"}, "draft: earliest:"),
+    ({**VISIT, "resident": 1, "earliest": "2026-11-20", "latest": "2026-11-26"}, "draft: earliest:"),
+    ({**VISIT, "resident": 1, "earliest": FREE_DAY, "latest": "2027-12-01"}, "draft: latest:"),
+    ({"kind": "errand", "resident": 1, "shops": [{"site": 1}], "amount_yen": 10**30, "earliest": FREE_DAY},
+     "draft: amount_yen:"),
+    ({**VISIT, "resident": 1, "notes": "a\u0000b"}, "draft: notes:"),
+])
+def test_api_offers_only_what_can_exist(operator, body, field):
+    """Past days (the city's clock), beyond the horizon, absurd amounts, control characters: 400 naming the field."""
+    answer = _post_json(operator, "/api/offers", body)
+    assert answer.status_code == 400 and answer.json["error"].startswith(field), answer.json
+
+
+def test_api_bookings_refuse_a_past_day_and_a_nul_in_a_name(operator, store):
+    """A booking for a day already past is 400 naming offer.day; a resident named with a NUL byte is 400 naming name."""
+    past = _post_json(operator, "/api/bookings", {"draft": {**VISIT, "resident": 1, "earliest": "2026-11-27"},
+                                                   "offer": {"day": "2026-11-26", "start": "10:00", "end": "11:00"}})
+    assert past.status_code == 400 and "offer.day" in past.json["error"]
+    started = _post_json(operator, "/api/bookings", {"draft": {**VISIT, "resident": 1, "earliest": "2026-11-27"},
+                                                      "offer": {"day": "2026-11-27", "start": "8:30", "end": "9:30"}})
+    assert started.status_code == 400 and "offer.start" in started.json["error"]  # the clock says 9:00
+    nul = _post_json(operator, "/api/residents", {"name": "山田\u0000太郎", "kana": "ヤマダ タロウ", "phone": "0246-00-0000",
+                                                  "address": "x", "lat": 37.0, "lon": 140.9})
+    assert nul.status_code == 400 and "name" in nul.json["error"] and "control character" in nul.json["error"]

@@ -7,7 +7,9 @@ it (400), a slot just taken is 409 with fresh offers. Browser calls send the
 
 - ``POST /api/offers``: a draft request (docs/BOOKING.md) -> offers.
 - ``POST /api/bookings``: ``{"draft": {...}, "offer": {"day", "start", "end"}}`` (or ``"offer": K``,
-  the K-th of the offers found now) -> the booked request and its read-back text.
+  the K-th of the offers found now) -> the booked request and its read-back text; 409 with
+  ``code: already_booked`` and the ``existing`` request when the resident already has a booking of
+  that kind at an overlapping time (send ``"second_need": true`` when it really is a second need).
 - ``DELETE /api/bookings/<id>``: ``{"reason": "..."}`` -> cancelled; the plan frees the time.
 - ``POST /api/residents``: a new resident (``name``, ``kana``, ``phone``, ``address``, ``lat``/``lon`` or
   ``site`` ...); a home off the road is refused with the distance.
@@ -21,11 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_login import current_user
 
 from routing.errors import InputError
 from scheduler.booking import (
+    AlreadyBooked,
     SeatAlreadyCancelled,
     SlotTaken,
     book,
@@ -40,8 +43,8 @@ from scheduler.booking import (
     register_resident,
 )
 from scheduler.booking.offers import Offer
-from scheduler.domain import parse_hhmm
-from webapp import audit
+from scheduler.domain import city_id, parse_hhmm
+from webapp import audit, clock
 from webapp.api import _json_body, _window, bp
 from webapp.args import parse_day
 from webapp.db import get_store, offer_matrices, road_network
@@ -51,15 +54,15 @@ from webapp.db import get_store, offer_matrices, road_network
 def offers():
     """Offers the current plans can keep for a draft request (docs/BOOKING.md)."""
     store = get_store()
-    draft = parse_draft(store, _json_body())
+    draft = parse_draft(store, _json_body(), **clock.draft_limits())
     audit.record("view", "resident", [draft.resident.id])
-    return jsonify(find_offers(store, offer_matrices(), draft).to_dict())
+    return jsonify(find_offers(store, offer_matrices(), draft, now=clock.now()).to_dict())
 
 
 def _offer(store, draft, value) -> Offer:
     """Read the chosen offer: ``{"day", "start", "end"}``, or K (1-based) of the offers found now."""
     if isinstance(value, int) and not isinstance(value, bool):
-        found = find_offers(store, offer_matrices(), draft).offers
+        found = find_offers(store, offer_matrices(), draft, now=clock.now()).offers
         if not 1 <= value <= len(found):
             msg = f"offer: {value} is not one of the {len(found)} offers; ask POST /api/offers again"
             raise InputError(msg)
@@ -87,12 +90,22 @@ def bookings():
     if not isinstance(data.get("draft"), dict):
         msg = "draft: the draft request, a JSON object (docs/BOOKING.md)"
         raise InputError(msg)
-    draft = parse_draft(store, data["draft"])
+    draft = parse_draft(store, data["draft"], **clock.draft_limits())
     offer = _offer(store, draft, data.get("offer"))
+    second_need = data.get("second_need", False)
+    if not isinstance(second_need, bool):
+        msg = "second_need: true or false (true: the resident needs a second booking at an overlapping time)"
+        raise InputError(msg)
     try:
-        booking = book(store, offer_matrices(), draft, offer, user=current_user.login)
+        booking = book(store, offer_matrices(), draft, offer, user=current_user.login, second_need=second_need,
+                       now=clock.now(), horizon_days=current_app.config["ODEKAKE_BOOKING_HORIZON_DAYS"])
     except SlotTaken as exc:
         return jsonify(error=str(exc), fresh=exc.fresh.to_dict()), 409
+    except AlreadyBooked as exc:
+        old = exc.existing
+        return jsonify(error=str(exc), code="already_booked",
+                       existing={"request_id": old.id, "id": city_id(old), "status": old.status.value,
+                                 "promised": _window(old.promised)}), 409
     req = booking.request
     audit.record("change", "request", [req.id])
     return jsonify(request_id=req.id, status=req.status.value, promised=_window(req.promised),
@@ -106,7 +119,8 @@ def cancel_booking_(request_id: int):
     data = request.get_json(silent=True) or {}
     reason = data.get("reason") if isinstance(data, dict) else None
     store = get_store()
-    result = cancel_booking(store, offer_matrices(), request_id, reason=str(reason or ""), user=current_user.login)
+    result = cancel_booking(store, offer_matrices(), request_id, reason=str(reason or ""), user=current_user.login,
+                            now=clock.now())
     audit.record("change", "request", [request_id])
     return jsonify(request_id=request_id, status=result.request.status.value,
                    plan_version=result.plan.version if result.plan else None)
@@ -125,7 +139,7 @@ def resident_sessions(resident_id: int):
     """Hall sessions planned at halls near the resident's home with room left (by driving time)."""
     store = get_store()
     person = store.get_resident(resident_id)
-    earliest = parse_day(request.args.get("earliest") or dt.date.today().isoformat(), field="earliest")
+    earliest = parse_day(request.args.get("earliest") or clock.today().isoformat(), field="earliest")
     latest = parse_day(request.args.get("latest") or (earliest + dt.timedelta(days=13)).isoformat(), field="latest")
     slots = nearby_sessions(store, road_network(), person, earliest=earliest, latest=latest,
                             services=tuple(request.args.getlist("services")))

@@ -31,6 +31,7 @@ from werkzeug.datastructures import MultiDict
 
 from routing.errors import InputError
 from scheduler.booking import (
+    AlreadyBooked,
     SeatAlreadyCancelled,
     SeatError,
     SlotTaken,
@@ -47,8 +48,8 @@ from scheduler.booking import (
     resident_history,
 )
 from scheduler.booking.offers import Offer
-from scheduler.domain import RequestStatus, SiteKind, parse_hhmm
-from webapp import audit
+from scheduler.domain import RequestStatus, SiteKind, city_id, parse_hhmm
+from webapp import audit, clock
 from webapp.args import parse_day
 from webapp.booking.forms import KINDS, SHOP_ROWS, WEEKDAYS, draft_from_form, field_of
 from webapp.db import get_store, offer_matrices, road_network
@@ -130,7 +131,7 @@ def _form_context(kind: str, values) -> dict:
     store = get_store()
     shops = [s for s in store.sites() if s.kind in (SiteKind.SHOP, SiteKind.PHARMACY)]
     places = [s for s in store.sites() if s.kind != SiteKind.DEPOT]
-    today = dt.date.today()
+    today = clock.today()
     return {"kind": kind, "values": values, "services": [s for s in store.services() if s.active],
             "shops": shops, "places": places, "shop_rows": SHOP_ROWS, "weekdays": WEEKDAYS,
             "today": today, "two_weeks": today + dt.timedelta(days=13)}
@@ -148,11 +149,11 @@ def new_request(resident_id: int, kind: str):
     data = draft_from_form(resident_id, kind, request.form)
     store = get_store()
     try:
-        draft = parse_draft(store, data)
+        draft = parse_draft(store, data, **clock.draft_limits())
     except InputError as exc:
         return render_template("booking/request.html", person=person, errors={field_of(str(exc)): str(exc)},
                                **_form_context(kind, request.form)), 400
-    result = find_offers(store, offer_matrices(), draft)
+    result = find_offers(store, offer_matrices(), draft, now=clock.now())
     return render_template("booking/offers.html", person=person, draft=data, result=result, kind=kind)
 
 
@@ -176,16 +177,23 @@ def confirm():
         data = json.loads(request.form.get("draft", ""))
     except ValueError:
         abort(400, description="draft: the form was damaged; start the request again")
-    draft = parse_draft(store, data)
+    draft = parse_draft(store, data, **clock.draft_limits())
     person = draft.resident
     try:
         offer = _offer_from_form(request.form.get("offer", ""))
-        booking = book(store, offer_matrices(), draft, offer, user=current_user.login)
+        booking = book(store, offer_matrices(), draft, offer, user=current_user.login,
+                       second_need=request.form.get("second_need") == "1", now=clock.now(),
+                       horizon_days=current_app.config["ODEKAKE_BOOKING_HORIZON_DAYS"])
     except SlotTaken as exc:
         return render_template("booking/offers.html", person=person, draft=data, result=exc.fresh,
                                kind=data.get("kind"), taken=True), 409
+    except AlreadyBooked as exc:
+        result = find_offers(store, offer_matrices(), draft, now=clock.now())
+        return render_template("booking/offers.html", person=person, draft=data, result=result,
+                               kind=data.get("kind"), existing=exc.existing, existing_id=city_id(exc.existing),
+                               chosen=request.form.get("offer", "")), 409
     except InputError as exc:
-        result = find_offers(store, offer_matrices(), draft)
+        result = find_offers(store, offer_matrices(), draft, now=clock.now())
         return render_template("booking/offers.html", person=person, draft=data, result=result,
                                kind=data.get("kind"), error=str(exc)), 400
     audit.record("change", "request", [booking.request.id])
@@ -218,7 +226,8 @@ def cancel(request_id: int):
         refused = _("理由を入力してください")
     else:
         try:
-            cancel_booking(store, offer_matrices(), request_id, reason=reason, user=current_user.login)
+            cancel_booking(store, offer_matrices(), request_id, reason=reason, user=current_user.login,
+                           now=clock.now())
         except InputError as exc:  # e.g. the freed route fails validation: nothing was stored
             refused = str(exc)
     if refused is not None:
@@ -232,7 +241,7 @@ def cancel(request_id: int):
 
 
 def _dates() -> tuple[dt.date, dt.date]:
-    today = dt.date.today()
+    today = clock.today()
     earliest = parse_day(request.values["earliest"], field="earliest") if request.values.get("earliest") else today
     latest = (parse_day(request.values["latest"], field="latest") if request.values.get("latest")
               else earliest + dt.timedelta(days=13))

@@ -20,7 +20,7 @@ from wtforms.validators import AnyOf, ValidationError
 
 from scheduler.accounts import StopAction
 from scheduler.domain import week_monday
-from webapp import audit
+from webapp import audit, clock
 from webapp.args import parse_day
 from webapp.db import get_store
 from webapp.plan_views import on_published_route, published_route
@@ -44,7 +44,7 @@ class ReportForm(FlaskForm):
 
 def _day() -> dt.date:
     text = request.args.get("day")
-    return parse_day(text, field="day") if text else dt.date.today()
+    return parse_day(text, field="day") if text else clock.today()
 
 
 @bp.route("/")

@@ -35,7 +35,7 @@ from routing.errors import InputError
 from routing.graph import read_instance_info
 from scheduler.accounts import AuditEntry, Role
 from scheduler.io.csv_import import CsvError, import_csv
-from webapp import audit
+from webapp import audit, clock
 from webapp.db import get_store, road_network
 from webapp.masters.forms import (
     REASON_WORDS,
@@ -192,7 +192,7 @@ def exceptions():
                                            "shift exception") is not None:
         flash(_("保存しました"))
         return redirect(url_for("masters.exceptions"))
-    today = dt.date.today()
+    today = clock.today()
     found = store.shift_exceptions(today - dt.timedelta(days=7), today + dt.timedelta(days=800))
     return render_template("masters/exceptions.html", form=form, exceptions=found,
                            vehicles={v.id: v for v in vehicles}), 400 if form.errors else 200

@@ -168,10 +168,52 @@ def test_resident_off_the_road_graph_gets_a_clear_reason(store):
 def test_a_wrong_draft_names_the_field(store):
     """Bad input is refused with the field named."""
     store_world(store)
+    today = NOW.date()
     with pytest.raises(Exception, match="services\\[0\\]"):
-        parse_draft(store, _visit(services=["nope"]))
+        parse_draft(store, _visit(services=["nope"]), today=today)
     with pytest.raises(Exception, match="resident"):
-        parse_draft(store, _visit(resident="X999"))
+        parse_draft(store, _visit(resident="X999"), today=today)
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"earliest": "0001-01-04", "latest": "0001-01-08"}, "earliest: 0001-01-04 is in the past"),
+    ({"earliest": "2026-11-20", "latest": "2026-11-27"}, "earliest: 2026-11-20 is in the past"),
+    ({"earliest": "2026-12-01", "latest": "2027-02-01"}, "latest: 2027-02-01 is more than 56 days ahead"),
+    ({"earliest": "2027-06-01", "latest": "2027-06-02"}, "earliest: 2027-06-01 is more than 56 days ahead"),
+    ({"kind": "errand", "shops": [{"site": 3}], "amount_yen": 10**30}, "amount_yen: 10000000000000000000000000"),
+    ({"kind": "errand", "shops": [{"site": 3}], "amount_yen": 100_001}, "amount_yen: 100001: .* 0 to 100,000"),
+    ({"kind": "errand", "shops": [{"site": 3}], "amount_yen": "1280"}, "amount_yen: '1280'"),
+    ({"notes": "裏口\x00から"}, "notes: contains a control character \\(U\\+0000\\) at position 3"),
+    ({"kind": "errand", "shops": [{"site": 3}], "items": "牛乳\x1b"}, "items: contains a control character"),
+])
+def test_dates_amounts_and_text_that_cannot_be_are_refused(store, change, field):
+    """Days before today (the city's) or beyond 8 weeks, amounts over the maximum, control characters: refused."""
+    store_world(store)
+    data = {**_visit(), **change}
+    if data["kind"] == "errand":
+        del data["services"]
+    with pytest.raises(Exception, match=f"^draft: {field}"):
+        parse_draft(store, data, today=NOW.date())
+
+
+def test_a_window_that_has_begun_or_a_past_day_is_never_offered_nor_booked(store):
+    """At 10:05 on Tuesday: no offer starts before 10:05; booking Monday, or Tuesday 9:00, is refused naming the field."""
+    from scheduler.booking.confirm import BookingError
+    from scheduler.booking.offers import Offer
+
+    store_world(store)
+    net = LineMatrix()
+    plan_week(store, net, WEEK, params=PARAMS, now=NOW)
+    now = dt.datetime.combine(TUE, dt.time(10, 5))
+    draft = parse_draft(store, _visit(), today=TUE)
+    offers = find_offers(store, net, draft, now=now).offers
+    assert offers and all(o.day > TUE or o.start_s >= 10 * H + 300 for o in offers)
+    for offer, field in ((Offer.chosen(WEEK, 10 * H, 11 * H), "offer.day: 2026-11-30 is in the past"),
+                         (Offer.chosen(TUE, 9 * H, 10 * H), "offer.start: .* has already begun"),
+                         (Offer.chosen(TUE + dt.timedelta(days=60), 9 * H, 10 * H), "offer.day: .* 56 days ahead")):
+        with pytest.raises(BookingError, match=f"^{field}"):
+            book(store, net, draft, offer, user="op", now=now)
+    assert store.requests(statuses=[RequestStatus.BOOKED, RequestStatus.PLANNED]) == []
 
 
 # ---------------------------------------------------------------- two operators at once
@@ -194,7 +236,8 @@ def _confirm(path: str, barrier, queue) -> None:
         offer = find_offers(store, LineMatrix(), draft, now=NOW).offers[0]
         barrier.wait()
         try:
-            book(store, LineMatrix(), draft, offer, user="op", now=NOW)
+            # two needs of one resident (a second need confirmed): the slot decides, not the duplicate rule
+            book(store, LineMatrix(), draft, offer, user="op", now=NOW, second_need=True)
             queue.put("booked")
         except SlotTaken as exc:
             queue.put(f"taken:{len(exc.fresh.offers)}")

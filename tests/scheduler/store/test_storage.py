@@ -73,8 +73,10 @@ def _visit(resident_id: int, **kwargs) -> Request:
 
 # --------------------------------------------------------------------------- strategies
 
-texts = st.text(max_size=12)
-names = st.text(min_size=1, max_size=12).filter(lambda s: s.strip())
+#: Text as staff type it: anything but control characters, which every text field refuses (domain.check_text).
+typed = st.characters(exclude_categories=("Cc", "Cs"))
+texts = st.text(typed, max_size=12)
+names = st.text(typed, min_size=1, max_size=12).filter(lambda s: s.strip())
 external_ids = st.none() | st.text(string.ascii_letters + string.digits + "-", min_size=1, max_size=8)
 lats = st.floats(-90, 90, allow_nan=False)
 lons = st.floats(-180, 180, allow_nan=False)

@@ -1,0 +1,50 @@
+"""The city's clock: "today" and "now" are the instance's time zone, never the server's.
+
+Everything in the scheduler is wall-clock time of the city (naive datetimes,
+week time 0 = Monday 00:00 there). A server may run in UTC: at 06:08 on a
+Monday in Japan it is still Sunday in UTC. `city_now` converts the real clock
+to the city's time zone; a fixed time (tests, a training copy) may replace it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from routing.errors import InputError
+
+__all__ = ["DEFAULT_TIME_ZONE", "city_now", "city_today", "time_zone"]
+
+#: The time zone of a city unless its instance says otherwise.
+DEFAULT_TIME_ZONE = "Asia/Tokyo"
+
+
+def time_zone(name: str | None) -> ZoneInfo:
+    """Return the named time zone (IANA name such as ``Asia/Tokyo``); a wrong name is an `InputError`."""
+    try:
+        return ZoneInfo(name or DEFAULT_TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        msg = f"time zone: {name!r} is not a time zone name such as 'Asia/Tokyo'"
+        raise InputError(msg) from None
+
+
+def city_now(zone: str | None = None, *, fixed: dt.datetime | str | None = None) -> dt.datetime:
+    """Return the city's wall-clock time now (naive, whole seconds).
+
+    Parameters
+    ----------
+    zone
+        The city's time zone (default `DEFAULT_TIME_ZONE`).
+    fixed
+        A fixed time to use instead of the real clock (tests, training copies):
+        a naive datetime in the city's time or ISO text ``2026-12-07T09:00``.
+    """
+    if fixed is not None:
+        when = dt.datetime.fromisoformat(fixed) if isinstance(fixed, str) else fixed
+        return when.replace(tzinfo=None, microsecond=0)
+    return dt.datetime.now(time_zone(zone)).replace(tzinfo=None, microsecond=0)
+
+
+def city_today(zone: str | None = None, *, fixed: dt.datetime | str | None = None) -> dt.date:
+    """Return the city's date today (see `city_now`)."""
+    return city_now(zone, fixed=fixed).date()

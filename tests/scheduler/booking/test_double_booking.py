@@ -1,0 +1,100 @@
+"""One booking per need: a second booking of the same resident, kind and overlapping window is refused."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+
+import pytest
+
+from scheduler.booking import AlreadyBooked, SlotTaken, book, find_offers, parse_draft
+from scheduler.booking.offers import Offer
+from scheduler.domain import RequestStatus
+from scheduler.planning import plan_week
+from scheduler.store import Store
+from scheduler.store.check import check_database
+from tests.scheduler.planning_world import (
+    NOW,
+    PARAMS,
+    TUE,
+    WEEK,
+    LineMatrix,
+    store_world,
+)
+
+H = 3600
+
+
+def _draft(store, **kw):
+    data = {"resident": 1, "kind": "visit", "services": ["mynumber_application"],
+            "earliest": TUE.isoformat(), "latest": TUE.isoformat()}
+    data.update(kw)
+    return parse_draft(store, data, today=NOW.date())
+
+
+def test_the_same_booking_twice_is_refused_naming_the_first(store):
+    """Booked 10:00–11:00, then 10:30–11:30 for the same resident and kind: refused, nothing stored, first named."""
+    store_world(store)
+    net = LineMatrix()
+    plan_week(store, net, WEEK, params=PARAMS, now=NOW)
+    first = book(store, net, _draft(store), Offer.chosen(TUE, 10 * H, 11 * H), user="op", now=NOW)
+    versions = len(store.plans(WEEK))
+    with pytest.raises(AlreadyBooked, match=r"already has this booking") as caught:
+        book(store, net, _draft(store), Offer.chosen(TUE, 10 * H + 1800, 11 * H + 1800), user="op", now=NOW)
+    assert caught.value.existing.id == first.request.id
+    assert len(store.plans(WEEK)) == versions
+    assert [r.id for r in store.requests(statuses=[RequestStatus.BOOKED, RequestStatus.PLANNED])] == [
+        first.request.id]
+
+
+def test_a_second_need_or_another_time_or_kind_is_booked(store):
+    """Not overlapping (13:00), confirmed as a second need, or another resident: each is booked."""
+    store_world(store)
+    net = LineMatrix()
+    plan_week(store, net, WEEK, params=PARAMS, now=NOW)
+    book(store, net, _draft(store), Offer.chosen(TUE, 10 * H, 11 * H), user="op", now=NOW)
+    later = book(store, net, _draft(store), Offer.chosen(TUE, 13 * H, 14 * H), user="op", now=NOW)
+    again = book(store, net, _draft(store), Offer.chosen(TUE, 10 * H, 11 * H), user="op", now=NOW, second_need=True)
+    other = book(store, net, _draft(store, resident=2), Offer.chosen(TUE, 10 * H, 11 * H), user="op", now=NOW)
+    assert {b.request.status for b in (later, again, other)} == {RequestStatus.PLANNED}
+    assert check_database(store.db) == []
+
+
+def _confirm(path: str, barrier, queue) -> None:
+    with Store.open(path) as store:
+        draft = _draft(store)
+        offer = find_offers(store, LineMatrix(), draft, now=NOW).offers[0]
+        barrier.wait()
+        try:
+            queue.put(("booked", book(store, LineMatrix(), draft, offer, user="op", now=NOW).request.id))
+        except AlreadyBooked as exc:
+            queue.put(("already", exc.existing.id))
+        except SlotTaken:
+            queue.put(("taken", None))
+
+
+@pytest.mark.slow
+def test_two_parallel_confirms_of_one_offer_book_it_once_every_time(tmp_path):
+    """50 times: two processes confirm the same offer at the same moment; exactly one books, the other is told which."""
+    template = tmp_path / "template.db"
+    with Store.open(template) as store:
+        store_world(store)
+        plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
+    ctx = multiprocessing.get_context("fork")
+    outcomes = []
+    for trial in range(50):
+        path = tmp_path / f"trial{trial}.db"
+        shutil.copyfile(template, path)
+        barrier, queue = ctx.Barrier(2), ctx.Queue()
+        procs = [ctx.Process(target=_confirm, args=(str(path), barrier, queue)) for _ in range(2)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        got = sorted(queue.get(timeout=5) for _ in procs)
+        with Store.open(path) as store:
+            booked = store.requests(statuses=[RequestStatus.BOOKED, RequestStatus.PLANNED])
+        outcomes.append([kind for kind, _ in got])
+        assert [kind for kind, _ in got] == ["already", "booked"], f"trial {trial}: {got}"
+        assert got[0][1] == got[1][1] == booked[0].id and len(booked) == 1, f"trial {trial}"
+    assert len(outcomes) == 50
