@@ -2,8 +2,9 @@
 
 `compare_versions` turns `scheduler.planning.diff.PlanDiff` into rows staff
 read (the request's city id, kind, resident, vehicle, day and time before and
-after); `publish_version` publishes a version unless a newer one is already
-published. Comparison rows hold residents' names: the view passes
+after); `publish_version` publishes a version, with the bookings and
+cancellations made into it since, unless a newer one is already published.
+Comparison rows hold residents' names: the view passes
 `Comparison.resident_ids` to `webapp.audit.record`.
 """
 
@@ -110,13 +111,38 @@ def compare_versions(store: Store, week: dt.date, version: int | None = None) ->
     return comparison
 
 
+def _with_later_bookings(store: Store, plan: Plan) -> Plan:
+    """Return the newest version derived from `plan` by bookings and cancellations alone (`plan` when none).
+
+    Each booking or cancellation stores a version derived from the latest one
+    (``summary["derived_from"]``); those made while the dispatcher looked at
+    `plan` are promises told to residents, and must reach the drivers with it.
+    """
+    tip = plan.version
+    for version, base in store.db.execute(
+            "SELECT version, json_extract(summary, '$.derived_from') FROM plans "
+            "WHERE week_start = ? AND version > ? ORDER BY version", [plan.week_start.isoformat(), plan.version]):
+        if base == tip:
+            tip = version
+    return plan if tip == plan.version else _plan(store, plan.week_start, tip)
+
+
 def publish_version(store: Store, week: dt.date, version: int | None, *, user: str) -> tuple[Plan, bool]:
-    """Publish a version of the week to the drivers (default the latest).
+    """Publish a version of the week to the drivers (default the latest), with the bookings made into it since.
+
+    A booking or a cancellation made into a draft stores a draft derived from
+    it; publishing the draft alone would leave the drivers without those
+    promises. So the version published is the newest one derived from the
+    chosen one by bookings and cancellations alone. The version and the
+    newer ones are read under the write lock, so a booking confirmed at the
+    same moment is either in what is published or derived from it (and then
+    published at once, `scheduler.booking.confirm`).
 
     Returns
     -------
     tuple[Plan, bool]
-        The plan and whether it changed (False: it was already published).
+        The plan published (the chosen version, or the newest derived from it)
+        and whether it changed (False: it was already published).
 
     Raises
     ------
@@ -125,11 +151,12 @@ def publish_version(store: Store, week: dt.date, version: int | None, *, user: s
     PublishConflict
         A newer version is already published (drivers see the newest published one).
     """
-    plan = _plan(store, week, version)
-    if plan.status == PlanStatus.PUBLISHED:
-        return plan, False
-    current = store.published_plan(week)
-    if current is not None and current.version > plan.version:
-        msg = f"version: v{current.version} of week {week.isoformat()} is newer and already published"
-        raise PublishConflict(msg)
-    return publish(store, plan.id, user=user), True
+    with store.transaction():
+        plan = _with_later_bookings(store, _plan(store, week, version))
+        if plan.status == PlanStatus.PUBLISHED:
+            return plan, False
+        current = store.published_plan(week)
+        if current is not None and current.version > plan.version:
+            msg = f"version: v{current.version} of week {week.isoformat()} is newer and already published"
+            raise PublishConflict(msg)
+        return publish(store, plan.id, user=user), True

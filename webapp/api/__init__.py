@@ -122,6 +122,8 @@ def job(job_id: int):
 def publish_plan(monday: str):
     """Publish a plan version to the drivers: ``{"version": N}`` (optional; default the latest version).
 
+    The bookings and cancellations made into that version since go with it: the version published
+    is the newest one derived from N by them alone (``plan.version`` says which).
     Answers 200 with ``{"plan": {...}, "published": true}``, or ``"published": false`` when that
     version was already published (nothing changes). 404 when the week or version has no plan;
     409 when a newer version is already published (drivers keep the newest published version).
