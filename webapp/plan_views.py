@@ -24,6 +24,7 @@ from scheduler.domain import (
     PlanStop,
     ShiftException,
     Vehicle,
+    city_id,
     week_monday,
 )
 from scheduler.io.exports import door_stops, plan_rows
@@ -180,6 +181,10 @@ class WeekBoard:
     shifts: dict[tuple[int, dt.date], ShiftRow] = field(default_factory=dict)
     exceptions: dict[tuple[int, dt.date], list[ShiftException]] = field(default_factory=dict)
     unassigned: list[UnassignedRow] = field(default_factory=list)
+    #: the published version, when a newer draft holds promises it lacks (the drivers do not have them yet)
+    published: Plan | None = None
+    #: city ids of those promises
+    unpublished_promises: list[str] = field(default_factory=list)
 
     @property
     def sunday(self) -> dt.date:
@@ -289,7 +294,23 @@ def week_board(store: Store, week: dt.date, version: int | None = None) -> WeekB
         extra = {row.vehicle.id: row.vehicle for row in board.shifts.values()}  # inactive vehicles in the plan
         shown = {v.id for v in board.vehicles}
         board.vehicles += [v for vid, v in sorted(extra.items()) if vid not in shown]
+    board.published, board.unpublished_promises = unpublished_promises(store, week)
     return board
+
+
+def unpublished_promises(store: Store, week: dt.date) -> tuple[Plan | None, list[str]]:
+    """Return the week's published version and the promises the latest draft routes but it does not.
+
+    A booking made while a dispatcher's re-plan waits as a draft goes into that draft: the
+    drivers' published version lacks it until the draft is published. The board says so.
+    """
+    latest, published = store.get_plan(week), store.published_plan(week)
+    if latest is None or published is None or latest.id == published.id:
+        return None, []
+    there = {s.request_id for s in published.stops if s.request_id is not None}
+    missing = sorted({s.request_id for s in latest.stops if s.request_id is not None} - there)
+    told = [store.get_request(rid) for rid in missing]
+    return published, [city_id(r) for r in told if r.promised is not None]
 
 
 def published_route(store: Store, vehicle_id: int, day: dt.date) -> tuple[Plan | None, ShiftRow | None]:

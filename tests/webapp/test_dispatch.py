@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from scheduler.domain import RequestStatus
+from scheduler.domain import PlanStatus, RequestStatus, city_id
 from scheduler.io.exports import door_stops
-from tests.webapp.conftest import WEEK, login
+from tests.webapp.conftest import WEEK, csrf_token, login
 from webapp.i18n import KIND_WORDS
 from webapp.plan_views import week_board
 
@@ -123,3 +124,22 @@ def test_stop_words_say_what_happens_at_the_door(store):
     assert codes[("errand", "pickup")] == "pickup" and codes[("errand", "delivery")] == "delivery"
     assert codes[("visit", "visit")] == "visit"
     assert (KIND_WORDS["ride_pickup"], KIND_WORDS["ride_delivery"], KIND_WORDS["seats"]) == ("乗車", "降車", "座席")
+
+
+def test_board_says_when_the_drivers_version_lacks_a_promise(client, store):
+    """A booking made while a re-plan waits as a draft goes into the draft: the board names it until published."""
+    # a dispatcher's re-plan, not published yet (v2)
+    store.save_plan(dataclasses.replace(store.get_plan(WEEK), status=PlanStatus.DRAFT))
+    login(client, "operator")
+    booked = client.post("/api/bookings", headers={"X-CSRFToken": csrf_token(client)}, json={
+        "draft": {"resident": 1, "kind": "visit", "services": ["seal_certificate"], "earliest": "2026-12-02",
+                  "latest": "2026-12-04"}, "offer": 1})
+    assert booked.status_code == 201 and booked.json["plan_version"] == 3
+    rid = booked.json["request_id"]
+    client.get("/logout")
+    login(client, "dispatcher")
+    page = client.get(f"/dispatch/weeks/{WEEK}")
+    assert "公開中の第1版に入っていない約束が1件あります" in page.text and city_id(store.get_request(rid)) in page.text
+    published = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": "3", "csrf_token": csrf_token(client)})
+    assert published.status_code == 302
+    assert "入っていない約束" not in client.get(f"/dispatch/weeks/{WEEK}").text
