@@ -28,7 +28,7 @@
      promised windows, one of them made in the run (clients never mean it:
      see the locustfile);
    - **errors**: 5xx answers and calls without an answer; 409 (just taken)
-     is normal and counted apart, as are other 4xx;
+     is normal and counted apart, as are "already booked" and other 4xx;
    - offers and bookings p50/p95 (target p95 ≤ 1 s on 2 cores; reported,
      never asserted), and ``odekake --instance DIR check``.
 
@@ -339,8 +339,10 @@ def answer_counts(records: list[dict]) -> dict[str, int]:
     """Count the answers: errors (5xx, no answer), slot taken (409), other 4xx, by call."""
     calls = [r for r in records if "status" in r and r["type"] not in ("job",)]
     statuses = Counter(int(r["status"]) for r in calls)
+    taken = sum(1 for r in calls if r["status"] == 409 and r.get("taken", True))
     return {"calls": len(calls), "errors": sum(n for s, n in statuses.items() if s >= 500 or s == 0),
-            "slot_taken": statuses[409], "other_4xx": sum(n for s, n in statuses.items() if 400 <= s < 500 and s != 409)}
+            "slot_taken": taken, "already_booked": statuses[409] - taken,
+            "other_4xx": sum(n for s, n in statuses.items() if 400 <= s < 500 and s != 409)}
 
 
 def _server_log_counts(log_text: str) -> dict[str, int]:
@@ -389,15 +391,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--think", type=float, nargs=2, default=(2.0, 6.0), metavar=("MIN", "MAX"),
                         help="an operator's think time between calls and before booking, s (default 2 6)")
     parser.add_argument("--cancel-share", type=float, default=1 / 6, help="share of calls that cancel (1/6)")
-    parser.add_argument("--week", default=None, help="Monday of the sample week (default: next Monday)")
+    parser.add_argument("--week", default=None, help="Monday of the sample week (default: the city's next Monday)")
     parser.add_argument("--keep", default=None, help="build the instance and keep the run's files in this folder")
     parser.add_argument("--no-write", action="store_true", help="print only; do not touch the docs")
     args = parser.parse_args(argv)
 
+    from scheduler.clock import city_today
     from scheduler.service_calendar import next_monday, parse_monday
     from scheduler.store import Store
 
-    week = parse_monday(args.week) if args.week else next_monday()
+    week = parse_monday(args.week) if args.week else next_monday(city_today())  # wholly ahead: no slot has begun
     with tempfile.TemporaryDirectory(prefix="odekake-load-") as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -445,7 +448,8 @@ def main(argv: list[str]) -> int:
         ["**lost**", len(findings.lost) + len(findings.not_published)],
         ["**double bookings**", len(findings.double)],
         ["**errors** (5xx, no answer)", answers["errors"]],
-        ["slot just taken (409)", answers["slot_taken"]],
+        ["slot just taken (409 with fresh offers)", answers["slot_taken"]],
+        ["already booked (409; no client means one)", answers["already_booked"]],
         ["other 4xx", answers["other_4xx"]],
         ["offers with none to give", sum(1 for r in records if r["type"] == "offer" and r.get("status") == 200
                                          and not r.get("offers"))],

@@ -19,8 +19,9 @@ resident (a visit with one service of the catalogue, or an errand from one
 or two of the district's shops; Monday to Friday of the week; a random
 preference), ``POST /api/offers``, then — the resident thinks and picks one
 of the first three offers — ``POST /api/bookings`` with that offer; a 409
-(just taken) is answered with fresh offers, and the resident takes the
-first of them (once). About one call in six (``cancel_share``) is a
+"just taken" comes with fresh offers, and the resident takes the first of
+them (once); a 409 "already booked" (the resident has this need booked at
+an overlapping time) should never come, as no client means a second booking. About one call in six (``cancel_share``) is a
 resident cancelling one of this operator's own bookings:
 ``DELETE /api/bookings/<id>`` with a reason.
 
@@ -197,9 +198,10 @@ class Operator(_Client):
                 record("booked", **booked)
                 self.mine.append(booked)
                 return
-            record("book_refused" if 400 <= status < 500 else "book_error", **fields,
-                   error=str(answer.get("error", ""))[:200])
             fresh = (answer.get("fresh") or {}).get("offers") or []
+            # a 409 is "just taken" (with fresh offers) or "already booked" (the resident has this need booked)
+            record("book_refused" if 400 <= status < 500 else "book_error", **fields,
+                   error=str(answer.get("error", ""))[:200], taken=status == 409 and "fresh" in answer)
             if status != 409 or not fresh:
                 break
             chosen = fresh[0]  # "that time has just gone; how about ...": the resident takes the first

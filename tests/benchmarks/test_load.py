@@ -76,8 +76,10 @@ def test_the_check_finds_a_planted_lost_booking_and_a_planted_double_booking(sam
 
 
 def test_answers_are_counted_as_errors_slot_taken_and_refused():
-    """5xx and calls without an answer are errors; 409 is counted apart; idle records have no answer."""
+    """5xx and calls without an answer are errors; 409 (taken, already booked) apart; idle records have no answer."""
     records = [{"type": "offer", "status": 200}, {"type": "booked", "status": 201},
-               {"type": "book_refused", "status": 409}, {"type": "book_refused", "status": 400},
+               {"type": "book_refused", "status": 409, "taken": True}, {"type": "book_refused", "status": 400},
+               {"type": "book_refused", "status": 409, "taken": False},
                {"type": "book_error", "status": 503}, {"type": "offer", "status": 0}, {"type": "idle"}]
-    assert bench_load.answer_counts(records) == {"calls": 6, "errors": 2, "slot_taken": 1, "other_4xx": 1}
+    assert bench_load.answer_counts(records) == {"calls": 7, "errors": 2, "slot_taken": 1, "already_booked": 1,
+                                                 "other_4xx": 1}
