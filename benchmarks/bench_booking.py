@@ -122,8 +122,8 @@ def _measure(folder: Path, week: dt.date, n: int) -> dict[str, list[float]]:
         cached = OfferMatrices(RoadNetwork.from_instance(folder))
         headers = {"Authorization": f"Bearer {new_api_token(store, store.user_by_login('bench'))}"}
         client.post("/api/offers", json=drafts[0], headers=headers)  # the app loads its road graph once
-        ways = {"before": lambda d: find_offers(store, plain, parse_draft(store, d), now=now),
-                "after": lambda d: find_offers(store, cached, parse_draft(store, d), now=now),
+        ways = {"before": lambda d: find_offers(store, plain, parse_draft(store, d, today=now.date()), now=now),
+                "after": lambda d: find_offers(store, cached, parse_draft(store, d, today=now.date()), now=now),
                 "API": lambda d: client.post("/api/offers", json=d, headers=headers)}
         out: dict[str, list[float]] = {k: [] for k in ways}
         for d in drafts:

@@ -4,11 +4,19 @@ Everything in the scheduler is wall-clock time of the city (naive datetimes,
 week time 0 = Monday 00:00 there). A server may run in UTC: at 06:08 on a
 Monday in Japan it is still Sunday in UTC. `city_now` converts the real clock
 to the city's time zone; a fixed time (tests, a training copy) may replace it.
+
+Settings, read at call time when the caller passes none (the web app passes
+its own, `webapp.clock`):
+
+- ``ODEKAKE_TIME_ZONE`` (environment): the city's time zone, default `DEFAULT_TIME_ZONE`;
+- ``ODEKAKE_NOW`` (environment): a fixed "now" in the city's time, ISO text such as
+  ``2026-12-04T09:00``, for training copies and examples; unset: the real clock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from routing.errors import InputError
@@ -34,15 +42,21 @@ def city_now(zone: str | None = None, *, fixed: dt.datetime | str | None = None)
     Parameters
     ----------
     zone
-        The city's time zone (default `DEFAULT_TIME_ZONE`).
+        The city's time zone (default ``$ODEKAKE_TIME_ZONE``, else `DEFAULT_TIME_ZONE`).
     fixed
         A fixed time to use instead of the real clock (tests, training copies):
-        a naive datetime in the city's time or ISO text ``2026-12-07T09:00``.
+        a naive datetime in the city's time or ISO text ``2026-12-07T09:00``
+        (default ``$ODEKAKE_NOW``, else the real clock).
     """
+    fixed = fixed if fixed is not None else os.environ.get("ODEKAKE_NOW") or None
     if fixed is not None:
-        when = dt.datetime.fromisoformat(fixed) if isinstance(fixed, str) else fixed
+        try:
+            when = dt.datetime.fromisoformat(fixed) if isinstance(fixed, str) else fixed
+        except ValueError:
+            msg = f"ODEKAKE_NOW: {fixed!r} is not a time such as 2026-12-07T09:00"
+            raise InputError(msg) from None
         return when.replace(tzinfo=None, microsecond=0)
-    return dt.datetime.now(time_zone(zone)).replace(tzinfo=None, microsecond=0)
+    return dt.datetime.now(time_zone(zone or os.environ.get("ODEKAKE_TIME_ZONE"))).replace(tzinfo=None, microsecond=0)
 
 
 def city_today(zone: str | None = None, *, fixed: dt.datetime | str | None = None) -> dt.date:

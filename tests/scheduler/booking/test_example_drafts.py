@@ -20,11 +20,11 @@ WEEK = dt.date(2026, 12, 7)
 
 @pytest.fixture(scope="module")
 def planned_sample(sample_network):
-    """The sample week of 2026-12-07, loaded and planned (solution limit, validated by plan_week)."""
+    """The sample week of 2026-12-07, loaded and planned (solution limit, validated by plan_week), and its "now"."""
     store = Store.open(":memory:")
     report = load_sample(store, sample_network, WEEK)
     plan_week(store, sample_network, WEEK, params=SolveParams(solution_limit=30, time_limit_s=120), now=report.now)
-    yield store
+    yield store, report.now  # the call is taken when the sample's requests came in, not today
     store.close()
 
 
@@ -35,7 +35,8 @@ def test_there_is_a_draft_for_each_kind_taken_on_the_phone():
 @pytest.mark.parametrize("path", DRAFTS, ids=lambda p: p.stem)
 def test_each_example_draft_gets_offers_inside_its_days(planned_sample, sample_network, path):
     data = json.loads(path.read_text(encoding="utf-8"))
-    result = find_offers(planned_sample, sample_network, parse_draft(planned_sample, data))
+    store, now = planned_sample
+    result = find_offers(store, sample_network, parse_draft(store, data, today=now.date()), now=now)
     assert result.offers, result.to_dict()
     earliest, latest = dt.date.fromisoformat(data["earliest"]), dt.date.fromisoformat(data["latest"])
     assert all(earliest <= offer.day <= latest for offer in result.offers)
