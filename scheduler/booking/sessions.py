@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from routing.errors import InputError
-from scheduler.clock import city_now
+from scheduler.clock import city_now, city_today
 from scheduler.domain import (
     DAY_S,
     Plan,
@@ -159,14 +159,24 @@ def seat_start_s(store: Store, seat: SessionBooking) -> int | None:
 
 
 def book_seat(store: Store, resident_id: int, session_request_id: int, day: dt.date, *,
-              services: tuple[str, ...] = ()) -> SessionBooking:
+              services: tuple[str, ...] = (), today: dt.date | None = None) -> SessionBooking:
     """Book a resident into a planned session on `day`, re-checking the room in one write transaction.
+
+    Parameters
+    ----------
+    today
+        The city's date (default `scheduler.clock.city_today`): a session of a past day takes no seat.
 
     Raises
     ------
     SeatError
-        The session is not planned that day, the resident already has a seat, or there is no room left.
+        The day is past, the session is not planned that day, the resident already has a seat, or
+        there is no room left.
     """
+    today = today or city_today()
+    if day < today:
+        msg = f"day: {day.isoformat()} is in the past (today is {today.isoformat()})"
+        raise SeatError(msg)
     need_s = seat_time_s(store, services)
     with store.transaction():
         session = store.get_request(session_request_id)

@@ -162,7 +162,7 @@ def seats():
             raise InputError(msg)
     store.get_resident(data["resident"])
     seat = book_seat(store, data["resident"], data["session"], parse_day(str(data.get("day")), field="day"),
-                     services=tuple(services))
+                     services=tuple(services), today=clock.today())
     audit.record("change", "resident", [seat.resident_id])
     return jsonify(id=seat.id, session=seat.session_request_id, day=seat.day.isoformat(),
                    read_back=read_back_seat(store, seat)), 201

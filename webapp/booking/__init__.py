@@ -258,7 +258,8 @@ def sessions(resident_id: int):
     if request.method == "POST":
         try:
             seat = book_seat(store, resident_id, int(request.form.get("session", "0")),
-                             parse_day(request.form.get("day", ""), field="day"), services=services)
+                             parse_day(request.form.get("day", ""), field="day"), services=services,
+                             today=clock.today())
         except (SeatError, InputError, ValueError) as exc:
             error = str(exc)
         else:

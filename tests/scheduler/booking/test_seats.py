@@ -59,20 +59,20 @@ def _planned_length_s(store) -> int:
 
 def test_a_cancelled_seat_gives_the_full_session_its_room_back(store, session):
     """A full session refuses a second resident; once the first cancels, the second gets the seat."""
-    seat = book_seat(store, 1, session.id, TUE, services=FILLS_IT)
+    seat = book_seat(store, 1, session.id, TUE, today=NOW.date(), services=FILLS_IT)
     assert _room(store, session) == (1, 0)
     with pytest.raises(SeatError, match="no room left"):
-        book_seat(store, 2, session.id, TUE, services=("consultation",))
+        book_seat(store, 2, session.id, TUE, today=NOW.date(), services=("consultation",))
     cancelled = cancel_seat(store, seat.id, reason="入院のため", user="op", now=NOW)
     assert (cancelled.cancelled_at, cancelled.cancel_reason, cancelled.cancelled_by) == (NOW, "入院のため", "op")
     assert _room(store, session) == (0, 3900)
-    assert book_seat(store, 2, session.id, TUE, services=("consultation",)).resident_id == 2
+    assert book_seat(store, 2, session.id, TUE, today=NOW.date(), services=("consultation",)).resident_id == 2
     assert check_database(store.db) == []
 
 
 def test_the_next_plan_no_longer_lengthens_the_session_for_a_cancelled_seat(store, session):
     """The compiler counts active seats only: the session is 4200 s with the seat, back to 3900 s after."""
-    seat = book_seat(store, 1, session.id, TUE, services=FILLS_IT)
+    seat = book_seat(store, 1, session.id, TUE, today=NOW.date(), services=FILLS_IT)
     assert _planned_length_s(store) == 4200
     cancel_seat(store, seat.id, reason="都合が悪くなった", user="op", now=NOW)
     assert _planned_length_s(store) == 3900
@@ -80,21 +80,21 @@ def test_the_next_plan_no_longer_lengthens_the_session_for_a_cancelled_seat(stor
 
 def test_a_cancelled_seat_stays_on_record_and_reads_back_as_cancelled(store, session):
     """History keeps the seat with its reason; the read-back says it was cancelled; the resident may book again."""
-    seat = book_seat(store, 1, session.id, TUE, services=FILLS_IT)
+    seat = book_seat(store, 1, session.id, TUE, today=NOW.date(), services=FILLS_IT)
     cancel_seat(store, seat.id, reason="入院のため", user="op", now=NOW)
     _, seats = resident_history(store, 1)
     assert [(s.id, s.cancelled, s.cancel_reason) for s in seats] == [(seat.id, True, "入院のため")]
     assert store.session_bookings(session_request_id=session.id) == []
     text = read_back_seat(store, store.get_session_booking(seat.id))
     assert "取り消しました" in text and "ご用意" not in text
-    again = book_seat(store, 1, session.id, TUE, services=("consultation",))
+    again = book_seat(store, 1, session.id, TUE, today=NOW.date(), services=("consultation",))
     assert "承りました" in read_back_seat(store, again)
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_a_blank_reason_is_refused_naming_the_field(store, session, reason):
     """No reason, no cancel: the message names ``reason`` and the seat stays active."""
-    seat = book_seat(store, 1, session.id, TUE)
+    seat = book_seat(store, 1, session.id, TUE, today=NOW.date())
     with pytest.raises(SeatError, match="^reason: "):
         cancel_seat(store, seat.id, reason=reason, user="op")
     assert not store.get_session_booking(seat.id).cancelled
@@ -102,7 +102,7 @@ def test_a_blank_reason_is_refused_naming_the_field(store, session, reason):
 
 def test_a_seat_is_cancelled_once_and_an_unknown_one_not_at_all(store, session):
     """Twice: refused saying when and by whom, the first record kept; an unknown id: not found."""
-    seat = book_seat(store, 1, session.id, TUE)
+    seat = book_seat(store, 1, session.id, TUE, today=NOW.date())
     cancel_seat(store, seat.id, reason="入院のため", user="op", now=NOW)
     with pytest.raises(SeatAlreadyCancelled, match="already cancelled on 2026-11-27 15:00 by op"):
         cancel_seat(store, seat.id, reason="again", user="op2", now=NOW + dt.timedelta(hours=1))
@@ -114,18 +114,25 @@ def test_a_seat_is_cancelled_once_and_an_unknown_one_not_at_all(store, session):
 
 def test_check_finds_a_cancelled_seat_without_reason_or_who(store, session):
     """A seat cancelled behind the store's back, saying neither why nor who, is reported by id."""
-    seat = book_seat(store, 1, session.id, TUE)
+    seat = book_seat(store, 1, session.id, TUE, today=NOW.date())
     store.db.execute("UPDATE session_bookings SET cancelled_at = '2026-11-27T15:00:00' WHERE id = ?", [seat.id])
     assert check_database(store.db) == [f"session booking {seat.id}: cancelled without a reason and who cancelled it"]
 
 
 def test_forgetting_a_resident_cancels_their_seats_and_redacts_the_reasons(store, session):
     """Active seats are cancelled with a neutral reason; reasons given before (free text) become [削除]."""
-    old = book_seat(store, 1, session.id, TUE)
+    old = book_seat(store, 1, session.id, TUE, today=NOW.date())
     cancel_seat(store, old.id, reason="入院のため", user="op", now=NOW)
-    active = book_seat(store, 1, session.id, TUE)
+    active = book_seat(store, 1, session.id, TUE, today=NOW.date())
     report = forget_resident(store, 1, user="admin")
     assert report.seats_cancelled == 1 and "1 hall-session seats cancelled" in report.format()
     assert store.get_session_booking(old.id).cancel_reason == "[削除]"
     assert store.get_session_booking(active.id).cancelled
     assert check_database(store.db) == []
+
+
+def test_no_seat_in_a_session_of_a_past_day(store, session):
+    """The day after the session (the city's today): the seat is refused naming the day, nothing stored."""
+    with pytest.raises(SeatError, match=r"^day: 2026-12-01 is in the past \(today is 2026-12-02\)"):
+        book_seat(store, 1, session.id, TUE, today=TUE + dt.timedelta(days=1))
+    assert store.session_bookings() == []
