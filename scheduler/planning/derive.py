@@ -93,7 +93,10 @@ def derived_plan(base: Plan, compiled: CompiledWeek, routes: Routes, changed: Se
         has (done, under way), for the summary's counts by kind.
 
     The caller validates the solution (``scheduler.vrp.validator``) before storing.
+    A route that breaks a rule under today's problem (`Routes.stale`) is never
+    re-timed: it is copied as it is rather than dropped with every stop on it.
     """
+    changed = [k for k in changed if k not in routes.stale]
     solution = routes.solution(changed)
     fresh = build_plan(compiled, solution, user=user, now=now)
     shifts = {(compiled.vehicles[routes.model.problem.vehicles[k].id].vehicle_id,

@@ -143,3 +143,13 @@ def test_board_says_when_the_drivers_version_lacks_a_promise(client, store):
     published = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": "3", "csrf_token": csrf_token(client)})
     assert published.status_code == 302
     assert "入っていない約束" not in client.get(f"/dispatch/weeks/{WEEK}").text
+
+
+def test_board_says_what_a_replan_took_in_while_it_solved(client, store):
+    """A version that took in bookings made while it was solved says so beside its counts."""
+    plan = store.get_plan(WEEK)
+    plan.summary["taken_in"] = {"added": 2, "removed": 1, "routes": 2}
+    store.save_plan(dataclasses.replace(plan, status=PlanStatus.DRAFT))
+    login(client, "dispatcher")
+    page = client.get(f"/dispatch/weeks/{WEEK}")
+    assert "計画中に受けた予約2件・取消1件を反映済み" in page.text
