@@ -10,9 +10,12 @@ window, every route its shift, break, capacity, skill and ride limits. A week
 without a stored plan starts from its commitments alone (promised requests
 and announced sessions, placed commitments-first as the solver does).
 
-Offers are ranked by earliest day, then added driving. When there is none,
-`OfferResult.code` says why (`NO_OFFER_CODES`) and `OfferResult.later` holds
-the offers of the earliest later week with room.
+Offers give the caller a choice: distinct days first, then distinct
+half-days, the cheapest (least added driving) of each, and each window is
+centred on the expected arrival as staff tell it. When there are fewer than
+asked, `OfferResult.code` is ``few``; when there is none, it says why
+(`NO_OFFER_CODES`) and `OfferResult.later` holds the offers of the earliest
+later week with room.
 """
 
 from __future__ import annotations
@@ -49,8 +52,10 @@ __all__ = ["DRAFT_ID", "NO_OFFER_CODES", "Offer", "OfferResult", "WeekRoutes", "
 DRAFT_ID = -1
 #: Weeks after the draft's latest day searched for room when its dates have none.
 LATER_WEEKS = 8
-#: Offers per day at most, so that several days are offered.
-PER_DAY = 3
+#: The window told is centred on the expected arrival, rounded to this many seconds.
+_ROUND_S = 900
+#: Afternoons start at 13:00 (half-days for choosing offers).
+_AFTERNOON_S = 13 * 3600
 
 #: Why a draft gets no offer: code -> staff words (Japanese / English).
 NO_OFFER_CODES: dict[str, str] = {
@@ -64,6 +69,7 @@ NO_OFFER_CODES: dict[str, str] = {
     "capacity": "車両に乗り切りません・積み切れません / more seats or boxes than any vehicle has",
     "unreachable": "勤務時間内に行って戻れません / no vehicle can go there and back within its hours",
     "full": "どの日もいっぱいです / every acceptable day is full",
+    "few": "希望の日の中で空きがあるのはこれだけです / these are all the slots with room on the acceptable days",
 }
 #: Pre-check reason codes of the solver (`scheduler.vrp.format.REASON_CODES`) -> no-offer codes.
 _FROM_SOLVER = {"skill": "skill", "capacity": "capacity", "no_vehicle": "skill", "max_tasks": "full",
@@ -223,7 +229,16 @@ def _week_offers(store: Store, network: MatrixProvider, draft: Draft, week: dt.d
 
 def _day_offers(wr: WeekRoutes, draft: Draft, day: dt.date, lo: int, hi: int, tasks: list[int],
                 promise: list[int]) -> list[Offer]:
-    """Return the offers of one day: each candidate window that inserts, cheapest first."""
+    """Return the candidate offers of one day: each grid window that inserts, never with the arrival late in it.
+
+    The candidate windows lie every `STEP_S` between `lo` and `hi`. The van
+    starts a service as early as its window and route allow, so the arrival
+    is often the window's start; when it falls in the second half of a visit's
+    or an errand's window (a delay would break the promise), the window told
+    is moved to have the arrival in its middle (rounded to `_ROUND_S`) and
+    checked again. Candidates with the same expected arrival are one offer
+    (the cheapest).
+    """
     week = wr.compiled.week_start
 
     def attempt(start_s: int, end_s: int) -> Insertion | None:
@@ -232,18 +247,61 @@ def _day_offers(wr: WeekRoutes, draft: Draft, day: dt.date, lo: int, hi: int, ta
         cut.update({t: [(week_seconds(week, day, start_s), week_seconds(week, day, end_s))] for t in promise})
         return wr.routes.insert(tasks, cut)
 
+    def offer(start_s: int, end_s: int, ins: Insertion) -> Offer:
+        expected = ins.start_of(wr.routes.index[promise[0]]) - week_seconds(week, day, 0)
+        return Offer(week, day, start_s, end_s, ins.added_s, expected, wr.shift_of(ins.vehicle).vehicle_id, version)
+
     if attempt(lo, hi) is None:  # the whole day is full: no window of it can fit
         return []
     version = wr.plan.version if wr.plan is not None else None
-    found = []
+    found: dict[int, Offer] = {}
     for start_s, end_s in _candidates(draft, lo, hi):
         ins = attempt(start_s, end_s)
-        if ins is not None:
-            expected = ins.start_of(wr.routes.index[promise[0]]) - week_seconds(week, day, 0)
-            found.append(Offer(week, day, start_s, end_s, ins.added_s, expected,
-                               wr.shift_of(ins.vehicle).vehicle_id, version))
-    found.sort(key=lambda o: (o.added_s, o.start_s))
-    return sorted(found[:PER_DAY], key=lambda o: o.start_s)
+        if ins is None:
+            continue
+        first = offer(start_s, end_s, ins)
+        if draft.kind != RequestKind.RIDE and first.expected_s > (start_s + end_s) // 2:
+            # arriving late in the window leaves no room for a delay: tell the window around the arrival
+            # (a ride's window is already centred on its pick-up)
+            centred = _centred(first.expected_s, draft.window_s, lo, hi)
+            again = attempt(*centred)
+            if again is not None:
+                first = offer(*centred, again)
+        if first.expected_s not in found or first.added_s < found[first.expected_s].added_s:
+            found[first.expected_s] = first
+    return sorted(found.values(), key=lambda o: o.start_s)
+
+
+def _centred(expected_s: int, window_s: int, lo: int, hi: int) -> tuple[int, int]:
+    """Return the window of `window_s` centred on `expected_s`, rounded to `_ROUND_S` and kept inside [lo, hi]."""
+    start = round((expected_s - window_s / 2) / _ROUND_S) * _ROUND_S
+    start = max(lo, min(start, hi - window_s))
+    return start, start + window_s
+
+
+def _half_day(offer: Offer) -> tuple[dt.date, bool]:
+    return offer.day, offer.expected_s >= _AFTERNOON_S
+
+
+def _choose(candidates: list[Offer], n: int) -> list[Offer]:
+    """Return up to `n` offers that give the caller a choice: distinct days first, then distinct half-days.
+
+    Each round takes the cheapest candidate (least added driving) of every day
+    (then half-day) not yet offered, earliest day first; the rest fill up by
+    added driving. The result is in day and time order.
+    """
+    by_cost = sorted(candidates, key=lambda o: (o.added_s, o.day, o.start_s))
+    chosen: list[Offer] = []
+    for key in (lambda o: o.day, _half_day, lambda o: (o.day, o.expected_s)):
+        seen = {key(o) for o in chosen}
+        best: dict = {}
+        for o in by_cost:
+            if key(o) not in seen and key(o) not in best and o not in chosen:
+                best[key(o)] = o
+        for o in sorted(best.values(), key=lambda o: (o.day, o.start_s)):
+            if len(chosen) < n:
+                chosen.append(o)
+    return sorted(chosen, key=lambda o: (o.day, o.start_s))
 
 
 # ----------------------------------------------------------------------------- all weeks
@@ -268,15 +326,20 @@ def find_offers(store: Store, network: MatrixProvider, draft: Draft, *, now: dt.
     result = OfferResult()
     week = week_monday(draft.earliest)
     codes: list[tuple[str, str]] = []
-    while week <= draft.latest and len(result.offers) < draft.offers:
+    candidates: list[Offer] = []
+    while week <= draft.latest:
         offers, code, detail = _week_offers(store, network, draft, week, now)
-        result.offers += offers
+        candidates += offers
         if code:
             codes.append((code, detail))
+        if len({o.day for o in candidates}) >= draft.offers:
+            break  # enough days for a choice: later weeks need not be read
         week += dt.timedelta(days=7)
-    result.offers.sort(key=lambda o: (o.day, o.added_s, o.start_s))
-    result.offers = result.offers[:draft.offers]
+    result.offers = _choose(candidates, draft.offers)
     if result.offers:
+        if len(result.offers) < draft.offers:
+            days = len({o.day for o in result.offers})
+            result.code, result.detail = "few", f"{len(result.offers)} offers on {days} day(s) with room"
         return result
     result.code, result.detail = _main_reason(codes)
     if result.code != "off_road":
@@ -297,6 +360,6 @@ def _later_week(store: Store, network: MatrixProvider, draft: Draft, week: dt.da
         later = dataclasses.replace(draft, earliest=week, latest=week + dt.timedelta(days=6))
         offers, _, _ = _week_offers(store, network, later, week, now)
         if offers:
-            return sorted(offers, key=lambda o: (o.day, o.added_s, o.start_s))[:draft.offers]
+            return _choose(offers, draft.offers)
         week += dt.timedelta(days=7)
     return []

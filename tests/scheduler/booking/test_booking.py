@@ -263,3 +263,23 @@ def test_two_processes_confirming_the_last_slot_book_it_once(tmp_path):
         plan = store.get_plan(WEEK)
         assert [s.request_id for s in plan.stops if s.request_id] == [booked[0].id]
         assert plan.stops[1].start_s >= week_seconds(WEEK, TUE, 8 * H + 1800)
+
+
+def test_offers_give_a_choice_of_days_then_half_days_never_arriving_late_in_the_window(store):
+    """A week with room every day: 5 offers on 5 days; one day only: mornings and afternoons both; room for delay."""
+    store_world(store)
+    net = LineMatrix()
+    plan_week(store, net, WEEK, params=PARAMS, now=NOW)
+    week = parse_draft(store, _visit(earliest=WEEK.isoformat(), latest=(WEEK + dt.timedelta(days=4)).isoformat()),
+                       today=NOW.date())
+    offers = find_offers(store, net, week, now=NOW).offers
+    assert len(offers) == 5 and len({o.day for o in offers}) == 5
+    one_day = parse_draft(store, _visit(), today=NOW.date())
+    offers = find_offers(store, net, one_day, now=NOW).offers
+    assert len(offers) == 5 and {o.expected_s >= 13 * H for o in offers} == {True, False}
+    assert len({o.expected_s for o in offers}) == 5  # never the same arrival twice
+    for o in offers:  # the arrival never in the second half of the window told (15-minute grid): room for a delay
+        assert o.start_s <= o.expected_s <= (o.start_s + o.end_s) / 2 + 450, o
+        assert o.start_s % 900 == 0
+    many = find_offers(store, net, parse_draft(store, _visit(offers=20), today=NOW.date()), now=NOW)
+    assert 0 < len(many.offers) < 20 and many.code == "few"

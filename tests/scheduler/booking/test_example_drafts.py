@@ -40,3 +40,14 @@ def test_each_example_draft_gets_offers_inside_its_days(planned_sample, sample_n
     assert result.offers, result.to_dict()
     earliest, latest = dt.date.fromisoformat(data["earliest"]), dt.date.fromisoformat(data["latest"])
     assert all(earliest <= offer.day <= latest for offer in result.offers)
+
+
+def test_a_default_visit_gets_a_choice_of_days_on_the_sample(planned_sample, sample_network):
+    """A default visit (no days, no hours) on the sample: five offers on five days, each arrival early in its window."""
+    store, now = planned_sample
+    draft = parse_draft(store, {"resident": "SAMPLE-R010", "kind": "visit", "services": ["seal_certificate"],
+                                "earliest": WEEK.isoformat()}, today=now.date())
+    offers = find_offers(store, sample_network, draft, now=now).offers
+    assert len(offers) == 5 and len({o.day for o in offers}) == 5
+    assert len({(o.day, o.expected_s) for o in offers}) == 5
+    assert all(o.start_s <= o.expected_s <= (o.start_s + o.end_s) / 2 + 450 for o in offers)
