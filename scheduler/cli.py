@@ -205,7 +205,7 @@ def export() -> None:
               help="File to write (default: standard output).")
 @click.pass_context
 def export_plan(ctx: click.Context, week_text: str, version: int | None, fmt: str, output: str | None) -> None:
-    """Export a plan version: CSV with one row per stop, or JSON."""
+    """Export a plan version: CSV with one row per stop (a file: UTF-8 with BOM, as Excel opens it), or JSON."""
     from routing.files import write_atomic
     from scheduler.io.exports import dumps, plan_csv, plan_json
 
@@ -214,7 +214,8 @@ def export_plan(ctx: click.Context, week_text: str, version: int | None, fmt: st
         p = _plan(store, week, version)
         text = plan_csv(p, store) if fmt == "csv" else dumps(plan_json(p, store))
     if output:
-        write_atomic(output, text)
+        # a file is for Excel, which reads UTF-8 only with a byte-order mark (else it guesses Shift_JIS)
+        write_atomic(output, "\ufeff" + text if fmt == "csv" else text)
         click.echo(f"wrote {output} (week {week.isoformat()} v{p.version}, {len(p.stops)} stops)", err=True)
     else:
         click.echo(text, nl=False)

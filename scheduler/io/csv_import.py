@@ -100,6 +100,7 @@ class ImportReport:
     skipped: int = 0
     placed: int = 0  # rows placed from their address (included in the counts above)
     errors: list[RowError] = field(default_factory=list)
+    encoding: str = "utf-8"  # how the file was read: a code of ENCODINGS
 
     @property
     def bad_rows(self) -> list[int]:
@@ -122,6 +123,7 @@ class ImportReport:
                     f"{self.unchanged} unchanged, {self.skipped} skipped into {self.table}")
             if self.placed:
                 head += f" ({self.placed} placed from their address)"
+        head += f"; read as {ENCODINGS[self.encoding]}"
         return "\n".join([head, *(f"  {e}" for e in self.errors)])
 
 
@@ -851,8 +853,33 @@ _SPECS: dict[str, _Spec] = {
 # --------------------------------------------------------------------------- reading the file
 
 
-def _read(path: Path, spec: _Spec) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Return the header and the data rows (with spreadsheet row numbers) of a CSV file."""
+#: How a CSV file may be written, as detected: code -> words. Excel in Japan saves "CSV" as
+#: Shift_JIS (Windows code page 932); "CSV UTF-8" with a byte-order mark.
+ENCODINGS = {"utf-8-sig": "UTF-8 (BOM)", "utf-8": "UTF-8", "cp932": "Shift_JIS (CP932)"}
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, str]:
+    """Return the text of a CSV file and the encoding code it was read with (UTF-8 with or without BOM, CP932).
+
+    A byte-order mark means UTF-8; otherwise UTF-8 is tried first (Japanese
+    text in CP932 is practically never valid UTF-8), then CP932.
+    """
+    if raw.startswith(b"\xef\xbb\xbf"):
+        order = ("utf-8-sig",)
+    else:
+        order = ("utf-8", "cp932")
+    for encoding in order:
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            last = exc
+    msg = (f"{path}: neither UTF-8 nor Shift_JIS (byte 0x{raw[last.start]:02x} at offset {last.start}); "
+           "save it from Excel as 'CSV UTF-8 (コンマ区切り)' or 'CSV (コンマ区切り)'")
+    raise CsvError(msg)
+
+
+def _read(path: Path, spec: _Spec) -> tuple[list[str], list[tuple[int, list[str]]], str]:
+    """Return the header, the data rows (with spreadsheet row numbers) and the encoding of a CSV file."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -861,12 +888,7 @@ def _read(path: Path, spec: _Spec) -> tuple[list[str], list[tuple[int, list[str]
     except OSError as exc:
         msg = f"{path}: cannot read ({exc.strerror or exc})"
         raise CsvError(msg) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        msg = (f"{path}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-               "save it as 'CSV UTF-8 (コンマ区切り)'")
-        raise CsvError(msg) from None
+    text, encoding = _decode(path, raw)
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
@@ -881,7 +903,7 @@ def _read(path: Path, spec: _Spec) -> tuple[list[str], list[tuple[int, list[str]
     _check_header(path, header, spec)
     rows = [(number, cells) for number, cells in enumerate(records[1:], start=2)
             if any(c.strip() for c in cells)]
-    return header, rows
+    return header, rows, encoding
 
 
 def _check_header(path: Path, header: list[str], spec: _Spec) -> None:
@@ -949,7 +971,8 @@ def import_csv(store: Store, table: str, path: str | Path, *, skip_bad: bool = F
         ``residents``, ``sites``, ``vehicles``, ``requests`` or
         ``session_bookings`` (import them in that order).
     path
-        The CSV file (UTF-8 with or without BOM, header row; docs/CSV_FORMATS.md).
+        The CSV file (UTF-8 with or without BOM, or Shift_JIS as Excel saves "CSV";
+        header row; docs/CSV_FORMATS.md).
     skip_bad
         Import the good rows even when some rows are bad (those are reported as skipped).
     user
@@ -970,15 +993,15 @@ def import_csv(store: Store, table: str, path: str | Path, *, skip_bad: bool = F
     Raises
     ------
     CsvError
-        The file is missing, not UTF-8, or its header is wrong.
+        The file is missing, neither UTF-8 nor Shift_JIS, or its header is wrong.
     """
     if table not in _SPECS:
         msg = f"table: unknown table {table!r}; use one of {', '.join(TABLES)}"
         raise CsvError(msg)
     spec = _SPECS[table]
     path = Path(path)
-    header, records = _read(path, spec)
-    report = ImportReport(table=table, path=str(path), skip_bad=skip_bad)
+    header, records, encoding = _read(path, spec)
+    report = ImportReport(table=table, path=str(path), skip_bad=skip_bad, encoding=encoding)
     ctx = _Context(store, spec, header, user, report, network=network, addresses=addresses)
     try:
         with store.transaction():

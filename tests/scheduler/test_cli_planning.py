@@ -54,6 +54,10 @@ def test_end_to_end_on_a_small_sample_week(tmp_path):
     assert r.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert rows and rows[0]["kind"] == "start" and {"resident", "todo", "collect_yen"} <= set(rows[0])
+    for_excel = tmp_path / "plan.csv"
+    r = run(inst, "export", "plan", "--week", WEEK, "--format", "csv", "-o", str(for_excel))
+    assert r.exit_code == 0 and for_excel.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    assert list(csv.DictReader(io.StringIO(for_excel.read_text(encoding="utf-8-sig")))) == rows
     out = tmp_path / "plan.json"
     r = run(inst, "export", "plan", "--week", WEEK, "--version", "1", "--format", "json", "-o", str(out))
     assert r.exit_code == 0

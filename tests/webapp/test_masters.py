@@ -163,8 +163,8 @@ def test_user_management_admin_only(client, store, app):
     assert other.get("/masters/users").status_code == 403
 
 
-def _upload(client, table, text, name="data.csv"):
-    return _post(client, "/masters/import", {"table": table, "file": (io.BytesIO(text.encode("utf-8-sig")), name)},
+def _upload(client, table, text, name="data.csv", encoding="utf-8-sig"):
+    return _post(client, "/masters/import", {"table": table, "file": (io.BytesIO(text.encode(encoding)), name)},
                  content_type="multipart/form-data")
 
 
@@ -179,6 +179,17 @@ def test_csv_upload_good_file_imports_and_audits_residents(client, store):
     resident = store.resident_by_external_id("R-900")
     assert resident is not None
     assert _audited(store, "resident", "masters.import_csv")[0].subject_ids == (resident.id,)
+    assert "文字コード: UTF-8 (BOM)" in answer.text
+
+
+def test_csv_upload_saved_by_excel_in_shift_jis_imports_and_says_so(client, store):
+    """Excel's plain CSV (Shift_JIS) from the screen: imported, and the page says how it was read."""
+    login(client, "dispatcher")
+    lat, lon = _near_road(store)
+    text = f"external_id,name,kana,lat,lon\nR-901,髙橋 花子,たかはし はなこ,{lat},{lon}\n"
+    answer = _upload(client, "residents", text, "excel.csv", encoding="cp932")
+    assert answer.status_code == 200 and "文字コード: Shift_JIS (CP932)" in answer.text
+    assert store.resident_by_external_id("R-901").name == "髙橋 花子"
 
 
 def test_csv_upload_bad_file_lists_row_errors_and_stores_nothing(client, store):

@@ -33,8 +33,8 @@ from flask_login import current_user
 
 from routing.errors import InputError
 from routing.graph import read_instance_info
-from scheduler.accounts import AuditEntry, Role
-from scheduler.io.csv_import import CsvError, import_csv
+from scheduler.accounts import AuditEntry, Role, account_key
+from scheduler.io.csv_import import ENCODINGS, CsvError, import_csv
 from webapp import audit, clock
 from webapp.db import get_store, road_network
 from webapp.masters.forms import (
@@ -257,16 +257,24 @@ def _save_service(form, store) -> bool:
 
 @bp.route("/users")
 def users():
-    """Staff accounts: login, name, role, vehicle, active (never a password hash)."""
+    """Staff accounts: login, name, role, vehicle, active, open log-ins, lock (never a password hash)."""
     store = get_store()
-    return render_template("masters/users.html", users=store.users(),
-                           vehicles={v.id: v for v in store.vehicles(active_only=False)})
+    now = clock.now()
+    accounts, locked = store.users(), store.locked_logins(now)
+    return render_template("masters/users.html", users=accounts,
+                           vehicles={v.id: v for v in store.vehicles(active_only=False)},
+                           sessions=store.open_sessions(now),
+                           locked={u.id: locked[account_key(u.id)] for u in accounts if account_key(u.id) in locked})
 
 
 @bp.route("/users/new", methods=["GET", "POST"], endpoint="user_new")
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int | None = None):
-    """Add an account (a password is required) or change one: role, vehicle, reset password, deactivate."""
+    """Add an account (a password is required) or change one: role, vehicle, reset password, deactivate.
+
+    A new password ends the account's other log-ins and its API tokens;
+    deactivating ends all of them (`scheduler.store.Store.update_user`).
+    """
     from webapp.security import hash_password
 
     store = get_store()
@@ -283,11 +291,36 @@ def user_edit(user_id: int | None = None):
             form.active.errors = [*form.active.errors, _("自分のアカウントは無効にしたり役割を変えたりできません")]
         else:
             new_hash = hash_password(password) if password else None
-            write = store.update_user if old else store.add_user
+            mine = old is not None and old.id == current_user.account.id
+            write = (lambda u: store.update_user(u, at=clock.now(), keep_session=current_user.session_id if mine
+                                                 else None)) if old else store.add_user
             if _save(form, lambda: form.to_user(old, new_hash), write, "user") is not None:
                 flash(_("保存しました"))
                 return redirect(url_for("masters.users"))
     return _form_page(form, _("職員アカウント"), url_for("masters.users"))
+
+
+@bp.route("/users/<int:user_id>/logout", methods=["POST"])
+def user_logout(user_id: int):
+    """End every browser log-in of the account (the admin's own: every other one)."""
+    store = get_store()
+    account = store.get_user(user_id)
+    keep = current_user.session_id if account.id == current_user.account.id else None
+    ended = store.end_sessions(account.id, "admin", at=clock.now(), keep=keep)
+    audit.record("end_sessions", "user", [account.id])
+    flash(_("%(login)s のログインを%(n)s件終了しました", login=account.login, n=ended))
+    return redirect(url_for("masters.users"))
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+def user_unlock(user_id: int):
+    """Unlock the account: forget its failed log-ins before the lock ends by itself."""
+    store = get_store()
+    account = store.get_user(user_id)
+    store.unlock_login(account_key(account.id))
+    audit.record("unlock", "user", [account.id])
+    flash(_("%(login)s のロックを解除しました", login=account.login))
+    return redirect(url_for("masters.users"))
 
 
 # ----------------------------------------------------------------------------- CSV import
@@ -306,9 +339,9 @@ def _import_checks(table: str) -> dict:
     return checks
 
 
-def _audit_residents(path: Path) -> None:
-    """Audit the residents a residents' import wrote (by their city ids in the file)."""
-    with path.open(encoding="utf-8-sig", newline="") as f:
+def _audit_residents(path: Path, encoding: str) -> None:
+    """Audit the residents a residents' import wrote (by their city ids in the file, read as the import read it)."""
+    with path.open(encoding=encoding, newline="") as f:
         ids = {(row.get("external_id") or "").strip() for row in csv.DictReader(f)}
     store = get_store()
     found = (store.resident_by_external_id(i) for i in ids if i)
@@ -332,10 +365,10 @@ def import_view():
             except CsvError as exc:
                 form.file.errors = [*form.file.errors, str(exc).replace(str(path), name)]
             if report is not None and not report.failed and form.table.data == "residents":
-                _audit_residents(path)
+                _audit_residents(path, report.encoding)
         if report is not None:
             report.path = name
-    return render_template("masters/import.html", form=form, report=report), \
+    return render_template("masters/import.html", form=form, report=report, encodings=ENCODINGS), \
         400 if form.errors or (report is not None and report.failed) else 200
 
 

@@ -100,10 +100,24 @@ def test_utf8_with_bom_is_accepted(store, tmp_path):
     assert store.resident_by_external_id("R1").name == "山田 花子"
 
 
-def test_shift_jis_file_is_one_clear_error(store, tmp_path):
-    """A Shift_JIS file is refused with one line naming the file and how to fix it."""
-    path = _write(tmp_path, RESIDENTS_HEADER + "R1,山田 花子,,,,37.1,140.7\n", "sjis.csv", encoding="shift_jis")
-    with pytest.raises(CsvError, match=r"sjis.csv: not UTF-8 .*CSV UTF-8"):
+def test_a_csv_saved_by_excel_as_shift_jis_imports_and_says_so(store, tmp_path):
+    """Excel's plain "CSV" in Japan is Shift_JIS (CP932, with ～ and ① as Windows writes them): read, and reported."""
+    row = "R1,髙橋 ①子,タカハシ イチコ,0246-01-1001,山里町～1,37.1,140.7\n"
+    path = _write(tmp_path, RESIDENTS_HEADER + row, "sjis.csv", encoding="cp932")
+    report = import_csv(store, "residents", path, user="t")
+    assert report.inserted == 1 and report.encoding == "cp932"
+    assert report.format().endswith("read as Shift_JIS (CP932)")
+    assert (store.resident_by_external_id("R1").name, store.resident_by_external_id("R1").address) == (
+        "髙橋 ①子", "山里町～1")
+    utf8 = _write(tmp_path, RESIDENTS_HEADER + row.replace("R1", "R2"), "utf8.csv", encoding="utf-8")
+    assert import_csv(store, "residents", utf8, user="t").encoding == "utf-8"
+
+
+def test_a_file_in_neither_encoding_is_one_clear_error(store, tmp_path):
+    """Bytes that are neither UTF-8 nor Shift_JIS: one line naming the file, the byte and how to save it."""
+    path = tmp_path / "broken.csv"
+    path.write_bytes(RESIDENTS_HEADER.encode() + b"R1,\x81\x7f\xff,,,,37.1,140.7\n")
+    with pytest.raises(CsvError, match=r"broken.csv: neither UTF-8 nor Shift_JIS .*CSV UTF-8"):
         import_csv(store, "residents", path, user="t")
 
 
