@@ -23,6 +23,8 @@ its time limit), so the dispatcher's button only queues a job
 from __future__ import annotations
 
 import logging
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -183,8 +185,29 @@ class _EmbeddedConsumer(Consumer):
         pass
 
 
+_FORKS_DEFAULT_SIGTERM: list[bool] = []
+
+
+def _solver_workers_end_on_sigterm() -> None:
+    """Give every process forked from this one (the solver's workers) SIGTERM's default action: end at once.
+
+    The solver's pool stops its workers with SIGTERM. A fork inherits the
+    parent's Python-level SIGTERM handler (``odekake serve``'s clean stop,
+    huey's in ``odekake worker``); in a worker that handler's exception can be
+    swallowed inside OR-Tools' callbacks, and a worker that outlives its pool's
+    terminate blocks the pool, and the planning job, for ever (seen under load).
+    """
+    if not _FORKS_DEFAULT_SIGTERM:
+        os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
+        _FORKS_DEFAULT_SIGTERM.append(True)
+
+
 def create_consumer(app: Flask, *, embedded: bool = False) -> Consumer:
-    """Return a huey consumer (threads) for the app's queue; `embedded` keeps the server's signal handlers."""
+    """Return a huey consumer (threads) for the app's queue; `embedded` keeps the server's signal handlers.
+
+    The solver workers its jobs fork end at once on SIGTERM (`_solver_workers_end_on_sigterm`).
+    """
+    _solver_workers_end_on_sigterm()
     huey = app.extensions["odekake_jobs"]["huey"]
     cls = _EmbeddedConsumer if embedded else Consumer
     return cls(huey, workers=int(app.config["ODEKAKE_JOBS_WORKERS"]), worker_type="thread", periodic=False,
