@@ -47,10 +47,12 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -142,11 +144,38 @@ def _http(url: str, token: str, *, method: str = "GET", body: dict | None = None
         return exc.code, json.loads(exc.read() or b"{}")
 
 
+#: ``odekake`` with a stack dump of every thread on SIGUSR1 (its forked solver workers too): a job that hangs says where.
+_SERVE = ("import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+          "from webapp.cli import main; sys.exit(main(sys.argv[1:]))")
+
+
 def start_server(instance: Path, port: int, log_path: Path) -> subprocess.Popen:
     """Start ``odekake -v --instance DIR serve --port P`` with its output in `log_path`."""
-    log = log_path.open("wb")
-    return subprocess.Popen([*_odekake(), "-v", "--instance", str(instance), "serve", "--port", str(port)],
-                            stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    with log_path.open("wb") as log:
+        return subprocess.Popen([sys.executable, "-c", _SERVE, "-v", "--instance", str(instance), "serve",
+                                 "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+
+
+def _descendants(pid: int) -> list[int]:
+    """Return the process ids below `pid` (Linux /proc), children first."""
+    out, todo = [], [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*/children"):
+            with contextlib.suppress(OSError, ValueError):
+                kids = [int(k) for k in task.read_text().split()]
+                out += kids
+                todo += kids
+    return out
+
+
+def dump_stacks(server: subprocess.Popen) -> int:
+    """Ask the server and its children (solver workers) to write every thread's stack to the server log."""
+    pids = [server.pid, *_descendants(server.pid)]
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGUSR1)
+    time.sleep(1)
+    return len(pids)
 
 
 def wait_ready(url: str, token: str, server: subprocess.Popen, *, timeout: float = 120) -> None:
@@ -178,16 +207,58 @@ def stop_server(server: subprocess.Popen, *, timeout: float = 60) -> bool:
     return True
 
 
-def wait_for_jobs(instance: Path, *, timeout: float) -> None:
-    """Wait until no planning job of the instance is queued or running (the server must not stop mid-plan)."""
+def wait_for_jobs(instance: Path, *, timeout: float) -> bool:
+    """Wait until no planning job of the instance is queued or running; return False if one still is."""
     from scheduler.store import Store
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with Store.for_instance(instance) as store:
             if not store.db.execute("SELECT 1 FROM jobs WHERE state IN ('queued', 'running')").fetchone():
-                return
+                return True
         time.sleep(1)
+    return False
+
+
+class LockProbe(threading.Thread):
+    """Sample, every `every_s`, whether some writer holds the database's write lock (``BEGIN IMMEDIATE``, no wait).
+
+    Gives the share of samples found locked and the longest stretch found locked
+    without a break (one long write, or writes back to back: what a waiting
+    writer sees either way). The probe holds the lock for microseconds when free.
+    """
+
+    def __init__(self, db_path: Path, *, every_s: float = 0.05) -> None:
+        super().__init__(name="lock-probe", daemon=True)
+        self.db_path, self.every_s = db_path, every_s
+        self.stopping = threading.Event()
+        self.samples = self.locked = 0
+        self.longest_s = 0.0
+
+    def run(self) -> None:
+        conn = sqlite3.connect(self.db_path, timeout=0, isolation_level=None)
+        since = None
+        try:
+            while not self.stopping.wait(self.every_s):
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    conn.execute("ROLLBACK")
+                    since = None
+                except sqlite3.OperationalError:
+                    self.locked += 1
+                    now = time.monotonic()
+                    since = since or now
+                    self.longest_s = max(self.longest_s, now - since + self.every_s)
+                self.samples += 1
+        finally:
+            conn.close()
+
+    def stop(self) -> str:
+        """Stop sampling; return the figures as text."""
+        self.stopping.set()
+        self.join()
+        share = 100 * self.locked / self.samples if self.samples else 0
+        return f"{share:.0f} % of {self.samples} samples; longest {self.longest_s:.1f} s"
 
 
 # --------------------------------------------------------------------------- what the clients were told
@@ -422,8 +493,14 @@ def main(argv: list[str]) -> int:
             (out / "config.json").write_text(json.dumps(config), encoding="utf-8")
             print(f"running {args.users} operators and a dispatcher for {args.seconds} s against {url} ...",
                   flush=True)
+            probe = LockProbe(instance / "odekake.db")
+            probe.start()
             locust_status = _run_locust(out / "config.json", url, out, users=args.users, seconds=args.seconds)
-            wait_for_jobs(instance, timeout=args.replan_limit + 300)
+            lock_figures = probe.stop()
+            jobs_ended = wait_for_jobs(instance, timeout=args.replan_limit + 120)
+            if not jobs_ended:  # the stacks of the server's threads and solver workers, into its log
+                print(f"a planning job is still running; stacks of {dump_stacks(server)} processes in "
+                      f"{out / 'server.log'}", flush=True)
         finally:
             clean = stop_server(server)
         records = read_records(out / "records.jsonl")
@@ -458,11 +535,15 @@ def main(argv: list[str]) -> int:
     ]
     for kind, values in times.items():
         rows.append([f"{kind}: n / p50 / p95 / max ms", _spread(values)])
-    job = f"job {replan.get('state', 'not run')} v{replan.get('version')} in {replan.get('s')} s"
+    started = any(r["type"] == "replan" and r.get("status") == 202 for r in records)
+    job = (f"job {replan['state']} v{replan.get('version')} in {replan.get('s')} s" if replan
+           else "job started, never ended" if started else "not run")
     rows += [
-        ["re-plan", f"{job} (limit {args.replan_limit} s)"],
+        ["re-plan", f"{job} (limit {args.replan_limit} s)" + ("" if jobs_ended else
+                                                                 "; STILL RUNNING at the end (stacks in the server log)")],
         ["publish", f"v{publish.get('version')} ({publish.get('status', 'not run')})"],
         ["plan versions at the end", "; ".join(f"{w}: {v}" for w, v in findings.versions.items()) or "-"],
+        ["write lock held during the run (sampled every 50 ms)", lock_figures],
         ["server log: database is locked / tracebacks / 503",
          " / ".join(str(log_counts[k]) for k in ("locked", "tracebacks", "answered_503"))],
         ["audit entries queued then written / kept aside",
@@ -491,5 +572,5 @@ def main(argv: list[str]) -> int:
     if not args.no_write:
         write_section("load", "Under load: phone booking while the week is re-planned", body)
         write_section("load", "Under load: figures of the last run", body, path=RELIABILITY_MD)
-    bad = findings.failed + answers["errors"] + client_crashes
+    bad = findings.failed + answers["errors"] + client_crashes + (not jobs_ended)
     return 1 if bad else 0
