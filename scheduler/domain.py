@@ -16,6 +16,7 @@ import datetime as dt
 import enum
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from routing.errors import InputError
@@ -39,9 +40,19 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 MAX_AMOUNT_YEN = 10_000_000
 
 
+#: Most characters of a free-text field (a memo longer than this turns a stop sheet into pages).
+TEXT_LIMIT = 500
+#: Fields with a tighter limit.
+TEXT_LIMITS = {"name": 100, "kana": 100, "contact_name": 100, "district": 100, "address": 200, "phone": 20,
+               "contact_phone": 20, "external_id": 64}
+
+
 def check_text(field_name: str, value: object) -> None:
-    """Refuse text holding control characters (tab and line breaks are allowed), naming the field."""
+    """Refuse text holding control characters (tab and line breaks are allowed) or too long, naming the field."""
     if isinstance(value, str):
+        limit = TEXT_LIMITS.get(field_name.rsplit(".", 1)[-1], TEXT_LIMIT)
+        if len(value) > limit:
+            _fail(field_name, f"{len(value)} characters; at most {limit}")
         found = _CONTROL.search(value)
         if found:
             _fail(field_name, f"contains a control character (U+{ord(found.group()):04X}) at position "
@@ -49,6 +60,25 @@ def check_text(field_name: str, value: object) -> None:
     elif isinstance(value, (tuple, list)):
         for i, item in enumerate(value):
             check_text(f"{field_name}[{i}]", item)
+
+
+def check_phone(field_name: str, value: str) -> str:
+    """Return a phone number as written with ASCII digits and hyphens; refuse one that cannot be dialled.
+
+    Full-width digits and hyphens (０２４６－１２－３４５６) are read as ASCII, spaces
+    and brackets between the parts as hyphens (0246 (12) 3456 -> 0246-12-3456);
+    the number must have 10 or 11 digits and nothing else. Empty is allowed (no phone).
+    """
+    text = unicodedata.normalize("NFKC", value or "").strip()
+    # spaces and brackets between the parts, as people also write them, become hyphens
+    text = re.sub(r"[\s()ー‐−]+", "-", text).strip("-")
+    if not text:
+        return ""
+    digits = sum(c.isdigit() for c in text)
+    if not re.fullmatch(r"[0-9][0-9-]*[0-9]", text) or not 10 <= digits <= 11:
+        _fail(field_name, f"{value!r} is not a phone number: 10 or 11 digits with hyphens, "
+                          "e.g. 0246-12-3456 or 090-1234-5678")
+    return text
 
 
 def check_texts(obj: object, prefix: str = "") -> None:
@@ -274,6 +304,8 @@ class Resident:
         if not self.name or not self.name.strip():
             _fail("name", "must not be empty")
         check_texts(self)
+        self.phone = check_phone("phone", self.phone)
+        self.contact_phone = check_phone("contact_phone", self.contact_phone)
         _check_latlon("", self.lat, self.lon)
 
 

@@ -19,6 +19,7 @@ from scheduler.booking.draft import Draft, parse_draft
 from scheduler.booking.offers import NO_OFFER_CODES, Offer, OfferResult, find_offers
 from scheduler.booking.readback import read_back, read_back_seat
 from scheduler.booking.residents import (
+           LikelyDuplicate,
            fold_reading,
            register_resident,
            resident_history,
@@ -33,6 +34,6 @@ from scheduler.booking.sessions import (
            nearby_sessions,
 )
 
-__all__ = ["NO_OFFER_CODES", "AlreadyBooked", "Booking", "Draft", "Offer", "OfferResult", "SeatAlreadyCancelled", "SeatError",
+__all__ = ["NO_OFFER_CODES", "AlreadyBooked", "Booking", "LikelyDuplicate", "Draft", "Offer", "OfferResult", "SeatAlreadyCancelled", "SeatError",
            "SessionSlot", "SlotTaken", "book", "book_seat", "cancel_booking", "cancel_seat", "find_offers", "fold_reading", "nearby_sessions", "parse_draft",
            "read_back", "read_back_seat", "register_resident", "resident_history", "suggest_reading"]

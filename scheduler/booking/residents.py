@@ -24,12 +24,13 @@ from scheduler.domain import (
     RequestStatus,
     Resident,
     SessionBooking,
+    city_id,
 )
 
 if TYPE_CHECKING:
     from scheduler.store import Store
 
-__all__ = ["HistoryEntry", "ResidentError", "fold_reading", "register_resident", "resident_history",
+__all__ = ["HistoryEntry", "LikelyDuplicate", "ResidentError", "likely_duplicate", "fold_reading", "register_resident", "resident_history",
            "stored_reading", "suggest_reading"]
 
 #: Requests that can still be cancelled or changed on the phone.
@@ -41,6 +42,32 @@ _MAX_LEN = 200
 
 class ResidentError(InputError):
     """A new resident cannot be registered; the message names the field."""
+
+
+class LikelyDuplicate(ResidentError):
+    """The register already has a resident with the same phone, or the same reading and address.
+
+    `existing` is that resident; register anyway with ``not_duplicate: true`` (another person).
+    """
+
+    def __init__(self, msg: str, existing: Resident) -> None:
+        super().__init__(msg)
+        self.existing = existing
+
+
+def _digits(phone: str) -> str:
+    return "".join(c for c in phone if c.isdigit())
+
+
+def likely_duplicate(store: Store, new: Resident) -> Resident | None:
+    """Return a stored resident who is probably `new`: the same phone number, or the same reading and address."""
+    phone, reading, address = _digits(new.phone), fold_reading(new.kana), "".join(new.address.split())
+    for old in store.residents():
+        if phone and _digits(old.phone) == phone:
+            return old
+        if reading and address and fold_reading(old.kana) == reading and "".join(old.address.split()) == address:
+            return old
+    return None
 
 
 def fold_reading(text: str) -> str:
@@ -123,10 +150,14 @@ def register_resident(store: Store, network: Any, data: dict, *, external_id: st
     data
         ``name`` (required), ``kana`` (suggested from the name when empty), ``phone``, ``address``,
         ``district``, ``notes`` (doorstep notes), ``contact_name`` / ``contact_phone`` (who else may
-        book: family, care manager), and the position: ``lat`` and ``lon``, or ``site`` (a landmark's id).
+        book: family, care manager), and the position: ``lat`` and ``lon``, or ``site`` (a landmark's id);
+        ``not_duplicate`` (true, or "1" from a form): the operator checked that a resident with the same
+        phone, or the same reading and address, is another person.
 
     Raises
     ------
+    LikelyDuplicate
+        A resident with the same phone, or the same reading and address, is registered; nothing is stored.
     ResidentError
         For a wrong field or a position off the road; nothing is stored.
     """
@@ -141,6 +172,12 @@ def register_resident(store: Store, network: Any, data: dict, *, external_id: st
     if off:
         _fail("position", f"the point is {off['home']:.0f} m from the nearest road "
                           f"(limit {network.snap_limit_m:.0f} m); place the home on or next to a road")
+    if data.get("not_duplicate") not in (True, "1", "on"):
+        same = likely_duplicate(store, resident)
+        if same is not None:
+            msg = (f"not_duplicate: resident {city_id(same)} has the same phone, or the same reading and address; "
+                   "open that resident, or confirm this is another person")
+            raise LikelyDuplicate(msg, same)
     return store.add_resident(resident)
 
 

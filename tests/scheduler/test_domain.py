@@ -112,3 +112,28 @@ def test_plan_week_must_start_on_monday():
     """A plan's week starts on a Monday."""
     with pytest.raises(d.DomainError, match="week_start"):
         d.Plan(week_start=dt.date(2026, 12, 1), version=1, created_at=dt.datetime.now(), created_by="x")
+
+
+@pytest.mark.parametrize(("phone", "kept"), [
+    ("0246-12-3456", "0246-12-3456"), ("090-1234-5678", "090-1234-5678"), ("０２４６－１２－３４５６", "0246-12-3456"),
+    ("0246 (12) 3456", "0246-12-3456"), ("", ""), ("0246-AB-CDEF", None), ("123-4567", None),
+    ("0246-12-345678", None), ("+81-246-12-3456", None),
+])
+def test_phone_numbers_are_kept_as_dialled_or_refused(phone, kept):
+    """10 or 11 digits with hyphens (full-width and spaces read as such), or nothing; letters are refused."""
+    def make(value):
+        return d.Resident(name="山田 花子", kana="ヤマダ ハナコ", phone=value, address="", lat=37.0, lon=140.0)
+
+    if kept is None:
+        with pytest.raises(d.DomainError, match=r"^phone: .* is not a phone number"):
+            make(phone)
+    else:
+        assert make(phone).phone == kept
+
+
+def test_free_text_has_a_limit_that_names_the_field():
+    """A 3,000-character memo is refused (at most 500), as a 101-character name (at most 100)."""
+    with pytest.raises(d.DomainError, match=r"^notes: 3000 characters; at most 500"):
+        d.Resident(name="山田", kana="", phone="", address="", lat=37.0, lon=140.0, notes="あ" * 3000)
+    with pytest.raises(d.DomainError, match=r"^name: 101 characters; at most 100"):
+        d.Resident(name="山" * 101, kana="", phone="", address="", lat=37.0, lon=140.0)

@@ -318,3 +318,31 @@ def test_api_bookings_refuse_a_past_day_and_a_nul_in_a_name(operator, store):
     nul = _post_json(operator, "/api/residents", {"name": "山田\u0000太郎", "kana": "ヤマダ タロウ", "phone": "0246-00-0000",
                                                   "address": "x", "lat": 37.0, "lon": 140.9})
     assert nul.status_code == 400 and "name" in nul.json["error"] and "control character" in nul.json["error"]
+
+
+def test_registering_the_same_person_twice_warns_before_saving(operator, store):
+    """Same phone (written otherwise), or same reading and address: 409 naming the first; confirmed: registered."""
+    site = store.sites()[0]
+    first = {"name": "山田 花子", "kana": "やまだ はなこ", "phone": "0246-00-1234", "address": "山里 1-1",
+             "site": site.id}
+    assert _post_json(operator, "/api/residents", first).status_code == 201
+    before = len(store.residents())
+    again = _post_json(operator, "/api/residents", {**first, "name": "山田 華子", "phone": "0246 00 1234",
+                                                   "address": "別の住所"})
+    assert again.status_code == 409 and again.json["code"] == "likely_duplicate"
+    same_home = _post_json(operator, "/api/residents", {**first, "kana": "ヤマダ ハナコ", "phone": ""})
+    assert same_home.status_code == 409 and same_home.json["existing"]["id"] == again.json["existing"]["id"]
+    assert len(store.residents()) == before
+    form = {**first, "site": str(site.id), "csrf_token": csrf_token(operator)}
+    page = operator.post("/booking/residents/new", data=form)
+    assert page.status_code == 409 and "同じ電話番号、または同じ読みと住所の方がすでに登録されています" in page.text
+    assert "別の人として登録する" in page.text and len(store.residents()) == before
+    assert operator.post("/booking/residents/new", data={**form, "not_duplicate": "1"}).status_code == 302
+    assert len(store.residents()) == before + 1
+
+
+def test_a_phone_with_letters_is_refused(operator, store):
+    """0246-AB-CDEF is not stored: 400 naming the phone."""
+    site = store.sites()[0]
+    answer = _post_json(operator, "/api/residents", {"name": "架空 次郎", "phone": "0246-AB-CDEF", "site": site.id})
+    assert answer.status_code == 400 and answer.json["error"].startswith("phone:")

@@ -10,7 +10,8 @@ it (400), a slot just taken is 409 with fresh offers. Browser calls send the
   the K-th of the offers found now) -> the booked request and its read-back text; 409 with
   ``code: already_booked`` and the ``existing`` request when the resident already has a booking of
   that kind at an overlapping time (send ``"second_need": true`` when it really is a second need).
-- ``DELETE /api/bookings/<id>``: ``{"reason": "..."}`` -> cancelled; the plan frees the time.
+- ``DELETE /api/bookings/<id>``: ``{"reason": "..."}`` -> cancelled; the plan frees the time; 409 when the
+  request was cancelled before or is already served.
 - ``POST /api/residents``: a new resident (``name``, ``kana``, ``phone``, ``address``, ``lat``/``lon`` or
   ``site`` ...); a home off the road is refused with the distance.
 - ``GET /api/residents/<id>/sessions?earliest=&latest=&services=``: planned hall sessions nearby with room.
@@ -29,6 +30,7 @@ from flask_login import current_user
 from routing.errors import InputError
 from scheduler.booking import (
     AlreadyBooked,
+    LikelyDuplicate,
     SeatAlreadyCancelled,
     SlotTaken,
     book,
@@ -43,7 +45,7 @@ from scheduler.booking import (
     register_resident,
 )
 from scheduler.booking.offers import Offer
-from scheduler.domain import city_id, parse_hhmm
+from scheduler.domain import RequestStatus, city_id, parse_hhmm
 from webapp import audit, clock
 from webapp.api import _json_body, _window, bp
 from webapp.args import parse_day
@@ -115,10 +117,17 @@ def bookings():
 
 @bp.route("/bookings/<int:request_id>", methods=["DELETE"], endpoint="cancel_booking")
 def cancel_booking_(request_id: int):
-    """Cancel a request with ``{"reason": "..."}``; the latest plan of its week frees the time."""
+    """Cancel a request with ``{"reason": "..."}``; the latest plan of its week frees the time.
+
+    400 without a reason, 404 for an unknown request, 409 when it was cancelled before or is already served.
+    """
     data = request.get_json(silent=True) or {}
     reason = data.get("reason") if isinstance(data, dict) else None
     store = get_store()
+    req = store.get_request(request_id)
+    if not req.can_move_to(RequestStatus.CANCELLED):  # cancelled before, or served: nothing left to cancel
+        return jsonify(error=f"request {city_id(req)}: it is {req.status.value}; it cannot be cancelled",
+                       status=req.status.value), 409
     result = cancel_booking(store, offer_matrices(), request_id, reason=str(reason or ""), user=current_user.login,
                             now=clock.now())
     audit.record("change", "request", [request_id])
@@ -129,7 +138,11 @@ def cancel_booking_(request_id: int):
 @bp.route("/residents", methods=["POST"])
 def add_resident():
     """Register a resident; a home too far from any road is refused with the distance."""
-    person = register_resident(get_store(), road_network(), _json_body())
+    try:
+        person = register_resident(get_store(), road_network(), _json_body())
+    except LikelyDuplicate as exc:
+        return jsonify(error=str(exc), code="likely_duplicate",
+                       existing={"id": exc.existing.id, "city_id": city_id(exc.existing)}), 409
     audit.record("change", "resident", [person.id])
     return jsonify(id=person.id, name=person.name, kana=person.kana, lat=person.lat, lon=person.lon), 201
 

@@ -32,6 +32,7 @@ from werkzeug.datastructures import MultiDict
 from routing.errors import InputError
 from scheduler.booking import (
     AlreadyBooked,
+    LikelyDuplicate,
     SeatAlreadyCancelled,
     SeatError,
     SlotTaken,
@@ -97,11 +98,15 @@ def resident(resident_id: int):
 def new_resident():
     """Register a new resident: place the home on the map (or at a landmark); off the road is refused."""
     store = get_store()
-    errors, values = {}, {}
+    errors, values, duplicate = {}, {}, None
     if request.method == "POST":
         values = request.form.to_dict()
         try:
             person = register_resident(store, road_network(), values)
+        except LikelyDuplicate as exc:
+            duplicate = exc.existing
+            audit.record("view", "resident", [duplicate.id])
+            errors["not_duplicate"] = _("同じ電話番号、または同じ読みと住所の方がすでに登録されています")
         except InputError as exc:
             errors[str(exc).split(":", 1)[0]] = str(exc)
         else:
@@ -110,7 +115,8 @@ def new_resident():
             return redirect(url_for("booking.resident", resident_id=person.id))
     landmarks = [s for s in store.sites() if s.kind != SiteKind.DEPOT]
     return render_template("booking/new_resident.html", errors=errors, values=values, landmarks=landmarks,
-                           fields=RESIDENT_FIELDS, leaflet_version=LEAFLET_VERSION), (400 if errors else 200)
+                           fields=RESIDENT_FIELDS, leaflet_version=LEAFLET_VERSION,
+                           duplicate=duplicate), (409 if duplicate else 400 if errors else 200)
 
 
 @bp.route("/map.json")

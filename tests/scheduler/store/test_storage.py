@@ -96,8 +96,11 @@ def windows(draw) -> TimeWindow:
     return TimeWindow(draw(days), start, end)
 
 
-residents = st.builds(Resident, name=names, kana=texts, phone=texts, address=texts, lat=lats, lon=lons,
-                      district=texts, notes=texts, contact_name=texts, contact_phone=texts,
+#: Phone numbers as the register keeps them (domain.check_phone): empty, or 10-11 digits with hyphens.
+phones = st.just("") | st.from_regex(r"0[0-9]{2,4}-[0-9]{2,4}-[0-9]{4}", fullmatch=True).filter(
+    lambda p: 10 <= sum(c.isdigit() for c in p) <= 11)
+residents = st.builds(Resident, name=names, kana=texts, phone=phones, address=texts, lat=lats, lon=lons,
+                      district=texts, notes=texts, contact_name=texts, contact_phone=phones,
                       consent=st.booleans(), external_id=external_ids)
 sites = st.builds(Site, name=names, kind=st.sampled_from(SiteKind), lat=lats, lon=lons, address=texts,
                   opening_hours=st.dictionaries(st.integers(0, 6), spans(), max_size=7),
