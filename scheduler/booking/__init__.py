@@ -34,6 +34,7 @@ from scheduler.booking.sessions import (
            nearby_sessions,
 )
 
-__all__ = ["NO_OFFER_CODES", "AlreadyBooked", "Booking", "LikelyDuplicate", "Draft", "Offer", "OfferResult", "SeatAlreadyCancelled", "SeatError",
-           "SessionSlot", "SlotTaken", "book", "book_seat", "cancel_booking", "cancel_seat", "find_offers", "fold_reading", "nearby_sessions", "parse_draft",
-           "read_back", "read_back_seat", "register_resident", "resident_history", "suggest_reading"]
+__all__ = ["NO_OFFER_CODES", "AlreadyBooked", "Booking", "Draft", "LikelyDuplicate", "Offer", "OfferResult",
+           "SeatAlreadyCancelled", "SeatError", "SessionSlot", "SlotTaken", "book", "book_seat", "cancel_booking",
+           "cancel_seat", "find_offers", "fold_reading", "nearby_sessions", "parse_draft", "read_back",
+           "read_back_seat", "register_resident", "resident_history", "suggest_reading"]

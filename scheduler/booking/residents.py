@@ -30,8 +30,8 @@ from scheduler.domain import (
 if TYPE_CHECKING:
     from scheduler.store import Store
 
-__all__ = ["HistoryEntry", "LikelyDuplicate", "ResidentError", "likely_duplicate", "fold_reading", "register_resident", "resident_history",
-           "stored_reading", "suggest_reading"]
+__all__ = ["HistoryEntry", "LikelyDuplicate", "ResidentError", "fold_reading", "likely_duplicate",
+           "register_resident", "resident_history", "stored_reading", "suggest_reading"]
 
 #: Requests that can still be cancelled or changed on the phone.
 OPEN_STATUSES = frozenset({RequestStatus.RECEIVED, RequestStatus.OFFERED, RequestStatus.BOOKED,
