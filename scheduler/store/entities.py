@@ -12,7 +12,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import logging
+import sys
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Generic, TypeVar
 
 import sqlite_utils
@@ -24,6 +28,26 @@ from scheduler.store.mappers import Mapper
 
 T = TypeVar("T")
 
+log = logging.getLogger(__name__)
+
+
+#: A write transaction holding the lock longer than this (seconds) is logged with where it began:
+#: every other writer waits for it (docs/RELIABILITY.md, "Under load").
+LONG_WRITE_S = 1.0
+
+_HERE = (str(Path(__file__).parent), contextlib.__file__)
+
+
+def _caller() -> str:
+    """Return ``path:function`` of the first frame outside the store (who opened the transaction)."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(_HERE):
+        frame = frame.f_back
+    if frame is None:
+        return "?"
+    path = Path(frame.f_code.co_filename)
+    return f"{path.parent.name}/{path.name}:{frame.f_code.co_name}"
+
 
 @contextlib.contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[None]:
@@ -33,7 +57,9 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
     so two processes saving plan versions cannot pick the same number.
     A nested block joins the outer transaction as a savepoint: nothing is
     committed before the outermost block ends, and an exception that
-    leaves the outer block rolls everything back.
+    leaves the outer block rolls everything back. An outermost block that
+    holds the lock longer than `LONG_WRITE_S` is logged (seconds and the
+    function that opened it; no data).
     """
     conn = db.conn
     if conn.in_transaction:
@@ -41,18 +67,24 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
             yield
         return
     conn.execute("BEGIN IMMEDIATE")
+    locked = time.monotonic()
     try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    try:
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        held = time.monotonic() - locked
+        if held > LONG_WRITE_S:
+            log.warning("write lock held %.1f s by %s", held, _caller())
 
 
 @dataclasses.dataclass(frozen=True)
