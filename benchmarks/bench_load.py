@@ -416,6 +416,21 @@ def answer_counts(records: list[dict]) -> dict[str, int]:
             "other_4xx": sum(n for s, n in statuses.items() if 400 <= s < 500 and s != 409)}
 
 
+def long_writes(log_text: str) -> str:
+    """Summarise the server's "write lock held S s by WHERE" lines (`scheduler.store.entities.LONG_WRITE_S`)."""
+    by: dict[str, list[float]] = defaultdict(list)
+    for line in log_text.splitlines():
+        if "write lock held " in line and " s by " in line:
+            held, where = line.split("write lock held ", 1)[1].split(" s by ", 1)
+            with contextlib.suppress(ValueError):
+                by[where.strip()].append(float(held))
+    if not by:
+        return "none"
+    parts = [f"{where} {len(v)}× (longest {max(v):.1f} s)" for where, v in
+             sorted(by.items(), key=lambda item: -max(item[1]))]
+    return "; ".join(parts)
+
+
 def _server_log_counts(log_text: str) -> dict[str, int]:
     lines = log_text.splitlines()
     queued = sum(int(line.split("wrote ")[1].split()[0]) for line in lines if "audit: wrote" in line
@@ -493,10 +508,12 @@ def main(argv: list[str]) -> int:
             (out / "config.json").write_text(json.dumps(config), encoding="utf-8")
             print(f"running {args.users} operators and a dispatcher for {args.seconds} s against {url} ...",
                   flush=True)
+            load = [os.getloadavg()[0]]
             probe = LockProbe(instance / "odekake.db")
             probe.start()
             locust_status = _run_locust(out / "config.json", url, out, users=args.users, seconds=args.seconds)
             lock_figures = probe.stop()
+            load.append(os.getloadavg()[0])
             jobs_ended = wait_for_jobs(instance, timeout=args.replan_limit + 120)
             if not jobs_ended:  # the stacks of the server's threads and solver workers, into its log
                 print(f"a planning job is still running; stacks of {dump_stacks(server)} processes in "
@@ -507,7 +524,8 @@ def main(argv: list[str]) -> int:
         with Store.for_instance(instance) as store:
             findings = check_run(store, records, first_new_request_id=settings["first_new_request_id"])
         check_status, check_lines = _odekake_check(instance)
-        log_counts = _server_log_counts((out / "server.log").read_text(encoding="utf-8", errors="replace"))
+        server_log = (out / "server.log").read_text(encoding="utf-8", errors="replace")
+        log_counts, slow_writes = _server_log_counts(server_log), long_writes(server_log)
         client_crashes = (out / "locust.log").read_text(encoding="utf-8", errors="replace").count("Traceback")
         if args.keep:
             print(f"kept: {folder}")
@@ -544,6 +562,7 @@ def main(argv: list[str]) -> int:
         ["publish", f"v{publish.get('version')} ({publish.get('status', 'not run')})"],
         ["plan versions at the end", "; ".join(f"{w}: {v}" for w, v in findings.versions.items()) or "-"],
         ["write lock held during the run (sampled every 50 ms)", lock_figures],
+        ["write transactions holding the lock > 1 s (server log)", slow_writes],
         ["server log: database is locked / tracebacks / 503",
          " / ".join(str(log_counts[k]) for k in ("locked", "tracebacks", "answered_503"))],
         ["audit entries queued then written / kept aside",
@@ -566,7 +585,9 @@ def main(argv: list[str]) -> int:
         f"Calls: {answers['calls']} ({dict(sorted(events.items()))}).\n\n{table}\n\n"
         + (("Problems found (first 10):\n\n" + "\n".join(f"- {p}" for p in problems[:10]) + "\n\n") if problems
            else "")
-        + f"Measured on {machine_line()}, commit {_commit()}, locust exit {locust_status}. Run: `{command}`.\n"
+        + f"Measured on {machine_line()} (load average {load[0]:.1f} before the run, {load[1]:.1f} after: other "
+        f"work on the machine slows every figure), commit {_commit()}, locust exit {locust_status}. "
+        f"Run: `{command}`.\n"
     )
     print(body)
     if not args.no_write:

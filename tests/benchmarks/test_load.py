@@ -83,3 +83,13 @@ def test_answers_are_counted_as_errors_slot_taken_and_refused():
                {"type": "book_error", "status": 503}, {"type": "offer", "status": 0}, {"type": "idle"}]
     assert bench_load.answer_counts(records) == {"calls": 7, "errors": 2, "slot_taken": 1, "already_booked": 1,
                                                  "other_4xx": 1}
+
+
+def test_long_writes_are_summarised_by_where_they_began():
+    log = ("WARNING scheduler.store.entities: write lock held 2.5 s by booking/confirm.py:book\n"
+           "INFO x: something else\n"
+           "WARNING scheduler.store.entities: write lock held 7.0 s by planning/run.py:plan_week\n"
+           "WARNING scheduler.store.entities: write lock held 1.2 s by booking/confirm.py:book\n")
+    assert bench_load.long_writes(log) == ("planning/run.py:plan_week 1× (longest 7.0 s); "
+                                           "booking/confirm.py:book 2× (longest 2.5 s)")
+    assert bench_load.long_writes("") == "none"
