@@ -29,6 +29,7 @@ from flask import Flask, current_app, has_app_context, has_request_context, sess
 from flask_babel import Babel, gettext
 
 from scheduler.domain import DAY_S, hhmm
+from webapp.kinds import KIND_CSS, OTHER_COLOUR, ink_on
 
 __all__ = ["CAUSE_WORDS", "KIND_WORDS", "LANGUAGES", "N_", "TRANSLATIONS", "compile_catalogues", "date_label", "event_words",
            "init_app", "language", "word"]
@@ -152,4 +153,6 @@ def init_app(app: Flask) -> None:
     compiled = compile_catalogues(Path(app.instance_path) / "translations")
     Babel(app, locale_selector=language, default_locale="ja", default_translation_directories=str(compiled))
     app.jinja_env.globals.update(word=word, event_words=event_words, language=language, LANGUAGES=LANGUAGES)
+    # a kind's colour always comes with its word: the colours' table (webapp.kinds) for every template
+    app.jinja_env.globals.update(kind_css=KIND_CSS, ink_on=ink_on, other_colour=OTHER_COLOUR)
     app.jinja_env.filters.update(date=date_label, hhmm=_time, yen=_yen, hours=_hours)

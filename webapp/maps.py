@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 
 from routing.network import RoadNetwork
+from webapp.kinds import KIND_COLOURS
 
+#: KIND_COLOURS is webapp.kinds' table (the board reads it from here): one table of kind colours.
 __all__ = ["KIND_COLOURS", "Bbox", "roads_geojson", "route_bbox", "shift_geometry"]
 
-#: One colour per request kind, used the same on the board, the map and the sheet (always with a word).
-KIND_COLOURS = {"visit": "#1f77b4", "session": "#2ca02c", "errand": "#d95f02", "ride": "#7570b3"}
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ from scheduler.domain import Plan, Vehicle
 from scheduler.store import Store
 from webapp import audit
 from webapp.db import get_store, road_network
-from webapp.maps import KIND_COLOURS, Bbox, shift_geometry
+from webapp.kinds import KIND_COLOURS, OTHER_COLOUR, ink_on
+from webapp.maps import Bbox, shift_geometry
 from webapp.pdf import PdfUnavailable, render_pdf
 from webapp.plan_views import ShiftRow, StopCard, shift_rows
 
@@ -210,11 +211,11 @@ def _markers(p: _Projection, markers: list[MapMarker], colours: dict[str, str]) 
             out.append(f'<rect class="depot-marker" x="{x - _MARKER_R}" y="{y - _MARKER_R}" '
                        f'width="{2 * _MARKER_R}" height="{2 * _MARKER_R}" fill="#000" stroke="#fff" stroke-width="3"/>')
             continue
-        colour = escape(colours.get(m.kind, "#555"))
+        colour = colours.get(m.kind, OTHER_COLOUR)
         out.append(f'<g class="stop-marker kind-{escape(m.kind)}" data-seq="{escape(m.label)}">'
-                   f'<circle cx="{x}" cy="{y}" r="{_MARKER_R}" fill="{colour}" stroke="#fff" stroke-width="3"/>'
+                   f'<circle cx="{x}" cy="{y}" r="{_MARKER_R}" fill="{escape(colour)}" stroke="#fff" stroke-width="3"/>'
                    f'<text x="{x}" y="{y}" dy="0.35em" text-anchor="middle" font-size="{_MARKER_R * 1.3:.0f}" '
-                   f'font-weight="bold" fill="#fff">{escape(m.label)}</text></g>')
+                   f'font-weight="bold" fill="{ink_on(colour)}">{escape(m.label)}</text></g>')
     return out
 
 

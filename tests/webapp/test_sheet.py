@@ -142,7 +142,9 @@ def test_route_svg_draws_by_hand_positions():
     assert 'viewBox="0 0 900 900"' in svg
     assert 'points="0.0,900.0 900.0,0.0"' in svg
     assert '<circle cx="450.0" cy="450.0"' in svg and '<circle cx="482.0" cy="450.0"' in svg
-    assert 'fill="#1f77b4"' in svg and 'fill="#555"' in svg  # unknown kind: grey, still numbered
+    # errand is not in `colours` here: grey, still numbered; each number black or white, whichever contrasts more
+    assert 'fill="#1f77b4"' in svg and 'fill="#555555"' in svg
+    assert svg.count('fill="#ffffff">') == 2  # white on blue (4.82:1) and on grey (7.46:1)
 
 
 @needs_pdf
