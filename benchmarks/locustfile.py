@@ -30,6 +30,10 @@ between reading out the offers and booking. A real call takes minutes; the
 compressed pace makes 20 operators a heavy morning (about one booking per
 operator every 8–10 s).
 
+A 503 (the system busy: nothing was done) is recorded and the call tried
+again after its ``Retry-After``, twice at most, as a person would press the
+button again; every 503 still counts as an error.
+
 No client ever means to double-book: a resident and kind (visit, errand)
 is *claimed* by the call that books it (process-wide: all users run in one
 locust process) and only freed by a 4xx answer or a cancellation; pairs
@@ -61,6 +65,8 @@ PREFS = [{}, {"mornings": True}, {"afternoons": True}, {"not": ["wed"]}, {"after
 CANCEL_REASON = "住民から取消の電話（負荷試験）"
 #: Seconds a client waits for one answer before it counts the call as failed.
 TIMEOUT_S = 120
+#: Times a client tries a call again after a 503 (busy), as a person would.
+BUSY_RETRIES = 2
 
 _config: dict | None = None
 #: (resident, kind) pairs a call is booking or has booked (see the module's docstring).
@@ -99,17 +105,26 @@ def _call(user: HttpUser, method: str, url: str, *, name: str, body: dict | None
           ok: tuple[int, ...] = (200, 201, 202)) -> tuple[int, dict, float]:
     """Make one call; return its status (0: no answer), its JSON object and its time in ms.
 
+    A 503 (busy: nothing was done) is recorded as ``busy`` and tried again after its
+    ``Retry-After``, up to `BUSY_RETRIES` times, as a person presses the button again.
     Locust counts as failures only the answers that are not `ok` and not 409 (just taken).
     """
-    started = time.perf_counter()
-    with user.client.request(method, url, json=body, name=name, timeout=TIMEOUT_S, catch_response=True) as r:
-        ms = (time.perf_counter() - started) * 1000
-        status = int(r.status_code or 0)
-        if status in ok or status == 409:
-            r.success()
-        else:
-            r.failure(f"HTTP {status}")
-        return status, _json(r), ms
+    for attempt in range(BUSY_RETRIES + 1):
+        started = time.perf_counter()
+        with user.client.request(method, url, json=body, name=name, timeout=TIMEOUT_S, catch_response=True) as r:
+            ms = (time.perf_counter() - started) * 1000
+            status = int(r.status_code or 0)
+            if status in ok or status == 409:
+                r.success()
+            else:
+                r.failure(f"HTTP {status}")
+            answer = _json(r)
+            wait_s = float(r.headers.get("Retry-After") or 2) if status == 503 else 0
+        if status != 503 or attempt == BUSY_RETRIES:
+            return status, answer, ms
+        record("busy", user=getattr(user, "login", "dispatcher"), name=name, status=status, ms=round(ms, 1))
+        time.sleep(wait_s)
+    raise AssertionError  # unreachable
 
 
 class _Client(HttpUser):
