@@ -187,6 +187,23 @@ class WeekBoard:
     unpublished_promises: list[str] = field(default_factory=list)
 
     @property
+    def off_duty_stops(self) -> set[int]:
+        """Ids of the cards whose time falls in a 運休 of their vehicle and day (the plan cannot keep them).
+
+        A shift exception added after the plan (maintenance 13:00–17:00, a driver off sick) leaves
+        the planned stops where they were: the board flags each one and asks for a re-plan.
+        """
+        flagged = set()
+        for key, row in self.shifts.items():
+            for e in self.exceptions.get(key, []):
+                if e.reason == "extra_duty":
+                    continue
+                lo, hi = (0, DAY_S) if e.start_s is None else (e.start_s, e.end_s)
+                flagged |= {card.id for card in row.stops if card.step_type not in ("start", "end", "break")
+                            and card.eta_s < hi and lo < max(card.departure_s, card.eta_s + 1)}
+        return flagged
+
+    @property
     def sunday(self) -> dt.date:
         return self.week + dt.timedelta(days=6)
 

@@ -153,3 +153,20 @@ def test_board_says_what_a_replan_took_in_while_it_solved(client, store):
     login(client, "dispatcher")
     page = client.get(f"/dispatch/weeks/{WEEK}")
     assert "計画中に受けた予約2件・取消1件を反映済み" in page.text
+
+
+def test_a_shift_exception_added_after_the_plan_flags_the_stops_it_breaks(client, store):
+    """運休 13:00–17:00 for a van on a planned day: each afternoon stop of it is flagged, the morning ones not."""
+    from scheduler.domain import DAY_S, ShiftException
+
+    plan = store.get_plan(WEEK)
+    day, vehicle = next((s.day, s.vehicle_id) for s in plan.stops if s.request_id is not None)
+    timed = [s for s in plan.stops if (s.day, s.vehicle_id) == (day, vehicle) and s.request_id is not None]
+    afternoon = [s for s in timed if s.arrival_s % DAY_S < 17 * 3600 and s.departure_s % DAY_S > 13 * 3600]
+    store.add_shift_exception(ShiftException(vehicle_id=vehicle, day=day, reason="maintenance",
+                                             start_s=13 * 3600, end_s=17 * 3600))
+    login(client, "dispatcher")
+    page = client.get(f"/dispatch/weeks/{WEEK}").text
+    flagged = page.count("運休と重なります")
+    assert 0 < flagged <= len(afternoon) and flagged < len(timed)  # a several-shop errand is one card
+    assert f"運休・不在と重なる停車が{flagged}件あります" in page
