@@ -1,32 +1,219 @@
-"""Reading dates and numbers from URLs and query strings; bad input names the field (a 400)."""
+"""Reading what a request brings: dates, numbers, ids in paths, JSON bodies; bad input names the field (a 400).
+
+One place per kind of input, so no view has to think of it:
+
+- Dates (`parse_day`, `parse_monday`): ISO dates in the years the service can
+  plan (`FIRST_YEAR`–`LAST_YEAR`); 9999-12-31 is refused before any view adds
+  a day to it.
+- Whole numbers (`query_int`, `check_int`) and ids in paths (the ``int``
+  converter, registered by `init_app` for every ``<int:...>`` of the app):
+  within SQLite's 64-bit integers (`DB_INT_MIN`–`DB_INT_MAX`). An id beyond
+  that is a 400 naming the path's argument (checked after the log-in guard).
+- JSON bodies (`BodyJson`, the app's JSON provider, which ``request.get_json`` uses): UTF-8 (or the
+  UTF-16/32 JSON allows), nested at most `MAX_JSON_DEPTH` levels (checked on
+  the text, before parsing), no lone surrogate (``"\\ud800"``) in any string or
+  key, no number outside SQLite's integers, no NaN or infinity. The message
+  names where (``draft.notes``, ``services[2]``). The error is an HTTP 400 that
+  ``request.get_json(silent=True)`` does not silence, so every view gets it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
+import re
+from typing import Any
 
-from flask import request
+from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 
 from routing.errors import InputError
 
-__all__ = ["parse_day", "query_int"]
+__all__ = ["DB_INT_MAX", "DB_INT_MIN", "FIRST_YEAR", "LAST_YEAR", "MAX_JSON_DEPTH", "BadBody", "BodyJson",
+           "check_day", "check_int", "init_app", "parse_day", "parse_monday", "query_int"]
+
+#: The years a date may fall in: what the service can plan (its calendar, week arithmetic, SQLite text dates).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+#: SQLite's INTEGER: a signed 64-bit number. Ids, versions and counts outside it cannot exist.
+DB_INT_MIN, DB_INT_MAX = -(2**63), 2**63 - 1
+#: The deepest nesting a JSON body may have (the deepest the API reads is 3: a draft's shops' entries).
+MAX_JSON_DEPTH = 32
+
+
+def check_day(day: dt.date, field: str) -> dt.date:
+    """Return `day` when its year is one the service can plan; `InputError` naming `field` otherwise."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        msg = f"{field}: {day.isoformat()} is outside the years {FIRST_YEAR}–{LAST_YEAR}"
+        raise InputError(msg)
+    return day
 
 
 def parse_day(text: str, *, field: str = "date") -> dt.date:
-    """Parse an ISO date (``2026-12-01``) from a URL; `InputError` naming `field` otherwise."""
+    """Parse an ISO date (``2026-12-01``) in `FIRST_YEAR`–`LAST_YEAR`; `InputError` naming `field` otherwise."""
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except (TypeError, ValueError):
-        msg = f"{field}: {text!r} is not a date like 2026-12-01"
+        msg = f"{field}: {_short(text)!r} is not a date like 2026-12-01"
         raise InputError(msg) from None
+    return check_day(day, field)
+
+
+def parse_monday(text: str, *, field: str = "week") -> dt.date:
+    """Parse the Monday that starts a planning week, in `FIRST_YEAR`–`LAST_YEAR`; `InputError` naming `field`."""
+    day = parse_day(text, field=field)
+    if day.weekday() != 0:
+        msg = f"{field}: {day.isoformat()} is a {day.strftime('%A')}, not a Monday"
+        raise InputError(msg)
+    return day
+
+
+def check_int(value: Any, field: str) -> int:
+    """Return `value` when it is a whole number SQLite can hold (not a bool); `InputError` naming `field`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"{field}: expected a whole number, got {_short(value)!r}"
+        raise InputError(msg)
+    if not DB_INT_MIN <= value <= DB_INT_MAX:
+        msg = f"{field}: {_short(value)} is out of range (whole numbers up to {DB_INT_MAX})"
+        raise InputError(msg)
+    return value
 
 
 def query_int(name: str) -> int | None:
-    """Return the query parameter `name` as a whole number, None when absent."""
+    """Return the query parameter `name` as a whole number SQLite can hold, None when absent."""
     text = request.args.get(name)
     if text is None or text == "":
         return None
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
-        msg = f"{name}: {text!r} is not a whole number"
+        msg = f"{name}: {_short(text)!r} is not a whole number"
         raise InputError(msg) from None
+    return check_int(value, name)
+
+
+def _short(value: Any, most: int = 40) -> Any:
+    """Return `value` cut to `most` characters when it is long text or a long number (for a message)."""
+    text = value if isinstance(value, str) else str(value) if isinstance(value, int) else None
+    if text is None or len(text) <= most:
+        return value
+    return text[:most] + "…"
+
+
+# --------------------------------------------------------------------------- ids in paths
+
+
+class _OutOfRange(str):
+    """A path's number SQLite cannot hold, as the URL gave it (`_check_path_ids` refuses it, naming the argument)."""
+
+
+class DbIntConverter(IntegerConverter):
+    """``<int:name>``: an unsigned whole number; one beyond SQLite's 64-bit range is kept as `_OutOfRange`."""
+
+    regex = r"[0-9]+"  # ASCII digits only (\\d also matches other scripts' digits)
+
+    def to_python(self, value: str) -> Any:
+        if len(value) > len(str(DB_INT_MAX)) or int(value) > DB_INT_MAX:
+            return _OutOfRange(value)
+        return super().to_python(value)
+
+
+def _check_path_ids() -> None:
+    """Refuse a request whose path holds an id beyond SQLite's range, naming the argument (after the guard)."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, _OutOfRange):
+            msg = f"{name}: {_short(str(value))} is out of range (ids go up to {DB_INT_MAX})"
+            raise InputError(msg)
+
+
+# --------------------------------------------------------------------------- JSON bodies
+
+
+class BadBody(BadRequest):
+    """A JSON body that cannot be read; the description names where (an HTTP 400, never silenced)."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(description=f"{where}: {problem}")
+
+
+#: A JSON string (to skip) or a bracket (to count).
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+
+
+def _depth(text: str) -> int:
+    """Return the deepest nesting of arrays and objects in JSON text (strings skipped; text not yet checked)."""
+    depth = deepest = 0
+    for m in _TOKENS.finditer(text):
+        token = m.group()
+        if token in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_JSON_DEPTH:
+                    break
+        elif token in "]}":
+            depth -= 1
+    return deepest
+
+
+def _refuse_constant(name: str) -> Any:
+    raise BadBody("body", f"{name} is not a number JSON allows")
+
+
+def _check_value(value: Any, where: str) -> None:
+    """Refuse lone surrogates, numbers SQLite cannot hold and non-finite numbers anywhere in `value`."""
+    if isinstance(value, str):
+        if m := _SURROGATE.search(value):
+            raise BadBody(where, f"invalid Unicode (a lone surrogate \\u{ord(m.group()):04x} at character {m.start()})")
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if not DB_INT_MIN <= value <= DB_INT_MAX:
+            raise BadBody(where, f"{_short(value)} is out of range (whole numbers up to {DB_INT_MAX})")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise BadBody(where, "the number is too large")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if _SURROGATE.search(key):
+                raise BadBody(where, "a key has invalid Unicode (a lone surrogate)")
+            # a message names a key that reads as a name (every field of the API does), else the object holding it
+            inner = where if not _NAME.fullmatch(key) else key if where == "body" else f"{where}.{key}"
+            _check_value(item, inner)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_value(item, f"{where}[{i}]")
+
+
+class BodyJson(DefaultJSONProvider):
+    """The app's JSON provider: request bodies are read with every check of the module's docstring."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        if isinstance(s, (bytes, bytearray)):
+            try:
+                s = bytes(s).decode(json.detect_encoding(s))
+            except UnicodeDecodeError as exc:
+                raise BadBody("body", f"not UTF-8 text (byte {exc.start})") from None
+        if _depth(s) > MAX_JSON_DEPTH:
+            raise BadBody("body", f"nested deeper than {MAX_JSON_DEPTH} levels")
+        try:
+            value = json.loads(s, parse_constant=_refuse_constant, **kwargs)
+        except ValueError as exc:  # JSONDecodeError, or a number of more than 4300 digits
+            raise BadBody("body", f"not JSON ({_short(str(exc), 80)})") from None
+        _check_value(value, "body")
+        return value
+
+
+def init_app(app: Flask) -> None:
+    """Install the readers: the JSON provider, the ``int`` path converter and the check of path ids.
+
+    Call it after `webapp.security.init_app` (the log-in guard answers first) and before the
+    blueprints are registered (their rules take the converter).
+    """
+    app.json = BodyJson(app)
+    app.url_map.converters["int"] = DbIntConverter
+    app.before_request(_check_path_ids)

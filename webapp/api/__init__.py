@@ -16,9 +16,8 @@ from flask_login import current_user
 from routing.errors import InputError
 from scheduler.accounts import Role
 from scheduler.domain import RequestKind, RequestStatus, hhmm, week_monday
-from scheduler.service_calendar import parse_monday
 from webapp import audit
-from webapp.args import parse_day, query_int
+from webapp.args import parse_day, parse_monday, query_int
 from webapp.auth import log_in
 from webapp.db import get_store, road_network
 from webapp.i18n import word
@@ -77,7 +76,7 @@ def me():
 @bp.route("/weeks/<monday>/plan")
 def week_plan(monday: str):
     """A plan version of a week (``?version=N``, default the latest): shifts with stops, unassigned."""
-    board = week_board(get_store(), parse_monday(monday), query_int("version"))
+    board = week_board(get_store(), parse_monday(monday, field="monday"), query_int("version"))
     if board.plan is None:
         abort(404, description=f"week {monday}: no plan")
     audit.record("view", "resident", board.resident_ids)
@@ -96,7 +95,7 @@ def plan_week_job(monday: str):
     answers 409 with ``{"error": ..., "job_id": ID, "job": {...}}`` (that job).
     A bad body or time limit is a 400 naming the field.
     """
-    week = parse_monday(monday)
+    week = parse_monday(monday, field="monday")
     data = _optional_json_body()
     job, created = start_planning(get_store(), week, user=current_user.login,
                                   time_limit_s=data.get("time_limit_s"))
@@ -134,7 +133,7 @@ def publish_plan(monday: str):
         msg = f"version: expected a whole number, got {version!r}"
         raise InputError(msg)
     try:
-        plan, changed = publish_version(get_store(), parse_monday(monday), version, user=current_user.login)
+        plan, changed = publish_version(get_store(), parse_monday(monday, field="monday"), version, user=current_user.login)
     except PublishConflict as exc:
         return jsonify(error=str(exc)), 409
     return jsonify(plan=_plan_head(plan), published=changed)
@@ -143,7 +142,7 @@ def publish_plan(monday: str):
 @bp.route("/routes/<day>")
 def routes(day: str):
     """The routes of a day (``?vehicle=ID``). Drivers: their own vehicle in the published plan only."""
-    when = parse_day(day)
+    when = parse_day(day, field="day")
     vehicle_id = query_int("vehicle")
     store = get_store()
     if current_user.role == Role.DRIVER:
@@ -162,7 +161,7 @@ def routes(day: str):
 @bp.route("/routes/<day>/<int:vehicle_id>/sheet.pdf", endpoint="sheet_pdf")
 def sheet_pdf_(day: str, vehicle_id: int):
     """The stop sheet (運行表) of a shift as an A4 PDF. Drivers: their own vehicle in the published plan only."""
-    when = parse_day(day)
+    when = parse_day(day, field="day")
     store = get_store()
     if current_user.role == Role.DRIVER:
         if vehicle_id != current_user.vehicle_id:
@@ -177,7 +176,7 @@ def sheet_pdf_(day: str, vehicle_id: int):
 def shift_map(monday: str, day: str, vehicle_id: int):
     """One shift for the map: its stops, its road path and the roads around it (GeoJSON)."""
     store = get_store()
-    plan = store.get_plan(parse_monday(monday), query_int("version"))
+    plan = store.get_plan(parse_monday(monday, field="monday"), query_int("version"))
     when = parse_day(day, field="day")
     row = shift_rows(plan, store, vehicle_id=vehicle_id, day=when).get((vehicle_id, when)) if plan else None
     if row is None:

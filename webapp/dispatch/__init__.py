@@ -15,9 +15,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from scheduler.service_calendar import next_monday, parse_monday
+from scheduler.service_calendar import next_monday
 from webapp import audit
-from webapp.args import parse_day, query_int
+from webapp.args import parse_day, parse_monday, query_int
 from webapp.db import get_store
 from webapp.jobs import job_json, job_words, start_planning, time_limit_choices
 from webapp.maps import KIND_COLOURS
