@@ -167,6 +167,7 @@ class UnassignedRow:
     phone: str = ""
     day: dt.date | None = None
     broken: str = ""  # "promise" (折り返し電話), "session" (tell the district) or ""
+    city_id: str = ""  # the id people read (external id, else #db id), as the compare screen shows it
 
 
 @dataclass
@@ -281,7 +282,8 @@ def unassigned_rows(plan: Plan, store: Store) -> list[UnassignedRow]:
                   else "session" if u.reason.startswith(BROKEN_SESSION) else "")
         rows.append(UnassignedRow(request_id=u.request_id, kind=request.kind.value, reason=u.reason,
                                   resident_id=request.resident_id, name=person.name if person else "",
-                                  phone=person.phone if person else "", day=u.day, broken=broken))
+                                  phone=person.phone if person else "", day=u.day, broken=broken,
+                                  city_id=city_id(request)))
     order = {"promise": 0, "session": 1, "": 2}
     return sorted(rows, key=lambda r: (order[r.broken], r.request_id))
 

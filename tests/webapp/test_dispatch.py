@@ -170,3 +170,15 @@ def test_a_shift_exception_added_after_the_plan_flags_the_stops_it_breaks(client
     flagged = page.count("運休と重なります")
     assert 0 < flagged <= len(afternoon) and flagged < len(timed)  # a several-shop errand is one card
     assert f"運休・不在と重なる停車が{flagged}件あります" in page
+
+
+def test_unassigned_list_names_requests_by_city_id_and_the_header_links_to_it(client, store):
+    """未割当 rows carry the city's ids (as the compare screen does), not database ids; the count links to the list."""
+    plan = store.get_plan(WEEK)
+    assert plan.unassigned
+    login(client, "dispatcher")
+    page = client.get(f"/dispatch/weeks/{WEEK}").text
+    table = page.split('id="unassigned"')[1]
+    for u in plan.unassigned:
+        assert f"<td>{city_id(store.get_request(u.request_id))}</td>" in table
+    assert f'<a href="#unassigned">未割当 {len(plan.unassigned)}</a>' in page

@@ -102,3 +102,18 @@ def test_driver_without_route_today_gets_the_published_days(client, route):
     page = client.get("/driver/?day=2026-11-29")
     assert "今日の運行はありません" in page.text
     assert f"/driver/?day={route[0].isoformat()}" in page.text
+
+
+def test_a_hall_session_card_has_no_nobody_home_button(client, store):
+    """巡回 (a hall session): 到着 and 完了, never 不在 (nobody is at home at a hall); a home visit keeps 不在."""
+    plan = store.published_plan(WEEK)
+    session = next(s for s in plan.stops if s.step_type == "session" and s.vehicle_id == 1)
+    login(client, "driver1")
+    page = client.get(f"/driver/?day={session.day}").text
+    forms = re.findall(r'action="/driver/stops/(\d+)/report">\s*<input[^>]*>\s*<input type="hidden" name="action" '
+                       r'value="(\w+)"', page)
+    actions = {}
+    for stop_id, action in forms:
+        actions.setdefault(int(stop_id), set()).add(action)
+    assert actions[session.id] == {"arrived", "done"}
+    assert any("not_home" in acts for acts in actions.values())  # the other kinds keep it
