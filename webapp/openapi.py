@@ -5,8 +5,12 @@ a path (``<int:vehicle_id>`` → ``{vehicle_id}``, an integer path parameter),
 every method an operation whose summary and description are the view's
 docstring and whose ``x-roles`` are the roles of the permission table. So an
 endpoint another module adds appears without editing this file; `OPERATIONS`
-adds the request and answer schemas written for the main endpoints. Errors
-are always ``{"error": "..."}`` (`webapp.errors`).
+adds the request and answer schemas written by hand: the JSON body of every
+call that takes one (``tests/webapp/test_openapi.py`` checks each POST and
+DELETE has one; the draft of docs/BOOKING.md is ``components/schemas/Draft``),
+so a fuzzer reaches what they read (``tests/webapp/test_fuzz.py``). Path ids
+are SQLite's integers (`webapp.args`), ``monday`` and ``day`` ISO dates. Errors
+are always ``{"error": "..."}`` (`webapp.errors`), a 400 naming the field.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 from flask import Flask
 
 from webapp import permissions
+from webapp.args import DB_INT_MAX
 
 __all__ = ["OPERATIONS", "openapi_document"]
 
@@ -40,7 +45,20 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None, *,
 
 
 _DAY = {"type": "string", "format": "date"}
+_TIME = {"type": "string", "pattern": "^[0-9]{1,2}:[0-9]{2}$", "description": "A time of day, 8:30"}
+_TEXT = {"type": "string", "maxLength": 200}
+_ID_OR_CITY_ID = {"type": ["integer", "string"], "description": "The city's id (text, SAMPLE-R010) or the database id"}
 _WINDOW = {"type": "object", "properties": {"day": _DAY, "start_s": {"type": "integer"}, "end_s": {"type": "integer"}}}
+
+
+def _body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
+    return {"required": required, "content": {"application/json": {"schema": schema}}}
+
+
+def _reason(what: str) -> dict[str, Any]:
+    return _body({"type": "object", "required": ["reason"],
+                  "properties": {"reason": {"type": "string", "minLength": 1, "description": what}},
+                  "example": {"reason": "入院"}})
 
 COMPONENTS: dict[str, Any] = {
     "schemas": {
@@ -57,6 +75,35 @@ COMPONENTS: dict[str, Any] = {
                                  "stops": {"type": "array", "items": {"type": "object"}}}},
         "FeatureCollection": {"type": "object", "properties": {"type": {"const": "FeatureCollection"},
                                                                "features": {"type": "array", "items": {"type": "object"}}}},
+        "Draft": {
+            "type": "object", "required": ["resident", "kind"],
+            "description": "What the resident asks for, before any promise (docs/BOOKING.md, \"Draft format\")",
+            "properties": {
+                "resident": _ID_OR_CITY_ID,
+                "kind": {"type": "string", "enum": ["visit", "errand", "ride"]},
+                "services": {"type": "array", "items": {"type": "string"}, "description": "visit: service codes"},
+                "shops": {"type": "array", "description": "errand: the shops to pick up from", "items": {
+                    "type": "object", "required": ["site"],
+                    "properties": {"site": _ID_OR_CITY_ID, "boxes": {"type": "integer", "minimum": 1},
+                                   "ready": _TIME}}},
+                "items": {"type": "string", "description": "errand: what to pick up"},
+                "amount_yen": {"type": "integer", "minimum": 0, "description": "errand: the amount to collect"},
+                "chilled": {"type": "boolean", "description": "errand: a cool box is needed"},
+                "ride": {"type": "object", "description": "ride: from and to (\"home\" or a site)", "properties": {
+                    "from": _ID_OR_CITY_ID, "to": _ID_OR_CITY_ID, "seats": {"type": "integer", "minimum": 1},
+                    "wheelchair": {"type": "boolean"}, "max_ride_min": {"type": "integer", "minimum": 1}}},
+                "earliest": _DAY | {"description": "From today (the city's) to the booking horizon"},
+                "latest": _DAY,
+                "preferences": {"type": "object", "additionalProperties": False, "properties": {
+                    "mornings": {"type": "boolean"}, "afternoons": {"type": "boolean"},
+                    "not": {"type": "array", "items": {"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]}},
+                    "after": _TIME, "before": _TIME}},
+                "window_min": {"type": "integer", "minimum": 10, "maximum": 480},
+                "offers": {"type": "integer", "minimum": 1, "maximum": 20},
+                "notes": {"type": "string"}},
+            "example": {"resident": 1, "kind": "visit", "services": ["residence_certificate"],
+                        "earliest": "2026-12-01", "latest": "2026-12-04"}},
+        "Offer": {"type": "object", "properties": {"day": _DAY, "start": _TIME, "end": _TIME}},
     },
     "securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer", "description": "odekake user token LOGIN"},
@@ -90,10 +137,11 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             "roads": _ref("FeatureCollection"), "route": _ref("FeatureCollection"),
             "stops": {"type": "array", "items": {"type": "object"}}}})}},
     "api.stop_status": {
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "requestBody": _body({
             "type": "object", "required": ["action"],
             "properties": {"action": {"type": "string", "enum": ["arrived", "done", "not_home", "cannot_serve"]},
-                           "note": {"type": "string", "description": "Required for cannot_serve"}}}}}},
+                           "note": {"type": "string", "description": "Required for cannot_serve"}},
+            "example": {"action": "arrived"}}),
         "responses": {"200": _json({"type": "object", "properties": {
             "stop_id": {"type": "integer"}, "request_id": {"type": "integer"}, "status": {"type": "string"},
             "report": {"type": "string"}}})}},
@@ -117,15 +165,89 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             "roads": _ref("FeatureCollection"), "too_large": {"type": "boolean"}}})}},
     "api.openapi": {"responses": {"200": _json({"type": "object", "description": "This document"})}},
     "api.cancel_seat": {
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["reason"],
-            "properties": {"reason": {"type": "string", "description": "Why the resident will not come"}}}}}},
+        "requestBody": _reason("Why the resident will not come"),
         "responses": {"200": _json({"type": "object", "properties": {
             "id": {"type": "integer"}, "resident": {"type": "integer"}, "session": {"type": "integer"}, "day": _DAY,
             "services": {"type": "array", "items": {"type": "string"}}, "cancelled": {"type": "boolean"},
             "cancelled_at": {"type": ["string", "null"]}, "cancel_reason": {"type": "string"},
             "cancelled_by": {"type": "string"}, "read_back": {"type": "string"}}}),
             "409": _json(_ref("Error"), "The seat was cancelled before")}},
+    "api.plan_week_job": {
+        "requestBody": _body({"type": "object", "properties": {"time_limit_s": {
+            "type": "integer", "description": "One of the offered limits (ODEKAKE_PLAN_TIME_LIMITS: 10, 30, 60, 120, 300)"}},
+            "example": {"time_limit_s": 30}}, required=False),
+        "responses": {"202": _json({"type": "object", "properties": {"job": {"type": "object"}}}, "Queued"),
+                      "409": _json({"type": "object", "properties": {
+                          "error": {"type": "string"}, "job_id": {"type": "integer"}, "job": {"type": "object"}}},
+                          "The week already has a queued or running job")}},
+    "api.publish_plan": {
+        "requestBody": _body({"type": "object", "properties": {"version": {
+            "type": "integer", "minimum": 1, "description": "Default: the latest version"}},
+            "example": {"version": 1}}, required=False),
+        "responses": {"200": _json({"type": "object", "properties": {
+            "plan": _ref("PlanHead"), "published": {"type": "boolean"}}}),
+            "409": _json(_ref("Error"), "A newer version is already published")}},
+    "api.offers": {
+        "requestBody": _body(_ref("Draft")),
+        "responses": {"200": _json({"type": "object", "description": "offers, or code, reason and later",
+                                    "properties": {"offers": {"type": "array", "items": {"type": "object"}}}})}},
+    "api.bookings": {
+        "requestBody": _body({
+            "type": "object", "required": ["draft", "offer"],
+            "properties": {
+                "draft": _ref("Draft"),
+                "offer": {"oneOf": [_ref("Offer") | {"required": ["day", "start", "end"]},
+                                    {"type": "integer", "minimum": 1, "description": "The K-th offer found now"}]},
+                "second_need": {"type": "boolean", "description": "A second booking of the same kind at an "
+                                                                  "overlapping time is really another need"}},
+            "example": {"draft": {"resident": 1, "kind": "visit", "services": ["residence_certificate"],
+                                  "earliest": "2026-12-01", "latest": "2026-12-04"}, "offer": 1}}),
+        "responses": {"201": _json({"type": "object", "properties": {
+            "request_id": {"type": "integer"}, "status": {"type": "string"}, "promised": _WINDOW,
+            "plan_version": {"type": ["integer", "null"]}, "read_back": {"type": "string"}}}, "Booked"),
+            "409": _json({"type": "object", "properties": {
+                "error": {"type": "string"}, "fresh": {"type": "object"}, "code": {"type": "string"},
+                "existing": {"type": "object"}}}, "Just taken (fresh offers), or already booked (code, existing)")}},
+    "api.cancel_booking": {
+        "requestBody": _reason("Why the booking is cancelled or changed"),
+        "responses": {"200": _json({"type": "object", "properties": {
+            "request_id": {"type": "integer"}, "status": {"type": "string"},
+            "plan_version": {"type": ["integer", "null"]}}}),
+            "409": _json(_ref("Error"), "Cancelled before, or already served")}},
+    "api.add_resident": {
+        "requestBody": _body({
+            "type": "object", "required": ["name"],
+            "description": "The home's position: lat and lon, or site (a landmark)",
+            "properties": {name: _TEXT for name in ("name", "kana", "phone", "address", "district", "notes",
+                                                    "contact_name", "contact_phone")}
+            | {"lat": {"type": "number", "minimum": -90, "maximum": 90},
+               "lon": {"type": "number", "minimum": -180, "maximum": 180},
+               "site": {"type": "integer", "description": "A landmark's database id"}},
+            "example": {"name": "新井 一郎", "phone": "0240-00-0000", "site": 1}}),
+        "responses": {"201": _json({"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}, "kana": {"type": "string"},
+            "lat": {"type": "number"}, "lon": {"type": "number"}}}, "Registered")}},
+    "api.resident_sessions": {
+        "parameters": [_query("earliest", "From this day (default today)", _DAY),
+                       _query("latest", "To this day (default 13 days after earliest)", _DAY),
+                       _query("services", "Service codes wanted (repeatable)")],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "sessions": {"type": "array", "items": {"type": "object"}}}})}},
+    "api.seats": {
+        "requestBody": _body({
+            "type": "object", "required": ["resident", "session", "day"],
+            "properties": {"resident": {"type": "integer", "description": "The resident's database id"},
+                           "session": {"type": "integer", "description": "The hall session's request id"},
+                           "day": _DAY, "services": {"type": "array", "items": {"type": "string"}}},
+            "example": {"resident": 2, "session": 1, "day": "2026-12-01"}}),
+        "responses": {"201": _json({"type": "object", "properties": {
+            "id": {"type": "integer"}, "session": {"type": "integer"}, "day": _DAY,
+            "read_back": {"type": "string"}}}, "Booked")}},
+    "api.sheet_pdf": {
+        "parameters": [_query("version", "Plan version (default: the latest; drivers: the published one)",
+                              {"type": "integer"})],
+        "responses": {"200": {"description": "The A4 stop sheet",
+                              "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}},
 }
 
 _ERRORS = {"400": "Bad input; the message names the field", "401": "Not logged in",
@@ -136,9 +258,20 @@ def _path(rule: str) -> str:
     return _ARG.sub(lambda m: "{" + m["name"] + "}", rule)
 
 
+#: Path arguments by name: dates (the example is the sample week's) and ids (SQLite's integers, `webapp.args`).
+_PATH_SCHEMAS = {"monday": _DAY | {"description": "The Monday that starts the week", "example": "2026-11-30"},
+                 "day": _DAY | {"example": "2026-12-01"}}
+_PATH_INT = {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX, "example": 1}
+
+
 def _path_parameters(rule: str) -> list[dict[str, Any]]:
-    return [{"name": m["name"], "in": "path", "required": True,
-             "schema": {"type": _TYPES.get(m["conv"] or "", "string")}} for m in _ARG.finditer(rule)]
+    def schema(conv: str | None, name: str) -> dict[str, Any]:
+        if conv == "int":
+            return _PATH_INT
+        return _PATH_SCHEMAS.get(name) or {"type": _TYPES.get(conv or "", "string")}
+
+    return [{"name": m["name"], "in": "path", "required": True, "schema": schema(m["conv"], m["name"])}
+            for m in _ARG.finditer(rule)]
 
 
 def _operation(app: Flask, endpoint: str, rule: str, method: str, *, several: bool) -> dict[str, Any]:

@@ -71,3 +71,70 @@ def test_api_errors_are_json_never_html(client):
     bad = client.get("/api/roads?bbox=a,b,c,d")
     assert bad.status_code == 400 and bad.json == {"error": bad.json["error"]} and "bbox" in bad.json["error"]
     assert client.get("/masters/vehicles/9999").mimetype == "text/html"
+
+
+def _resolved(doc, schema: dict) -> dict:
+    ref = schema.get("$ref", "")
+    return doc["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else schema
+
+
+def _validator(doc, schema: dict):
+    import jsonschema_rs
+
+    return jsonschema_rs.Draft202012Validator({**schema, "components": doc["components"]})
+
+
+def test_every_call_that_takes_a_body_documents_it(app):
+    """Every POST and DELETE of the API documents its JSON body's properties (a fuzzer fills only what it knows)."""
+    with app.app_context():
+        doc = openapi_document(app)
+    writes = [(path, method, op) for path, item in doc["paths"].items() for method, op in item.items()
+              if method in ("post", "put", "patch", "delete")]
+    assert len(writes) >= 10
+    for path, method, op in writes:
+        schema = _resolved(doc, op["requestBody"]["content"]["application/json"]["schema"])
+        assert schema["type"] == "object" and schema["properties"], (method, path)
+    bookings = doc["paths"]["/api/bookings"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert bookings["properties"]["second_need"] == {"type": "boolean", "description": bookings["properties"][
+        "second_need"]["description"]} and bookings["required"] == ["draft", "offer"]
+    assert doc["paths"]["/api/bookings/{request_id}"]["delete"]["requestBody"]["content"]["application/json"][
+        "schema"]["required"] == ["reason"]
+
+
+def test_the_documented_bodies_take_the_documented_examples(app):
+    """The drafts of docs/examples/drafts/ and each body's own example match the document's schemas."""
+    import json
+    from pathlib import Path
+
+    with app.app_context():
+        doc = openapi_document(app)
+    draft = _validator(doc, {"$ref": "#/components/schemas/Draft"})
+    examples = sorted((Path(__file__).parents[2] / "docs" / "examples" / "drafts").glob("*.json"))
+    assert len(examples) == 3
+    for path in examples:
+        errors = [e.message for e in draft.iter_errors(json.loads(path.read_text(encoding="utf-8")))]
+        assert not errors, (path.name, errors)
+    assert not draft.is_valid({"resident": 1, "kind": "visit", "window_min": 5})
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            if schema and "example" in _resolved(doc, schema):
+                example = _resolved(doc, schema)["example"]
+                assert _validator(doc, schema).is_valid(example), (method, path, example)
+
+
+def test_path_ids_and_days_are_described_as_the_app_reads_them(app):
+    """Ids in paths are SQLite's integers (0 to 2**63-1); ``monday`` and ``day`` are ISO dates."""
+    with app.app_context():
+        doc = openapi_document(app)
+    params = {p["name"]: p["schema"] for item in doc["paths"].values() for op in item.values()
+              for p in op["parameters"] if p["in"] == "path"}
+    assert params["job_id"]["maximum"] == 2**63 - 1 and params["job_id"]["minimum"] == 0
+    assert params["monday"]["format"] == params["day"]["format"] == "date"
+
+
+def test_a_method_an_api_path_lacks_is_a_json_405(client):
+    """A method a path does not take: 405 in JSON, like every API error."""
+    login(client, "dispatcher")
+    answer = client.put("/api/me")
+    assert answer.status_code == 405 and answer.is_json and "error" in answer.json
