@@ -63,7 +63,8 @@ PENDING_GLOB = "audit-pending-*.jsonl"
 
 def _to_json(entry: AuditEntry) -> str:
     return json.dumps({"at": entry.at.isoformat(), "user": entry.user, "action": entry.action,
-                       "subject": entry.subject, "subject_ids": list(entry.subject_ids), "where": entry.where},
+                       "subject": entry.subject, "subject_ids": list(entry.subject_ids), "where": entry.where,
+                       "address": entry.address},
                       ensure_ascii=False)
 
 
@@ -71,7 +72,7 @@ def _from_json(line: str) -> AuditEntry:
     data = json.loads(line)
     return AuditEntry(user=data["user"], action=data["action"], subject=data["subject"],
                       subject_ids=tuple(data["subject_ids"]), where=data["where"],
-                      at=dt.datetime.fromisoformat(data["at"]))
+                      at=dt.datetime.fromisoformat(data["at"]), address=data.get("address", ""))
 
 
 class AuditQueue:

@@ -94,6 +94,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "masters.users": _ADMIN,
     "masters.user_new": _ADMIN,
     "masters.user_edit": _ADMIN,
+    "masters.user_logout": _ADMIN,  # end an account's log-ins
+    "masters.user_unlock": _ADMIN,  # unlock it after failed log-ins
     "api.plan_week_job": _PLANNERS,
     "api.job": OFFICE,
     "api.publish_plan": _PLANNERS,

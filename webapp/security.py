@@ -1,49 +1,97 @@
-"""Log-in, API tokens, CSRF and the guard every request passes.
+"""Log-in sessions, API tokens, CSRF and the guard every request passes.
 
-- Browser sessions are Flask-Login sessions (expire after
-  ``PERMANENT_SESSION_LIFETIME``); passwords are werkzeug hashes.
+- Browser log-ins are kept on the server (`scheduler.accounts.LoginSession`,
+  table ``login_sessions``): the cookie carries only a random secret as
+  Flask-Login's user id, the table its SHA-256. Every request looks it up
+  (`_load_user`); it is over when it was ended (log-out, a new password, the
+  account disabled, an admin: `Store.end_sessions`), past its absolute end
+  (``PERMANENT_SESSION_LIFETIME`` after the log-in) or idle too long
+  (``ODEKAKE_SESSION_IDLE_MINUTES``, per role ``ODEKAKE_SESSION_IDLE_MINUTES_BY_ROLE``),
+  all by the city's clock (`webapp.clock`). A cookie kept after the end
+  opens nothing, and enabling an account again brings no old session back.
+  The last request is written at most once a minute (`TOUCH_EVERY`), and
+  never holds up a request while the database is busy.
+- Passwords are werkzeug hashes. `check_password` runs exactly one hash check
+  whatever the login: a dummy hash of the same method and cost for an unknown
+  or disabled account, so the answer's time does not tell whether a login exists.
 - API clients may send ``Authorization: Bearer TOKEN`` instead: the token is
-  looked up by its SHA-256 (`scheduler.store.Store.user_by_token`). Such
-  calls carry no cookie, so they need no CSRF token.
+  looked up by its SHA-256 and works until its ``expires_at`` unless revoked
+  (`scheduler.store.Store.user_by_token`). Such calls carry no cookie, so they
+  need no CSRF token.
 - CSRF (Flask-WTF) is checked by `guard` on every POST/PUT/PATCH/DELETE made
   with the browser session: forms send ``csrf_token``, scripts the
   ``X-CSRFToken`` header (the token is in ``<meta name="csrf-token">``).
   ``POST /api/session`` accepts JSON only, which a browser cannot send to
   another site without the site's consent (CORS).
 - `guard` then applies the permission table (`webapp.permissions`).
+- Failed log-ins are limited in `webapp.login_limits`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
 import secrets
+import sqlite3
+from collections.abc import Callable
 
-from flask import Flask, abort, g, jsonify, redirect, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    has_app_context,
+    jsonify,
+    redirect,
+    request,
+    url_for,
+)
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from scheduler.accounts import ApiToken, Role, User
-from scheduler.store import Store
-from webapp import permissions
+from scheduler.accounts import ApiToken, LoginSession, Role, User
+from scheduler.clock import city_now
+from scheduler.store import NotFound, Store, is_busy
+from webapp import clock, login_limits, permissions
 from webapp.db import get_store
 
-__all__ = ["StaffUser", "check_password", "check_permission_table", "guard", "hash_password",
-           "init_app", "is_api_request", "new_api_token"]
+__all__ = ["TOUCH_EVERY", "StaffUser", "check_password", "check_permission_table", "end_current_session", "guard",
+           "hash_password", "idle_limit", "init_app", "is_api_request", "new_api_token", "start_session"]
+
+log = logging.getLogger(__name__)
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+#: A session's last request is written when the one written is older than this (the idle limit's precision).
+TOUCH_EVERY = dt.timedelta(minutes=1)
+#: Seconds a request waits for the write lock to note its session's last request (else it is noted later).
+_TOUCH_WAIT_S = 0.2
+
 
 class StaffUser(UserMixin):
-    """The logged-in staff account as Flask-Login sees it."""
+    """The logged-in staff account as Flask-Login sees it.
 
-    def __init__(self, account: User) -> None:
+    Parameters
+    ----------
+    account
+        The stored account, read again at every request.
+    login_session
+        The browser session it came with (None: an API token).
+    secret
+        That session's secret, the cookie's Flask-Login user id.
+    """
+
+    def __init__(self, account: User, login_session: LoginSession | None = None, secret: str = "") -> None:
         self.account = account
+        self.login_session = login_session
+        self.secret = secret
 
     def get_id(self) -> str:
-        return str(self.account.id)
+        return self.secret
 
     @property
     def is_active(self) -> bool:
@@ -61,37 +109,75 @@ class StaffUser(UserMixin):
     def vehicle_id(self) -> int | None:
         return self.account.vehicle_id
 
+    @property
+    def session_id(self) -> int | None:
+        """The id of the browser session (None for an API token)."""
+        return self.login_session.id if self.login_session is not None else None
+
+
+def _now() -> dt.datetime:
+    """The city's time: the app's clock in a request, else the command line's."""
+    return clock.now() if has_app_context() else city_now()
+
+
+def _sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+# ----------------------------------------------------------------------------- passwords
+
 
 def hash_password(password: str) -> str:
     """Return the werkzeug hash of a password (never store the password)."""
     return generate_password_hash(password)
 
 
+_dummy: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A hash of a random password made like every stored one (same method and cost), made once per process."""
+    if not _dummy:
+        _dummy.append(hash_password(secrets.token_urlsafe(16)))
+    return _dummy[0]
+
+
 def check_password(account: User | None, password: str) -> bool:
-    """Return whether `password` opens `account` (an active account with a password)."""
-    if account is None or not account.active or not account.password_hash:
-        return False
-    return check_password_hash(account.password_hash, password)
+    """Return whether `password` opens `account` (an active account with a password).
+
+    Always one hash check: an unknown or disabled account, or one without a
+    password, is checked against a dummy hash of the same cost, so the time of
+    the answer is the same.
+    """
+    usable = account is not None and account.active and bool(account.password_hash)
+    matches = check_password_hash(account.password_hash if usable else _dummy_hash(), password)
+    return usable and matches
 
 
-def new_api_token(store: Store, account: User) -> str:
-    """Create a personal API token for `account`, store its SHA-256 and return the token (shown once)."""
+# ----------------------------------------------------------------------------- API tokens
+
+
+def new_api_token(store: Store, account: User, *, expires_at: dt.datetime | None = None, label: str = "",
+                  now: dt.datetime | None = None) -> str:
+    """Create a personal API token for `account`, store its SHA-256 and return the token (shown once).
+
+    Parameters
+    ----------
+    expires_at
+        When it stops working (the city's time); default ``ODEKAKE_TOKEN_DAYS`` after `now`.
+    label
+        What it is for, in the admin's words.
+    now
+        The city's time now (default: the app's clock in a request, else the command line's).
+    """
+    now = now or _now()
+    if expires_at is None:
+        days = current_app.config["ODEKAKE_TOKEN_DAYS"] if has_app_context() else 90
+        expires_at = now + dt.timedelta(days=days)
     token = secrets.token_urlsafe(32)
-    store.add_api_token(ApiToken(user_id=account.id, token_sha256=_sha256(token)))
+    store.add_api_token(ApiToken(user_id=account.id, token_sha256=_sha256(token), expires_at=expires_at,
+                                 label=label, created_at=now))
     return token
-
-
-def _sha256(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-@login_manager.user_loader
-def _load_user(user_id: str) -> StaffUser | None:
-    try:
-        account = get_store().get_user(int(user_id))
-    except ValueError:  # not a number, or NotFound: a session of a deleted account
-        return None
-    return StaffUser(account) if account.active else None
 
 
 @login_manager.request_loader
@@ -99,11 +185,74 @@ def _load_user_from_token(req) -> StaffUser | None:
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    account = get_store().user_by_token(_sha256(header.removeprefix("Bearer ").strip()))
+    account = get_store().user_by_token(_sha256(header.removeprefix("Bearer ").strip()), now=clock.now())
     if account is None:
         return None
     g.auth_by_token = True
     return StaffUser(account)
+
+
+# ----------------------------------------------------------------------------- browser sessions
+
+
+def idle_limit(role: Role) -> dt.timedelta:
+    """Return how long a session of `role` may go without a request (the settings, read now)."""
+    config = current_app.config
+    minutes = config["ODEKAKE_SESSION_IDLE_MINUTES_BY_ROLE"].get(Role(role).value,
+                                                                 config["ODEKAKE_SESSION_IDLE_MINUTES"])
+    return dt.timedelta(minutes=minutes)
+
+
+def start_session(store: Store, account: User, now: dt.datetime) -> StaffUser:
+    """Store a new browser session of `account` from `now`; return the user to give ``login_user``."""
+    secret = secrets.token_urlsafe(32)
+    stored = store.start_session(LoginSession(user_id=account.id, secret_sha256=_sha256(secret), created_at=now,
+                                              expires_at=now + current_app.config["PERMANENT_SESSION_LIFETIME"]))
+    return StaffUser(account, stored, secret)
+
+
+def end_current_session(reason: str = "logout") -> None:
+    """End the browser session of this request in the database (the cookie it came with opens nothing after)."""
+    session_id = getattr(current_user, "session_id", None)
+    if session_id is not None:
+        get_store().end_session(session_id, reason, at=clock.now())
+
+
+def _quietly(store: Store, write: Callable[[], None]) -> None:
+    """Write unless another connection holds the write lock longer than `_TOUCH_WAIT_S` (then skip it)."""
+    try:
+        with store.waiting_at_most(_TOUCH_WAIT_S):
+            write()
+    except sqlite3.OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        log.info("session bookkeeping skipped: the database is busy")
+
+
+@login_manager.user_loader
+def _load_user(secret: str) -> StaffUser | None:
+    store = get_store()
+    found = store.session_by_secret(_sha256(secret))
+    if found is None:
+        return None  # an unknown secret, or a cookie from before sessions were kept on the server
+    try:
+        account = store.get_user(found.user_id)
+    except NotFound:
+        return None
+    now = clock.now()
+    why = found.over(now, idle=idle_limit(account.role))
+    if why is not None:
+        if found.ended_at is None:
+            _quietly(store, lambda: store.end_session(found.id, why, at=now))
+        return None
+    if not account.active:
+        return None
+    if now - found.last_seen_at >= TOUCH_EVERY:
+        _quietly(store, lambda: store.touch_session(found.id, now))
+    return StaffUser(account, found, secret)
+
+
+# ----------------------------------------------------------------------------- the guard
 
 
 def is_api_request() -> bool:
@@ -138,12 +287,13 @@ def check_permission_table(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Set up Flask-Login, CSRF and the guard on `app`."""
+    """Set up Flask-Login, CSRF, the guard and the answer to too many failed log-ins on `app`."""
     login_manager.session_protection = "strong"
     login_manager.init_app(app)
     login_manager.unauthorized_handler(_unauthorized)
     csrf.init_app(app)
     app.before_request(guard)
+    login_limits.init_app(app)
     # templates show a link only to those who may follow it: {% if may("dispatch.sheet") %}
     app.jinja_env.globals["may"] = lambda endpoint: (current_user.is_authenticated
                                                      and permissions.allowed(endpoint, current_user.role))

@@ -25,7 +25,21 @@ SECRET_KEY_FILE = "secret_key"
 #: The settings with what each is for (a test checks every default is documented here).
 DOCUMENTED: dict[str, str] = {
     "SECRET_KEY": "signs the session cookie and CSRF tokens; default: generated into <instance>/secret_key",
-    "PERMANENT_SESSION_LIFETIME": "a log-in expires after this long (one working day)",
+    "PERMANENT_SESSION_LIFETIME": "a log-in ends this long after it began, whatever the user does (one working day; "
+                                  "checked on the server, webapp.security)",
+    "ODEKAKE_SESSION_IDLE_MINUTES": "a log-in ends after this many minutes without a request (checked on the server)",
+    "ODEKAKE_SESSION_IDLE_MINUTES_BY_ROLE": "the idle limit of some roles instead, in minutes (a driver's tablet lies "
+                                            "in the van between stops): {'driver': 120}",
+    "ODEKAKE_TOKEN_DAYS": "an API token made without --expires (odekake user token) ends after this many days",
+    "ODEKAKE_LOGIN_DELAY_AFTER": "failed log-ins in a row on one login before each further try waits (429, Retry-After)",
+    "ODEKAKE_LOGIN_DELAY_STEP_S": "that wait, in seconds, grows by this much with each further failure",
+    "ODEKAKE_LOGIN_DELAY_MAX_S": "the longest such wait, in seconds",
+    "ODEKAKE_LOGIN_LOCK_AFTER": "failed log-ins on one login within the window that lock it (an admin may unlock it)",
+    "ODEKAKE_LOGIN_WINDOW_MINUTES": "the window of that count, in minutes; quiet this long, failures are forgotten",
+    "ODEKAKE_LOGIN_LOCK_MINUTES": "a lock ends by itself after this many minutes (no one can lock a colleague out for good)",
+    "ODEKAKE_LOGIN_ADDRESS_DELAY_AFTER": "as ODEKAKE_LOGIN_DELAY_AFTER for all logins tried from one client address "
+                                         "(higher: an office shares one address behind its router)",
+    "ODEKAKE_LOGIN_ADDRESS_LOCK_AFTER": "as ODEKAKE_LOGIN_LOCK_AFTER for one client address",
     "SESSION_COOKIE_NAME": "name of the session cookie",
     "SESSION_COOKIE_HTTPONLY": "scripts cannot read the session cookie",
     "SESSION_COOKIE_SAMESITE": "the cookie is not sent with cross-site posts",
@@ -50,6 +64,7 @@ DOCUMENTED: dict[str, str] = {
     "ODEKAKE_NOW": "a fixed 'now' in the city's time, ISO text such as '2026-12-07T09:00' (tests, training copies); None: the clock",
     "ODEKAKE_BOOKING_HORIZON_DAYS": "offers and bookings reach this many days ahead of today",
     "ODEKAKE_ERRAND_MAX_YEN": "the most an errand may ask the driver to collect, in yen",
+    "ODEKAKE_OFFICE_PHONE": "the office's number residents call back, said at the end of every read-back (empty: not said)",
 }
 
 
@@ -58,6 +73,17 @@ def defaults() -> dict[str, Any]:
     return {
         "SECRET_KEY": None,
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=10),
+        "ODEKAKE_SESSION_IDLE_MINUTES": 30,
+        "ODEKAKE_SESSION_IDLE_MINUTES_BY_ROLE": {"driver": 120},
+        "ODEKAKE_TOKEN_DAYS": 90,
+        "ODEKAKE_LOGIN_DELAY_AFTER": 5,
+        "ODEKAKE_LOGIN_DELAY_STEP_S": 5,
+        "ODEKAKE_LOGIN_DELAY_MAX_S": 300,
+        "ODEKAKE_LOGIN_LOCK_AFTER": 20,
+        "ODEKAKE_LOGIN_WINDOW_MINUTES": 60,
+        "ODEKAKE_LOGIN_LOCK_MINUTES": 60,
+        "ODEKAKE_LOGIN_ADDRESS_DELAY_AFTER": 20,
+        "ODEKAKE_LOGIN_ADDRESS_LOCK_AFTER": 100,
         "SESSION_COOKIE_NAME": "odekake_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -82,7 +108,17 @@ def defaults() -> dict[str, Any]:
         "ODEKAKE_NOW": None,
         "ODEKAKE_BOOKING_HORIZON_DAYS": 56,
         "ODEKAKE_ERRAND_MAX_YEN": 100_000,
+        "ODEKAKE_OFFICE_PHONE": "",
     }
+
+
+def for_instance(instance: Path) -> dict[str, Any]:
+    """Return an instance's settings without making the app (the ``odekake user`` commands): defaults, then ``webapp.py``."""
+    from flask import Config
+
+    config = Config(str(instance), defaults())
+    config.from_pyfile(INSTANCE_CONFIG, silent=True)
+    return config
 
 
 def instance_secret_key(instance: Path) -> str:

@@ -14,7 +14,14 @@ import json
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from scheduler.accounts import ApiToken, AuditEntry, Role, User
+from scheduler.accounts import (
+    ApiToken,
+    AuditEntry,
+    LoginSession,
+    LoginThrottle,
+    Role,
+    User,
+)
 from scheduler.domain import (
     Plan,
     PlanStatus,
@@ -301,29 +308,69 @@ def _user(row: dict) -> User:
                 created_at=_datetime(row["created_at"]), id=row["id"])
 
 
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _maybe_datetime(text: str | None) -> dt.datetime | None:
+    return None if text is None else _datetime(text)
+
+
 def _token_row(t: ApiToken) -> dict:
-    return {"user_id": t.user_id, "token_sha256": t.token_sha256, "created_at": t.created_at.isoformat()}
+    return {"user_id": t.user_id, "token_sha256": t.token_sha256, "created_at": t.created_at.isoformat(),
+            "expires_at": _iso(t.expires_at), "label": t.label, "revoked_at": _iso(t.revoked_at),
+            "revoke_reason": t.revoke_reason}
 
 
 def _token(row: dict) -> ApiToken:
     return ApiToken(user_id=row["user_id"], token_sha256=row["token_sha256"],
-                    created_at=_datetime(row["created_at"]), id=row["id"])
+                    created_at=_datetime(row["created_at"]), expires_at=_maybe_datetime(row["expires_at"]),
+                    label=row["label"], revoked_at=_maybe_datetime(row["revoked_at"]),
+                    revoke_reason=row["revoke_reason"], id=row["id"])
+
+
+_SESSION_TIMES = ("created_at", "expires_at", "last_seen_at", "ended_at")
+
+
+def _session_row(s: LoginSession) -> dict:
+    return {"user_id": s.user_id, "secret_sha256": s.secret_sha256, "end_reason": s.end_reason,
+            **{name: _iso(getattr(s, name)) for name in _SESSION_TIMES}}
+
+
+def _session(row: dict) -> LoginSession:
+    return LoginSession(user_id=row["user_id"], secret_sha256=row["secret_sha256"], end_reason=row["end_reason"],
+                        id=row["id"], **{name: _maybe_datetime(row[name]) for name in _SESSION_TIMES})
+
+
+_THROTTLE_TIMES = ("last_failure_at", "window_start", "locked_until")
+
+
+def _throttle_row(t: LoginThrottle) -> dict:
+    return {"key": t.key, "failures": t.failures, "window_failures": t.window_failures,
+            **{name: _iso(getattr(t, name)) for name in _THROTTLE_TIMES}}
+
+
+def _throttle(row: dict) -> LoginThrottle:
+    return LoginThrottle(key=row["key"], failures=row["failures"], window_failures=row["window_failures"],
+                         **{name: _maybe_datetime(row[name]) for name in _THROTTLE_TIMES})
 
 
 def _audit_row(a: AuditEntry) -> dict:
     return {"at": a.at.isoformat(), "user": a.user, "action": a.action, "subject": a.subject,
-            "subject_ids": _dumps(list(a.subject_ids)), "where_": a.where}
+            "subject_ids": _dumps(list(a.subject_ids)), "where_": a.where, "address": a.address}
 
 
 def _audit(row: dict) -> AuditEntry:
     return AuditEntry(user=row["user"], action=row["action"], subject=row["subject"],
                       subject_ids=tuple(json.loads(row["subject_ids"])), where=row["where_"],
-                      at=_datetime(row["at"]), id=row["id"])
+                      at=_datetime(row["at"]), id=row["id"], address=row["address"])
 
 
 USER: Mapper[User] = Mapper(_user_row, _user)
 API_TOKEN: Mapper[ApiToken] = Mapper(_token_row, _token)
 AUDIT_ENTRY: Mapper[AuditEntry] = Mapper(_audit_row, _audit)
+LOGIN_SESSION: Mapper[LoginSession] = Mapper(_session_row, _session)
+LOGIN_THROTTLE: Mapper[LoginThrottle] = Mapper(_throttle_row, _throttle)
 
 
 # --------------------------------------------------------------------------- background jobs

@@ -16,6 +16,7 @@ capacities, skills) as JSON text.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 
@@ -341,6 +342,61 @@ def _job_progress(db: sqlite_utils.Database) -> None:
         "ALTER TABLE jobs ADD COLUMN found_promised INTEGER",
         "ALTER TABLE jobs ADD COLUMN expected_solve_s REAL",
     )
+
+
+#: Days an API token made before tokens had an end keeps working after migration 0010.
+TOKEN_DAYS_AT_UPGRADE = 90
+
+
+@MIGRATIONS(name="0010_login_sessions_token_ends_login_limits")
+def _login_sessions(db: sqlite_utils.Database) -> None:
+    """Keep browser log-ins on the server, give API tokens an end and a revocation, count failed log-ins.
+
+    - ``login_sessions``: one row per log-in (the cookie holds only its secret;
+      the row its SHA-256), ended by log-out, a new password, disabling, an admin.
+    - ``api_tokens``: ``expires_at``, ``label``, ``revoked_at``/``revoke_reason``.
+      Tokens made before never ended: they end `TOKEN_DAYS_AT_UPGRADE` days
+      after this migration (the city's clock), so an integration keeps working
+      while its owner makes a new one.
+    - ``login_throttles``: failed log-ins per key (an account, a client address,
+      an unknown login as a keyed hash), shared by every process.
+    - ``audit_log.address``: the client's address of log-ins and refusals.
+
+    Browser sessions made before are not in the table: everyone logs in again.
+    """
+    from scheduler.clock import city_now
+
+    _run(
+        db,
+        """CREATE TABLE login_sessions (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            secret_sha256 TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            ended_at TEXT,
+            end_reason TEXT
+        )""",
+        "CREATE INDEX idx_login_sessions_user ON login_sessions(user_id)",
+        "ALTER TABLE api_tokens ADD COLUMN expires_at TEXT",
+        "ALTER TABLE api_tokens ADD COLUMN label TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE api_tokens ADD COLUMN revoked_at TEXT",
+        "ALTER TABLE api_tokens ADD COLUMN revoke_reason TEXT",
+        "CREATE INDEX idx_api_tokens_user ON api_tokens(user_id)",
+        """CREATE TABLE login_throttles (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            last_failure_at TEXT,
+            window_start TEXT,
+            window_failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT
+        )""",
+        "CREATE INDEX idx_login_throttles_last_failure ON login_throttles(last_failure_at)",
+        "ALTER TABLE audit_log ADD COLUMN address TEXT NOT NULL DEFAULT ''",
+    )
+    ends = city_now() + dt.timedelta(days=TOKEN_DAYS_AT_UPGRADE)
+    db.execute("UPDATE api_tokens SET expires_at = ? WHERE expires_at IS NULL", [ends.isoformat()])
 
 
 def _all_names() -> tuple[str, ...]:

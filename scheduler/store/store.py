@@ -44,7 +44,19 @@ import sqlite_utils
 
 from routing.errors import InputError
 from routing.instance import database_path
-from scheduler.accounts import STOP_ACTIONS, ApiToken, AuditEntry, StopAction, User
+from scheduler.accounts import (
+    STOP_ACTIONS,
+    ApiToken,
+    AuditEntry,
+    LoginLimits,
+    LoginSession,
+    LoginThrottle,
+    Role,
+    StopAction,
+    User,
+    account_key,
+)
+from scheduler.clock import city_now
 from scheduler.domain import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -73,6 +85,8 @@ from scheduler.store.mappers import (
     API_TOKEN,
     AUDIT_ENTRY,
     JOB,
+    LOGIN_SESSION,
+    LOGIN_THROTTLE,
     PLAN,
     PLAN_STOP,
     REQUEST,
@@ -154,6 +168,8 @@ class Store:
         self._unassigned = Entities(db, "plan_unassigned", "unassigned request", UNASSIGNED)
         self._users = Entities(db, "users", "user", USER, order_by="login", check=self._check_user)
         self._tokens = Entities(db, "api_tokens", "API token", API_TOKEN)
+        self._sessions = Entities(db, "login_sessions", "log-in session", LOGIN_SESSION)
+        self._throttles = Entities(db, "login_throttles", "log-in limit", LOGIN_THROTTLE, key="key", order_by="key")
         self._audit = Entities(db, "audit_log", "audit entry", AUDIT_ENTRY, order_by="id")
         self._jobs = Entities(db, "jobs", "job", JOB, order_by="id DESC")
 
@@ -714,9 +730,49 @@ class Store:
         """Store a new staff account (unique login; a driver's vehicle must exist)."""
         return self._users.add(u)
 
-    def update_user(self, u: User) -> User:
-        """Overwrite the stored account ``u.id`` with `u`."""
-        return self._users.update(u)
+    def update_user(self, u: User, *, at: dt.datetime | None = None, keep_session: int | None = None) -> User:
+        """Overwrite the stored account ``u.id`` with `u`; a new password or disabling ends its log-ins.
+
+        In the same transaction: when the password hash changes, the account's
+        sessions (but `keep_session`, the one changing it) and API tokens end
+        with ``password``; when the account is disabled, all of them end with
+        ``disabled``, so enabling it again brings none of them back.
+
+        Parameters
+        ----------
+        at
+            When (the city's time; default now).
+        keep_session
+            The session id that made the change and stays (a user giving themself a new password).
+        """
+        at = at or city_now()
+        with self.transaction():
+            old = self._users.get(u.id) if u.id is not None else None
+            stored = self._users.update(u)
+            if old is not None and old.active and not stored.active:
+                self.end_sessions(stored.id, "disabled", at=at)
+                self.revoke_api_tokens(stored.id, "disabled", at=at)
+            elif old is not None and old.password_hash != stored.password_hash:
+                self.end_sessions(stored.id, "password", at=at, keep=keep_session)
+                self.revoke_api_tokens(stored.id, "password", at=at)
+        return stored
+
+    def remove_user(self, user_id: int) -> User:
+        """Delete an account with its sessions, tokens and failed log-ins; refuse the last active admin.
+
+        The audit log keeps the login text of what the account did, as before.
+        """
+        with self.transaction():
+            user = self.get_user(user_id)
+            others = self._users.where("role = ? AND active = 1 AND id != ?", [Role.ADMIN.value, user_id])
+            if user.role == Role.ADMIN and not others:
+                msg = f"login: {user.login!r} is the last active admin; add or enable another admin first"
+                raise StorageError(msg)
+            for table in ("login_sessions", "api_tokens"):
+                self.db.execute(f"DELETE FROM {table} WHERE user_id = ?", [user_id])
+            self.db.execute("DELETE FROM login_throttles WHERE key = ?", [account_key(user_id)])
+            self._users.delete(user_id)
+        return user
 
     def get_user(self, id: int) -> User:
         """Return the account with this id."""
@@ -731,18 +787,157 @@ class Store:
         """Return every staff account, by login."""
         return self._users.all()
 
+    # ------------------------------------------------------------------ API tokens
+
     def add_api_token(self, token: ApiToken) -> ApiToken:
         """Store the hash of a new personal API token."""
         self._users.require(token.user_id, field="user_id")
         return self._tokens.add(token)
 
-    def user_by_token(self, token_sha256: str) -> User | None:
-        """Return the active account owning the token with this SHA-256, or None."""
+    def get_api_token(self, id: int) -> ApiToken:
+        """Return the token with this id (`NotFound` if none)."""
+        return self._tokens.get(id)
+
+    def api_tokens(self, user_id: int | None = None) -> list[ApiToken]:
+        """Return the tokens of an account (every account's when None), oldest first."""
+        if user_id is None:
+            return self._tokens.all()
+        return self._tokens.where("user_id = ?", [user_id])
+
+    def user_by_token(self, token_sha256: str, *, now: dt.datetime) -> User | None:
+        """Return the active account owning the token with this SHA-256 if the token works at `now`, else None."""
         found = self._tokens.where("token_sha256 = ?", [token_sha256])
-        if not found:
+        if not found or found[0].state(now) != "active":
             return None
         user = self.get_user(found[0].user_id)
         return user if user.active else None
+
+    def revoke_api_token(self, id: int, reason: str = "admin", *, at: dt.datetime | None = None) -> ApiToken:
+        """End one token now (`reason`: a code of `scheduler.accounts.END_REASONS`); a revoked one stays so."""
+        with self.transaction():
+            token = self._tokens.get(id)
+            if token.revoked_at is None:
+                token.revoked_at, token.revoke_reason = at or city_now(), reason
+                token = self._tokens.update(token)
+        return token
+
+    def revoke_api_tokens(self, user_id: int, reason: str, *, at: dt.datetime | None = None) -> int:
+        """End every token of an account not ended yet; return how many."""
+        with self.transaction():
+            tokens = self._tokens.where("user_id = ? AND revoked_at IS NULL", [user_id])
+            for token in tokens:
+                self.revoke_api_token(token.id, reason, at=at)
+        return len(tokens)
+
+    # ------------------------------------------------------------------ browser log-in sessions
+
+    def start_session(self, s: LoginSession) -> LoginSession:
+        """Store a new log-in session of an existing account."""
+        self._users.require(s.user_id, field="user_id")
+        return self._sessions.add(s)
+
+    def session_by_secret(self, secret_sha256: str) -> LoginSession | None:
+        """Return the session whose secret has this SHA-256 (ended or not), or None."""
+        found = self._sessions.where("secret_sha256 = ?", [secret_sha256])
+        return found[0] if found else None
+
+    def login_sessions(self, user_id: int | None = None) -> list[LoginSession]:
+        """Return the sessions of an account (every account's when None), ended or not, oldest first."""
+        if user_id is None:
+            return self._sessions.all()
+        return self._sessions.where("user_id = ?", [user_id])
+
+    def touch_session(self, id: int, at: dt.datetime) -> None:
+        """Note a request of the session at `at` (for its idle limit)."""
+        self._sessions.set(id, {"last_seen_at": at.isoformat()})
+
+    def end_session(self, id: int, reason: str, *, at: dt.datetime | None = None) -> None:
+        """End one session (`reason`: a code of `scheduler.accounts.END_REASONS`) unless it has ended already."""
+        with self.transaction():
+            session = self._sessions.get(id)
+            if session.ended_at is None:
+                session.ended_at, session.end_reason = at or city_now(), reason
+                self._sessions.update(session)
+
+    def end_sessions(self, user_id: int, reason: str, *, at: dt.datetime | None = None,
+                     keep: int | None = None) -> int:
+        """End every session of an account not ended yet (but `keep`); return how many."""
+        with self.transaction():
+            sessions = [s for s in self._sessions.where("user_id = ? AND ended_at IS NULL", [user_id])
+                        if s.id != keep]
+            for session in sessions:
+                self.end_session(session.id, reason, at=at)
+        return len(sessions)
+
+    def open_sessions(self, now: dt.datetime) -> dict[int, int]:
+        """Return the count of sessions neither ended nor past their absolute end at `now`, by account id."""
+        rows = self.db.execute("SELECT user_id, COUNT(*) FROM login_sessions WHERE ended_at IS NULL "
+                               "AND expires_at > ? GROUP BY user_id", [now.isoformat()]).fetchall()
+        return dict(rows)
+
+    # ------------------------------------------------------------------ failed log-ins
+
+    def login_throttle(self, key: str) -> LoginThrottle:
+        """Return the failed log-ins counted for `key` (nothing counted when it has no row)."""
+        return self._throttles.get(key) if self._throttles.exists(key) else LoginThrottle(key)
+
+    def claim_login_attempt(self, limits: dict[str, LoginLimits], now: dt.datetime) -> int:
+        """Let a log-in try go ahead, counting it as a failure of each key first, or say how long to wait.
+
+        One write transaction, so tries in parallel (threads, processes) each
+        see the ones before: the try is counted before its password is
+        checked, and `forgive_login_attempt` takes it back when it was right.
+        Keys whose failures are over (`LoginLimits.memory_s`) are forgotten here.
+
+        Parameters
+        ----------
+        limits
+            The limits of each key the try counts against (its account or login, its client address).
+        now
+            The city's time.
+
+        Returns
+        -------
+        int
+            0 when the try may go ahead (and was counted), else the whole seconds
+            to wait (nothing counted).
+        """
+        with self.transaction():
+            forget = now - dt.timedelta(seconds=max(lim.memory_s for lim in limits.values()))
+            self.db.execute("DELETE FROM login_throttles WHERE last_failure_at < ? "
+                            "AND (locked_until IS NULL OR locked_until <= ?)", [forget.isoformat(), now.isoformat()])
+            counted = {key: self.login_throttle(key) for key in limits}
+            wait = max(t.wait_s(now, limits[key]) for key, t in counted.items())
+            if wait > 0:
+                return wait
+            for key, throttle in counted.items():
+                throttle.failed(now, limits[key])
+                self._throttles.upsert(throttle)
+        return 0
+
+    def forgive_login_attempt(self, limits: dict[str, LoginLimits]) -> None:
+        """Take back the failure `claim_login_attempt` counted for a try that was right; its keys start again."""
+        with self.transaction():
+            for key, lim in limits.items():
+                throttle = self.login_throttle(key)
+                throttle.forgive(lim)
+                if throttle.clean:
+                    self.db.execute("DELETE FROM login_throttles WHERE key = ?", [key])
+                else:
+                    self._throttles.upsert(throttle)
+
+    def unlock_login(self, key: str) -> bool:
+        """Forget the failed log-ins of `key` (an admin unlocking an account); return whether any were counted."""
+        with self.transaction():
+            return self.db.execute("DELETE FROM login_throttles WHERE key = ?", [key]).rowcount > 0
+
+    def locked_logins(self, now: dt.datetime) -> dict[str, dt.datetime]:
+        """Return the keys locked at `now` with the end of their lock."""
+        rows = self.db.execute("SELECT key, locked_until FROM login_throttles WHERE locked_until > ?",
+                               [now.isoformat()]).fetchall()
+        return {key: dt.datetime.fromisoformat(until) for key, until in rows}
+
+    # ------------------------------------------------------------------ audit
 
     def audit(self, entry: AuditEntry) -> AuditEntry:
         """Append an entry to the audit log (who, when, what; ids only)."""

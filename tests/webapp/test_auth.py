@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from tests.webapp.conftest import PASSWORD, csrf_token, login
+from tests.webapp.conftest import NOW, PASSWORD, csrf_token, login
 from webapp.cli import cli
 
 
@@ -58,8 +58,9 @@ def test_session_cookie_is_http_only_same_site_and_expires(client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
 
 
-def test_bearer_token_from_the_command(instance, app, route):
+def test_bearer_token_from_the_command(instance, app, route, monkeypatch):
     """`odekake user token` prints a token that opens the API without a session or CSRF token."""
+    monkeypatch.setenv("ODEKAKE_NOW", NOW)  # the command's clock is the app's
     result = CliRunner().invoke(cli, ["--instance", str(instance), "user", "token", "driver1"])
     assert result.exit_code == 0, result.output
     token = result.output.strip()

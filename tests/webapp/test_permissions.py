@@ -51,6 +51,8 @@ def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, s
         "masters.users": ("GET", "/masters/users", {}),
         "masters.user_new": ("GET", "/masters/users/new", {}),
         "masters.user_edit": ("GET", "/masters/users/1", {}),
+        "masters.user_logout": ("POST", "/masters/users/5/logout", {"data": {}}),  # driver2's
+        "masters.user_unlock": ("POST", "/masters/users/5/unlock", {"data": {}}),
         "masters.import_csv": ("GET", "/masters/import", {}),
         "api.roads": ("GET", "/api/roads?bbox=37.0,140.0,37.1,140.1", {}),
         "api.openapi": ("GET", "/api/openapi.json", {}),
@@ -179,7 +181,8 @@ def test_the_table_gives_drivers_no_office_screens():
     for endpoint in ("dispatch.week", "dispatch.shift_map", "api.residents", "api.week_plan", "api.requests",
                      "masters.sites", "masters.import_csv"):
         assert not permissions.allowed(endpoint, Role.DRIVER)
-    for endpoint in ("masters.users", "masters.user_new", "masters.user_edit"):  # accounts: admin only
+    for endpoint in ("masters.users", "masters.user_new", "masters.user_edit", "masters.user_logout",
+                     "masters.user_unlock"):  # accounts: admin only
         assert {r for r in Role if permissions.allowed(endpoint, r)} == {Role.ADMIN}
     assert not permissions.allowed("driver.report", Role.DISPATCHER)
     assert not permissions.allowed("dispatch.week", None)

@@ -1,4 +1,4 @@
-"""Fixtures of the data-safety tests: a planned sample instance with crew reports and audit entries."""
+"""Fixtures of the storage tests: an empty in-memory store; a planned sample instance with crew reports and audit entries."""
 
 from __future__ import annotations
 
@@ -8,6 +8,15 @@ import shutil
 import pytest
 
 WEEK = dt.date(2026, 11, 30)
+
+
+@pytest.fixture
+def store():
+    """An empty store in memory (sqlite-utils' ``fresh_db``), closed after the test."""
+    from scheduler.store import Store
+
+    with Store.open() as s:
+        yield s
 
 
 @pytest.fixture(scope="session")

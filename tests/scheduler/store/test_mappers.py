@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler.accounts import ApiToken, AuditEntry, Role, StopAction, User
+from scheduler.accounts import (
+    END_REASONS,
+    ApiToken,
+    AuditEntry,
+    LoginSession,
+    LoginThrottle,
+    Role,
+    StopAction,
+    User,
+)
 from scheduler.domain import (
     PlanStop,
     RequestEvent,
@@ -50,11 +59,26 @@ users = st.one_of(
     st.builds(User, login=logins, role=st.sampled_from([r for r in Role if r != Role.DRIVER]), name=texts,
               password_hash=texts, active=st.booleans(), created_at=datetimes),
     st.builds(User, login=logins, role=st.just(Role.DRIVER), vehicle_id=ids, created_at=datetimes))
-api_tokens = st.builds(ApiToken, user_id=ids, token_sha256=st.from_regex(r"[0-9a-f]{64}", fullmatch=True),
-                       created_at=datetimes)
-audit_entries = st.builds(AuditEntry, user=names, action=st.sampled_from(["view", "search", "change"]),
-                          subject=st.sampled_from(["resident", "request"]),
-                          subject_ids=st.lists(ids, max_size=5).map(tuple), where=texts, at=datetimes)
+sha256s = st.from_regex(r"[0-9a-f]{64}", fullmatch=True)
+later = st.timedeltas(dt.timedelta(seconds=1), dt.timedelta(days=400))
+ends = st.none() | st.tuples(datetimes, st.sampled_from(sorted(END_REASONS)))
+api_tokens = st.builds(
+    lambda created, after, end, **kw: ApiToken(created_at=created, expires_at=created + after, revoked_at=end and end[0],
+                                               revoke_reason=end and end[1], **kw),
+    created=datetimes, after=later, end=ends, user_id=ids, token_sha256=sha256s, label=texts)
+login_sessions = st.builds(
+    lambda created, after, seen, end, **kw: LoginSession(created_at=created, expires_at=created + after,
+                                                         last_seen_at=seen, ended_at=end and end[0],
+                                                         end_reason=end and end[1], **kw),
+    created=datetimes, after=later, seen=datetimes, end=ends, user_id=ids, secret_sha256=sha256s)
+login_throttles = st.builds(LoginThrottle, key=st.sampled_from(["user:7", "address:10.0.0.1", "login:ab12"]),
+                            failures=st.integers(0, 99), last_failure_at=st.none() | datetimes,
+                            window_start=st.none() | datetimes, window_failures=st.integers(0, 99),
+                            locked_until=st.none() | datetimes)
+audit_entries = st.builds(AuditEntry, user=names, action=st.sampled_from(["view", "search", "change", "login_failed"]),
+                          subject=st.sampled_from(["resident", "request", "user"]),
+                          subject_ids=st.lists(ids, max_size=5).map(tuple), where=texts, at=datetimes,
+                          address=st.sampled_from(["", "127.0.0.1", "2001:db8::1"]))
 session_bookings = st.builds(SessionBooking, session_request_id=ids, resident_id=ids, day=days,
                              services=st.lists(st.sampled_from(["consultation", "seal_certificate"])).map(tuple),
                              cancelled_at=st.none() | datetimes, cancel_reason=texts, cancelled_by=names)
@@ -93,6 +117,8 @@ OBJECTS = {
     "USER": users,
     "API_TOKEN": api_tokens,
     "AUDIT_ENTRY": audit_entries,
+    "LOGIN_SESSION": login_sessions,
+    "LOGIN_THROTTLE": login_throttles,
     "JOB": plan_jobs,
 }
 

@@ -149,3 +149,21 @@ def test_jobs_stored_before_progress_have_none_and_count_by_time(tmp_path):
         assert (job.found_served, job.found_unassigned, job.found_promises_kept, job.found_promised,
                 job.expected_solve_s) == (None,) * 5
         assert job.progress(dt.datetime(2026, 11, 30, 9, 0, 11)) == 10 + 84 // 2  # by time against the limit
+
+
+def test_tokens_made_before_they_had_an_end_get_one_90_days_after_the_upgrade(tmp_path, monkeypatch):
+    """Migration 0010 gives older tokens an end (the city's clock at the upgrade + 90 days); nothing else changes."""
+    import datetime as dt
+
+    monkeypatch.setenv("ODEKAKE_NOW", "2026-12-01T08:30")
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrate(db, stop_before="0010_login_sessions_token_ends_login_limits")
+    db["users"].insert({"login": "sato", "role": "dispatcher", "created_at": "2026-01-05T10:00:00"})
+    db["api_tokens"].insert({"user_id": 1, "token_sha256": "a" * 64, "created_at": "2026-01-05T10:00:00"})
+    db.close()
+    with Store.open(path) as store:
+        (token,) = store.api_tokens(1)
+        assert token.expires_at == dt.datetime(2027, 3, 1, 8, 30)
+        assert token.state(dt.datetime(2026, 12, 1, 8, 30)) == "active" and token.revoked_at is None
+        assert store.login_sessions() == [] and store.audit_entries() == []

@@ -56,12 +56,6 @@ def _seed(store: Store) -> dict[str, int]:
 
 
 @pytest.fixture
-def store():
-    with Store.open() as s:
-        yield s
-
-
-@pytest.fixture
 def seeded(store):
     return store, _seed(store)
 
