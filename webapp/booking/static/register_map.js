@@ -1,7 +1,10 @@
 // Register a resident: click the district's own road map (no tiles) to place the home, or pick a landmark.
 // Fills the lat/lon inputs; the server refuses a point too far from any road and says how far.
+// A site's name is text a user typed: it goes into the page as text (textContent), never as HTML.
 (function () {
   "use strict";
+  // Leaflet's bindTooltip/bindPopup read a string as HTML: give them a node holding the text.
+  function textLabel(text) { const span = document.createElement("span"); span.textContent = text; return span; }
   const box = document.getElementById("map");
   if (!box) { return; }
   const lat = document.getElementById("lat");
@@ -22,7 +25,7 @@
       roads.addTo(map);
       data.sites.forEach(function (s) {
         L.circleMarker([s.lat, s.lon], { radius: 5, color: "#12355b", weight: 1, fillOpacity: 0.8 })
-          .bindTooltip(s.name).addTo(map);
+          .bindTooltip(textLabel(s.name)).addTo(map);
       });
       if (lat.value && lon.value) { place([Number(lat.value), Number(lon.value)]); }
     })

@@ -1,7 +1,10 @@
 // A shift's route over the instance's own road graph: no tile server (works offline).
 // The page's #map holds data-url (api.shift_map) and data-colours (one colour per request kind).
+// A place is text a user typed: it goes into the page as text (textContent), never as HTML.
 (function () {
   "use strict";
+  // Leaflet's bindTooltip/bindPopup read a string as HTML: give them a node holding the text.
+  function textLabel(text) { const span = document.createElement("span"); span.textContent = text; return span; }
   const box = document.getElementById("map");
   if (!box) { return; }
   const colours = JSON.parse(box.dataset.colours || "{}");
@@ -21,7 +24,7 @@
         if (s.lat === null || s.lon === null) { return; }
         const colour = colours[s.kind] || "#333";
         L.circleMarker([s.lat, s.lon], { radius: 9, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1 })
-          .bindTooltip(String(s.seq) + " " + s.eta + " " + s.place, { permanent: false })
+          .bindTooltip(textLabel(s.seq + " " + s.eta + " " + s.place), { permanent: false })
           .addTo(map);
         const li = document.createElement("li");
         li.textContent = s.seq + ". " + s.eta + " " + s.word + " " + s.place;
