@@ -5,18 +5,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scheduler.domain import (
+    DAY_S,
     ErrandDetails,
     Request,
     RequestKind,
     RideDetails,
+    TimeWindow,
     VisitDetails,
+    city_id,
     hhmm,
+    week_monday,
 )
 
 if TYPE_CHECKING:
     from scheduler.store import Store
 
-__all__ = ["PREPARE", "read_back", "read_back_seat"]
+__all__ = ["PREPARE", "read_back", "read_back_seat", "tellable_window"]
+
+#: A window told from a plan starts on the half hour.
+_TELL_GRID_S = 1800
+#: How long a window told from a plan is, per kind (as the promise windows of phone booking).
+_TELL_LENGTH_S = {RequestKind.VISIT: 3600, RequestKind.ERRAND: 7200, RequestKind.RIDE: 1800,
+                  RequestKind.SESSION: 3600}
 
 #: What to have ready per service (said on the phone).
 PREPARE = {
@@ -36,8 +46,35 @@ def _when(req: Request) -> str:
             f"{hhmm(p.start_s)}から{hhmm(p.end_s)}の間")
 
 
-def read_back(store: Store, req: Request) -> str:
-    """Return what to say back to the resident: day, window, what to prepare, the amount to pay.
+def tellable_window(store: Store, req: Request) -> TimeWindow | None:
+    """Return the window a resident can be told for a planned request: its promise, else from the published plan.
+
+    A request planned without a phone booking has no promise; once its week's
+    plan is published, the window to tell is the planned start rounded down
+    to the half hour, as long as a booked window of its kind (a visit: 60
+    minutes; a ride's pick-up: 30). None when no published plan serves it.
+    """
+    if req.promised is not None:
+        return req.promised
+    weeks = {week_monday(w.day) for w in req.windows} or {p.week_start for p in store.plans()}
+    for week in sorted(weeks):
+        plan = store.published_plan(week)
+        stops = [s for s in plan.stops if s.request_id == req.id] if plan is not None else []
+        first = min(stops, key=lambda s: (s.day, s.start_s), default=None)
+        if req.kind == RequestKind.RIDE:
+            first = next((s for s in sorted(stops, key=lambda s: (s.day, s.start_s)) if s.step_type == "pickup"),
+                         first)
+        elif req.kind == RequestKind.ERRAND:
+            first = next((s for s in sorted(stops, key=lambda s: (s.day, s.start_s)) if s.step_type == "delivery"),
+                         first)
+        if first is not None:
+            start = (first.start_s % DAY_S) // _TELL_GRID_S * _TELL_GRID_S
+            return TimeWindow(first.day, start, min(DAY_S, start + _TELL_LENGTH_S[req.kind]))
+    return None
+
+
+def read_back(store: Store, req: Request, *, office_phone: str = "") -> str:
+    """Return what to say back to the resident: day, window, what to prepare, the amount to pay, the number.
 
     Parameters
     ----------
@@ -45,6 +82,8 @@ def read_back(store: Store, req: Request) -> str:
         Where services and sites are looked up.
     req
         A request with a promised window.
+    office_phone
+        The office's number the resident calls back (said at the end when given).
     """
     resident = store.get_resident(req.resident_id)
     lines = [f"{resident.name}様、ご予約を承りました。"]
@@ -69,7 +108,9 @@ def read_back(store: Store, req: Request) -> str:
         lines.append(f"{_when(req)}に、{src}へお迎えに伺い、{dst}までお送りします。")
         if d.wheelchair:
             lines.append("車椅子のまま乗れる車で伺います。")
-    lines.append("時間が変わる場合や、ご都合が悪くなった場合はお電話ください。")
+    lines.append(f"受付番号は{city_id(req)}です。")
+    call = f"{office_phone}まで" if office_phone else ""
+    lines.append(f"時間が変わる場合や、ご都合が悪くなった場合は{call}お電話ください。")
     return "\n".join(lines)
 
 

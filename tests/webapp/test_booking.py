@@ -9,6 +9,7 @@ import pytest
 
 from scheduler.booking import fold_reading, suggest_reading
 from scheduler.booking.residents import stored_reading
+from scheduler.domain import city_id
 from tests.webapp.conftest import WEEK, csrf_token, login
 
 #: A week no other test uses: nothing planned there, so any slot of a service day fits.
@@ -346,3 +347,25 @@ def test_a_phone_with_letters_is_refused(operator, store):
     site = store.sites()[0]
     answer = _post_json(operator, "/api/residents", {"name": "架空 次郎", "phone": "0246-AB-CDEF", "site": site.id})
     assert answer.status_code == 400 and answer.json["error"].startswith("phone:")
+
+
+def test_a_planned_request_shows_the_time_to_tell_and_the_read_back_gives_the_numbers(app, operator, store):
+    """A request planned without a phone booking: the resident page shows a half-hour window from the published
+    plan; a read-back names the booking number and the office's number to call back."""
+    from scheduler.booking.readback import tellable_window
+    from scheduler.domain import DAY_S, RequestKind
+
+    plan = store.published_plan(WEEK)
+    stop = next(s for s in plan.stops if s.step_type == "visit" and store.get_request(s.request_id).promised is None)
+    req = store.get_request(stop.request_id)
+    window = tellable_window(store, req)
+    start = (stop.start_s % DAY_S) // 1800 * 1800
+    assert (window.day, window.start_s, window.end_s) == (stop.day, start, start + 3600)
+    assert req.kind == RequestKind.VISIT
+    page = operator.get(f"/booking/residents/{req.resident_id}").text
+    assert "公開された計画から案内できる時間" in page
+    app.config["ODEKAKE_OFFICE_PHONE"] = "0246-22-1111"
+    booked = _post_json(operator, "/api/bookings", {"draft": {**VISIT, "resident": 1}, "offer": 1})
+    text = booked.json["read_back"]
+    assert f"受付番号は{city_id(store.get_request(booked.json['request_id']))}です。" in text
+    assert "0246-22-1111までお電話ください" in text

@@ -112,7 +112,7 @@ def bookings():
     audit.record("change", "request", [req.id])
     return jsonify(request_id=req.id, status=req.status.value, promised=_window(req.promised),
                    plan_version=booking.plan.version if booking.plan else None,
-                   read_back=read_back(store, req)), 201
+                   read_back=read_back(store, req, office_phone=current_app.config["ODEKAKE_OFFICE_PHONE"])), 201
 
 
 @bp.route("/bookings/<int:request_id>", methods=["DELETE"], endpoint="cancel_booking")

@@ -49,6 +49,7 @@ from scheduler.booking import (
     resident_history,
 )
 from scheduler.booking.offers import Offer
+from scheduler.booking.readback import tellable_window
 from scheduler.domain import RequestStatus, SiteKind, city_id, parse_hhmm
 from webapp import audit, clock
 from webapp.args import parse_day
@@ -90,8 +91,10 @@ def resident(resident_id: int):
     store = get_store()
     sessions = {b.session_request_id: store.get_site(store.get_request(b.session_request_id).details.site_id).name
                 for b in seats}
+    told = {e.request.id: tellable_window(store, e.request) for e in history
+            if e.request.status in (RequestStatus.BOOKED, RequestStatus.PLANNED, RequestStatus.DISPATCHED)}
     return render_template("booking/resident.html", person=person, history=history, seats=seats,
-                           sessions=sessions, kinds=KINDS)
+                           sessions=sessions, kinds=KINDS, told=told)
 
 
 @bp.route("/residents/new", methods=["GET", "POST"])
@@ -215,7 +218,7 @@ def readback(request_id: int):
         abort(404)
     audit.record("view", "resident", [req.resident_id])
     return render_template("booking/readback.html", person=store.get_resident(req.resident_id), req=req,
-                           text=read_back(store, req))
+                           text=read_back(store, req, office_phone=current_app.config["ODEKAKE_OFFICE_PHONE"]))
 
 
 @bp.route("/requests/<int:request_id>/cancel", methods=["POST"])
