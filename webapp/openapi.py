@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import Flask
 
+from scheduler.domain import TEXT_LIMIT, TEXT_LIMITS
 from webapp import permissions
 from webapp.args import DB_INT_MAX
 
@@ -46,7 +47,6 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None, *,
 
 _DAY = {"type": "string", "format": "date"}
 _TIME = {"type": "string", "pattern": "^[0-9]{1,2}:[0-9]{2}$", "description": "A time of day, 8:30"}
-_TEXT = {"type": "string", "maxLength": 200}
 _ID_OR_CITY_ID = {"type": ["integer", "string"], "description": "The city's id (text, SAMPLE-R010) or the database id"}
 _WINDOW = {"type": "object", "properties": {"day": _DAY, "start_s": {"type": "integer"}, "end_s": {"type": "integer"}}}
 
@@ -86,7 +86,7 @@ COMPONENTS: dict[str, Any] = {
                     "type": "object", "required": ["site"],
                     "properties": {"site": _ID_OR_CITY_ID, "boxes": {"type": "integer", "minimum": 1},
                                    "ready": _TIME}}},
-                "items": {"type": "string", "description": "errand: what to pick up"},
+                "items": {"type": "string", "maxLength": TEXT_LIMIT, "description": "errand: what to pick up"},
                 "amount_yen": {"type": "integer", "minimum": 0, "description": "errand: the amount to collect"},
                 "chilled": {"type": "boolean", "description": "errand: a cool box is needed"},
                 "ride": {"type": "object", "description": "ride: from and to (\"home\" or a site)", "properties": {
@@ -100,7 +100,7 @@ COMPONENTS: dict[str, Any] = {
                     "after": _TIME, "before": _TIME}},
                 "window_min": {"type": "integer", "minimum": 10, "maximum": 480},
                 "offers": {"type": "integer", "minimum": 1, "maximum": 20},
-                "notes": {"type": "string"}},
+                "notes": {"type": "string", "maxLength": TEXT_LIMIT}},
             "example": {"resident": 1, "kind": "visit", "services": ["residence_certificate"],
                         "earliest": "2026-12-01", "latest": "2026-12-04"}},
         "Offer": {"type": "object", "properties": {"day": _DAY, "start": _TIME, "end": _TIME}},
@@ -218,15 +218,21 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "requestBody": _body({
             "type": "object", "required": ["name"],
             "description": "The home's position: lat and lon, or site (a landmark)",
-            "properties": {name: _TEXT for name in ("name", "kana", "phone", "address", "district", "notes",
-                                                    "contact_name", "contact_phone")}
+            "properties": {name: {"type": "string", "maxLength": min(TEXT_LIMITS.get(name, TEXT_LIMIT), 200)}
+                           for name in ("name", "kana", "phone", "address", "district", "notes",
+                                        "contact_name", "contact_phone")}
             | {"lat": {"type": "number", "minimum": -90, "maximum": 90},
                "lon": {"type": "number", "minimum": -180, "maximum": 180},
-               "site": {"type": "integer", "description": "A landmark's database id"}},
+               "site": {"type": "integer", "description": "A landmark's database id"},
+               "not_duplicate": {"type": "boolean", "description": "Register although a resident with the same "
+                                                                   "phone, or reading and address, exists"}},
             "example": {"name": "新井 一郎", "phone": "0240-00-0000", "site": 1}}),
         "responses": {"201": _json({"type": "object", "properties": {
             "id": {"type": "integer"}, "name": {"type": "string"}, "kana": {"type": "string"},
-            "lat": {"type": "number"}, "lon": {"type": "number"}}}, "Registered")}},
+            "lat": {"type": "number"}, "lon": {"type": "number"}}}, "Registered"),
+            "409": _json({"type": "object", "properties": {
+                "error": {"type": "string"}, "code": {"const": "likely_duplicate"}, "existing": {"type": "object"}}},
+                "Likely someone registered before (send not_duplicate: true when it is another person)")}},
     "api.resident_sessions": {
         "parameters": [_query("earliest", "From this day (default today)", _DAY),
                        _query("latest", "To this day (default 13 days after earliest)", _DAY),

@@ -53,6 +53,8 @@ STEP_S = 1800
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _NOON_S, _AFTERNOON_S = 12 * 3600, 13 * 3600
 _KINDS = ("visit", "errand", "ride")
+#: The draft's field holding each kind's details (what a message about them names).
+_DETAILS_FIELD = {RequestKind.VISIT: "services", RequestKind.ERRAND: "shops", RequestKind.RIDE: "ride"}
 
 
 class DraftError(InputError):
@@ -163,7 +165,7 @@ def _details(store: Store, kind: RequestKind, data: dict, max_amount_yen: int = 
                 _fail("services", "a list of service codes, e.g. [\"seal_certificate\"]")
             known = {s.code for s in store.services()}
             for i, code in enumerate(services):
-                if code not in known:
+                if not isinstance(code, str) or code not in known:
                     _fail(f"services[{i}]", f"unknown service {code!r}; known: {', '.join(sorted(known))}")
             return VisitDetails(tuple(services))
         if kind == RequestKind.ERRAND:
@@ -187,9 +189,9 @@ def _details(store: Store, kind: RequestKind, data: dict, max_amount_yen: int = 
     except DraftError:  # before ValueError: a DraftError is one, and already names its field
         raise
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        _fail(kind.value, f"cannot read the details ({exc})")
+        _fail(_DETAILS_FIELD[kind], f"cannot read the details ({exc})")
     except InputError as exc:
-        _fail(kind.value, str(exc))
+        _fail(_DETAILS_FIELD[kind], str(exc))
     return None  # pragma: no cover
 
 
