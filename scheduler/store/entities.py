@@ -31,8 +31,8 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-#: A write transaction holding the lock longer than this (seconds) is logged with where it began:
-#: every other writer waits for it (docs/RELIABILITY.md, "Under load").
+#: A write transaction holding the lock longer than this (seconds) is logged (INFO: ``odekake -v``) with
+#: where it began: every other writer waits for it (docs/RELIABILITY.md, "Under load").
 LONG_WRITE_S = 1.0
 
 _HERE = (str(Path(__file__).parent), contextlib.__file__)
@@ -84,7 +84,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
     finally:
         held = time.monotonic() - locked
         if held > LONG_WRITE_S:
-            log.warning("write lock held %.1f s by %s", held, _caller())
+            log.info("write lock held %.1f s by %s", held, _caller())
 
 
 @dataclasses.dataclass(frozen=True)

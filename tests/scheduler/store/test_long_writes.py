@@ -15,7 +15,7 @@ def _slow_write(store: Store) -> None:
 
 def test_a_long_write_is_logged_with_who_opened_it(monkeypatch, caplog):
     monkeypatch.setattr(entities, "LONG_WRITE_S", 0.01)
-    with Store.open() as store, caplog.at_level(logging.WARNING, logger="scheduler.store.entities"):
+    with Store.open() as store, caplog.at_level(logging.INFO, logger="scheduler.store.entities"):
         _slow_write(store)
         with store.transaction():  # short: not logged
             pass
