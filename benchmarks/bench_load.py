@@ -586,6 +586,7 @@ def main(argv: list[str]) -> int:
         f"publishes it, for {args.seconds} s against `odekake serve` on the sample week {week} "
         f"({settings['requests_before']} requests, 220 residents; v{settings['plan']['version']} published). "
         f"Calls: {answers['calls']} ({dict(sorted(events.items()))}).\n\n{table}\n\n"
+        + "Targets: 0 lost, 0 double bookings, 0 errors; offers and bookings p95 ≤ 1 s on 2 cores.\n\n"
         + (("Problems found (first 10):\n\n" + "\n".join(f"- {p}" for p in problems[:10]) + "\n\n") if problems
            else "")
         + f"Measured on {machine_line()} (load average {load[0]:.1f} before the run, {load[1]:.1f} after: other "
