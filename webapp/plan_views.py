@@ -21,6 +21,7 @@ from scheduler.domain import (
     CAPACITY_DIMENSIONS,
     DAY_S,
     Plan,
+    PlanStatus,
     PlanStop,
     ShiftException,
     Vehicle,
@@ -187,6 +188,13 @@ class WeekBoard:
     #: city ids of those promises
     unpublished_promises: list[str] = field(default_factory=list)
 
+    #: the version number the drivers have now (the newest published), None when none is
+    live_version: int | None = None
+
+    def superseded(self, plan: Plan) -> bool:
+        """Whether `plan` was published once but a newer published version replaced it (旧公開版)."""
+        return plan.status == PlanStatus.PUBLISHED and self.live_version is not None and plan.version < self.live_version
+
     @property
     def off_duty_stops(self) -> set[int]:
         """Ids of the cards whose time falls in a 運休 of their vehicle and day (the plan cannot keep them).
@@ -314,6 +322,8 @@ def week_board(store: Store, week: dt.date, version: int | None = None) -> WeekB
         shown = {v.id for v in board.vehicles}
         board.vehicles += [v for vid, v in sorted(extra.items()) if vid not in shown]
     board.published, board.unpublished_promises = unpublished_promises(store, week)
+    live = store.published_plan(week)
+    board.live_version = live.version if live is not None else None
     return board
 
 

@@ -18,7 +18,8 @@ from scheduler.domain import DAY_S, Plan, PlanStatus
 from scheduler.planning import diff_plans, publish
 from scheduler.store import NotFound, Store
 
-__all__ = ["ChangeRow", "Comparison", "PublishConflict", "compare_versions", "publish_version"]
+__all__ = ["ChangeRow", "Comparison", "PublishCheck", "PublishConflict", "compare_versions", "publish_check",
+           "publish_version"]
 
 #: The kinds of change, in the order the screen lists them.
 CHANGE_KINDS = ("unassigned", "reassigned", "moved", "added")
@@ -69,6 +70,48 @@ class Comparison:
     def resident_ids(self) -> list[int]:
         """Residents whose names the comparison shows (for the audit log)."""
         return sorted({r.resident_id for r in self.rows if r.resident_id is not None})
+
+
+#: A change of start time of at least this much counts as "the time changes" for a resident (15 minutes).
+TIME_CHANGE_S = 900
+
+
+@dataclass
+class PublishCheck:
+    """A draft set against the version the drivers have now, before it is published.
+
+    `counts` holds (code, published, draft) for ``served``, ``unassigned`` and
+    ``promises_kept``; `worse` the codes where the draft is worse. `changed`
+    counts the requests whose day, vehicle or time (by `TIME_CHANGE_S` or more)
+    changes: residents who may need to be told.
+    """
+
+    published: Plan | None
+    draft: Plan
+    counts: list[tuple[str, int, int]] = field(default_factory=list)
+    worse: list[str] = field(default_factory=list)
+    changed: int = 0
+    left_out: int = 0
+
+
+def publish_check(store: Store, week: dt.date, version: int) -> PublishCheck:
+    """Return how the draft `version` compares with the week's published version (see `PublishCheck`)."""
+    draft = _plan(store, week, version)
+    published = store.published_plan(week)
+    check = PublishCheck(published=published, draft=draft)
+    if published is None or published.id == draft.id:
+        return check
+    for code in ("served", "unassigned", "promises_kept"):
+        old, new = int(published.summary.get(code, 0)), int(draft.summary.get(code, 0))
+        check.counts.append((code, old, new))
+        if (new > old) if code == "unassigned" else (new < old):
+            check.worse.append(code)
+    diff = diff_plans(published, draft, min_shift_s=TIME_CHANGE_S)
+    check.changed = len(diff.reassigned) + len(diff.moved)
+    check.left_out = len(diff.newly_unassigned)
+    if check.left_out and "unassigned" not in check.worse:
+        check.worse.append("left_out")  # as many left out overall, but some who had a place lose it
+    return check
 
 
 def _plan(store: Store, week: dt.date, version: int | None) -> Plan:

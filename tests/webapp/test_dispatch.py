@@ -182,3 +182,29 @@ def test_unassigned_list_names_requests_by_city_id_and_the_header_links_to_it(cl
     for u in plan.unassigned:
         assert f"<td>{city_id(store.get_request(u.request_id))}</td>" in table
     assert f'<a href="#unassigned">未割当 {len(plan.unassigned)}</a>' in page
+
+
+def test_publishing_a_worse_version_shows_the_change_and_needs_a_tick(client, store):
+    """A draft serving fewer than the published version: the board compares them; publishing needs the tick box."""
+    published = store.get_plan(WEEK)
+    worse = dataclasses.replace(published, status=PlanStatus.DRAFT,
+                                stops=[s for s in published.stops if s.request_id != published.stops[1].request_id
+                                       or s.step_type in ("start", "end")])
+    gone = published.stops[1].request_id
+    worse.summary = {**published.summary, "served": published.summary["served"] - 1}
+    worse.unassigned = [*published.unassigned]
+    draft = store.save_plan(worse)
+    login(client, "dispatcher")
+    page = client.get(f"/dispatch/weeks/{WEEK}").text
+    assert "公開中の第1版と比べて" in page and f"計画済み {published.summary['served']} → {worse.summary['served']} ⚠" in page
+    assert "計画から外れる依頼 1" in page and 'name="confirm_worse"' in page
+    refused = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": str(draft.version),
+                                                                   "csrf_token": csrf_token(client)})
+    assert refused.status_code == 302 and store.published_plan(WEEK).version == 1
+    assert "公開中の版より悪くなる点があります" in client.get(refused.location).text
+    done = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": str(draft.version), "confirm_worse": "1",
+                                                                "csrf_token": csrf_token(client)})
+    assert done.status_code == 302 and store.published_plan(WEEK).version == draft.version
+    board = client.get(f"/dispatch/weeks/{WEEK}").text
+    assert "第1版 (旧公開版)" in board and f"第{draft.version}版 (公開済み)" in board
+    assert gone is not None

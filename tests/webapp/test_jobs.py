@@ -281,7 +281,9 @@ def test_publish_on_the_screen_asks_and_needs_the_csrf_token(client, store):
     assert "再計画" in board.text and 'name="time_limit_s"' in board.text
     forged = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": str(version)})
     assert forged.status_code == 400 and store.get_plan(WEEK).status == PlanStatus.DRAFT
-    done = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": str(version),
+    # v2 drops a request v1 served: worse, so the form needs its tick box (board: 計画から外れる依頼 1)
+    assert "計画から外れる依頼 1" in board.text
+    done = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": str(version), "confirm_worse": "1",
                                                                "csrf_token": csrf_token(client)})
     assert done.status_code == 302 and store.published_plan(WEEK).version == version
     assert "第2版を公開しました" in client.get(done.location).text

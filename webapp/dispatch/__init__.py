@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from scheduler.domain import PlanStatus
 from scheduler.service_calendar import next_monday
 from webapp import audit
 from webapp.args import parse_day, parse_monday, query_int
@@ -23,7 +24,12 @@ from webapp.jobs import job_json, job_words, start_planning, time_limit_choices
 from webapp.maps import KIND_COLOURS
 from webapp.permissions import allowed
 from webapp.plan_views import week_board
-from webapp.publishing import PublishConflict, compare_versions, publish_version
+from webapp.publishing import (
+    PublishConflict,
+    compare_versions,
+    publish_check,
+    publish_version,
+)
 from webapp.sheet import render_sheet, shift_sheet
 from webapp.vendor import LEAFLET_VERSION
 
@@ -47,7 +53,9 @@ def week(monday: str):
     board = week_board(store, week_start, query_int("version"))
     audit.record("view", "resident", board.resident_ids)
     job = store.active_job(week_start)
-    return render_template("dispatch/week.html", board=board, colours=KIND_COLOURS,
+    check = publish_check(store, week_start, board.plan.version) \
+        if board.plan is not None and board.plan.status == PlanStatus.DRAFT else None
+    return render_template("dispatch/week.html", board=board, colours=KIND_COLOURS, check=check,
                            job=job_json(job) if job else None, time_limits=time_limit_choices(),
                            default_limit=_default_limit(),
                            can_plan=allowed("dispatch.plan", current_user.role))
@@ -89,6 +97,10 @@ def publish(monday: str):
     text = request.form.get("version", "")
     if not text.isdigit():
         abort(400, description=f"version: {text!r} is not a whole number")
+    check = publish_check(get_store(), week_start, int(text))
+    if check.worse and request.form.get("confirm_worse") != "1":
+        flash(_("公開中の版より悪くなる点があります。内容を確かめて印を付けてから公開してください"), "error")
+        return redirect(url_for("dispatch.week", monday=monday, version=text))
     try:
         plan, changed = publish_version(get_store(), week_start, int(text), user=current_user.login)
     except PublishConflict:
