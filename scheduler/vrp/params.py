@@ -58,9 +58,13 @@ class SolveParams:
     seed
         Seed of the solver's random choices (large-neighbourhood operators).
     solution_limit
-        Stop after this many improving solutions instead of on the clock; with
-        it the result depends only on the input and the seed (deterministic),
-        and a single worker is used. ``None``: no limit.
+        Stop after this many solutions instead of on the clock; with it the
+        result depends only on the input and the seed (deterministic), and a
+        single worker is used: nothing before OR-Tools' search looks at the
+        clock. Should `time_limit_s` end the search first, the answer says so
+        (``summary.search.stopped``: ``time_limit``) and a warning is logged.
+        Inside OR-Tools' search two clocks remain (``scheduler.vrp.solver._clock_free``):
+        a limit of 1 from the commitments-first plan never reaches them. ``None``: no limit.
     first_solution
         How the first solution is built; ``AUTO`` chooses by problem shape
         (see `FIRST_SOLUTIONS`).
