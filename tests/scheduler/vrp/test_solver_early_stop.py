@@ -19,17 +19,27 @@ def _small() -> dict:
     return problem([0, 300, 600, 900, 1200, 1500, 1800, 2100, 2400], jobs=jobs, vehicles=vehicles)
 
 
-def test_early_stop_returns_the_plan_of_a_long_run():
-    """Same seed, one worker: stopping on convergence gives the routes a run to the time limit gives."""
+def test_a_search_that_stops_improving_ends_early_with_its_best_plan():
+    """One worker, a 2 s stall: the search ends long before its 60 s limit, says so, and keeps the best plan.
+
+    The best plan of `_small` is found in the first round, so however slow the machine, the
+    stall only counts after it: one van out to 2,400 s and back, 4,800 s of driving (the 8 jobs'
+    4,800 s of service fit its 9 h shift); two vans would drive more.
+    """
     week = _small()
     early = solve(week, SolveParams(time_limit_s=60, stall_s=2, workers=1, seed=3))
-    full = solve(week, SolveParams(time_limit_s=2, stall_s=0, workers=1, seed=3))
-    assert validate(week, early) == [] and validate(week, full) == []
-    assert early["summary"]["search"]["stopped"] == "converged"
+    assert validate(week, early) == []
+    assert early["summary"]["search"] == {"stopped": "converged"}
+    assert early["summary"]["unassigned"] == 0 and early["summary"]["cost"] == 4800
+    assert sorted(len(route_ids(early, r["vehicle"])) for r in early["routes"]) == [8]
+
+
+def test_without_early_stop_the_time_limit_ends_the_search():
+    """``stall_s=0``: nothing stops the search but its time limit, and the answer says so (plan valid)."""
+    week = _small()
+    full = solve(week, SolveParams(time_limit_s=1, stall_s=0, workers=1, seed=3))
+    assert validate(week, full) == []
     assert full["summary"]["search"] == {"stopped": "time_limit"}
-    assert early["summary"]["cost"] == full["summary"]["cost"]
-    assert sorted(route_ids(early, r["vehicle"]) for r in early["routes"]) == \
-        sorted(route_ids(full, r["vehicle"]) for r in full["routes"])
 
 
 def test_progress_reports_the_best_plans_and_the_expected_end():
@@ -45,8 +55,38 @@ def test_progress_reports_the_best_plans_and_the_expected_end():
     assert [r.elapsed_s for r in reports] == sorted(r.elapsed_s for r in reports)
 
 
-def test_the_expected_end_is_the_stall_deadline_once_every_worker_searches(monkeypatch):
-    """Reported plans carry the time limit as their end until both workers are in OR-Tools' search, then the deadline."""
+class _Clock:
+    """The solver's clock in a test: stands still but for the watch's sleeps between polls (exact times)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch) -> _Clock:
+    """Give `scheduler.vrp.solver` a fake clock: time passes only when it sleeps (0.02 s per idle poll)."""
+    from types import SimpleNamespace
+
+    from scheduler.vrp import solver
+
+    fake = _Clock()
+    monkeypatch.setattr(solver, "time", SimpleNamespace(monotonic=fake.monotonic, perf_counter=fake.monotonic,
+                                                        sleep=fake.sleep))
+    return fake
+
+
+def test_the_expected_end_is_the_stall_deadline_once_every_worker_searches(monkeypatch, clock):
+    """Reported plans carry the time limit as their end until both workers are in OR-Tools' search, then the deadline.
+
+    The four reports arrive at 0 s; the last one (worker 1 done) starts the 0.5 s stall, so the
+    deadline reported is 0.5 s and the watch ends at the first idle poll past it (polls 0.02 s apart).
+    """
     from types import SimpleNamespace
 
     from scheduler.vrp import solver
@@ -56,13 +96,14 @@ def test_the_expected_end_is_the_stall_deadline_once_every_worker_searches(monke
     plan = solver.SearchResult(100, ((),), (), (), "ROUTING_SUCCESS")
     better = solver.replace(plan, objective=90)
     reports = []
-    report = solver._Reporter(SimpleNamespace(tasks=[]), SolveParams(time_limit_s=30), solver.time.monotonic(),
+    report = solver._Reporter(SimpleNamespace(tasks=[]), SolveParams(time_limit_s=30), clock.monotonic(),
                               reports.append)
     found = solver._watch(None, SolveParams(stall_gain=0.0), _Never(10_000), _Reports(
         [(0, plan), (0, solver._DESCENT), (1, better), (1, solver._FINISHED)]), 0.5, 2, report)
     assert found.objective == 90 and found.stopped == "converged"
     assert [r.expected_s for r in reports[:2]] == [30, 30]  # worker 1 still in ruin and recreate
-    assert len(reports) == 3 and reports[2].expected_s < 1  # both searching: 0.5 s after the last gain
+    assert len(reports) == 3 and reports[2].expected_s == 0.5  # both searching: 0.5 s after the last gain
+    assert 0.5 < clock.now <= 0.52 + 1e-9
 
 
 def _commitment_week() -> dict:
@@ -144,7 +185,7 @@ class _Reports:
         return self.items.pop(0)
 
 
-def test_the_stall_counts_only_once_every_worker_is_in_or_tools_search(monkeypatch):
+def test_the_stall_counts_only_once_every_worker_is_in_or_tools_search(monkeypatch, clock):
     """While a worker still runs ruin and recreate (its own stop rule), a pause never stops the search.
 
     Once both workers have reported the start of OR-Tools' search, the same
@@ -156,13 +197,16 @@ def test_the_stall_counts_only_once_every_worker_is_in_or_tools_search(monkeypat
     plan = solver.SearchResult(100, ((),), (), (), "ROUTING_SUCCESS")
     better = solver.replace(plan, objective=90)
     params = SolveParams(stall_gain=0.0)
-    # one worker in OR-Tools' search, the other still improving: 20 idle polls (0.4 s) pass a 0.01 s stall
+    # one worker in OR-Tools' search, the other still improving: 17 idle polls (0.34 s) pass a 0.01 s stall
     half = solver._watch(None, params, _Never(20), _Reports([(0, plan), (0, solver._DESCENT), (1, better)]), 0.01, 2)
     assert half.objective == 90 and half.stopped != "converged"
-    # both in OR-Tools' search (or done): the pause stops it
+    assert clock.now == pytest.approx(17 * 0.02)
+    # both in OR-Tools' search (or done): the pause stops it, at the first idle poll
+    started = clock.now
     both = solver._watch(None, params, _Never(10_000), _Reports(
         [(0, plan), (0, solver._DESCENT), (1, better), (1, solver._FINISHED)]), 0.01, 2)
     assert both.objective == 90 and both.stopped == "converged"
+    assert clock.now - started == pytest.approx(0.02)
 
 
 def test_a_failing_progress_callback_never_costs_the_plan(caplog):
