@@ -1,4 +1,4 @@
-"""Data-safety commands of `odekake`: backup, restore, check, resident export|forget.
+"""Data-safety commands of `odekake`: backup, restore, check, resident export|forget, audit export.
 
 Storage work only (`scheduler.store.backup`, `scheduler.store.check`,
 `scheduler.store.personal`); see docs/RELIABILITY.md. Messages name files
@@ -7,6 +7,7 @@ and ids, never a resident's name.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -137,5 +138,43 @@ def resident_forget(ctx: click.Context, ident: str, yes: bool) -> None:
     click.echo(report.format())
 
 
+@click.group("audit")
+def audit() -> None:
+    """The audit log: who viewed or changed which resident's data."""
+
+
+def _date(field: str):
+    def parse(ctx: click.Context, param: click.Parameter, value: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            msg = f"{field}: {value!r} is not a date like 2026-11-01"
+            raise click.BadParameter(msg) from None
+
+    return parse
+
+
+@audit.command("export")
+@click.option("--from", "first", required=True, callback=_date("--from"), help="First day (YYYY-MM-DD), included.")
+@click.option("--to", "last", required=True, callback=_date("--to"), help="Last day (YYYY-MM-DD), included.")
+@click.argument("output", metavar="FILE", type=click.Path(dir_okay=False))
+@click.pass_context
+def audit_export_command(ctx: click.Context, first: dt.date, last: dt.date, output: str) -> None:
+    """Write the audit log from --from to --to as CSV (UTF-8 with BOM) for the data-protection officer.
+
+    One row per record an entry names (columns in docs/CSV_FORMATS.md); the export is audited itself.
+    """
+    from routing.files import write_atomic
+    from scheduler.io.audit_export import audit_entry, audit_export
+    from scheduler.store.store import Store
+
+    with Store.open(_existing_database(ctx)) as store:
+        export = audit_export(store, first, last)
+        write_atomic(output, export.text)
+        store.audit(audit_entry(export, user=_user(), where="cli"))
+    click.echo(f"wrote {output}: {len(export.entries)} audit entries, {export.rows} rows "
+               f"({first.isoformat()} to {last.isoformat()})", err=True)
+
+
 #: Commands registered on the top-level `odekake` group (through scheduler.cli.COMMANDS).
-COMMANDS: list[click.Command] = [backup, restore, check, resident]
+COMMANDS: list[click.Command] = [backup, restore, check, resident, audit]

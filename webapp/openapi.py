@@ -249,6 +249,13 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "responses": {"201": _json({"type": "object", "properties": {
             "id": {"type": "integer"}, "session": {"type": "integer"}, "day": _DAY,
             "read_back": {"type": "string"}}}, "Booked")}},
+    "api.audit_csv": {
+        "parameters": [_query("from", "First day, included", _DAY | {"example": "2026-11-01"}, required=True),
+                       _query("to", "Last day, included (at most 367 days after from)",
+                              _DAY | {"example": "2026-11-30"}, required=True)],
+        "responses": {"200": {"description": "The audit log of the period, UTF-8 with a byte-order mark (columns in "
+                                             "docs/CSV_FORMATS.md)",
+                              "content": {"text/csv": {"schema": {"type": "string"}}}}}},
     "api.sheet_pdf": {
         "parameters": [_query("version", "Plan version (default: the latest; drivers: the published one)",
                               {"type": "integer"})],

@@ -106,6 +106,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api.resident_sessions": _BOOKERS,
     "api.seats": _BOOKERS,
     "api.cancel_seat": _BOOKERS,
+    # the audit log for the data-protection officer (who viewed or changed which resident's data): admin only
+    "api.audit_csv": _ADMIN,
+    "masters.audit": _ADMIN,
 }
 
 

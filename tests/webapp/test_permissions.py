@@ -109,6 +109,8 @@ def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, s
         "api.resident_sessions": ("GET", f"/api/residents/1/sessions?earliest={monday}", {}),
         "api.seats": ("POST", "/api/seats", {"json": {"resident": 2, "session": SEAT[0], "day": SEAT[1]}}),
         "api.cancel_seat": ("POST", "/api/seats/2/cancel", {"json": {"reason": "入院"}}),
+        "api.audit_csv": ("GET", f"/api/audit.csv?from={monday}&to={next_monday}", {}),
+        "masters.audit": ("GET", "/masters/audit", {}),
     }
 
 
@@ -182,7 +184,8 @@ def test_the_table_gives_drivers_no_office_screens():
                      "masters.sites", "masters.import_csv"):
         assert not permissions.allowed(endpoint, Role.DRIVER)
     for endpoint in ("masters.users", "masters.user_new", "masters.user_edit", "masters.user_logout",
-                     "masters.user_unlock"):  # accounts: admin only
+                     "masters.user_unlock",  # accounts: admin only
+                     "api.audit_csv", "masters.audit"):  # the audit log (who saw which resident): admin only
         assert {r for r in Role if permissions.allowed(endpoint, r)} == {Role.ADMIN}
     assert not permissions.allowed("driver.report", Role.DISPATCHER)
     assert not permissions.allowed("dispatch.week", None)

@@ -264,4 +264,5 @@ def openapi():
     return jsonify(openapi_document(current_app))
 
 
+from webapp.api import audit_log as _audit_log  # noqa: F401  (registers GET /api/audit.csv on bp)
 from webapp.api import booking as _booking  # noqa: F401  (registers the booking routes on bp)

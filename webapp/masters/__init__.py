@@ -373,3 +373,6 @@ def import_view():
 
 
 __all__ = ["bp"]
+
+
+from webapp.masters import audit_log as _audit_log  # noqa: F401  (registers /masters/audit on bp)
