@@ -25,7 +25,14 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 
 from scheduler.store import Store
-from tests.webapp.conftest import ACCOUNTS, PASSWORD, TEST_CONFIG, WEEK
+from tests.webapp.conftest import (
+    ACCOUNTS,
+    PASSWORD,
+    TEST_CONFIG,
+    WEEK,
+    csrf_token,
+    login,
+)
 from webapp.args import DB_INT_MAX
 from webapp.openapi import openapi_document
 from webapp.security import new_api_token
@@ -46,7 +53,7 @@ HUGE = 99999999999999999999
 
 def _tokens(instance) -> dict[str, str]:
     with Store.for_instance(instance) as store:
-        return {login: new_api_token(store, store.user_by_login(login)) for login in (*ROLES, "admin")}
+        return {name: new_api_token(store, store.user_by_login(name)) for name in (*ROLES, "admin")}
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -61,9 +68,9 @@ def tokens(instance):
 
 @pytest.fixture
 def api(client, tokens):
-    """Call the API as a role: ``api("operator", "POST", url, json=...)``."""
-    def call(login, method, url, **kwargs):
-        return client.open(url, method=method, headers=_bearer(tokens[login]), **kwargs)
+    """Call the API as an account: ``api("operator", "POST", url, json=...)``."""
+    def call(who, method, url, **kwargs):
+        return client.open(url, method=method, headers=_bearer(tokens[who]), **kwargs)
 
     return call
 
@@ -77,7 +84,7 @@ def _bad(response, field: str) -> None:
 # --------------------------------------------------------------------------- the findings, one by one
 
 
-@pytest.mark.parametrize(("login", "method", "url", "field"), [
+@pytest.mark.parametrize(("who", "method", "url", "field"), [
     ("dispatcher", "GET", f"/api/jobs/{HUGE}", "job_id"),
     ("dispatcher", "POST", f"/api/stops/{HUGE}/status", "stop_id"),
     ("operator", "DELETE", f"/api/bookings/{HUGE}", "request_id"),
@@ -87,9 +94,9 @@ def _bad(response, field: str) -> None:
     ("dispatcher", "GET", f"/api/weeks/{WEEK}/plan?version={HUGE}", "version"),
     ("dispatcher", "GET", f"/api/routes/2026-12-01?vehicle={HUGE}", "vehicle"),
 ])
-def test_ids_beyond_sqlite_are_a_400_naming_the_field(api, login, method, url, field):
+def test_ids_beyond_sqlite_are_a_400_naming_the_field(api, who, method, url, field):
     """Ids in paths and numbers in queries beyond SQLite's 64-bit integers: 400 naming the argument, not 500."""
-    _bad(api(login, method, url, json={"action": "arrived", "reason": "入院"}), field)
+    _bad(api(who, method, url, json={"action": "arrived", "reason": "入院"}), field)
 
 
 def test_the_largest_id_sqlite_holds_is_just_not_found(api):
@@ -103,7 +110,7 @@ def test_an_id_beyond_range_is_checked_after_the_log_in(client):
     assert client.get(f"/api/jobs/{HUGE}").status_code == 401
 
 
-@pytest.mark.parametrize(("login", "method", "url", "body", "field"), [
+@pytest.mark.parametrize(("who", "method", "url", "body", "field"), [
     ("dispatcher", "GET", "/api/weeks/9999-12-27/plan", None, "monday"),
     ("dispatcher", "POST", "/api/weeks/9999-12-27/plan", {}, "monday"),
     ("dispatcher", "POST", "/api/weeks/1999-12-27/plan/publish", {}, "monday"),
@@ -117,9 +124,9 @@ def test_an_id_beyond_range_is_checked_after_the_log_in(client):
                                            "offer": {"day": "9999-12-31", "start": "9:00", "end": "10:00"}},
      "offer.day"),
 ])
-def test_dates_outside_the_years_the_service_plans_are_a_400(api, login, method, url, body, field):
+def test_dates_outside_the_years_the_service_plans_are_a_400(api, who, method, url, body, field):
     """Years outside 2000–2100 (9999-12-27, 0001-01-01) are refused naming the field, before any date arithmetic."""
-    answer = api(login, method, url, json=body) if body is not None else api(login, method, url)
+    answer = api(who, method, url, json=body) if body is not None else api(who, method, url)
     _bad(answer, field)
     assert "2000" in answer.json["error"] and "2100" in answer.json["error"]
 
@@ -131,8 +138,8 @@ def test_offers_from_9999_are_refused_by_the_horizon(api):
     assert answer.status_code == 400 and "earliest" in answer.json["error"]
 
 
-def _raw(api, login, method, url, text: str | bytes):
-    return api(login, method, url, data=text, content_type="application/json")
+def _raw(api, who, method, url, text: str | bytes):
+    return api(who, method, url, data=text, content_type="application/json")
 
 
 @pytest.mark.parametrize(("text", "field", "words"), [
@@ -191,6 +198,18 @@ def test_what_the_fuzzer_found_is_named_too(api, store):
     assert api("operator", "DELETE", f"/api/bookings/{promised}", json={"reason": "入院"}).status_code == 200
     again = api("operator", "DELETE", f"/api/bookings/{promised}", json={"reason": "入院"})
     assert again.status_code == 409 and "cancelled" in again.json["error"] and again.json["status"] == "cancelled"
+
+
+def test_the_operators_screens_read_numbers_the_same_way(client):
+    """The booking screens: a shop or a session id beyond SQLite's integers is shown by field (400), not a 500."""
+    login(client, "operator")
+    token = csrf_token(client)
+    errand = client.post("/booking/residents/1/requests/errand", data={
+        "csrf_token": token, "shop_site_1": str(HUGE), "shop_boxes_1": "1", "earliest": "2026-12-01"})
+    assert errand.status_code == 400 and "shops[0].site" in errand.text
+    seat = client.post("/booking/residents/1/sessions", data={"csrf_token": token, "session": str(HUGE),
+                                                               "day": "2026-12-01"})
+    assert seat.status_code == 400 and "session: " in seat.text and "out of range" in seat.text
 
 
 # --------------------------------------------------------------------------- schemathesis over the document
@@ -255,8 +274,8 @@ def fuzz_app(sample_instance, tmp_path, monkeypatch):
 
     store, _ = planned_sample_copy(sample_instance, tmp_path, WEEK, scale=SCALE)
     with store:
-        for login, (role, vehicle) in ACCOUNTS.items():
-            add_user(store, login, role.value, vehicle_id=vehicle, password=PASSWORD)
+        for name, (role, vehicle) in ACCOUNTS.items():
+            add_user(store, name, role.value, vehicle_id=vehicle, password=PASSWORD)
     monkeypatch.setattr("webapp.api.sheet_pdf", lambda sheet: Response(b"%PDF-1.7 stub", mimetype="application/pdf"))
     return create_app(tmp_path, test_config=dict(TEST_CONFIG))
 
@@ -351,13 +370,13 @@ def test_api_fuzz(case, fuzz_schema):
     op = case.operation
     definition = extra["doc"]["paths"][op.path][op.method.lower()]
     allowed = definition["x-roles"]  # "public" (the log-in) or the roles of the permission table
-    logins = [login for login in ROLES if allowed != "public" and login.rstrip("0123456789") in allowed] or ["admin"]
+    accounts = [name for name in ROLES if allowed != "public" and name.rstrip("0123456789") in allowed] or ["admin"]
     fields = extra["fields"][op.path, op.method.upper()]
     stats = extra["stats"]
     key = f"{op.method.upper()} {op.path}"
-    for login in logins:
+    for account in accounts:
         started = time.perf_counter()
-        response = case.call(headers=_bearer(extra["tokens"][login]))
+        response = case.call(headers=_bearer(extra["tokens"][account]))
         stats.seconds[key] += time.perf_counter() - started
         stats.requests[key] += 1
         stats.statuses[key][response.status_code] += 1
@@ -365,7 +384,7 @@ def test_api_fuzz(case, fuzz_schema):
         problem = _problem(case, response, fields)
         if problem is None:
             continue
-        text = f"{login}: {case.as_curl_command()[:300]} -> {problem}"
+        text = f"{account}: {case.as_curl_command()[:300]} -> {problem}"
         if os.environ.get(STATS_ENV):
             stats.failures[key].append(text)
         else:

@@ -14,6 +14,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from webapp.args import DB_INT_MAX, DB_INT_MIN
+
 __all__ = ["KINDS", "SHOP_ROWS", "WEEKDAYS", "draft_from_form", "field_of"]
 
 #: Kinds of requests made by insertion (hall seats have their own page).
@@ -33,9 +35,10 @@ def _int(value: str | None, default: int | None = None) -> Any:
     if not text:
         return default
     try:
-        return int(text.replace(",", ""))
+        number = int(text.replace(",", ""))
     except ValueError:
         return text  # parse_draft refuses it, naming the field
+    return number if DB_INT_MIN <= number <= DB_INT_MAX else text  # beyond SQLite's integers: the same
 
 
 def _kind_fields(kind: str, form: MultiDict) -> dict[str, Any]:
