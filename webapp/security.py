@@ -54,7 +54,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from scheduler.accounts import ApiToken, LoginSession, Role, User
 from scheduler.clock import city_now
 from scheduler.store import NotFound, Store, is_busy
-from webapp import clock, login_limits, permissions
+from webapp import clock, login_limits, permissions, settings
 from webapp.db import get_store
 
 __all__ = ["TOUCH_EVERY", "StaffUser", "check_password", "check_permission_table", "end_current_session", "guard",
@@ -172,8 +172,8 @@ def new_api_token(store: Store, account: User, *, expires_at: dt.datetime | None
     """
     now = now or _now()
     if expires_at is None:
-        days = current_app.config["ODEKAKE_TOKEN_DAYS"] if has_app_context() else 90
-        expires_at = now + dt.timedelta(days=days)
+        config = current_app.config if has_app_context() else settings.defaults()
+        expires_at = now + dt.timedelta(days=config["ODEKAKE_TOKEN_DAYS"])
     token = secrets.token_urlsafe(32)
     store.add_api_token(ApiToken(user_id=account.id, token_sha256=_sha256(token), expires_at=expires_at,
                                  label=label, created_at=now))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import tempfile
 from pathlib import Path
 
@@ -291,9 +292,10 @@ def user_edit(user_id: int | None = None):
             form.active.errors = [*form.active.errors, _("自分のアカウントは無効にしたり役割を変えたりできません")]
         else:
             new_hash = hash_password(password) if password else None
-            mine = old is not None and old.id == current_user.account.id
-            write = (lambda u: store.update_user(u, at=clock.now(), keep_session=current_user.session_id if mine
-                                                 else None)) if old else store.add_user
+            write = store.add_user
+            if old is not None:  # a new password ends the others' log-ins, never the admin's own one here
+                keep = current_user.session_id if old.id == current_user.account.id else None
+                write = functools.partial(store.update_user, at=clock.now(), keep_session=keep)
             if _save(form, lambda: form.to_user(old, new_hash), write, "user") is not None:
                 flash(_("保存しました"))
                 return redirect(url_for("masters.users"))
