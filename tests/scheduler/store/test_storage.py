@@ -509,14 +509,14 @@ def test_plan_save_failing_on_unassigned_rolls_back_the_stops(seeded, monkeypatc
     request_id = store.add_request(_visit(ids["resident"]), user="op").id
     plan = _plan(ids)
     plan.unassigned = [UnassignedRequest(request_id, "not enough time in any shift")]
-    real_insert = Store._insert
+    real_insert = Store._insert_rows
 
-    def failing_insert(self, table, row):
+    def failing_insert(self, table, rows, plan_id):
         if table == "plan_unassigned":
             raise RuntimeError("simulated crash")
-        return real_insert(self, table, row)
+        return real_insert(self, table, rows, plan_id)
 
-    monkeypatch.setattr(Store, "_insert", failing_insert)
+    monkeypatch.setattr(Store, "_insert_rows", failing_insert)
     with pytest.raises(RuntimeError, match="simulated crash"):
         store.save_plan(plan)
     monkeypatch.undo()
