@@ -30,6 +30,9 @@ Fixtures (add a flow in a few lines)::
 - ``shot(page, name, docs=False)``: a PNG in ``build/screenshots/`` (gitignored, kept as a
   test artefact). ``docs=True`` marks the few shown in the README: ``make screenshots``
   (``ODEKAKE_DOCS_SCREENSHOTS=1``) writes those to ``docs/screenshots/`` as well.
+- A test that fails leaves each of its open pages in ``build/screenshots/`` as
+  ``FAIL-<module>_<test name>[-<n>].png`` (what the browser showed) and ``.html`` (the page's HTML then),
+  so a failure on another machine can be read (`_keep_failed_pages`).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -109,14 +113,15 @@ def _add_plan_week(instance: Path) -> None:
     """
     from routing.network import RoadNetwork
     from scheduler.domain import RequestKind, RequestStatus, RideDetails
+    from scheduler.io.sample import sample_now
     from scheduler.planning import plan_week, publish
     from scheduler.store import Store
     from scheduler.vrp.params import SolveParams
 
     shift = PLAN_WEEK - WEEK
     with Store.for_instance(instance) as store:
-        first = plan_week(store, RoadNetwork.from_instance(instance), PLAN_WEEK,
-                          params=SolveParams(time_limit_s=60, solution_limit=1), user="test")
+        first = plan_week(store, RoadNetwork.from_instance(instance), PLAN_WEEK,  # the same plan any day
+                          params=SolveParams(time_limit_s=60, solution_limit=1), user="test", now=sample_now(PLAN_WEEK))
         publish(store, first.plan.id, user="test")
         copies: dict[int, int] = {}
         for r in store.requests():
@@ -186,9 +191,45 @@ class _Recorder:
             route.continue_()
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test (``item.report_setup``, ``report_call``) for the fixtures' teardown."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+def _keep_failed_pages(item, contexts) -> list[Path]:
+    """Save every open page of a failed test: ``FAIL-<module>_<test name>[-<n>].png`` and ``.html`` in build/screenshots/."""
+    from playwright.sync_api import Error
+
+    test = item.nodeid.rsplit("/", 1)[-1].replace(".py::", "_")  # test_x_test_y[param]
+    name = "FAIL-" + re.sub(r"[^\w-]+", "_", test).strip("_")
+    pages = [page for context in contexts for page in context.pages]
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    saved = []
+    for n, page in enumerate(pages, 1):
+        stem = name if len(pages) == 1 else f"{name}-{n}"
+        for suffix in (".png", ".html"):
+            path = ARTEFACTS / f"{stem}{suffix}"
+            try:
+                if suffix == ".png":
+                    page.screenshot(path=str(path), full_page=True)
+                else:
+                    path.write_text(page.content(), encoding="utf-8")
+                saved.append(path)
+            except Error as exc:  # a crashed page: keep what can be kept, never hide the test's own failure
+                (ARTEFACTS / f"{stem}{suffix}.txt").write_text(f"{page.url}: not saved: {exc}\n", encoding="utf-8")
+    return saved
+
+
 @pytest.fixture
-def new_page(browser, live_server):
-    """Open a page in a fresh context (no cookies) at a viewport size; check its requests at the end."""
+def new_page(browser, live_server, request):
+    """Open a page in a fresh context (no cookies) at a viewport size; check its requests at the end.
+
+    When the test fails (or a page asked another host or raised a script error), every page
+    it opened is saved first (`_keep_failed_pages`).
+    """
     recorder = _Recorder(live_server.netloc)
     contexts = []
 
@@ -203,6 +244,10 @@ def new_page(browser, live_server):
         return page
 
     yield _open
+    reports = [getattr(request.node, f"report_{when}", None) for when in ("setup", "call")]
+    failed = any(report is not None and report.failed for report in reports)
+    if failed or recorder.foreign or recorder.script_errors:
+        _keep_failed_pages(request.node, contexts)
     for context in contexts:
         context.close()
     assert recorder.foreign == [], f"requests to another host: {recorder.foreign}"
