@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from routing.errors import InputError
 from scheduler.booking.draft import BOOKING_HORIZON_DAYS, Draft, bookable_days
 from scheduler.booking.offers import (
+    DRAFT_ID,
     Offer,
     OfferResult,
     WeekRoutes,
@@ -130,6 +131,9 @@ def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, u
     """
     now = now or city_now()
     _check_when(offer, now, horizon_days)
+    # the insertion is worked out before the write lock is taken, on the week as it is now;
+    # under the lock only a check that nothing changed meanwhile and the writes remain
+    ready = _prepare(store, network, draft, offer, now=now, user=user)
     try:
         with store.transaction():
             # inside the write lock: of two confirms of one offer at the same moment, the second sees the first
@@ -138,23 +142,67 @@ def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, u
                 msg = (f"request {city_id(existing)}: the resident already has this booking "
                        f"({existing.promised.label()}); confirm a second need to book again")
                 raise AlreadyBooked(msg, existing)
-            req = store.add_request(draft.request(promised=offer.window, now=now), user=user)
-            wr = week_routes(store, network, offer.week, now=now)
-            # the request is a commitment now: reading the routes inserted it with the other
-            # commitments no route serves yet (`Routes` repairs), or found no room for it
-            placed = {wr.routes.index[t] for t in wr.task_ids(req.id)}
-            if not placed or not placed <= wr.routes.routed():
-                raise _NoRoom  # rolls the request back: nothing of this booking stays
-            plan = None
-            if wr.plan is not None:
-                plan = _derive(store, wr, wr.routes.changed(), user=user, now=now,
-                               change=("booking", city_id(req)))
+            if ready.still_current(store, offer.week):
+                if not ready.placed:
+                    raise _NoRoom
+                req = store.add_request(draft.request(promised=offer.window, now=now), user=user)
+                plan = None if ready.plan is None else _store_derived(
+                    store, ready.wr, ready.plan, new_id=req.id, user=user, change=("booking", city_id(req)))
+            else:  # another booking or a re-plan landed meanwhile: work it out again, under the lock
+                req, plan = _book_locked(store, network, draft, offer, now=now, user=user)
     except _NoRoom:
         fresh = find_offers(store, network, draft, now=now)
         msg = f"{offer.window.label()}: the slot was just taken; choose one of the fresh offers"
         raise SlotTaken(msg, fresh) from None
     log.info("request %s booked for %s (plan %s)", req.id, offer.day, plan.version if plan else "-")
     return Booking(store.get_request(req.id), plan)
+
+
+@dataclass
+class _Prepared:
+    """A booking worked out outside the write lock, and what it was worked out on."""
+
+    digest: str
+    plan_id: int | None
+    wr: WeekRoutes
+    placed: bool
+    plan: Plan | None = None  # the derived version, the new request as DRAFT_ID
+
+    def still_current(self, store: Store, week: dt.date) -> bool:
+        """Return whether nothing a booking depends on changed since (call it under the write lock)."""
+        latest = store.get_plan_id(week)
+        return latest == self.plan_id and store.open_requests_digest() == self.digest
+
+
+def _prepare(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, now: dt.datetime,
+             user: str) -> _Prepared:
+    """Work the booking out on the week as it is: compiled with the draft, inserted, derived, validated."""
+    digest, plan_id = store.open_requests_digest(), store.get_plan_id(offer.week)
+    wr = week_routes(store, network, offer.week, now=now,
+                     extra=[draft.request(promised=offer.window, now=now, id=DRAFT_ID)])
+    if wr.plan is not None and wr.plan.id != plan_id:  # a version landed between the two reads
+        plan_id = None
+    placed = {wr.routes.index[t] for t in wr.task_ids(DRAFT_ID)}
+    ready = _Prepared(digest, plan_id, wr, bool(placed) and placed <= wr.routes.routed())
+    if ready.placed and wr.plan is not None:
+        ready.plan = _derive_plan(store, wr, wr.routes.changed(), user=user, now=now)
+    return ready
+
+
+def _book_locked(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, now: dt.datetime,
+                 user: str) -> tuple[Request, Plan | None]:
+    """Book inside the write lock: store the request, read the week's routes with it, derive a version."""
+    req = store.add_request(draft.request(promised=offer.window, now=now), user=user)
+    wr = week_routes(store, network, offer.week, now=now)
+    # the request is a commitment now: reading the routes inserted it with the other
+    # commitments no route serves yet (`Routes` repairs), or found no room for it
+    placed = {wr.routes.index[t] for t in wr.task_ids(req.id)}
+    if not placed or not placed <= wr.routes.routed():
+        raise _NoRoom  # rolls the request back: nothing of this booking stays
+    plan = None
+    if wr.plan is not None:
+        plan = _derive(store, wr, wr.routes.changed(), user=user, now=now, change=("booking", city_id(req)))
+    return req, plan
 
 
 def _check_when(offer: Offer, now: dt.datetime, horizon_days: int) -> None:
@@ -209,19 +257,45 @@ def _derive(store: Store, wr: WeekRoutes, changed: list[int], *, user: str, now:
     the version's summary and, as the cause, on the requests the version now serves (never
     the reason the resident gave, which stays on the cancelled request's own event).
     """
+    plan = _derive_plan(store, wr, changed, user=user, now=now)
+    return _store_derived(store, wr, plan, new_id=None, user=user, change=change)
+
+
+def _derive_plan(store: Store, wr: WeekRoutes, changed: list[int], *, user: str, now: dt.datetime) -> Plan:
+    """Return the validated, unsaved version derived from the latest one (see `_derive`)."""
     from scheduler.vrp.validator import validate
 
-    base = wr.plan
-    plan, solution = derived_plan(base, wr.compiled, wr.routes, changed, user=user, now=now,
-                                  change={"kind": change[0], "request": change[1]},
-                                  kinds=request_kinds(store, base, wr.compiled))
+    plan, solution = derived_plan(wr.plan, wr.compiled, wr.routes, changed, user=user, now=now,
+                                  kinds=request_kinds(store, wr.plan, wr.compiled))
     problems = validate(wr.compiled.problem, solution)
     if problems:
         msg = f"the changed route fails validation, nothing stored: {wr.compiled.in_city_words(problems[0])}"
         raise BookingError(msg)
+    return plan
+
+
+def _store_derived(store: Store, wr: WeekRoutes, plan: Plan, *, new_id: int | None, user: str,
+                   change: tuple[str, str]) -> Plan:
+    """Save a derived version (the draft's stops given the stored request's id `new_id`) and its effects.
+
+    The requests it now serves become planned (with the change as the cause); derived from the
+    published version, it is published at once.
+    """
+    if new_id is not None:
+        for s in plan.stops:
+            if s.request_id == DRAFT_ID:
+                s.request_id = new_id
+        for u in plan.unassigned:
+            if u.request_id == DRAFT_ID:
+                u.request_id = new_id
+        plan.summary["broken_promises"] = [new_id if r == DRAFT_ID else r
+                                           for r in plan.summary.get("broken_promises", [])]
+    base = wr.plan
+    plan.summary["change"] = {"kind": change[0], "request": change[1]}
     saved = store.save_plan(plan)
+    in_week = {new_id if r == DRAFT_ID else r for r in wr.compiled.requests}
     served = {s.request_id for s in saved.stops if s.request_id is not None}
-    for rid in sorted(served & set(wr.compiled.requests)):
+    for rid in sorted(served & in_week):
         current = store.get_request(rid)
         if current.status != RequestStatus.PLANNED and current.can_move_to(RequestStatus.PLANNED):
             store.change_status(rid, RequestStatus.PLANNED, user=user, cause=f"plan_{change[0]}",
@@ -232,3 +306,5 @@ def _derive(store: Store, wr: WeekRoutes, changed: list[int], *, user: str, now:
         # dispatcher to publish (a dispatcher's newer draft stays a draft)
         saved = store.publish_plan(saved.id, user=user)
     return saved
+
+

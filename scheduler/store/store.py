@@ -643,6 +643,12 @@ class Store:
         found = self._plans.where(where, args, order_by="version DESC", limit=1)
         return self._with_stops(found[0]) if found else None
 
+    def get_plan_id(self, week_start: dt.date) -> int | None:
+        """Return the id of the week's latest plan version (without reading its stops), or None."""
+        row = self.db.execute("SELECT id FROM plans WHERE week_start = ? ORDER BY version DESC LIMIT 1",
+                              [week_start.isoformat()]).fetchone()
+        return row[0] if row else None
+
     def get_plan(self, week_start: dt.date, version: int | None = None) -> Plan | None:
         """Return a plan version of the week (the latest when `version` is None) with its stops."""
         if version is None:

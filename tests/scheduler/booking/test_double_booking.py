@@ -98,3 +98,34 @@ def test_two_parallel_confirms_of_one_offer_book_it_once_every_time(tmp_path):
         assert [kind for kind, _ in got] == ["already", "booked"], f"trial {trial}: {got}"
         assert got[0][1] == got[1][1] == booked[0].id and len(booked) == 1, f"trial {trial}"
     assert len(outcomes) == 50
+
+
+def test_a_booking_is_worked_out_outside_the_lock_and_again_under_it_when_the_week_changed(store, monkeypatch):
+    """Nothing changed meanwhile: stored as prepared (no work under the lock). Another booking landed between the
+    preparation and the lock: worked out again under the lock, and both bookings are in the latest version."""
+    import scheduler.booking.confirm as confirm
+
+    store_world(store)
+    net = LineMatrix()
+    plan_week(store, net, WEEK, params=PARAMS, now=NOW)
+    locked = []
+    real_locked, real_prepare = confirm._book_locked, confirm._prepare
+    monkeypatch.setattr(confirm, "_book_locked", lambda *a, **k: locked.append(1) or real_locked(*a, **k))
+    first = book(store, net, _draft(store), Offer.chosen(TUE, 10 * H, 11 * H), user="op", now=NOW)
+    assert locked == [] and first.request.status == RequestStatus.PLANNED
+
+    def prepare_then_someone_books(*args, **kwargs):
+        ready = real_prepare(*args, **kwargs)
+        monkeypatch.setattr(confirm, "_prepare", real_prepare)
+        book(store, net, _draft(store, resident=2), Offer.chosen(TUE, 14 * H, 15 * H), user="op2", now=NOW)
+        return ready
+
+    monkeypatch.setattr(confirm, "_prepare", prepare_then_someone_books)
+    third = book(store, net, _draft(store), Offer.chosen(TUE, 13 * H, 14 * H), user="op", now=NOW)
+    assert locked == [1]
+    latest = store.get_plan(WEEK)
+    on_routes = {s.request_id for s in latest.stops}
+    assert {first.request.id, third.request.id} <= on_routes and len(on_routes & {
+        r.id for r in store.requests(statuses=[RequestStatus.PLANNED])}) == 3
+    assert third.plan.version == latest.version
+    assert check_database(store.db) == []
