@@ -103,7 +103,7 @@ def test_two_parallel_confirms_of_one_offer_book_it_once_every_time(tmp_path):
 def test_a_booking_is_worked_out_outside_the_lock_and_again_under_it_when_the_week_changed(store, monkeypatch):
     """Nothing changed meanwhile: stored as prepared (no work under the lock). Another booking landed between the
     preparation and the lock: worked out again under the lock, and both bookings are in the latest version."""
-    import scheduler.booking.confirm as confirm
+    from scheduler.booking import confirm
 
     store_world(store)
     net = LineMatrix()
