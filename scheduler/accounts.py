@@ -26,6 +26,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from scheduler.clock import stamp_now
 from scheduler.domain import DomainError, RequestStatus, check_text
 
 __all__ = ["END_REASONS", "STOP_ACTIONS", "ApiToken", "AuditEntry", "LoginLimits", "LoginSession", "LoginThrottle",
@@ -46,7 +47,7 @@ END_REASONS = frozenset({
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return stamp_now()
 
 
 class Role(str, enum.Enum):

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from routing.errors import InputError
 
-__all__ = ["DEFAULT_TIME_ZONE", "city_now", "city_today", "time_zone"]
+__all__ = ["DEFAULT_TIME_ZONE", "city_now", "city_today", "stamp_now", "time_zone"]
 
 #: The time zone of a city unless its instance says otherwise.
 DEFAULT_TIME_ZONE = "Asia/Tokyo"
@@ -62,3 +62,13 @@ def city_now(zone: str | None = None, *, fixed: dt.datetime | str | None = None)
 def city_today(zone: str | None = None, *, fixed: dt.datetime | str | None = None) -> dt.date:
     """Return the city's date today (see `city_now`)."""
     return city_now(zone, fixed=fixed).date()
+
+
+def stamp_now(zone: str | None = None) -> dt.datetime:
+    """Return the real time in the city's time zone (naive, whole seconds), for recording when something happened.
+
+    Events, audit entries, publications and jobs are stamped with it. Unlike
+    `city_now` it never reads ``ODEKAKE_NOW``: a training copy with a fixed
+    "today" still records the order and duration of what staff do.
+    """
+    return dt.datetime.now(time_zone(zone or os.environ.get("ODEKAKE_TIME_ZONE"))).replace(tzinfo=None, microsecond=0)

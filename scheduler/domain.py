@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from routing.errors import InputError
+from scheduler.clock import stamp_now as _stamp_now
 
 DAY_S = 86_400
 
@@ -735,7 +736,7 @@ class Request:
     status: RequestStatus = RequestStatus.RECEIVED
     windows: list[TimeWindow] = field(default_factory=list)
     promised: TimeWindow | None = None
-    received_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    received_at: dt.datetime = field(default_factory=lambda: _stamp_now())
     base_priority: int = 0  # 0–100 before the waiting bonus
     notes: str = ""
     external_id: str | None = None

@@ -20,6 +20,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
+from scheduler.clock import stamp_now
 from scheduler.domain import DomainError
 
 __all__ = ["JOB_ERRORS", "STALE_AFTER_S", "JobPhase", "JobState", "PlanJob"]
@@ -53,7 +54,7 @@ _PHASE_START = {JobPhase.COMPILE: 5, JobPhase.SOLVE: 10, JobPhase.STORE: 95}
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return stamp_now()
 
 
 @dataclass

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 
 import jpholiday
 
+from scheduler.clock import city_today
 from scheduler.domain import EXTRA_DUTY, DomainError, Shift, ShiftException, Vehicle
 
 #: Year-end break (年末年始): (month, day) pairs with no service.
@@ -152,5 +153,5 @@ def parse_monday(text: str, *, what: str = "week") -> dt.date:
 
 def next_monday(today: dt.date | None = None) -> dt.date:
     """Return the Monday after `today` (default: today), the usual week to plan."""
-    today = today or dt.date.today()
+    today = today or city_today()
     return today + dt.timedelta(days=7 - today.weekday())

@@ -41,6 +41,7 @@ from flask_login import current_user
 from routing.errors import InputError
 from routing.instance import database_path
 from scheduler.accounts import AuditEntry
+from scheduler.clock import stamp_now
 from scheduler.store import Store, is_busy
 from webapp.db import get_store
 
@@ -188,7 +189,7 @@ def _write(db_path: Path, entries: list[AuditEntry]) -> bool:
             log.warning("audit: %d queued entries not written yet (%s); trying again", len(entries),
                         type(exc).__name__)
         return False
-    waited = (dt.datetime.now() - min(e.at for e in entries)).total_seconds()
+    waited = (stamp_now() - min(e.at for e in entries)).total_seconds()
     log.info("audit: wrote %d queued entries (the oldest waited %.1f s)", len(entries), waited)
     return True
 

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from routing.errors import InputError
+from scheduler.clock import stamp_now
 from scheduler.compiler import MatrixProvider, NoShiftsError
 from scheduler.jobs import JobPhase, JobState, PlanJob
 from scheduler.planning.run import PlanningError, SolveProgress, plan_week
@@ -86,7 +87,7 @@ def _save_end(store: Store, job: PlanJob) -> PlanJob:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return stamp_now()
 
 
 def _failure(exc: Exception) -> tuple[str, str]:

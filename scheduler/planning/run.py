@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from routing.errors import InputError, OdekakeError
+from scheduler.clock import city_now
 from scheduler.compiler import CompiledWeek, MatrixProvider, compile_week
 from scheduler.domain import (
     OPEN_STATUSES,
@@ -83,7 +84,7 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
     from scheduler import service_calendar
 
     _check_week(week_start)
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or city_now()
     requests = store.requests(statuses=sorted(OPEN_STATUSES, key=lambda s: s.value))
     elsewhere = _served_in_other_weeks(store, week_start)
     requests = [r for r in requests
@@ -160,7 +161,7 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
         If the solver's answer fails validation; nothing is stored then.
     """
     _check_week(week_start)
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or city_now()
     params = params or SolveParams()
     phase = on_phase or (lambda _name: None)
     t0 = time.perf_counter()

@@ -31,13 +31,13 @@ database file. Backups made before keep it until they are rotated out.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from scheduler.accounts import AuditEntry
+from scheduler.clock import stamp_now
 from scheduler.domain import RequestStatus
 
 if TYPE_CHECKING:
@@ -150,7 +150,7 @@ def export_resident(store: Store, resident_id: int, *, user: str) -> dict:
         tables[table] = [{n: _readable(v) for n, v in zip(names, row, strict=True)} for row in found]
     store.audit(AuditEntry(user=user, action="export", subject="resident", subject_ids=(resident_id,),
                            where="cli"))
-    return {"about": {"resident_id": resident_id, "exported_at": dt.datetime.now().replace(microsecond=0)
+    return {"about": {"resident_id": resident_id, "exported_at": stamp_now()
                       .isoformat(), "exported_by": user,
                       "contents": "every stored row about this resident, by table"},
             "tables": tables}
@@ -220,7 +220,7 @@ def forget_resident(store: Store, resident_id: int, *, user: str) -> ForgetRepor
 
 def _cancel_seats(db, resident_id: int, user: str, report: ForgetReport) -> None:
     """Redact the reasons of the resident's cancelled seats (free text), then cancel their active seats."""
-    now = dt.datetime.now().replace(microsecond=0).isoformat()
+    now = stamp_now().isoformat()
     redacted = db.execute("UPDATE session_bookings SET cancel_reason = ? WHERE resident_id = ? "
                           "AND cancelled_at IS NOT NULL AND cancel_reason != ?",
                           [_REDACTED, resident_id, _REDACTED]).rowcount

@@ -56,7 +56,7 @@ from scheduler.accounts import (
     User,
     account_key,
 )
-from scheduler.clock import city_now
+from scheduler.clock import city_now, stamp_now
 from scheduler.domain import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -134,7 +134,7 @@ _PHONE_SEPARATORS = "-()+.\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return stamp_now()
 
 
 class Store:

@@ -10,6 +10,7 @@ import time
 
 from routing.instance import database_path
 from scheduler.accounts import AuditEntry
+from scheduler.clock import stamp_now
 from scheduler.store import Store
 from tests.webapp.conftest import TEST_CONFIG, WEEK, csrf_token, login
 from webapp import audit
@@ -41,7 +42,7 @@ def test_a_read_answers_at_once_and_its_audit_entry_lands_later_with_its_time(cl
     login(client, "dispatcher")
     last_id = max([e.id for e in store.audit_entries(limit=1)], default=0)
     with write_lock(instance):
-        asked = dt.datetime.now().replace(microsecond=0)
+        asked = stamp_now()
         started = time.perf_counter()
         response = client.get(f"/api/weeks/{WEEK}/plan")
         took = time.perf_counter() - started
@@ -50,7 +51,7 @@ def test_a_read_answers_at_once_and_its_audit_entry_lands_later_with_its_time(cl
         assert audit.pending() >= 1
         assert [e for e in store.audit_entries(limit=5) if e.id > last_id] == []  # not written yet
         time.sleep(1.1)  # the entry is written at least a second after it happened
-        released = dt.datetime.now()
+        released = stamp_now()
     assert audit.flush(15) == 0
     written = [e for e in store.audit_entries(limit=5) if e.id > last_id]
     assert [(e.user, e.action, e.where) for e in written] == [("dispatcher", "view", "api.week_plan")]
