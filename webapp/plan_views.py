@@ -296,11 +296,13 @@ def unassigned_rows(plan: Plan, store: Store) -> list[UnassignedRow]:
     return sorted(rows, key=lambda r: (order[r.broken], r.request_id))
 
 
-def _day_columns(week: dt.date) -> list[DayColumn]:
+def _day_columns(week: dt.date, runs: set[dt.date] = frozenset()) -> list[DayColumn]:
+    """Return the board's days: every service day, a weekday without service (saying why), and any
+    other day a vehicle runs (`runs`: a 臨時運行 on a Saturday or holiday, or a day the plan has stops)."""
     columns = []
     for i in range(7):
         day = week + dt.timedelta(days=i)
-        if is_service_day(day):
+        if is_service_day(day) or day in runs:
             columns.append(DayColumn(day, True))
         elif day.weekday() < 5:  # a weekday without service: say why
             reason = N_("年末年始") if (day.month, day.day) in YEAR_END_BREAK else jpholiday.is_holiday_name(day)
@@ -311,9 +313,11 @@ def _day_columns(week: dt.date) -> list[DayColumn]:
 def week_board(store: Store, week: dt.date, version: int | None = None) -> WeekBoard:
     """Return the week board of a plan version (the latest when `version` is None)."""
     plan = store.get_plan(week, version)
-    board = WeekBoard(week=week, plan=plan, versions=store.plans(week), days=_day_columns(week),
+    exceptions = store.shift_exceptions(week, week + dt.timedelta(days=6))
+    runs = {e.day for e in exceptions if e.reason == "extra_duty"} | {s.day for s in (plan.stops if plan else [])}
+    board = WeekBoard(week=week, plan=plan, versions=store.plans(week), days=_day_columns(week, runs),
                       vehicles=store.vehicles())
-    for e in store.shift_exceptions(week, week + dt.timedelta(days=6)):
+    for e in exceptions:
         board.exceptions.setdefault((e.vehicle_id, e.day), []).append(e)
     if plan is not None:
         board.shifts = shift_rows(plan, store)

@@ -208,3 +208,14 @@ def test_publishing_a_worse_version_shows_the_change_and_needs_a_tick(client, st
     board = client.get(f"/dispatch/weeks/{WEEK}").text
     assert "第1版 (旧公開版)" in board and f"第{draft.version}版 (公開済み)" in board
     assert gone is not None
+
+
+def test_a_saturday_extra_duty_has_its_column_on_the_board(client, store):
+    """臨時運行 on Saturday: the board shows a Saturday column for it (Sundays without one stay hidden)."""
+    from scheduler.domain import ShiftException
+
+    saturday = WEEK + dt.timedelta(days=5)
+    store.add_shift_exception(ShiftException(vehicle_id=1, day=saturday, reason="extra_duty"))
+    login(client, "dispatcher")
+    head = client.get(f"/dispatch/weeks/{WEEK}").text.split("<thead>")[1].split("</thead>")[0]
+    assert "12月5日(土)" in head and "12月6日(日)" not in head
