@@ -17,6 +17,7 @@ BENCHMARKS = {
     "reliability": "benchmarks.bench_reliability",
     "booking": "benchmarks.bench_booking",
     "load": "benchmarks.bench_load",
+    "fuzz": "benchmarks.bench_fuzz",
 }
 
 
