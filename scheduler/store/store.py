@@ -723,6 +723,9 @@ class Store:
             if stop.request_id is None:
                 msg = f"stop {stop_id}: a {stop.step_type} stop serves no request"
                 raise InputError(msg)
+            if stop.step_type == "session" and act == StopAction.NOT_HOME:
+                msg = "action: not_home is for a door; at a hall session use done (or cannot_serve with why)"
+                raise InputError(msg)
             req = self.get_request(stop.request_id)
             target = STOP_ACTIONS[act]
             if stop.step_type == "pickup" and act == StopAction.DONE:

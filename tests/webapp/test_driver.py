@@ -117,3 +117,15 @@ def test_a_hall_session_card_has_no_nobody_home_button(client, store):
         actions.setdefault(int(stop_id), set()).add(action)
     assert actions[session.id] == {"arrived", "done"}
     assert any("not_home" in acts for acts in actions.values())  # the other kinds keep it
+
+
+def test_the_api_refuses_nobody_home_at_a_hall_session(client, store):
+    """不在 is for a door: at a hall session the API answers 400 naming the action, and nothing is recorded."""
+    plan = store.published_plan(WEEK)
+    session = next(s for s in plan.stops if s.step_type == "session" and s.vehicle_id == 1)
+    before = len(store.events(session.request_id))
+    login(client, "driver1")
+    answer = client.post(f"/api/stops/{session.id}/status", json={"action": "not_home"},
+                         headers={"X-CSRFToken": csrf_token(client)})
+    assert answer.status_code == 400 and answer.json["error"].startswith("action:")
+    assert len(store.events(session.request_id)) == before
