@@ -33,6 +33,8 @@ pytestmark = pytest.mark.browser
 
 XSS_WEEK = PLAN_WEEK - dt.timedelta(days=7)  # before the sample week: the dispatcher's home still opens that
 XSS_DAY = XSS_WEEK + dt.timedelta(days=2)  # a Wednesday: the planted vehicle's extra duty, the others off
+#: When the planted week is planned: the Friday before it (a fixed time, not today, for the waiting bonus)
+PLANNED_AT = dt.datetime.combine(XSS_WEEK - dt.timedelta(days=3), dt.time(9, 0))
 BOOK_DAY = "2027-01-19"  # the operator's errand booking: a Tuesday of a week no other test reads
 DRIVER = "xssdriver"
 
@@ -164,13 +166,13 @@ def planted(browser, live_server) -> Planted:
         added = [store.add_request(r, user="test") for r in requests]
         network = RoadNetwork.from_instance(instance)
         params = SolveParams(time_limit_s=60, solution_limit=1)
-        first = plan_week(store, network, XSS_WEEK, params=params, user="test")
+        first = plan_week(store, network, XSS_WEEK, params=params, user="test", now=PLANNED_AT)
         publish(store, first.plan.id, user="test")
         seat = store.add_session_booking(SessionBooking(session_request_id=added[3].id, resident_id=resident_id,
                                                         day=XSS_DAY))
         store.add_request(Request(kind=RequestKind.VISIT, details=VisitDetails(services=("xss_check",)),
                                   resident_id=second.id, windows=day), user="test")
-        latest = plan_week(store, network, XSS_WEEK, params=params, user="test")
+        latest = plan_week(store, network, XSS_WEEK, params=params, user="test", now=PLANNED_AT)
         publish(store, latest.plan.id, user="test")
         served = {s.request_id for s in latest.plan.stops if s.vehicle_id == vehicle.id and s.day == XSS_DAY}
         assert {r.id for r in added} <= served, latest.plan.summary
