@@ -40,7 +40,6 @@ from scheduler.booking.offers import (
 from scheduler.clock import city_now
 from scheduler.domain import (
     Plan,
-    PlanStatus,
     Request,
     RequestStatus,
     city_id,
@@ -300,7 +299,7 @@ def _store_derived(store: Store, wr: WeekRoutes, plan: Plan, *, new_id: int | No
         if current.status != RequestStatus.PLANNED and current.can_move_to(RequestStatus.PLANNED):
             store.change_status(rid, RequestStatus.PLANNED, user=user, cause=f"plan_{change[0]}",
                                 cause_args={"week": base.week_start.isoformat(), "version": saved.version})
-    if base.status == PlanStatus.PUBLISHED:
+    if store.published_at(base.id)[0] is not None:  # read under the lock: `base` may have been read before it
         # the drivers work from the published version: a booking or a cancellation
         # made into it must reach their list and sheet at once, not wait for a
         # dispatcher to publish (a dispatcher's newer draft stays a draft)

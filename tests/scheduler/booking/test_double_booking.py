@@ -129,3 +129,25 @@ def test_a_booking_is_worked_out_outside_the_lock_and_again_under_it_when_the_we
         r.id for r in store.requests(statuses=[RequestStatus.PLANNED])}) == 3
     assert third.plan.version == latest.version
     assert check_database(store.db) == []
+
+
+def test_a_version_published_while_a_booking_was_prepared_passes_the_booking_to_the_drivers(store, monkeypatch):
+    """The draft is published between the booking's preparation and its lock: the booking's version is published too
+    (under load every later booking stayed a draft: the drivers' version lacked 21 promises)."""
+    import scheduler.booking.confirm as confirm
+    from scheduler.domain import PlanStatus
+
+    store_world(store)
+    net = LineMatrix()
+    draft_plan = plan_week(store, net, WEEK, params=PARAMS, now=NOW).plan
+    real_prepare = confirm._prepare
+
+    def prepare_then_publish(*args, **kwargs):
+        ready = real_prepare(*args, **kwargs)
+        store.publish_plan(draft_plan.id, user="dispatcher")
+        return ready
+
+    monkeypatch.setattr(confirm, "_prepare", prepare_then_publish)
+    booked = book(store, net, _draft(store), Offer.chosen(TUE, 10 * H, 11 * H), user="op", now=NOW)
+    assert booked.plan.status == PlanStatus.PUBLISHED
+    assert store.published_plan(WEEK).version == booked.plan.version
