@@ -131,30 +131,38 @@ def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, u
     now = now or city_now()
     _check_when(offer, now, horizon_days)
     # the insertion is worked out before the write lock is taken, on the week as it is now;
-    # under the lock only a check that nothing changed meanwhile and the writes remain
-    ready = _prepare(store, network, draft, offer, now=now, user=user)
+    # under the lock only a check that nothing changed meanwhile and the writes remain. Another
+    # booking landing meanwhile means working it out again (a few times), then under the lock.
     try:
-        with store.transaction():
-            # inside the write lock: of two confirms of one offer at the same moment, the second sees the first
-            existing = None if second_need else same_need(store, draft, offer.window)
-            if existing is not None:
-                msg = (f"request {city_id(existing)}: the resident already has this booking "
-                       f"({existing.promised.label()}); confirm a second need to book again")
-                raise AlreadyBooked(msg, existing)
-            if ready.still_current(store, offer.week):
-                if not ready.placed:
-                    raise _NoRoom
-                req = store.add_request(draft.request(promised=offer.window, now=now), user=user)
-                plan = None if ready.plan is None else _store_derived(
-                    store, ready.wr, ready.plan, new_id=req.id, user=user, change=("booking", city_id(req)))
-            else:  # another booking or a re-plan landed meanwhile: work it out again, under the lock
-                req, plan = _book_locked(store, network, draft, offer, now=now, user=user)
+        for attempt in range(_PREPARE_TRIES + 1):
+            ready = _prepare(store, network, draft, offer, now=now, user=user) if attempt < _PREPARE_TRIES else None
+            with store.transaction():
+                # inside the write lock: of two confirms of one offer at the same moment, the second sees the first
+                existing = None if second_need else same_need(store, draft, offer.window)
+                if existing is not None:
+                    msg = (f"request {city_id(existing)}: the resident already has this booking "
+                           f"({existing.promised.label()}); confirm a second need to book again")
+                    raise AlreadyBooked(msg, existing)
+                if ready is None:
+                    req, plan = _book_locked(store, network, draft, offer, now=now, user=user)
+                    break
+                if ready.still_current(store, offer.week):
+                    if not ready.placed:
+                        raise _NoRoom
+                    req = store.add_request(draft.request(promised=offer.window, now=now), user=user)
+                    plan = None if ready.plan is None else _store_derived(
+                        store, ready.wr, ready.plan, new_id=req.id, user=user, change=("booking", city_id(req)))
+                    break
     except _NoRoom:
         fresh = find_offers(store, network, draft, now=now)
         msg = f"{offer.window.label()}: the slot was just taken; choose one of the fresh offers"
         raise SlotTaken(msg, fresh) from None
     log.info("request %s booked for %s (plan %s)", req.id, offer.day, plan.version if plan else "-")
     return Booking(store.get_request(req.id), plan)
+
+
+#: Times a booking is worked out outside the write lock before it is worked out under it.
+_PREPARE_TRIES = 3
 
 
 @dataclass

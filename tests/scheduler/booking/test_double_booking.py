@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import shutil
 
@@ -101,32 +102,47 @@ def test_two_parallel_confirms_of_one_offer_book_it_once_every_time(tmp_path):
 
 
 def test_a_booking_is_worked_out_outside_the_lock_and_again_under_it_when_the_week_changed(store, monkeypatch):
-    """Nothing changed meanwhile: stored as prepared (no work under the lock). Another booking landed between the
-    preparation and the lock: worked out again under the lock, and both bookings are in the latest version."""
-    from scheduler.booking import confirm
+    """Nothing changed meanwhile: stored as prepared. Another booking landed after the preparation: prepared again.
+    Changes after every try: worked out under the lock. Every booking ends in the latest version."""
+    import scheduler.booking.confirm as confirm
 
     store_world(store)
+    store.add_resident(dataclasses.replace(store.get_resident(2), id=None, phone="", name="架空 三郎"))
     net = LineMatrix()
     plan_week(store, net, WEEK, params=PARAMS, now=NOW)
-    locked = []
+    locked, prepared = [], []
     real_locked, real_prepare = confirm._book_locked, confirm._prepare
     monkeypatch.setattr(confirm, "_book_locked", lambda *a, **k: locked.append(1) or real_locked(*a, **k))
     first = book(store, net, _draft(store), Offer.chosen(TUE, 10 * H, 11 * H), user="op", now=NOW)
     assert locked == [] and first.request.status == RequestStatus.PLANNED
+    others = iter([(2, 14), (3, 15), (2, 16), (3, 9)])
 
-    def prepare_then_someone_books(*args, **kwargs):
-        ready = real_prepare(*args, **kwargs)
-        monkeypatch.setattr(confirm, "_prepare", real_prepare)
-        book(store, net, _draft(store, resident=2), Offer.chosen(TUE, 14 * H, 15 * H), user="op2", now=NOW)
-        return ready
+    def prepare_then_someone_books(changes: int):
+        def prepare(*args, **kwargs):
+            ready = real_prepare(*args, **kwargs)
+            prepared.append(1)
+            if len(prepared) <= changes:
+                resident, hour = next(others)
+                monkeypatch.setattr(confirm, "_prepare", real_prepare)
+                book(store, net, _draft(store, resident=resident), Offer.chosen(TUE, hour * H, (hour + 1) * H),
+                     user="op2", now=NOW, second_need=True)
+                monkeypatch.setattr(confirm, "_prepare", prepare)
+            return ready
+        return prepare
 
-    monkeypatch.setattr(confirm, "_prepare", prepare_then_someone_books)
-    third = book(store, net, _draft(store), Offer.chosen(TUE, 13 * H, 14 * H), user="op", now=NOW)
-    assert locked == [1]
+    monkeypatch.setattr(confirm, "_prepare", prepare_then_someone_books(1))
+    second = book(store, net, _draft(store), Offer.chosen(TUE, 13 * H, 14 * H), user="op", now=NOW)
+    assert (len(prepared), locked) == (2, [])
+    prepared.clear()
+    monkeypatch.setattr(confirm, "_prepare", prepare_then_someone_books(3))
+    third = book(store, net, _draft(store), Offer.chosen(TUE, 11 * H, 12 * H), user="op", now=NOW,
+                 second_need=True)
+    assert (len(prepared), locked) == (3, [1])
     latest = store.get_plan(WEEK)
+    booked = {r.id for r in store.requests(statuses=[RequestStatus.PLANNED, RequestStatus.BOOKED])}
     on_routes = {s.request_id for s in latest.stops}
-    assert {first.request.id, third.request.id} <= on_routes and len(on_routes & {
-        r.id for r in store.requests(statuses=[RequestStatus.PLANNED])}) == 3
+    assert {first.request.id, second.request.id, third.request.id} <= on_routes and len(booked) == 7
+    assert booked <= on_routes | {u.request_id for u in latest.unassigned}
     assert third.plan.version == latest.version
     assert check_database(store.db) == []
 
