@@ -104,7 +104,7 @@ def test_two_parallel_confirms_of_one_offer_book_it_once_every_time(tmp_path):
 def test_a_booking_is_worked_out_outside_the_lock_and_again_under_it_when_the_week_changed(store, monkeypatch):
     """Nothing changed meanwhile: stored as prepared. Another booking landed after the preparation: prepared again.
     Changes after every try: worked out under the lock. Every booking ends in the latest version."""
-    import scheduler.booking.confirm as confirm
+    from scheduler.booking import confirm
 
     store_world(store)
     store.add_resident(dataclasses.replace(store.get_resident(2), id=None, phone="", name="架空 三郎"))
@@ -150,7 +150,7 @@ def test_a_booking_is_worked_out_outside_the_lock_and_again_under_it_when_the_we
 def test_a_version_published_while_a_booking_was_prepared_passes_the_booking_to_the_drivers(store, monkeypatch):
     """The draft is published between the booking's preparation and its lock: the booking's version is published too
     (under load every later booking stayed a draft: the drivers' version lacked 21 promises)."""
-    import scheduler.booking.confirm as confirm
+    from scheduler.booking import confirm
     from scheduler.domain import PlanStatus
 
     store_world(store)
