@@ -22,6 +22,7 @@ its time limit), so the dispatcher's button only queues a job
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import signal
@@ -38,6 +39,7 @@ from scheduler.jobs import JobPhase, JobState, PlanJob
 from scheduler.planning.job import run_plan_job
 from scheduler.store import Store
 from scheduler.vrp.params import SolveParams
+from webapp import clock
 from webapp.i18n import N_
 
 __all__ = ["JOB_ERROR_WORDS", "PHASE_WORDS", "STATE_WORDS", "create_consumer", "found_words", "init_app",
@@ -62,12 +64,18 @@ JOB_ERROR_WORDS = {
 }
 
 
-def _plan_task(instance: str, job_id: int) -> None:
-    """The queued task: run one planning job of an instance (huey calls it in a worker)."""
+def _plan_task(instance: str, job_id: int, asked_at: str | None = None) -> None:
+    """The queued task: run one planning job of an instance (huey calls it in a worker).
+
+    `asked_at` is the city's time when the dispatcher asked (`webapp.clock.now`, ISO text): the
+    week is planned as of then, on the app's clock (its time zone, or its fixed ``ODEKAKE_NOW``),
+    not the worker's.
+    """
     from webapp.db import network_for_instance
 
+    now = dt.datetime.fromisoformat(asked_at) if asked_at else None
     with Store.for_instance(Path(instance)) as store:
-        run_plan_job(store, lambda: network_for_instance(instance), job_id)
+        run_plan_job(store, lambda: network_for_instance(instance), job_id, now=now)
 
 
 def _make_huey(app: Flask) -> SqliteHuey | RedisHuey:
@@ -133,7 +141,8 @@ def start_planning(store: Store, week, *, user: str, time_limit_s: object = None
     job, created = store.add_job(PlanJob(week_start=week, created_by=user, time_limit_s=limit,
                                          params=params.to_dict()))
     if created:
-        current_app.extensions["odekake_jobs"]["plan_task"](current_app.instance_path, job.id)
+        current_app.extensions["odekake_jobs"]["plan_task"](current_app.instance_path, job.id,
+                                                             clock.now().isoformat())
         log.info("job %s queued: plan week %s", job.id, week)
     return (store.get_job(job.id) if created else job), created
 

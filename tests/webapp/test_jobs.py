@@ -314,3 +314,11 @@ def test_job_words_have_english(queued_app):
     client.get("/lang/en")
     answer = _api_post(client, f"/api/weeks/{WEEK}/plan")
     assert answer.json["job"]["words"] == "Waiting"
+
+
+def test_a_job_plans_the_week_as_of_when_the_dispatcher_asked_on_the_apps_clock(immediate_app, store):
+    """The queued job plans on the app's clock (its time zone or fixed ODEKAKE_NOW), not the worker's:
+    the version it stores was made at the tests' fixed time."""
+    client = _logged_in(immediate_app)
+    assert _api_post(client, f"/api/weeks/{WEEK}/plan", {"time_limit_s": 30}).status_code == 202
+    assert store.get_plan(WEEK).created_at == dt.datetime.fromisoformat(TEST_CONFIG["ODEKAKE_NOW"])
