@@ -198,7 +198,7 @@ def _keep_aside(db_path: Path, entries: list[AuditEntry]) -> int:
     """Append entries the database would not take to a file beside it (written at the next start)."""
     if not entries:
         return 0
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = stamp_now().strftime("%Y%m%d-%H%M%S")
     path = db_path.parent / f"audit-pending-{stamp}-{os.getpid()}.jsonl"
     try:
         with path.open("a", encoding="utf-8") as f:

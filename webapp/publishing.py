@@ -162,9 +162,7 @@ def _with_later_bookings(store: Store, plan: Plan) -> Plan:
     `plan` are promises told to residents, and must reach the drivers with it.
     """
     tip = plan.version
-    for version, base in store.db.execute(
-            "SELECT version, json_extract(summary, '$.derived_from') FROM plans "
-            "WHERE week_start = ? AND version > ? ORDER BY version", [plan.week_start.isoformat(), plan.version]):
+    for version, base in store.later_versions(plan.week_start, plan.version):
         if base == tip:
             tip = version
     return plan if tip == plan.version else _plan(store, plan.week_start, tip)

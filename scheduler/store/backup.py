@@ -22,7 +22,6 @@ instance folder are rebuilt from the OSM extract (`odekake graph build`).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import os
 import re
@@ -33,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from routing.errors import InputError
+from scheduler.clock import stamp_now
 from scheduler.store.migrations import MIGRATION_NAMES
 
 __all__ = ["BackupError", "BackupInfo", "backup_database", "inspect_database", "restore_database",
@@ -61,7 +61,7 @@ class BackupInfo:
 
 
 def _timestamp() -> str:
-    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return stamp_now().strftime("%Y%m%d-%H%M%S")
 
 
 @contextlib.contextmanager

@@ -643,6 +643,12 @@ class Store:
         found = self._plans.where(where, args, order_by="version DESC", limit=1)
         return self._with_stops(found[0]) if found else None
 
+    def later_versions(self, week_start: dt.date, version: int) -> list[tuple[int, int | None]]:
+        """Return (version, the version it was derived from, or None) of the week's versions after `version`."""
+        return [tuple(row) for row in self.db.execute(
+            "SELECT version, json_extract(summary, '$.derived_from') FROM plans "
+            "WHERE week_start = ? AND version > ? ORDER BY version", [week_start.isoformat(), version])]
+
     def get_plan_id(self, week_start: dt.date) -> int | None:
         """Return the id of the week's latest plan version (without reading its stops), or None."""
         row = self.db.execute("SELECT id FROM plans WHERE week_start = ? ORDER BY version DESC LIMIT 1",
