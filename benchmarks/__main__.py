@@ -18,6 +18,7 @@ BENCHMARKS = {
     "booking": "benchmarks.bench_booking",
     "load": "benchmarks.bench_load",
     "fuzz": "benchmarks.bench_fuzz",
+    "fingerprint": "benchmarks.bench_fingerprint",
 }
 
 
