@@ -62,7 +62,7 @@ def _instance(tmp: Path, name: str, week: dt.date, target: int | None) -> tuple[
     from scheduler.planning import plan_week, publish
     from scheduler.store import Store
     from scheduler.vrp.params import SolveParams
-    from webapp.commands import add_user
+    from webapp.cli.user import add_user
 
     folder = tmp / name
     shutil.copytree(tmp / "base" / "graph", folder / "graph")

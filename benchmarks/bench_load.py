@@ -84,7 +84,7 @@ def build_instance(instance: Path, week: dt.date, *, users: int, replan_limit_s:
     from scheduler.planning import plan_week, publish
     from scheduler.store import Store
     from scheduler.vrp.params import SolveParams
-    from webapp.commands import add_user
+    from webapp.cli.user import add_user
     from webapp.security import new_api_token
     from webapp.settings import defaults
 

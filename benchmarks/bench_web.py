@@ -37,7 +37,7 @@ def _instance(folder: Path, week: dt.date, time_limit_s: float) -> dt.date:
     from scheduler.planning import plan_week, publish
     from scheduler.store import Store
     from scheduler.vrp.params import SolveParams
-    from webapp.commands import add_user
+    from webapp.cli.user import add_user
 
     build_graph(DEFAULT_PATH, folder)
     network = RoadNetwork.from_instance(folder)

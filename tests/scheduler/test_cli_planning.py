@@ -144,11 +144,11 @@ def test_plan_week_logs_the_best_plan_so_far_when_its_counts_change(caplog):
     """`odekake -v plan-week` logs the solver's progress in counts, once per change (no resident's data)."""
     import logging
 
-    from scheduler.cli import _progress_logger
+    from scheduler.cli.plan import _progress_logger
     from scheduler.planning.run import SolveProgress
 
     log = _progress_logger()
-    with caplog.at_level(logging.INFO, logger="scheduler.cli"):
+    with caplog.at_level(logging.INFO, logger="scheduler.cli.plan"):
         for served in (130, 130, 142):  # the second is a cheaper plan serving the same: not logged again
             log(SolveProgress(served=served, unassigned=149 - served, promises_kept=31, promised=31,
                               expected_solve_s=9.0))

@@ -33,7 +33,7 @@ def planned_template(sample_instance, tmp_path_factory):
     """An instance folder with the sample week planned, published and staff accounts (read-only)."""
     from scheduler.jobs import JobState, PlanJob
     from tests.conftest import planned_sample_copy
-    from webapp.commands import add_user
+    from webapp.cli.user import add_user
 
     instance = tmp_path_factory.mktemp("planned")
     store, result = planned_sample_copy(sample_instance, instance, WEEK)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from scheduler.store import Store
 from tests.routing.osmxml import line_network, write
 from webapp.cli import cli
-from webapp.demo import ensure_sample_graph
+from webapp.cli.demo import ensure_sample_graph
 
 
 def run(instance, *args):

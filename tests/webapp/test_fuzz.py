@@ -270,7 +270,7 @@ def fuzz_app(sample_instance, tmp_path, monkeypatch):
 
     from tests.conftest import planned_sample_copy
     from webapp import create_app
-    from webapp.commands import add_user
+    from webapp.cli.user import add_user
 
     store, _ = planned_sample_copy(sample_instance, tmp_path, WEEK, scale=SCALE)
     with store:

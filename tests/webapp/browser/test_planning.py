@@ -49,7 +49,7 @@ def _added_stop(instance, version: int) -> tuple[str, str, str]:
     Which vehicle serves it depends on the plan the job reached (its time limit, the day it
     ran): a vehicle without a driver account among ``ACCOUNTS`` gets one here.
     """
-    from webapp.commands import add_user
+    from webapp.cli.user import add_user
 
     with Store.for_instance(instance) as store:
         old = {s.request_id for s in store.get_plan(PLAN_WEEK, 1).stops}

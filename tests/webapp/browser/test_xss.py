@@ -126,7 +126,7 @@ def planted(browser, live_server) -> Planted:
     from scheduler.planning import plan_week, publish
     from scheduler.store import Store
     from scheduler.vrp.params import SolveParams
-    from webapp.commands import add_user
+    from webapp.cli.user import add_user
 
     instance = live_server.instance
     with Store.for_instance(instance) as store:

@@ -1,106 +1,28 @@
-"""The web app's commands: ``odekake serve``, ``odekake worker`` and ``odekake user ...``.
+"""`odekake user add|list|token|tokens|revoke|logout|unlock|remove`: staff accounts.
 
-``odekake user add|list|token|tokens|revoke|logout|unlock|remove``: passwords
-are read from standard input (``--password-stdin``) or generated and printed
-once; only their werkzeug hashes are stored. API tokens are printed once (the
-token alone, for scripts); only their SHA-256 is stored, and each has an end
-(``--expires``, default ``ODEKAKE_TOKEN_DAYS``) that ``odekake user tokens`` lists. What they change on an account is in the audit log
-(``where`` = ``cli``). Times are the city's clock, with the instance's settings.
+Passwords are read from standard input (``--password-stdin``) or generated
+and printed once; only their werkzeug hashes are stored. API tokens are
+printed once (the token alone, for scripts); only their SHA-256 is stored,
+and each has an end (``--expires``, default ``ODEKAKE_TOKEN_DAYS``) that
+``odekake user tokens`` lists. What they change on an account is in the
+audit log (``where`` = ``cli``). Times are the city's clock, with the instance's settings.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import re
 import secrets
-import signal
 import sys
-import threading
-from pathlib import Path
 
 import click
 
 from routing.errors import InputError
 from scheduler.accounts import AuditEntry, Role, User, account_key, address_key
+from scheduler.cli.common import open_store, os_user
+from scheduler.clock import city_now
 
-__all__ = ["COMMANDS", "serve", "user", "worker"]
-
-
-def _store(ctx: click.Context):
-    from scheduler.store import Store
-
-    return Store.for_instance(ctx.obj["instance"])
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _stop_on_sigterm(_signum, _frame) -> None:
-    raise SystemExit(0)  # waitress stops serving on it as on Ctrl+C
-
-
-def run_server(instance: Path, *, host: str, port: int) -> None:
-    """Serve the instance's web app with waitress until interrupted.
-
-    On a loopback address the browser talks plain HTTP, so the session cookie
-    may not be HTTPS-only there; anywhere else it stays ``Secure`` unless the
-    instance's ``webapp.py`` says otherwise (serve behind HTTPS).
-
-    Ctrl+C (SIGINT) and SIGTERM (a service manager) stop it the same way:
-    waitress lets the requests being answered finish, the job consumer
-    stops, and the process exits normally, so what runs at exit runs (the
-    audit entries still queued are written, `webapp.audit`).
-    """
-    from waitress import serve as waitress_serve
-
-    from webapp import create_app
-    from webapp.jobs import start_embedded_consumer
-
-    app = create_app(instance)
-    if _is_loopback(host):
-        app.config["SESSION_COOKIE_SECURE"] = False
-    # one command serves everything: planning jobs run in this process unless `odekake worker` runs them
-    consumer = start_embedded_consumer(app) if app.config["ODEKAKE_JOBS_EMBEDDED"] else None
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    click.echo(f"serving {app.config['ODEKAKE_AREA_NAME']} on http://{host}:{port}/ (Ctrl+C stops)")
-    try:
-        waitress_serve(app, host=host, port=port, threads=8, ident="odekake")
-    finally:
-        if consumer is not None:
-            consumer.stop()
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port.")
-@click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Serve the web app (waitress) for the instance."""
-    run_server(ctx.obj["instance"], host=host, port=port)
-
-
-@click.command("worker")
-@click.pass_context
-def worker(ctx: click.Context) -> None:
-    """Run the planning jobs of the instance (the huey consumer) without serving pages.
-
-    For a larger deployment: set ``ODEKAKE_JOBS_EMBEDDED = False`` (and, on
-    several machines, ``ODEKAKE_JOBS_QUEUE = "redis"``) in ``<instance>/webapp.py``
-    and run this beside ``odekake serve``.
-    """
-    from webapp import create_app
-    from webapp.jobs import create_consumer
-
-    click.echo("running planning jobs (Ctrl+C stops)")
-    create_consumer(create_app(ctx.obj["instance"])).run()
+__all__ = ["COMMANDS", "add_user", "parse_expiry", "user"]
 
 
 @click.group("user")
@@ -133,16 +55,13 @@ def _settings(ctx: click.Context) -> dict:
     return for_instance(ctx.obj["instance"])
 
 
-def _now(ctx: click.Context) -> dt.datetime:
-    from scheduler.clock import city_now
-
+def _city_now(ctx: click.Context) -> dt.datetime:
+    """Return the city's time now by the instance's settings (its time zone, a fixed ``ODEKAKE_NOW``)."""
     config = _settings(ctx)
     return city_now(config["ODEKAKE_TIME_ZONE"], fixed=config["ODEKAKE_NOW"])
 
 
 def _audit(store, action: str, subject: str, subject_id: int | None, *, address: str = "") -> None:
-    from scheduler.cli import _user as os_user
-
     store.audit(AuditEntry(user=os_user(), action=action, subject=subject, where="cli", address=address,
                            subject_ids=() if subject_id is None else (subject_id,)))
 
@@ -180,7 +99,7 @@ def user_add(ctx: click.Context, login: str, role: str, vehicle_id: int | None, 
              password_stdin: bool) -> None:
     """Add a staff account (LOGIN) with a role; drivers need --vehicle."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(12)
-    with _store(ctx) as store:
+    with open_store(ctx) as store:
         account = add_user(store, login, role, vehicle_id=vehicle_id, password=password, name=name)
     click.echo(f"added {account.login} ({account.role.value})")
     if not password_stdin:
@@ -191,8 +110,8 @@ def user_add(ctx: click.Context, login: str, role: str, vehicle_id: int | None, 
 @click.pass_context
 def user_list(ctx: click.Context) -> None:
     """List the staff accounts, with their open log-ins, working API tokens and locks."""
-    now = _now(ctx)
-    with _store(ctx) as store:
+    now = _city_now(ctx)
+    with open_store(ctx) as store:
         sessions = store.open_sessions(now)
         locked = store.locked_logins(now)
         tokens: dict[int, int] = {}
@@ -219,9 +138,9 @@ def user_token(ctx: click.Context, login: str, expires: str | None, label: str) 
     """Print a new personal API token for LOGIN (use as ``Authorization: Bearer TOKEN``); its end: ``tokens``."""
     from webapp.security import new_api_token
 
-    now = _now(ctx)
+    now = _city_now(ctx)
     ends = parse_expiry(expires or f"{_settings(ctx)['ODEKAKE_TOKEN_DAYS']}d", now)
-    with _store(ctx) as store:
+    with open_store(ctx) as store:
         account = _account(store, login)
         click.echo(new_api_token(store, account, expires_at=ends, label=label, now=now))
         _audit(store, "token_add", "user", account.id)
@@ -232,8 +151,8 @@ def user_token(ctx: click.Context, login: str, expires: str | None, label: str) 
 @click.pass_context
 def user_tokens(ctx: click.Context, login: str) -> None:
     """List LOGIN's API tokens: id, state, end, when made, label (never the token)."""
-    now = _now(ctx)
-    with _store(ctx) as store:
+    now = _city_now(ctx)
+    with open_store(ctx) as store:
         tokens = store.api_tokens(_account(store, login).id)
     for t in tokens:
         state = t.state(now) + (f" ({t.revoke_reason})" if t.revoke_reason else "")
@@ -247,8 +166,8 @@ def user_tokens(ctx: click.Context, login: str) -> None:
 @click.pass_context
 def user_revoke(ctx: click.Context, token_id: int) -> None:
     """Stop the API token TOKEN_ID (see `odekake user tokens LOGIN`) at once."""
-    with _store(ctx) as store:
-        token = store.revoke_api_token(token_id, "admin", at=_now(ctx))
+    with open_store(ctx) as store:
+        token = store.revoke_api_token(token_id, "admin", at=_city_now(ctx))
         _audit(store, "token_revoke", "api_token", token.id)
         owner = store.get_user(token.user_id).login
     click.echo(f"token {token.id} of {owner} revoked")
@@ -259,9 +178,9 @@ def user_revoke(ctx: click.Context, token_id: int) -> None:
 @click.pass_context
 def user_logout(ctx: click.Context, login: str) -> None:
     """End every browser log-in of LOGIN (API tokens stay: `odekake user revoke`)."""
-    with _store(ctx) as store:
+    with open_store(ctx) as store:
         account = _account(store, login)
-        ended = store.end_sessions(account.id, "admin", at=_now(ctx))
+        ended = store.end_sessions(account.id, "admin", at=_city_now(ctx))
         _audit(store, "end_sessions", "user", account.id)
     click.echo(f"ended {ended} log-ins of {login}")
 
@@ -275,7 +194,7 @@ def user_unlock(ctx: click.Context, login: str | None, address: str | None) -> N
     if (login is None) == (address is None):
         msg = "login: give a LOGIN or --address, one of them"
         raise InputError(msg)
-    with _store(ctx) as store:
+    with open_store(ctx) as store:
         if address is not None:
             found = store.unlock_login(address_key(address))
             _audit(store, "unlock", "address", None, address=address)
@@ -297,7 +216,7 @@ def user_remove(ctx: click.Context, login: str, yes: bool) -> None:
 
     The audit log keeps what the account did, under its login.
     """
-    with _store(ctx) as store:
+    with open_store(ctx) as store:
         account = _account(store, login)
         if not yes:
             click.confirm(f"remove {login} ({account.role.value}) for good?", abort=True)
@@ -307,4 +226,4 @@ def user_remove(ctx: click.Context, login: str, yes: bool) -> None:
 
 
 #: The commands this module adds to `odekake`.
-COMMANDS = (serve, worker, user)
+COMMANDS = (user,)

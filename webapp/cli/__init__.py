@@ -1,8 +1,17 @@
 """The `odekake` command: one group, sub-commands contributed by each layer.
 
-Each layer owns its commands (``routing.cli``, ``scheduler.cli``, ``webapp``);
-this module only assembles them, resolves ``--instance`` and turns the errors
-a user can cause into one clear line instead of a traceback.
+Each layer owns its commands, one module per group of commands (the map of
+command -> module is in docs/ARCHITECTURE.md, "Commands"):
+
+- ``routing.cli``: ``odekake graph build|info|matrix``;
+- ``scheduler.cli``: data, planning, booking and data-safety commands (its docstring lists them);
+- ``webapp.cli.serve``: ``odekake serve``, ``odekake worker``;
+- ``webapp.cli.user``: ``odekake user add|list|token|tokens|revoke|logout|unlock|remove``;
+- ``webapp.cli.demo``: ``odekake demo``.
+
+This module only assembles them (`_register`), resolves ``--instance`` and
+turns the errors a user can cause into one clear line instead of a traceback.
+``python -m webapp.cli`` runs it (``__main__.py``), as the console script does.
 """
 
 from __future__ import annotations
@@ -10,7 +19,6 @@ from __future__ import annotations
 import errno
 import logging
 import sqlite3
-import sys
 
 import click
 
@@ -99,10 +107,9 @@ def _register() -> None:
 
     for command in scheduler_commands:
         cli.add_command(command)
-    from webapp.commands import COMMANDS as webapp_commands
-    from webapp.demo import demo
+    from webapp.cli import demo, serve, user
 
-    for command in (*webapp_commands, demo):
+    for command in (*serve.COMMANDS, *user.COMMANDS, demo.demo):
         cli.add_command(command)
 
 
@@ -116,7 +123,3 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Data-safety commands of `odekake`: backup, restore, check, resident export|forget, audit export.
+"""`odekake backup|restore|check|resident export|resident forget|audit export`: data safety.
 
 Storage work only (`scheduler.store.backup`, `scheduler.store.check`,
 `scheduler.store.personal`); see docs/RELIABILITY.md. Messages name files
@@ -15,22 +15,9 @@ import click
 
 from routing.errors import InputError
 from routing.instance import database_path
+from scheduler.cli.common import existing_database, open_store, os_user
 
 __all__ = ["COMMANDS"]
-
-
-def _user() -> str:
-    from scheduler.cli import _user as cli_user
-
-    return cli_user()
-
-
-def _existing_database(ctx: click.Context) -> Path:
-    path = database_path(ctx.obj["instance"])
-    if not path.is_file():
-        msg = f"{path}: no database (run `odekake init`, or give the right --instance)"
-        raise InputError(msg)
-    return path
 
 
 @click.command("backup")
@@ -42,7 +29,7 @@ def backup(ctx: click.Context, target: str, keep: int | None) -> None:
     """Copy the database to FILE while it is in use, and check the copy before saying it is done."""
     from scheduler.store.backup import backup_database, inspect_database
 
-    written = backup_database(_existing_database(ctx), Path(target), keep=keep)
+    written = backup_database(existing_database(ctx), Path(target), keep=keep)
     info = inspect_database(written)
     click.echo(f"backup written and checked: {written} (schema {info.schema_version}, "
                f"{info.rows.get('residents', 0)} residents, {info.rows.get('requests', 0)} requests, "
@@ -68,11 +55,10 @@ def check(ctx: click.Context) -> None:
     """Check the database: SQLite integrity, foreign keys and odekake's own invariants (exit 1 on any problem)."""
     from scheduler.store.backup import inspect_database
     from scheduler.store.check import CHECKS, check_database
-    from scheduler.store.store import Store
 
-    path = _existing_database(ctx)
+    path = existing_database(ctx)
     inspect_database(path)  # a damaged file is reported, never migrated
-    with Store.open(path) as store:
+    with open_store(ctx, existing=True) as store:
         problems = check_database(store.db)
     for line in problems:
         click.echo(line)
@@ -108,10 +94,9 @@ def resident_export(ctx: click.Context, ident: str, output: str | None) -> None:
     """Write everything stored about resident ID (the city's id, or #N) as JSON."""
     from routing.files import write_atomic
     from scheduler.store.personal import export_resident
-    from scheduler.store.store import Store
 
-    with Store.open(_existing_database(ctx)) as store:
-        data = export_resident(store, _resident_id(store, ident), user=_user())
+    with open_store(ctx, existing=True) as store:
+        data = export_resident(store, _resident_id(store, ident), user=os_user())
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     if output:
         write_atomic(output, text)
@@ -128,13 +113,12 @@ def resident_export(ctx: click.Context, ident: str, output: str | None) -> None:
 def resident_forget(ctx: click.Context, ident: str, yes: bool) -> None:
     """Remove resident ID's personal data; keep anonymous statistics; record who and when."""
     from scheduler.store.personal import forget_resident
-    from scheduler.store.store import Store
 
-    with Store.open(_existing_database(ctx)) as store:
+    with open_store(ctx, existing=True) as store:
         rid = _resident_id(store, ident)
         if not yes:
             click.confirm(f"Remove the personal data of resident {ident}? This cannot be undone", abort=True)
-        report = forget_resident(store, rid, user=_user())
+        report = forget_resident(store, rid, user=os_user())
     click.echo(report.format())
 
 
@@ -166,15 +150,14 @@ def audit_export_command(ctx: click.Context, first: dt.date, last: dt.date, outp
     """
     from routing.files import write_atomic
     from scheduler.io.audit_export import audit_entry, audit_export
-    from scheduler.store.store import Store
 
-    with Store.open(_existing_database(ctx)) as store:
+    with open_store(ctx, existing=True) as store:
         export = audit_export(store, first, last)
         write_atomic(output, export.text)
-        store.audit(audit_entry(export, user=_user(), where="cli"))
+        store.audit(audit_entry(export, user=os_user(), where="cli"))
     click.echo(f"wrote {output}: {len(export.entries)} audit entries, {export.rows} rows "
                f"({first.isoformat()} to {last.isoformat()})", err=True)
 
 
-#: Commands registered on the top-level `odekake` group (through scheduler.cli.COMMANDS).
+#: The commands this module adds to `odekake`.
 COMMANDS: list[click.Command] = [backup, restore, check, resident, audit]

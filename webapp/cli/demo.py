@@ -129,7 +129,7 @@ def ensure_demo_logins(instance: Path) -> dict[str, dict]:
 
     from routing.files import write_atomic
     from scheduler.store import Store
-    from webapp.commands import add_user
+    from webapp.cli.user import add_user
 
     path = instance / DEMO_LOGINS
     if path.exists():
@@ -186,7 +186,7 @@ def demo(ctx: click.Context, week_text: str | None, time_limit_s: float, solutio
         click.echo(f"  {login:<12} {account['password']:<14} {account['role']}{vehicle}")
     click.echo(f"the drivers' routes are on the days of the week of {week.isoformat()} (/driver/?day=YYYY-MM-DD)")
     if serve:
-        from webapp.commands import run_server
+        from webapp.cli.serve import run_server
 
         run_server(instance, host=host, port=port)
     else:
