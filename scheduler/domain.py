@@ -819,6 +819,8 @@ class RequestEvent:
     action: str | None = None  # the crew's report there (scheduler.accounts.StopAction value)
     cause: str | None = None
     cause_args: dict = field(default_factory=dict)
+    #: when the server stored a crew's report (``at`` is when it happened); None: at once
+    received_at: dt.datetime | None = None
 
     def __post_init__(self) -> None:
         if self.cause is not None:
@@ -861,6 +863,8 @@ class PlanStop:
     part: int | None = None  # errands: which shop of the request's pickups (0-based) this stop is for
     id: int | None = None
     plan_id: int | None = None
+    #: the intervals (week seconds) its service could start in when planned; () = any time or not known
+    windows: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass

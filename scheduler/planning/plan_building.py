@@ -51,7 +51,8 @@ def build_plan(compiled: CompiledWeek, solution: dict, *, user: str, now: dt.dat
     user, now
         Recorded as the plan's author and creation time.
     """
-    stops = [stop for route in solution["routes"] for stop in _route_stops(compiled, route)]
+    windows = _task_windows(compiled.problem)
+    stops = [stop for route in solution["routes"] for stop in _route_stops(compiled, route, windows)]
     routed = {step["id"] for route in solution["routes"] for step in route["steps"] if step["type"] in _TASK_STEPS}
     outcome = _request_outcome(compiled, solution, routed)
     summary = _summary(compiled, solution["summary"], outcome)
@@ -82,10 +83,35 @@ def _split_errands(stops: list[PlanStop]) -> list[int]:
     return split
 
 
-def _route_stops(compiled: CompiledWeek, route: dict) -> list[PlanStop]:
-    """Return the stops of one solver route, in order."""
+def _task_windows(problem: dict) -> dict[tuple[str, int], tuple[tuple[int, int], ...]]:
+    """Return the time windows of every task and break of a problem, by (``task`` or ``break``, id)."""
+    found: dict[tuple[str, int], tuple[tuple[int, int], ...]] = {}
+    for job in problem.get("jobs", ()):
+        found["task", job["id"]] = tuple(tuple(w) for w in job.get("time_windows", ()))
+    for shipment in problem.get("shipments", ()):
+        for end in ("pickup", "delivery"):
+            found["task", shipment[end]["id"]] = tuple(tuple(w) for w in shipment[end].get("time_windows", ()))
+    for vehicle in problem.get("vehicles", ()):
+        window = vehicle.get("time_window")
+        found["vehicle", vehicle["id"]] = (tuple(window),) if window else ()
+        for brk in vehicle.get("breaks", ()):
+            found["break", brk["id"]] = tuple(tuple(w) for w in brk.get("time_windows", ()))
+    return found
+
+
+def _route_stops(compiled: CompiledWeek, route: dict,
+                 windows: dict[tuple[str, int], tuple[tuple[int, int], ...]]) -> list[PlanStop]:
+    """Return the stops of one solver route, in order, each with the windows it was planned against."""
     shift = compiled.vehicles[route["vehicle"]]
-    return [_stop(compiled, shift, seq, step) for seq, step in enumerate(route["steps"])]
+    stops = [_stop(compiled, shift, seq, step) for seq, step in enumerate(route["steps"])]
+    for stop, step in zip(stops, route["steps"], strict=True):
+        if step["type"] in _TASK_STEPS:
+            stop.windows = windows.get(("task", step["id"]), ())
+        elif step["type"] == "break":
+            stop.windows = windows.get(("break", step["id"]), ())
+        else:
+            stop.windows = windows.get(("vehicle", route["vehicle"]), ())
+    return stops
 
 
 def _stop(compiled: CompiledWeek, shift: ShiftRef, seq: int, step: dict) -> PlanStop:

@@ -41,7 +41,7 @@ from scheduler.domain import (
     UnassignedRequest,
     Vehicle,
 )
-from scheduler.jobs import JobPhase, JobState, PlanJob
+from scheduler.plan_job import JobPhase, JobState, PlanJob
 from scheduler.store.text import phone_digits
 
 T = TypeVar("T")
@@ -209,6 +209,7 @@ def _request(row: dict) -> Request:
 
 def _event_row(e: RequestEvent) -> dict:
     return {"request_id": e.request_id, "at": e.at.isoformat(), "user": e.user,
+            "received_at": e.received_at.isoformat() if e.received_at else None,
             "from_status": RequestStatus(e.from_status).value if e.from_status is not None else None,
             "to_status": RequestStatus(e.to_status).value, "note": e.note,
             "stop_id": e.stop_id, "action": e.action, "cause": e.cause, "cause_args": _dumps(e.cause_args)}
@@ -221,6 +222,7 @@ def _event(row: dict) -> RequestEvent:
         to_status=RequestStatus(row["to_status"]), note=row["note"], id=row["id"],
         stop_id=row.get("stop_id"), action=row.get("action"),
         cause=row.get("cause"), cause_args=json.loads(row.get("cause_args") or "{}"),
+        received_at=_datetime(row["received_at"]) if row.get("received_at") else None,
     )
 
 
@@ -259,12 +261,14 @@ _STOP_PLAIN = ("plan_id", "vehicle_id", "seq", "step_type", "arrival_s", "start_
 
 def _stop_row(s: PlanStop) -> dict:
     row = {name: getattr(s, name) for name in _STOP_PLAIN}
-    row.update({"day": s.day.isoformat(), "load": _dumps(list(s.load))})
+    row.update({"day": s.day.isoformat(), "load": _dumps(list(s.load)),
+                "windows": _dumps([list(w) for w in s.windows]) if s.windows else None})
     return row
 
 
 def _stop(row: dict) -> PlanStop:
-    return PlanStop(day=_date(row["day"]), load=tuple(json.loads(row["load"])), id=row["id"],
+    windows = tuple(tuple(w) for w in json.loads(row["windows"])) if row.get("windows") else ()
+    return PlanStop(day=_date(row["day"]), load=tuple(json.loads(row["load"])), id=row["id"], windows=windows,
                     **{name: row[name] for name in _STOP_PLAIN})
 
 

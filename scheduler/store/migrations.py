@@ -399,6 +399,37 @@ def _login_sessions(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE api_tokens SET expires_at = ? WHERE expires_at IS NULL", [ends.isoformat()])
 
 
+@MIGRATIONS(name="0011_live_day")
+def _live_day(db: sqlite_utils.Database) -> None:
+    """The live day (scheduler.live): what a stop was planned against, when a report was received, calls.
+
+    - ``plan_stops.windows``: the intervals (week seconds, JSON ``[[open, close], ...]``) the
+      stop's service could start in when it was planned, so that its ETA is re-timed by the same
+      rules; stops stored before have none (re-timed without waiting for a window).
+    - ``request_events.received_at``: when the server stored a crew's report; its ``at`` is when it
+      happened (a tablet that was offline sends its presses later). Events stored before have none.
+    - ``call_outcomes``: what an operator noted on a call of the day's call list (連絡リスト).
+    """
+    _run(
+        db,
+        "ALTER TABLE plan_stops ADD COLUMN windows TEXT",
+        "ALTER TABLE request_events ADD COLUMN received_at TEXT",
+        """CREATE TABLE call_outcomes (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            request_id INTEGER NOT NULL REFERENCES requests(id),
+            stop_id INTEGER REFERENCES plan_stops(id),
+            outcome TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            user TEXT NOT NULL,
+            at TEXT NOT NULL,
+            told TEXT NOT NULL DEFAULT '',
+            expected TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX idx_call_outcomes_day ON call_outcomes(day, request_id)",
+    )
+
+
 def _all_names() -> tuple[str, ...]:
     empty = sqlite_utils.Database(memory=True)
     try:
