@@ -39,7 +39,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     from flask import Flask
 
     from routing.instance import instance_dir
-    from webapp import args, audit, errors, headers, i18n, jobs, security, settings
+    from webapp import args, audit, errors, headers, i18n, job_queue, security, settings
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
     from webapp.booking import bp as booking_bp
@@ -70,7 +70,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     headers.init_app(app)
     errors.init_app(app)
     args.init_app(app)  # after the guard, before the blueprints (their <int:...> rules)
-    jobs.init_app(app)
+    job_queue.init_app(app)
     for bp in (auth_bp, dispatch_bp, driver_bp, booking_bp, api_bp, vendor_bp, masters_bp):
         app.register_blueprint(bp)
     security.check_permission_table(app)

@@ -78,7 +78,7 @@ from scheduler.domain import (
     Vehicle,
     city_id,
 )
-from scheduler.jobs import STALE_AFTER_S, JobState, PlanJob
+from scheduler.plan_job import STALE_AFTER_S, JobState, PlanJob
 from scheduler.store.entities import Entities, transaction
 from scheduler.store.errors import NotFound, StorageError, is_busy
 from scheduler.store.mappers import (
@@ -1009,7 +1009,7 @@ class Store:
         """Store a new queued planning job unless one is already active for its week.
 
         A running job left behind by a stopped process (running longer than its
-        time limit plus `scheduler.jobs.STALE_AFTER_S`) is marked failed
+        time limit plus `scheduler.plan_job.STALE_AFTER_S`) is marked failed
         (``interrupted``) first, so it cannot block its week for ever.
 
         Returns

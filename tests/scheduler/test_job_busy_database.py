@@ -8,8 +8,8 @@ import sqlite3
 import time
 from types import SimpleNamespace
 
-from scheduler.jobs import JobState, PlanJob
-from scheduler.planning import job as job_module
+from scheduler.plan_job import JobState, PlanJob
+from scheduler.planning import job_runner as job_module
 from scheduler.planning.run import SolveProgress
 from scheduler.store import Store, is_busy
 

@@ -31,7 +31,7 @@ TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "SESSION_COOKIE_SEC
 @pytest.fixture(scope="session")
 def planned_template(sample_instance, tmp_path_factory):
     """An instance folder with the sample week planned, published and staff accounts (read-only)."""
-    from scheduler.jobs import JobState, PlanJob
+    from scheduler.plan_job import JobState, PlanJob
     from tests.conftest import planned_sample_copy
     from webapp.cli.user import add_user
 

@@ -18,7 +18,7 @@ def _report_sigterm(conn) -> None:
 
 
 def test_processes_forked_by_the_job_consumer_get_sigterm_default(app):
-    from webapp.jobs import create_consumer
+    from webapp.job_queue import create_consumer
 
     create_consumer(app, embedded=True)  # not started: creating it sets the rule for forks
     before = signal.signal(signal.SIGTERM, lambda *_: None)  # as `odekake serve` does

@@ -21,7 +21,7 @@ from webapp.args import parse_day, parse_monday, query_int
 from webapp.auth import log_in
 from webapp.db import get_store, road_network
 from webapp.i18n import word
-from webapp.jobs import job_json, start_planning
+from webapp.job_queue import job_json, start_planning
 from webapp.maps import Bbox, roads_geojson, shift_geometry
 from webapp.plan_views import (
     on_published_route,

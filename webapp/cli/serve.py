@@ -40,7 +40,7 @@ def run_server(instance: Path, *, host: str, port: int) -> None:
     from waitress import serve as waitress_serve
 
     from webapp import create_app
-    from webapp.jobs import start_embedded_consumer
+    from webapp.job_queue import start_embedded_consumer
 
     app = create_app(instance)
     if _is_loopback(host):
@@ -76,7 +76,7 @@ def worker(ctx: click.Context) -> None:
     and run this beside ``odekake serve``.
     """
     from webapp import create_app
-    from webapp.jobs import create_consumer
+    from webapp.job_queue import create_consumer
 
     click.echo("running planning jobs (Ctrl+C stops)")
     create_consumer(create_app(ctx.obj["instance"])).run()

@@ -20,7 +20,7 @@ from scheduler.service_calendar import next_monday
 from webapp import audit
 from webapp.args import parse_day, parse_monday, query_int
 from webapp.db import get_store
-from webapp.jobs import job_json, job_words, start_planning, time_limit_choices
+from webapp.job_queue import job_json, job_words, start_planning, time_limit_choices
 from webapp.maps import KIND_COLOURS
 from webapp.permissions import allowed
 from webapp.plan_views import week_board

@@ -26,7 +26,7 @@ from scheduler.domain import (
     SessionBooking,
     UnassignedRequest,
 )
-from scheduler.jobs import JOB_ERRORS, JobPhase, JobState, PlanJob
+from scheduler.plan_job import JOB_ERRORS, JobPhase, JobState, PlanJob
 from scheduler.store import mappers
 from scheduler.store.mappers import Mapper
 from tests.scheduler.store.test_storage import (

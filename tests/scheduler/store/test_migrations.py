@@ -134,7 +134,7 @@ def test_jobs_stored_before_progress_have_none_and_count_by_time(tmp_path):
     """Migration 0009 adds the best-plan-so-far columns; a job written before reads back without them."""
     import datetime as dt
 
-    from scheduler.jobs import JobPhase, JobState
+    from scheduler.plan_job import JobPhase, JobState
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)

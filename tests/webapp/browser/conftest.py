@@ -151,7 +151,7 @@ def live_server(planned_template, tmp_path_factory):
     from werkzeug.serving import WSGIRequestHandler, make_server
 
     from webapp import create_app
-    from webapp.jobs import start_embedded_consumer
+    from webapp.job_queue import start_embedded_consumer
 
     class _Quiet(WSGIRequestHandler):
         def log_request(self, *args, **kwargs) -> None:  # one line per request would drown the output

@@ -6,7 +6,7 @@ The job runs through the SQLite queue and the live server's consumer thread.
 
 This test is about time (a 10 s search watched through its progress bar), so which plan
 the job reaches depends on the machine, and on the day (the job plans with the real clock,
-`scheduler.planning.job`): the assertions on the plan compare the page with the stored
+`scheduler.planning.job_runner`): the assertions on the plan compare the page with the stored
 versions instead of expecting particular rows.
 """
 
@@ -102,7 +102,7 @@ def test_plan_with_the_progress_bar_then_compare_and_publish(page_as, shot, live
 
     # the bar moves while the solver runs: two polls in the solve phase, the second further on
     first = _wait_running_past(page, 0)
-    assert 10 <= first["value"] < 95  # the solve fills 10–94 (scheduler.jobs.PlanJob.progress)
+    assert 10 <= first["value"] < 95  # the solve fills 10–94 (scheduler.plan_job.PlanJob.progress)
     later = _wait_running_past(page, first["value"])
     assert page.inner_text("section.job .job-progress") == f"{int(later['value'])}%"
     # the same poll showed the solver's best plan so far (reported from its first plan on)

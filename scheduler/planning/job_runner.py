@@ -1,8 +1,8 @@
-"""Run a stored planning job (`scheduler.jobs.PlanJob`): plan its week and record each phase and the result.
+"""Run a stored planning job (`scheduler.plan_job.PlanJob`): plan its week and record each phase and the result.
 
 A task queue calls `run_plan_job` with the job's id (the web app uses huey,
-``webapp/jobs.py``); everything the job needs is in its row, so any worker
-process can run it. A failure is kept as a code of `scheduler.jobs.JOB_ERRORS`
+``webapp/job_queue.py``); everything the job needs is in its row, so any worker
+process can run it. A failure is kept as a code of `scheduler.plan_job.JOB_ERRORS`
 plus the planner's message (ids, never a stack trace); the log says which job
 failed and why in the same terms, never residents' data.
 
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from routing.errors import InputError
 from scheduler.clock import stamp_now
 from scheduler.compiler import MatrixProvider, NoShiftsError
-from scheduler.jobs import JobPhase, JobState, PlanJob
+from scheduler.plan_job import JobPhase, JobState, PlanJob
 from scheduler.planning.run import PlanningError, SolveProgress, plan_week
 from scheduler.store.errors import is_busy
 from scheduler.vrp.params import SolveParams

@@ -1,9 +1,9 @@
 """Background jobs as plain data: a planning job's state, phase and progress (no queue, no framework).
 
-The web app puts the job in a task queue (huey, ``webapp/jobs.py``) and keeps
+The web app puts the job in a task queue (huey, ``webapp/job_queue.py``) and keeps
 its state in the ``jobs`` table (`scheduler.store.Store.add_job`), so any
 process can read it: the page that started it, a reload, the API. The work
-itself is `scheduler.planning.job.run_plan_job`.
+itself is `scheduler.planning.job_runner.run_plan_job`.
 
 Progress is worked out from the phase when it is read (`PlanJob.progress`).
 While the solver searches it reports its best plan so far

@@ -12,10 +12,10 @@ from flask import session
 from flask_babel import gettext
 
 from scheduler.domain import PlanStatus, ShiftException, UnassignedRequest
-from scheduler.jobs import JobPhase, JobState, PlanJob
+from scheduler.plan_job import JobPhase, JobState, PlanJob
 from scheduler.store import Store
 from tests.webapp.conftest import TEST_CONFIG, WEEK, csrf_token, login
-from webapp import create_app, jobs
+from webapp import create_app, job_queue
 
 #: Fast, deterministic planning: one improving solution, however long the time limit.
 FAST = {**TEST_CONFIG, "ODEKAKE_PLAN_SOLUTION_LIMIT": 1}
@@ -93,12 +93,12 @@ def test_a_running_job_shows_its_best_plan_so_far(instance, store, monkeypatch):
         assert job.found_served + job.found_unassigned == done.served + done.unassigned
         assert 0 < job.expected_solve_s <= 30
     with app.test_request_context("/"):
-        running = jobs.job_json(found[-1])
+        running = job_queue.job_json(found[-1])
         assert running["found"]["served"] == found[-1].found_served
         assert running["found"]["words"].startswith(f"途中経過: 計画済み {found[-1].found_served} · 未割当 ")
     with app.test_request_context("/"):
         session["lang"] = "en"
-        assert jobs.job_json(found[-1])["found"]["words"].startswith(
+        assert job_queue.job_json(found[-1])["found"]["words"].startswith(
             f"Best plan so far: {found[-1].found_served} planned · ")
     assert client.get(f"/api/jobs/{answer.json['job']['id']}").json["found"] is None  # done: the result instead
 
@@ -149,7 +149,7 @@ def test_a_real_job_through_the_sqlite_queue_and_a_consumer_thread(queued_app, i
     assert answer.status_code == 202 and answer.json["job"]["state"] == "queued"
     assert answer.json["job"]["progress"] == 0 and answer.json["job"]["words"] == "順番待ち"
     assert (instance / "jobs.db").exists()
-    consumer = jobs.start_embedded_consumer(queued_app)
+    consumer = job_queue.start_embedded_consumer(queued_app)
     try:
         deadline = time.monotonic() + 300  # a safety net for a stuck queue, not a speed check
         while store.get_job(job_id).active and time.monotonic() < deadline:
@@ -190,11 +190,11 @@ def test_a_week_without_vehicles_fails_in_staff_words(immediate_app, store):
     answer = _api_post(client, f"/api/weeks/{WEEK}/plan")
     job = client.get(f"/api/jobs/{answer.json['job']['id']}").json
     assert job["state"] == "failed" and job["error_code"] == "no_vehicles" and job["result"] is None
-    assert job["error"] == jobs.JOB_ERROR_WORDS["no_vehicles"]
+    assert job["error"] == job_queue.JOB_ERROR_WORDS["no_vehicles"]
     assert "Traceback" not in answer.text and "File \"" not in answer.text
     assert store.get_plan(WEEK).version == 1
     page = client.get(f"/dispatch/jobs/{job['id']}")
-    assert jobs.JOB_ERROR_WORDS["no_vehicles"] in page.text
+    assert job_queue.JOB_ERROR_WORDS["no_vehicles"] in page.text
 
 
 def test_an_unexpected_failure_says_nothing_of_the_code(immediate_app, monkeypatch):
@@ -202,7 +202,7 @@ def test_an_unexpected_failure_says_nothing_of_the_code(immediate_app, monkeypat
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals at line 42")
 
-    monkeypatch.setattr("scheduler.planning.job.plan_week", boom)
+    monkeypatch.setattr("scheduler.planning.job_runner.plan_week", boom)
     client = _logged_in(immediate_app)
     answer = _api_post(client, f"/api/weeks/{WEEK}/plan")
     job = client.get(f"/api/jobs/{answer.json['job']['id']}").json
@@ -308,7 +308,7 @@ def test_job_words_have_english(queued_app):
     """Every phase, state and error word of a job has its English, and the API speaks the user's language."""
     with queued_app.test_request_context("/"):
         session["lang"] = "en"
-        for words in (jobs.PHASE_WORDS.values(), jobs.STATE_WORDS.values(), jobs.JOB_ERROR_WORDS.values()):
+        for words in (job_queue.PHASE_WORDS.values(), job_queue.STATE_WORDS.values(), job_queue.JOB_ERROR_WORDS.values()):
             assert all(gettext(w) != w for w in words)
     client = _logged_in(queued_app)
     client.get("/lang/en")

@@ -15,7 +15,7 @@ its time limit), so the dispatcher's button only queues a job
   ``odekake worker`` runs the consumer alone.
 - The queue carries only the instance folder and the job id; the state,
   phase, progress and result live in the odekake database
-  (`scheduler.jobs.PlanJob`), read by any process. One planning job per week
+  (`scheduler.plan_job.PlanJob`), read by any process. One planning job per week
   at a time: the database refuses a second active one
   (`scheduler.store.Store.add_job`).
 """
@@ -35,8 +35,8 @@ from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
 from routing.errors import InputError
-from scheduler.jobs import JobPhase, JobState, PlanJob
-from scheduler.planning.job import run_plan_job
+from scheduler.plan_job import JobPhase, JobState, PlanJob
+from scheduler.planning.job_runner import run_plan_job
 from scheduler.store import Store
 from scheduler.vrp.params import SolveParams
 from webapp import clock
@@ -54,7 +54,7 @@ PHASE_WORDS = {JobPhase.COMPILE: N_("準備中"), JobPhase.SOLVE: N_("計画中"
 #: Staff words of a job's state (a running job shows its phase instead).
 STATE_WORDS = {JobState.QUEUED: N_("順番待ち"), JobState.RUNNING: N_("計画中"), JobState.DONE: N_("完了"),
                JobState.FAILED: N_("失敗")}
-#: Staff words of each error code of `scheduler.jobs.JOB_ERRORS`.
+#: Staff words of each error code of `scheduler.plan_job.JOB_ERRORS`.
 JOB_ERROR_WORDS = {
     "no_vehicles": N_("この週に運行できる車両がありません。車両と運休の設定を確認してください"),
     "bad_data": N_("登録データに誤りがあるため計画できませんでした。内容を確認してください"),

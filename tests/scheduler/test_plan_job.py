@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from scheduler.jobs import STALE_AFTER_S, JobState, PlanJob
+from scheduler.plan_job import STALE_AFTER_S, JobState, PlanJob
 from scheduler.store import Store
 
 WEEK = dt.date(2026, 11, 30)
