@@ -46,9 +46,6 @@ END_REASONS = frozenset({
 })
 
 
-def _now() -> dt.datetime:
-    return stamp_now()
-
 
 class Role(str, enum.Enum):
     """A staff member's role; the web app's permission table is keyed by it."""
@@ -90,7 +87,7 @@ class User:
             msg = f"vehicle_id: only drivers are tied to a vehicle, not a {self.role.value}"
             raise DomainError(msg)
         if self.created_at is None:
-            self.created_at = _now()
+            self.created_at = stamp_now()
 
 
 def _check_sha256(field: str, value: str) -> None:
@@ -125,7 +122,7 @@ class ApiToken:
         _check_sha256("token_sha256", self.token_sha256)
         check_text("label", self.label)
         if self.created_at is None:
-            self.created_at = _now()
+            self.created_at = stamp_now()
         if self.expires_at is None:
             msg = "expires_at: a token must have an end"
             raise DomainError(msg)
@@ -310,7 +307,7 @@ class AuditEntry:
             msg = "action/subject: must not be empty"
             raise DomainError(msg)
         if self.at is None:
-            self.at = _now()
+            self.at = stamp_now()
 
 
 class StopAction(str, enum.Enum):

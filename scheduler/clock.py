@@ -5,6 +5,9 @@ week time 0 = Monday 00:00 there). A server may run in UTC: at 06:08 on a
 Monday in Japan it is still Sunday in UTC. `city_now` converts the real clock
 to the city's time zone; a fixed time (tests, a training copy) may replace it.
 
+The one reading of the real clock is `stamp_now`; nothing else in routing,
+scheduler or webapp calls ``datetime.now()``.
+
 Settings, read at call time when the caller passes none (the web app passes
 its own, `webapp.clock`):
 
@@ -56,7 +59,7 @@ def city_now(zone: str | None = None, *, fixed: dt.datetime | str | None = None)
             msg = f"ODEKAKE_NOW: {fixed!r} is not a time such as 2026-12-07T09:00"
             raise InputError(msg) from None
         return when.replace(tzinfo=None, microsecond=0)
-    return dt.datetime.now(time_zone(zone or os.environ.get("ODEKAKE_TIME_ZONE"))).replace(tzinfo=None, microsecond=0)
+    return stamp_now(zone)
 
 
 def city_today(zone: str | None = None, *, fixed: dt.datetime | str | None = None) -> dt.date:

@@ -53,9 +53,6 @@ STALE_AFTER_S = 15 * 60
 _PHASE_START = {JobPhase.COMPILE: 5, JobPhase.SOLVE: 10, JobPhase.STORE: 95}
 
 
-def _now() -> dt.datetime:
-    return stamp_now()
-
 
 @dataclass
 class PlanJob:
@@ -89,7 +86,7 @@ class PlanJob:
     params: dict = field(default_factory=dict)
     state: JobState = JobState.QUEUED
     phase: JobPhase | None = None
-    created_at: dt.datetime = field(default_factory=_now)
+    created_at: dt.datetime = field(default_factory=stamp_now)
     started_at: dt.datetime | None = None
     phase_started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
@@ -137,7 +134,7 @@ class PlanJob:
         start = _PHASE_START[self.phase]
         if self.phase != JobPhase.SOLVE or self.phase_started_at is None:
             return start
-        elapsed = max(0.0, ((now or _now()) - self.phase_started_at).total_seconds())
+        elapsed = max(0.0, ((now or stamp_now()) - self.phase_started_at).total_seconds())
         span = _PHASE_START[JobPhase.STORE] - start - 1  # never 95 before the solve has ended
         expected = min(self.time_limit_s, self.expected_solve_s or self.time_limit_s)
         return start + int(span * min(1.0, elapsed / expected))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from scheduler.clock import city_now
 
@@ -17,7 +17,9 @@ __all__ = ["draft_limits", "now", "today"]
 
 
 def now() -> dt.datetime:
-    """Return the city's wall-clock time now (naive, whole seconds)."""
+    """Return the city's wall-clock time now (naive, whole seconds); outside the app, the environment's settings."""
+    if not has_app_context():
+        return city_now()
     config = current_app.config
     return city_now(config["ODEKAKE_TIME_ZONE"], fixed=config["ODEKAKE_NOW"])
 

@@ -45,6 +45,7 @@ from scheduler.accounts import (
     address_key,
     unknown_login_key,
 )
+from webapp.args import is_api_request
 
 __all__ = ["LoginRefused", "init_app", "keys_for", "refusal_words"]
 
@@ -88,8 +89,6 @@ def refusal_words(retry_after_s: int) -> str:
 
 
 def _refused(exc: LoginRefused):
-    from webapp.security import is_api_request
-
     words = refusal_words(exc.retry_after_s)
     headers = {"Retry-After": str(exc.retry_after_s)}
     if is_api_request():

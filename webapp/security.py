@@ -52,9 +52,9 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from scheduler.accounts import ApiToken, LoginSession, Role, User
-from scheduler.clock import city_now
 from scheduler.store import NotFound, Store, is_busy
 from webapp import clock, login_limits, permissions, settings
+from webapp.args import is_api_request
 from webapp.db import get_store
 
 __all__ = ["TOUCH_EVERY", "StaffUser", "check_password", "check_permission_table", "end_current_session", "guard",
@@ -115,11 +115,6 @@ class StaffUser(UserMixin):
         return self.login_session.id if self.login_session is not None else None
 
 
-def _now() -> dt.datetime:
-    """The city's time: the app's clock in a request, else the command line's."""
-    return clock.now() if has_app_context() else city_now()
-
-
 def _sha256(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
@@ -170,7 +165,7 @@ def new_api_token(store: Store, account: User, *, expires_at: dt.datetime | None
     now
         The city's time now (default: the app's clock in a request, else the command line's).
     """
-    now = now or _now()
+    now = now or clock.now()
     if expires_at is None:
         config = current_app.config if has_app_context() else settings.defaults()
         expires_at = now + dt.timedelta(days=config["ODEKAKE_TOKEN_DAYS"])
@@ -253,11 +248,6 @@ def _load_user(secret: str) -> StaffUser | None:
 
 
 # ----------------------------------------------------------------------------- the guard
-
-
-def is_api_request() -> bool:
-    """Return whether the request is for the JSON API (answered in JSON, never HTML)."""
-    return request.blueprint == "api" or request.path.startswith("/api/")
 
 
 def _unauthorized():

@@ -86,9 +86,6 @@ def _save_end(store: Store, job: PlanJob) -> PlanJob:
     raise AssertionError  # unreachable
 
 
-def _now() -> dt.datetime:
-    return stamp_now()
-
 
 def _failure(exc: Exception) -> tuple[str, str]:
     """Return the error code and the message kept for staff."""
@@ -128,13 +125,13 @@ def run_plan_job(store: Store, network: MatrixProvider | Callable[[], MatrixProv
     if job.state != JobState.QUEUED:
         log.warning("job %s is %s, not queued: not run again", job_id, job.state.value)
         return job
-    job.state, job.started_at = JobState.RUNNING, _now()
+    job.state, job.started_at = JobState.RUNNING, stamp_now()
 
     skipped = {"progress": 0}
 
     def enter(phase: str) -> None:
         if job.phase != JobPhase(phase):
-            job.phase, job.phase_started_at = JobPhase(phase), _now()
+            job.phase, job.phase_started_at = JobPhase(phase), stamp_now()
             if not _save(store, job, wait_s=PHASE_WAIT_S):  # shown late or not at all; the plan goes on
                 log.warning("job %s: phase %s not recorded (database busy)", job_id, phase)
 
@@ -167,5 +164,5 @@ def run_plan_job(store: Store, network: MatrixProvider | Callable[[], MatrixProv
         log.info("job %s (week %s) done: v%s", job_id, job.week_start, plan.version)
     if skipped["progress"]:
         log.info("job %s: %d progress reports not recorded (database busy)", job_id, skipped["progress"])
-    job.finished_at = _now()
+    job.finished_at = stamp_now()
     return _save_end(store, job)

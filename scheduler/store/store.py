@@ -133,9 +133,6 @@ def configure(db: sqlite_utils.Database, *, memory: bool = False) -> None:
 _PHONE_SEPARATORS = "-()+.\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc"
 
 
-def _now() -> dt.datetime:
-    return stamp_now()
-
 
 class Store:
     """The odekake database: residents, sites, fleet, requests, bookings and plan versions.
@@ -412,7 +409,7 @@ class Store:
         with self.transaction():
             new = self._requests.add(req)
             self._insert("request_events", REQUEST_EVENT.to_row(RequestEvent(
-                request_id=new.id, at=_now(), user=user, from_status=None, to_status=new.status)))
+                request_id=new.id, at=stamp_now(), user=user, from_status=None, to_status=new.status)))
         logger.info("request %s added (%s, %s)", new.id, new.kind.value, new.status.value)
         return new
 
@@ -515,7 +512,7 @@ class Store:
             if to == RequestStatus.BOOKED and req.promised is None:
                 msg = f"request {city_id(req)}: booking needs the promised window"
                 raise InputError(msg)
-            event = RequestEvent(request_id=request_id, at=_now(), user=user,
+            event = RequestEvent(request_id=request_id, at=stamp_now(), user=user,
                                  from_status=req.status, to_status=to, note=note, cause=cause,
                                  cause_args=dict(cause_args or {}))
             req.status = to
@@ -680,7 +677,7 @@ class Store:
         """Mark a plan version published; earlier published versions stay as history."""
         with self.transaction():
             self._plans.set(plan_id, {"status": PlanStatus.PUBLISHED.value,
-                                      "published_at": _now().isoformat(), "published_by": user})
+                                      "published_at": stamp_now().isoformat(), "published_by": user})
         logger.info("plan %s published", plan_id)
         return self.get_plan_by_id(plan_id)
 
@@ -744,7 +741,7 @@ class Store:
                 steps = [req.status]  # the report is kept; the life cycle does not allow the move
             for to in steps:
                 self._insert("request_events", REQUEST_EVENT.to_row(RequestEvent(
-                    request_id=req.id, at=_now(), user=user, from_status=req.status, to_status=to,
+                    request_id=req.id, at=stamp_now(), user=user, from_status=req.status, to_status=to,
                     note=note, stop_id=stop_id, action=act.value)))
                 req.status = to
             self._requests.set(req.id, {"status": req.status.value})
@@ -1018,7 +1015,7 @@ class Store:
             The new job and True, or the week's active job and False.
         """
         with self.transaction():
-            self._fail_stale_jobs(now or _now())
+            self._fail_stale_jobs(now or stamp_now())
             active = self.active_job(job.week_start)
             if active is not None:
                 return active, False
