@@ -112,7 +112,9 @@ def command(operation: str, instance: Path, base_folder: Path, stop_id: int) -> 
         return _odekake(instance, "plan", "publish", "--week", WEEK)
     if operation == "status":
         code = ("import sys; from pathlib import Path; from scheduler.store import Store\n"
-                "with Store.for_instance(Path(sys.argv[1])) as s: s.mark_stop(int(sys.argv[2]), 'done', user='crew')")
+                "with Store.for_instance(Path(sys.argv[1])) as s:\n"
+                "    stop = s.get_stop(int(sys.argv[2]))\n"
+                "    s.mark_stop(stop.id, 'done', user='crew', today=stop.day)")  # reported on its day
         return [sys.executable, "-c", code, str(instance), str(stop_id)]
     msg = f"unknown operation {operation!r}"
     raise ValueError(msg)

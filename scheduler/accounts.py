@@ -30,7 +30,7 @@ from scheduler.clock import stamp_now
 from scheduler.domain import DomainError, RequestStatus, check_text
 
 __all__ = ["END_REASONS", "STOP_ACTIONS", "ApiToken", "AuditEntry", "LoginLimits", "LoginSession", "LoginThrottle",
-           "Role", "StopAction", "User", "account_key", "address_key", "unknown_login_key"]
+           "Role", "StopAction", "User", "account_key", "address_key", "check_press_day", "unknown_login_key"]
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -327,3 +327,23 @@ STOP_ACTIONS: dict[StopAction, RequestStatus | None] = {
     StopAction.NOT_HOME: RequestStatus.NO_SHOW,
     StopAction.CANNOT_SERVE: RequestStatus.FAILED,
 }
+
+
+def check_press_day(stop_day: dt.date, today: dt.date) -> None:
+    """Refuse a report (到着 / 完了 / 不在 / 対応不可) at a stop whose day is after the city's `today`.
+
+    The crew reports a stop on its day or later (a late entry), never ahead:
+    a 完了 two days early would tell the office a resident was served who was
+    not. The one place this rule lives (`Store.mark_stop` calls it; screens
+    ask it before offering the buttons), so a report's own time can be
+    checked here later.
+
+    Raises
+    ------
+    DomainError
+        Naming the field ``day``.
+    """
+    if stop_day > today:
+        msg = (f"day: the stop is on {stop_day.isoformat()}, after today ({today.isoformat()}); "
+               "a report is recorded on the stop's day")
+        raise DomainError(msg)

@@ -55,8 +55,9 @@ from scheduler.accounts import (
     StopAction,
     User,
     account_key,
+    check_press_day,
 )
-from scheduler.clock import city_now, stamp_now
+from scheduler.clock import city_now, city_today, stamp_now
 from scheduler.domain import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -694,7 +695,8 @@ class Store:
 
     # ------------------------------------------------------------------ day of operations
 
-    def mark_stop(self, stop_id: int, action: StopAction | str, *, user: str, note: str = "") -> Request:
+    def mark_stop(self, stop_id: int, action: StopAction | str, *, user: str, note: str = "",
+                  today: dt.date | None = None) -> Request:
         """Record the crew's report at a stop (到着 / 完了 / 不在 / 対応不可) as request events.
 
         One transaction: the request moves to the status of `STOP_ACTIONS`
@@ -715,6 +717,9 @@ class Store:
             Who reported it.
         note
             Free text, e.g. why the request could not be served.
+        today
+            The city's date (default `city_today`): a stop of a later day is refused
+            (`check_press_day`), nothing stored.
         """
         try:
             act = StopAction(action)
@@ -726,6 +731,7 @@ class Store:
             if stop.request_id is None:
                 msg = f"stop {stop_id}: a {stop.step_type} stop serves no request"
                 raise InputError(msg)
+            check_press_day(stop.day, today or city_today())
             if stop.step_type == "session" and act == StopAction.NOT_HOME:
                 msg = "action: not_home is for a door; at a hall session use done (or cannot_serve with why)"
                 raise InputError(msg)

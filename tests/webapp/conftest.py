@@ -76,6 +76,14 @@ def store(instance):
         yield s
 
 
+def clock_on(app, day: dt.date) -> None:
+    """Set the app's city clock to 09:00 on `day`: a stop is reported on its day, never ahead.
+
+    Set it before logging in: a log-in session lasts on this clock, and moving it days on ends the session.
+    """
+    app.config["ODEKAKE_NOW"] = f"{day.isoformat()}T09:00"
+
+
 def csrf_token(client) -> str:
     """The CSRF token of the client's session, read from a page's meta tag (the log-in page or home)."""
     page = client.get("/login", follow_redirects=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from tests.webapp.conftest import NOW, PASSWORD, csrf_token, login
+from tests.webapp.conftest import PASSWORD, clock_on, csrf_token, login
 from webapp.cli import cli
 
 
@@ -38,8 +38,9 @@ def test_login_goes_on_to_the_page_asked_for_but_never_to_another_host(client):
     assert client.post("/login?next=//evil.example/x", data=data).location == "/"
 
 
-def test_csrf_is_enforced_on_forms_and_browser_api_writes(client, route):
+def test_csrf_is_enforced_on_forms_and_browser_api_writes(app, client, route):
     """A POST without the CSRF token is refused (400) for forms and for session-authenticated API calls."""
+    clock_on(app, route[0])  # a stop is reported on its day
     assert client.post("/login", data={"login": "driver1", "password": PASSWORD}).status_code == 400
     assert login(client, "driver1").status_code == 302
     stop = route[1][0]
@@ -60,7 +61,8 @@ def test_session_cookie_is_http_only_same_site_and_expires(client):
 
 def test_bearer_token_from_the_command(instance, app, route, monkeypatch):
     """`odekake user token` prints a token that opens the API without a session or CSRF token."""
-    monkeypatch.setenv("ODEKAKE_NOW", NOW)  # the command's clock is the app's
+    clock_on(app, route[0])  # a stop is reported on its day
+    monkeypatch.setenv("ODEKAKE_NOW", app.config["ODEKAKE_NOW"])  # the command's clock is the app's
     result = CliRunner().invoke(cli, ["--instance", str(instance), "user", "token", "driver1"])
     assert result.exit_code == 0, result.output
     token = result.output.strip()

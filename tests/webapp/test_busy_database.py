@@ -12,7 +12,7 @@ from routing.instance import database_path
 from scheduler.accounts import AuditEntry
 from scheduler.clock import stamp_now
 from scheduler.store import Store
-from tests.webapp.conftest import TEST_CONFIG, WEEK, csrf_token, login
+from tests.webapp.conftest import TEST_CONFIG, WEEK, clock_on, csrf_token, login
 from webapp import audit
 
 BUSY_JA = "混み合っています。もう一度お試しください"
@@ -74,10 +74,11 @@ def test_offers_answer_while_the_database_is_busy(client, store, instance):
     assert audit.flush(15) == 0
 
 
-def test_a_write_that_finds_the_database_locked_is_a_503_json_in_the_users_language(client, store, instance,
+def test_a_write_that_finds_the_database_locked_is_a_503_json_in_the_users_language(app, client, store, instance,
                                                                                     monkeypatch, route):
     """A crew report through the API while another writer holds the lock past the busy timeout: 503, not 500."""
     monkeypatch.setattr("scheduler.store.store.BUSY_TIMEOUT_MS", 100)
+    clock_on(app, route[0])  # a stop is reported on its day
     headers = _bearer(store, "driver1")
     _day, stops = route
     with write_lock(instance):

@@ -103,11 +103,12 @@ def test_viewing_resident_data_is_audited_with_ids_only(client, store):
     assert all(r["name"] not in dump for r in found)
 
 
-def test_stop_report_is_audited_as_a_change(client, store, route):
+def test_stop_report_is_audited_as_a_change(app, client, store, route):
     """A report through the API is a change of the request, in the audit log."""
-    from tests.webapp.conftest import csrf_token
+    from tests.webapp.conftest import clock_on, csrf_token
 
     stop = route[1][0]
+    clock_on(app, stop.day)  # a stop is reported on its day
     login(client, "dispatcher")
     response = client.post(f"/api/stops/{stop.id}/status", json={"action": "not_home"},
                            headers={"X-CSRFToken": csrf_token(client)})

@@ -9,7 +9,7 @@ import pytest
 
 from scheduler.accounts import Role
 from scheduler.domain import SessionBooking, ShiftException
-from tests.webapp.conftest import ACCOUNTS, PASSWORD, WEEK, csrf_token, login
+from tests.webapp.conftest import ACCOUNTS, PASSWORD, WEEK, clock_on, csrf_token, login
 from webapp import permissions
 
 #: A visit in a week with no plan (any slot fits; booking it changes no plan).
@@ -164,6 +164,7 @@ def test_each_role_gets_exactly_its_endpoints(app, store, name):
     exception = store.add_shift_exception(ShiftException(vehicle_id=1, day=WEEK, reason="maintenance"))
     stop = next(s for s in sorted(store.published_plan(WEEK).stops, key=lambda s: (s.day, s.seq))
                 if s.vehicle_id == (vehicle or 1) and s.request_id is not None)
+    clock_on(app, stop.day)  # a stop is reported on its day
     client = app.test_client()
     assert login(client, name).status_code == 302
     requests = _requests(stop.day, stop.id, exception.id, vehicle or 1)

@@ -16,7 +16,7 @@ from flask_login import current_user
 from routing.errors import InputError
 from scheduler.accounts import Role
 from scheduler.domain import RequestKind, RequestStatus, hhmm, week_monday
-from webapp import audit
+from webapp import audit, clock
 from webapp.args import parse_day, parse_monday, query_int
 from webapp.auth import log_in
 from webapp.db import get_store, road_network
@@ -200,7 +200,7 @@ def stop_status(stop_id: int):
     if action == "cannot_serve" and not note.strip():
         msg = "note: give the reason the request could not be served"
         raise InputError(msg)
-    req = store.mark_stop(stop_id, str(action), user=current_user.login, note=note)
+    req = store.mark_stop(stop_id, str(action), user=current_user.login, note=note, today=clock.today())
     audit.record("change", "request", [req.id])
     return jsonify(stop_id=stop_id, request_id=req.id, status=req.status.value, report=action)
 

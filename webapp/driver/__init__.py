@@ -4,6 +4,9 @@ A driver sees only their own vehicle's route in the latest *published*
 plan. Each button (到着 / 完了 / 不在 / 対応不可) is a plain form (works
 without JavaScript and after a reload) that records the time as request
 events (`scheduler.store.Store.mark_stop`) and brings the next card up.
+A later day's route (tomorrow's, read the evening before) shows without
+buttons and says when it can be recorded: a report ahead of the stop's day is
+refused (`scheduler.accounts.check_press_day`), on the tablet and in the API.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, ValidationError
 
-from scheduler.accounts import StopAction
+from routing.errors import InputError
+from scheduler.accounts import StopAction, check_press_day
 from scheduler.domain import week_monday
 from webapp import audit, clock
 from webapp.args import parse_day
 from webapp.db import get_store
+from webapp.i18n import date_label
 from webapp.plan_views import on_published_route, published_route
 from webapp.sheet import render_sheet, shift_sheet
 
@@ -58,9 +63,27 @@ def today():
     if row is not None:
         audit.record("view", "resident", row.resident_ids)
     upcoming = _published_days(store, current_user.vehicle_id, day) if row is None else []
+    return _page(day, plan, row, upcoming=upcoming, form=ReportForm())
+
+
+def _page(day: dt.date, plan, row, *, upcoming: list[dt.date], form: ReportForm, failed_stop: int | None = None,
+          error: str = ""):
+    """Render the day's cards; a later day's without buttons, with the day it can be recorded on."""
+    ahead = _ahead_note(day)
     return render_template("driver/today.html", day=day, plan=plan, row=row, upcoming=upcoming,
-                           vehicle=store.get_vehicle(current_user.vehicle_id), form=ReportForm(),
-                           failed_stop=None)
+                           vehicle=get_store().get_vehicle(current_user.vehicle_id), form=form,
+                           failed_stop=failed_stop, ahead=ahead, error=error)
+
+
+def _ahead_note(day: dt.date) -> str:
+    """Say that `day` is after today and its stops are recorded on the day ('' for today or earlier)."""
+    try:
+        check_press_day(day, clock.today())
+    except InputError:
+        if day == clock.today() + dt.timedelta(days=1):
+            return _("明日の運行です。到着・完了などは当日に記録できます")
+        return _("%(day)sの運行です。到着・完了などは当日に記録できます", day=date_label(day))
+    return ""
 
 
 @bp.route("/sheet/<day>")
@@ -94,13 +117,14 @@ def report(stop_id: int):
         abort(404)
     stop = store.get_stop(stop_id)
     form = ReportForm()
-    if not form.validate_on_submit():
+    ahead = _ahead_note(stop.day)
+    if ahead or not form.validate_on_submit():
         plan, row = published_route(store, current_user.vehicle_id, stop.day)
         audit.record("view", "resident", row.resident_ids if row else [])
-        return render_template("driver/today.html", day=stop.day, plan=plan, row=row, upcoming=[],
-                               vehicle=store.get_vehicle(current_user.vehicle_id), form=form,
-                               failed_stop=stop_id), 400
-    req = store.mark_stop(stop_id, form.action.data, user=current_user.login, note=form.note.data or "")
+        return _page(stop.day, plan, row, upcoming=[], form=form, failed_stop=stop_id,
+                     error=_("記録できません。") + ahead if ahead else ""), 400
+    req = store.mark_stop(stop_id, form.action.data, user=current_user.login, note=form.note.data or "",
+                          today=clock.today())
     audit.record("change", "request", [req.id])
     flash(_("記録しました"))
     return redirect(url_for("driver.today", day=stop.day.isoformat(), _anchor="next"))

@@ -27,6 +27,8 @@ Fixtures (add a flow in a few lines)::
   is the same without a log-in. Sizes: ``DESKTOP``, ``TABLET_LANDSCAPE``, ``TABLET_PORTRAIT``.
 - Every page of every test records its requests: one to another host is refused and fails
   the test, and so does an uncaught script error (`_Recorder`).
+- ``city_clock(day)``: the live app's city clock at 09:00 on `day` for one test (set it before
+  logging in); a driver reports a stop on its day, never ahead.
 - ``shot(page, name, docs=False)``: a PNG in ``build/screenshots/`` (gitignored, kept as a
   test artefact). ``docs=True`` marks the few shown in the README: ``make screenshots``
   (``ODEKAKE_DOCS_SCREENSHOTS=1``) writes those to ``docs/screenshots/`` as well.
@@ -49,7 +51,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.webapp.conftest import PASSWORD, TEST_CONFIG, WEEK
+from tests.webapp.conftest import PASSWORD, TEST_CONFIG, WEEK, clock_on
 
 DESKTOP = {"width": 1366, "height": 768}
 TABLET_LANDSCAPE = {"width": 1280, "height": 800}
@@ -93,6 +95,7 @@ class LiveServer:
 
     url: str
     instance: Path
+    app: object = None
 
     @property
     def netloc(self) -> str:
@@ -166,7 +169,7 @@ def live_server(planned_template, tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", instance=folder)
+    yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", instance=folder, app=app)
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()
@@ -290,6 +293,19 @@ def shot():
         return path
 
     return _shot
+
+
+@pytest.fixture
+def city_clock(live_server):
+    """``city_clock(day)``: the live app's city clock at 09:00 on `day` for this test (log in after setting it).
+
+    The tests' clock stands before the sample week, where no stop may be reported yet;
+    it is set back when the test ends.
+    """
+    app = live_server.app
+    before = app.config["ODEKAKE_NOW"]
+    yield lambda day: clock_on(app, day)
+    app.config["ODEKAKE_NOW"] = before
 
 
 @pytest.fixture(scope="session")

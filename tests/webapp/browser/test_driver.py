@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.webapp.browser.conftest import TABLET_LANDSCAPE, TABLET_PORTRAIT
@@ -36,8 +38,9 @@ _LOW_CONTRAST = """() => { const rgb = s => s.match(/[\\d.]+/g).map(Number);
 
 
 @pytest.mark.parametrize(("viewport", "name"), [(TABLET_LANDSCAPE, "landscape"), (TABLET_PORTRAIT, "portrait")])
-def test_driver_day_is_readable_and_touchable_on_a_tablet(page_as, shot, driver_days, viewport, name):
+def test_driver_day_is_readable_and_touchable_on_a_tablet(page_as, shot, driver_days, city_clock, viewport, name):
     """Every control is at least 48 px, text 18 px or more in high contrast, no sideways scroll, the next stop in view."""
+    city_clock(driver_days[1][0])
     page = page_as("driver1", viewport)
     page.goto(f"/driver/?day={driver_days[1][0]}")
     assert page.locator("li.card").count() > 3
@@ -55,11 +58,12 @@ def test_driver_day_is_readable_and_touchable_on_a_tablet(page_as, shot, driver_
     shot(page, f"driver-day-{name}", docs=True)
 
 
-def test_driver_marks_stops_and_the_next_stop_comes_up(page_as, shot, driver_days):
+def test_driver_marks_stops_and_the_next_stop_comes_up(page_as, shot, driver_days, city_clock):
     """到着 then 完了 on the next stop, then 不在 on the following one: each is recorded and the next card is in view.
 
     Uses vehicle 1's second day, which no other browser test reads.
     """
+    city_clock(driver_days[1][1])
     page = page_as("driver1", TABLET_LANDSCAPE)
     page.goto(f"/driver/?day={driver_days[1][1]}")
     first_place = page.inner_text("#next .place")
@@ -85,8 +89,9 @@ def test_driver_marks_stops_and_the_next_stop_comes_up(page_as, shot, driver_day
     shot(page, "driver-day-after-reports")
 
 
-def test_cannot_serve_needs_a_reason_in_portrait(page_as, driver_days):
+def test_cannot_serve_needs_a_reason_in_portrait(page_as, driver_days, city_clock):
     """対応不可 without a reason says so beside the field (with the focus there); with one it is recorded."""
+    city_clock(driver_days[2][0])
     page = page_as("driver2", TABLET_PORTRAIT)
     page.goto(f"/driver/?day={driver_days[2][0]}")
     place = page.inner_text("#next .place")
@@ -99,3 +104,17 @@ def test_cannot_serve_needs_a_reason_in_portrait(page_as, driver_days):
         page.keyboard.press("Enter")
     done = page.locator("li.card.finished")
     assert done.count() == 1 and place in done.inner_text() and "対応不可" in done.inner_text()
+
+
+def test_tomorrows_route_reads_without_buttons_and_says_when(page_as, shot, driver_days, city_clock):
+    """The evening before: tomorrow's cards to read, no 到着/完了/不在/対応不可, and a note saying so in Japanese."""
+    day = driver_days[1][0]
+    city_clock(day - dt.timedelta(days=1))
+    page = page_as("driver1", TABLET_LANDSCAPE)
+    page.goto(f"/driver/?day={day}")
+    assert page.locator("li.card").count() > 3
+    assert page.locator("button.act").count() == 0 and page.locator("input[name=note]").count() == 0
+    note = page.locator("p.ahead")
+    assert note.is_visible() and note.inner_text() == "明日の運行です。到着・完了などは当日に記録できます"
+    assert page.evaluate(_SMALL_TEXT) == [] and page.evaluate(_LOW_CONTRAST) == []
+    shot(page, "driver-day-tomorrow")
