@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from scheduler.clock import stamp_now
 from scheduler.domain import DomainError, RequestStatus, check_text
 
-__all__ = ["END_REASONS", "STOP_ACTIONS", "ApiToken", "AuditEntry", "LoginLimits", "LoginSession", "LoginThrottle",
-           "Role", "StopAction", "User", "account_key", "address_key", "check_press_day", "unknown_login_key"]
+__all__ = ["END_REASONS", "PRESS_CLOCK_SKEW_S", "STOP_ACTIONS", "ApiToken", "AuditEntry", "LoginLimits", "LoginSession",
+           "LoginThrottle", "Role", "StopAction", "User", "account_key", "address_key", "check_press_day",
+           "check_press_time", "unknown_login_key"]
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -346,4 +347,28 @@ def check_press_day(stop_day: dt.date, today: dt.date) -> None:
     if stop_day > today:
         msg = (f"day: the stop is on {stop_day.isoformat()}, after today ({today.isoformat()}); "
                "a report is recorded on the stop's day")
+        raise DomainError(msg)
+
+
+#: How far ahead of the server's clock a tablet's clock may run before its report is refused (seconds).
+PRESS_CLOCK_SKEW_S = 120
+
+
+def check_press_time(stop_day: dt.date, at: dt.datetime, now: dt.datetime) -> None:
+    """Refuse a report whose time (``at``, the city's wall clock) is not on the stop's day or is in the future.
+
+    A tablet that was offline sends its presses later with the time they were
+    pressed; a time on another day, or later than now (beyond a tablet's
+    clock running `PRESS_CLOCK_SKEW_S` ahead), cannot be a real press.
+
+    Raises
+    ------
+    DomainError
+        Naming the field ``at``.
+    """
+    if at.date() != stop_day:
+        msg = f"at: {at.isoformat()} is not on the stop's day {stop_day.isoformat()}"
+        raise DomainError(msg)
+    if at > now + dt.timedelta(seconds=PRESS_CLOCK_SKEW_S):
+        msg = f"at: {at.isoformat()} is in the future (now {now.isoformat()})"
         raise DomainError(msg)

@@ -831,6 +831,35 @@ class RequestEvent:
                 _fail("cause_args", f"cause {self.cause!r} needs {', '.join(missing)}")
 
 
+#: What an operator notes on a call of the day's call list: 連絡済み / 不在・折返し待ち / 変更了承 / 取消希望.
+CALL_OUTCOMES = ("informed", "no_answer", "accepted", "cancel")
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """What an operator noted on a call of the day's call list (`scheduler.live.calls`).
+
+    ``told`` and ``expected`` keep the times said (``10:00–11:00``, ``11:20``) as
+    they stood when the call was made.
+    """
+
+    day: dt.date
+    request_id: int
+    stop_id: int | None
+    outcome: str
+    user: str
+    at: dt.datetime
+    note: str = ""
+    told: str = ""
+    expected: str = ""
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.outcome not in CALL_OUTCOMES:
+            _fail("outcome", f"{self.outcome!r} is not one of {', '.join(CALL_OUTCOMES)}")
+        check_text("note", self.note)
+
+
 # --------------------------------------------------------------------------- plans
 
 

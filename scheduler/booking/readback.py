@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from scheduler.domain import (
     DAY_S,
     ErrandDetails,
+    PlanStop,
     Request,
     RequestKind,
     RideDetails,
@@ -20,7 +22,7 @@ from scheduler.domain import (
 if TYPE_CHECKING:
     from scheduler.store import Store
 
-__all__ = ["PREPARE", "read_back", "read_back_seat", "tellable_window"]
+__all__ = ["PREPARE", "read_back", "read_back_seat", "tellable_window", "told_from_stops", "waited_stop"]
 
 #: A window told from a plan starts on the half hour.
 _TELL_GRID_S = 1800
@@ -59,18 +61,34 @@ def tellable_window(store: Store, req: Request) -> TimeWindow | None:
     weeks = {week_monday(w.day) for w in req.windows} or {p.week_start for p in store.plans()}
     for week in sorted(weeks):
         plan = store.published_plan(week)
-        stops = [s for s in plan.stops if s.request_id == req.id] if plan is not None else []
-        first = min(stops, key=lambda s: (s.day, s.start_s), default=None)
-        if req.kind == RequestKind.RIDE:
-            first = next((s for s in sorted(stops, key=lambda s: (s.day, s.start_s)) if s.step_type == "pickup"),
-                         first)
-        elif req.kind == RequestKind.ERRAND:
-            first = next((s for s in sorted(stops, key=lambda s: (s.day, s.start_s)) if s.step_type == "delivery"),
-                         first)
-        if first is not None:
-            start = (first.start_s % DAY_S) // _TELL_GRID_S * _TELL_GRID_S
-            return TimeWindow(first.day, start, min(DAY_S, start + _TELL_LENGTH_S[req.kind]))
+        told = told_from_stops(req, [s for s in plan.stops if s.request_id == req.id] if plan is not None else [])
+        if told is not None:
+            return told
     return None
+
+
+def waited_stop(req: Request, stops: Sequence[PlanStop]) -> PlanStop | None:
+    """Return the stop of `req` its resident waits for: a ride's pick-up, an errand's delivery, else the first."""
+    ordered = sorted(stops, key=lambda s: (s.day, s.start_s))
+    waits_for = {RequestKind.RIDE: "pickup", RequestKind.ERRAND: "delivery"}.get(req.kind)
+    found = next((s for s in ordered if s.step_type == waits_for), None) if waits_for else None
+    return found or (ordered[0] if ordered else None)
+
+
+def told_from_stops(req: Request, stops: Sequence[PlanStop]) -> TimeWindow | None:
+    """Return the window to tell from a published plan's stops of `req` (its promise when it has one).
+
+    The stop the resident waits for: a ride's pick-up, an errand's delivery,
+    else the first; its planned start rounded down to the half hour, as long as
+    a booked window of the request's kind.
+    """
+    if req.promised is not None:
+        return req.promised
+    first = waited_stop(req, stops)
+    if first is None:
+        return None
+    start = (first.start_s % DAY_S) // _TELL_GRID_S * _TELL_GRID_S
+    return TimeWindow(first.day, start, min(DAY_S, start + _TELL_LENGTH_S[req.kind]))
 
 
 def read_back(store: Store, req: Request, *, office_phone: str = "") -> str:

@@ -23,6 +23,7 @@ from scheduler.accounts import (
     User,
 )
 from scheduler.domain import (
+    CallOutcome,
     Plan,
     PlanStatus,
     PlanStop,
@@ -282,6 +283,17 @@ def _unassigned(row: dict) -> UnassignedRequest:
                              day=_date(row["day"]), plan_id=row["plan_id"])
 
 
+def _call_row(c: CallOutcome) -> dict:
+    return {"day": c.day.isoformat(), "request_id": c.request_id, "stop_id": c.stop_id, "outcome": c.outcome,
+            "note": c.note, "user": c.user, "at": c.at.isoformat(), "told": c.told, "expected": c.expected}
+
+
+def _call(row: dict) -> CallOutcome:
+    return CallOutcome(day=_date(row["day"]), request_id=row["request_id"], stop_id=row["stop_id"],
+                       outcome=row["outcome"], note=row["note"], user=row["user"], at=_datetime(row["at"]),
+                       told=row["told"], expected=row["expected"], id=row["id"])
+
+
 # --------------------------------------------------------------------------- one mapper per entity
 
 RESIDENT: Mapper[Resident] = Mapper(_resident_row, _resident)
@@ -295,6 +307,7 @@ SESSION_BOOKING: Mapper[SessionBooking] = Mapper(_booking_row, _booking)
 PLAN: Mapper[Plan] = Mapper(_plan_row, _plan)  # the plan row only; the store loads stops and unassigned
 PLAN_STOP: Mapper[PlanStop] = Mapper(_stop_row, _stop)
 UNASSIGNED: Mapper[UnassignedRequest] = Mapper(_unassigned_row, _unassigned)
+CALL_OUTCOME: Mapper[CallOutcome] = Mapper(_call_row, _call)
 
 
 # --------------------------------------------------------------------------- staff accounts and audit

@@ -56,11 +56,13 @@ from scheduler.accounts import (
     User,
     account_key,
     check_press_day,
+    check_press_time,
 )
-from scheduler.clock import city_now, city_today, stamp_now
+from scheduler.clock import city_now, stamp_now
 from scheduler.domain import (
     OPEN_STATUSES,
     TRANSITIONS,
+    CallOutcome,
     IdLabels,
     Plan,
     PlanStatus,
@@ -85,6 +87,7 @@ from scheduler.store.errors import NotFound, StorageError, is_busy
 from scheduler.store.mappers import (
     API_TOKEN,
     AUDIT_ENTRY,
+    CALL_OUTCOME,
     JOB,
     LOGIN_SESSION,
     LOGIN_THROTTLE,
@@ -170,6 +173,7 @@ class Store:
         self._throttles = Entities(db, "login_throttles", "log-in limit", LOGIN_THROTTLE, key="key", order_by="key")
         self._audit = Entities(db, "audit_log", "audit entry", AUDIT_ENTRY, order_by="id")
         self._jobs = Entities(db, "jobs", "job", JOB, order_by="id DESC")
+        self._calls = Entities(db, "call_outcomes", "call outcome", CALL_OUTCOME, order_by="at, id")
 
     # ------------------------------------------------------------------ opening
 
@@ -696,7 +700,8 @@ class Store:
     # ------------------------------------------------------------------ day of operations
 
     def mark_stop(self, stop_id: int, action: StopAction | str, *, user: str, note: str = "",
-                  today: dt.date | None = None) -> Request:
+                  today: dt.date | None = None, at: dt.datetime | None = None,
+                  now: dt.datetime | None = None) -> Request:
         """Record the crew's report at a stop (到着 / 完了 / 不在 / 対応不可) as request events.
 
         One transaction: the request moves to the status of `STOP_ACTIONS`
@@ -720,6 +725,12 @@ class Store:
         today
             The city's date (default `city_today`): a stop of a later day is refused
             (`check_press_day`), nothing stored.
+        at, now
+            When it happened and the city's now (default: now, `city_now`); a time
+            on another day or in the future is refused (`check_press_time`). A
+            report repeated with the same action and time (a tablet sending
+            again) stores nothing; one older than the stop's latest report is
+            kept without changing the status, which follows the latest time.
         """
         try:
             act = StopAction(action)
@@ -731,11 +742,18 @@ class Store:
             if stop.request_id is None:
                 msg = f"stop {stop_id}: a {stop.step_type} stop serves no request"
                 raise InputError(msg)
-            check_press_day(stop.day, today or city_today())
+            now = now or city_now()
+            at = (at or now).replace(microsecond=0)
+            check_press_day(stop.day, today or now.date())
+            check_press_time(stop.day, at, now)
             if stop.step_type == "session" and act == StopAction.NOT_HOME:
                 msg = "action: not_home is for a door; at a hall session use done (or cannot_serve with why)"
                 raise InputError(msg)
             req = self.get_request(stop.request_id)
+            earlier = self.stop_events([stop_id])
+            if any(e.action == act.value and e.at == at for e in earlier):
+                logger.info("stop %s: %s at %s repeated; kept once", stop_id, act.value, at.isoformat())
+                return req
             target = STOP_ACTIONS[act]
             if stop.step_type == "pickup" and act == StopAction.DONE:
                 target = RequestStatus.DISPATCHED
@@ -745,10 +763,13 @@ class Store:
             if not all(to == req.status or RequestStatus(to) in TRANSITIONS[prev]
                        for prev, to in zip([req.status, *steps], steps, strict=False)):
                 steps = [req.status]  # the report is kept; the life cycle does not allow the move
+            if any(e.at > at for e in earlier):
+                steps = [req.status]  # a later report came first: the status follows the latest time
+            received = stamp_now()
             for to in steps:
                 self._insert("request_events", REQUEST_EVENT.to_row(RequestEvent(
-                    request_id=req.id, at=stamp_now(), user=user, from_status=req.status, to_status=to,
-                    note=note, stop_id=stop_id, action=act.value)))
+                    request_id=req.id, at=at, user=user, from_status=req.status, to_status=to,
+                    note=note, stop_id=stop_id, action=act.value, received_at=received)))
                 req.status = to
             self._requests.set(req.id, {"status": req.status.value})
         logger.info("stop %s: %s (request %s now %s)", stop_id, act.value, req.id, req.status.value)
@@ -759,8 +780,31 @@ class Store:
         ids = [int(i) for i in stop_ids]
         if not ids:
             return {}
-        found = self._events.where(f"stop_id IN ({', '.join('?' * len(ids))})", ids, order_by="id")
-        return {e.stop_id: e for e in found}
+        return {e.stop_id: e for e in self.stop_events(ids)}
+
+    def stop_events(self, stop_ids: Iterable[int]) -> list[RequestEvent]:
+        """Return every crew report at these stops, in the order they happened (then stored)."""
+        ids = [int(i) for i in stop_ids]
+        if not ids:
+            return []
+        return self._events.where(f"stop_id IN ({', '.join('?' * len(ids))}) AND action IS NOT NULL", ids,
+                                  order_by="at, id")
+
+    def add_call_outcome(self, outcome: CallOutcome) -> CallOutcome:
+        """Store what an operator noted on a call of the day's call list."""
+        self._requests.require(outcome.request_id, field="request_id")
+        return self._calls.add(outcome)
+
+    def call_outcomes(self, day: dt.date) -> list[CallOutcome]:
+        """Return the outcomes noted on the calls of a day, in the order they were noted."""
+        return self._calls.where("day = ?", [day.isoformat()])
+
+    def requests_with_ids(self, ids: Iterable[int]) -> list[Request]:
+        """Return the requests with these ids (those that exist), in id order."""
+        wanted = sorted({int(i) for i in ids})
+        if not wanted:
+            return []
+        return self._requests.where(f"id IN ({', '.join('?' * len(wanted))})", wanted, order_by="id")
 
     # ------------------------------------------------------------------ staff accounts and audit
 

@@ -1,0 +1,187 @@
+"""A service day as it happens: the published routes, the crew's reports and the ETAs of the rest.
+
+`live_day` reads the day's published plan and the reports at its stops
+(request events with a stop and an action; ``at`` is when it happened) and
+re-times each vehicle's route (`scheduler.live.eta.retime`). Each stop also
+carries the window its resident was told (`scheduler.booking.readback.told_from_stops`:
+the promise of a phone booking, else the published start rounded to the half
+hour), which is what lateness and the call list are measured against.
+
+"Now" is the city's clock (the caller passes it). A day that has not begun is
+timed from its start (nobody is late yet); a day that is over is timed as of
+its end of service hours, without assuming anyone still at a stop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from scheduler.booking.readback import told_from_stops, waited_stop
+from scheduler.domain import (
+    DAY_S,
+    Plan,
+    PlanStop,
+    Request,
+    RequestEvent,
+    TimeWindow,
+    week_monday,
+    week_seconds,
+)
+from scheduler.live.eta import Leg, Report, StepEta, retime
+
+if TYPE_CHECKING:
+    from scheduler.store import Store
+
+__all__ = ["LiveDay", "LiveStep", "VehicleDay", "legs_of", "live_day", "reports_of", "week_s"]
+
+
+@dataclass(frozen=True)
+class LiveStep:
+    """One stop of a vehicle's day as it happens: the plan, what happened, what is expected, what was told."""
+
+    stop: PlanStop
+    eta: StepEta
+    request: Request | None = None
+    told: TimeWindow | None = None
+
+    @property
+    def state(self) -> str:
+        return self.eta.state
+
+
+@dataclass
+class VehicleDay:
+    """One vehicle's route of the day with its steps re-timed and its latest report."""
+
+    vehicle_id: int
+    day: dt.date
+    steps: list[LiveStep]
+    last_report: RequestEvent | None = None
+
+    def late_steps(self) -> list[LiveStep]:
+        """Return the steps to come whose expected start breaks their told window or last window."""
+        return [s for s in self.steps if s.eta.start_s is not None and s.eta.late_by_s > 0
+                and s.stop.request_id is not None]
+
+
+@dataclass
+class LiveDay:
+    """The day: its published plan (None when the week has none), every vehicle's route as it happens."""
+
+    day: dt.date
+    now: dt.datetime
+    plan: Plan | None
+    vehicles: list[VehicleDay] = field(default_factory=list)
+
+    def step(self, stop_id: int) -> tuple[VehicleDay, LiveStep] | None:
+        for vday in self.vehicles:
+            for step in vday.steps:
+                if step.stop.id == stop_id:
+                    return vday, step
+        return None
+
+
+def week_s(week_start: dt.date, when: dt.datetime) -> int:
+    """Return a city time as week seconds of the week starting `week_start`."""
+    return week_seconds(week_start, when.date(), when.hour * 3600 + when.minute * 60 + when.second)
+
+
+def _window_s(week_start: dt.date, told: TimeWindow | None) -> tuple[int, int] | None:
+    if told is None:
+        return None
+    return (week_seconds(week_start, told.day, told.start_s), week_seconds(week_start, told.day, told.end_s))
+
+
+def legs_of(stops: Sequence[PlanStop], told: dict[int, TimeWindow | None], week_start: dt.date) -> list[Leg]:
+    """Return one vehicle's day as planned: each stop's travel from the previous non-break stop, service, windows.
+
+    The travel is the plan's own (its driving so far, from the instance's road
+    graph when planned), so that a route with no report re-times to its plan.
+    A told window counts only at the stop the resident waits for (the one
+    `told_from_stops` took it from).
+    """
+    legs, driven = [], 0
+    for stop in sorted(stops, key=lambda s: s.seq):
+        travel = 0
+        if stop.step_type != "break":
+            travel, driven = max(0, stop.driving_s - driven), stop.driving_s
+        window = told.get(stop.id) if stop.id is not None else None
+        legs.append(Leg(key=stop.seq, kind=stop.step_type, planned_arrival_s=stop.arrival_s,
+                        planned_start_s=stop.start_s, planned_departure_s=stop.departure_s, travel_s=travel,
+                        service_s=stop.departure_s - stop.start_s, windows=tuple(stop.windows),
+                        told=_window_s(week_start, window), stop_id=stop.id))
+    return legs
+
+
+def reports_of(events: Iterable[RequestEvent], week_start: dt.date) -> list[Report]:
+    """Return the crew's reports among request events (one per event with a stop and an action)."""
+    return [Report(e.stop_id, e.action, week_s(week_start, e.at)) for e in events
+            if e.stop_id is not None and e.action]
+
+
+def _now_s(day: dt.date, now: dt.datetime, week_start: dt.date, stops: Sequence[PlanStop]) -> int:
+    """Return the "now" the day is timed at: now on the day itself, its start before, its end after."""
+    if now.date() == day:
+        return week_s(week_start, now)
+    begin = week_seconds(week_start, day, 0)
+    return begin if now.date() < day else max((s.departure_s for s in stops), default=begin + DAY_S - 1)
+
+
+def _told_windows(stops: Sequence[PlanStop], requests: dict[int, Request]) -> dict[int, TimeWindow | None]:
+    """Return the told window by stop id, at the stop of each request its resident waits for."""
+    by_request: dict[int, list[PlanStop]] = {}
+    for s in stops:
+        if s.request_id is not None:
+            by_request.setdefault(s.request_id, []).append(s)
+    told: dict[int, TimeWindow | None] = {}
+    for rid, own in by_request.items():
+        waited = waited_stop(requests[rid], own)
+        window = told_from_stops(requests[rid], own)
+        if waited is not None and window is not None:
+            told[waited.id] = window
+    return told
+
+
+def live_day(store: Store, day: dt.date, now: dt.datetime, *, vehicle_ids: Iterable[int] | None = None) -> LiveDay:
+    """Return the day's published routes re-timed from the crew's reports as of `now` (the city's time).
+
+    Parameters
+    ----------
+    store
+        An open store.
+    day
+        The service day.
+    now
+        The city's now.
+    vehicle_ids
+        Only these vehicles (a driver sees their own); default every vehicle of the day.
+    """
+    week_start = week_monday(day)
+    plan = store.published_plan(week_start)
+    out = LiveDay(day=day, now=now, plan=plan)
+    if plan is None:
+        return out
+    wanted = set(vehicle_ids) if vehicle_ids is not None else None
+    routes: dict[int, list[PlanStop]] = {}
+    for s in plan.stops:
+        if s.day == day and (wanted is None or s.vehicle_id in wanted):
+            routes.setdefault(s.vehicle_id, []).append(s)
+    every = [s for stops in routes.values() for s in stops]
+    requests = {r.id: r for r in store.requests_with_ids({s.request_id for s in every if s.request_id is not None})}
+    week_stops = [s for s in plan.stops if s.request_id in requests]
+    told = _told_windows(week_stops, requests)
+    events = store.stop_events([s.id for s in every])
+    for vid in sorted(routes):
+        stops = sorted(routes[vid], key=lambda s: s.seq)
+        own = [e for e in events if e.stop_id in {s.id for s in stops}]
+        steps = retime(legs_of(stops, told, week_start), reports_of(own, week_start),
+                       _now_s(day, now, week_start, stops))
+        by_id = {s.id: s for s in stops}
+        live = [LiveStep(by_id[e.leg.stop_id], e, requests.get(by_id[e.leg.stop_id].request_id),
+                         told.get(e.leg.stop_id)) for e in steps]
+        latest = max(own, key=lambda e: (e.at, e.id or 0), default=None)
+        out.vehicles.append(VehicleDay(vid, day, live, latest))
+    return out
