@@ -11,6 +11,11 @@ any tile server. The sheet holds residents' data of this route only: views
 pass `StopSheet.resident_ids` to `webapp.audit.record` (`shift_sheet` does).
 The views render it with `render_sheet` (HTML, print button) or `sheet_pdf`
 (the same HTML through WeasyPrint, `webapp.pdf`).
+
+A memo longer than a row holds (`MEMO_ROW_CHARS`, about two lines of its
+column) is cut in its row with a reference (…（注記 n へ続く）) and printed
+whole under 注記 after the table (`StopSheet.long_memos`): a 500-character
+memo keeps its row one row high and the sheet at its pages.
 """
 
 from __future__ import annotations
@@ -35,8 +40,10 @@ from webapp.pdf import PdfUnavailable, render_pdf
 from webapp.plan_views import ShiftRow, StopCard, shift_rows
 
 __all__ = [
+    "MEMO_ROW_CHARS",
     "STYLESHEET",
     "MapMarker",
+    "SheetNote",
     "StopSheet",
     "render_sheet",
     "route_svg",
@@ -66,6 +73,25 @@ class MapMarker:
     lat: float
     lon: float
     depot: bool = False
+
+
+#: The longest memo printed whole in its row (about two lines of the やること · メモ column);
+#: a longer one is cut there and printed whole under 注記.
+MEMO_ROW_CHARS = 40
+
+
+@dataclass(frozen=True)
+class SheetNote:
+    """A memo too long for its row, printed whole under 注記 as note `number` (of the row `seq`)."""
+
+    number: int
+    seq: int
+    text: str
+
+    @property
+    def short(self) -> str:
+        """What its row prints before the reference."""
+        return self.text[:MEMO_ROW_CHARS].rstrip()
 
 
 @dataclass
@@ -103,6 +129,12 @@ class StopSheet:
     @property
     def resident_ids(self) -> list[int]:
         return self.row.resident_ids
+
+    @property
+    def long_memos(self) -> dict[int, SheetNote]:
+        """The memos longer than `MEMO_ROW_CHARS` by stop id, numbered 1, 2, ... in the table's order."""
+        long = [s for s in self.row.stops if len(s.notes) > MEMO_ROW_CHARS]
+        return {s.id: SheetNote(n, s.seq, s.notes) for n, s in enumerate(long, 1)}
 
 
 def stop_sheet(store: Store, network: RoadNetwork, plan: Plan, vehicle_id: int, day: dt.date, *,

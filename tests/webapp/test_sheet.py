@@ -14,7 +14,7 @@ import pytest
 
 from tests.webapp.conftest import WEEK, login
 from webapp.maps import Bbox
-from webapp.sheet import MapMarker, route_svg
+from webapp.sheet import MEMO_ROW_CHARS, MapMarker, route_svg
 
 _SERVE = ("visit", "session", "pickup", "delivery")
 
@@ -215,3 +215,53 @@ def test_weasyprint_fetches_nothing(monkeypatch, tmp_path):
             '<img src="https://tiles.example/1.png"><img src="file:///etc/hostname">')
     assert render_pdf(html, stylesheet=css).startswith(b"%PDF")
     assert opened == []
+
+
+#: A doorstep memo at the longest a request's text may be (scheduler.domain.TEXT_LIMIT), no spaces to break at.
+_LONG_MEMO = ("裏口から声をかけてください。犬がいます。" * 30)[:500]
+
+
+def _long_memos(store, stops, count: int) -> list:
+    """Give the first `count` visits of `stops` a 500-character memo; return those stops."""
+    visits = [s for s in stops if s.step_type == "visit"][:count]
+    for n, s in enumerate(visits, 1):
+        req = store.get_request(s.request_id)
+        req.notes = f"{n}番目" + _LONG_MEMO[:500 - len(f"{n}番目")]
+        store.update_request(req)
+    return visits
+
+
+def test_a_long_memo_is_cut_in_its_row_and_printed_whole_under_notes(client, store, route):
+    """A 500-character memo: its row prints the first words and "…（注記 1 へ続く）"; 注記 at the end holds it whole."""
+    day, stops = route
+    (stop,) = _long_memos(store, stops, 1)
+    memo = store.get_request(stop.request_id).notes
+    login(client, "driver1")
+    page = client.get(f"/driver/sheet/{day}").text
+    rows = re.findall(r"<tr class=\"kind-[^\"]*\">.*?</tr>", page, flags=re.DOTALL)
+    row = next(r for r in rows if f">{stop.seq}</span>" in r)
+    assert "…（注記 1 へ続く）" in row and memo not in row and memo[:MEMO_ROW_CHARS] in row
+    assert all(len(re.sub(r"<[^>]+>", "", r)) < 400 for r in rows)  # no row carries a page of text
+    notes = page[page.index('<section class="sheet-notes"'):]
+    assert "注記" in notes and memo in notes and 'id="note-1"' in notes and f"停車順 {stop.seq}" in notes
+    client.get("/lang/en")
+    assert "… (continued in note 1)" in client.get(f"/driver/sheet/{day}").text
+
+
+def test_a_short_memo_stays_whole_in_its_row_and_there_is_no_notes_section(client, route):
+    """Memos that fit stay in their rows; the sheet has no 注記 section."""
+    day, _ = route
+    login(client, "driver1")
+    page = client.get(f"/driver/sheet/{day}").text
+    assert "sheet-notes" not in page and "へ続く" not in page
+
+
+@needs_pdf
+def test_long_memos_add_at_most_one_notes_page_to_the_pdf(client, store, route):
+    """Three 500-character memos: the PDF has the pages the stops alone need and one page of notes at most."""
+    day, stops = route
+    login(client, "driver1")
+    alone = _pages(client.get(f"/api/routes/{day}/1/sheet.pdf").data)
+    _long_memos(store, stops, 3)
+    with_memos = client.get(f"/api/routes/{day}/1/sheet.pdf").data
+    assert alone <= _pages(with_memos) <= alone + 1
