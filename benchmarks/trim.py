@@ -19,11 +19,12 @@ used to measure.
 
 from __future__ import annotations
 
-from scheduler.vrp import solver as _solver
 from scheduler.vrp.construct import Builder, ride_tightened
 from scheduler.vrp.format import COMMITMENT
+from scheduler.vrp.model import node_layout, node_travel
 from scheduler.vrp.precheck import prepare
 from scheduler.vrp.problem import parse_problem
+from scheduler.vrp.search import node_routes, node_table
 from scheduler.vrp.steps import solution_dict
 from scheduler.vrp.validator import validate
 
@@ -45,12 +46,12 @@ def trimmed(problem: dict, solution: dict, max_weight_out: int) -> dict:
     they are (kept unchanged, nothing trimmed from them).
     """
     model = prepare(parse_problem(problem))
-    nodes = _solver._nodes(model)
-    travel = _solver._travel(model, nodes)
-    table = ride_tightened(model, _solver._node_table(nodes))
+    nodes = node_layout(model)
+    travel = node_travel(model, nodes)
+    table = ride_tightened(model, node_table(nodes))
     builder = Builder(model, table, travel)
     given = _as_given(model, solution)
-    routes = _solver._node_routes(nodes, [tasks for tasks, _, _ in given], [times for _, times, _ in given])
+    routes = node_routes(nodes, [tasks for tasks, _, _ in given], [times for _, times, _ in given])
     # a route the construction's timing cannot reproduce (OR-Tools may place a lunch break where it
     # would not) is kept exactly as the solution has it, and nothing is trimmed from it
     kept = {k: given[k] for k, seq in enumerate(routes) if not builder.place(k, seq)}

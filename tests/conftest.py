@@ -27,14 +27,14 @@ class _ClockBound(logging.Handler):
 
 
 _CLOCK_BOUND = _ClockBound()
-logging.getLogger("scheduler.vrp.solver").addHandler(_CLOCK_BOUND)
+logging.getLogger("scheduler.vrp.search").addHandler(_CLOCK_BOUND)
 
 
 @pytest.fixture(autouse=True)
 def _clock_free_solves():
     """Fail a test, or the fixture it set up, whose solution-limited solve stopped on the clock instead.
 
-    Such a plan is whatever this machine reached in the time (`scheduler.vrp.solver._clock_free`):
+    Such a plan is whatever this machine reached in the time (`scheduler.vrp.search.clock_free`):
     raise the time limit or lower the solution limit. A test about that very case takes the
     records from `clock_bound_solves`.
     """

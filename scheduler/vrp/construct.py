@@ -38,7 +38,8 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scheduler.vrp.precheck import Model, start_after
+from scheduler.vrp.model import Model
+from scheduler.vrp.precheck import start_after
 
 __all__ = ["Builder", "NodeTable", "Plan", "filled_plan", "insert_unit", "insertion_order", "insertion_plan", "plan_of",
            "ride_tightened"]
@@ -556,6 +557,11 @@ def filled_plan(model: Model, nodes: NodeTable, travel: dict[str, list[list[int]
 
 
 def insert_unit(builder: Builder, kind: str, unit: list[int]) -> bool:
+    """Insert one unit of `insertion_order` (a job, a pick-up and delivery pair, or a delivery group) where it fits.
+
+    Returns whether it was inserted. The construction, ruin and recreate and
+    `scheduler.vrp.insertion.Routes` all insert through it.
+    """
     if kind == "job":
         return builder.insert_job(unit)
     if kind == "group":

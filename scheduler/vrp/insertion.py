@@ -24,9 +24,16 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from scheduler.vrp.construct import Builder, NodeTable, insertion_order, ride_tightened
+from scheduler.vrp.construct import (
+    Builder,
+    NodeTable,
+    insert_unit,
+    insertion_order,
+    ride_tightened,
+)
 from scheduler.vrp.format import COMMITMENT, MAX_TIME
-from scheduler.vrp.precheck import Model, prepare
+from scheduler.vrp.model import Model
+from scheduler.vrp.precheck import prepare
 from scheduler.vrp.problem import Problem, parse_problem
 from scheduler.vrp.steps import NOT_ENOUGH_TIME, solution_dict
 
@@ -129,7 +136,7 @@ class Routes:
         routed = self.routed()
         for kind, *unit in self._units:
             if self.model.tasks[unit[0]].priority >= COMMITMENT and not routed.intersection(unit):
-                self._insert_unit(self._builder, kind, unit)
+                insert_unit(self._builder, kind, unit)
 
     def _unit(self, task_ids: Sequence[int]) -> tuple[str, list[int]]:
         idx = [self.index[i] for i in task_ids]
@@ -138,14 +145,6 @@ class Routes:
                 return kind, unit
         msg = f"tasks {list(task_ids)}: not one job, shipment or delivery group of the problem"
         raise ValueError(msg)
-
-    def _insert_unit(self, builder: Builder, kind: str, unit: list[int]) -> bool:
-        if kind == "job":
-            return builder.insert_job(unit)
-        if kind == "group":
-            half = len(unit) // 2
-            return builder.insert_group(unit[:half], unit[half:])
-        return builder.insert_pair(unit[0], unit[1])
 
     def insert(self, task_ids: Sequence[int], windows: Mapping[int, Sequence[tuple[int, int]]] | None = None
                ) -> Insertion | None:
@@ -175,7 +174,7 @@ class Routes:
                 self.nodes.windows[x] = tightened[x]
             trial = copy.copy(self._builder)
             trial.routes, trial.timing = list(self._builder.routes), list(self._builder.timing)
-            if not self._insert_unit(trial, kind, unit):
+            if not insert_unit(trial, kind, unit):
                 return None
         finally:
             self.nodes.windows[:] = saved

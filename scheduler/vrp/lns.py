@@ -53,7 +53,7 @@ from scheduler.vrp.construct import (
     ride_tightened,
 )
 from scheduler.vrp.format import COMMITMENT, route_cost
-from scheduler.vrp.precheck import Model
+from scheduler.vrp.model import Model
 
 __all__ = ["improve"]
 

@@ -63,7 +63,7 @@ class SolveParams:
         single worker is used: nothing before OR-Tools' search looks at the
         clock. Should `time_limit_s` end the search first, the answer says so
         (``summary.search.stopped``: ``time_limit``) and a warning is logged.
-        Inside OR-Tools' search two clocks remain (``scheduler.vrp.solver._clock_free``):
+        Inside OR-Tools' search two clocks remain (``scheduler.vrp.search.clock_free``):
         a limit of 1 from the commitments-first plan never reaches them. ``None``: no limit.
     first_solution
         How the first solution is built; ``AUTO`` chooses by problem shape
@@ -96,7 +96,7 @@ class SolveParams:
         Early stop: the search stops once it has gone this many seconds
         without a real improvement (a commitment kept, more weight served,
         or at least `stall_gain` of the cost saved). ``None``: chosen from the
-        problem's size (see ``scheduler.vrp.solver._stall_seconds``); ``0``:
+        problem's size (see ``scheduler.vrp.portfolio.stall_seconds``); ``0``:
         no early stop. `time_limit_s` always bounds the solve.
     stall_gain
         Early stop: the share of the cost a cheaper plan must save to count as
@@ -108,14 +108,14 @@ class SolveParams:
     improve_iterations
         Ruin-and-recreate iterations run on the commitments-first plan before
         OR-Tools' search (``scheduler.vrp.lns``). ``None``: as long as they
-        keep serving more (see ``scheduler.vrp.solver._improve``), none under
+        keep serving more (see ``scheduler.vrp.search.improve_constructed``), none under
         a `solution_limit`; ``0``: none.
     improve_share
         Ruin and recreate runs for this share of the time left, however long
         it goes without serving more. ``None``: it stops after 2 s (and 50
         iterations) without keeping a commitment more or serving more weight,
-        or at 60 % of the time left (``scheduler.vrp.solver._improve``). The
-        days of a split week use 0.8 unless set (``solver._PART_IMPROVE_SHARE``).
+        or at 60 % of the time left (``scheduler.vrp.search.improve_constructed``). The
+        days of a split week use 0.8 unless set (``scheduler.vrp.parts.PART_IMPROVE_SHARE``).
     """
 
     time_limit_s: float = 10.0

@@ -27,57 +27,13 @@ the delivery's window forces waiting, until the ride is short enough.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from scheduler.vrp.format import format_week_time
+from scheduler.vrp.model import Model, Task
 from scheduler.vrp.problem import Break, Problem, Vehicle
 
-__all__ = ["Model", "Task", "door_windows", "format_window", "prepare", "start_after"]
-
-
-@dataclass
-class Task:
-    """One node to visit: a job, or one half of a shipment."""
-
-    kind: str  # "job", "pickup", "delivery"
-    id: int
-    location: int
-    setup: int
-    service: int
-    windows: list[tuple[int, int]]
-    skills: list[int]
-    priority: int
-    description: str
-    delivery: list[int]  # jobs: loaded at the start, dropped here
-    pickup: list[int]  # jobs: picked up here, carried to the end
-    shipment: int | None = None  # index into problem.shipments
-    partner: int | None = None  # task index of the other half
-
-    @property
-    def on_site_s(self) -> int:
-        return self.setup + self.service
-
-
-@dataclass
-class Model:
-    """Plain-data description of what goes into the search (picklable)."""
-
-    problem: Problem
-    tasks: list[Task]
-    #: task index -> (code, reason) of a task left out up front
-    reasons: dict[int, tuple[str, str]]
-    allowed: dict[int, list[int]]  # task index -> vehicles able to serve it alone
-    #: job index -> [(window, vehicles able to serve it in that window)] for
-    #: jobs with several windows: each window becomes its own node, and the
-    #: nodes form one disjunction (exactly the contiguous windows the search
-    #: filters handle well, instead of a cumul domain with holes)
-    alternatives: dict[int, list] = field(default_factory=dict)
-    modelled: list[int] = field(default_factory=list)  # task indices in the model
-    unusable: list[int] = field(default_factory=list)  # vehicles that cannot run at all
-    #: per ``delivery_group`` of two or more shipments: its pickups' task
-    #: indices in the order listed (the deliveries are their partners, made
-    #: in this order at the door, see `door_windows`)
-    groups: list[list[int]] = field(default_factory=list)
+__all__ = ["door_windows", "format_window", "prepare", "start_after"]
 
 
 def format_window(window: tuple[int, int]) -> str:

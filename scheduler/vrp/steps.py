@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scheduler.vrp.format import route_cost
-from scheduler.vrp.precheck import Model
+from scheduler.vrp.model import Model
 
 __all__ = ["NOT_ENOUGH_TIME", "build_route", "solution_dict"]
 

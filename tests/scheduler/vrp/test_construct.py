@@ -140,17 +140,18 @@ def test_positions_ruled_out_by_the_schedule_never_fit():
 def _built_week(*, seed: int, n_jobs: int, n_shipments: int, open_windows: bool):
     """Return (model, nodes, builder) holding the insertion plan of a generated week (windows removed if open)."""
     from scheduler.vrp.construct import Builder, insertion_plan, ride_tightened
+    from scheduler.vrp.model import node_layout, node_travel
     from scheduler.vrp.precheck import prepare
     from scheduler.vrp.problem import parse_problem
-    from scheduler.vrp.solver import _node_table, _nodes, _travel
+    from scheduler.vrp.search import node_table
 
     week = _large_week(seed=seed, n_jobs=n_jobs, n_shipments=n_shipments)
     if open_windows:
         for task in [*week["jobs"], *(x for s in week["shipments"] for x in (s["pickup"], s["delivery"]))]:
             task.pop("time_windows", None)
     model = prepare(parse_problem(week))
-    nodes = _nodes(model)
-    table, travel = _node_table(nodes), _travel(model, nodes)
+    nodes = node_layout(model)
+    table, travel = node_table(nodes), node_travel(model, nodes)
     plan = insertion_plan(model, table, travel)
     tight = ride_tightened(model, table)
     builder = Builder(model, tight, travel)
@@ -188,34 +189,3 @@ def test_delivery_gaps_ruled_out_for_a_pair_never_fit():
                             assert g in kept, (open_windows, p, k, i, g)
                             fitting += 1
     assert fitting > 50
-
-
-def test_the_search_starts_from_the_plan_with_its_own_times_and_breaks():
-    """OR-Tools gets the constructed routes with their service and lunch starts, and accepts them as they are.
-
-    Restoring the routes alone made OR-Tools search the times and breaks
-    again, which could take over a second and then fail the search
-    (`solver._with_times`).
-    """
-    from scheduler.vrp import solver as S
-    from scheduler.vrp.precheck import prepare
-    from scheduler.vrp.problem import parse_problem
-
-    week = _large_week(seed=9, n_jobs=80, n_shipments=30)
-    model = prepare(parse_problem(week))
-    nodes = S._nodes(model)
-    om = S._open_model(model, nodes, 0)
-    _, plan = S._construct(om, 0.0)
-    for step in (S._add_time, S._add_costs, S._add_loads, S._add_limits, S._add_tasks, S._add_groups,
-                 S._add_breaks, S._add_compact_shifts):
-        step(om)
-    start = S._initial_assignment(om, S._search_parameters(model, nodes, SolveParams()), plan)
-    assert start is not None
-    breaks = 0
-    for k, route in enumerate(plan.routes):
-        for n, begin in zip(route, plan.begins[k]):
-            assert start.Value(om.time_dim.CumulVar(om.manager.NodeToIndex(n))) == begin
-        for b, begin in plan.breaks[k].items():
-            assert start.StartValue(om.break_vars[k][b]) == begin
-            breaks += 1
-    assert breaks > 0 and sum(map(len, plan.routes)) > 50

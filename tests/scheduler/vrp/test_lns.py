@@ -6,18 +6,12 @@ import pytest
 
 from scheduler.vrp.construct import insertion_plan
 from scheduler.vrp.lns import improve
+from scheduler.vrp.model import node_layout, node_travel
 from scheduler.vrp.params import SolveParams
 from scheduler.vrp.precheck import prepare
 from scheduler.vrp.problem import parse_problem
-from scheduler.vrp.solver import (
-    _node_table,
-    _nodes,
-    _plan_result,
-    _score,
-    _solution,
-    _travel,
-    solve,
-)
+from scheduler.vrp.search import node_table, plan_result, score, solution_of
+from scheduler.vrp.solver import solve
 from scheduler.vrp.validator import validate
 from tests.scheduler.vrp.test_construct import _large_week
 from tests.scheduler.vrp.test_solver import problem
@@ -27,15 +21,15 @@ H = 3600
 
 def _setup(week: dict):
     model = prepare(parse_problem(week))
-    nodes = _nodes(model)
-    table, travel = _node_table(nodes), _travel(model, nodes)
+    nodes = node_layout(model)
+    table, travel = node_table(nodes), node_travel(model, nodes)
     return model, nodes, table, travel, insertion_plan(model, table, travel)
 
 
 def _checked(week: dict, model, nodes, plan) -> tuple[int, int, int]:
-    result = _plan_result(nodes, plan, 0.0)
-    assert validate(week, _solution(model, result, 0, 0)) == []
-    return _score(model, result)
+    result = plan_result(nodes, plan, 0.0)
+    assert validate(week, solution_of(model, result, 0, 0)) == []
+    return score(model, result)
 
 
 def test_trades_one_valuable_task_for_two_that_are_worth_more_together():

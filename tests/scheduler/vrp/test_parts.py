@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from scheduler.vrp import parts as parts_module
 from scheduler.vrp import solver
+from scheduler.vrp.model import node_layout, node_travel
 from scheduler.vrp.params import SolveParams
-from scheduler.vrp.parts import merge, parts_of, vehicle_groups
+from scheduler.vrp.parts import merge, part_progress, parts_of, vehicle_groups
+from scheduler.vrp.portfolio import Progress, Reporter
 from scheduler.vrp.precheck import prepare
 from scheduler.vrp.problem import parse_problem
+from scheduler.vrp.search import constructed_plan
 from scheduler.vrp.validator import validate
 from tests.scheduler.vrp.test_construct import _large_week
 
 
 def _parts(week: dict):
     model = prepare(parse_problem(week))
-    nodes = solver._nodes(model)
-    constructed, _ = solver._constructed(model, nodes, solver._travel(model, nodes), 0.0)
+    nodes = node_layout(model)
+    constructed, _ = constructed_plan(model, nodes, node_travel(model, nodes), 0.0)
     vehicle_of = {t: k for k, route in enumerate(constructed.routes) for t in route}
     return model, constructed, parts_of(model, vehicle_of)
 
@@ -86,8 +90,6 @@ def test_a_day_s_progress_is_reported_with_the_days_solved_and_the_plan_of_the_d
     """
     from types import SimpleNamespace
 
-    from scheduler.vrp.solver import Progress
-
     week = _large_week(seed=4)
     model, constructed, parts = _parts(week)
     tasks = model.tasks
@@ -98,14 +100,14 @@ def test_a_day_s_progress_is_reported_with_the_days_solved_and_the_plan_of_the_d
         return out | {x.id for s in part.shipments for x in (model.problem.shipments[s].pickup,
                                                              model.problem.shipments[s].delivery)}
 
-    monkeypatch.setattr(solver, "time", SimpleNamespace(monotonic=lambda: 10.0))
+    monkeypatch.setattr(parts_module, "time", SimpleNamespace(monotonic=lambda: 10.0))
     sent = []
-    report = solver._Reporter(model, SolveParams(time_limit_s=30), 8.0, sent.append)
+    report = Reporter(model, SolveParams(time_limit_s=30), 8.0, sent.append)
     solved = [{"routes": [{"steps": [{"type": "job", "id": i} for i in sorted(ids(parts[0]) & planned)]}]}]
-    on_part = solver._part_progress(report, 8.0, planned, solved, parts[2:], last=False)
+    on_part = part_progress(report, 8.0, planned, solved, parts[2:], last=False)
     found = frozenset(sorted(ids(parts[1]))[:3])
     on_part(Progress(found, elapsed_s=1.5, expected_s=4.0))
-    last = solver._part_progress(report, 8.0, planned, solved, [], last=True)
+    last = part_progress(report, 8.0, planned, solved, [], last=True)
     last(Progress(found, elapsed_s=1.5, expected_s=4.0))
     whole, final = sent
     assert whole.served == (ids(parts[0]) & planned) | found | (planned & set().union(*map(ids, parts[2:])))
@@ -117,7 +119,7 @@ def test_a_split_week_reports_the_whole_solve_time_whichever_answer_wins(monkeyp
     """When the whole-week plan beats the merged days, its times still cover the days' search that came after it."""
     week = _large_week(seed=4)
     # the merged days always lose: the whole-week plan is the answer
-    monkeypatch.setattr(solver, "parts_score",
+    monkeypatch.setattr(parts_module, "score",
                         lambda problem, solution: ("parts" in solution["summary"]["search"], 0, 0))
     reports = []
     solution = solver.solve(week, SolveParams(time_limit_s=6, workers=1), on_progress=reports.append)

@@ -1,11 +1,18 @@
-"""Early stop: the search stops once its plans have not really improved for `SolveParams.stall_s` seconds."""
+"""The worker portfolio's early stop (`scheduler.vrp.portfolio`): the search stops once its plans have not really
+improved for `SolveParams.stall_s` seconds."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from scheduler.vrp import portfolio
+from scheduler.vrp.model import SearchResult
 from scheduler.vrp.params import ParamsError, SolveParams
-from scheduler.vrp.solver import _gained, solve
+from scheduler.vrp.portfolio import Reporter, gained, watch
+from scheduler.vrp.search import DESCENT, FINISHED, fill_left_out, search, solution_of
+from scheduler.vrp.solver import solve
 from scheduler.vrp.validator import validate
 from tests.scheduler.vrp.test_solver import problem, route_ids
 
@@ -70,13 +77,11 @@ class _Clock:
 
 @pytest.fixture
 def clock(monkeypatch) -> _Clock:
-    """Give `scheduler.vrp.solver` a fake clock: time passes only when it sleeps (0.02 s per idle poll)."""
+    """Give `scheduler.vrp.portfolio` a fake clock: time passes only when it sleeps (0.02 s per idle poll)."""
     from types import SimpleNamespace
 
-    from scheduler.vrp import solver
-
     fake = _Clock()
-    monkeypatch.setattr(solver, "time", SimpleNamespace(monotonic=fake.monotonic, perf_counter=fake.monotonic,
+    monkeypatch.setattr(portfolio, "time", SimpleNamespace(monotonic=fake.monotonic, perf_counter=fake.monotonic,
                                                         sleep=fake.sleep))
     return fake
 
@@ -89,17 +94,15 @@ def test_the_expected_end_is_the_stall_deadline_once_every_worker_searches(monke
     """
     from types import SimpleNamespace
 
-    from scheduler.vrp import solver
-
-    monkeypatch.setattr(solver, "_score", lambda model, result: (0, 0, result.objective))
-    monkeypatch.setattr(solver, "_PROGRESS_EVERY_S", 0.0)
-    plan = solver.SearchResult(100, ((),), (), (), "ROUTING_SUCCESS")
-    better = solver.replace(plan, objective=90)
+    monkeypatch.setattr(portfolio, "score", lambda model, result: (0, 0, result.objective))
+    monkeypatch.setattr(portfolio, "PROGRESS_EVERY_S", 0.0)
+    plan = SearchResult(100, ((),), (), (), "ROUTING_SUCCESS")
+    better = replace(plan, objective=90)
     reports = []
-    report = solver._Reporter(SimpleNamespace(tasks=[]), SolveParams(time_limit_s=30), clock.monotonic(),
+    report = Reporter(SimpleNamespace(tasks=[]), SolveParams(time_limit_s=30), clock.monotonic(),
                               reports.append)
-    found = solver._watch(None, SolveParams(stall_gain=0.0), _Never(10_000), _Reports(
-        [(0, plan), (0, solver._DESCENT), (1, better), (1, solver._FINISHED)]), 0.5, 2, report)
+    found = watch(None, SolveParams(stall_gain=0.0), _Never(10_000), _Reports(
+        [(0, plan), (0, DESCENT), (1, better), (1, FINISHED)]), 0.5, 2, report)
     assert found.objective == 90 and found.stopped == "converged"
     assert [r.expected_s for r in reports[:2]] == [30, 30]  # worker 1 still in ruin and recreate
     assert len(reports) == 3 and reports[2].expected_s == 0.5  # both searching: 0.5 s after the last gain
@@ -122,11 +125,11 @@ def test_solution_limit_has_no_early_stop():
 
 def test_a_real_gain_serves_more_or_saves_enough():
     """Scores are (commitments left out, weight left out, cost): serving more always counts."""
-    assert _gained((0, 30, 1000), (0, 20, 1500), 0.002)  # more weight served, dearer
-    assert _gained((1, 0, 1000), (0, 90, 1000), 0.002)  # a commitment kept beats any weight
-    assert not _gained((0, 20, 1000), (0, 20, 999), 0.002)  # 0.1 % cheaper: not enough
-    assert _gained((0, 20, 1000), (0, 20, 900), 0.002)  # 10 % cheaper
-    assert not _gained((0, 20, 1000), (0, 30, 100), 0.002)  # cheaper but serving less
+    assert gained((0, 30, 1000), (0, 20, 1500), 0.002)  # more weight served, dearer
+    assert gained((1, 0, 1000), (0, 90, 1000), 0.002)  # a commitment kept beats any weight
+    assert not gained((0, 20, 1000), (0, 20, 999), 0.002)  # 0.1 % cheaper: not enough
+    assert gained((0, 20, 1000), (0, 20, 900), 0.002)  # 10 % cheaper
+    assert not gained((0, 20, 1000), (0, 30, 100), 0.002)  # cheaper but serving less
 
 
 @pytest.mark.parametrize("bad", [{"stall_s": -1}, {"stall_s": True}, {"stall_gain": 1.5}, {"stall_gain": "x"}])
@@ -136,16 +139,13 @@ def test_bad_early_stop_parameters_are_named(bad):
 
 
 def test_a_plan_stopped_early_gets_the_tasks_that_still_fit():
-    """The last pass (`_filled`) puts a task the plan leaves out back where it fits; nothing served moves."""
-    from dataclasses import replace
-
-    from scheduler.vrp import solver as S
+    """The last pass (`fill_left_out`) puts a task the plan leaves out back where it fits; nothing served moves."""
     from scheduler.vrp.precheck import prepare
     from scheduler.vrp.problem import parse_problem
 
     week = _small()
     model = prepare(parse_problem(week))
-    full = S._search(model, SolveParams(solution_limit=20, workers=1))
+    full = search(model, SolveParams(solution_limit=20, workers=1))
     k = next(k for k, route in enumerate(full.routes) if len(route) >= 2)
     dropped = full.routes[k][-1]
     routes = list(full.routes)
@@ -153,11 +153,11 @@ def test_a_plan_stopped_early_gets_the_tasks_that_still_fit():
     times = list(full.times)
     times[k] = (*full.times[k][:-2], full.times[k][-1])
     partial = replace(full, routes=tuple(routes), times=tuple(times))
-    filled = S._filled(model, partial)
+    filled = fill_left_out(model, partial)
     assert dropped in {t for route in filled.routes for t in route}
     for j, route in enumerate(partial.routes):  # what was served stays on its vehicle, in order
         assert [t for t in filled.routes[j] if t in route] == list(route)
-    solution = S._solution(model, filled, 0, 0)
+    solution = solution_of(model, filled, 0, 0)
     assert validate(week, solution) == [] and solution["summary"]["unassigned"] == 0
 
 
@@ -191,20 +191,18 @@ def test_the_stall_counts_only_once_every_worker_is_in_or_tools_search(monkeypat
     Once both workers have reported the start of OR-Tools' search, the same
     pause stops it and the best plan reported is returned as converged.
     """
-    from scheduler.vrp import solver
-
-    monkeypatch.setattr(solver, "_score", lambda model, result: (0, 0, result.objective))
-    plan = solver.SearchResult(100, ((),), (), (), "ROUTING_SUCCESS")
-    better = solver.replace(plan, objective=90)
+    monkeypatch.setattr(portfolio, "score", lambda model, result: (0, 0, result.objective))
+    plan = SearchResult(100, ((),), (), (), "ROUTING_SUCCESS")
+    better = replace(plan, objective=90)
     params = SolveParams(stall_gain=0.0)
     # one worker in OR-Tools' search, the other still improving: 17 idle polls (0.34 s) pass a 0.01 s stall
-    half = solver._watch(None, params, _Never(20), _Reports([(0, plan), (0, solver._DESCENT), (1, better)]), 0.01, 2)
+    half = watch(None, params, _Never(20), _Reports([(0, plan), (0, DESCENT), (1, better)]), 0.01, 2)
     assert half.objective == 90 and half.stopped != "converged"
     assert clock.now == pytest.approx(17 * 0.02)
     # both in OR-Tools' search (or done): the pause stops it, at the first idle poll
     started = clock.now
-    both = solver._watch(None, params, _Never(10_000), _Reports(
-        [(0, plan), (0, solver._DESCENT), (1, better), (1, solver._FINISHED)]), 0.01, 2)
+    both = watch(None, params, _Never(10_000), _Reports(
+        [(0, plan), (0, DESCENT), (1, better), (1, FINISHED)]), 0.01, 2)
     assert both.objective == 90 and both.stopped == "converged"
     assert clock.now - started == pytest.approx(0.02)
 
@@ -221,5 +219,5 @@ def test_a_failing_progress_callback_never_costs_the_plan(caplog):
     solution = solve(week, SolveParams(time_limit_s=30, stall_s=0.5, workers=2, seed=1), on_progress=broken)
     assert validate(week, solution) == [] and solution["routes"]
     assert len(calls) == 1
-    assert [r.getMessage() for r in caplog.records if r.name == "scheduler.vrp.solver"] == [
+    assert [r.getMessage() for r in caplog.records if r.name == "scheduler.vrp.portfolio"] == [
         "progress callback failed: no more progress reports for this solve"]

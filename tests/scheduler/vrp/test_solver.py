@@ -350,13 +350,3 @@ def test_format_week_time():
     assert format_week_time(118800) == "Tue 9:00"
     assert format_week_time(0) == "Mon 0:00"
     assert format_week_time(7 * DAY + 3600 + 300) == "Mon 1:05 +1w"
-
-
-def test_strategy_names_exist_in_ortools():
-    """Every strategy name SolveParams accepts is one OR-Tools knows (AUTO and our insertion aside)."""
-    from scheduler.vrp.params import FIRST_SOLUTIONS, METAHEURISTICS
-    from scheduler.vrp.solver import _FIRST, _META
-
-    ours = {"AUTO", "COMMITMENTS_FIRST_INSERTION"}
-    assert all(hasattr(_FIRST, name) for name in FIRST_SOLUTIONS if name not in ours)
-    assert all(hasattr(_META, name) for name in METAHEURISTICS if name != "ITERATED_LOCAL_SEARCH")

@@ -151,8 +151,8 @@ def test_solve_without_params_reads_the_options(monkeypatch):
     from scheduler.vrp.params import SolveParams
 
     seen = []
-    real_run = scheduler.vrp.solver._run
-    monkeypatch.setattr(scheduler.vrp.solver, "_run", lambda model, params, started, report=None: seen.append(params) or
+    real_run = scheduler.vrp.solver.run
+    monkeypatch.setattr(scheduler.vrp.solver, "run", lambda model, params, started, report=None: seen.append(params) or
                         real_run(model, params, started))
     scheduler.vrp.solver.solve({**GOOD, "options": {"solution_limit": 3, "seed": 2}})
     assert seen == [SolveParams(solution_limit=3, seed=2)]

@@ -13,9 +13,10 @@ import copy
 import pytest
 
 from scheduler.vrp.construct import NodeTable, insertion_plan
+from scheduler.vrp.model import node_layout
+from scheduler.vrp.ortools_model import open_model
 from scheduler.vrp.precheck import door_windows, prepare
 from scheduler.vrp.problem import ProblemError, parse_problem
-from scheduler.vrp.solver import _nodes, _open_model
 from tests.scheduler.vrp.test_solver import route_ids
 
 H = 3600
@@ -142,8 +143,8 @@ def test_other_tasks_at_the_same_door_do_not_come_between(solve_checked):
 def test_construction_places_the_group_as_one_unit():
     """The commitments-first insertion plan itself puts both pickups, then the two deliveries in a row."""
     model = prepare(parse_problem(two_shop_errand()))
-    nodes = _nodes(model)
-    om = _open_model(model, nodes, 0)
+    nodes = node_layout(model)
+    om = open_model(model, nodes, 0)
     table = NodeTable(task=nodes.task, windows=nodes.windows, allowed=nodes.allowed, on_site=nodes.on_site,
                       starts=nodes.starts, ends=nodes.ends)
     plan = insertion_plan(model, table, om.travel)

@@ -130,7 +130,7 @@ def test_every_reason_code_is_produced(solve_checked, monkeypatch):
                                "delivery": {"id": i, "location_index": 7, "service": 60,
                                             "time_windows": [[10 * H, 10 * H]]}})
     seen |= set(codes(solve_checked(p)).values())  # group
-    monkeypatch.setattr("scheduler.vrp.solver._run_search", lambda om, search, params, initial=None: None)
+    monkeypatch.setattr("scheduler.vrp.search.run_search", lambda om, settings, params, initial=None: None)
     seen |= set(codes(solve(_base(), SolveParams(solution_limit=1))).values())  # not_solved
     assert seen == set(REASON_CODES)
 

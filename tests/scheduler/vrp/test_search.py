@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.vrp import solver
+from scheduler.vrp import search, solver
 from scheduler.vrp.params import SolveParams
 from scheduler.vrp.validator import validate
 from tests.scheduler.vrp.test_construct import _large_week
@@ -51,8 +51,8 @@ def test_a_solution_limit_reached_says_so():
 @pytest.fixture
 def no_time_left(monkeypatch):
     """Make every "is there time left?" question before the search answer no (a machine far too slow)."""
-    monkeypatch.setattr(solver, "_build_estimate_s", lambda nodes: 1e9)
-    monkeypatch.setattr(solver, "_left_s", lambda params, started: 0.0)
+    monkeypatch.setattr(search, "build_estimate_s", lambda nodes: 1e9)
+    monkeypatch.setattr(search, "seconds_left", lambda params, started: 0.0)
 
 
 def test_under_a_solution_limit_no_shortcut_looks_at_the_clock(no_time_left):
@@ -73,13 +73,13 @@ def test_under_a_solution_limit_no_shortcut_looks_at_the_clock(no_time_left):
 def test_ruin_and_recreate_counts_iterations_not_seconds_under_a_solution_limit(monkeypatch):
     """Asked for 30 iterations under a solution limit, ruin and recreate gets no time budget; without the limit, the time left."""
     seen = []
-    original = solver.improve
+    original = search.improve
 
     def spy(*args, **kwargs):
         seen.append((kwargs["seconds"], kwargs["max_iterations"]))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(solver, "improve", spy)
+    monkeypatch.setattr(search, "improve", spy)
     week = _large_week(seed=3, n_jobs=40, n_shipments=10)
     first = solver.solve(week, SolveParams(time_limit_s=60, solution_limit=1, improve_iterations=30))
     again = solver.solve(week, SolveParams(time_limit_s=60, solution_limit=1, improve_iterations=30))
