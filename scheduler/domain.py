@@ -29,9 +29,9 @@ class DomainError(InputError):
     """A domain object was given an impossible value; the message names the field."""
 
 
-def _fail(field_name: str, problem: str) -> None:
-    msg = f"{field_name}: {problem}"
-    raise DomainError(msg)
+def _fail(field_name: str, problem: str, /, **params: object) -> None:
+    """Raise `DomainError` naming `field_name`; `problem` is an English template filled from `params`."""
+    raise DomainError.of(field_name, problem, **params)
 
 
 #: Characters no text typed by staff or read from a file may hold: C0 controls but tab and line
@@ -53,11 +53,11 @@ def check_text(field_name: str, value: object) -> None:
     if isinstance(value, str):
         limit = TEXT_LIMITS.get(field_name.rsplit(".", 1)[-1], TEXT_LIMIT)
         if len(value) > limit:
-            _fail(field_name, f"{len(value)} characters; at most {limit}")
+            _fail(field_name, "{count} characters; at most {limit}", count=len(value), limit=limit)
         found = _CONTROL.search(value)
         if found:
-            _fail(field_name, f"contains a control character (U+{ord(found.group()):04X}) at position "
-                              f"{found.start() + 1}; remove it")
+            _fail(field_name, "contains a control character (U+{code:04X}) at position {position}; remove it",
+                  code=ord(found.group()), position=found.start() + 1)
     elif isinstance(value, (tuple, list)):
         for i, item in enumerate(value):
             check_text(f"{field_name}[{i}]", item)
@@ -77,8 +77,8 @@ def check_phone(field_name: str, value: str) -> str:
         return ""
     digits = sum(c.isdigit() for c in text)
     if not re.fullmatch(r"[0-9][0-9-]*[0-9]", text) or not 10 <= digits <= 11:
-        _fail(field_name, f"{value!r} is not a phone number: 10 or 11 digits with hyphens, "
-                          "e.g. 0246-12-3456 or 090-1234-5678")
+        _fail(field_name, "{value!r} is not a phone number: 10 or 11 digits with hyphens, "
+                          "e.g. 0246-12-3456 or 090-1234-5678", value=value)
     return text
 
 
@@ -90,15 +90,15 @@ def check_texts(obj: object, prefix: str = "") -> None:
 
 def _check_latlon(prefix: str, lat: float, lon: float) -> None:
     if not isinstance(lat, (int, float)) or not -90 <= lat <= 90:
-        _fail(f"{prefix}lat", f"latitude {lat!r} is not between -90 and 90")
+        _fail(f"{prefix}lat", "latitude {lat!r} is not between -90 and 90", lat=lat)
     if not isinstance(lon, (int, float)) or not -180 <= lon <= 180:
-        _fail(f"{prefix}lon", f"longitude {lon!r} is not between -180 and 180")
+        _fail(f"{prefix}lon", "longitude {lon!r} is not between -180 and 180", lon=lon)
 
 
 def _check_time_of_day(name: str, seconds: int, *, allow_end_of_day: bool = True) -> None:
     limit = DAY_S if allow_end_of_day else DAY_S - 1
     if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= limit:
-        _fail(name, f"time of day {seconds!r} is not whole seconds between 0 and {limit}")
+        _fail(name, "time of day {seconds!r} is not whole seconds between 0 and {limit}", seconds=seconds, limit=limit)
 
 
 def hhmm(seconds: int) -> str:
@@ -134,11 +134,9 @@ def parse_hhmm(text: str) -> int:
         hours, minutes = text.strip().split(":")
         h, m = int(hours), int(minutes)
     except (AttributeError, ValueError):
-        msg = f"{text!r} is not a time like 8:30"
-        raise DomainError(msg) from None
+        raise DomainError.of("", "{text!r} is not a time like 8:30", text=text) from None
     if not (0 <= h <= 24 and 0 <= m < 60) or (h == 24 and m):
-        msg = f"{text!r} is not a time of day"
-        raise DomainError(msg)
+        raise DomainError.of("", "{text!r} is not a time of day", text=text)
     return h * 3600 + m * 60
 
 
@@ -333,21 +331,21 @@ def opening_intervals(value: object, *, name: str = "opening_hours") -> Interval
         pairs = [tuple(value)] if len(value) == 2 and all(isinstance(v, int) for v in value) else \
             [tuple(span) for span in value]
     except TypeError:
-        _fail(name, f"{value!r} is not (open_s, close_s) or a list of them")
+        _fail(name, "{value!r} is not (open_s, close_s) or a list of them", value=value)
     spans = []
     for pair in pairs:
         if len(pair) != 2:
-            _fail(name, f"{pair!r} is not (open_s, close_s)")
+            _fail(name, "{pair!r} is not (open_s, close_s)", pair=pair)
         start, end = pair
         _check_time_of_day(name, start)
         _check_time_of_day(name, end)
         if start >= end:
-            _fail(name, f"opens {hhmm(start)} after it closes {hhmm(end)}")
+            _fail(name, "opens {opens} after it closes {closes}", opens=hhmm(start), closes=hhmm(end))
         spans.append((start, end))
     spans.sort()
     for (s1, e1), (s2, e2) in itertools.pairwise(spans):
         if s2 < e1:
-            _fail(name, f"{hhmm(s1)}–{hhmm(e1)} overlaps {hhmm(s2)}–{hhmm(e2)}")
+            _fail(name, "{first} overlaps {second}", first=f"{hhmm(s1)}–{hhmm(e1)}", second=f"{hhmm(s2)}–{hhmm(e2)}")
     return tuple(spans)
 
 
@@ -382,7 +380,7 @@ class Site:
         for weekday, value in self.opening_hours.items():
             wd = int(weekday)
             if not 0 <= wd <= 6:
-                _fail("opening_hours", f"weekday {weekday!r} is not 0 (Mon) to 6 (Sun)")
+                _fail("opening_hours", "weekday {weekday!r} is not 0 (Mon) to 6 (Sun)", weekday=weekday)
             spans = opening_intervals(value, name=f"opening_hours[{wd}]")
             if spans:
                 hours[wd] = spans
@@ -439,11 +437,12 @@ class Vehicle:
         check_texts(self)
         unknown = set(self.capacity) - set(CAPACITY_DIMENSIONS)
         if unknown:
-            _fail("capacity", f"unknown dimension {min(unknown)!r}; use {', '.join(CAPACITY_DIMENSIONS)}")
+            _fail("capacity", "unknown dimension {dimension!r}; use {known}", dimension=min(unknown),
+                  known=", ".join(CAPACITY_DIMENSIONS))
         for dim in CAPACITY_DIMENSIONS:
             value = self.capacity.setdefault(dim, 0)
             if not isinstance(value, int) or value < 0:
-                _fail(f"capacity.{dim}", f"{value!r} is not a whole number >= 0")
+                _fail(f"capacity.{dim}", "{value!r} is not a whole number >= 0", value=value)
         self.skills = tuple(Skill(s) for s in self.skills)
         for name in ("work_start_s", "work_end_s", "lunch_earliest_s", "lunch_latest_end_s"):
             _check_time_of_day(name, getattr(self, name))
@@ -455,7 +454,7 @@ class Vehicle:
             _fail("lunch_latest_end_s", "the lunch window is shorter than the lunch break")
         for wd in self.workdays:
             if not 0 <= wd <= 6:
-                _fail("workdays", f"weekday {wd!r} is not 0 (Mon) to 6 (Sun)")
+                _fail("workdays", "weekday {weekday!r} is not 0 (Mon) to 6 (Sun)", weekday=wd)
 
     def amount_vector(self) -> list[int]:
         """Return capacity as a list in `CAPACITY_DIMENSIONS` order."""
@@ -486,7 +485,7 @@ class ShiftException:
 
     def __post_init__(self) -> None:
         if self.reason not in SHIFT_EXCEPTION_REASONS:
-            _fail("reason", f"{self.reason!r} is not one of {', '.join(SHIFT_EXCEPTION_REASONS)}")
+            _fail("reason", "{value!r} is not one of {known}", value=self.reason, known=", ".join(SHIFT_EXCEPTION_REASONS))
         if (self.start_s is None) != (self.end_s is None):
             _fail("start_s/end_s", "give both or neither")
         if self.start_s is not None:
@@ -531,9 +530,9 @@ class Service:
 
     def __post_init__(self) -> None:
         if not self.code or not self.code.replace("_", "").isalnum():
-            _fail("code", f"{self.code!r} must be letters, digits and underscores")
+            _fail("code", "{value!r} must be letters, digits and underscores", value=self.code)
         if not isinstance(self.duration_s, int) or self.duration_s <= 0:
-            _fail("duration_s", f"{self.duration_s!r} must be a positive number of seconds")
+            _fail("duration_s", "{value!r} must be a positive number of seconds", value=self.duration_s)
         if self.skill is not None:
             self.skill = Skill(self.skill)
 
@@ -569,7 +568,7 @@ class TimeWindow:
         _check_time_of_day("start_s", self.start_s)
         _check_time_of_day("end_s", self.end_s)
         if self.start_s > self.end_s:
-            _fail("end_s", f"window {hhmm(self.start_s)}–{hhmm(self.end_s)} ends before it starts")
+            _fail("end_s", "window {window} ends before it starts", window=f"{hhmm(self.start_s)}–{hhmm(self.end_s)}")
 
     def to_week(self, week_start: dt.date) -> tuple[int, int]:
         """Return the window in week seconds."""
@@ -609,9 +608,9 @@ class SessionRule:
 
     def __post_init__(self) -> None:
         if self.frequency not in {"weekly", "biweekly", "monthly"}:
-            _fail("details.rule.frequency", f"{self.frequency!r}: use weekly, biweekly or monthly")
+            _fail("details.rule.frequency", "{value!r}: use weekly, biweekly or monthly", value=self.frequency)
         if not 0 <= self.weekday <= 6:
-            _fail("details.rule.weekday", f"{self.weekday!r} is not 0 (Mon) to 6 (Sun)")
+            _fail("details.rule.weekday", "weekday {weekday!r} is not 0 (Mon) to 6 (Sun)", weekday=self.weekday)
         if isinstance(self.anchor, str):
             self.anchor = dt.date.fromisoformat(self.anchor)
         if self.frequency == "monthly" and not (self.nth and 1 <= self.nth <= 5):
@@ -661,7 +660,7 @@ class ErrandPickup:
 
     def __post_init__(self) -> None:
         if not isinstance(self.boxes, int) or self.boxes < 1:
-            _fail("details.pickups.boxes", f"{self.boxes!r} must be 1 or more")
+            _fail("details.pickups.boxes", "{value!r} must be 1 or more", value=self.boxes)
         _check_time_of_day("details.pickups.ready_s", self.ready_s)
 
 
@@ -685,8 +684,8 @@ class ErrandDetails:
             _fail("details.max_ride_s", "must be positive")
         amount = self.amount_to_collect_yen
         if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= MAX_AMOUNT_YEN:
-            _fail("details.amount_to_collect_yen", f"{amount!r} is not a whole number of yen from 0 to "
-                                                   f"{MAX_AMOUNT_YEN:,}")
+            _fail("details.amount_to_collect_yen", "{value!r} is not a whole number of yen from 0 to {limit:,}",
+                  value=amount, limit=MAX_AMOUNT_YEN)
 
     @property
     def boxes(self) -> int:
@@ -711,7 +710,7 @@ class RideDetails:
         if self.from_site_id is not None and self.from_site_id == self.to_site_id:
             _fail("details.to_site_id", "pick-up and drop-off are the same site")
         if not isinstance(self.seats, int) or self.seats < 1:
-            _fail("details.seats", f"{self.seats!r} must be 1 or more")
+            _fail("details.seats", "{value!r} must be 1 or more", value=self.seats)
         if self.max_ride_s <= 0:
             _fail("details.max_ride_s", "must be positive")
 
@@ -749,14 +748,14 @@ class Request:
         if isinstance(self.details, dict):
             self.details = expected(**self.details)
         if not isinstance(self.details, expected):
-            _fail("details", f"a {self.kind.value} request needs {expected.__name__}")
+            _fail("details", "a {kind} request needs {details}", kind=self.kind.value, details=expected.__name__)
         if self.kind != RequestKind.SESSION and self.resident_id is None:
-            _fail("resident_id", f"a {self.kind.value} request needs a resident")
+            _fail("resident_id", "a {kind} request needs a resident", kind=self.kind.value)
         self.windows = [TimeWindow(**w) if isinstance(w, dict) else w for w in self.windows]
         if isinstance(self.promised, dict):
             self.promised = TimeWindow(**self.promised)
         if not 0 <= self.base_priority <= 100:
-            _fail("base_priority", f"{self.base_priority!r} is not between 0 and 100")
+            _fail("base_priority", "{value!r} is not between 0 and 100", value=self.base_priority)
         check_texts(self)
         check_texts(self.details, "details.")
         if self.status == RequestStatus.BOOKED and self.promised is None:
@@ -825,10 +824,10 @@ class RequestEvent:
     def __post_init__(self) -> None:
         if self.cause is not None:
             if self.cause not in EVENT_CAUSES:
-                _fail("cause", f"unknown cause {self.cause!r}; use one of {', '.join(EVENT_CAUSES)}")
+                _fail("cause", "unknown cause {value!r}; use one of {known}", value=self.cause, known=", ".join(EVENT_CAUSES))
             missing = [k for k in EVENT_CAUSES[self.cause] if k not in self.cause_args]
             if missing:
-                _fail("cause_args", f"cause {self.cause!r} needs {', '.join(missing)}")
+                _fail("cause_args", "cause {value!r} needs {missing}", value=self.cause, missing=", ".join(missing))
 
 
 #: What an operator notes on a call of the day's call list: 連絡済み / 不在・折返し待ち / 変更了承 / 取消希望.
@@ -922,5 +921,5 @@ class Plan:
 
     def __post_init__(self) -> None:
         if self.week_start.weekday() != 0:
-            _fail("week_start", f"{self.week_start} is not a Monday")
+            _fail("week_start", "{day} is not a Monday", day=self.week_start)
         self.status = PlanStatus(self.status)

@@ -2,7 +2,9 @@
 
 Bad input (`routing.errors.InputError`, raised by the store and the domain
 with a message naming the field) is a 400; a missing record (`NotFound`) a
-404. A write that waited the store's busy timeout for another's write lock
+404. The API answers it as ``{"error": <the English line>, "message": <the same
+in the session's language>, "field": <the field it names, or "">}``; a page
+shows the message in the user's language (`webapp.messages`). A write that waited the store's busy timeout for another's write lock
 in vain (SQLite's "database is locked", `scheduler.store.is_busy`; it
 changed nothing) is a 503 in the user's language (混み合っています。もう一度お試しください /
 The system is busy; please try again) with ``Retry-After``. Anything
@@ -24,9 +26,10 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from routing.errors import InputError
 from scheduler.store import NotFound, is_busy
 from webapp.i18n import N_
+from webapp.messages import message
 from webapp.security import is_api_request
 
-__all__ = ["init_app"]
+__all__ = ["init_app", "input_error_json"]
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +59,15 @@ def _http_error(exc: HTTPException):
 
 
 def _input_error(exc: InputError):
-    return _answer(404 if isinstance(exc, NotFound) else 400, exc, str(exc))
+    code = 404 if isinstance(exc, NotFound) else 400
+    if is_api_request():
+        return jsonify(input_error_json(exc)), code
+    return _answer(code, exc, message(exc))
+
+
+def input_error_json(exc: InputError, **extra) -> dict:
+    """Return the API's answer to bad input: the English ``error``, its ``message`` in the session's language, ``field``."""
+    return {"error": str(exc), "message": message(exc), "field": exc.field, **extra}
 
 
 #: Seconds a busy answer (503) asks the client to wait before trying again.

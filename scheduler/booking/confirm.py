@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from routing.errors import InputError
 from scheduler.booking.draft import BOOKING_HORIZON_DAYS, Draft, bookable_days
@@ -48,7 +48,7 @@ from scheduler.domain import (
 from scheduler.planning.derive import derived_plan, request_kinds
 
 if TYPE_CHECKING:
-    from scheduler.compiler import MatrixProvider
+    from scheduler.matrices import MatrixProvider
     from scheduler.store import Store
 
 __all__ = ["AlreadyBooked", "Booking", "BookingError", "SlotTaken", "book", "cancel_booking", "same_need"]
@@ -67,8 +67,8 @@ class _NoRoom(Exception):
 class SlotTaken(BookingError):
     """The offered window was just taken (or no longer fits); `fresh` holds new offers."""
 
-    def __init__(self, msg: str, fresh: OfferResult) -> None:
-        super().__init__(msg)
+    def __init__(self, message: str = "", *, fresh: OfferResult, **parts: Any) -> None:
+        super().__init__(message, **parts)
         self.fresh = fresh
 
 
@@ -78,8 +78,8 @@ class AlreadyBooked(BookingError):
     Refused unless the operator confirms a second need (``book(..., second_need=True)``).
     """
 
-    def __init__(self, msg: str, existing: Request) -> None:
-        super().__init__(msg)
+    def __init__(self, message: str = "", *, existing: Request, **parts: Any) -> None:
+        super().__init__(message, **parts)
         self.existing = existing
 
 
@@ -140,9 +140,10 @@ def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, u
                 # inside the write lock: of two confirms of one offer at the same moment, the second sees the first
                 existing = None if second_need else same_need(store, draft, offer.window)
                 if existing is not None:
-                    msg = (f"request {city_id(existing)}: the resident already has this booking "
-                           f"({existing.promised.label()}); confirm a second need to book again")
-                    raise AlreadyBooked(msg, existing)
+                    raise AlreadyBooked(existing=existing,
+                                        template="request {request}: the resident already has this booking "
+                                                 "({window}); confirm a second need to book again",
+                                        params={"request": city_id(existing), "window": existing.promised.label()})
                 if ready is None:
                     req, plan = _book_locked(store, network, draft, offer, now=now, user=user)
                     break
@@ -155,8 +156,8 @@ def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, u
                     break
     except _NoRoom:
         fresh = find_offers(store, network, draft, now=now)
-        msg = f"{offer.window.label()}: the slot was just taken; choose one of the fresh offers"
-        raise SlotTaken(msg, fresh) from None
+        raise SlotTaken(fresh=fresh, template="{window}: the slot was just taken; choose one of the fresh offers",
+                        params={"window": offer.window.label()}) from None
     log.info("request %s booked for %s (plan %s)", req.id, offer.day, plan.version if plan else "-")
     return Booking(store.get_request(req.id), plan)
 
@@ -216,22 +217,20 @@ def _check_when(offer: Offer, now: dt.datetime, horizon_days: int) -> None:
     """Refuse a window that has begun (or a past day) and a day beyond the booking horizon, naming the field."""
     first, last = bookable_days(now.date(), horizon_days)
     if offer.day < first:
-        msg = f"offer.day: {offer.day} is in the past (today is {now.date()})"
-        raise BookingError(msg)
+        raise BookingError.of("offer.day", "{day} is in the past (today is {today})", day=offer.day, today=now.date())
     if offer.day > last:
-        msg = f"offer.day: {offer.day} is more than {horizon_days} days ahead; bookings reach {last}"
-        raise BookingError(msg)
+        raise BookingError.of("offer.day", "{day} is more than {days} days ahead; bookings reach {last}",
+                              day=offer.day, days=horizon_days, last=last)
     if offer.day == first and offer.start_s < now.hour * 3600 + now.minute * 60 + now.second:
-        msg = f"offer.start: {offer.window.label()} has already begun (it is {now:%H:%M})"
-        raise BookingError(msg)
+        raise BookingError.of("offer.start", "{window} has already begun (it is {now})",
+                              window=offer.window.label(), now=f"{now:%H:%M}")
 
 
 def cancel_booking(store: Store, network: MatrixProvider, request_id: int, *, reason: str, user: str,
                    now: dt.datetime | None = None) -> Booking:
     """Cancel a request with the reason, and free its time in the latest plan of its week."""
     if not reason or not reason.strip():
-        msg = "reason: say why the booking is cancelled or changed"
-        raise BookingError(msg)
+        raise BookingError.of("reason", "say why the booking is cancelled or changed")
     now = now or city_now()
     with store.transaction():
         req = store.change_status(request_id, RequestStatus.CANCELLED, user=user, note=reason.strip())
@@ -276,8 +275,8 @@ def _derive_plan(store: Store, wr: WeekRoutes, changed: list[int], *, user: str,
                                   kinds=request_kinds(store, wr.plan, wr.compiled))
     problems = validate(wr.compiled.problem, solution)
     if problems:
-        msg = f"the changed route fails validation, nothing stored: {wr.compiled.in_city_words(problems[0])}"
-        raise BookingError(msg)
+        raise BookingError.of("", "the changed route fails validation, nothing stored: {detail}",
+                              detail=wr.compiled.in_city_words(problems[0]))
     return plan
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from routing.errors import InputError
+from routing.errors import InputError, english
 from scheduler.clock import city_today
 from scheduler.domain import (
     DAY_S,
@@ -90,9 +90,16 @@ class Draft:
                        windows=list(windows), promised=promised, received_at=now, notes=self.notes, id=id)
 
 
-def _fail(name: str, problem: str) -> None:
-    msg = f"draft: {name}: {problem}"
-    raise DraftError(msg)
+def _fail(name: str, problem: str, /, **params: Any) -> None:
+    """Raise `DraftError` naming the draft's field `name`; `problem` is an English template filled from `params`."""
+    raise DraftError(f"draft: {english(name, problem, params)}", field=name, template=problem, params=params)
+
+
+def _fail_as(name: str, exc: InputError) -> None:
+    """Raise the problem of `exc` (an error of a value, naming no field or the same one) as the draft's `name`'s."""
+    if exc.template:
+        _fail(name, exc.template, **exc.params)
+    _fail(name, "{cause}", cause=exc)
 
 
 def _lookup(kind: str, value: Any, by_external, by_id, name: str):
@@ -100,13 +107,13 @@ def _lookup(kind: str, value: Any, by_external, by_id, name: str):
         try:
             return by_id(value)
         except InputError:
-            _fail(name, f"no {kind} with id {value}")
+            _fail(name, "no {kind} with id {value}", kind=kind, value=value)
     if isinstance(value, str) and value.strip():
         found = by_external(value.strip())
         if found is None:
-            _fail(name, f"no {kind} {value!r}")
+            _fail(name, "no {kind} {value!r}", kind=kind, value=value)
         return found
-    _fail(name, f"give the {kind}'s city id (text) or database id (number)")
+    _fail(name, "give the {kind}'s city id (text) or database id (number)", kind=kind)
     return None
 
 
@@ -119,7 +126,7 @@ def _date(data: dict, name: str, default: dt.date | None) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        _fail(name, f"{value!r} is not a date like 2026-12-07")
+        _fail(name, "{value!r} is not a date like 2026-12-07", value=value)
     return default  # pragma: no cover
 
 
@@ -127,7 +134,7 @@ def _time(value: Any, name: str) -> int:
     try:
         return parse_hhmm(str(value))
     except InputError as exc:
-        _fail(name, str(exc))
+        _fail_as(name, exc)
     return 0  # pragma: no cover
 
 
@@ -137,18 +144,18 @@ def _site(store: Store, value: Any, name: str) -> int:
 
 def _amount(value: Any, most: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
-        _fail("amount_yen", f"{value!r}: the amount to collect is whole yen from 0 to {most:,}")
+        _fail("amount_yen", "{value!r}: the amount to collect is whole yen from 0 to {most:,}", value=value, most=most)
     return value
 
 
 def _text(data: dict, name: str) -> str:
     value = data.get(name, "")
     if not isinstance(value, str):
-        _fail(name, f"{value!r}: give text")
+        _fail(name, "{value!r}: give text", value=value)
     try:
         check_text(name, value)
     except InputError as exc:
-        _fail(name, str(exc).removeprefix(f"{name}: "))
+        _fail_as(name, exc)
     return value
 
 
@@ -166,12 +173,12 @@ def _details(store: Store, kind: RequestKind, data: dict, max_amount_yen: int = 
             known = {s.code for s in store.services()}
             for i, code in enumerate(services):
                 if not isinstance(code, str) or code not in known:
-                    _fail(f"services[{i}]", f"unknown service {code!r}; known: {', '.join(sorted(known))}")
+                    _fail(f"services[{i}]", "unknown service {code!r}; known: {known}", code=code, known=", ".join(sorted(known)))
             return VisitDetails(tuple(services))
         if kind == RequestKind.ERRAND:
             shops = data.get("shops")
             if not isinstance(shops, list) or not shops:
-                _fail("shops", "a list of shops, e.g. [{\"site\": \"SAMPLE-S763\", \"boxes\": 1}]")
+                _fail("shops", "a list of shops, e.g. [{{\"site\": \"SAMPLE-S763\", \"boxes\": 1}}]")
             pickups = [{"site_id": _site(store, s.get("site"), f"shops[{i}].site"), "boxes": s.get("boxes", 1),
                         "ready_s": _time(s["ready"], f"shops[{i}].ready") if s.get("ready") else 0}
                        for i, s in enumerate(shops)]
@@ -180,7 +187,7 @@ def _details(store: Store, kind: RequestKind, data: dict, max_amount_yen: int = 
                                  order=_text(data, "items"))
         ride = data.get("ride")
         if not isinstance(ride, dict):
-            _fail("ride", "an object such as {\"from\": \"home\", \"to\": \"SAMPLE-S762\"}")
+            _fail("ride", "an object such as {{\"from\": \"home\", \"to\": \"SAMPLE-S762\"}}")
         ends = [None if ride.get(k, "home") == "home" else _site(store, ride.get(k), f"ride.{k}")
                 for k in ("from", "to")]
         return RideDetails(ends[0], ends[1], seats=int(ride.get("seats", 1)),
@@ -189,9 +196,9 @@ def _details(store: Store, kind: RequestKind, data: dict, max_amount_yen: int = 
     except DraftError:  # before ValueError: a DraftError is one, and already names its field
         raise
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
-        _fail(_DETAILS_FIELD[kind], f"cannot read the details ({exc})")
+        _fail(_DETAILS_FIELD[kind], "cannot read the details ({detail})", detail=str(exc))
     except InputError as exc:
-        _fail(_DETAILS_FIELD[kind], str(exc))
+        _fail(_DETAILS_FIELD[kind], "{cause}", cause=exc)
     return None  # pragma: no cover
 
 
@@ -199,7 +206,7 @@ def _preferences(draft: Draft, prefs: Any) -> None:
     if prefs is None:
         return
     if not isinstance(prefs, dict):
-        _fail("preferences", "an object such as {\"mornings\": true, \"not\": [\"wed\"], \"after\": \"10:00\"}")
+        _fail("preferences", "an object such as {{\"mornings\": true, \"not\": [\"wed\"], \"after\": \"10:00\"}}")
     unknown = set(prefs) - {"mornings", "afternoons", "not", "after", "before"}
     if unknown:
         _fail(f"preferences.{min(unknown)}", "unknown; use mornings, afternoons, not, after, before")
@@ -213,7 +220,7 @@ def _preferences(draft: Draft, prefs: Any) -> None:
         draft.before_s = min(draft.before_s, _time(prefs["before"], "preferences.before"))
     days = prefs.get("not", [])
     if not isinstance(days, list) or any(str(d).lower()[:3] not in _WEEKDAYS for d in days):
-        _fail("preferences.not", f"a list of weekdays from {', '.join(_WEEKDAYS)}")
+        _fail("preferences.not", "a list of weekdays from {known}", known=", ".join(_WEEKDAYS))
     draft.not_weekdays = frozenset(_WEEKDAYS.index(str(d).lower()[:3]) for d in days)
     if draft.after_s >= draft.before_s:
         _fail("preferences", "after is not earlier than before: no time of day is left")
@@ -240,7 +247,7 @@ def parse_draft(store: Store, data: Any, *, today: dt.date | None = None,
         _fail("(top)", "a JSON object is needed")
     kind_text = data.get("kind")
     if kind_text not in _KINDS:
-        _fail("kind", f"{kind_text!r}: use one of {', '.join(_KINDS)} (hall seats: see sessions)")
+        _fail("kind", "{value!r}: use one of {known} (hall seats: see sessions)", value=kind_text, known=", ".join(_KINDS))
     kind = RequestKind(kind_text)
     resident = _lookup("resident", data.get("resident"), store.resident_by_external_id, store.get_resident,
                        "resident")
@@ -248,24 +255,26 @@ def parse_draft(store: Store, data: Any, *, today: dt.date | None = None,
     first, last = bookable_days(today, horizon_days)
     earliest = _date(data, "earliest", today)
     if earliest < first:
-        _fail("earliest", f"{earliest} is in the past (today is {today}); offers start from today")
+        _fail("earliest", "{day} is in the past (today is {today}); offers start from today", day=earliest, today=today)
     if earliest > last:
-        _fail("earliest", f"{earliest} is more than {horizon_days} days ahead; bookings reach {last}")
+        _fail("earliest", "{day} is more than {days} days ahead; bookings reach {last}", day=earliest, days=horizon_days,
+              last=last)
     latest = _date(data, "latest", min(last, earliest + dt.timedelta(days=13)))
     if latest < earliest:
-        _fail("latest", f"{latest} is before earliest {earliest}")
+        _fail("latest", "{day} is before earliest {earliest}", day=latest, earliest=earliest)
     if latest > last:
-        _fail("latest", f"{latest} is more than {horizon_days} days ahead; bookings reach {last}")
+        _fail("latest", "{day} is more than {days} days ahead; bookings reach {last}", day=latest, days=horizon_days,
+              last=last)
     draft = Draft(resident, kind, _details(store, kind, data, max_amount_yen), earliest, latest,
                   window_s=DEFAULT_WINDOW_S[kind], notes=_text(data, "notes"), raw=dict(data))
     if "window_min" in data:
         minutes = data["window_min"]
         if not isinstance(minutes, int) or not 10 <= minutes <= 480:
-            _fail("window_min", f"{minutes!r}: minutes between 10 and 480")
+            _fail("window_min", "{value!r}: minutes between 10 and 480", value=minutes)
         draft.window_s = minutes * 60
     offers = data.get("offers", 5)
     if not isinstance(offers, int) or not 1 <= offers <= 20:
-        _fail("offers", f"{offers!r}: a number from 1 to 20")
+        _fail("offers", "{value!r}: a number from 1 to 20", value=offers)
     draft.offers = offers
     _preferences(draft, data.get("preferences"))
     return draft

@@ -50,8 +50,8 @@ class LikelyDuplicate(ResidentError):
     `existing` is that resident; register anyway with ``not_duplicate: true`` (another person).
     """
 
-    def __init__(self, msg: str, existing: Resident) -> None:
-        super().__init__(msg)
+    def __init__(self, message: str = "", *, existing: Resident, **parts: Any) -> None:
+        super().__init__(message, **parts)
         self.existing = existing
 
 
@@ -100,9 +100,9 @@ def suggest_reading(name: str) -> str:
     return "".join(p["hira"] for p in parts).strip()
 
 
-def _fail(name: str, problem: str) -> None:
-    msg = f"{name}: {problem}"
-    raise ResidentError(msg)
+def _fail(name: str, problem: str, /, **params: Any) -> None:
+    """Raise `ResidentError` naming `name`; `problem` is an English template filled from `params`."""
+    raise ResidentError.of(name, problem, **params)
 
 
 def _number(data: dict, name: str) -> float:
@@ -121,7 +121,7 @@ def _fields(store: Store, data: dict) -> dict[str, Any]:
         if not isinstance(value, str):
             _fail(name, "must be text")
         if len(value) > _MAX_LEN:
-            _fail(name, f"at most {_MAX_LEN} characters")
+            _fail(name, "at most {limit} characters", limit=_MAX_LEN)
         out[name] = value.strip()
     if not out["name"]:
         _fail("name", "must not be empty")
@@ -131,7 +131,7 @@ def _fields(store: Store, data: dict) -> dict[str, Any]:
         try:
             place = store.get_site(int(site))
         except (TypeError, ValueError, InputError):
-            _fail("site", f"no landmark with id {site!r}")
+            _fail("site", "no landmark with id {value!r}", value=site)
         out["lat"], out["lon"] = place.lat, place.lon
     else:
         out["lat"], out["lon"] = _number(data, "lat"), _number(data, "lon")
@@ -167,17 +167,19 @@ def register_resident(store: Store, network: Any, data: dict, *, external_id: st
     try:
         resident = Resident(**fields, external_id=external_id)
     except InputError as exc:
-        raise ResidentError(str(exc)) from None
+        raise ResidentError(field=exc.field, template=exc.template or "{cause}",
+                            params=exc.params if exc.template else {"cause": exc}) from None
     off = network.off_road([("home", resident.lat, resident.lon)])
     if off:
-        _fail("position", f"the point is {off['home']:.0f} m from the nearest road "
-                          f"(limit {network.snap_limit_m:.0f} m); place the home on or next to a road")
+        _fail("position", "the point is {distance:.0f} m from the nearest road (limit {limit:.0f} m); "
+                          "place the home on or next to a road", distance=off["home"], limit=network.snap_limit_m)
     if data.get("not_duplicate") not in (True, "1", "on"):
         same = likely_duplicate(store, resident)
         if same is not None:
-            msg = (f"not_duplicate: resident {city_id(same)} has the same phone, or the same reading and address; "
-                   "open that resident, or confirm this is another person")
-            raise LikelyDuplicate(msg, same)
+            raise LikelyDuplicate(existing=same, field="not_duplicate",
+                                  template="resident {resident} has the same phone, or the same reading and address; "
+                                           "open that resident, or confirm this is another person",
+                                  params={"resident": city_id(same)})
     return store.add_resident(resident)
 
 

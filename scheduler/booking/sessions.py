@@ -87,8 +87,7 @@ def seat_time_s(store: Store, services: tuple[str, ...]) -> int:
     durations = {s.code: s.duration_s for s in store.services()}
     for i, code in enumerate(services):
         if code not in durations:
-            msg = f"services[{i}]: unknown service {code!r}"
-            raise SeatError(msg)
+            raise SeatError.of(f"services[{i}]", "unknown service {code!r}", code=code)
     return STOP_SETUP_S + sum(durations[c] for c in services)
 
 
@@ -175,25 +174,21 @@ def book_seat(store: Store, resident_id: int, session_request_id: int, day: dt.d
     """
     today = today or city_today()
     if day < today:
-        msg = f"day: {day.isoformat()} is in the past (today is {today.isoformat()})"
-        raise SeatError(msg)
+        raise SeatError.of("day", "{day} is in the past (today is {today})", day=day.isoformat(),
+                           today=today.isoformat())
     need_s = seat_time_s(store, services)
     with store.transaction():
         session = store.get_request(session_request_id)
         if session.kind != RequestKind.SESSION:
-            msg = f"session: request {session_request_id} is not a hall session"
-            raise SeatError(msg)
+            raise SeatError.of("session", "request {request} is not a hall session", request=session_request_id)
         plan, stop = planned_session(store, session_request_id, day)
         if stop is None:
-            msg = f"day: the session is not planned on {day.isoformat()}"
-            raise SeatError(msg)
+            raise SeatError.of("day", "the session is not planned on {day}", day=day.isoformat())
         bookings = store.session_bookings(session_request_id=session_request_id, day=day)  # active seats
         if any(b.resident_id == resident_id for b in bookings):
-            msg = "session: the resident already has a seat in this session"
-            raise SeatError(msg)
+            raise SeatError.of("session", "the resident already has a seat in this session")
         if _room_s(store, plan, stop)[1] < need_s:
-            msg = "session: no room left in this session; choose another"
-            raise SeatError(msg)
+            raise SeatError.of("session", "no room left in this session; choose another")
         return store.add_session_booking(SessionBooking(session_request_id, resident_id, day, tuple(services)))
 
 
@@ -211,14 +206,12 @@ def cancel_seat(store: Store, booking_id: int, *, reason: str, user: str,
         No seat has this id.
     """
     if not reason or not reason.strip():
-        msg = "reason: say why the seat is cancelled"
-        raise SeatError(msg)
+        raise SeatError.of("reason", "say why the seat is cancelled")
     now = now or city_now()
     with store.transaction():
         seat = store.get_session_booking(booking_id)
         if seat.cancelled_at is not None:
-            msg = (f"seat {booking_id}: already cancelled on {seat.cancelled_at:%Y-%m-%d %H:%M} "
-                   f"by {seat.cancelled_by}")
-            raise SeatAlreadyCancelled(msg)
+            raise SeatAlreadyCancelled.of("", "seat {seat}: already cancelled on {when} by {user}", seat=booking_id,
+                                          when=f"{seat.cancelled_at:%Y-%m-%d %H:%M}", user=seat.cancelled_by)
         seat.cancelled_at, seat.cancel_reason, seat.cancelled_by = now, reason.strip(), user
         return store.update_session_booking(seat)

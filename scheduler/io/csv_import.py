@@ -79,6 +79,8 @@ class RowError:
     column: str
     problem: str
     external_id: str = field(default="", compare=False)
+    #: The problem with its parts (`routing.errors.InputError`), for a screen in another language.
+    cause: InputError | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         where = f"row {self.row}" + (f" ({self.external_id})" if self.external_id else "")
@@ -136,7 +138,8 @@ _FALSE = {"0", "no", "n", "false", "f", "いいえ", "無", "なし", "×"}
 _WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
              "mo": 0, "tu": 1, "we": 2, "th": 3, "fr": 4, "sa": 5, "su": 6,
              "月": 0, "火": 1, "水": 2, "木": 3, "金": 4, "土": 5, "日": 6}
-_RANGE_DASH = re.compile(r"\s*[-–〜~]\s*")
+#: Between the ends of a range: a dash, a tilde (〜, ～ reads as ~) or から (9時から17時, 月から金).
+_RANGE_DASH = re.compile(r"\s*(?:[-–〜~]|から)\s*")
 _SITE_KIND_ALIASES = {"公民館": "community_hall", "集会所": "community_hall", "支所": "branch_office",
                       "店舗": "shop", "商店": "shop", "薬局": "pharmacy", "診療所": "clinic",
                       "病院": "clinic", "車庫": "depot"}
@@ -156,23 +159,20 @@ def _float(text: str) -> float:
     try:
         return float(_nfkc(text))
     except ValueError:
-        msg = f"{text!r} is not a number"
-        raise ValueError(msg) from None
+        raise InputError.of("", "{text!r} is not a number", text=text) from None
 
 
 def _int(text: str) -> int:
     cleaned = _nfkc(text).replace(",", "")
     if not re.fullmatch(r"-?\d+", cleaned):
-        msg = f"{text!r} is not a whole number"
-        raise ValueError(msg)
+        raise InputError.of("", "{text!r} is not a whole number", text=text)
     return int(cleaned)
 
 
 def _minutes(text: str) -> int:
     minutes = _int(text)
     if minutes <= 0:
-        msg = f"{text!r} must be a positive number of minutes"
-        raise ValueError(msg)
+        raise InputError.of("", "{text!r} must be a positive number of minutes", text=text)
     return minutes * 60
 
 
@@ -182,27 +182,31 @@ def _bool(text: str) -> bool:
         return True
     if folded in _FALSE:
         return False
-    msg = f"{text!r} is not yes/no (use yes, no, 1 or 0)"
-    raise ValueError(msg)
+    raise InputError.of("", "{text!r} is not yes/no (use yes, no, 1 or 0)", text=text)
 
 
 def _time(text: str) -> int:
-    try:
-        return parse_hhmm(_nfkc(text))
-    except DomainError as exc:
-        raise ValueError(str(exc)) from None
+    """Parse ``9:00``, ``9時``, ``9時30分`` (full-width digits too) into seconds since midnight."""
+    return parse_hhmm(_clock_words(_nfkc(text)))
+
+
+def _clock_words(text: str) -> str:
+    """Write a time given in Japanese clock words as ``H:MM`` (``9時`` -> ``9:00``, ``9時半`` -> ``9:30``)."""
+    match = re.fullmatch(r"(\d{1,2})\s*時\s*(?:(\d{1,2})\s*分|(半))?", text)
+    if match is None:
+        return text
+    minutes = "30" if match[3] else f"{int(match[2] or 0):02d}"
+    return f"{match[1]}:{minutes}"
 
 
 def _span(text: str) -> tuple[int, int]:
     """Parse ``9:00-12:00`` (also with –, 〜 or ~) into seconds since midnight."""
     parts = _RANGE_DASH.split(_nfkc(text))
     if len(parts) != 2:
-        msg = f"{text!r} is not a time range like 9:00-12:00"
-        raise ValueError(msg)
+        raise InputError.of("", "{text!r} is not a time range like 9:00-12:00", text=text)
     start, end = _time(parts[0]), _time(parts[1])
     if start >= end:
-        msg = f"{text!r} ends before it starts"
-        raise ValueError(msg)
+        raise InputError.of("", "{text!r} ends before it starts", text=text)
     return start, end
 
 
@@ -214,8 +218,7 @@ def _date(text: str) -> dt.date:
             raise ValueError
         return dt.date(*map(int, match.groups()))
     except ValueError:
-        msg = f"{text!r} is not a date like 2026-12-01"
-        raise ValueError(msg) from None
+        raise InputError.of("", "{text!r} is not a date like 2026-12-01", text=text) from None
 
 
 def _datetime(text: str) -> dt.datetime:
@@ -229,8 +232,7 @@ def _datetime(text: str) -> dt.datetime:
 def _weekday(text: str) -> int:
     key = _nfkc(text).lower()[:3]
     if key not in _WEEKDAYS:
-        msg = f"{text!r} is not a weekday (mon..sun or 月..日)"
-        raise ValueError(msg)
+        raise InputError.of("", "{text!r} is not a weekday (mon..sun or 月..日)", text=text)
     return _WEEKDAYS[key]
 
 
@@ -242,8 +244,7 @@ def _weekdays(text: str) -> tuple[int, ...]:
         if len(ends) == 2:
             first, last = _weekday(ends[0]), _weekday(ends[1])
             if first > last:
-                msg = f"{part!r}: the range runs backwards"
-                raise ValueError(msg)
+                raise InputError.of("", "{text!r}: the range runs backwards", text=part)
             days.extend(range(first, last + 1))
         else:
             days.append(_weekday(part))
@@ -260,8 +261,7 @@ def _windows(text: str) -> list[TimeWindow]:
     for part in _split_list(text):
         pieces = part.split(None, 1)
         if len(pieces) != 2:
-            msg = f"{part!r} is not a window like 2026-12-01 9:00-12:00"
-            raise ValueError(msg)
+            raise InputError.of("", "{text!r} is not a window like 2026-12-01 9:00-12:00", text=part)
         start, end = _span(pieces[1])
         result.append(TimeWindow(_date(pieces[0]), start, end))
     return sorted(result, key=lambda w: (w.day, w.start_s))
@@ -270,8 +270,7 @@ def _windows(text: str) -> list[TimeWindow]:
 def _window(text: str) -> TimeWindow:
     windows = _windows(text)
     if len(windows) != 1:
-        msg = f"{text!r}: give exactly one window like 2026-12-01 10:00-11:00"
-        raise ValueError(msg)
+        raise InputError.of("", "{text!r}: give exactly one window like 2026-12-01 10:00-11:00", text=text)
     return windows[0]
 
 
@@ -293,23 +292,23 @@ def _day_list(text: str) -> list[int]:
         else:
             days.extend(_weekdays(part))
     if not days:
-        msg = f"{text!r} names no day"
-        raise ValueError(msg)
+        raise InputError.of("", "{text!r} names no day", text=text)
     return days
 
 
 def _hours_group(group: str) -> tuple[list[int], list[tuple[int, int]] | None]:
     """Parse one group ``DAYS HOURS``; the hours are None for a closed day (``sun off``)."""
+    if re.match(r"\d", group):  # hours naming no day (9時から17時): every day
+        group = f"毎日 {group}"
     match = re.fullmatch(r"(?P<days>\D+?)\s*(?P<hours>\d.*|(?:off|closed|休み?|休業|定休日?))",
                          group, flags=re.IGNORECASE)
     if match is None:
-        msg = f"{group!r} is not like mon-fri 9:00-12:30,14:00-18:00 or sun off"
-        raise ValueError(msg)
+        raise InputError.of("", "{text!r} is not like mon-fri 9:00-12:30,14:00-18:00 or sun off", text=group)
     days = _day_list(match["days"])
     hours = match["hours"].strip()
     if hours.lower() in _CLOSED_WORDS:
         return days, None
-    hours = re.sub(r"\s*([-–〜~])\s*", r"\1", hours)  # 9:00 - 12:00
+    hours = _RANGE_DASH.sub("-", hours)  # 9:00 - 12:00, 9時から17時
     return days, [_span(part) for part in re.split(r"[,、\s]+", hours) if part]
 
 
@@ -322,7 +321,9 @@ def _opening_hours(text: str) -> dict[int, tuple[tuple[int, int], ...]]:
     groups gets the intervals of all of them (``mon-fri 9:00-12:30;mon-fri
     14:00-18:00``); intervals that overlap, or a day both open and closed, are
     an error, never an overwrite. Days may be English (``mon``, ``Mo``) or
-    Japanese (``月-金``, ``月火水``, ``土日``).
+    Japanese (``月-金``, ``月火水``, ``土日``); hours naming no day are every
+    day's. Times may be written ``9:00`` or ``9時`` (``9時半``, ``9時30分``),
+    ranges with ``-``, ``〜``/``～`` or ``から`` (``9時から17時``), digits full-width too.
     """
     text = _nfkc(text)
     open_days: dict[int, list[tuple[int, int]]] = {}
@@ -336,15 +337,15 @@ def _opening_hours(text: str) -> dict[int, tuple[tuple[int, int], ...]]:
                 open_days.setdefault(wd, []).extend(spans)
     for wd in sorted(open_days):
         if wd in closed:
-            msg = f"{text!r}: {_DAY_NAMES[wd]} is given both opening hours and 'closed'"
-            raise ValueError(msg)
+            raise InputError.of("", "{text!r}: {day} is given both opening hours and 'closed'", text=text,
+                                day=_DAY_NAMES[wd])
         try:
             open_days[wd] = opening_intervals(open_days[wd], name=f"{text!r}: on {_DAY_NAMES[wd]}")
         except DomainError as exc:
-            raise ValueError(str(exc)) from None
+            raise InputError.of("", "{text!r}: on {day}: {cause}", text=text, day=_DAY_NAMES[wd],
+                                cause=InputError.of("", exc.template, **exc.params)) from None
     if not open_days:
-        msg = f"{text!r} opens on no day; leave the cell empty when no hours are recorded"
-        raise ValueError(msg)
+        raise InputError.of("", "{text!r} opens on no day; leave the cell empty when no hours are recorded", text=text)
     return dict(sorted(open_days.items()))
 
 
@@ -360,9 +361,8 @@ def _rule(text: str) -> SessionRule:
         if kind == "monthly" and len(parts) == 3:
             return SessionRule("monthly", _weekday(parts[2]), nth=_int(parts[1]))
     except DomainError as exc:
-        raise ValueError(str(exc).split(": ", 1)[-1]) from None
-    msg = f"{text!r} is not a rule like weekly:tue, biweekly:thu:2026-12-03 or monthly:1:tue"
-    raise ValueError(msg)
+        raise InputError.of("", exc.template, **exc.params) from None
+    raise InputError.of("", "{text!r} is not a rule like weekly:tue, biweekly:thu:2026-12-03 or monthly:1:tue", text=text)
 
 
 def _choice(options: dict[str, object]) -> Callable[[str], object]:
@@ -370,16 +370,17 @@ def _choice(options: dict[str, object]) -> Callable[[str], object]:
         key = _nfkc(text).lower()
         if key in options:
             return options[key]
-        hint = _did_you_mean(key, list(options))
-        msg = f"{text!r} is not one of {', '.join(sorted(o for o in options if o.isascii()))}{hint}"
-        raise ValueError(msg)
+        raise InputError.of("", "{text!r} is not one of {known}{hint}", text=text,
+                            known=", ".join(sorted(o for o in options if o.isascii())),
+                            hint=_did_you_mean(key, list(options)))
 
     return parse
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
+def _did_you_mean(word: str, choices: list[str]) -> InputError | str:
+    """Return the hint naming the choice closest to `word` (worded like a message), or ""."""
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return InputError.of("", " (did you mean {word!r}?)", word=close[0]) if close else ""
 
 
 _site_kind = _choice({**{k.value: k for k in SiteKind}, **{a: SiteKind(v) for a, v in _SITE_KIND_ALIASES.items()}})
@@ -454,8 +455,11 @@ class _Row:
     def filled(self, column: str) -> bool:
         return bool(self.cells.get(column, "").strip())
 
-    def error(self, column: str, problem: str) -> None:
-        self.errors.append(RowError(self.number, column, problem, self.cells.get("external_id", "").strip()))
+    def error(self, column: str, problem: str | InputError, /, **params: object) -> None:
+        """Record a problem of `column`: an error, or an English template filled from `params`."""
+        cause = problem if isinstance(problem, InputError) else InputError.of("", problem, **params)
+        self.errors.append(RowError(self.number, column, str(cause), self.cells.get("external_id", "").strip(),
+                                    cause=cause))
 
     def get(self, column: str, parse: Callable[[str], object] = _text, *, required: bool = False,
             default: object = None) -> object:
@@ -466,18 +470,20 @@ class _Row:
             return default
         try:
             return parse(text)
-        except (ValueError, DomainError) as exc:
-            self.error(column, str(exc))
+        except InputError as exc:  # DomainError included
+            self.error(column, exc)
+            return default
+        except ValueError as exc:
+            self.error(column, "{cause}", cause=str(exc))
             return default
 
 
-def _domain_column(message: str, columns: dict[str, str]) -> tuple[str, str]:
-    """Map a DomainError message ``field: problem`` to (CSV column, problem)."""
-    field_name, _, problem = message.partition(": ")
+def _domain_column(exc: InputError, columns: dict[str, str]) -> tuple[str, InputError]:
+    """Map a DomainError naming a field to (CSV column, the problem); one naming no known column keeps its field."""
     for prefix, column in columns.items():
-        if field_name.startswith(prefix):
-            return column, problem or message
-    return "", message
+        if exc.field and exc.field.startswith(prefix):
+            return column, InputError.of("", exc.template, **exc.params) if exc.template else exc
+    return "", exc
 
 
 # --------------------------------------------------------------------------- per-table specs
@@ -535,7 +541,7 @@ def _site_ref(store: Store, row: _Row, column: str, *, allow_home: bool = False,
     site = store.site_by_external_id(text)
     if site is None:
         known = [s.external_id for s in store.sites() if s.external_id]
-        row.error(column, f"no site with external_id {text!r}{_did_you_mean(text, known)}")
+        row.error(column, "no site with external_id {text!r}{hint}", text=text, hint=_did_you_mean(text, known))
         return None
     return site.id
 
@@ -583,11 +589,12 @@ def _shops(store: Store, row: _Row) -> tuple[ErrandPickup, ...]:
             site = store.site_by_external_id(ext)
             if site is None:
                 known = [s.external_id for s in store.sites() if s.external_id]
-                msg = f"no site with external_id {ext!r}{_did_you_mean(ext, known)}"
-                raise ValueError(msg)
+                raise InputError.of("", "no site with external_id {text!r}{hint}", text=ext,
+                                    hint=_did_you_mean(ext, known))
             pickups.append(ErrandPickup(site.id, boxes, ready_s))
-        except (ValueError, DomainError) as exc:
-            row.error("shops", f"{part!r}: {str(exc).split(': ', 1)[-1] if isinstance(exc, DomainError) else exc}")
+        except InputError as exc:  # DomainError included
+            row.error("shops", "{text!r}: {cause}", text=part,
+                      cause=InputError.of("", exc.template, **exc.params) if exc.template else exc)
     return tuple(pickups)
 
 
@@ -622,8 +629,8 @@ def _services_list(store: Store, row: _Row) -> tuple[str, ...]:
         service = names.get(_nfkc(text).lower())
         if service is None:
             near = _near_service(_nfkc(text).lower(), names)
-            hint = f"; did you mean {near.name_ja} ({near.code})?" if near else ""
-            row.error("services", f"{text!r} unknown{hint}")
+            hint = InputError.of("", "; did you mean {name} ({code})?", name=near.name_ja, code=near.code) if near else ""
+            row.error("services", "{text!r} unknown{hint}", text=text, hint=hint)
             continue
         codes.append(service.code)
     return tuple(codes)
@@ -636,11 +643,11 @@ def _build_request(store: Store, row: _Row) -> Request | None:
     if resident_ext is not None:
         resident = store.resident_by_external_id(resident_ext)
         if resident is None:
-            row.error("resident", f"no resident with external_id {resident_ext!r}")
+            row.error("resident", "no resident with external_id {text!r}", text=resident_ext)
         else:
             resident_id = resident.id
     elif kind not in (None, RequestKind.SESSION):
-        row.error("resident", f"a {kind.value} request needs a resident")
+        row.error("resident", "a {kind} request needs a resident", kind=kind.value)
     common = {
         "status": row.get("status", _import_status, default=RequestStatus.RECEIVED),
         "windows": row.get("windows", _windows, default=[]),
@@ -653,7 +660,7 @@ def _build_request(store: Store, row: _Row) -> Request | None:
         return None
     for column in {c for cols in _KIND_COLUMNS.values() for c in cols} - set(_KIND_COLUMNS[kind]):
         if row.filled(column):
-            row.error(column, f"not used by a {kind.value} request; leave it empty")
+            row.error(column, "not used by a {kind} request; leave it empty", kind=kind.value)
     if kind == RequestKind.VISIT:
         row.get("services", required=True)
         details = {"services": _services_list(store, row)}
@@ -674,7 +681,7 @@ def _build_request(store: Store, row: _Row) -> Request | None:
         if return_of is not None:
             outbound = store.request_by_external_id(return_of)
             if outbound is None or outbound.kind != RequestKind.RIDE:
-                row.error("return_of", f"no ride request with external_id {return_of!r} (import it first)")
+                row.error("return_of", "no ride request with external_id {text!r} (import it first)", text=return_of)
             else:
                 return_id = outbound.id
         details = {"from_site_id": _site_ref(store, row, "from", allow_home=True),
@@ -704,7 +711,8 @@ def _session_ref(store: Store, row: _Row) -> Request | None:
     session = store.request_by_external_id(text)
     if session is None or session.kind != RequestKind.SESSION:
         known = [r.external_id for r in store.requests() if r.kind == RequestKind.SESSION and r.external_id]
-        row.error("session", f"no hall-session request with external_id {text!r}{_did_you_mean(text, known)}")
+        row.error("session", "no hall-session request with external_id {text!r}{hint}", text=text,
+                  hint=_did_you_mean(text, known))
         return None
     return session
 
@@ -713,14 +721,15 @@ def _check_session_day(row: _Row, session: Request, day: dt.date) -> None:
     """Refuse a booking on a day the session is not held (its promised day, else its rule's days)."""
     if session.promised is not None:
         held = day == session.promised.day
-        when = f"promised for {session.promised.day.isoformat()}"
+        when = InputError.of("", "promised for {day}", day=session.promised.day.isoformat())
     else:
         rule = session.details.rule
         held = rule.occurs_on(day)
-        when = f"held {rule.frequency} on {_DAY_NAMES[rule.weekday]}"
+        when = InputError.of("", "held {frequency} on {weekday}", frequency=rule.frequency,
+                             weekday=_DAY_NAMES[rule.weekday])
     if not held:
-        row.error("day", f"{day.isoformat()} ({_DAY_NAMES[day.weekday()]}) is not a day of session "
-                  f"{session.external_id} ({when})")
+        row.error("day", "{day} ({weekday}) is not a day of session {session} ({when})", day=day.isoformat(),
+                  weekday=_DAY_NAMES[day.weekday()], session=session.external_id, when=when)
 
 
 def _build_booking(store: Store, row: _Row) -> SessionBooking | None:
@@ -728,7 +737,7 @@ def _build_booking(store: Store, row: _Row) -> SessionBooking | None:
     resident_ext = row.get("resident", required=True)
     resident = store.resident_by_external_id(resident_ext) if resident_ext is not None else None
     if resident_ext is not None and resident is None:
-        row.error("resident", f"no resident with external_id {resident_ext!r}")
+        row.error("resident", "no resident with external_id {text!r}", text=resident_ext)
     day = row.get("day", _date, required=True)
     services = _services_list(store, row)
     if session is not None and day is not None:
@@ -873,9 +882,9 @@ def _decode(path: Path, raw: bytes) -> tuple[str, str]:
             return raw.decode(encoding), encoding
         except UnicodeDecodeError as exc:
             last = exc
-    msg = (f"{path}: neither UTF-8 nor Shift_JIS (byte 0x{raw[last.start]:02x} at offset {last.start}); "
-           "save it from Excel as 'CSV UTF-8 (コンマ区切り)' or 'CSV (コンマ区切り)'")
-    raise CsvError(msg)
+    raise CsvError.of("", "{path}: neither UTF-8 nor Shift_JIS (byte 0x{byte:02x} at offset {offset}); "
+                      "save it from Excel as 'CSV UTF-8 (コンマ区切り)' or 'CSV (コンマ区切り)'",
+                      path=path, byte=raw[last.start], offset=last.start)
 
 
 def _read(path: Path, spec: _Spec) -> tuple[list[str], list[tuple[int, list[str]]], str]:
@@ -883,20 +892,17 @@ def _read(path: Path, spec: _Spec) -> tuple[list[str], list[tuple[int, list[str]
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        msg = f"{path}: no such file"
-        raise CsvError(msg) from None
+        raise CsvError.of("", "{path}: no such file", path=path) from None
     except OSError as exc:
-        msg = f"{path}: cannot read ({exc.strerror or exc})"
-        raise CsvError(msg) from None
+        raise CsvError.of("", "{path}: cannot read ({detail})", path=path, detail=exc.strerror or exc) from None
     text, encoding = _decode(path, raw)
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        msg = f"{path}: not a readable CSV file ({exc})"
-        raise CsvError(msg) from None
+        raise CsvError.of("", "{path}: not a readable CSV file ({detail})", path=path, detail=exc) from None
     if not records or not any(c.strip() for c in records[0]):
-        msg = f"{path}: empty file; the first row must be the header ({', '.join(spec.required)}, ...)"
-        raise CsvError(msg)
+        raise CsvError.of("", "{path}: empty file; the first row must be the header ({columns}, ...)", path=path,
+                          columns=", ".join(spec.required))
     header = [unicodedata.normalize("NFKC", c).strip().lower() for c in records[0]]
     while header and not header[-1]:
         header.pop()  # trailing empty columns, as spreadsheets sometimes write
@@ -910,19 +916,21 @@ def _check_header(path: Path, header: list[str], spec: _Spec) -> None:
     problems = []
     for i, name in enumerate(header, start=1):
         if not name:
-            problems.append(f"column {i} has no name")
+            problems.append(InputError.of("", "column {number} has no name", number=i))
         elif name not in spec.columns:
-            problems.append(f"unknown column {name!r}{_did_you_mean(name, list(spec.columns))}")
+            problems.append(InputError.of("", "unknown column {name!r}{hint}", name=name,
+                                          hint=_did_you_mean(name, list(spec.columns))))
     duplicates = sorted({n for n in header if n and header.count(n) > 1})
-    problems += [f"column {name!r} appears twice" for name in duplicates]
+    problems += [InputError.of("", "column {name!r} appears twice", name=name) for name in duplicates]
     missing = [c for c in spec.required if c not in header]
     if spec.located and ("lat" in header) != ("lon" in header):
         missing.append("lon (lat and lon go together)" if "lat" in header else "lat (lat and lon go together)")
     if missing:
-        problems.insert(0, f"missing required column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        columns = ", ".join(missing)
+        problems.insert(0, InputError.of("", "missing required columns {columns}", columns=columns) if len(missing) > 1
+                        else InputError.of("", "missing required column {columns}", columns=columns))
     if problems:
-        msg = f"{path}: header: {'; '.join(problems)}"
-        raise CsvError(msg)
+        raise CsvError.of("", "{path}: header: {problems}", path=path, problems=problems)
 
 
 # --------------------------------------------------------------------------- the import
@@ -996,8 +1004,7 @@ def import_csv(store: Store, table: str, path: str | Path, *, skip_bad: bool = F
         The file is missing, neither UTF-8 nor Shift_JIS, or its header is wrong.
     """
     if table not in _SPECS:
-        msg = f"table: unknown table {table!r}; use one of {', '.join(TABLES)}"
-        raise CsvError(msg)
+        raise CsvError.of("table", "unknown table {text!r}; use one of {known}", text=table, known=", ".join(TABLES))
     spec = _SPECS[table]
     path = Path(path)
     header, records, encoding = _read(path, spec)
@@ -1030,8 +1037,11 @@ def _check_key(ctx: _Context, row: _Row) -> None:
     if key is None or not all(key):
         return
     if key in ctx.seen:
-        what = f"{key[0]!r} is" if len(key) == 1 else f"the same {', '.join(ctx.spec.key)} are"
-        row.error(ctx.spec.key[0], f"{what} already on row {ctx.seen[key]}")
+        if len(key) == 1:
+            row.error(ctx.spec.key[0], "{text!r} is already on row {row}", text=key[0], row=ctx.seen[key])
+        else:
+            row.error(ctx.spec.key[0], "the same {columns} are already on row {row}", columns=", ".join(ctx.spec.key),
+                      row=ctx.seen[key])
     else:
         ctx.seen[key] = row.number
 
@@ -1041,7 +1051,8 @@ def _import_row(ctx: _Context, number: int, cells: list[str]) -> str | None:
     spec, store = ctx.spec, ctx.store
     row = _Row(number, dict(zip(ctx.header, cells, strict=False)))
     if len(cells) > len(ctx.header) and any(c.strip() for c in cells[len(ctx.header):]):
-        row.error("", f"has {len(cells)} cells but the header has {len(ctx.header)} columns")
+        row.error("", "has {cells} cells but the header has {columns} columns", cells=len(cells),
+                  columns=len(ctx.header))
     _check_key(ctx, row)
     if spec.located and not row.errors:
         _place_by_address(ctx, row)
@@ -1061,13 +1072,13 @@ def _import_row(ctx: _Context, number: int, cells: list[str]) -> str | None:
                         changed = spec.update(store, obj, existing, ctx.user) is not None
                         outcome = "updated" if changed else "unchanged"
                 except InputError as exc:  # DomainError included
-                    row.error(*_domain_column(str(exc), spec.domain_columns))
+                    row.error(*_domain_column(exc, spec.domain_columns))
             if row.errors:
                 raise _RowFailed
     except _RowFailed:
         outcome = None
     except DomainError as exc:  # raised while building the dataclass
-        row.error(*_domain_column(str(exc), spec.domain_columns))
+        row.error(*_domain_column(exc, spec.domain_columns))
         outcome = None
     ctx.report.errors.extend(row.errors)
     return outcome
@@ -1087,11 +1098,11 @@ def _place_by_address(ctx: _Context, row: _Row) -> None:
     try:
         match = ctx.addresses.find(row.cells["address"])
     except InputError as exc:
-        row.error("address", str(exc))
+        row.error("address", exc)
         return
     if match is None:
-        row.error("address", f"not found in the address data ({ctx.addresses.path.name}); give lat and lon "
-                  "(placing on the map comes with the operator screens)")
+        row.error("address", "not found in the address data ({file}); give lat and lon "
+                  "(placing on the map comes with the operator screens)", file=ctx.addresses.path.name)
         return
     row.cells["lat"], row.cells["lon"] = f"{match.lat:.7f}", f"{match.lon:.7f}"
     ctx.report.placed += 1
@@ -1104,5 +1115,5 @@ def _check_on_road(ctx: _Context, row: _Row, obj: Resident | Site) -> None:
     far = ctx.network.off_road([(obj.external_id or "", obj.lat, obj.lon)])
     if far:
         distance = next(iter(far.values()))
-        row.error("lat/lon", f"point ({obj.lat:.6f}, {obj.lon:.6f}) is {distance:.0f} m from the nearest road "
-                  f"(limit {ctx.network.snap_limit_m:.0f} m)")
+        row.error("lat/lon", "point ({lat:.6f}, {lon:.6f}) is {distance:.0f} m from the nearest road "
+                  "(limit {limit:.0f} m)", lat=obj.lat, lon=obj.lon, distance=distance, limit=ctx.network.snap_limit_m)

@@ -57,6 +57,7 @@ from webapp.booking.forms import KINDS, SHOP_ROWS, WEEKDAYS, draft_from_form, fi
 from webapp.db import get_store, offer_matrices, road_network
 from webapp.i18n import word
 from webapp.maps import Bbox, roads_geojson
+from webapp.messages import message
 from webapp.vendor import LEAFLET_VERSION
 
 bp = Blueprint("booking", __name__, url_prefix="/booking", template_folder="templates",
@@ -111,7 +112,7 @@ def new_resident():
             audit.record("view", "resident", [duplicate.id])
             errors["not_duplicate"] = _("同じ電話番号、または同じ読みと住所の方がすでに登録されています")
         except InputError as exc:
-            errors[str(exc).split(":", 1)[0]] = str(exc)
+            errors[exc.field or str(exc).split(":", 1)[0]] = message(exc)
         else:
             audit.record("change", "resident", [person.id])
             flash(_("住民を登録しました"))
@@ -160,7 +161,7 @@ def new_request(resident_id: int, kind: str):
     try:
         draft = parse_draft(store, data, **clock.draft_limits())
     except InputError as exc:
-        return render_template("booking/request.html", person=person, errors={field_of(str(exc)): str(exc)},
+        return render_template("booking/request.html", person=person, errors={field_of(str(exc)): message(exc)},
                                **_form_context(kind, request.form)), 400
     result = find_offers(store, offer_matrices(), draft, now=clock.now())
     return render_template("booking/offers.html", person=person, draft=data, result=result, kind=kind)
@@ -173,8 +174,7 @@ def _offer_from_form(value: str) -> Offer:
         day = dt.date.fromisoformat(day_text)
         start_s, end_s = parse_hhmm(start), parse_hhmm(end)
     except (ValueError, InputError):
-        msg = "offer: choose one of the offered slots"
-        raise InputError(msg) from None
+        raise InputError.of("offer", "choose one of the offered slots") from None
     return Offer.chosen(day, start_s, end_s)
 
 
@@ -204,7 +204,7 @@ def confirm():
     except InputError as exc:
         result = find_offers(store, offer_matrices(), draft, now=clock.now())
         return render_template("booking/offers.html", person=person, draft=data, result=result,
-                               kind=data.get("kind"), error=str(exc)), 400
+                               kind=data.get("kind"), error=message(exc)), 400
     audit.record("change", "request", [booking.request.id])
     return redirect(url_for("booking.readback", request_id=booking.request.id))
 
@@ -238,7 +238,7 @@ def cancel(request_id: int):
             cancel_booking(store, offer_matrices(), request_id, reason=reason, user=current_user.login,
                            now=clock.now())
         except InputError as exc:  # e.g. the freed route fails validation: nothing was stored
-            refused = str(exc)
+            refused = message(exc)
     if refused is not None:
         flash(_("取り消せません") + f": {refused}", "error")
         return redirect(url_for("booking.resident", resident_id=req.resident_id))
@@ -270,7 +270,7 @@ def sessions(resident_id: int):
                              parse_day(request.form.get("day", ""), field="day"), services=services,
                              today=clock.today())
         except (SeatError, InputError, ValueError) as exc:
-            error = str(exc)
+            error = message(exc) if isinstance(exc, InputError) else str(exc)
         else:
             audit.record("change", "resident", [resident_id])
             return redirect(url_for("booking.seat_readback", booking_id=seat.id))

@@ -27,6 +27,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from routing.errors import InputError
 from scheduler.accounts import Role, User
 from scheduler.domain import (
     SHIFT_EXCEPTION_REASONS,
@@ -40,6 +41,7 @@ from scheduler.domain import (
 )
 from scheduler.io.csv_import import TABLES, format_opening_hours, parse_cell
 from webapp.i18n import N_
+from webapp.messages import message
 
 __all__ = ["ImportForm", "ServiceForm", "ShiftExceptionForm", "SiteForm", "UserForm", "VehicleForm",
            "field_for"]
@@ -76,8 +78,8 @@ def _parsed(kind: str):
         if field.data and field.data.strip():
             try:
                 parse_cell(kind, field.data.strip())
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from None
+            except ValueError as exc:  # an InputError worded in the screen's language
+                raise ValidationError(message(exc) if isinstance(exc, InputError) else str(exc)) from None
 
     return check
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from routing.addresses import AddressIndex
-from scheduler.io.csv_import import import_csv
+from scheduler.io.csv_import import import_csv, parse_cell
 from scheduler.store import Store
 from tests.routing.osmxml import osm_xml
 
@@ -64,12 +64,15 @@ def test_lunch_closure_keeps_both_intervals(store, tmp_path):
 
 
 def test_overlapping_or_unreadable_hours_are_refused_naming_row_id_and_text(store, tmp_path):
-    """Overlapping intervals, a day both open and closed, and text without days are row errors; nothing stored."""
+    """Overlapping intervals, a day both open and closed, and text without hours are row errors; nothing stored.
+
+    (Hours naming no day, ``9:00-18:00`` or ``9時から17時``, are every day's: see the test below.)
+    """
     path = _write(tmp_path, SITES_HEADER
                   + "C1,診療所,clinic,37.1,140.7,mon-fri 9:00-12:30;mon-fri 14:00-18:00\n"
                   + "C2,薬局,pharmacy,37.1,140.7,mon-fri 9:00-13:00;mon-fri 12:30-18:00\n"
                   + "C3,商店,shop,37.1,140.7,mon 9:00-12:00;mon off\n"
-                  + "C4,商店,shop,37.1,140.7,9:00-18:00\n")
+                  + "C4,商店,shop,37.1,140.7,mon-fri nine to six\n")
     report = import_csv(store, "sites", path, user="t")
     assert report.failed and store.sites() == []
     lines = report.format().splitlines()[1:]
@@ -78,7 +81,7 @@ def test_overlapping_or_unreadable_hours_are_refused_naming_row_id_and_text(stor
         "9:00–13:00 overlaps 12:30–18:00"),
         ("  row 4 (C3), column opening_hours: 'mon 9:00-12:00;mon off': Mon is given both opening hours "
         "and 'closed'"),
-        "  row 5 (C4), column opening_hours: '9:00-18:00' is not like mon-fri 9:00-12:30,14:00-18:00 or sun off",
+        "  row 5 (C4), column opening_hours: 'mon-fri nine to six' is not like mon-fri 9:00-12:30,14:00-18:00 or sun off",
     ]
 
 
@@ -245,3 +248,12 @@ def test_address_without_a_match_or_without_address_data_is_refused(store, tmp_p
     ]
     report = import_csv(store, "residents", _write(tmp_path, text, "again.csv"), user="t")
     assert report.errors[0].problem.startswith("empty, and no address data to place the row from its address")
+
+
+def test_hours_as_staff_type_them_in_japanese():
+    """9時から17時, 9時～17時, full-width 9:00-17:00, 9時半 and 月から金 read as the same hours a form or a cell means."""
+    every_day = {wd: ((9 * H, 17 * H),) for wd in range(7)}
+    for text in ("9時から17時", "9時～17時", "9時〜17時", "９：００－１７：００", "9:00-17:00"):
+        assert parse_cell("opening_hours", text) == every_day, text
+    assert parse_cell("opening_hours", "月から金 9時から12時半,13時30分～17時; 土 休み") == {
+        wd: ((9 * H, 12 * H + 1800), (13 * H + 1800, 17 * H)) for wd in range(5)}
