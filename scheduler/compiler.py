@@ -1,7 +1,7 @@
 """Compile a week's open requests and shifts into the solver's problem format.
 
-Pure functions over domain objects and a *matrix provider* (anything with a
-``matrix(points) -> Matrix`` method, e.g. `routing.network.RoadNetwork`; a
+Pure functions over domain objects and a *matrix provider* (`scheduler.matrices.MatrixProvider`:
+anything with a ``matrix(points) -> Matrix`` method, e.g. `routing.network.RoadNetwork`; a
 point is ``(id, lat, lon)`` and the answer has ``ids``, ``durations`` and
 ``distances``, row = from). Nothing here touches the database or OR-Tools.
 
@@ -83,7 +83,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from routing.errors import InputError
 from scheduler.domain import (
@@ -107,6 +107,7 @@ from scheduler.domain import (
     day_label,
     week_seconds,
 )
+from scheduler.matrices import MatrixProvider
 
 __all__ = [
     "SKILL_IDS",
@@ -114,7 +115,6 @@ __all__ = [
     "CompileError",
     "CompiledWeek",
     "Location",
-    "MatrixProvider",
     "NoShiftsError",
     "ShiftRef",
     "Skip",
@@ -158,13 +158,6 @@ class CompileError(InputError):
 
 class NoShiftsError(CompileError):
     """The week has no shift at all: no active vehicle runs on any of its service days."""
-
-
-class MatrixProvider(Protocol):
-    """Anything that turns points ``(id, lat, lon)`` into a travel matrix."""
-
-    def matrix(self, points: Sequence[tuple[Any, float, float]]) -> Any:  # pragma: no cover - protocol
-        """Return an object with ``ids``, ``durations`` and ``distances`` (row = from)."""
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ from scheduler.planning.derive import stored_routes
 from scheduler.vrp.insertion import Insertion, Routes
 
 if TYPE_CHECKING:
-    from scheduler.compiler import MatrixProvider
+    from scheduler.matrices import MatrixProvider
     from scheduler.store import Store
 
 __all__ = ["DRAFT_ID", "NO_OFFER_CODES", "Offer", "OfferResult", "WeekRoutes", "find_offers", "week_routes"]

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING
 
 from routing.errors import InputError
 from scheduler.clock import stamp_now
-from scheduler.compiler import MatrixProvider, NoShiftsError
+from scheduler.compiler import NoShiftsError
+from scheduler.matrices import MatrixProvider
 from scheduler.plan_job import JobPhase, JobState, PlanJob
 from scheduler.planning.run import PlanningError, SolveProgress, plan_week
 from scheduler.store.errors import is_busy

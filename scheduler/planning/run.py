@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from routing.errors import InputError, OdekakeError
 from scheduler.clock import city_now
-from scheduler.compiler import CompiledWeek, MatrixProvider, compile_week
+from scheduler.compiler import CompiledWeek, compile_week
 from scheduler.domain import (
     OPEN_STATUSES,
     Plan,
@@ -23,6 +23,7 @@ from scheduler.domain import (
     RequestStatus,
     UnassignedRequest,
 )
+from scheduler.matrices import MatrixProvider
 from scheduler.planning.plan_building import build_plan, update_statuses
 from scheduler.planning.wording import BROKEN_PROMISE
 from scheduler.vrp.params import SolveParams
