@@ -81,3 +81,101 @@ def test_routing_engine_imports_nothing_else_of_scheduler():
             offenders[str(path.relative_to(ROOT))] = outside
     assert offenders == {}
     assert (ROOT / "scheduler" / "vrp" / "solver.py").exists()
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Return module -> the modules it imports, over routing/, scheduler/ and webapp/.
+
+    Every import statement counts, at module level or inside a function
+    (a function-level import still ties the two modules together); relative
+    imports are resolved. An import names the deepest module it reaches
+    (``from a.b import c`` is ``a.b.c`` when that is a module, else ``a.b``);
+    the packages that module sits in are not counted as imported.
+    """
+    files = {_module_name(path): path for package in ("routing", "scheduler", "webapp") for path in _modules(package)}
+
+    def known(name: str) -> str | None:
+        while name and name not in files:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph = {}
+    for module, path in files.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        here = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+        targets = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                targets.update(known(alias.name) for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join([*here[: len(here) - node.level + 1], *([base] if base else [])])
+                targets.update(known(f"{base}.{alias.name}") for alias in node.names)
+        graph[module] = targets - {None, module}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Return one cycle (``[a, b, ..., a]``) through each group of modules that import each other."""
+    order, low, stack, on_stack, groups = {}, {}, [], set(), []
+
+    def visit(module: str) -> None:  # Tarjan's strongly connected components
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        on_stack.add(module)
+        for target in sorted(graph[module]):
+            if target not in order:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in on_stack:
+                low[module] = min(low[module], order[target])
+        if low[module] == order[module]:
+            group, member = set(), None
+            while member != module:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.add(member)
+            if len(group) > 1:
+                groups.append(group)
+
+    for module in sorted(graph):
+        if module not in order:
+            visit(module)
+    return [_cycle_in(graph, group) for group in groups]
+
+
+def _cycle_in(graph: dict[str, set[str]], group: set[str]) -> list[str]:
+    """Return the shortest import path from the group's first module back to itself, inside the group."""
+    start = min(group)
+    paths = {start: [start]}
+    queue = [start]
+    for module in queue:
+        for target in sorted(graph[module] & group):
+            if target == start:
+                return [*paths[module], start]
+            if target not in paths:
+                paths[target] = [*paths[module], target]
+                queue.append(target)
+    raise AssertionError(group)  # a strongly connected group always has a cycle through each member
+
+
+def test_cycles_are_found_and_named():
+    """The cycle finder itself: a circle of three is named in order, a chain and a lone module are not cycles."""
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set(), "e": {"d"}}
+    assert _cycles(graph) == [["a", "b", "c", "a"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circle():
+    """No module of routing/, scheduler/ or webapp/ imports, directly or through others, a module that imports it.
+
+    Function-level imports count too (see `_import_graph`); each circle is named as a path of imports.
+    """
+    assert [" -> ".join(cycle) for cycle in _cycles(_import_graph())] == []
+

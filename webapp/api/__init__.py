@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import abort, current_app, jsonify, request, url_for
 from flask_login import current_user
 
 from routing.errors import InputError
 from scheduler.accounts import Role
 from scheduler.domain import RequestKind, RequestStatus, hhmm, week_monday
 from webapp import audit, clock
+from webapp.api.blueprint import bp, json_body, window_json
 from webapp.args import parse_day, parse_monday, query_int
 from webapp.auth import log_in
 from webapp.db import get_store, road_network
@@ -32,20 +33,10 @@ from webapp.plan_views import (
 from webapp.publishing import PublishConflict, publish_version
 from webapp.sheet import sheet_pdf, shift_sheet
 
-bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-def _json_body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        msg = "body: expected a JSON object (Content-Type: application/json)"
-        raise InputError(msg)
-    return data
-
 
 def _optional_json_body() -> dict:
     """Return the JSON object of the body, ``{}`` when there is no body."""
-    return _json_body() if request.content_length else {}
+    return json_body() if request.content_length else {}
 
 
 def _plan_head(plan) -> dict:
@@ -57,7 +48,7 @@ def _plan_head(plan) -> dict:
 @bp.route("/session", methods=["POST"])
 def session():
     """Log in with ``{"login": ..., "password": ...}``; the answer sets the session cookie."""
-    data = _json_body()
+    data = json_body()
     login, password = data.get("login"), data.get("password")
     if not isinstance(login, str) or not isinstance(password, str):
         msg = "login/password: both are required, as text"
@@ -192,7 +183,7 @@ def shift_map(monday: str, day: str, vehicle_id: int):
 @bp.route("/stops/<int:stop_id>/status", methods=["POST"])
 def stop_status(stop_id: int):
     """Report at a stop: ``{"action": "arrived|done|not_home|cannot_serve", "note": "..."}``."""
-    data = _json_body()
+    data = json_body()
     store = get_store()
     if current_user.role == Role.DRIVER and not on_published_route(store, stop_id, current_user.vehicle_id):
         abort(404, description=f"stop {stop_id} is not on your published route")
@@ -218,12 +209,8 @@ def requests_():
         raise InputError(msg) from None
     return jsonify(requests=[{
         "id": r.id, "kind": r.kind.value, "status": r.status.value, "resident_id": r.resident_id,
-        "windows": [_window(w) for w in r.windows], "promised": _window(r.promised) if r.promised else None,
+        "windows": [window_json(w) for w in r.windows], "promised": window_json(r.promised) if r.promised else None,
         "received_at": r.received_at.isoformat(), "external_id": r.external_id} for r in found])
-
-
-def _window(w) -> dict:
-    return {"day": w.day.isoformat(), "start_s": w.start_s, "end_s": w.end_s}
 
 
 @bp.route("/residents")

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from scheduler.io.audit_export import audit_entry, audit_export
 from webapp import audit
-from webapp.api import bp
+from webapp.api.blueprint import bp
 from webapp.args import parse_day
 from webapp.db import get_store
 

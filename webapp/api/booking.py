@@ -47,7 +47,7 @@ from scheduler.booking import (
 from scheduler.booking.offers import Offer
 from scheduler.domain import RequestStatus, city_id, parse_hhmm
 from webapp import audit, clock
-from webapp.api import _json_body, _window, bp
+from webapp.api.blueprint import bp, json_body, window_json
 from webapp.args import parse_day
 from webapp.db import get_store, offer_matrices, road_network
 
@@ -56,7 +56,7 @@ from webapp.db import get_store, offer_matrices, road_network
 def offers():
     """Offers the current plans can keep for a draft request (docs/BOOKING.md)."""
     store = get_store()
-    draft = parse_draft(store, _json_body(), **clock.draft_limits())
+    draft = parse_draft(store, json_body(), **clock.draft_limits())
     audit.record("view", "resident", [draft.resident.id])
     return jsonify(find_offers(store, offer_matrices(), draft, now=clock.now()).to_dict())
 
@@ -87,7 +87,7 @@ def _offer(store, draft, value) -> Offer:
 @bp.route("/bookings", methods=["POST"])
 def bookings():
     """Confirm an offer: the booked request, the plan version it went into, the read-back text."""
-    data = _json_body()
+    data = json_body()
     store = get_store()
     if not isinstance(data.get("draft"), dict):
         msg = "draft: the draft request, a JSON object (docs/BOOKING.md)"
@@ -107,10 +107,10 @@ def bookings():
         old = exc.existing
         return jsonify(error=str(exc), code="already_booked",
                        existing={"request_id": old.id, "id": city_id(old), "status": old.status.value,
-                                 "promised": _window(old.promised)}), 409
+                                 "promised": window_json(old.promised)}), 409
     req = booking.request
     audit.record("change", "request", [req.id])
-    return jsonify(request_id=req.id, status=req.status.value, promised=_window(req.promised),
+    return jsonify(request_id=req.id, status=req.status.value, promised=window_json(req.promised),
                    plan_version=booking.plan.version if booking.plan else None,
                    read_back=read_back(store, req, office_phone=current_app.config["ODEKAKE_OFFICE_PHONE"])), 201
 
@@ -139,7 +139,7 @@ def cancel_booking_(request_id: int):
 def add_resident():
     """Register a resident; a home too far from any road is refused with the distance."""
     try:
-        person = register_resident(get_store(), road_network(), _json_body())
+        person = register_resident(get_store(), road_network(), json_body())
     except LikelyDuplicate as exc:
         return jsonify(error=str(exc), code="likely_duplicate",
                        existing={"id": exc.existing.id, "city_id": city_id(exc.existing)}), 409
@@ -163,7 +163,7 @@ def resident_sessions(resident_id: int):
 @bp.route("/seats", methods=["POST"])
 def seats():
     """Book a resident into a planned hall session: ``{"resident", "session", "day", "services"}``."""
-    data = _json_body()
+    data = json_body()
     store = get_store()
     services = data.get("services", [])
     if not isinstance(services, list) or not all(isinstance(c, str) for c in services):

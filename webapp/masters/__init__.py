@@ -20,7 +20,6 @@ import tempfile
 from pathlib import Path
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -38,6 +37,7 @@ from scheduler.accounts import AuditEntry, Role, account_key
 from scheduler.io.csv_import import ENCODINGS, CsvError, import_csv
 from webapp import audit, clock
 from webapp.db import get_store, road_network
+from webapp.masters.blueprint import bp
 from webapp.masters.forms import (
     REASON_WORDS,
     ROLE_WORDS,
@@ -54,9 +54,6 @@ from webapp.masters.forms import (
     field_for,
 )
 from webapp.vendor import LEAFLET_VERSION
-
-bp = Blueprint("masters", __name__, url_prefix="/masters", template_folder="templates",
-               static_folder="static", static_url_path="/static")
 
 WORDS = {"site_kind": SITE_KIND_WORDS, "skill": SKILL_WORDS, "reason": REASON_WORDS, "role": ROLE_WORDS,
          "table": TABLE_WORDS, "weekday": WEEKDAY_WORDS}

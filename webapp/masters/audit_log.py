@@ -16,7 +16,7 @@ from scheduler.io.audit_export import MAX_DAYS
 from webapp import clock
 from webapp.api.audit_log import csv_download
 from webapp.args import parse_day
-from webapp.masters import bp
+from webapp.masters.blueprint import bp
 
 
 @bp.route("/audit", endpoint="audit")
