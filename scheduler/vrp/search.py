@@ -297,8 +297,8 @@ def fill_left_out(model: Model, result: SearchResult) -> SearchResult:
     best plan, never runs. This pass does the same with the construction's
     exact timing (`construct.filled_plan`): nothing served moves. The routes
     are timed again even when nothing fits: a plan reported from inside the
-    search (`scheduler.vrp.ortools_model.current`) holds each break's earliest start, not where the
-    break goes (a lunch of window 9,000-12,000 s reported at 9,000 on a route
+    search (`scheduler.vrp.ortools_model.current`) holds each break's
+    earliest start, not where the break goes (a lunch of window 9,000-12,000 s reported at 9,000 on a route
     whose step before it ended at 10,050 failed validation), while the
     construction times every route by the rules. When it cannot time a
     route, `result` is returned as it was.
