@@ -37,8 +37,9 @@ def test_route_map_draws_roads_route_and_stops_offline(page_as, shot):
         "() => [...document.querySelectorAll('#map .leaflet-overlay-pane path')]"
         ".filter(p => p.getAttribute('d') && p.getAttribute('d').length > 20 && !p.classList.contains('leaflet-interactive')).length")
     assert roads_and_route > 10  # the road graph inside the route's box (not interactive)
-    markers = paths.count() - roads_and_route  # circle markers and the route line are interactive
-    assert markers >= stops  # one marker per stop with a place, plus the route line
+    assert paths.count() > roads_and_route  # the route line (and the depot's marker) are interactive
+    numbered = page.locator("#map .leaflet-marker-pane .map-num").count()
+    assert stops - 2 <= numbered < stops  # a numbered marker per stop with a place, the depot's lines without
     assert page.locator("#map img.leaflet-tile").count() == 0
     assert "地図を読み込めません" not in page.inner_text("#map")
     shot(page, "route-map", docs=True)

@@ -5,6 +5,14 @@
   "use strict";
   // Leaflet's bindTooltip/bindPopup read a string as HTML: give them a node holding the text.
   function textLabel(text) { const span = document.createElement("span"); span.textContent = text; return span; }
+  // A numbered marker: a text node in a span (divIcon takes the element, no HTML string); its colours
+  // are the kind's (--kind, --kind-ink from webapp/kinds.py's block on every page).
+  function numberIcon(label, kind) {
+    const span = document.createElement("span");
+    span.className = "map-num kind-" + String(kind).replace(/[^a-z_]/g, "");
+    span.textContent = label;
+    return L.divIcon({ html: span, className: "map-num-icon", iconSize: [26, 26], iconAnchor: [13, 13] });
+  }
   const box = document.getElementById("map");
   if (!box) { return; }
   const colours = JSON.parse(box.dataset.colours || "{}");
@@ -20,15 +28,25 @@
       roads.addTo(map);
       route.addTo(map);
       const list = document.getElementById("map-stops");
+      // The stops people see are numbered 1..n as they come: the plan's own sequence (s.seq) also
+      // counts the depot, the break (no place on the map) and the merged deliveries of a several-shop
+      // errand, which left gaps such as 10, 12. A marker carries its line's number; the depot none.
+      let number = 0;
       data.stops.forEach(function (s) {
-        if (s.lat === null || s.lon === null) { return; }
+        if (s.lat === null || s.lon === null || s.kind === "break") { return; }
+        const depot = s.kind === "start" || s.kind === "end";
+        const label = depot ? "" : String(++number);
         const colour = colours[s.kind] || "#333";
-        L.circleMarker([s.lat, s.lon], { radius: 9, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1 })
-          .bindTooltip(textLabel(s.seq + " " + s.eta + " " + s.place), { permanent: false })
-          .addTo(map);
+        const tip = textLabel((label ? label + " " : "") + s.eta + " " + s.word + " " + s.place);
+        if (depot) {
+          L.circleMarker([s.lat, s.lon], { radius: 7, color: "#fff", weight: 2, fillColor: "#000", fillOpacity: 1 })
+            .bindTooltip(tip).addTo(map);
+        } else {
+          L.marker([s.lat, s.lon], { icon: numberIcon(label, s.kind), keyboard: false }).bindTooltip(tip).addTo(map);
+        }
         const li = document.createElement("li");
-        li.textContent = s.seq + ". " + s.eta + " " + s.word + " " + s.place;
-        li.style.borderLeftColor = colour;
+        li.textContent = (label ? label + ". " : "– ") + s.eta + " " + s.word + " " + s.place;
+        li.style.borderLeftColor = depot ? "#000" : colour;
         list.appendChild(li);
       });
     })

@@ -8,7 +8,10 @@
   const latField = document.getElementById("lat");
   const lonField = document.getElementById("lon");
   const start = [parseFloat(latField.value) || parseFloat(box.dataset.lat), parseFloat(lonField.value) || parseFloat(box.dataset.lon)];
-  const map = L.map(box, { zoomSnap: 0.25, attributionControl: false }).setView(start, 15);
+  const placed = Boolean(latField.value && lonField.value);
+  // A new site starts on the district (its middle may lie between roads: at street zoom that was an
+  // empty grey box); a placed site on its street. Zoom 13 stays inside api.roads' largest box.
+  const map = L.map(box, { zoomSnap: 0.25, attributionControl: false }).setView(start, placed ? 16 : 13);
   const roads = L.geoJSON(null, { style: { color: "#8a8a8a", weight: 1.5 }, interactive: false }).addTo(map);
   let marker = null;
   function place(lat, lon) {
@@ -30,6 +33,12 @@
     lonField.value = e.latlng.lng.toFixed(6);
     place(e.latlng.lat, e.latlng.lng);
   });
-  if (latField.value && lonField.value) { place(start[0], start[1]); }
+  if (placed) { place(start[0], start[1]); }
+  // Leaflet keeps the size its box had when the map was made; the form's grid may lay the box out
+  // (or show it) only afterwards, which left a grey box until the window was resized. Follow the
+  // box's size: invalidateSize redraws and, when the view changes, loads the roads of the new view.
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { map.invalidateSize(); }).observe(box);
+  }
   load();
 }());
