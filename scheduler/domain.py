@@ -834,7 +834,7 @@ class RequestEvent:
 CALL_OUTCOMES = ("informed", "no_answer", "accepted", "cancel")
 
 
-@dataclass(frozen=True)
+@dataclass
 class CallOutcome:
     """What an operator noted on a call of the day's call list (`scheduler.live.calls`).
 

@@ -66,6 +66,26 @@ def parse_day(text: str, *, field: str = "date") -> dt.date:
     return check_day(day, field)
 
 
+def parse_moment(value: Any, *, field: str = "at") -> dt.datetime:
+    """Parse an ISO 8601 moment with its offset (``2026-12-01T09:12:00+09:00``) into the city's wall-clock time.
+
+    The result is naive, in the city's time zone (`webapp.clock`), as every time the
+    scheduler keeps; a moment without an offset is refused (whose clock would it be?).
+    """
+    from webapp import clock
+
+    try:
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise InputError.of(field, "{text!r} is not a time like 2026-12-01T09:12:00+09:00", text=_short(value))
+    if moment.tzinfo is None:
+        raise InputError.of(field, "{text!r} has no offset (+09:00)", text=_short(value))
+    check_day(moment.date(), field)
+    return moment.astimezone(clock.zone()).replace(tzinfo=None, microsecond=0)
+
+
 def parse_monday(text: str, *, field: str = "week") -> dt.date:
     """Parse the Monday that starts a planning week, in `FIRST_YEAR`–`LAST_YEAR`; `InputError` naming `field`."""
     day = parse_day(text, field=field)

@@ -11,9 +11,14 @@ import datetime as dt
 
 from flask import current_app, has_app_context
 
-from scheduler.clock import city_now
+from scheduler.clock import city_now, time_zone
 
-__all__ = ["draft_limits", "now", "today"]
+__all__ = ["draft_limits", "now", "today", "zone"]
+
+
+def zone():
+    """Return the city's time zone (a `zoneinfo.ZoneInfo`)."""
+    return time_zone(current_app.config["ODEKAKE_TIME_ZONE"] if has_app_context() else None)
 
 
 def now() -> dt.datetime:

@@ -73,6 +73,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api.shift_map": OFFICE,
     "api.sheet_pdf": frozenset({Role.DRIVER, *_PLANNERS}),
     "api.stop_status": frozenset({Role.DRIVER, *_PLANNERS}),
+    # the day as it happens: drivers their own vehicle (checked in the view); the call list for the office
+    "api.day_live": STAFF,
+    "api.day_timeline": OFFICE,
+    "api.day_calls": OFFICE,
+    "api.call_outcome": OFFICE,
     "api.requests": OFFICE,
     "api.residents": OFFICE,
     "api.roads": _PLANNERS,  # the road map under the site form

@@ -65,6 +65,9 @@ DOCUMENTED: dict[str, str] = {
     "ODEKAKE_BOOKING_HORIZON_DAYS": "offers and bookings reach this many days ahead of today",
     "ODEKAKE_ERRAND_MAX_YEN": "the most an errand may ask the driver to collect, in yen",
     "ODEKAKE_OFFICE_PHONE": "the office's number residents call back, said at the end of every read-back (empty: not said)",
+    "ODEKAKE_CALL_MARGIN_MINUTES": "the day's call list (連絡リスト) names a resident whose expected time leaves the "
+                                   "window they were told by more than this (a phone promise: by any lateness)",
+    "ODEKAKE_LIVE_REFRESH_S": "the live day screen (今日の運行) reloads its figures this often, in seconds",
 }
 
 
@@ -109,6 +112,8 @@ def defaults() -> dict[str, Any]:
         "ODEKAKE_BOOKING_HORIZON_DAYS": 56,
         "ODEKAKE_ERRAND_MAX_YEN": 100_000,
         "ODEKAKE_OFFICE_PHONE": "",
+        "ODEKAKE_CALL_MARGIN_MINUTES": 15,
+        "ODEKAKE_LIVE_REFRESH_S": 20,
     }
 
 

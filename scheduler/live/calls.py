@@ -96,7 +96,7 @@ def _call_for(step: LiveStep, vehicle_id: int, week_start: dt.date, margin_s: in
     opens = week_seconds(week_start, told.day, told.start_s)
     closes = week_seconds(week_start, told.day, told.end_s)
     promised = step.request is not None and step.request.promised is not None
-    expected = start - week_seconds(week_start, told.day, 0)
+    expected = start - week_seconds(week_start, step.stop.day, 0)
     if start > closes and (promised or start - closes > margin_s):
         return Call(step, vehicle_id, told, expected, "promise_broken" if promised else "later", start - closes)
     if opens - start > margin_s:

@@ -111,9 +111,16 @@ def legs_of(stops: Sequence[PlanStop], told: dict[int, TimeWindow | None], week_
         window = told.get(stop.id) if stop.id is not None else None
         legs.append(Leg(key=stop.seq, kind=stop.step_type, planned_arrival_s=stop.arrival_s,
                         planned_start_s=stop.start_s, planned_departure_s=stop.departure_s, travel_s=travel,
-                        service_s=stop.departure_s - stop.start_s, windows=tuple(stop.windows),
+                        service_s=stop.departure_s - stop.start_s, windows=_on_day(stop, week_start),
                         told=_window_s(week_start, window), stop_id=stop.id))
     return legs
+
+
+def _on_day(stop: PlanStop, week_start: dt.date) -> tuple[tuple[int, int], ...]:
+    """Return the stop's windows on its own day (a task may have windows on other days; its route is this day's)."""
+    begin = week_seconds(week_start, stop.day, 0)
+    return tuple((max(lo, begin), min(hi, begin + DAY_S - 1)) for lo, hi in stop.windows
+                 if hi >= begin and lo < begin + DAY_S)
 
 
 def reports_of(events: Iterable[RequestEvent], week_start: dt.date) -> list[Report]:

@@ -799,6 +799,13 @@ class Store:
         """Return the outcomes noted on the calls of a day, in the order they were noted."""
         return self._calls.where("day = ?", [day.isoformat()])
 
+    def residents_with_ids(self, ids: Iterable[int]) -> list[Resident]:
+        """Return the residents with these ids (those that exist), in id order."""
+        wanted = sorted({int(i) for i in ids})
+        if not wanted:
+            return []
+        return self._residents.where(f"id IN ({', '.join('?' * len(wanted))})", wanted, order_by="id")
+
     def requests_with_ids(self, ids: Iterable[int]) -> list[Request]:
         """Return the requests with these ids (those that exist), in id order."""
         wanted = sorted({int(i) for i in ids})

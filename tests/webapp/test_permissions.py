@@ -83,6 +83,10 @@ def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, s
         "api.sheet_pdf": ("GET", f"/api/routes/{day}/{vehicle}/sheet.pdf", {}),
         "api.stop_status": ("POST", f"/api/stops/{stop_id}/status", {"json": {"action": "arrived"}}),
         "api.requests": ("GET", "/api/requests", {}),
+        "api.day_live": ("GET", f"/api/days/{day}/live", {}),
+        "api.day_timeline": ("GET", f"/api/days/{day}/timeline.csv", {}),
+        "api.day_calls": ("GET", f"/api/days/{day}/calls", {}),
+        "api.call_outcome": ("POST", f"/api/calls/{stop_id}", {"json": {"outcome": "informed"}}),
         "api.residents": ("GET", "/api/residents?q=佐藤", {}),
         # the next week: dispatch.plan has just queued this week's job (a second one would be a 409)
         "api.plan_week_job": ("POST", f"/api/weeks/{next_monday}/plan", {"json": {"time_limit_s": 10}}),

@@ -18,7 +18,7 @@ from scheduler.accounts import Role
 from scheduler.domain import RequestKind, RequestStatus, hhmm, week_monday
 from webapp import audit, clock
 from webapp.api.blueprint import bp, json_body, window_json
-from webapp.args import parse_day, parse_monday, query_int
+from webapp.args import parse_day, parse_moment, parse_monday, query_int
 from webapp.auth import log_in
 from webapp.db import get_store, road_network
 from webapp.i18n import word
@@ -182,7 +182,13 @@ def shift_map(monday: str, day: str, vehicle_id: int):
 
 @bp.route("/stops/<int:stop_id>/status", methods=["POST"])
 def stop_status(stop_id: int):
-    """Report at a stop: ``{"action": "arrived|done|not_home|cannot_serve", "note": "..."}``."""
+    """Report at a stop: ``{"action": "arrived|done|not_home|cannot_serve", "note": "...", "at": "..."}``.
+
+    ``at`` is when it happened (ISO 8601 with its offset, ``2026-12-01T09:12:00+09:00``;
+    default now): a tablet that was offline sends its presses later. A report on
+    another day or in the future is refused naming ``at``; the same report sent
+    again is stored once.
+    """
     data = json_body()
     store = get_store()
     if current_user.role == Role.DRIVER and not on_published_route(store, stop_id, current_user.vehicle_id):
@@ -191,7 +197,9 @@ def stop_status(stop_id: int):
     if action == "cannot_serve" and not note.strip():
         msg = "note: give the reason the request could not be served"
         raise InputError(msg)
-    req = store.mark_stop(stop_id, str(action), user=current_user.login, note=note, today=clock.today())
+    now = clock.now()
+    at = parse_moment(data.get("at"), field="at") if data.get("at") is not None else now
+    req = store.mark_stop(stop_id, str(action), user=current_user.login, note=note, today=now.date(), at=at, now=now)
     audit.record("change", "request", [req.id])
     return jsonify(stop_id=stop_id, request_id=req.id, status=req.status.value, report=action)
 
@@ -253,3 +261,4 @@ def openapi():
 
 from webapp.api import audit_log as _audit_log  # noqa: F401  (registers GET /api/audit.csv on bp)
 from webapp.api import booking as _booking  # noqa: F401  (registers the booking routes on bp)
+from webapp.api import live as _live  # noqa: F401  (registers the live day's routes on bp)

@@ -123,8 +123,9 @@ def report(stop_id: int):
         audit.record("view", "resident", row.resident_ids if row else [])
         return _page(stop.day, plan, row, upcoming=[], form=form, failed_stop=stop_id,
                      error=_("記録できません。") + ahead if ahead else ""), 400
+    now = clock.now()
     req = store.mark_stop(stop_id, form.action.data, user=current_user.login, note=form.note.data or "",
-                          today=clock.today())
+                          today=now.date(), now=now)
     audit.record("change", "request", [req.id])
     flash(_("記録しました"))
     return redirect(url_for("driver.today", day=stop.day.isoformat(), _anchor="next"))
