@@ -19,6 +19,7 @@ BENCHMARKS = {
     "load": "benchmarks.bench_load",
     "fuzz": "benchmarks.bench_fuzz",
     "fingerprint": "benchmarks.bench_fingerprint",
+    "live": "benchmarks.bench_live",
 }
 
 
