@@ -5,7 +5,8 @@
 (the same stop ids as ``/api/routes``, database ids plus city ids, no
 personal data); `day_calls` is the call list with each entry's latest outcome
 and the resident to phone (`call_json` carries the name and phone: only the
-office's roles reach it, and views that show it audit it).
+office's roles reach it, and views that show it audit it); `note_call` stores
+what an operator noted on a call (the API and the call list screen both use it).
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from flask import current_app
+from flask import abort, current_app
 
-from scheduler.domain import DAY_S, IdLabels, hhmm
+from routing.errors import InputError
+from scheduler.booking import cancel_booking
+from scheduler.domain import CALL_OUTCOMES, DAY_S, CallOutcome, IdLabels, hhmm
 from scheduler.live.calls import Call, call_list, expected_text, read_back
 from scheduler.live.day import LiveDay, LiveStep, VehicleDay, live_day
-from webapp import clock
-from webapp.db import get_store
+from webapp import audit, clock
+from webapp.db import get_store, road_network
 
-__all__ = ["call_json", "day_calls", "day_live", "live_json", "step_json"]
+__all__ = ["call_json", "day_calls", "day_live", "live_json", "note_call", "step_json"]
 
 
 def day_live(day: dt.date, *, vehicle_ids: Iterable[int] | None = None) -> LiveDay:
@@ -99,3 +102,39 @@ def call_json(call: Call, labels: IdLabels, resident) -> dict:
                                                   "user": outcome.user, "at": outcome.at.isoformat()},
     }
 
+
+
+def note_call(call_id: int, outcome: object, note: object, *, user: str) -> CallOutcome:
+    """Store what came of a call (its id is its stop's id); ``cancel`` (取消希望) cancels the request first.
+
+    Raises
+    ------
+    InputError
+        An outcome not in `CALL_OUTCOMES`, a note that is not text, a cancellation of a stop
+        not on its day's call list, or a cancellation the booking rules refuse (nothing stored).
+    """
+    if outcome not in CALL_OUTCOMES:
+        msg = f"outcome: {outcome!r} is not one of {', '.join(CALL_OUTCOMES)}"
+        raise InputError(msg)
+    if not isinstance(note, str):
+        msg = "note: expected text"
+        raise InputError(msg)
+    store = get_store()
+    stop = store.get_stop(call_id)
+    if stop.request_id is None:
+        abort(404, description=f"no call {call_id}")
+    call = next((c for c in day_calls(day_live(stop.day)) if c.id == call_id), None)
+    if call is None and outcome == "cancel":
+        msg = f"call: stop {call_id} is not on the call list of {stop.day.isoformat()}"
+        raise InputError(msg)
+    now = clock.now()
+    if outcome == "cancel":  # first: a cancellation refused stores no outcome either
+        reason = "取消希望（連絡リスト）" + (f": {note.strip()}" if note.strip() else "")
+        cancel_booking(store, road_network(), stop.request_id, reason=reason, user=user, now=now)
+    told = call.told if call is not None else None
+    saved = store.add_call_outcome(CallOutcome(
+        day=stop.day, request_id=stop.request_id, stop_id=stop.id, outcome=outcome, user=user,
+        at=now, note=note.strip(), told=f"{hhmm(told.start_s)}–{hhmm(told.end_s)}" if told else "",
+        expected=expected_text(call) if call is not None else ""))
+    audit.record("change", "request", [stop.request_id])
+    return saved

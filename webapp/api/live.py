@@ -14,20 +14,16 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, jsonify
+from flask import Response, jsonify
 from flask_login import current_user
 
-from routing.errors import InputError
 from scheduler.accounts import Role
-from scheduler.booking import cancel_booking
-from scheduler.domain import CALL_OUTCOMES, CallOutcome, hhmm
-from scheduler.live.calls import expected_text
 from scheduler.live.timeline import timeline_csv
-from webapp import audit, clock
+from webapp import audit
 from webapp.api.blueprint import bp, json_body
 from webapp.args import parse_day
-from webapp.db import get_store, road_network
-from webapp.live import call_json, day_calls, day_live, live_json
+from webapp.db import get_store
+from webapp.live import call_json, day_calls, day_live, live_json, note_call
 
 __all__: list[str] = []
 
@@ -72,31 +68,6 @@ def day_calls_(day: str):
 def call_outcome(call_id: int):
     """Note what came of a call (the call's id is its stop's id); ``cancel`` cancels the request."""
     data = json_body()
-    outcome, note = data.get("outcome"), data.get("note", "")
-    if outcome not in CALL_OUTCOMES:
-        msg = f"outcome: {outcome!r} is not one of {', '.join(CALL_OUTCOMES)}"
-        raise InputError(msg)
-    if not isinstance(note, str):
-        msg = "note: expected text"
-        raise InputError(msg)
-    store = get_store()
-    stop = store.get_stop(call_id)
-    if stop.request_id is None:
-        abort(404, description=f"no call {call_id}")
-    live = day_live(stop.day)
-    call = next((c for c in day_calls(live) if c.id == call_id), None)
-    if call is None and outcome == "cancel":
-        msg = f"call: stop {call_id} is not on the call list of {stop.day.isoformat()}"
-        raise InputError(msg)
-    now = clock.now()
-    if outcome == "cancel":  # first: a cancellation refused stores no outcome either
-        reason = "取消希望（連絡リスト）" + (f": {note.strip()}" if note.strip() else "")
-        cancel_booking(store, road_network(), stop.request_id, reason=reason, user=current_user.login, now=now)
-    told = call.told if call is not None else None
-    saved = store.add_call_outcome(CallOutcome(
-        day=stop.day, request_id=stop.request_id, stop_id=stop.id, outcome=outcome, user=current_user.login,
-        at=now, note=note.strip(), told=f"{hhmm(told.start_s)}–{hhmm(told.end_s)}" if told else "",
-        expected=expected_text(call) if call is not None else ""))
-    audit.record("change", "request", [stop.request_id])
-    return jsonify(id=call_id, request_id=stop.request_id, stop_id=stop.id, outcome=saved.outcome,
+    saved = note_call(call_id, data.get("outcome"), data.get("note", ""), user=current_user.login)
+    return jsonify(id=call_id, request_id=saved.request_id, stop_id=saved.stop_id, outcome=saved.outcome,
                    at=saved.at.isoformat())
