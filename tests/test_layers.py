@@ -179,3 +179,21 @@ def test_no_import_circle():
     """
     assert [" -> ".join(cycle) for cycle in _cycles(_import_graph())] == []
 
+
+#: Packages whose mirrored tests folder is still to come, with why (others are moving their tests).
+_MIRROR_PENDING = {
+    "scheduler/vrp/validation": "the engine is being split (issue 24); its tests move with it",
+    "scheduler/live": "new: its tests are being written beside it",
+    "webapp/api": "tests/webapp/test_booking.py and others are being edited (error messages, issue 24)",
+    "webapp/booking": "tests/webapp/test_booking.py is being edited (error messages, issue 24)",
+    "webapp/masters": "tests/webapp/test_masters.py is being edited (error messages, issue 24)",
+}
+
+
+def test_every_package_has_its_mirrored_tests_folder():
+    """tests/ mirrors the packages: each package of routing/, scheduler/ and webapp/ has tests/<same path>/ with tests."""
+    packages = sorted(str(path.parent.relative_to(ROOT)) for package in ("routing", "scheduler", "webapp")
+                      for path in (ROOT / package).rglob("__init__.py"))
+    missing = [package for package in packages
+               if not any((ROOT / "tests" / package).glob("test_*.py")) and package not in _MIRROR_PENDING]
+    assert missing == []

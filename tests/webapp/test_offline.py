@@ -104,14 +104,6 @@ def test_every_page_loads_only_from_this_app(app, route, name):
         assert any("/map/" in p for p in seen) and any("/vendor/leaflet/leaflet.js" in p for p in seen)
 
 
-def test_leaflet_is_served_by_the_app(client):
-    """Leaflet's script and style come from the installed xstatic-leaflet package."""
-    for name in ("leaflet.js", "leaflet.css"):
-        response = client.get(f"/vendor/leaflet/{name}")
-        assert response.status_code == 200 and len(response.data) > 10_000
-        response.close()
-
-
 def test_the_crawler_sees_a_foreign_url():
     """The check itself: an external script, stylesheet or background is reported."""
     parser = _Links()

@@ -13,7 +13,7 @@ from scheduler.planning import plan_week
 from scheduler.store import Store
 from scheduler.vrp.params import SolveParams
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 WEEK = dt.date(2026, 11, 30)
 
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from routing.instance import graph_dir
 from webapp.cli import cli
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 WEEK = "2026-11-30"
 #: Stop on the first solution; the time limit is only a safety net, far above the solve time (< 1 s).
 QUICK = ("--time-limit", "60", "--solution-limit", "1")
