@@ -46,8 +46,8 @@ MAX_JSON_DEPTH = 32
 def check_day(day: dt.date, field: str) -> dt.date:
     """Return `day` when its year is one the service can plan; `InputError` naming `field` otherwise."""
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        msg = f"{field}: {day.isoformat()} is outside the years {FIRST_YEAR}–{LAST_YEAR}"
-        raise InputError(msg)
+        raise InputError.of(field, "{day} is outside the years {first}–{last}", day=day.isoformat(), first=FIRST_YEAR,
+                            last=LAST_YEAR)
     return day
 
 
@@ -61,8 +61,7 @@ def parse_day(text: str, *, field: str = "date") -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except (TypeError, ValueError):
-        msg = f"{field}: {_short(text)!r} is not a date like 2026-12-01"
-        raise InputError(msg) from None
+        raise InputError.of(field, "{text!r} is not a date like 2026-12-01", text=_short(text)) from None
     return check_day(day, field)
 
 
@@ -90,19 +89,18 @@ def parse_monday(text: str, *, field: str = "week") -> dt.date:
     """Parse the Monday that starts a planning week, in `FIRST_YEAR`–`LAST_YEAR`; `InputError` naming `field`."""
     day = parse_day(text, field=field)
     if day.weekday() != 0:
-        msg = f"{field}: {day.isoformat()} is a {day.strftime('%A')}, not a Monday"
-        raise InputError(msg)
+        raise InputError.of(field, "{day} is a {weekday}, not a Monday", day=day.isoformat(),
+                            weekday=day.strftime("%A"))
     return day
 
 
 def check_int(value: Any, field: str) -> int:
     """Return `value` when it is a whole number SQLite can hold (not a bool); `InputError` naming `field`."""
     if isinstance(value, bool) or not isinstance(value, int):
-        msg = f"{field}: expected a whole number, got {_short(value)!r}"
-        raise InputError(msg)
+        raise InputError.of(field, "expected a whole number, got {value!r}", value=_short(value))
     if not DB_INT_MIN <= value <= DB_INT_MAX:
-        msg = f"{field}: {_short(value)} is out of range (whole numbers up to {DB_INT_MAX})"
-        raise InputError(msg)
+        raise InputError.of(field, "{value} is out of range (whole numbers up to {most})", value=_short(value),
+                            most=DB_INT_MAX)
     return value
 
 
@@ -114,8 +112,7 @@ def query_int(name: str) -> int | None:
     try:
         value = int(text)
     except ValueError:
-        msg = f"{name}: {_short(text)!r} is not a whole number"
-        raise InputError(msg) from None
+        raise InputError.of(name, "{text!r} is not a whole number", text=_short(text)) from None
     return check_int(value, name)
 
 
@@ -149,8 +146,8 @@ def _check_path_ids() -> None:
     """Refuse a request whose path holds an id beyond SQLite's range, naming the argument (after the guard)."""
     for name, value in (request.view_args or {}).items():
         if isinstance(value, _OutOfRange):
-            msg = f"{name}: {_short(str(value))} is out of range (ids go up to {DB_INT_MAX})"
-            raise InputError(msg)
+            raise InputError.of(name, "{value} is out of range (ids go up to {most})", value=_short(str(value)),
+                                most=DB_INT_MAX)
 
 
 # --------------------------------------------------------------------------- JSON bodies

@@ -29,9 +29,10 @@ from flask import Flask, current_app, has_app_context, has_request_context, sess
 from flask_babel import Babel, gettext
 
 from scheduler.domain import DAY_S, hhmm
+from scheduler.planning.wording import in_language
 from webapp.kinds import KIND_CSS, OTHER_COLOUR, ink_on
 
-__all__ = ["CAUSE_WORDS", "KIND_WORDS", "LANGUAGES", "N_", "TRANSLATIONS", "compile_catalogues", "date_label", "event_words",
+__all__ = ["CAUSE_WORDS", "EXCEPTION_WORDS", "KIND_WORDS", "LANGUAGES", "N_", "TRANSLATIONS", "compile_catalogues", "date_label", "event_words",
            "init_app", "language", "word"]
 
 LANGUAGES = ("ja", "en")
@@ -54,6 +55,11 @@ KIND_WORDS: dict[str, str] = {
     "received": N_("受付済み"), "offered": N_("提示済み"), "booked": N_("予約"), "planned": N_("計画済み"), "dispatched": N_("配車済み"),
     "done": N_("完了"), "no_show": N_("不在"), "cancelled": N_("取消"), "failed": N_("対応不可"),
 }
+
+
+#: Staff words of each shift exception (`scheduler.domain.SHIFT_EXCEPTION_REASONS`): the form's choices, the board.
+EXCEPTION_WORDS: dict[str, str] = {"maintenance": N_("整備（運休）"), "absence": N_("職員不在（運休）"),
+                                   "other": N_("その他（運休）"), "extra_duty": N_("臨時運行（休日当番など）")}
 
 
 def word(code: str) -> str:
@@ -152,7 +158,13 @@ def init_app(app: Flask) -> None:
     """
     compiled = compile_catalogues(Path(app.instance_path) / "translations")
     Babel(app, locale_selector=language, default_locale="ja", default_translation_directories=str(compiled))
-    app.jinja_env.globals.update(word=word, event_words=event_words, language=language, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(word=word, event_words=event_words, language=language, LANGUAGES=LANGUAGES,
+                                 exception_words=EXCEPTION_WORDS)
     # a kind's colour always comes with its word: the colours' table (webapp.kinds) for every template
     app.jinja_env.globals.update(kind_css=KIND_CSS, ink_on=ink_on, other_colour=OTHER_COLOUR)
-    app.jinja_env.filters.update(date=date_label, hhmm=_time, yen=_yen, hours=_hours)
+    app.jinja_env.filters.update(date=date_label, hhmm=_time, yen=_yen, hours=_hours, reason=reason_words)
+
+
+def reason_words(reason: str) -> str:
+    """Return a plan's reason (stored in Japanese and English, `scheduler.planning.wording`) in the request's language."""
+    return in_language(reason or "", language())

@@ -135,6 +135,8 @@ JA: dict[str, str] = {
     "{value} is out of range (whole numbers up to {most})": "{value} は大きすぎます（{most}まで）",
     "{value} is out of range (ids go up to {most})": "{value} は大きすぎます（番号は{most}まで）",
     "{text!r} is not a whole number": "{text!r} は整数ではありません",
+    "{text!r} is not a time like 2026-12-01T09:12:00+09:00": "{text!r} は日時ではありません（例: 2026-12-01T09:12:00+09:00）",
+    "{text!r} has no offset (+09:00)": "{text!r} に時差（+09:00）がありません",
     # --- CSV import: the file
     "{path}: no such file": "{path}: ファイルがありません",
     "{path}: cannot read ({detail})": "{path}: 読み込めません（{detail}）",

@@ -15,15 +15,16 @@ from scheduler.compiler import SKILL_BY_ID
 from scheduler.domain import TimeWindow
 
 __all__ = ["BROKEN_PROMISE", "BROKEN_SESSION", "REASON_WORDS", "broken_promise_reason", "broken_session_reason",
-           "partial_reason", "reason_in_words"]
+           "in_language", "partial_reason", "reason_in_words"]
 
 #: Prefix of the reason of a promise the plan cannot keep.
 BROKEN_PROMISE = "約束の時間を守れません・住民に折り返し電話 / promised window cannot be kept — call the resident back"
 #: Prefix of the reason of an announced hall session the plan cannot hold.
 BROKEN_SESSION = "告知済みの巡回を実施できません・地区に連絡 / announced hall session cannot be held — tell the district"
 
-_SKILL_WORDS = {"office_terminal": "行政端末 office terminal", "cool_box": "保冷ボックス cool box",
-                "wheelchair": "車椅子スペース wheelchair space"}
+#: Equipment in words (Japanese, English), written in a reason as "行政端末 office terminal".
+_SKILL_WORDS = {"office_terminal": ("行政端末", "office terminal"), "cool_box": ("保冷ボックス", "cool box"),
+                "wheelchair": ("車椅子スペース", "wheelchair space")}
 
 #: Staff words for every reason code of the solver and the compiler: Japanese / English.
 REASON_WORDS: dict[str, str] = {
@@ -49,6 +50,7 @@ REASON_WORDS: dict[str, str] = {
     "off_road": "道路から離れすぎた地点です・位置を確認 / the place is too far from any road — check its position",
 }
 _UNKNOWN = "計画に入りません / not in the plan"
+_PARTIAL = "一部しか回れません / only part of the request fits"
 #: Codes whose words say it all: their English detail would only repeat them.
 _NO_DETAIL = frozenset({"no_time", "no_vehicle", "max_tasks", "shift_too_short", "vehicle_unusable"})
 
@@ -69,7 +71,7 @@ def reason_in_words(code: str, detail: str = "", *, skills: Iterable[int] = ()) 
     if code in _NO_DETAIL:
         detail = ""
     if code == "skill":
-        names = [_SKILL_WORDS[SKILL_BY_ID[i].value] for i in skills if i in SKILL_BY_ID]
+        names = [" ".join(_SKILL_WORDS[SKILL_BY_ID[i].value]) for i in skills if i in SKILL_BY_ID]
         detail = ", ".join(names) or detail
     return f"{words} ({detail})" if detail else words
 
@@ -82,7 +84,7 @@ def partial_reason(reason: str) -> str:
     reason
         The staff label of the first task left out (from `reason_in_words`).
     """
-    return f"一部しか回れません / only part of the request fits: {reason}"
+    return f"{_PARTIAL}: {reason}"
 
 
 def broken_promise_reason(promised: TimeWindow, reason: str) -> str:
@@ -107,3 +109,22 @@ def broken_session_reason(reason: str) -> str:
         The staff label of why the session is not in the plan.
     """
     return f"{BROKEN_SESSION}: {reason}"
+
+
+def _bilingual() -> list[tuple[str, str, str]]:
+    """Every "Japanese / English" phrase made here, with its two halves, longest first."""
+    phrases = [*REASON_WORDS.values(), _UNKNOWN, _PARTIAL, BROKEN_PROMISE, BROKEN_SESSION]
+    found = [(p, *p.split(" / ", 1)) for p in phrases] + [(f"{ja} {en}", ja, en) for ja, en in _SKILL_WORDS.values()]
+    return sorted(found, key=lambda t: -len(t[0]))
+
+
+def in_language(reason: str, language: str) -> str:
+    """Return a stored reason with each of its "Japanese / English" phrases in `language` only ("ja" or "en").
+
+    Reasons are stored with both languages (the command line and the CSV show them so);
+    a screen shows its own. Text not made here (the solver's detail, dates) is left as it is.
+    """
+    half = 2 if language == "en" else 1
+    for both, *halves in _bilingual():
+        reason = reason.replace(both, halves[half - 1])
+    return reason

@@ -69,9 +69,42 @@ def test_a_home_off_the_road_graph_is_refused_with_the_distance(operator, store)
     assert answer.status_code == 400
     assert answer.json["error"].startswith("position: the point is ")
     assert "m from the nearest road" in answer.json["error"]
+    assert answer.json["field"] == "position"
+    assert re.fullmatch(r"位置: その地点は最寄りの道路から\d+ m離れています（上限\d+ m）。自宅を道路上か道路のそばに置いてください",
+                        answer.json["message"]), answer.json["message"]
+    page = operator.post("/booking/residents/new", data={**far, "csrf_token": csrf_token(operator)})
+    assert page.status_code == 400 and "最寄りの道路から" in page.text and "nearest road" not in page.text
+    operator.get("/lang/en")
+    assert _post_json(operator, "/api/residents", far).json["message"].startswith("Position: the point is ")
     page = operator.post("/booking/residents/new", data={**far, "csrf_token": csrf_token(operator)})
     assert page.status_code == 400 and "m from the nearest road" in page.text
     assert len(store.residents()) == before
+
+
+def test_an_empty_name_is_refused_in_the_screens_language(operator, store):
+    """The register form without a name says 氏名: 入力してください on a Japanese screen, Name: must not be empty in English."""
+    site = store.sites()[0]
+    form = {"name": " ", "site": str(site.id), "csrf_token": csrf_token(operator)}
+    page = operator.post("/booking/residents/new", data=form)
+    assert page.status_code == 400
+    shown = re.search(r'<span class="field-error" id="name-error">([^<]*)</span>', page.text)[1]
+    assert shown == "氏名: 入力してください"
+    operator.get("/lang/en")
+    page = operator.post("/booking/residents/new", data={**form, "csrf_token": csrf_token(operator)})
+    assert re.search(r'<span class="field-error" id="name-error">([^<]*)</span>', page.text)[1] == \
+        "Name: must not be empty"
+
+
+def test_a_bad_draft_is_answered_with_a_message_in_the_sessions_language(operator):
+    """The API keeps the English ``error`` and adds ``field`` and ``message`` in the session's language."""
+    answer = _post_json(operator, "/api/offers", {**VISIT, "resident": 1, "services": ["nope"]})
+    assert answer.status_code == 400
+    assert answer.json["error"].startswith("draft: services[0]: unknown service 'nope'; known: ")
+    assert answer.json["field"] == "services[0]"
+    assert answer.json["message"].startswith("用件: 'nope' という用件はありません。あるのは ")
+    operator.get("/lang/en")
+    english = _post_json(operator, "/api/offers", {**VISIT, "resident": 1, "services": ["nope"]}).json
+    assert english["message"].startswith("Services: unknown service 'nope'; known: ")
 
 
 def test_register_at_a_landmark_suggests_the_reading(operator, store):

@@ -96,3 +96,37 @@ def _whole_messages(relative: str) -> list[str]:
 def test_screen_modules_raise_worded_errors():
     """The modules whose errors reach a screen raise no InputError made whole in English."""
     assert [line for relative in WORDED for line in _whole_messages(relative)] == []
+
+
+def test_a_reason_reads_in_one_language():
+    """A stored reason ("日本語 / English", equipment "行政端末 office terminal") reads in the screen's language only."""
+    from scheduler.planning.wording import in_language, partial_reason, reason_in_words
+
+    reason = partial_reason(reason_in_words("skill", skills=[1]))
+    assert in_language(reason, "ja") == "一部しか回れません: 必要な装備の車両がありません (行政端末)"
+    assert in_language(reason, "en") == "only part of the request fits: no vehicle with the needed equipment (office terminal)"
+
+
+def test_the_board_words_exceptions_and_reasons_in_the_screens_language(client, store):
+    """The board shows 整備（運休） for a maintenance exception (not "maintenance") and each reason in one language."""
+    import re
+
+    from scheduler.domain import ShiftException
+    from tests.webapp.conftest import WEEK, login
+
+    plan = store.get_plan(WEEK)
+    day, vehicle = next((s.day, s.vehicle_id) for s in plan.stops if s.request_id is not None)
+    store.add_shift_exception(ShiftException(vehicle_id=vehicle, day=day, reason="maintenance", start_s=13 * 3600,
+                                             end_s=17 * 3600, note="車検"))
+    login(client, "dispatcher")
+    page = client.get(f"/dispatch/weeks/{WEEK}").text
+    assert '<p class="exception">整備（運休） 13:00–17:00: 車検</p>' in page
+    assert plan.unassigned  # the sample week leaves some requests out
+    table = page.split('id="unassigned"')[1].split("</table>")[0]
+    reasons = re.findall(r"<td>([^<]*)</td>\s*</tr>", table)
+    assert reasons and " / " not in table and "not enough time" not in table
+    assert "時間内に回れません" in reasons
+    client.get("/lang/en")
+    page = client.get(f"/dispatch/weeks/{WEEK}").text
+    assert '<p class="exception">maintenance (off) 13:00–17:00: 車検</p>' in page
+    assert "not enough time in any shift" in page.split('id="unassigned"')[1] and "時間内に回れません" not in page

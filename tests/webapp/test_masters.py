@@ -57,8 +57,23 @@ def test_site_bad_hours_message_beside_the_field_and_nothing_stored(client, stor
     answer = _post(client, "/masters/sites/new", {"name": "X", "kind": "shop", "opening_hours": "月 9:00-13:00,12:00-15:00",
                                                   "lat": lat, "lon": lon})
     assert answer.status_code == 400
-    assert "overlaps" in _field_error(answer.text, "opening_hours")
+    assert "9:00–13:00 と 12:00–15:00 が重なっています" in _field_error(answer.text, "opening_hours")
     assert len(store.sites()) == before
+    client.get("/lang/en")
+    answer = _post(client, "/masters/sites/new", {"name": "X", "kind": "shop", "opening_hours": "月 9:00-13:00,12:00-15:00",
+                                                  "lat": lat, "lon": lon})
+    assert "9:00–13:00 overlaps 12:00–15:00" in _field_error(answer.text, "opening_hours")
+
+
+def test_site_hours_typed_in_japanese_clock_words_are_stored(client, store):
+    """営業時間 9時から17時 (as staff type it) is read as every day 9:00-17:00."""
+    login(client, "dispatcher")
+    lat, lon = _near_road(store)
+    answer = _post(client, "/masters/sites/new", {"name": "時の店", "kind": "shop", "opening_hours": "9時から17時",
+                                                  "lat": lat, "lon": lon})
+    assert answer.status_code == 302, _field_error(answer.text, "opening_hours")
+    site = next(s for s in store.sites() if s.name == "時の店")
+    assert site.opening_hours == {wd: ((9 * 3600, 17 * 3600),) for wd in range(7)}
 
 
 def test_site_off_road_click_is_refused_with_distance_and_limit(client, store):
@@ -68,7 +83,8 @@ def test_site_off_road_click_is_refused_with_distance_and_limit(client, store):
     answer = _post(client, "/masters/sites/new", {"name": "山の上", "kind": "shop", "lat": lat + 1, "lon": lon})
     assert answer.status_code == 400
     message = _field_error(answer.text, "lat")
-    assert re.search(r"is \d+ m from the nearest road \(limit \d+ m\)", message), message
+    assert re.search(r"最寄りの道路から\d+ m離れています（上限\d+ m）", message), message
+    assert not re.search("[A-Za-z]{3}", message), message  # no English on a Japanese screen
     assert not any(s.name == "山の上" for s in store.sites())
 
 
@@ -97,10 +113,10 @@ def test_vehicle_edit_good_and_bad(client, store):
     assert {s.value for s in saved.skills} == {"office_terminal", "cool_box"}
     bad = _post(client, "/masters/vehicles/1", {**good, "lunch_window": "12:00-12:30", "lunch_minutes": 60})
     assert bad.status_code == 400
-    assert "lunch window is shorter" in _field_error(bad.text, "lunch_window")
+    assert _field_error(bad.text, "lunch_window") == "昼休憩の時間帯が昼休憩の長さより短いです"
     assert store.get_vehicle(1).lunch_s == 45 * 60
     typo = _post(client, "/masters/vehicles/1", {**good, "work_hours": "8:00-"})
-    assert "is not a time like 8:30" in _field_error(typo.text, "work_hours")
+    assert "は時刻ではありません（例: 8:30）" in _field_error(typo.text, "work_hours")
     markup = _post(client, "/masters/vehicles/1", {**good, "work_hours": "<b>8</b>-9:00"})
     assert "&lt;b&gt;8&lt;/b&gt;" in _field_error(markup.text, "work_hours") and "<b>8</b>" not in markup.text
 
@@ -113,7 +129,7 @@ def test_shift_exception_add_extra_duty_and_delete(client, store):
     [duty] = store.shift_exceptions(dt.date(2026, 11, 23), dt.date(2026, 11, 23))
     assert (duty.reason, duty.start_s, duty.end_s) == ("extra_duty", 9 * 3600, 15 * 3600)
     bad = _post(client, "/masters/exceptions", {**data, "hours": "15:00-9:00"})
-    assert bad.status_code == 400 and "ends before it starts" in _field_error(bad.text, "hours")
+    assert bad.status_code == 400 and "終わりが始まりより前です" in _field_error(bad.text, "hours")
     assert _post(client, f"/masters/exceptions/{duty.id}/delete", {}).status_code == 302
     assert store.shift_exceptions(dt.date(2026, 11, 23), dt.date(2026, 11, 23)) == []
 
@@ -131,7 +147,7 @@ def test_service_catalogue_edit_and_new(client, store):
     again = _post(client, "/masters/services/new", new)
     assert again.status_code == 400 and "このコードはすでに使われています" in _field_error(again.text, "code")
     bad = _post(client, "/masters/services/new", {**new, "code": "bus pass!"})
-    assert "letters, digits" in _field_error(bad.text, "code")
+    assert "英字・数字・下線（_）だけにしてください" in _field_error(bad.text, "code")
 
 
 def test_user_management_admin_only(client, store, app):
@@ -204,8 +220,15 @@ def test_csv_upload_bad_file_lists_row_errors_and_stores_nothing(client, store):
     assert "sites.csv: 誤りのある行が1行あります。何も取り込んでいません" in answer.text
     rows = re.findall(r"<tr><td class=\"num\">(\d+)</td><td>([^<]*)</td><td><code>([^<]*)</code></td>", answer.text)
     assert ("3", "S-BAD", "kind") in rows and ("3", "S-BAD", "opening_hours") in rows
-    assert "did you mean" in answer.text
+    problems = re.findall(r"<code>(\w+)</code></td>\s*<td>([^<]*)</td>", answer.text)
+    kinds = "branch_office, clinic, community_hall, depot, pharmacy, shop"
+    assert ("kind", f"&#39;shopp&#39; は選べません。{kinds} のいずれかです（&#39;shop&#39; のことですか）") in problems
+    assert ("opening_hours", "&#39;25:00&#39; は1日の中の時刻ではありません") in problems
     assert store.site_by_external_id("S-GOOD") is None
+    client.get("/lang/en")
+    answer = _upload(client, "sites", text, "sites.csv")
+    problems = re.findall(r"<code>(\w+)</code></td>\s*<td>([^<]*)</td>", answer.text)
+    assert ("opening_hours", "&#39;25:00&#39; is not a time of day") in problems
 
 
 def test_csv_upload_wrong_header_message_beside_the_file(client):
@@ -214,6 +237,9 @@ def test_csv_upload_wrong_header_message_beside_the_file(client):
     answer = _upload(client, "vehicles", "name,depot\nx,y\n", "fleet.csv")
     assert answer.status_code == 400
     message = _field_error(answer.text, "file")
+    assert message.startswith("fleet.csv: 見出し行: 必要な列 external_id"), message
+    client.get("/lang/en")
+    message = _field_error(_upload(client, "vehicles", "name,depot\nx,y\n", "fleet.csv").text, "file")
     assert message.startswith("fleet.csv: header: missing required column external_id"), message
 
 

@@ -50,6 +50,7 @@ from webapp import audit, clock
 from webapp.api.blueprint import bp, json_body, window_json
 from webapp.args import parse_day
 from webapp.db import get_store, offer_matrices, road_network
+from webapp.errors import input_error_json
 
 
 @bp.route("/offers", methods=["POST"])
@@ -66,21 +67,19 @@ def _offer(store, draft, value) -> Offer:
     if isinstance(value, int) and not isinstance(value, bool):
         found = find_offers(store, offer_matrices(), draft, now=clock.now()).offers
         if not 1 <= value <= len(found):
-            msg = f"offer: {value} is not one of the {len(found)} offers; ask POST /api/offers again"
-            raise InputError(msg)
+            raise InputError.of("offer", "{value} is not one of the {count} offers; ask POST /api/offers again",
+                                value=value, count=len(found))
         return found[value - 1]
     if not isinstance(value, dict):
-        msg = "offer: give {\"day\": \"2026-12-08\", \"start\": \"9:00\", \"end\": \"10:00\"} or the offer's number"
-        raise InputError(msg)
+        raise InputError.of("offer", "give {{\"day\": \"2026-12-08\", \"start\": \"9:00\", \"end\": \"10:00\"}} "
+                                     "or the offer's number")
     day = parse_day(str(value.get("day")), field="offer.day")
     try:
         start_s, end_s = parse_hhmm(str(value.get("start"))), parse_hhmm(str(value.get("end")))
     except InputError as exc:
-        msg = f"offer.start/end: {exc}"
-        raise InputError(msg) from None
+        raise InputError.of("offer.start/end", "{cause}", cause=exc) from None
     if end_s <= start_s:
-        msg = "offer.end: must be after offer.start"
-        raise InputError(msg)
+        raise InputError.of("offer.end", "must be after offer.start")
     return Offer.chosen(day, start_s, end_s)
 
 
@@ -90,24 +89,23 @@ def bookings():
     data = json_body()
     store = get_store()
     if not isinstance(data.get("draft"), dict):
-        msg = "draft: the draft request, a JSON object (docs/BOOKING.md)"
-        raise InputError(msg)
+        raise InputError.of("draft", "the draft request, a JSON object (docs/BOOKING.md)")
     draft = parse_draft(store, data["draft"], **clock.draft_limits())
     offer = _offer(store, draft, data.get("offer"))
     second_need = data.get("second_need", False)
     if not isinstance(second_need, bool):
-        msg = "second_need: true or false (true: the resident needs a second booking at an overlapping time)"
-        raise InputError(msg)
+        raise InputError.of("second_need", "true or false (true: the resident needs a second booking at an "
+                                           "overlapping time)")
     try:
         booking = book(store, offer_matrices(), draft, offer, user=current_user.login, second_need=second_need,
                        now=clock.now(), horizon_days=current_app.config["ODEKAKE_BOOKING_HORIZON_DAYS"])
     except SlotTaken as exc:
-        return jsonify(error=str(exc), fresh=exc.fresh.to_dict()), 409
+        return jsonify(input_error_json(exc, fresh=exc.fresh.to_dict())), 409
     except AlreadyBooked as exc:
         old = exc.existing
-        return jsonify(error=str(exc), code="already_booked",
-                       existing={"request_id": old.id, "id": city_id(old), "status": old.status.value,
-                                 "promised": window_json(old.promised)}), 409
+        return jsonify(input_error_json(exc, code="already_booked",
+                                        existing={"request_id": old.id, "id": city_id(old), "status": old.status.value,
+                                                  "promised": window_json(old.promised)})), 409
     req = booking.request
     audit.record("change", "request", [req.id])
     return jsonify(request_id=req.id, status=req.status.value, promised=window_json(req.promised),
@@ -141,8 +139,8 @@ def add_resident():
     try:
         person = register_resident(get_store(), road_network(), json_body())
     except LikelyDuplicate as exc:
-        return jsonify(error=str(exc), code="likely_duplicate",
-                       existing={"id": exc.existing.id, "city_id": city_id(exc.existing)}), 409
+        return jsonify(input_error_json(exc, code="likely_duplicate",
+                                        existing={"id": exc.existing.id, "city_id": city_id(exc.existing)})), 409
     audit.record("change", "resident", [person.id])
     return jsonify(id=person.id, name=person.name, kana=person.kana, lat=person.lat, lon=person.lon), 201
 
@@ -167,12 +165,10 @@ def seats():
     store = get_store()
     services = data.get("services", [])
     if not isinstance(services, list) or not all(isinstance(c, str) for c in services):
-        msg = "services: a list of service codes"
-        raise InputError(msg)
+        raise InputError.of("services", "a list of service codes")
     for name in ("resident", "session"):
         if not isinstance(data.get(name), int) or isinstance(data.get(name), bool):
-            msg = f"{name}: the database id (a number)"
-            raise InputError(msg)
+            raise InputError.of(name, "the database id (a number)")
     store.get_resident(data["resident"])
     seat = book_seat(store, data["resident"], data["session"], parse_day(str(data.get("day")), field="day"),
                      services=tuple(services), today=clock.today())
@@ -201,6 +197,6 @@ def cancel_seat_(booking_id: int):
     try:
         seat = cancel_seat(store, booking_id, reason=str(reason or ""), user=current_user.login)
     except SeatAlreadyCancelled as exc:
-        return jsonify(error=str(exc)), 409
+        return jsonify(input_error_json(exc)), 409
     audit.record("change", "resident", [seat.resident_id])
     return jsonify(_seat_json(store, seat))

@@ -53,6 +53,7 @@ from webapp.masters.forms import (
     VehicleForm,
     field_for,
 )
+from webapp.messages import message, problem, row_problem
 from webapp.vendor import LEAFLET_VERSION
 
 WORDS = {"site_kind": SITE_KIND_WORDS, "skill": SKILL_WORDS, "reason": REASON_WORDS, "role": ROLE_WORDS,
@@ -61,7 +62,7 @@ WORDS = {"site_kind": SITE_KIND_WORDS, "skill": SKILL_WORDS, "reason": REASON_WO
 
 @bp.context_processor
 def _words():
-    return {"words": WORDS, "leaflet_version": LEAFLET_VERSION}
+    return {"words": WORDS, "leaflet_version": LEAFLET_VERSION, "row_problem": row_problem}
 
 
 def _save(form, make, write, subject: str):
@@ -69,9 +70,8 @@ def _save(form, make, write, subject: str):
     try:
         stored = write(make())
     except InputError as exc:  # DomainError, NotFound and StorageError included
-        message = str(exc)
-        field = field_for(form, message)
-        field.errors = [*field.errors, message.partition(": ")[2] or message]
+        field = field_for(form, str(exc))
+        field.errors = [*field.errors, problem(exc)]
         return None
     audit.record("change", subject, [stored.id])
     return stored
@@ -104,9 +104,9 @@ def _check_on_road(site):
         network = road_network()
         far = network.off_road([("site", site.lat, site.lon)])
         if far:
-            msg = (f"lat: the point ({site.lat:.6f}, {site.lon:.6f}) is {far['site']:.0f} m from the nearest road "
-                   f"(limit {network.snap_limit_m:.0f} m); click on or near a road")
-            raise InputError(msg)
+            raise InputError.of("lat", "the point ({lat:.6f}, {lon:.6f}) is {distance:.0f} m from the nearest road "
+                                       "(limit {limit:.0f} m); click on or near a road", lat=site.lat, lon=site.lon,
+                                distance=far["site"], limit=network.snap_limit_m)
     return site
 
 
@@ -242,7 +242,7 @@ def _save_service(form, store) -> bool:
         service = store.upsert_service(form.to_service())
     except InputError as exc:
         field = field_for(form, str(exc))
-        field.errors = [*field.errors, str(exc).partition(": ")[2] or str(exc)]
+        field.errors = [*field.errors, problem(exc)]
         return False
     # The catalogue is keyed by code, not by an id: the code goes into the entry's subject.
     audit.record_entry(AuditEntry(user=current_user.login, action="change", subject=f"service:{service.code}",
@@ -362,7 +362,7 @@ def import_view():
                 report = import_csv(get_store(), form.table.data, path, user=current_user.login,
                                     **_import_checks(form.table.data))
             except CsvError as exc:
-                form.file.errors = [*form.file.errors, str(exc).replace(str(path), name)]
+                form.file.errors = [*form.file.errors, message(exc).replace(str(path), name)]
             if report is not None and not report.failed and form.table.data == "residents":
                 _audit_residents(path, report.encoding)
         if report is not None:

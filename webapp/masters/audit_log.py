@@ -17,6 +17,7 @@ from webapp import clock
 from webapp.api.audit_log import csv_download
 from webapp.args import parse_day
 from webapp.masters.blueprint import bp
+from webapp.messages import problem
 
 
 @bp.route("/audit", endpoint="audit")
@@ -30,7 +31,7 @@ def audit_page():
         try:
             return csv_download(parse_day(values["from"], field="from"), parse_day(values["to"], field="to"))
         except InputError as exc:
-            name, _, problem = str(exc).partition(": ")
-            errors[name if name in values else "to"] = problem or str(exc)
+            name = exc.field or str(exc).partition(": ")[0]
+            errors[name if name in values else "to"] = problem(exc)
     return render_template("masters/audit.html", values=values, errors=errors, max_days=MAX_DAYS), (
         400 if errors else 200)

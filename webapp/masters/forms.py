@@ -40,7 +40,7 @@ from scheduler.domain import (
     hhmm,
 )
 from scheduler.io.csv_import import TABLES, format_opening_hours, parse_cell
-from webapp.i18n import N_
+from webapp.i18n import EXCEPTION_WORDS, N_
 from webapp.messages import message
 
 __all__ = ["ImportForm", "ServiceForm", "ShiftExceptionForm", "SiteForm", "UserForm", "VehicleForm",
@@ -52,8 +52,7 @@ _REQUIRED = lazy_gettext("入力してください")
 SITE_KIND_WORDS = {"community_hall": N_("公民館・集会所"), "branch_office": N_("支所"), "shop": N_("店舗"),
                    "pharmacy": N_("薬局"), "clinic": N_("診療所"), "depot": N_("車庫")}
 SKILL_WORDS = {"office_terminal": N_("行政端末"), "cool_box": N_("保冷ボックス"), "wheelchair": N_("車椅子スペース")}
-REASON_WORDS = {"maintenance": N_("整備（運休）"), "absence": N_("職員不在（運休）"), "other": N_("その他（運休）"),
-                "extra_duty": N_("臨時運行（休日当番など）")}
+REASON_WORDS = EXCEPTION_WORDS
 ROLE_WORDS = {"admin": N_("管理者"), "dispatcher": N_("配車担当"), "operator": N_("オペレーター"), "driver": N_("運転手・職員")}
 TABLE_WORDS = {"residents": N_("住民"), "sites": N_("拠点"), "vehicles": N_("車両"), "requests": N_("依頼"),
                "session_bookings": N_("巡回の予約")}
