@@ -22,7 +22,7 @@ kills after a delay in [0, L]. Each trial then
 opens the database (SQLite recovers from its log), runs every check of
 `scheduler.store.check` and compares every table with the before and after
 snapshots. Columns written from the clock (``at``, ``created_at``,
-``published_at``, the timings in a plan's summary) are left out of the
+``published_at``, a report's ``received_at``, the timings in a plan's summary) are left out of the
 comparison; everything else must match exactly.
 """
 
@@ -111,10 +111,10 @@ def command(operation: str, instance: Path, base_folder: Path, stop_id: int) -> 
     if operation == "publish":
         return _odekake(instance, "plan", "publish", "--week", WEEK)
     if operation == "status":
-        code = ("import sys; from pathlib import Path; from scheduler.store import Store\n"
+        code = ("import datetime as dt, sys; from pathlib import Path; from scheduler.store import Store\n"
                 "with Store.for_instance(Path(sys.argv[1])) as s:\n"
                 "    stop = s.get_stop(int(sys.argv[2]))\n"
-                "    s.mark_stop(stop.id, 'done', user='crew', today=stop.day)")  # reported on its day
+                "    s.mark_stop(stop.id, 'done', user='crew', now=dt.datetime.combine(stop.day, dt.time(17)))")
         return [sys.executable, "-c", code, str(instance), str(stop_id)]
     msg = f"unknown operation {operation!r}"
     raise ValueError(msg)
@@ -150,7 +150,8 @@ def snapshot(database: Path) -> dict[str, list[tuple]]:
 
 
 def _masked(table: str, column: str, value: object) -> object:
-    if column in _CLOCK_COLUMNS or (table == "_sqlite_migrations" and column == "applied_at"):
+    if column in _CLOCK_COLUMNS or (table, column) in {("_sqlite_migrations", "applied_at"),
+                                                       ("request_events", "received_at")}:
         return None
     if table == "plans" and column == "summary":
         summary = json.loads(value)

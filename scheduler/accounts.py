@@ -1,4 +1,4 @@
-"""Staff accounts, log-ins, API tokens, the audit log and the driver's stop actions: plain dataclasses.
+"""Staff accounts, log-ins, API tokens and the audit log: plain dataclasses (the stop actions: scheduler.lifecycle).
 
 Who may do what is the web app's business (``webapp/permissions.py``); this
 module only says what an account *is*. Passwords, API tokens and session
@@ -27,11 +27,10 @@ import re
 from dataclasses import dataclass
 
 from scheduler.clock import stamp_now
-from scheduler.domain import DomainError, RequestStatus, check_text
+from scheduler.domain import DomainError, check_text
 
-__all__ = ["END_REASONS", "PRESS_CLOCK_SKEW_S", "STOP_ACTIONS", "ApiToken", "AuditEntry", "LoginLimits", "LoginSession",
-           "LoginThrottle", "Role", "StopAction", "User", "account_key", "address_key", "check_press_day",
-           "check_press_time", "unknown_login_key"]
+__all__ = ["END_REASONS", "ApiToken", "AuditEntry", "LoginLimits", "LoginSession", "LoginThrottle", "Role", "User",
+           "account_key", "address_key", "unknown_login_key"]
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,31}$")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -309,66 +308,3 @@ class AuditEntry:
             raise DomainError(msg)
         if self.at is None:
             self.at = stamp_now()
-
-
-class StopAction(str, enum.Enum):
-    """What the crew reports at a stop (到着 / 完了 / 不在 / 対応不可)."""
-
-    ARRIVED = "arrived"
-    DONE = "done"
-    NOT_HOME = "not_home"
-    CANNOT_SERVE = "cannot_serve"
-
-
-#: The request status each stop action leads to. A pick-up that is done leaves the
-#: errand or ride dispatched: its delivery or drop-off finishes it (see `Store.mark_stop`).
-STOP_ACTIONS: dict[StopAction, RequestStatus | None] = {
-    StopAction.ARRIVED: RequestStatus.DISPATCHED,
-    StopAction.DONE: RequestStatus.DONE,
-    StopAction.NOT_HOME: RequestStatus.NO_SHOW,
-    StopAction.CANNOT_SERVE: RequestStatus.FAILED,
-}
-
-
-def check_press_day(stop_day: dt.date, today: dt.date) -> None:
-    """Refuse a report (到着 / 完了 / 不在 / 対応不可) at a stop whose day is after the city's `today`.
-
-    The crew reports a stop on its day or later (a late entry), never ahead:
-    a 完了 two days early would tell the office a resident was served who was
-    not. The one place this rule lives (`Store.mark_stop` calls it; screens
-    ask it before offering the buttons), so a report's own time can be
-    checked here later.
-
-    Raises
-    ------
-    DomainError
-        Naming the field ``day``.
-    """
-    if stop_day > today:
-        msg = (f"day: the stop is on {stop_day.isoformat()}, after today ({today.isoformat()}); "
-               "a report is recorded on the stop's day")
-        raise DomainError(msg)
-
-
-#: How far ahead of the server's clock a tablet's clock may run before its report is refused (seconds).
-PRESS_CLOCK_SKEW_S = 120
-
-
-def check_press_time(stop_day: dt.date, at: dt.datetime, now: dt.datetime) -> None:
-    """Refuse a report whose time (``at``, the city's wall clock) is not on the stop's day or is in the future.
-
-    A tablet that was offline sends its presses later with the time they were
-    pressed; a time on another day, or later than now (beyond a tablet's
-    clock running `PRESS_CLOCK_SKEW_S` ahead), cannot be a real press.
-
-    Raises
-    ------
-    DomainError
-        Naming the field ``at``.
-    """
-    if at.date() != stop_day:
-        msg = f"at: {at.isoformat()} is not on the stop's day {stop_day.isoformat()}"
-        raise DomainError(msg)
-    if at > now + dt.timedelta(seconds=PRESS_CLOCK_SKEW_S):
-        msg = f"at: {at.isoformat()} is in the future (now {now.isoformat()})"
-        raise DomainError(msg)

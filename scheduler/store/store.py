@@ -45,23 +45,18 @@ import sqlite_utils
 from routing.errors import InputError
 from routing.instance import database_path
 from scheduler.accounts import (
-    STOP_ACTIONS,
     ApiToken,
     AuditEntry,
     LoginLimits,
     LoginSession,
     LoginThrottle,
     Role,
-    StopAction,
     User,
     account_key,
-    check_press_day,
-    check_press_time,
 )
 from scheduler.clock import city_now, stamp_now
 from scheduler.domain import (
     OPEN_STATUSES,
-    TRANSITIONS,
     CallOutcome,
     IdLabels,
     Plan,
@@ -80,6 +75,14 @@ from scheduler.domain import (
     TimeWindow,
     Vehicle,
     city_id,
+)
+from scheduler.lifecycle import (
+    StopAction,
+    check_move,
+    check_press_day,
+    check_press_time,
+    report_steps,
+    stop_action,
 )
 from scheduler.plan_job import STALE_AFTER_S, JobState, PlanJob
 from scheduler.store.entities import Entities, transaction
@@ -507,16 +510,9 @@ class Store:
             raise InputError(msg) from None
         with self.transaction():
             req = self.get_request(request_id)
-            if not req.can_move_to(to):
-                allowed = ", ".join(sorted(s.value for s in TRANSITIONS[req.status]))
-                msg = (f"request {city_id(req)}: cannot change status from {req.status.value} to "
-                       f"{to.value} (allowed: {allowed or 'none'})")
-                raise InputError(msg)
+            check_move(req, to, promised)
             if promised is not None:
                 req.promised = promised
-            if to == RequestStatus.BOOKED and req.promised is None:
-                msg = f"request {city_id(req)}: booking needs the promised window"
-                raise InputError(msg)
             event = RequestEvent(request_id=request_id, at=stamp_now(), user=user,
                                  from_status=req.status, to_status=to, note=note, cause=cause,
                                  cause_args=dict(cause_args or {}))
@@ -704,7 +700,8 @@ class Store:
                   now: dt.datetime | None = None) -> Request:
         """Record the crew's report at a stop (到着 / 完了 / 不在 / 対応不可) as request events.
 
-        One transaction: the request moves to the status of `STOP_ACTIONS`
+        One transaction, deciding nothing itself (`scheduler.lifecycle.report_steps`):
+        the request moves to the status of `STOP_ACTIONS`
         (through ``dispatched`` when it was still ``planned``), and every
         event names the stop and the action. A pick-up that is done, or a
         report that repeats the current status, is kept as an event that
@@ -732,11 +729,7 @@ class Store:
             again) stores nothing; one older than the stop's latest report is
             kept without changing the status, which follows the latest time.
         """
-        try:
-            act = StopAction(action)
-        except ValueError:
-            msg = f"action: unknown action {action!r}; use one of {', '.join(a.value for a in StopAction)}"
-            raise InputError(msg) from None
+        act = stop_action(action)
         with self.transaction():
             stop = self.get_stop(stop_id)
             if stop.request_id is None:
@@ -746,25 +739,11 @@ class Store:
             at = (at or now).replace(microsecond=0)
             check_press_day(stop.day, today or now.date())
             check_press_time(stop.day, at, now)
-            if stop.step_type == "session" and act == StopAction.NOT_HOME:
-                msg = "action: not_home is for a door; at a hall session use done (or cannot_serve with why)"
-                raise InputError(msg)
             req = self.get_request(stop.request_id)
-            earlier = self.stop_events([stop_id])
-            if any(e.action == act.value and e.at == at for e in earlier):
+            steps = report_steps(req.status, stop.step_type, act, at, self.stop_events([stop_id]))
+            if steps is None:
                 logger.info("stop %s: %s at %s repeated; kept once", stop_id, act.value, at.isoformat())
                 return req
-            target = STOP_ACTIONS[act]
-            if stop.step_type == "pickup" and act == StopAction.DONE:
-                target = RequestStatus.DISPATCHED
-            steps = [target]
-            if req.status == RequestStatus.PLANNED and target != RequestStatus.DISPATCHED:
-                steps = [RequestStatus.DISPATCHED, target]
-            if not all(to == req.status or RequestStatus(to) in TRANSITIONS[prev]
-                       for prev, to in zip([req.status, *steps], steps, strict=False)):
-                steps = [req.status]  # the report is kept; the life cycle does not allow the move
-            if any(e.at > at for e in earlier):
-                steps = [req.status]  # a later report came first: the status follows the latest time
             received = stamp_now()
             for to in steps:
                 self._insert("request_events", REQUEST_EVENT.to_row(RequestEvent(

@@ -6,7 +6,7 @@ without JavaScript and after a reload) that records the time as request
 events (`scheduler.store.Store.mark_stop`) and brings the next card up.
 A later day's route (tomorrow's, read the evening before) shows without
 buttons and says when it can be recorded: a report ahead of the stop's day is
-refused (`scheduler.accounts.check_press_day`), on the tablet and in the API.
+refused (`scheduler.lifecycle.check_press_day`), on the tablet and in the API.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, ValidationError
 
 from routing.errors import InputError
-from scheduler.accounts import StopAction, check_press_day
+from scheduler.lifecycle import StopAction, check_press_day
 from scheduler.domain import week_monday
 from webapp import audit, clock
 from webapp.args import parse_day

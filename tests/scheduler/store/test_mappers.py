@@ -16,16 +16,18 @@ from scheduler.accounts import (
     LoginSession,
     LoginThrottle,
     Role,
-    StopAction,
     User,
 )
 from scheduler.domain import (
+    CALL_OUTCOMES,
+    CallOutcome,
     PlanStop,
     RequestEvent,
     RequestStatus,
     SessionBooking,
     UnassignedRequest,
 )
+from scheduler.lifecycle import StopAction
 from scheduler.plan_job import JOB_ERRORS, JobPhase, JobState, PlanJob
 from scheduler.store import mappers
 from scheduler.store.mappers import Mapper
@@ -53,7 +55,8 @@ datetimes = st.datetimes(dt.datetime(2020, 1, 1), dt.datetime(2035, 1, 1))
 request_events = st.builds(RequestEvent, request_id=ids, at=datetimes, user=names,
                            from_status=st.none() | st.sampled_from(RequestStatus),
                            to_status=st.sampled_from(RequestStatus), note=texts,
-                           stop_id=st.none() | ids, action=st.none() | st.sampled_from([a.value for a in StopAction]))
+                           stop_id=st.none() | ids, action=st.none() | st.sampled_from([a.value for a in StopAction]),
+                           received_at=st.none() | datetimes)
 logins = st.from_regex(r"[a-z0-9][a-z0-9_.-]{1,31}", fullmatch=True)
 users = st.one_of(
     st.builds(User, login=logins, role=st.sampled_from([r for r in Role if r != Role.DRIVER]), name=texts,
@@ -87,7 +90,11 @@ plan_stops = st.builds(
     arrival_s=st.integers(0, 7 * 86_400), start_s=st.integers(0, 7 * 86_400), departure_s=st.integers(0, 7 * 86_400),
     request_id=st.none() | ids, site_id=st.none() | ids, resident_id=st.none() | ids,
     lat=st.none() | lats, lon=st.none() | lons, load=st.lists(st.integers(0, 20), max_size=2).map(tuple),
-    driving_s=st.integers(0, 40_000), distance_m=st.integers(0, 500_000), plan_id=ids)
+    driving_s=st.integers(0, 40_000), distance_m=st.integers(0, 500_000), plan_id=ids,
+    windows=st.lists(st.tuples(st.integers(0, 7 * 86_400), st.integers(0, 7 * 86_400)), max_size=3).map(tuple))
+call_outcomes = st.builds(CallOutcome, day=days, request_id=ids, stop_id=st.none() | ids,
+                          outcome=st.sampled_from(CALL_OUTCOMES), user=names, at=datetimes, note=texts,
+                          told=st.sampled_from(["", "10:00–11:00"]), expected=st.sampled_from(["", "11:20"]))
 optional_times = st.none() | datetimes
 plan_jobs = st.builds(
     PlanJob, week_start=days.map(lambda d: d - dt.timedelta(days=d.weekday())), created_by=names,
@@ -120,6 +127,7 @@ OBJECTS = {
     "LOGIN_SESSION": login_sessions,
     "LOGIN_THROTTLE": login_throttles,
     "JOB": plan_jobs,
+    "CALL_OUTCOME": call_outcomes,
 }
 
 

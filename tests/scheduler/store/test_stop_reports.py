@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from scheduler.accounts import check_press_day
 from scheduler.domain import DomainError
+from scheduler.lifecycle import check_press_day
 from scheduler.store import Store
 from tests.scheduler.store.conftest import WEEK
 
@@ -30,8 +30,9 @@ def test_mark_stop_two_days_ahead_stores_nothing(safety_instance, action):
         stop = next(s for s in plan.stops if s.step_type == "visit" and not store.stop_reports([s.id]))
         events, status = len(store.events(stop.request_id)), store.get_request(stop.request_id).status
         with pytest.raises(DomainError, match="^day:"):
-            store.mark_stop(stop.id, action, user="driver1", note="理由", today=stop.day - dt.timedelta(days=2))
+            store.mark_stop(stop.id, action, user="driver1", note="理由",
+                            now=dt.datetime.combine(stop.day - dt.timedelta(days=2), dt.time(17)))
         assert len(store.events(stop.request_id)) == events
         assert store.get_request(stop.request_id).status == status
-        store.mark_stop(stop.id, action, user="driver1", note="理由", today=stop.day)
+        store.mark_stop(stop.id, action, user="driver1", note="理由", now=dt.datetime.combine(stop.day, dt.time(17)))
         assert store.stop_reports([stop.id])[stop.id].action == action

@@ -178,7 +178,7 @@ def planted(browser, live_server) -> Planted:
         assert {r.id for r in added} <= served, latest.plan.summary
         visit = next(s for s in latest.plan.stops if s.request_id == added[0].id)
         store.mark_stop(visit.id, "cannot_serve", user=DRIVER, note=T["対応不可理由"],  # the crew's typed reason
-                        today=visit.day)
+                        now=dt.datetime.combine(visit.day, dt.time(17)))
         store.update_vehicle(dataclasses.replace(vehicle, active=False))
     return Planted(resident=resident_id, second=second.id, hall=hall.id, shop=shop.id, vehicle=vehicle.id,
                    seat=seat.id)
