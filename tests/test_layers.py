@@ -183,8 +183,6 @@ def test_no_import_circle():
 #: Packages whose mirrored tests folder is still to come, with why (others are moving their tests).
 _MIRROR_PENDING = {
     "scheduler/vrp/validation": "the engine is being split (issue 24); its tests move with it",
-    "scheduler/live": "new: its tests are being written beside it",
-    "webapp/api": "tests/webapp/test_booking.py and others are being edited (error messages, issue 24)",
     "webapp/booking": "tests/webapp/test_booking.py is being edited (error messages, issue 24)",
     "webapp/masters": "tests/webapp/test_masters.py is being edited (error messages, issue 24)",
 }

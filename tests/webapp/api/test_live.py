@@ -9,7 +9,7 @@ import io
 import pytest
 
 from scheduler.domain import DAY_S
-from tests.webapp.conftest import clock_on, csrf_token, login
+from tests.webapp.conftest import csrf_token, login
 
 
 def _hm(day: dt.date, week_s: int, *, offset: str = "+09:00") -> str:
