@@ -24,7 +24,7 @@ from scheduler.live.day import LiveDay, LiveStep, VehicleDay, live_day
 from webapp import audit, clock
 from webapp.db import get_store, road_network
 
-__all__ = ["call_json", "day_calls", "day_live", "live_json", "note_call", "step_json"]
+__all__ = ["call_json", "call_residents", "day_calls", "day_live", "live_json", "note_call", "step_json"]
 
 
 def day_live(day: dt.date, *, vehicle_ids: Iterable[int] | None = None) -> LiveDay:
@@ -83,6 +83,12 @@ def day_calls(live: LiveDay) -> list[Call]:
     outcomes = {o.stop_id: o for o in get_store().call_outcomes(live.day)}
     margin = int(current_app.config["ODEKAKE_CALL_MARGIN_MINUTES"]) * 60
     return call_list(live, margin_s=margin, outcomes=outcomes)
+
+
+def call_residents(calls: Iterable[Call]) -> dict:
+    """Return the residents to phone for `calls`, by id (views that show them audit their ids)."""
+    ids = {c.step.stop.resident_id for c in calls if c.step.stop.resident_id}
+    return {r.id: r for r in get_store().residents_with_ids(ids)}
 
 
 def call_json(call: Call, labels: IdLabels, resident) -> dict:

@@ -50,6 +50,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dispatch.job": OFFICE,
     "dispatch.compare": OFFICE,
     "dispatch.publish": _PLANNERS,
+    # the day as it happens (今日の運行) and its call list (連絡リスト): the office; drivers have their tablet
+    "dispatch.today": OFFICE,
+    "dispatch.day": OFFICE,
+    "dispatch.calls": OFFICE,
+    "dispatch.call_note": OFFICE,
     # operator (電話予約): find, register, request, offers, confirm, read back, cancel, hall seats
     "booking.index": _BOOKERS,
     "booking.resident": _BOOKERS,

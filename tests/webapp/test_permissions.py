@@ -72,6 +72,10 @@ def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, s
         "dispatch.job": ("GET", "/dispatch/jobs/1", {}),
         "dispatch.compare": ("GET", f"/dispatch/weeks/{monday}/compare", {}),
         "dispatch.publish": ("POST", f"/dispatch/weeks/{monday}/publish", {"data": {"version": "1"}}),
+        "dispatch.today": ("GET", "/dispatch/today", {}),
+        "dispatch.day": ("GET", f"/dispatch/days/{day}", {}),
+        "dispatch.calls": ("GET", f"/dispatch/days/{day}/calls", {}),
+        "dispatch.call_note": ("POST", f"/dispatch/calls/{stop_id}", {"data": {"outcome": "informed"}}),
         "driver.today": ("GET", f"/driver/?day={day}", {}),
         "driver.report": ("POST", f"/driver/stops/{stop_id}/report", {"data": {"action": "arrived"}}),
         "driver.sheet": ("GET", f"/driver/sheet/{day}", {}),
@@ -185,7 +189,7 @@ def test_each_role_gets_exactly_its_endpoints(app, store, name):
 
 def test_the_table_gives_drivers_no_office_screens():
     """Least privilege: drivers reach no dispatcher screen and no resident search."""
-    for endpoint in ("dispatch.week", "dispatch.shift_map", "api.residents", "api.week_plan", "api.requests",
+    for endpoint in ("dispatch.week", "dispatch.shift_map", "dispatch.day", "dispatch.calls", "api.residents", "api.week_plan", "api.requests",
                      "masters.sites", "masters.import_csv"):
         assert not permissions.allowed(endpoint, Role.DRIVER)
     for endpoint in ("masters.users", "masters.user_new", "masters.user_edit", "masters.user_logout",

@@ -23,7 +23,14 @@ from webapp import audit
 from webapp.api.blueprint import bp, json_body
 from webapp.args import parse_day
 from webapp.db import get_store
-from webapp.live import call_json, day_calls, day_live, live_json, note_call
+from webapp.live import (
+    call_json,
+    call_residents,
+    day_calls,
+    day_live,
+    live_json,
+    note_call,
+)
 
 __all__: list[str] = []
 
@@ -56,9 +63,8 @@ def day_calls_(day: str):
     """The day's call list: whom to phone, their number, the told window, the expected time, what to say."""
     live = day_live(parse_day(day, field="day"))
     calls = day_calls(live)
-    store, labels = get_store(), get_store().id_labels()
-    residents = {r.id: r for r in store.residents_with_ids({c.step.stop.resident_id for c in calls
-                                                              if c.step.stop.resident_id})}
+    labels = get_store().id_labels()
+    residents = call_residents(calls)
     audit.record("view", "resident", sorted(residents))
     return jsonify(day=live.day.isoformat(), now=live.now.isoformat(),
                    calls=[call_json(c, labels, residents.get(c.step.stop.resident_id)) for c in calls])

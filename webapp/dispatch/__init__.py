@@ -1,6 +1,9 @@
-"""The dispatcher's screens (配車担当): the week board with what is not planned, a shift's route map and stop sheet."""
+"""The dispatcher's screens (配車担当): the week board with what is not planned, a shift's route map and stop sheet,
+the day as it happens (今日の運行) and its call list (連絡リスト)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from flask import (
     Blueprint,
@@ -15,13 +18,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from routing.errors import InputError
 from scheduler.domain import PlanStatus
 from scheduler.service_calendar import next_monday
-from webapp import audit
+from webapp import audit, clock
 from webapp.args import parse_day, parse_monday, query_int
 from webapp.db import get_store
+from webapp.dispatch.day import (
+    OUTCOME_WORDS,
+    REASON_WORDS,
+    STATE_WORDS,
+    call_rows,
+    day_screen,
+)
 from webapp.job_queue import job_json, job_words, start_planning, time_limit_choices
+from webapp.live import call_residents, day_calls, day_live, note_call
 from webapp.maps import KIND_COLOURS
+from webapp.messages import message
 from webapp.permissions import allowed
 from webapp.plan_views import week_board
 from webapp.publishing import (
@@ -133,3 +146,52 @@ def sheet(monday: str, day: str, vehicle_id: int):
     sheet = shift_sheet(plan, vehicle_id, when)
     return render_sheet(sheet, back_url=url_for("dispatch.week", monday=monday, version=plan.version),
                         pdf_url=url_for("api.sheet_pdf", day=day, vehicle_id=vehicle_id, version=plan.version))
+
+
+@bp.route("/today", endpoint="today")
+def today_():
+    """Open today's 今日の運行 (the city's today)."""
+    return redirect(url_for("dispatch.day", day=clock.today().isoformat()))
+
+
+@bp.route("/days/<day>", endpoint="day")
+def live_day_(day: str):
+    """今日の運行: every vehicle's stops of the day as they happen, the broken windows, one vehicle's map."""
+    when = parse_day(day, field="day")
+    screen = day_screen(get_store(), day_live(when))
+    audit.record("view", "resident", screen.resident_ids)
+    shown = query_int("vehicle")
+    section = next((v for v in screen.vehicles if v.vehicle_id == shown), screen.vehicles[0] if screen.vehicles else None)
+    map_url = url_for("api.shift_map", monday=screen.plan.week_start.isoformat(), day=day,
+                      vehicle_id=section.vehicle_id, version=screen.plan.version) if section else None
+    return render_template("dispatch/day.html", s=screen, map_vehicle=section, map_url=map_url,
+                           colours=KIND_COLOURS, states=STATE_WORDS, leaflet_version=LEAFLET_VERSION,
+                           states_shown={code: _(words) for code, words in STATE_WORDS.items()},
+                           refresh_s=int(current_app.config["ODEKAKE_LIVE_REFRESH_S"]),
+                           one_day=dt.timedelta(days=1), today=clock.today())
+
+
+@bp.route("/days/<day>/calls", endpoint="calls")
+def calls_(day: str):
+    """連絡リスト: the residents to phone because the ETAs leave their told window, with what to say; printable."""
+    live = day_live(parse_day(day, field="day"))
+    found = day_calls(live)
+    residents = call_residents(found)
+    audit.record("view", "resident", sorted(residents))
+    vehicles = {v.id: v.name for v in get_store().vehicles(active_only=False)}
+    return render_template("dispatch/calls.html", live=live, rows=call_rows(found, residents, vehicles),
+                           reasons=REASON_WORDS, outcomes=OUTCOME_WORDS, labels=get_store().id_labels())
+
+
+@bp.route("/calls/<int:call_id>", methods=["POST"])
+def call_note(call_id: int):
+    """Note what came of a call from the call list's form (取消希望 cancels the request); back to the list."""
+    outcome = request.form.get("outcome", "")
+    day = get_store().get_stop(call_id).day
+    try:
+        note_call(call_id, outcome, request.form.get("note", ""), user=current_user.login)
+    except InputError as exc:
+        flash(_("記録できません") + f": {message(exc)}", "error")
+    else:
+        flash(_("記録しました。依頼を取り消しました") if outcome == "cancel" else _("記録しました"))
+    return redirect(url_for("dispatch.calls", day=day.isoformat(), _anchor=f"call-{call_id}"))

@@ -1,5 +1,6 @@
 // A shift's route over the instance's own road graph: no tile server (works offline).
-// The page's #map holds data-url (api.shift_map) and data-colours (one colour per request kind).
+// The page's #map holds data-url (api.shift_map) and data-colours (one colour per request kind); on
+// 今日の運行 also data-done (the stops the van has left: greyed), updated by day.js's "odekake:live".
 // A place is text a user typed: it goes into the page as text (textContent), never as HTML.
 (function () {
   "use strict";
@@ -18,6 +19,18 @@
   const colours = JSON.parse(box.dataset.colours || "{}");
   // No attribution control: its link points to another host; the page credits OpenStreetMap in text.
   const map = L.map(box, { zoomSnap: 0.25, attributionControl: false });
+  const markers = {};  // stop id -> its numbered marker and list line, to grey the stops left
+  let done = JSON.parse(box.dataset.done || "[]");
+  function greyDone() {
+    const left = {};
+    done.forEach(function (id) { left[id] = true; });
+    Object.keys(markers).forEach(function (id) {
+      const icon = markers[id].marker.getElement();
+      if (icon) { icon.classList.toggle("map-done", !!left[id]); }
+      if (markers[id].li) { markers[id].li.classList.toggle("map-done", !!left[id]); }
+    });
+  }
+  document.addEventListener("odekake:live", function (event) { done = event.detail.done; greyDone(); });
   fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
     .then(function (data) {
@@ -37,18 +50,22 @@
         const depot = s.kind === "start" || s.kind === "end";
         const label = depot ? "" : String(++number);
         const colour = colours[s.kind] || "#333";
-        const tip = textLabel((label ? label + " " : "") + s.eta + " " + s.word + " " + s.place);
+        const tip = (label ? label + " " : "") + s.eta + " " + s.word + " " + s.place;
         if (depot) {
           L.circleMarker([s.lat, s.lon], { radius: 7, color: "#fff", weight: 2, fillColor: "#000", fillOpacity: 1 })
-            .bindTooltip(tip).addTo(map);
+            .bindTooltip(textLabel(tip)).addTo(map);
         } else {
-          L.marker([s.lat, s.lon], { icon: numberIcon(label, s.kind), keyboard: false }).bindTooltip(tip).addTo(map);
+          markers[s.id] = { marker: L.marker([s.lat, s.lon], { icon: numberIcon(label, s.kind), keyboard: false })
+            .bindTooltip(textLabel(tip)).addTo(map) };
         }
+        if (!list) { return; }  // 今日の運行 lists the stops in its table
         const li = document.createElement("li");
         li.textContent = (label ? label + ". " : "– ") + s.eta + " " + s.word + " " + s.place;
         li.style.borderLeftColor = depot ? "#000" : colour;
         list.appendChild(li);
+        if (markers[s.id]) { markers[s.id].li = li; }
       });
+      greyDone();
     })
     .catch(function (err) { box.textContent = "地図を読み込めません / map could not be loaded (" + err.message + ")"; });
 }());
