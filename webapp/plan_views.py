@@ -73,6 +73,10 @@ class StopCard:
     report: str | None = None  # the crew's latest report (scheduler.lifecycle.StopAction value)
     #: every plan stop the card stands for (several for the deliveries of a several-shop errand at one door)
     stop_ids: tuple[int, ...] = ()
+    #: the stop's number as every screen shows it: 1..n over the route's stops with a request (one per
+    #: door: a several-shop errand's deliveries are one), None for the depot and the break. The plan's
+    #: own ``seq`` also counts those, so it is never shown.
+    number: int | None = None
 
     @property
     def reportable(self) -> bool:
@@ -262,7 +266,18 @@ def stop_cards(plan: Plan, stops: list[PlanStop], store: Store) -> list[StopCard
             report=reports[stop.id].action if stop.id in reports else None,
             stop_ids=tuple(s.id for s in group),
         ))
+    _number(cards)
     return cards
+
+
+def _number(cards: list[StopCard]) -> None:
+    """Number each route's stops with a request 1..n in order (`StopCard.number`)."""
+    counts: dict[tuple[dt.date, int], int] = {}
+    for card in cards:
+        if card.reportable:
+            key = (card.day, card.vehicle_id)
+            counts[key] = counts.get(key, 0) + 1
+            card.number = counts[key]
 
 
 def shift_rows(plan: Plan, store: Store, *, vehicle_id: int | None = None,

@@ -82,10 +82,10 @@ MEMO_ROW_CHARS = 40
 
 @dataclass(frozen=True)
 class SheetNote:
-    """A memo too long for its row, printed whole under 注記 as note `number` (of the row `seq`)."""
+    """A memo too long for its row, printed whole under 注記 as note `number` (of the stop numbered `row`)."""
 
     number: int
-    seq: int
+    row: int
     text: str
 
     @property
@@ -134,7 +134,7 @@ class StopSheet:
     def long_memos(self) -> dict[int, SheetNote]:
         """The memos longer than `MEMO_ROW_CHARS` by stop id, numbered 1, 2, ... in the table's order."""
         long = [s for s in self.row.stops if len(s.notes) > MEMO_ROW_CHARS]
-        return {s.id: SheetNote(n, s.seq, s.notes) for n, s in enumerate(long, 1)}
+        return {s.id: SheetNote(n, s.number, s.notes) for n, s in enumerate(long, 1)}
 
 
 def stop_sheet(store: Store, network: RoadNetwork, plan: Plan, vehicle_id: int, day: dt.date, *,
@@ -169,7 +169,7 @@ def _shift_svg(network: RoadNetwork, row: ShiftRow, *, margin_deg: float, colour
         return Markup("")
     route, roads, box = shift_geometry(network, [(str(s.id), s.lat, s.lon) for s in located],
                                        margin_deg=margin_deg)
-    markers = [MapMarker(str(s.seq), s.kind, s.lat, s.lon) for s in located if s.reportable]
+    markers = [MapMarker(str(s.number), s.kind, s.lat, s.lon) for s in located if s.reportable]
     depots = {(s.lat, s.lon) for s in located if s.step_type in ("start", "end")}
     markers = [MapMarker("", "depot", lat, lon, depot=True) for lat, lon in sorted(depots)] + markers
     return route_svg(route, roads, box, markers, colours=colours)

@@ -175,7 +175,7 @@ def shift_map(monday: str, day: str, vehicle_id: int):
     located = [s for s in row.stops if s.lat is not None and s.lon is not None]
     route, roads, _ = shift_geometry(road_network(), [(str(s.id), s.lat, s.lon) for s in located],
                                      margin_deg=current_app.config["ODEKAKE_MAP_MARGIN_DEG"])
-    stops = [{"id": s.id, "seq": s.seq, "kind": s.kind, "word": word(s.word_code),
+    stops = [{"id": s.id, "seq": s.seq, "number": s.number, "kind": s.kind, "word": word(s.word_code),
               "eta": hhmm(s.eta_s), "place": s.place, "lat": s.lat, "lon": s.lon} for s in located]
     return jsonify(roads=roads, route=route, stops=stops)
 

@@ -41,14 +41,13 @@
       roads.addTo(map);
       route.addTo(map);
       const list = document.getElementById("map-stops");
-      // The stops people see are numbered 1..n as they come: the plan's own sequence (s.seq) also
-      // counts the depot, the break (no place on the map) and the merged deliveries of a several-shop
-      // errand, which left gaps such as 10, 12. A marker carries its line's number; the depot none.
-      let number = 0;
+      // The stops people see carry the number every screen shows (s.number: 1..n over the stops with
+      // a request, one per door; webapp.plan_views.StopCard.number); the plan's own sequence (s.seq)
+      // also counts the depot and the break. A marker carries its line's number; the depot none.
       data.stops.forEach(function (s) {
         if (s.lat === null || s.lon === null || s.kind === "break") { return; }
         const depot = s.kind === "start" || s.kind === "end";
-        const label = depot ? "" : String(++number);
+        const label = depot || s.number === null ? "" : String(s.number);
         const colour = colours[s.kind] || "#333";
         const tip = (label ? label + " " : "") + s.eta + " " + s.word + " " + s.place;
         if (depot) {
