@@ -125,7 +125,7 @@ def _map_centre(site) -> tuple[float, float]:
 @bp.route("/sites")
 def sites():
     """The sites (拠点) with kind, city id, address and opening hours."""
-    from scheduler.io.csv_import import format_opening_hours
+    from scheduler.io.staff_text import format_opening_hours
 
     return render_template("masters/sites.html", sites=get_store().sites(), hours=format_opening_hours)
 

@@ -1,8 +1,8 @@
 """The master-data forms (Flask-WTF): what staff type, checked field by field, turned into domain objects.
 
 Text fields in the staff syntax (opening hours, ``8:30-17:15`` hours,
-``月-金`` weekdays) are read with the CSV importer's own parsers
-(`scheduler.io.csv_import.parse_cell`), so a form and a CSV cell accept and
+``月-金`` weekdays) are read with the grammar the CSV import reads cells with
+(`scheduler.io.staff_text.parse_cell`), so a form and a CSV cell accept and
 refuse the same text with the same message. Each form's ``to_*`` builds the
 domain object; a `DomainError` it raises names the field, and the view puts
 the message beside that field (`field_for`).
@@ -39,7 +39,8 @@ from scheduler.domain import (
     Vehicle,
     hhmm,
 )
-from scheduler.io.csv_import import TABLES, format_opening_hours, parse_cell
+from scheduler.io.csv_tables import TABLES
+from scheduler.io.staff_text import format_opening_hours, parse_cell
 from webapp.i18n import EXCEPTION_WORDS, N_
 from webapp.messages import message
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from routing.addresses import AddressIndex
-from scheduler.io.csv_import import import_csv, parse_cell
+from scheduler.io.csv_import import import_csv
 from scheduler.store import Store
 from tests.routing.osmxml import osm_xml
 
@@ -249,11 +249,3 @@ def test_address_without_a_match_or_without_address_data_is_refused(store, tmp_p
     report = import_csv(store, "residents", _write(tmp_path, text, "again.csv"), user="t")
     assert report.errors[0].problem.startswith("empty, and no address data to place the row from its address")
 
-
-def test_hours_as_staff_type_them_in_japanese():
-    """9時から17時, 9時～17時, full-width 9:00-17:00, 9時半 and 月から金 read as the same hours a form or a cell means."""
-    every_day = {wd: ((9 * H, 17 * H),) for wd in range(7)}
-    for text in ("9時から17時", "9時～17時", "9時〜17時", "９：００－１７：００", "9:00-17:00"):
-        assert parse_cell("opening_hours", text) == every_day, text
-    assert parse_cell("opening_hours", "月から金 9時から12時半,13時30分～17時; 土 休み") == {
-        wd: ((9 * H, 12 * H + 1800), (13 * H + 1800, 17 * H)) for wd in range(5)}
