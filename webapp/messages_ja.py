@@ -198,4 +198,8 @@ JA: dict[str, str] = {
         "住所データ（{file}）に見つかりません。緯度・経度を入れてください（地図で置くのは電話予約の画面からできます）",
     "point ({lat:.6f}, {lon:.6f}) is {distance:.0f} m from the nearest road (limit {limit:.0f} m)":
         "地点（{lat:.6f}, {lon:.6f}）は最寄りの道路から{distance:.0f} m離れています（上限{limit:.0f} m）",
+    "stop {stop} is not on the published plan of its week; the crew reports only on the routes drivers have":
+        "停車 {stop} はその週の公開済みの計画にありません。報告は運転手に届いている運行だけにできます",
+    "give the reason the request could not be served":
+        "対応できなかった理由を入力してください",
 }

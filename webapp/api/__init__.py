@@ -191,12 +191,15 @@ def stop_status(stop_id: int):
     """
     data = json_body()
     store = get_store()
-    if current_user.role == Role.DRIVER and not on_published_route(store, stop_id, current_user.vehicle_id):
-        abort(404, description=f"stop {stop_id} is not on your published route")
+    if current_user.role == Role.DRIVER:
+        if not on_published_route(store, stop_id, current_user.vehicle_id):
+            abort(404, description=f"stop {stop_id} is not on your published route")
+    elif not on_published_route(store, stop_id, store.get_stop(stop_id).vehicle_id):  # unknown: 404
+        raise InputError.of("stop_id", "stop {stop} is not on the published plan of its week; the crew reports "
+                                       "only on the routes drivers have", stop=stop_id)
     action, note = data.get("action"), str(data.get("note") or "")
     if action == "cannot_serve" and not note.strip():
-        msg = "note: give the reason the request could not be served"
-        raise InputError(msg)
+        raise InputError.of("note", "give the reason the request could not be served")
     now = clock.now()
     at = parse_moment(data.get("at"), field="at") if data.get("at") is not None else now
     req = store.mark_stop(stop_id, str(action), user=current_user.login, note=note, today=now.date(), at=at, now=now)

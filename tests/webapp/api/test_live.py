@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 
 import pytest
 
-from scheduler.domain import DAY_S
+from scheduler.domain import DAY_S, PlanStatus
 from tests.webapp.conftest import csrf_token, login
 
 
@@ -129,3 +130,15 @@ def test_a_van_35_minutes_late_puts_residents_on_the_call_list_and_operators_not
                          headers={"X-CSRFToken": token})
     assert cancel.status_code == 200
     assert store.get_request(call["request_id"]).status.value == "cancelled"
+
+
+def test_a_report_on_a_draft_version_s_stop_or_an_unknown_stop_is_refused(client, app, day_of, store):
+    plan = store.published_plan(day_of - dt.timedelta(days=day_of.weekday()))
+    draft = store.save_plan(dataclasses.replace(plan, id=None, version=0, status=PlanStatus.DRAFT, stops=[
+        dataclasses.replace(s, id=None, plan_id=None) for s in plan.stops], unassigned=[]))
+    stop = next(s for s in draft.stops if s.request_id is not None and s.day == day_of)
+    login(client, "dispatcher")
+    answer = _press(client, stop.id, "arrived", None)
+    assert answer.status_code == 400 and answer.json["field"] == "stop_id", answer.json
+    assert store.stop_events([stop.id]) == []
+    assert _press(client, 10**9, "arrived", None).status_code == 404
