@@ -7,6 +7,11 @@ carries the window its resident was told (`scheduler.booking.readback.told_from_
 the promise of a phone booking, else the published start rounded to the half
 hour), which is what lateness and the call list are measured against.
 
+Nothing here writes: a crew's report is stored first (`Store.mark_stop`) and
+the day is re-timed when read, so a re-timing can never fail the report; one
+that fails is logged and the route shown with its planned times until the
+next read tries again.
+
 "Now" is the city's clock (the caller passes it). A day that has not begun is
 timed from its start (nobody is late yet); a day that is over is timed as of
 its end of service hours, without assuming anyone still at a stop.
@@ -15,6 +20,7 @@ its end of service hours, without assuming anyone still at a stop.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -34,6 +40,8 @@ from scheduler.live.eta import Leg, Report, StepEta, retime
 
 if TYPE_CHECKING:
     from scheduler.store import Store
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["LiveDay", "LiveStep", "VehicleDay", "legs_of", "live_day", "reports_of", "week_s"]
 
@@ -184,8 +192,13 @@ def live_day(store: Store, day: dt.date, now: dt.datetime, *, vehicle_ids: Itera
     for vid in sorted(routes):
         stops = sorted(routes[vid], key=lambda s: s.seq)
         own = [e for e in events if e.stop_id in {s.id for s in stops}]
-        steps = retime(legs_of(stops, told, week_start), reports_of(own, week_start),
-                       _now_s(day, now, week_start, stops))
+        legs = legs_of(stops, told, week_start)
+        try:
+            steps = retime(legs, reports_of(own, week_start), _now_s(day, now, week_start, stops))
+        except Exception:  # a report is stored before anything is re-timed: show the plan, try at the next read
+            logger.exception("live day %s: re-timing vehicle %s failed; its planned times are shown", day, vid)
+            steps = [StepEta(leg, "planned", leg.planned_arrival_s, leg.planned_start_s, leg.planned_departure_s)
+                     for leg in legs]
         by_id = {s.id: s for s in stops}
         live = [LiveStep(by_id[e.leg.stop_id], e, requests.get(by_id[e.leg.stop_id].request_id),
                          told.get(e.leg.stop_id)) for e in steps]

@@ -153,3 +153,20 @@ def test_a_report_in_the_future_or_on_another_day_is_refused_and_nothing_stored(
     with pytest.raises(InputError, match="^at: "):
         store.mark_stop(stop.id, "arrived", user="a", at=at, now=now)
     assert store.stop_events([stop.id]) == []
+
+
+def test_a_re_timing_that_fails_shows_the_plan_and_is_logged_never_failing_the_report(store, monkeypatch, caplog):
+    import scheduler.live.day as day_module
+
+    stop = _route(store)[0].stop
+    now = _at(DAY, stop.departure_s)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(day_module, "retime", broken)
+    store.mark_stop(stop.id, "done", user="a", at=now, now=now)  # stored: nothing is re-timed on write
+    live = live_day(store, DAY, now)
+    assert all(s.eta.start_s == s.stop.start_s for v in live.vehicles for s in v.steps)
+    assert "re-timing vehicle" in caplog.text
+    assert store.stop_events([stop.id])
