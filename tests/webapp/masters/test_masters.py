@@ -161,7 +161,7 @@ def test_user_management_admin_only(client, store, app):
     page = client.get("/masters/users").text + client.get(f"/masters/users/{user.id}").text
     assert user.password_hash not in page and "scrypt:" not in page and "pbkdf2:" not in page
     no_vehicle = _post(client, "/masters/users/new", {**data, "login": "driver8", "vehicle_id": ""})
-    assert "a driver must be tied to a vehicle" in _field_error(no_vehicle.text, "vehicle_id")
+    assert "運転手には車両を決めてください" in _field_error(no_vehicle.text, "vehicle_id")
     short = _post(client, f"/masters/users/{user.id}", {**data, "password": "short"})
     assert "8文字以上にしてください" in _field_error(short.text, "password")
     old_hash = user.password_hash
