@@ -36,6 +36,10 @@
 Prints a table and writes it to docs/RELIABILITY.md ("Under load") and the
 "load" section of docs/BENCHMARKS.md (``--no-write``: print only). Exit status
 1 when anything was lost, double-booked or answered 5xx.
+
+This module is long because it is one benchmark from start to end (the instance,
+the server, locust, every answer checked against the database); the simulated
+people are in benchmarks/locustfile.py.
 """
 
 from __future__ import annotations

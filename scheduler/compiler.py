@@ -37,7 +37,12 @@ Hall sessions
     starting within ``[earliest_start_s, latest_start_s]`` and early enough to
     finish before the site closes; ``service`` = session length, ``setup`` =
     `STOP_SETUP_S`, skill ``office_terminal``. A session whose rule does not
-    occur this week is not due and is left out silently.
+    occur this week is not due and is left out silently. A rule day that is a
+    holiday or has no service follows the session's ``on_holiday`` rule
+    (`scheduler.service_calendar.session_days_of_week`): moved to the next
+    service day the hall is open (perhaps into the next week, whose compile
+    then holds it), or cancelled; ``session_moves`` lists them, and seats
+    booked on the rule day count on the day it moved to.
 Home visits
     One job at the home: ``service`` = sum of the requested services'
     durations, ``setup`` = `STOP_SETUP_S`, skills = the services' skills.
@@ -75,6 +80,10 @@ jobs, pickups and deliveries together. Descriptions carry no personal data
 (the problem file can be exported): only the city's request ids (`city_id`)
 and site names; messages name requests, residents, sites and vehicles by the
 city's ids too.
+
+This module is long because it is one set of rules: the rules above and the code
+applying them to each kind of request read best side by side (a sixth of its lines
+are this docstring).
 """
 
 from __future__ import annotations
@@ -108,6 +117,7 @@ from scheduler.domain import (
     week_seconds,
 )
 from scheduler.matrices import MatrixProvider
+from scheduler.service_calendar import SessionDay, is_service_day, session_days_of_week
 
 __all__ = [
     "SKILL_IDS",
@@ -244,6 +254,8 @@ class CompiledWeek:
     promised: dict[int, TimeWindow] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
     requests: dict[int, Request] = field(default_factory=dict)
+    #: request id -> its session days this week that are days off (moved, cancelled, or nowhere to go)
+    session_moves: dict[int, list[SessionDay]] = field(default_factory=dict)
 
     def in_city_words(self, text: str) -> str:
         """Return a message of the solver or validator with its task and vehicle ids explained.
@@ -284,9 +296,11 @@ def request_priority(req: Request, now: dt.datetime) -> int:
     return min(MAX_WAITING_PRIORITY, req.base_priority + PRIORITY_PER_DAY * waited_days)
 
 
-def _session_days(details: SessionDetails, week_start: dt.date) -> list[dt.date]:
-    days = [week_start + dt.timedelta(days=i) for i in range(7)]
-    return [d for d in days if details.rule.occurs_on(d)]
+def _session_due(days: Sequence[SessionDay], week_start: dt.date) -> bool:
+    """Return whether a session is due: held this week, or a rule day of the week has nowhere to move to."""
+    week = (week_start, week_start + dt.timedelta(days=6))
+    return any(week[0] <= (sd.held_on or sd.rule_day) <= week[1] and (sd.held_on or sd.rule == "move")
+               for sd in days)
 
 
 def due_this_week(req: Request, week_start: dt.date) -> bool:
@@ -294,7 +308,9 @@ def due_this_week(req: Request, week_start: dt.date) -> bool:
 
     A promised window decides alone; otherwise any preference window inside the
     week, or no window at all (as soon as possible), makes it due. A hall
-    session is due when its rule occurs on a day of the week.
+    session is due when it is held on a day of the week (its rule's day, or a
+    day off's moved there by the calendar alone: `compile_week` also asks the
+    week's service days and the hall's hours).
     """
     week_end = week_start + dt.timedelta(days=6)
     if req.promised is not None:
@@ -302,7 +318,7 @@ def due_this_week(req: Request, week_start: dt.date) -> bool:
     if req.kind == RequestKind.SESSION:
         if req.windows:
             return any(week_start <= w.day <= week_end for w in req.windows)
-        return bool(_session_days(req.details, week_start))
+        return _session_due(session_days_of_week(req.details, week_start), week_start)
     if not req.windows:
         return True
     return any(week_start <= w.day <= week_end for w in req.windows)
@@ -357,6 +373,8 @@ class _Builder:
     def __init__(self, week_start: dt.date, service_days: Sequence[dt.date]):
         self.week_start = week_start
         self.service_days = list(service_days)
+        #: session request id -> its days concerning the week (see `session_days_of_week`)
+        self.session_days: dict[int, list[SessionDay]] = {}
         self.loc_index: dict[str, int] = {}
         self.locations: list[Location] = []
         self.next_id = 1
@@ -376,6 +394,12 @@ class _Builder:
             self.loc_index[key] = len(self.locations)
             self.locations.append(loc)
         return self.loc_index[key]
+
+    def is_service(self, day: dt.date) -> bool:
+        """Return whether `day` is a service day: the week's own, the calendar's for other weeks."""
+        if self.week_start <= day < self.week_start + dt.timedelta(days=7):
+            return day in self.service_days
+        return is_service_day(day)
 
     def task_id(self) -> int:
         tid = self.next_id
@@ -455,7 +479,7 @@ def compile_week(
     vehicles_out = _compile_shifts(b, out, shifts, vehicles, sites)
     jobs: list[dict] = []
     shipments: list[dict] = []
-    due = [r for r in sorted(requests, key=lambda r: r.id) if due_this_week(r, week_start)]
+    due = [r for r in sorted(requests, key=lambda r: r.id) if _due(b, out, r, sites)]
     _find_off_road(b, due, residents, sites, matrix_provider)
     for req in due:
         _compile_request(b, out, jobs, shipments, req, now=now, residents=residents, sites=sites,
@@ -469,6 +493,25 @@ def compile_week(
         "matrices": {"car": matrices},
     }
     return out
+
+
+def _due(b: _Builder, out: CompiledWeek, req: Request, sites: dict[int, Site]) -> bool:
+    """Return whether a request is due this week; note a session's days and its days off moved."""
+    if req.kind != RequestKind.SESSION or req.promised is not None:
+        return due_this_week(req, b.week_start)
+    d: SessionDetails = req.details
+    site = sites.get(d.site_id)  # a missing site is named when the session is compiled
+
+    def hall_open(day: dt.date) -> bool:
+        return bool(_clip([(day, d.earliest_start_s, d.latest_start_s)], site, before_close_s=d.session_s))
+
+    days = session_days_of_week(d, b.week_start, is_service=b.is_service, hall_open=hall_open)
+    b.session_days[req.id] = days
+    if any(sd.moved for sd in days):
+        out.session_moves[req.id] = [sd for sd in days if sd.moved]
+    if req.windows:
+        return due_this_week(req, b.week_start)
+    return _session_due(days, b.week_start)
 
 
 def _check_week_and_shifts(week_start: dt.date, shifts: Sequence[Shift]) -> None:
@@ -542,7 +585,8 @@ def _compile_request(b: _Builder, out: CompiledWeek, jobs: list[dict], shipments
         out.skipped.append(Skipped(req.id, far.code, far.reason, promised=req.promised is not None))
         return
     if req.kind == RequestKind.SESSION:
-        reason = _compile_session(b, out, jobs, req, prio, sites, _booked_service_s(req, bookings, services))
+        moved = {sd.rule_day: sd.held_on for sd in b.session_days.get(req.id, [])}
+        reason = _compile_session(b, out, jobs, req, prio, sites, _booked_service_s(req, bookings, services, moved))
     elif req.kind == RequestKind.VISIT:
         reason = _compile_visit(b, out, jobs, req, prio, residents, services)
     elif req.kind == RequestKind.ERRAND:
@@ -627,16 +671,21 @@ def _register(out: CompiledWeek, tid: int, ref: TaskRef) -> None:
     out.request_tasks.setdefault(ref.request_id, []).append(tid)
 
 
-def _booked_service_s(req: Request, bookings: Sequence[SessionBooking],
-                      services: dict[str, Service]) -> dict[dt.date, int]:
-    """Return, per day, the on-site time the residents booked into a session need (cancelled seats: none)."""
+def _booked_service_s(req: Request, bookings: Sequence[SessionBooking], services: dict[str, Service],
+                      moved: dict[dt.date, dt.date | None]) -> dict[dt.date, int]:
+    """Return, per day held, the on-site time the residents booked into a session need (cancelled seats: none).
+
+    A seat booked on a day off counts on the day the session moved to (`moved`: rule day -> day held).
+    """
     needed: dict[dt.date, int] = {}
     for booking in bookings:
         if booking.session_request_id != req.id or booking.cancelled_at is not None:
             continue  # another session's, or cancelled: the resident is not coming
         service_s = sum(_lookup(services, code, f"request {city_id(req)}: booking #{booking.id}: service").duration_s
                         for code in booking.services)
-        needed[booking.day] = needed.get(booking.day, 0) + STOP_SETUP_S + service_s
+        day = moved.get(booking.day, booking.day)
+        if day is not None:
+            needed[day] = needed.get(day, 0) + STOP_SETUP_S + service_s
     return needed
 
 
@@ -647,16 +696,7 @@ def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, p
     if req.promised is not None:
         spans, reason = _request_spans(req, b.service_days)
     else:
-        rule_days = _session_days(d, b.week_start)
-        days = [day for day in rule_days if day in b.service_days]
-        if not days:
-            return Skip("no_session_day", "session day " + _label_days(rule_days) + " is a holiday or not a service day")
-        spans, reason = [(day, d.earliest_start_s, d.latest_start_s) for day in days], None
-        if req.windows:  # an explicit window narrows the rule's days
-            spans = [(w.day, max(w.start_s, d.earliest_start_s), min(w.end_s, d.latest_start_s))
-                     for w in req.windows if w.day in days]
-            if not spans:
-                return Skip("no_session_day", "the requested windows do not fall on a session day of the rule")
+        spans, reason = _session_spans(b, req)
     if reason:
         return reason
     length_s = {day: max(d.session_s, booked_s.get(day, 0)) for day, _, _ in spans}
@@ -682,6 +722,28 @@ def _compile_session(b: _Builder, out: CompiledWeek, jobs: list, req: Request, p
         })
         _register(out, tid, TaskRef(req.id, "session", req.kind, idx, site_id=site.id, day=day))
     return None
+
+
+def _session_spans(b: _Builder, req: Request) -> tuple[list[tuple[dt.date, int, int]], Skip | None]:
+    """Return a session's day windows this week (days off moved by its rule), or why there are none."""
+    d: SessionDetails = req.details
+    session_days = b.session_days.get(req.id, [])
+    week_end = b.week_start + dt.timedelta(days=6)
+    held = {sd.rule_day: sd.held_on for sd in session_days
+            if sd.held_on is not None and b.week_start <= sd.held_on <= week_end}
+    if not held:
+        rule_days = [sd.rule_day for sd in session_days if sd.rule_day >= b.week_start]
+        why = "its rule cancels a session on a day off" if d.on_holiday == "cancel" else \
+            "no service day with the hall open follows within a week"
+        return [], Skip("no_session_day", f"session day {_label_days(rule_days)} is a holiday or not a service "
+                        f"day ({why})")
+    spans = [(day, d.earliest_start_s, d.latest_start_s) for day in sorted(held.values())]
+    if req.windows:  # an explicit window narrows the rule's days (a window on a day off moves with it)
+        spans = [(held[w.day], max(w.start_s, d.earliest_start_s), min(w.end_s, d.latest_start_s))
+                 for w in req.windows if w.day in held]
+        if not spans:
+            return [], Skip("no_session_day", "the requested windows do not fall on a session day of the rule")
+    return spans, None
 
 
 def _compile_visit(b: _Builder, out: CompiledWeek, jobs: list, req: Request, prio: int,
