@@ -629,6 +629,11 @@ class SessionRule:
         return (day.day - 1) // 7 + 1 == self.nth
 
 
+#: What a hall session does on a rule day that is a holiday or has no service: ``move`` to the
+#: next service day the hall is open (that week, else the next), or ``cancel`` that day's session.
+ON_HOLIDAY_RULES = ("move", "cancel")
+
+
 @dataclass
 class SessionDetails:
     """A hall session (巡回): the van stays at a site while residents walk in."""
@@ -638,10 +643,14 @@ class SessionDetails:
     session_s: int = 5400
     earliest_start_s: int = 9 * 3600  # preferred hours for the session to start
     latest_start_s: int = 14 * 3600
+    #: what becomes of a session whose rule day is a holiday or has no service (see `ON_HOLIDAY_RULES`)
+    on_holiday: str = "move"
 
     def __post_init__(self) -> None:
         if isinstance(self.rule, dict):
             self.rule = SessionRule(**self.rule)
+        if self.on_holiday not in ON_HOLIDAY_RULES:
+            _fail("details.on_holiday", "{value!r}: use {known}", value=self.on_holiday, known=" or ".join(ON_HOLIDAY_RULES))
         if not isinstance(self.session_s, int) or self.session_s <= 0:
             _fail("details.session_s", "must be a positive number of seconds")
         _check_time_of_day("details.earliest_start_s", self.earliest_start_s)
@@ -795,6 +804,8 @@ EVENT_CAUSES: dict[str, tuple[str, ...]] = {
     "plan_cancellation": ("week", "version"),  # served by the version a cancellation derived (time freed)
     "csv_import": (),  # cancelled by a CSV import that marked it cancelled
     "personal_data_removed": (),  # cancelled because the resident's personal data was removed on request
+    "moved_for_holiday": ("from", "to", "holiday"),  # a hall session's day off moved to the next service day
+    "cancelled_for_holiday": ("day", "holiday"),  # a hall session's day off cancelled (its rule says cancel)
 }
 
 

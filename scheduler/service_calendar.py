@@ -21,12 +21,20 @@ when none are given), and the day becomes a service day of the week.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import jpholiday
 
 from scheduler.clock import city_today
-from scheduler.domain import EXTRA_DUTY, DomainError, Shift, ShiftException, Vehicle
+from scheduler.domain import (
+    EXTRA_DUTY,
+    DomainError,
+    SessionDetails,
+    Shift,
+    ShiftException,
+    Vehicle,
+)
 
 #: Year-end break (年末年始): (month, day) pairs with no service.
 YEAR_END_BREAK: frozenset[tuple[int, int]] = frozenset(
@@ -41,6 +49,68 @@ def is_service_day(day: dt.date) -> bool:
     if (day.month, day.day) in YEAR_END_BREAK:
         return False
     return not jpholiday.is_holiday(day)
+
+
+def day_off_name(day: dt.date) -> str:
+    """Return the name of the holiday on `day` (成人の日, 年末年始), or ``""`` (a weekend, or a service day)."""
+    if (day.month, day.day) in YEAR_END_BREAK:
+        return "年末年始"
+    return jpholiday.is_holiday_name(day) or ""
+
+
+#: How many days after its day off a hall session may move: never as far as its next rule day.
+MOVE_WITHIN_DAYS = 6
+
+
+@dataclass(frozen=True)
+class SessionDay:
+    """A day a hall session's rule gives and the day it is held (`session_days_of_week`).
+
+    ``held_on`` is None when the session is not held: its rule (``on_holiday``)
+    cancels it, or no service day with the hall open follows within
+    `MOVE_WITHIN_DAYS`. ``holiday`` names the rule day when it is a day off.
+    """
+
+    rule_day: dt.date
+    held_on: dt.date | None
+    holiday: str = ""
+    rule: str = "move"  # the session's on_holiday rule
+
+    @property
+    def moved(self) -> bool:
+        """Whether the rule day was a day off (the session moved, or is not held)."""
+        return self.held_on != self.rule_day
+
+
+def session_days_of_week(details: SessionDetails, week_start: dt.date, *,
+                         is_service: Callable[[dt.date], bool] = is_service_day,
+                         hall_open: Callable[[dt.date], bool] = lambda _day: True) -> list[SessionDay]:
+    """Return a hall session's days that concern the week starting `week_start`, by rule day.
+
+    A rule day that is a service day is held that day. A rule day that is a day
+    off (holiday, 年末年始, weekend, no service) follows the session's
+    ``on_holiday`` rule: ``move`` holds it on the next service day on which
+    `hall_open` (the hall is open long enough), within `MOVE_WITHIN_DAYS` days,
+    even in the next week; ``cancel`` does not hold it. Rule days of the week
+    are listed whatever became of them, and those of the week before that move
+    into this week too.
+    """
+    out = []
+    for n in range(-7, 7):
+        day = week_start + dt.timedelta(days=n)
+        if not details.rule.occurs_on(day):
+            continue
+        if is_service(day):
+            if n >= 0:
+                out.append(SessionDay(day, day, rule=details.on_holiday))
+            continue
+        held = None
+        if details.on_holiday == "move":
+            later = (day + dt.timedelta(days=k) for k in range(1, MOVE_WITHIN_DAYS + 1))
+            held = next((d for d in later if is_service(d) and hall_open(d)), None)
+        if n >= 0 or (held is not None and held >= week_start):
+            out.append(SessionDay(day, held, day_off_name(day), details.on_holiday))
+    return out
 
 
 def service_days(week_start: dt.date, exceptions: Iterable[ShiftException] = ()) -> list[dt.date]:

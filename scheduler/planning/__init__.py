@@ -14,7 +14,10 @@
    stay as history), with every unassigned request and its reason in words for
    staff, and set the served requests to ``planned`` (requests of this week
    that were planned before but no longer fit go back to ``booked`` or
-   ``received``) — all in one transaction.
+   ``received``) — all in one transaction. A hall session whose rule day is
+   a holiday or has no service was moved or cancelled by the compiler; that
+   transaction also records it on the request and moves its seats
+   (`holiday_sessions`), and the plan's summary lists it for the board.
 
 A request counts as served only when all its tasks are routed (an errand from
 two shops needs both). A request with a promised window that the plan cannot
@@ -29,6 +32,8 @@ The package has one module per concern:
 ``plan_building``
     a solution → an unsaved `Plan` (`build_plan`), and the request statuses a
     stored plan changes.
+``holiday_sessions``
+    sessions on a day off: their events, their seats, the summary's ``session_moves``.
 ``wording``
     reasons in words for staff (`reason_in_words`, `BROKEN_PROMISE`).
 ``diff``

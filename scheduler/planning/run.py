@@ -24,6 +24,10 @@ from scheduler.domain import (
     UnassignedRequest,
 )
 from scheduler.matrices import MatrixProvider
+from scheduler.planning.holiday_sessions import (
+    apply_session_moves,
+    session_moves_summary,
+)
 from scheduler.planning.plan_building import build_plan, update_statuses
 from scheduler.planning.wording import BROKEN_PROMISE
 from scheduler.vrp.params import SolveParams
@@ -182,6 +186,8 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
     with store.transaction():  # BEGIN IMMEDIATE: no booking or cancellation lands until this version is in
         if store.open_requests_digest() != seen:
             compiled, plan = _take_in_changes(store, network, compiled, plan, user=user, now=now)
+        apply_session_moves(store, compiled, user=user)
+        plan.summary["session_moves"] = session_moves_summary(store, compiled)
         saved = store.save_plan(plan)
         update_statuses(store, compiled, saved, user=user)
     t3 = time.perf_counter()

@@ -527,6 +527,15 @@ class Store:
         """Return a request's events, oldest first."""
         return self._events.where("request_id = ?", [request_id])
 
+    def note_event(self, request_id: int, *, user: str, cause: str, cause_args: dict) -> RequestEvent:
+        """Record why the system changed a request without moving its status (a hall session's day moved)."""
+        with self.transaction():
+            status = self.get_request(request_id).status
+            event = RequestEvent(request_id=request_id, at=stamp_now(), user=user, from_status=status,
+                                 to_status=status, cause=cause, cause_args=dict(cause_args))
+            self._insert("request_events", REQUEST_EVENT.to_row(event))
+        return event
+
     # ------------------------------------------------------------------ session bookings
 
     def _check_booking(self, b: SessionBooking) -> None:

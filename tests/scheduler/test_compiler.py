@@ -31,6 +31,7 @@ from scheduler.domain import (
     TimeWindow,
     VisitDetails,
 )
+from scheduler.service_calendar import session_days_of_week
 from scheduler.vrp.problem import parse_problem
 from tests.scheduler.planning_world import (
     NOW,
@@ -199,11 +200,59 @@ def test_session_bookings_lengthen_a_full_session():
     assert job["service"] == 3600
 
 
-def test_session_on_a_holiday_is_reported():
-    """A weekly Tuesday session in a week whose Tuesday is a holiday is listed as skipped."""
+def test_session_on_a_holiday_moves_to_the_next_service_day():
+    """A weekly Tuesday session in a week whose Tuesday is a holiday is held on Wednesday, its seats with it."""
+    req = request(22, RequestKind.SESSION, SessionDetails(site_id=2, rule=SessionRule("weekly", 1), session_s=3600))
+    seats = [SessionBooking(22, resident_id=1, day=TUE, services=("consultation",) * 3)]  # 5 + 3 × 30 min
+    out = _compile([req], service_days=[d for d in DAYS if d != TUE], bookings=seats)
+    [job] = out.problem["jobs"]
+    wed = TUE + dt.timedelta(days=1)
+    assert out.tasks[job["id"]].day == wed and out.skipped == []
+    assert job["time_windows"][0][0] == 2 * 86400 + 9 * H and job["service"] == (5 + 3 * 30) * 60
+    [moved] = out.session_moves[22]
+    assert (moved.rule_day, moved.held_on, moved.rule) == (TUE, wed, "move")
+
+
+def test_session_on_a_holiday_skips_a_day_the_hall_is_closed():
+    """The hall closed on Wednesday: the Tuesday session moves to Thursday."""
+    w = tiny_world()
+    hall = w["sites"][2]
+    w["sites"][2] = dataclasses.replace(hall, opening_hours={k: v for k, v in hall.opening_hours.items() if k != 2})
     req = request(22, RequestKind.SESSION, SessionDetails(site_id=2, rule=SessionRule("weekly", 1)))
-    out = _compile([req], service_days=[d for d in DAYS if d != TUE])
+    out = _compile([req], world=w, service_days=[d for d in DAYS if d != TUE])
+    [job] = out.problem["jobs"]
+    assert out.tasks[job["id"]].day == TUE + dt.timedelta(days=2)
+
+
+def test_session_on_a_holiday_cancelled_by_its_rule_is_not_due():
+    """A session whose rule cancels a day off is not held: no job, no skip, the cancellation listed."""
+    details = SessionDetails(site_id=2, rule=SessionRule("weekly", 1), on_holiday="cancel")
+    out = _compile([request(22, RequestKind.SESSION, details)], service_days=[d for d in DAYS if d != TUE])
+    assert out.problem["jobs"] == [] and out.skipped == [] and 22 not in out.requests
+    [cancelled] = out.session_moves[22]
+    assert (cancelled.rule_day, cancelled.held_on, cancelled.rule) == (TUE, None, "cancel")
+
+
+def test_session_on_a_friday_holiday_moves_into_the_next_week():
+    """A Friday holiday moves the session to the next Monday: not due this week, held the next."""
+    fri = WEEK + dt.timedelta(days=4)
+    req = request(22, RequestKind.SESSION, SessionDetails(site_id=2, rule=SessionRule("weekly", 4)))
+    out = _compile([req], service_days=DAYS[:4])
+    assert out.problem["jobs"] == [] and out.skipped == []
+    assert [(m.rule_day, m.held_on) for m in out.session_moves[22]] == [(fri, WEEK + dt.timedelta(days=7))]
+    nxt = WEEK + dt.timedelta(days=7)
+    held_next = session_days_of_week(req.details, nxt, is_service=lambda d: d.weekday() < 5 and d != fri)
+    assert [(sd.rule_day, sd.held_on) for sd in held_next] == [(fri, nxt), (fri + dt.timedelta(days=7),) * 2]
+
+
+def test_session_with_nowhere_to_move_is_reported():
+    """A hall open only on Tuesdays, the Tuesday a holiday: the session is listed as skipped with why."""
+    w = tiny_world()
+    w["sites"][2] = dataclasses.replace(w["sites"][2], opening_hours={1: (9 * H, 17 * H)})
+    req = request(22, RequestKind.SESSION, SessionDetails(site_id=2, rule=SessionRule("weekly", 1)))
+    out = _compile([req], world=w, service_days=[d for d in DAYS if d != TUE])
     assert out.problem["jobs"] == [] and "holiday" in out.skipped[0].reason
+    assert "no service day with the hall open" in out.skipped[0].reason
 
 
 def test_errand_is_one_shipment_per_shop_with_ready_time_opening_hours_and_cool_box():
