@@ -20,6 +20,7 @@ BENCHMARKS = {
     "fuzz": "benchmarks.bench_fuzz",
     "fingerprint": "benchmarks.bench_fingerprint",
     "live": "benchmarks.bench_live",
+    "closures": "benchmarks.bench_closures",
 }
 
 
