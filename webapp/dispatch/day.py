@@ -111,7 +111,7 @@ def _row(card: StopCard, number: str, step: LiveStep | None) -> DayRow:
         return DayRow(card, number, "planned", "", "", hhmm(card.start_s), 0, "")
     eta, told = step.eta, step.told
     return DayRow(card, number, step.state, _time(eta.arrived_at_s), _time(eta.left_at_s), _time(eta.start_s),
-                  _minutes(eta.late_by_s) if eta.start_s is not None else 0,
+                  _minutes(eta.late_by_s) if eta.start_s is not None and card.request_id is not None else 0,
                   f"{hhmm(told.start_s)}–{hhmm(told.end_s)}" if told else "")
 
 

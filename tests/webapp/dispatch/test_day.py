@@ -38,7 +38,7 @@ def _office(app, name="dispatcher"):
 
 
 def _row(html: str, stop_id: int) -> str:
-    found = re.search(rf'<tr class="[^"]*" data-stop-id="{stop_id}".*?</tr>', html, re.S)
+    found = re.search(rf'<tr class="[^"]*" data-stop-id="{stop_id}".*?</tr>', html, re.DOTALL)
     assert found, f"no row for stop {stop_id}"
     return found.group(0)
 
@@ -88,7 +88,7 @@ def test_reports_show_as_states_actual_times_and_late_etas_and_the_banner_names_
             minutes = -(-by_id[stop_id]["late_by_s"] // 60)
             assert f"{minutes}分遅れ" in _row(html, stop_id)
     assert "最終報告 1分前" in html
-    banner = re.search(r'<section id="late-banner".*?</section>', html, re.S).group(0)
+    banner = re.search(r'<section id="late-banner".*?</section>', html, re.DOTALL).group(0)
     assert "hidden" not in banner.split(">", 1)[0]
     items = re.findall(r'<li data-stop-id="(\d+)"', banner)
     late_ids = set(live["late"])
@@ -104,7 +104,7 @@ def test_the_call_list_shows_whom_to_phone_and_records_outcomes_and_a_cancellati
     page = office.get(f"/dispatch/days/{day.isoformat()}/calls")
     assert page.status_code == 200
     first = calls[0]
-    row = re.search(rf'<tr id="call-{first["id"]}".*?</tr>', page.text, re.S).group(0)
+    row = re.search(rf'<tr id="call-{first["id"]}".*?</tr>', page.text, re.DOTALL).group(0)
     assert first["name"] in row and first["phone"] in row
     assert first["read_back"] in row and "お出かけ市役所です" in row
     assert first["told"]["text"] in row and first["expected"] in row
@@ -118,7 +118,7 @@ def test_the_call_list_shows_whom_to_phone_and_records_outcomes_and_a_cancellati
     noted = office.post(f"/dispatch/calls/{first['id']}", data={"outcome": "no_answer", "note": "留守電に伝言",
                                                                  "csrf_token": token}, follow_redirects=True)
     assert "記録しました" in noted.text
-    row = re.search(rf'<tr id="call-{first["id"]}".*?</tr>', noted.text, re.S).group(0)
+    row = re.search(rf'<tr id="call-{first["id"]}".*?</tr>', noted.text, re.DOTALL).group(0)
     assert "noted" in row and "不在・折返し待ち" in row and "留守電に伝言" in row
     assert store.call_outcomes(day)[-1].outcome == "no_answer"
     refused = office.post(f"/dispatch/calls/{first['id']}", data={"outcome": "maybe", "csrf_token": token},
@@ -133,12 +133,16 @@ def test_the_call_list_shows_whom_to_phone_and_records_outcomes_and_a_cancellati
 
 def test_the_call_list_prints_on_a4_without_the_forms(app, late_day):
     day, _ = late_day
+    page = _office(app, "operator").get(f"/dispatch/days/{day.isoformat()}/calls").text
+    assert 'class="call-form no-print"' in page and '<nav class="days no-print">' in page
+    assert f"{day.year}年{day.month}月{day.day}日" in page  # the printed header: the day with its year
     answer = app.test_client().get("/dispatch/static/day.css")
     css = answer.text
     answer.close()  # static files are streamed from open files
-    assert "@page { size: A4 landscape" in css
-    printed = re.search(r"@media print \{(.*)\}\s*$", css, re.S).group(1)
-    assert "form" in printed and "header.top" in printed and "display: none" in printed
+    printed = re.search(r"@media print \{(.*)\}\s*$", css, re.DOTALL).group(1)
+    assert "@page { size: A4 landscape" in printed
+    hidden = re.search(r"([^{}]*)\{ display: none !important; \}", printed).group(1)
+    assert {"header.top", ".no-print", "form"} <= {h.strip() for h in hidden.split(",")}
 
 
 def test_the_english_screens_have_no_japanese_staff_words_left(app, late_day):
@@ -148,8 +152,8 @@ def test_the_english_screens_have_no_japanese_staff_words_left(app, late_day):
     for url in (f"/dispatch/days/{day.isoformat()}", f"/dispatch/days/{day.isoformat()}/calls"):
         html = office.get(url).text
         # what residents typed (names, places) and the read-back said on the phone stay Japanese
-        html = re.sub(r'<td class="(place|read-back)"[^>]*>.*?</td>', "", html, flags=re.S)
-        html = re.sub(r'<span class="p">.*?</span>', "", html, flags=re.S)
+        html = re.sub(r'<td class="(place|read-back)"[^>]*>.*?</td>', "", html, flags=re.DOTALL)
+        html = re.sub(r'<span class="p">.*?</span>', "", html, flags=re.DOTALL)
         html = re.sub(r"<td>[^<]*<span class=\"request\">", "<td><span>", html)
         html = re.sub(r'data-confirm="[^"]*"', "", html)
         labels = re.findall(r">([^<>]*[\u3040-\u30ff\u4e00-\u9fff][^<>]*)<", html)

@@ -25,7 +25,7 @@
   }
 
   function updateRow(row, s) {
-    const late = minutesLate(s);
+    const late = row.dataset.request ? minutesLate(s) : 0;  // a break or the depot keeps no one waiting
     row.className = "state-" + s.state + (late ? " late" : "");
     const arrived = s.actual.arrived ? s.actual.arrived.text : "";
     const left = s.actual.left ? s.actual.left.text : "";

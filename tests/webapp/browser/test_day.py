@@ -1,0 +1,87 @@
+"""今日の運行 in the browser (1366 × 768, Japanese): the table of the day, and a report made meanwhile shown by itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+#: Latin words a Japanese page may show: the map's credit and the ids people read (SAMPLE-V1, ...).
+_LATIN_ALLOWED = re.compile(r"OpenStreetMap|contributors|ODbL|SAMPLE[-\w]*|[A-Z]{2,}[-\d]*")
+
+
+@pytest.fixture
+def quick_refresh(live_server):
+    """The screen refreshes every second for this test (the setting is read when the page is served)."""
+    app = live_server.app
+    before = app.config["ODEKAKE_LIVE_REFRESH_S"]
+    app.config["ODEKAKE_LIVE_REFRESH_S"] = 1
+    yield
+    app.config["ODEKAKE_LIVE_REFRESH_S"] = before
+
+
+def test_the_day_refreshes_itself_after_a_report_keeping_the_scroll(page_as, shot, live_server, driver_days,
+                                                                    city_clock, quick_refresh):
+    """A report stored while the dispatcher reads the day turns its row to 到着 without a reload, same scroll."""
+    from scheduler.store import Store
+
+    # vehicle 2's last day: the driver tests write driver 1's second day and driver 2's first day
+    day = driver_days[2][-1]
+    assert day not in (driver_days[1][1], driver_days[2][0])
+    city_clock(day)
+    page = page_as("dispatcher")
+    page.goto(f"/dispatch/days/{day.isoformat()}")
+    assert page.locator("h1").inner_text().startswith("今日の運行")
+    sections = page.locator("section.vehicle")
+    assert sections.count() >= 2
+    second = page.locator("section.vehicle[data-vehicle-id='2']")
+    assert second.locator("table.live tbody tr").count() > 3
+    headers = page.locator("table.live >> nth=0").locator("thead th").all_inner_texts()
+    assert headers == ["順", "種別", "行き先", "伝えた時間", "予定", "実績", "見込み", "遅れ", "状態"]
+    row = second.locator("tr:has(td.num:text-is('1'))")
+    stop_id = int(row.get_attribute("data-stop-id"))
+    assert row.locator(".state-word").inner_text() == "予定"
+    page.wait_for_selector("#map .leaflet-marker-pane .map-num")
+    text = page.inner_text("main")  # the header holds the area name, the login and the language switch
+    latin = [w for w in re.findall(r"[A-Za-z][A-Za-z-]{2,}", text) if not _LATIN_ALLOWED.fullmatch(w)]
+    assert latin == [], latin  # no English on the Japanese page
+
+    page.evaluate("() => { window.notReloaded = true; }")
+    row.scroll_into_view_if_needed()
+    page.evaluate("() => window.scrollBy(0, 120)")
+    scrolled = page.evaluate("() => window.scrollY")
+    assert scrolled > 0
+    at = dt.datetime.combine(day, dt.time(9))
+    with Store.for_instance(live_server.instance) as store:
+        store.mark_stop(stop_id, "arrived", user="driver2", at=at, now=at)
+    page.wait_for_selector(f"tr[data-stop-id='{stop_id}'].state-arrived", timeout=10_000)
+    assert row.locator(".state-word").inner_text() == "到着"
+    assert row.locator(".actual").inner_text().startswith("9:00")
+    assert page.evaluate("() => window.notReloaded === true")  # updated in place, not reloaded
+    assert page.evaluate("() => window.scrollY") == scrolled
+    assert "最終報告 0分前" in second.locator(".last-report").inner_text()
+    shot(page, "dispatch-day", docs=True)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    shot(page, "dispatch-day-top")
+
+    # the screen stays open until 11:30 with no word from the van since 9:00 (the clock moves 20 minutes a
+    # refresh: the log-in lasts while the screen asks): the rides told 10:00–10:30 are late, on the call list
+    for minutes in range(20, 151, 20):
+        moment = at + dt.timedelta(minutes=minutes)
+        live_server.app.config["ODEKAKE_NOW"] = moment.isoformat()
+        page.wait_for_function("t => document.getElementById('updated-at').textContent === t",
+                               arg=f"{moment.hour}:{moment.minute:02d}")
+    page.wait_for_selector("#late-banner:not([hidden]) .late-list li", timeout=10_000)
+    with page.expect_navigation():
+        page.click("#late-banner a:has-text('連絡リストを開く')")
+    assert page.locator("table.calls tbody tr").count() >= 1
+    first = page.locator("table.calls tbody tr >> nth=0")
+    assert "お出かけ市役所です" in first.locator(".read-back").inner_text()
+    assert first.locator("button").all_inner_texts() == ["連絡済み", "不在・折返し待ち", "変更了承", "取消希望"]
+    shot(page, "dispatch-calls", docs=True)
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible() and not first.locator("form").is_visible()
+    shot(page, "dispatch-calls-print", full_page=True)
