@@ -45,8 +45,8 @@ _EARTH_RADIUS_M = 6_371_009.0
 class SnapError(InputError):
     """A point lies too far from any road to be snapped; names the point and distance."""
 
-    def __init__(self, msg: str, *, point_id: str, distance_m: float) -> None:
-        super().__init__(msg)
+    def __init__(self, msg: str = "", *, point_id: str, distance_m: float, **parts: Any) -> None:
+        super().__init__(msg, **parts)
         self.point_id = point_id
         self.distance_m = distance_m
 
@@ -125,8 +125,7 @@ class RoadNetwork:
     def __init__(self, G: nx.MultiDiGraph, *, cache_dir: str | os.PathLike | None = None,
                  snap_limit_m: float | None = None) -> None:
         if G.number_of_nodes() == 0:
-            msg = "road graph has no nodes"
-            raise InputError(msg)
+            raise InputError.of("", "road graph has no nodes")
         self.G = G
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._snap_limit_m = snap_limit_m
@@ -182,9 +181,10 @@ class RoadNetwork:
         for (pid, lat, lon), d, i in zip(pts, dist_m, idx):
             offset_m = float(d)
             if offset_m > limit:
-                msg = (f"point {pid!r} ({lat:.6f}, {lon:.6f}) is {offset_m:.0f} m from the nearest road "
-                       f"(limit {limit:.0f} m)")
-                raise SnapError(msg, point_id=pid, distance_m=offset_m)
+                raise SnapError(point_id=pid, distance_m=offset_m, template=(
+                    "point {point!r} ({lat:.6f}, {lon:.6f}) is {offset_m:.0f} m from the nearest road "
+                    "(limit {limit:.0f} m)"), params={"point": pid, "lat": lat, "lon": lon, "offset_m": offset_m,
+                                                      "limit": limit})
             snapped.append(Snapped(pid, lat, lon, int(self.node_ids[i]), round(offset_m, 1)))
         return snapped
 
@@ -244,12 +244,10 @@ class RoadNetwork:
             times_a = np.array(times, dtype=np.int64)
             lengths_a = np.array(lengths, dtype=np.int64)
             if (times_a < 1).any():
-                msg = "road graph has an edge with travel_time < 1 s"
-                raise InputError(msg)
+                raise InputError.of("", "road graph has an edge with travel_time < 1 s")
             self._k = int(lengths_a.sum()) + 1
             if int(times_a.sum()) * self._k >= 2**53:
-                msg = "road graph too large for exact combined weights"
-                raise InputError(msg)
+                raise InputError.of("", "road graph too large for exact combined weights")
             combined = times_a * self._k + lengths_a
             # keep the best of parallel edges: csr_matrix would add them up
             order = np.lexsort((combined, cols_a, rows_a))
@@ -269,8 +267,8 @@ class RoadNetwork:
     def _split(self, combined: np.ndarray, ids_from: Sequence[str], ids_to: Sequence[str]):
         if not np.isfinite(combined).all():
             r, c = np.argwhere(~np.isfinite(combined))[0]
-            msg = f"no road path from point {ids_from[r]!r} to point {ids_to[c]!r}"
-            raise InputError(msg)
+            raise InputError.of("", "no road path from point {start!r} to point {end!r}", start=ids_from[r],
+                                end=ids_to[c])
         w = combined.astype(np.int64)
         return w // self._k, w % self._k
 
@@ -304,8 +302,7 @@ class RoadNetwork:
         """
         pts = list(points)
         if not pts:
-            msg = "no points given: a matrix needs at least one point"
-            raise InputError(msg)
+            raise InputError.of("", "no points given: a matrix needs at least one point")
         snapped = self.snap(pts)
         nodes = [s.node for s in snapped]
         unique = list(dict.fromkeys(nodes))
@@ -410,8 +407,7 @@ class RoadNetwork:
             src, dst = self._index[a.node], self._index[b.node]
             dist, pred = dijkstra(self._weights(), directed=True, indices=[src], return_predecessors=True)
             if not math.isfinite(dist[0, dst]):
-                msg = f"no road path from point {a.id!r} to point {b.id!r}"
-                raise InputError(msg)
+                raise InputError.of("", "no road path from point {start!r} to point {end!r}", start=a.id, end=b.id)
             path = [dst]
             while path[-1] != src:
                 path.append(int(pred[0, path[-1]]))
@@ -446,19 +442,16 @@ def _check_point(p: Any) -> tuple[str, float, float]:
     try:
         pid, lat, lon = p
     except (TypeError, ValueError):
-        msg = f"point {p!r}: expected (id, lat, lon)"
-        raise InputError(msg) from None
+        raise InputError.of("", "point {point!r}: expected (id, lat, lon)", point=p) from None
     try:
         lat_f, lon_f = float(lat), float(lon)
     except (TypeError, ValueError):
-        msg = f"point {pid!r}: lat/lon must be numbers, got ({lat!r}, {lon!r})"
-        raise InputError(msg) from None
+        raise InputError.of("", "point {point!r}: lat/lon must be numbers, got ({lat!r}, {lon!r})", point=pid,
+                            lat=lat, lon=lon) from None
     if not (math.isfinite(lat_f) and -90 <= lat_f <= 90):
-        msg = f"point {pid!r}: lat {lat!r} is not between -90 and 90"
-        raise InputError(msg)
+        raise InputError.of("", "point {point!r}: lat {lat!r} is not between -90 and 90", point=pid, lat=lat)
     if not (math.isfinite(lon_f) and -180 <= lon_f <= 180):
-        msg = f"point {pid!r}: lon {lon!r} is not between -180 and 180"
-        raise InputError(msg)
+        raise InputError.of("", "point {point!r}: lon {lon!r} is not between -180 and 180", point=pid, lon=lon)
     return str(pid), lat_f, lon_f
 
 
@@ -480,16 +473,14 @@ def instance_snap_limit_m(instance: str | os.PathLike) -> float | None:
         return None
     data = read_settings_json(path)
     if not isinstance(data, dict):
-        msg = f'{path}: expected a JSON object such as {{"snap_limit_m": 300}}'
-        raise InputError(msg)
+        raise InputError.of(str(path), 'expected a JSON object such as {{"snap_limit_m": 300}}')
     for key in data:
         if key != "snap_limit_m":
-            msg = f"{path}: unknown key {key!r} (known: snap_limit_m)"
-            raise InputError(msg)
+            raise InputError.of(str(path), "unknown key {key!r} (known: snap_limit_m)", key=key)
     value = data.get("snap_limit_m")
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        msg = f"{path}: snap_limit_m must be a positive number of metres, got {value!r}"
-        raise InputError(msg)
+        raise InputError.of(str(path), "snap_limit_m must be a positive number of metres, got {value!r}",
+                            value=value)
     return float(value)

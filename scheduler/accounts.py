@@ -71,38 +71,33 @@ class User:
 
     def __post_init__(self) -> None:
         if not isinstance(self.login, str) or not _LOGIN.match(self.login):
-            msg = (f"login: {self.login!r} must be 2-32 lower-case letters, digits, '.', '_' or '-', "
-                   "starting with a letter or digit")
-            raise DomainError(msg)
+            raise DomainError.of("login", "{value!r} must be 2-32 lower-case letters, digits, '.', '_' or '-', "
+                                 "starting with a letter or digit", value=self.login)
         check_text("name", self.name)
         try:
             self.role = Role(self.role)
         except ValueError:
-            msg = f"role: unknown role {self.role!r}; use one of {', '.join(r.value for r in Role)}"
-            raise DomainError(msg) from None
+            raise DomainError.of("role", "unknown role {role!r}; use one of {known}", role=self.role,
+                                 known=", ".join(r.value for r in Role)) from None
         if self.role == Role.DRIVER and self.vehicle_id is None:
-            msg = "vehicle_id: a driver must be tied to a vehicle"
-            raise DomainError(msg)
+            raise DomainError.of("vehicle_id", "a driver must be tied to a vehicle")
         if self.role != Role.DRIVER and self.vehicle_id is not None:
-            msg = f"vehicle_id: only drivers are tied to a vehicle, not a {self.role.value}"
-            raise DomainError(msg)
+            raise DomainError.of("vehicle_id", "only drivers are tied to a vehicle, not a {role}", role=self.role.value)
         if self.created_at is None:
             self.created_at = stamp_now()
 
 
 def _check_sha256(field: str, value: str) -> None:
     if not isinstance(value, str) or not _SHA256.fullmatch(value):
-        msg = f"{field}: must be 64 lower-case hex digits"
-        raise DomainError(msg)
+        raise DomainError.of(field, "must be 64 lower-case hex digits")
 
 
 def _check_end(ended_at: dt.datetime | None, reason: str | None) -> None:
     if (ended_at is None) != (reason is None):
-        msg = "ended_at/reason: both or neither"
-        raise DomainError(msg)
+        raise DomainError.of("ended_at/reason", "both or neither")
     if reason is not None and reason not in END_REASONS:
-        msg = f"reason: unknown end {reason!r}; use one of {', '.join(sorted(END_REASONS))}"
-        raise DomainError(msg)
+        raise DomainError.of("reason", "unknown end {reason!r}; use one of {known}", reason=reason,
+                             known=", ".join(sorted(END_REASONS)))
 
 
 @dataclass
@@ -124,11 +119,9 @@ class ApiToken:
         if self.created_at is None:
             self.created_at = stamp_now()
         if self.expires_at is None:
-            msg = "expires_at: a token must have an end"
-            raise DomainError(msg)
+            raise DomainError.of("expires_at", "a token must have an end")
         if self.expires_at <= self.created_at:
-            msg = "expires_at: must be after the token is made"
-            raise DomainError(msg)
+            raise DomainError.of("expires_at", "must be after the token is made")
         _check_end(self.revoked_at, self.revoke_reason)
 
     def state(self, now: dt.datetime) -> str:
@@ -164,8 +157,7 @@ class LoginSession:
     def __post_init__(self) -> None:
         _check_sha256("secret_sha256", self.secret_sha256)
         if self.expires_at <= self.created_at:
-            msg = "expires_at: must be after the session starts"
-            raise DomainError(msg)
+            raise DomainError.of("expires_at", "must be after the session starts")
         if self.last_seen_at is None:
             self.last_seen_at = self.created_at
         _check_end(self.ended_at, self.end_reason)
@@ -218,8 +210,7 @@ class LoginLimits:
         for name in ("delay_after", "delay_step_s", "delay_max_s", "lock_after", "window_s", "lock_s"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                msg = f"{name}: must be a whole number of at least 1, not {value!r}"
-                raise DomainError(msg)
+                raise DomainError.of(name, "must be a whole number of at least 1, not {value!r}", value=value)
 
     @property
     def memory_s(self) -> int:
@@ -304,7 +295,6 @@ class AuditEntry:
     def __post_init__(self) -> None:
         self.subject_ids = tuple(int(i) for i in self.subject_ids)
         if not self.action or not self.subject:
-            msg = "action/subject: must not be empty"
-            raise DomainError(msg)
+            raise DomainError.of("action/subject", "must not be empty")
         if self.at is None:
             self.at = stamp_now()

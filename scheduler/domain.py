@@ -866,7 +866,7 @@ class CallOutcome:
 
     def __post_init__(self) -> None:
         if self.outcome not in CALL_OUTCOMES:
-            _fail("outcome", f"{self.outcome!r} is not one of {', '.join(CALL_OUTCOMES)}")
+            _fail("outcome", "{value!r} is not one of {known}", value=self.outcome, known=", ".join(CALL_OUTCOMES))
         check_text("note", self.note)
 
 

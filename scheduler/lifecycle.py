@@ -74,9 +74,8 @@ def check_press_day(stop_day: dt.date, today: dt.date) -> None:
         Naming the field ``day``.
     """
     if stop_day > today:
-        msg = (f"day: the stop is on {stop_day.isoformat()}, after today ({today.isoformat()}); "
-               "a report is recorded on the stop's day")
-        raise DomainError(msg)
+        raise DomainError.of("day", "the stop is on {day}, after today ({today}); a report is recorded on the "
+                             "stop's day", day=stop_day.isoformat(), today=today.isoformat())
 
 
 #: How far ahead of the server's clock a tablet's clock may run before its report is refused (seconds).
@@ -96,11 +95,9 @@ def check_press_time(stop_day: dt.date, at: dt.datetime, now: dt.datetime) -> No
         Naming the field ``at``.
     """
     if at.date() != stop_day:
-        msg = f"at: {at.isoformat()} is not on the stop's day {stop_day.isoformat()}"
-        raise DomainError(msg)
+        raise DomainError.of("at", "{at} is not on the stop's day {day}", at=at.isoformat(), day=stop_day.isoformat())
     if at > now + dt.timedelta(seconds=PRESS_CLOCK_SKEW_S):
-        msg = f"at: {at.isoformat()} is in the future (now {now.isoformat()})"
-        raise DomainError(msg)
+        raise DomainError.of("at", "{at} is in the future (now {now})", at=at.isoformat(), now=now.isoformat())
 
 
 def stop_action(action: object) -> StopAction:
@@ -108,8 +105,8 @@ def stop_action(action: object) -> StopAction:
     try:
         return StopAction(action)
     except ValueError:
-        msg = f"action: unknown action {action!r}; use one of {', '.join(a.value for a in StopAction)}"
-        raise InputError(msg) from None
+        raise InputError.of("action", "unknown action {action!r}; use one of {known}", action=action,
+                            known=", ".join(a.value for a in StopAction)) from None
 
 
 def report_steps(status: RequestStatus, step_type: str, act: StopAction, at: dt.datetime,
@@ -134,8 +131,7 @@ def report_steps(status: RequestStatus, step_type: str, act: StopAction, at: dt.
     is kept with the status unchanged: ``[status]``.
     """
     if step_type == "session" and act == StopAction.NOT_HOME:
-        msg = "action: not_home is for a door; at a hall session use done (or cannot_serve with why)"
-        raise InputError(msg)
+        raise InputError.of("action", "not_home is for a door; at a hall session use done (or cannot_serve with why)")
     if any(e.action == act.value and e.at == at for e in earlier):
         return None
     target = STOP_ACTIONS[act]
@@ -156,9 +152,7 @@ def check_move(req: Request, to: RequestStatus, promised: TimeWindow | None = No
     """Refuse a status change the life cycle does not allow, or a booking without its promised window."""
     if not req.can_move_to(to):
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[req.status]))
-        msg = (f"request {city_id(req)}: cannot change status from {req.status.value} to "
-               f"{to.value} (allowed: {allowed or 'none'})")
-        raise InputError(msg)
+        raise InputError.of("", "request {request}: cannot change status from {old} to {new} (allowed: {allowed})",
+                            request=city_id(req), old=req.status.value, new=to.value, allowed=allowed or "none")
     if to == RequestStatus.BOOKED and (promised or req.promised) is None:
-        msg = f"request {city_id(req)}: booking needs the promised window"
-        raise InputError(msg)
+        raise InputError.of("", "request {request}: booking needs the promised window", request=city_id(req))

@@ -119,8 +119,7 @@ def service_days(week_start: dt.date, exceptions: Iterable[ShiftException] = ())
     A day with an extra duty among `exceptions` is a service day whatever the calendar says.
     """
     if week_start.weekday() != 0:
-        msg = f"week_start: {week_start} is not a Monday"
-        raise DomainError(msg)
+        raise DomainError.of("week_start", "{day} is not a Monday", day=week_start)
     extra = {e.day for e in exceptions if e.reason == EXTRA_DUTY}
     return [d for d in (week_start + dt.timedelta(days=i) for i in range(7)) if is_service_day(d) or d in extra]
 
@@ -156,8 +155,7 @@ def shift_for_day(vehicle: Vehicle, day: dt.date,
         Shift exceptions; those of other vehicles or days are ignored.
     """
     if vehicle.id is None:
-        msg = f"vehicle {vehicle.name!r}: has no id; store it before making shifts"
-        raise DomainError(msg)
+        raise DomainError.of("", "vehicle {name!r}: has no id; store it before making shifts", name=vehicle.name)
     own = [e for e in exceptions if e.vehicle_id == vehicle.id and e.day == day]
     duty = next((e for e in own if e.reason == EXTRA_DUTY), None)
     own = [e for e in own if e.reason != EXTRA_DUTY]
@@ -213,11 +211,10 @@ def parse_monday(text: str, *, what: str = "week") -> dt.date:
     try:
         day = dt.date.fromisoformat(text)
     except (TypeError, ValueError):
-        msg = f"{what} {text!r}: expected a date like 2026-11-30"
-        raise DomainError(msg) from None
+        raise DomainError.of("", "{what} {text!r}: expected a date like 2026-11-30", what=what, text=text) from None
     if day.weekday() != 0:
-        msg = f"{what} {day.isoformat()} is a {day.strftime('%A')}, not a Monday"
-        raise DomainError(msg)
+        raise DomainError.of("", "{what} {day} is a {weekday}, not a Monday", what=what, day=day.isoformat(),
+                             weekday=day.strftime("%A"))
     return day
 
 

@@ -33,7 +33,8 @@ from werkzeug.routing import IntegerConverter
 from routing.errors import InputError
 
 __all__ = ["DB_INT_MAX", "DB_INT_MIN", "FIRST_YEAR", "LAST_YEAR", "MAX_JSON_DEPTH", "BadBody", "BodyJson",
-           "check_day", "check_int", "init_app", "is_api_request", "parse_day", "parse_monday", "query_int"]
+           "check_day", "check_int", "init_app", "is_api_request", "parse_day", "parse_int", "parse_monday",
+           "query_int"]
 
 #: The years a date may fall in: what the service can plan (its calendar, week arithmetic, SQLite text dates).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -109,11 +110,16 @@ def query_int(name: str) -> int | None:
     text = request.args.get(name)
     if text is None or text == "":
         return None
+    return parse_int(text, name)
+
+
+def parse_int(text: str, field: str) -> int:
+    """Parse a whole number typed or sent as text (a form field), SQLite-sized; `InputError` naming `field`."""
     try:
         value = int(text)
     except ValueError:
-        raise InputError.of(name, "{text!r} is not a whole number", text=_short(text)) from None
-    return check_int(value, name)
+        raise InputError.of(field, "{text!r} is not a whole number", text=_short(text)) from None
+    return check_int(value, field)
 
 
 def _short(value: Any, most: int = 40) -> Any:
@@ -154,10 +160,20 @@ def _check_path_ids() -> None:
 
 
 class BadBody(BadRequest):
-    """A JSON body that cannot be read; the description names where (an HTTP 400, never silenced)."""
+    """A JSON body that cannot be read; the description names where (an HTTP 400, never silenced).
 
-    def __init__(self, where: str, problem: str) -> None:
-        super().__init__(description=f"{where}: {problem}")
+    ``error`` keeps the same as an `InputError`'s parts, so the answer words it in the
+    session's language (`webapp.errors`).
+    """
+
+    def __init__(self, error: InputError) -> None:
+        super().__init__(description=str(error))
+        self.error = error
+
+    @classmethod
+    def of(cls, where: str, template: str, /, **params: Any) -> BadBody:
+        """Return the refusal naming `where` with the problem `template` filled from `params`."""
+        return cls(InputError.of(where, template, **params))
 
 
 #: A JSON string (to skip) or a bracket (to count).
@@ -183,26 +199,28 @@ def _depth(text: str) -> int:
 
 
 def _refuse_constant(name: str) -> Any:
-    raise BadBody("body", f"{name} is not a number JSON allows")
+    raise BadBody.of("body", "{name} is not a number JSON allows", name=name)
 
 
 def _check_value(value: Any, where: str) -> None:
     """Refuse lone surrogates, numbers SQLite cannot hold and non-finite numbers anywhere in `value`."""
     if isinstance(value, str):
         if m := _SURROGATE.search(value):
-            raise BadBody(where, f"invalid Unicode (a lone surrogate \\u{ord(m.group()):04x} at character {m.start()})")
+            raise BadBody.of(where, "invalid Unicode (a lone surrogate \\u{code:04x} at character {position})",
+                             code=ord(m.group()), position=m.start())
     elif isinstance(value, bool) or value is None:
         return
     elif isinstance(value, int):
         if not DB_INT_MIN <= value <= DB_INT_MAX:
-            raise BadBody(where, f"{_short(value)} is out of range (whole numbers up to {DB_INT_MAX})")
+            raise BadBody.of(where, "{value} is out of range (whole numbers up to {most})", value=_short(value),
+                             most=DB_INT_MAX)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise BadBody(where, "the number is too large")
+            raise BadBody.of(where, "the number is too large")
     elif isinstance(value, dict):
         for key, item in value.items():
             if _SURROGATE.search(key):
-                raise BadBody(where, "a key has invalid Unicode (a lone surrogate)")
+                raise BadBody.of(where, "a key has invalid Unicode (a lone surrogate)")
             # a message names a key that reads as a name (every field of the API does), else the object holding it
             inner = where if not _NAME.fullmatch(key) else key if where == "body" else f"{where}.{key}"
             _check_value(item, inner)
@@ -219,13 +237,13 @@ class BodyJson(DefaultJSONProvider):
             try:
                 s = bytes(s).decode(json.detect_encoding(s))
             except UnicodeDecodeError as exc:
-                raise BadBody("body", f"not UTF-8 text (byte {exc.start})") from None
+                raise BadBody.of("body", "not UTF-8 text (byte {byte})", byte=exc.start) from None
         if _depth(s) > MAX_JSON_DEPTH:
-            raise BadBody("body", f"nested deeper than {MAX_JSON_DEPTH} levels")
+            raise BadBody.of("body", "nested deeper than {most} levels", most=MAX_JSON_DEPTH)
         try:
             value = json.loads(s, parse_constant=_refuse_constant, **kwargs)
         except ValueError as exc:  # JSONDecodeError, or a number of more than 4300 digits
-            raise BadBody("body", f"not JSON ({_short(str(exc), 80)})") from None
+            raise BadBody.of("body", "not JSON ({error})", error=_short(str(exc), 80)) from None
         _check_value(value, "body")
         return value
 

@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from routing.errors import InputError
 from scheduler.store import NotFound, is_busy
+from webapp.args import BadBody
 from webapp.i18n import N_
 from webapp.messages import message
 from webapp.security import is_api_request
@@ -65,6 +66,11 @@ def _input_error(exc: InputError):
     return _answer(code, exc, message(exc))
 
 
+def _bad_body(exc: BadBody):
+    """An unreadable JSON body: answered as the bad input it names (in the session's language too)."""
+    return _input_error(exc.error)
+
+
 def input_error_json(exc: InputError, **extra) -> dict:
     """Return the API's answer to bad input: the English ``error``, its ``message`` in the session's language, ``field``."""
     return {"error": str(exc), "message": message(exc), "field": exc.field, **extra}
@@ -92,5 +98,6 @@ def init_app(app: Flask) -> None:
     """Register the handlers."""
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InputError, _input_error)
+    app.register_error_handler(BadBody, _bad_body)
     app.register_error_handler(sqlite3.OperationalError, _database_error)
     app.register_error_handler(Exception, _unexpected)

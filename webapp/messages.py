@@ -6,7 +6,10 @@ names, the problem as an English template and the values filling it
 API's ``error``). Here the same parts are worded in the request's language:
 the field by its label on the screens (`FIELD_WORDS`, gettext phrases with
 their English in ``messages.po``) and the problem from `JA`, the Japanese of
-every English template (values inside — names, ids, numbers — stay as given).
+every English template (values inside — names, ids, numbers — stay as given,
+but the English words a layer below puts in a value: the record a ``{what}``
+names, "resident", and a weekday in ``{day}`` or ``{weekday}``, "Mon", read in
+Japanese from `WORDS_JA`).
 A test reads every template raised in ``routing/``, ``scheduler/`` and
 ``webapp/`` and fails on one without its Japanese here.
 """
@@ -21,9 +24,12 @@ from flask_babel import gettext
 
 from routing.errors import InputError
 from webapp.i18n import N_, language
-from webapp.messages_ja import JA
+from webapp.messages_ja import JA, WORDS_JA
 
 __all__ = ["FIELD_WORDS", "JA", "field_words", "message", "problem", "row_problem"]
+
+#: The placeholders whose value may be an English word of `WORDS_JA` (a record's kind, a weekday).
+WORDED_VALUES = frozenset({"what", "day", "weekday"})
 
 #: The label of each field an error may name, as the forms show it (Japanese; English in messages.po).
 FIELD_WORDS: dict[str, str] = {
@@ -69,6 +75,9 @@ def _filled(template: str, params: Mapping[str, Any]) -> str:
     values = {k: _worded(v) for k, v in params.items()}
     if language() == "en":
         return template.format(**values)
+    for name in WORDED_VALUES & values.keys():
+        if isinstance(values[name], str):
+            values[name] = WORDS_JA.get(values[name], values[name])
     return JA.get(template, template).format(**values)
 
 

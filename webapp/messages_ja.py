@@ -202,4 +202,92 @@ JA: dict[str, str] = {
         "停車 {stop} はその週の公開済みの計画にありません。報告は運転手に届いている運行だけにできます",
     "give the reason the request could not be served":
         "対応できなかった理由を入力してください",
+    # --- the store: records, duplicates, references, plans
+    "{what} {id!r} not found": "{what} {id!r} が見つかりません",
+    "{value!r} is already used by {what} {id}": "{value!r} はすでに{what} {id} が使っています",
+    "{what}: has no id; add it before updating": "{what}: IDがありません。更新する前に登録してください",
+    "request {request}: status changes go through change_status": "依頼 {request}: 状態は状態の変更で変えてください",
+    "unknown status {status!r}; use one of {known}": "{status!r} という状態はありません。{known} のいずれかです",
+    "request {request} is a {kind}, not a session": "依頼 {request} は {kind} で、巡回ではありません",
+    "stop {stop}: a {kind} stop serves no request": "停車 {stop}: {kind} の停車には依頼がありません",
+    "{login!r} is the last active admin; add or enable another admin first":
+        "{login!r} は最後の有効な管理者です。先に別の管理者を追加するか有効にしてください",
+    "cannot open as an odekake database ({error})": "odekakeのデータベースとして開けません（{error}）",
+    "cannot write the database: the instance folder is read-only or not accessible ({error})":
+        "データベースに書き込めません。インスタンスのフォルダーが読み取り専用か、アクセスできません（{error}）",
+    "plan {week}: stops[{index}] (vehicle {vehicle}, {day}, seq {seq}) refers to a vehicle, request, site or "
+    "resident that is not stored":
+        "計画 {week}: 停車[{index}]（車両 {vehicle}、{day}、順番 {seq}）が登録されていない車両・依頼・拠点・住民を指しています",
+    "plan {week}: unassigned[{index}] refers to request {request}, which is not stored":
+        "計画 {week}: 未割り当て[{index}] が登録されていない依頼 {request} を指しています",
+    "plan {week}: a stop or unassigned entry refers to a row that is not stored":
+        "計画 {week}: 停車か未割り当てが登録されていないデータを指しています",
+    # --- staff accounts
+    "{value!r} must be 2-32 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit":
+        "{value!r}: 英小文字・数字・「.」「_」「-」の2〜32文字で、英字か数字で始めてください",
+    "unknown role {role!r}; use one of {known}": "{role!r} という役割はありません。{known} のいずれかです",
+    "a driver must be tied to a vehicle": "運転手には車両を決めてください",
+    "only drivers are tied to a vehicle, not a {role}": "車両を決めるのは運転手だけです（{role} には決めません）",
+    "must be 64 lower-case hex digits": "16進数の小文字64桁にしてください",
+    "both or neither": "両方入力するか、両方とも空欄にしてください",
+    "unknown end {reason!r}; use one of {known}": "{reason!r} という終了の理由はありません。{known} のいずれかです",
+    "a token must have an end": "トークンには有効期限が必要です",
+    "must be after the token is made": "トークンを作った時より後にしてください",
+    "must be after the session starts": "ログインした時より後にしてください",
+    "must be a whole number of at least 1, not {value!r}": "1以上の整数にしてください（{value!r} は使えません）",
+    # --- the service calendar
+    "vehicle {name!r}: has no id; store it before making shifts": "車両 {name!r}: IDがありません。勤務を作る前に登録してください",
+    "{what} {text!r}: expected a date like 2026-11-30": "{what} {text!r}: 日付を入力してください（例: 2026-11-30）",
+    "{what} {day} is a {weekday}, not a Monday": "{what} {day} は月曜日ではありません（{weekday}）",
+    # --- the request's life cycle on the day
+    "the stop is on {day}, after today ({today}); a report is recorded on the stop's day":
+        "この停車は {day} で、今日（{today}）より後です。報告は停車の日にしてください",
+    "{at} is not on the stop's day {day}": "{at} は停車の日 {day} ではありません",
+    "{at} is in the future (now {now})": "{at} はまだ来ていません（今は {now}）",
+    "unknown action {action!r}; use one of {known}": "{action!r} という報告はありません。{known} のいずれかです",
+    "not_home is for a door; at a hall session use done (or cannot_serve with why)":
+        "不在は戸口での報告です。会場の巡回では完了（または理由を添えて対応不可）にしてください",
+    "request {request}: cannot change status from {old} to {new} (allowed: {allowed})":
+        "依頼 {request}: 状態を {old} から {new} には変えられません（変えられるのは: {allowed}）",
+    "request {request}: booking needs the promised window": "依頼 {request}: 予約には約束の時間が必要です",
+    # --- unreadable JSON bodies
+    "{name} is not a number JSON allows": "{name} はJSONで使える数ではありません",
+    "invalid Unicode (a lone surrogate \\u{code:04x} at character {position})":
+        "正しくないUnicodeです（{position}文字目に単独のサロゲート \\u{code:04x}）",
+    "the number is too large": "数が大きすぎます",
+    "a key has invalid Unicode (a lone surrogate)": "キーに正しくないUnicode（単独のサロゲート）があります",
+    "not UTF-8 text (byte {byte})": "UTF-8の文字ではありません（{byte}バイト目）",
+    "nested deeper than {most} levels": "入れ子が{most}段より深くなっています",
+    "not JSON ({error})": "JSONではありません（{error}）",
+    # --- the road network
+    "road graph has no nodes": "道路網に交差点がありません",
+    "road graph has an edge with travel_time < 1 s": "道路網に所要時間が1秒未満の道があります",
+    "road graph too large for exact combined weights": "道路網が大きすぎて正確に計算できません",
+    "no road path from point {start!r} to point {end!r}": "地点 {start!r} から地点 {end!r} への道がありません",
+    "no points given: a matrix needs at least one point": "地点がありません。1つ以上必要です",
+    "point {point!r} ({lat:.6f}, {lon:.6f}) is {offset_m:.0f} m from the nearest road (limit {limit:.0f} m)":
+        "地点 {point!r}（{lat:.6f}, {lon:.6f}）は最寄りの道路から{offset_m:.0f} m離れています（上限{limit:.0f} m）",
+    "point {point!r}: expected (id, lat, lon)": "地点 {point!r}: （ID, 緯度, 経度）にしてください",
+    "point {point!r}: lat/lon must be numbers, got ({lat!r}, {lon!r})":
+        "地点 {point!r}: 緯度・経度は数にしてください（{lat!r}, {lon!r}）",
+    "point {point!r}: lat {lat!r} is not between -90 and 90": "地点 {point!r}: 緯度 {lat!r} が-90〜90の範囲にありません",
+    "point {point!r}: lon {lon!r} is not between -180 and 180": "地点 {point!r}: 経度 {lon!r} が-180〜180の範囲にありません",
+    'expected a JSON object such as {{"snap_limit_m": 300}}': 'JSONオブジェクトにしてください（例: {{"snap_limit_m": 300}}）',
+    "unknown key {key!r} (known: snap_limit_m)": "{key!r} という項目はありません（使えるのは snap_limit_m）",
+    "snap_limit_m must be a positive number of metres, got {value!r}":
+        "snap_limit_m は0より大きいメートル数にしてください（{value!r} は使えません）",
+}
+
+#: The English words a layer below puts in a value (`webapp.messages.WORDED_VALUES`): the record a
+#: ``{what}`` names (`scheduler.store.entities.Entities.what`) and a weekday, short or whole.
+WORDS_JA: dict[str, str] = {
+    "resident": "住民", "site": "拠点", "vehicle": "車両", "shift exception": "勤務の例外", "service": "用件",
+    "request": "依頼", "request event": "依頼の記録", "session booking": "巡回の予約", "plan": "計画",
+    "plan stop": "計画の停車", "unassigned request": "未割り当ての依頼", "user": "アカウント",
+    "API token": "APIトークン", "log-in session": "ログイン", "log-in limit": "ログインの制限",
+    "audit entry": "操作記録", "job": "計画の作成", "call outcome": "連絡の記録", "road closure": "通行止め",
+    "week": "週",
+    **dict(zip(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), (f"{d}曜日" for d in "月火水木金土日"), strict=True)),
+    **dict(zip(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+               (f"{d}曜日" for d in "月火水木金土日"), strict=True)),
 }

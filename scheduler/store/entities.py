@@ -185,8 +185,7 @@ class Entities(Generic[T]):
     def require(self, id_: object, *, field: str) -> None:
         """Refuse a reference to a missing row: `NotFound` ``"<field>: <what> <id> not found"``."""
         if not self.exists(id_):
-            msg = f"{field}: {self.what} {id_!r} not found"
-            raise NotFound(msg)
+            raise NotFound.of(field, "{what} {id!r} not found", what=self.what, id=id_)
 
     # ------------------------------------------------------------------ writing
 
@@ -203,8 +202,7 @@ class Entities(Generic[T]):
         with transaction(self.db):
             self._check(obj, own_id=obj.id)
             if obj.id is None:
-                msg = f"{self.what}: has no id; add it before updating"
-                raise InputError(msg)
+                raise InputError.of("", "{what}: has no id; add it before updating", what=self.what)
             self.set(obj.id, self.mapper.to_row(obj))
         return self.get(obj.id)
 
@@ -239,8 +237,7 @@ class Entities(Generic[T]):
         return rows[0]
 
     def _not_found(self, id_: object) -> None:
-        msg = f"{self.what} {id_!r} not found"
-        raise NotFound(msg)
+        raise NotFound.of("", "{what} {id!r} not found", what=self.what, id=id_)
 
     def _row_by_external(self, external_id: str) -> dict | None:
         if self.external_id is None:
@@ -259,5 +256,5 @@ class Entities(Generic[T]):
         value = getattr(obj, self.external_id)
         row = self._row_by_external(value)
         if row is not None and row[self.key] != own_id:
-            msg = f"{self.external_id}: {value!r} is already used by {self.what} {row[self.key]}"
-            raise StorageError(msg)
+            raise StorageError.of(self.external_id, "{value!r} is already used by {what} {id}", value=value,
+                                  what=self.what, id=row[self.key])

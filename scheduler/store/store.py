@@ -202,10 +202,9 @@ class Store:
             if is_busy(exc):  # another writer, not a bad file: the caller may try again
                 raise
             if any(words in str(exc) for words in ("unable to open", "readonly", "read-only")):
-                msg = f"{path}: cannot write the database: the instance folder is read-only or not accessible ({exc})"
-            else:
-                msg = f"{path}: cannot open as an odekake database ({exc})"
-            raise InputError(msg) from None
+                raise InputError.of(str(path), "cannot write the database: the instance folder is read-only or "
+                                    "not accessible ({error})", error=str(exc)) from None
+            raise InputError.of(str(path), "cannot open as an odekake database ({error})", error=str(exc)) from None
         return cls(db)
 
     @classmethod
@@ -409,8 +408,7 @@ class Store:
             known = {s.code for s in self.services()}
             for code in d.services:
                 if code not in known:
-                    msg = f"details.services: unknown service {code!r}"
-                    raise NotFound(msg)
+                    raise NotFound.of("details.services", "unknown service {code!r}", code=code)
 
     def add_request(self, req: Request, *, user: str) -> Request:
         """Store a new request and its first event (none → its status) together."""
@@ -425,11 +423,10 @@ class Store:
         """Overwrite the stored request ``req.id`` except its status (use `change_status`)."""
         with self.transaction():
             if req.id is None:
-                msg = "request: has no id; add it before updating"
-                raise InputError(msg)
+                raise InputError.of("", "{what}: has no id; add it before updating", what="request")
             if req.status != self.get_request(req.id).status:
-                msg = f"request {city_id(req)}: status changes go through change_status"
-                raise InputError(msg)
+                raise InputError.of("", "request {request}: status changes go through change_status",
+                                    request=city_id(req))
             return self._requests.update(req)
 
     def get_request(self, id: int) -> Request:
@@ -506,8 +503,8 @@ class Store:
         try:
             to = RequestStatus(to_status)
         except ValueError:
-            msg = f"status: unknown status {to_status!r}; use one of {', '.join(s.value for s in RequestStatus)}"
-            raise InputError(msg) from None
+            raise InputError.of("status", "unknown status {status!r}; use one of {known}", status=to_status,
+                                known=", ".join(s.value for s in RequestStatus)) from None
         with self.transaction():
             req = self.get_request(request_id)
             check_move(req, to, promised)
@@ -541,8 +538,8 @@ class Store:
     def _check_booking(self, b: SessionBooking) -> None:
         session = self.get_request(b.session_request_id)
         if session.kind != RequestKind.SESSION:
-            msg = f"session_request_id: request {city_id(session)} is a {session.kind.value}, not a session"
-            raise InputError(msg)
+            raise InputError.of("session_request_id", "request {request} is a {kind}, not a session",
+                                request=city_id(session), kind=session.kind.value)
         self._residents.require(b.resident_id, field="resident_id")
 
     def add_session_booking(self, b: SessionBooking) -> SessionBooking:
@@ -602,7 +599,7 @@ class Store:
                 ids = self._insert_rows("plan_stops", [PLAN_STOP.to_row(s) for s in new.stops], new.id)
                 self._insert_rows("plan_unassigned", [UNASSIGNED.to_row(u) for u in new.unassigned], new.id)
             except sqlite3.IntegrityError:
-                raise StorageError(self._first_missing_reference(new)) from None
+                raise self._first_missing_reference(new) from None
             for stop, stop_id in zip(new.stops, ids, strict=True):
                 stop.id = stop_id
         logger.info("plan %s v%s saved: %d stops, %d unassigned", week, new.version,
@@ -625,8 +622,8 @@ class Store:
                                  [tuple(row[c] for c in columns) for row in rows])
         return [r[0] for r in self.db.execute(f"SELECT id FROM [{table}] WHERE plan_id = ? ORDER BY id", [plan_id])]
 
-    def _first_missing_reference(self, plan: Plan) -> str:
-        """Return the message naming the first stop or unassigned entry whose reference is not stored."""
+    def _first_missing_reference(self, plan: Plan) -> StorageError:
+        """Return the error naming the first stop or unassigned entry whose reference is not stored."""
         week = plan.week_start.isoformat()
         known = {t: {r[0] for r in self.db.execute(f"SELECT id FROM {t}")}
                  for t in ("vehicles", "requests", "sites", "residents")}
@@ -634,12 +631,15 @@ class Store:
             refs = (("vehicles", stop.vehicle_id), ("requests", stop.request_id), ("sites", stop.site_id),
                     ("residents", stop.resident_id))
             if any(v is not None and v not in known[t] for t, v in refs):
-                return (f"plan {week}: stops[{i}] (vehicle {stop.vehicle_id}, {stop.day}, seq {stop.seq}) "
-                        "refers to a vehicle, request, site or resident that is not stored")
+                return StorageError.of("", "plan {week}: stops[{index}] (vehicle {vehicle}, {day}, seq {seq}) refers "
+                                       "to a vehicle, request, site or resident that is not stored", week=week,
+                                       index=i, vehicle=stop.vehicle_id, day=stop.day, seq=stop.seq)
         for i, item in enumerate(plan.unassigned):
             if item.request_id not in known["requests"]:
-                return f"plan {week}: unassigned[{i}] refers to request {item.request_id}, which is not stored"
-        return f"plan {week}: a stop or unassigned entry refers to a row that is not stored"
+                return StorageError.of("", "plan {week}: unassigned[{index}] refers to request {request}, which is not "
+                                       "stored", week=week, index=i, request=item.request_id)
+        return StorageError.of("", "plan {week}: a stop or unassigned entry refers to a row that is not stored",
+                               week=week)
 
     def _with_stops(self, plan: Plan) -> Plan:
         plan.stops = self._stops.where("plan_id = ?", [plan.id])
@@ -742,8 +742,8 @@ class Store:
         with self.transaction():
             stop = self.get_stop(stop_id)
             if stop.request_id is None:
-                msg = f"stop {stop_id}: a {stop.step_type} stop serves no request"
-                raise InputError(msg)
+                raise InputError.of("", "stop {stop}: a {kind} stop serves no request", stop=stop_id,
+                                    kind=stop.step_type)
             now = now or city_now()
             at = (at or now).replace(microsecond=0)
             check_press_day(stop.day, today or now.date())
@@ -808,8 +808,8 @@ class Store:
             self._vehicles.require(u.vehicle_id, field="vehicle_id")
         other = self.user_by_login(u.login)
         if other is not None and other.id != u.id:
-            msg = f"login: {u.login!r} is already used by user {other.id}"
-            raise StorageError(msg)
+            raise StorageError.of("login", "{value!r} is already used by {what} {id}", value=u.login, what="user",
+                                  id=other.id)
 
     def add_user(self, u: User) -> User:
         """Store a new staff account (unique login; a driver's vehicle must exist)."""
@@ -851,8 +851,8 @@ class Store:
             user = self.get_user(user_id)
             others = self._users.where("role = ? AND active = 1 AND id != ?", [Role.ADMIN.value, user_id])
             if user.role == Role.ADMIN and not others:
-                msg = f"login: {user.login!r} is the last active admin; add or enable another admin first"
-                raise StorageError(msg)
+                raise StorageError.of("login", "{login!r} is the last active admin; add or enable another admin "
+                                      "first", login=user.login)
             for table in ("login_sessions", "api_tokens"):
                 self.db.execute(f"DELETE FROM {table} WHERE user_id = ?", [user_id])
             self.db.execute("DELETE FROM login_throttles WHERE key = ?", [account_key(user_id)])

@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 WORDED = ("scheduler/domain.py", "scheduler/booking/draft.py", "scheduler/booking/residents.py",
           "scheduler/booking/sessions.py", "scheduler/booking/confirm.py", "scheduler/io/csv_import.py",
           "scheduler/io/csv_file.py", "scheduler/io/csv_tables.py", "scheduler/io/staff_text.py",
-          "webapp/args.py", "webapp/api/booking.py", "webapp/masters/__init__.py", "webapp/booking/__init__.py")
+          "webapp/args.py", "webapp/api/booking.py", "webapp/masters/__init__.py", "webapp/booking/__init__.py",
+          "scheduler/store/entities.py", "scheduler/store/store.py", "scheduler/accounts.py",
+          "scheduler/service_calendar.py", "scheduler/lifecycle.py", "routing/network.py")
 
 
 def _sources():
@@ -132,3 +134,78 @@ def test_the_board_words_exceptions_and_reasons_in_the_screens_language(client, 
     page = client.get(f"/dispatch/weeks/{WEEK}").text
     assert '<p class="exception">maintenance (off) 13:00–17:00: 車検</p>' in page
     assert "not enough time in any shift" in page.split('id="unassigned"')[1] and "時間内に回れません" not in page
+
+
+def test_a_missing_record_reads_in_the_screens_language(client):
+    """A record the store does not have (`NotFound`) is named in the screen's language, the record's kind too."""
+    from tests.webapp.conftest import login
+
+    login(client, "admin")
+    page = client.get("/masters/users/99999")
+    assert page.status_code == 404 and "アカウント 99999 が見つかりません" in page.text
+    assert "not found" not in page.text
+    client.get("/lang/en")
+    assert "user 99999 not found" in client.get("/masters/users/99999").text
+
+
+def test_a_login_already_used_reads_in_japanese_beside_its_field(client, store):
+    """The store's duplicate check (one login per account) reads Japanese on the user form."""
+    from tests.webapp.conftest import csrf_token, login
+
+    login(client, "admin")
+    taken = store.user_by_login("dispatcher")
+    form = {"login": "dispatcher", "name": "二人目", "role": "dispatcher", "password": "long-enough-1",
+            "active": "y", "csrf_token": csrf_token(client)}
+    page = client.post("/masters/users/new", data=form).text
+    assert f"&#39;dispatcher&#39; はすでにアカウント {taken.id} が使っています" in page
+    assert "already used" not in page
+
+
+def test_a_weekday_in_an_opening_hours_message_reads_in_the_screens_language(client):
+    """Overlapping hours on one day name the day in Japanese (月曜日), not "Mon"."""
+    from tests.webapp.conftest import csrf_token, login
+
+    login(client, "dispatcher")
+    form = {"name": "公民館", "kind": "hall", "lat": "37.05", "lon": "140.89",
+            "opening_hours": "mon 9:00-13:00; mon 12:00-14:00", "csrf_token": csrf_token(client)}
+    page = client.post("/masters/sites/new", data=form).text
+    assert "月曜日: 9:00–13:00 と 12:00–14:00 が重なっています" in page
+    assert "Mon" not in page.split("<main")[-1]
+
+
+def test_an_unreadable_body_is_answered_in_the_sessions_language(client):
+    """A body that is not JSON: the API keeps the English ``error`` and adds ``field`` and a Japanese ``message``."""
+    from tests.webapp.conftest import csrf_token, login
+
+    login(client, "operator")
+    answer = client.post("/api/offers", data=b'{"resident": 1,', content_type="application/json",
+                         headers={"Accept": "application/json", "X-CSRFToken": csrf_token(client)})
+    assert answer.status_code == 400
+    assert answer.json["error"].startswith("body: not JSON (")
+    assert answer.json["field"] == "body"
+    assert answer.json["message"].startswith("送信内容: JSONではありません（")
+
+
+def test_a_seat_form_with_no_session_number_names_the_field(client):
+    """A session number that is not a number reads as a worded error naming 巡回, not Python's int() message."""
+    from tests.webapp.conftest import WEEK, csrf_token, login
+
+    login(client, "operator")
+    form = {"session": "abc", "day": WEEK.isoformat(), "csrf_token": csrf_token(client)}
+    answer = client.post("/booking/residents/1/sessions", data=form)
+    assert answer.status_code == 400
+    assert "巡回: &#39;abc&#39; は整数ではありません" in answer.text
+    assert "invalid literal" not in answer.text
+
+
+def test_the_maps_say_they_failed_in_the_screens_language_only(client):
+    """The map scripts show the phrase the page gives them (data-failed), never a text of both languages."""
+    from tests.webapp.conftest import login
+
+    for script in ("webapp/booking/static/register_map.js", "webapp/dispatch/static/route_map.js"):
+        text = (ROOT / script).read_text(encoding="utf-8")
+        assert "box.dataset.failed" in text and "map could not be loaded" not in text
+    login(client, "operator")
+    assert 'data-failed="地図を読み込めません"' in client.get("/booking/residents/new").text
+    client.get("/lang/en")
+    assert 'data-failed="The map could not be loaded"' in client.get("/booking/residents/new").text

@@ -52,7 +52,7 @@ from scheduler.booking.offers import Offer
 from scheduler.booking.readback import tellable_window
 from scheduler.domain import RequestStatus, SiteKind, city_id, parse_hhmm
 from webapp import audit, clock
-from webapp.args import check_int, parse_day
+from webapp.args import parse_day, parse_int
 from webapp.booking.forms import KINDS, SHOP_ROWS, WEEKDAYS, draft_from_form, field_of
 from webapp.db import get_store, offer_matrices, road_network
 from webapp.i18n import word
@@ -266,7 +266,7 @@ def sessions(resident_id: int):
     error = None
     if request.method == "POST":
         try:
-            seat = book_seat(store, resident_id, check_int(int(request.form.get("session", "0")), "session"),
+            seat = book_seat(store, resident_id, parse_int(request.form.get("session", ""), "session"),
                              parse_day(request.form.get("day", ""), field="day"), services=services,
                              today=clock.today())
         except (SeatError, InputError, ValueError) as exc:

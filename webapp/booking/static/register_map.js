@@ -29,7 +29,7 @@
       });
       if (lat.value && lon.value) { place([Number(lat.value), Number(lon.value)]); }
     })
-    .catch(function (err) { box.textContent = "地図を読み込めません / map could not be loaded (" + err.message + ")"; });
+    .catch(function (err) { box.textContent = box.dataset.failed + " (" + err.message + ")"; });
 
   map.on("click", function (ev) {
     lat.value = ev.latlng.lat.toFixed(6);

@@ -66,5 +66,5 @@
       });
       greyDone();
     })
-    .catch(function (err) { box.textContent = "地図を読み込めません / map could not be loaded (" + err.message + ")"; });
+    .catch(function (err) { box.textContent = box.dataset.failed + " (" + err.message + ")"; });
 }());
