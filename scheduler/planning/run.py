@@ -78,7 +78,8 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
     store
         An open `scheduler.store.Store`.
     network
-        The matrix provider (`routing.network.RoadNetwork`).
+        The matrix provider (`routing.network.RoadNetwork`); the road closures active on any day
+        of the week are applied to it (`scheduler.closures.week_provider`).
     week_start
         The Monday of the week.
     now
@@ -87,6 +88,7 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
         Requests not stored (a booking draft, `scheduler.booking`) compiled with the stored ones.
     """
     from scheduler import service_calendar
+    from scheduler.closures import week_provider
 
     _check_week(week_start)
     now = now or city_now()
@@ -106,7 +108,8 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
         shifts=shifts,
         services={s.code: s for s in store.services()},
         service_days=service_calendar.service_days(week_start, exceptions),
-        matrix_provider=network,
+        matrix_provider=week_provider(network, store.road_closures(week_start, week_start + dt.timedelta(days=6)),
+                                      week_start),
         now=now,
         bookings=store.session_bookings(),  # active seats only: a cancelled seat needs no time
     )

@@ -22,6 +22,7 @@ from scheduler.accounts import (
     Role,
     User,
 )
+from scheduler.closures import RoadClosure
 from scheduler.domain import (
     CallOutcome,
     Plan,
@@ -308,6 +309,25 @@ PLAN: Mapper[Plan] = Mapper(_plan_row, _plan)  # the plan row only; the store lo
 PLAN_STOP: Mapper[PlanStop] = Mapper(_stop_row, _stop)
 UNASSIGNED: Mapper[UnassignedRequest] = Mapper(_unassigned_row, _unassigned)
 CALL_OUTCOME: Mapper[CallOutcome] = Mapper(_call_row, _call)
+
+
+def _closure_row(c: RoadClosure) -> dict:
+    return {"way_ids": json.dumps(list(c.way_ids)), "points": json.dumps([list(p) for p in c.points]),
+            "edges": json.dumps([list(e) for e in c.edges]), "starts_at": c.start.isoformat(),
+            "ends_at": c.end.isoformat(), "note": c.note, "created_by": c.created_by,
+            "created_at": c.created_at.isoformat() if c.created_at else None}
+
+
+def _closure(row: dict) -> RoadClosure:
+    return RoadClosure(start=_datetime(row["starts_at"]), end=_datetime(row["ends_at"]),
+                       way_ids=tuple(json.loads(row["way_ids"])),
+                       points=tuple(tuple(p) for p in json.loads(row["points"])),
+                       edges=tuple(tuple(e) for e in json.loads(row["edges"])), note=row["note"],
+                       created_by=row["created_by"],
+                       created_at=_datetime(row["created_at"]) if row["created_at"] else None, id=row["id"])
+
+
+ROAD_CLOSURE: Mapper[RoadClosure] = Mapper(_closure_row, _closure)
 
 
 # --------------------------------------------------------------------------- staff accounts and audit

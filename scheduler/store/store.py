@@ -55,6 +55,7 @@ from scheduler.accounts import (
     account_key,
 )
 from scheduler.clock import city_now, stamp_now
+from scheduler.closures import RoadClosure, day_bounds
 from scheduler.domain import (
     OPEN_STATUSES,
     CallOutcome,
@@ -99,6 +100,7 @@ from scheduler.store.mappers import (
     REQUEST,
     REQUEST_EVENT,
     RESIDENT,
+    ROAD_CLOSURE,
     SERVICE,
     SESSION_BOOKING,
     SHIFT_EXCEPTION,
@@ -177,6 +179,7 @@ class Store:
         self._audit = Entities(db, "audit_log", "audit entry", AUDIT_ENTRY, order_by="id")
         self._jobs = Entities(db, "jobs", "job", JOB, order_by="id DESC")
         self._calls = Entities(db, "call_outcomes", "call outcome", CALL_OUTCOME, order_by="at, id")
+        self._closures = Entities(db, "road_closures", "road closure", ROAD_CLOSURE, order_by="starts_at, id")
 
     # ------------------------------------------------------------------ opening
 
@@ -376,6 +379,27 @@ class Store:
     def shift_exceptions(self, start: dt.date, end: dt.date) -> list[ShiftException]:
         """Return exceptions on days from `start` to `end`, both included."""
         return self._shift_exceptions.where("day BETWEEN ? AND ?", [start.isoformat(), end.isoformat()])
+
+    # ------------------------------------------------------------------ road closures (scheduler.closures)
+
+    def add_road_closure(self, c: RoadClosure) -> RoadClosure:
+        """Store a road closure (periods may overlap)."""
+        return self._closures.add(c)
+
+    def get_road_closure(self, id: int) -> RoadClosure:
+        """Return one road closure; `NotFound` when there is none."""
+        return self._closures.get(id)
+
+    def delete_road_closure(self, id: int) -> None:
+        """Remove a road closure (the road is open again, or it was entered by mistake)."""
+        self._closures.delete(id)
+
+    def road_closures(self, first: dt.date | None = None, last: dt.date | None = None) -> list[RoadClosure]:
+        """Return the closures active at any moment of the days `first`..`last` (all of them without days)."""
+        if first is None:
+            return self._closures.all()
+        start, end = day_bounds(first, last or first)
+        return self._closures.where("starts_at < ? AND ends_at > ?", [end.isoformat(), start.isoformat()])
 
     # ------------------------------------------------------------------ services
 

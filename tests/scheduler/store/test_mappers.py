@@ -18,6 +18,7 @@ from scheduler.accounts import (
     Role,
     User,
 )
+from scheduler.closures import RoadClosure
 from scheduler.domain import (
     CALL_OUTCOMES,
     CallOutcome,
@@ -105,6 +106,15 @@ plan_jobs = st.builds(
     plan_id=st.none() | ids, plan_version=st.none() | st.integers(1, 99), served=st.none() | st.integers(0, 500),
     unassigned=st.none() | st.integers(0, 500), error_code=st.none() | st.sampled_from(sorted(JOB_ERRORS)),
     error_detail=texts)
+road_closures = st.builds(
+    lambda start, hours, which, note, by, at: RoadClosure(start=start, end=start + dt.timedelta(hours=hours), **which,
+                                                          note=note, created_by=by, created_at=at),
+    datetimes, st.integers(1, 24 * 30),
+    st.one_of(st.fixed_dictionaries({"way_ids": st.lists(ids, min_size=1, max_size=3).map(tuple)}),
+              st.fixed_dictionaries({"points": st.tuples(st.tuples(lats, lons), st.tuples(lats, lons))}),
+              st.fixed_dictionaries({"edges": st.lists(st.tuples(ids, ids, st.integers(0, 3)), min_size=1,
+                                                       max_size=4).map(tuple)})),
+    texts, names, optional_times)
 unassigned = st.builds(UnassignedRequest, request_id=ids, reason=texts, day=st.none() | days, plan_id=ids)
 
 #: A strategy for every mapper of scheduler.store.mappers, by the mapper's name.
@@ -128,6 +138,7 @@ OBJECTS = {
     "LOGIN_THROTTLE": login_throttles,
     "JOB": plan_jobs,
     "CALL_OUTCOME": call_outcomes,
+    "ROAD_CLOSURE": road_closures,
 }
 
 

@@ -1,0 +1,203 @@
+"""Road closures (通行止め) as the service keeps them, and the road network a week is planned on.
+
+`RoadClosure` is a stored closure: the roads given as OSM way ids, two points
+on the map (the fastest road between them) or graph edges, from when until
+when, with a note. Periods may overlap. The roads are found on the graph each
+time the closure is applied (`closure_edges`), so a rebuilt graph still honours
+it; an edge no longer in the graph is ignored.
+
+Which closures a plan honours: a closure active at any moment of a day counts
+for that whole day (a road closed 14:00-16:00 is closed for the day's plan).
+A week is planned on one matrix, so v1 applies every closure active on any
+day of the week to the whole week (`week_provider`): a road closed on Tuesday
+only is also left out of Monday's routes. Re-planning the affected days is done
+elsewhere; this module gives the closed network, the pairs touched and the
+places cut off (`closure_effect`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from scheduler.domain import DomainError, check_text
+
+if TYPE_CHECKING:
+    from routing.closures import Edge
+
+__all__ = ["ClosureEffect", "RoadClosure", "active_between", "closure_edges", "closure_effect", "day_bounds",
+           "week_provider"]
+
+log = logging.getLogger(__name__)
+
+
+def _fail(field_name: str, problem: str, /, **params: object) -> None:
+    raise DomainError.of(field_name, problem, **params)
+
+
+@dataclass
+class RoadClosure:
+    """A road closed from `start` (``from``) until `end` (``until``), city time.
+
+    Exactly one of `way_ids`, `points` (two ``(lat, lon)``) and `edges` says which road.
+    """
+
+    start: dt.datetime
+    end: dt.datetime
+    way_ids: tuple[int, ...] = ()
+    points: tuple[tuple[float, float], ...] = ()
+    edges: tuple[Edge, ...] = ()
+    note: str = ""
+    created_by: str = ""
+    created_at: dt.datetime | None = None
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        given = [name for name in ("way_ids", "points", "edges") if getattr(self, name)]
+        if len(given) != 1:
+            _fail("way_ids", "give the road as way_ids or as two points, not {given}",
+                  given=" and ".join(given) or "nothing")
+        if self.points and len(self.points) != 2:
+            _fail("points", "give exactly two points [lat, lon], got {count}", count=len(self.points))
+        for lat, lon in self.points:
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                _fail("points", "({lat}, {lon}) is not a point on the map", lat=lat, lon=lon)
+        if any(w <= 0 for w in self.way_ids):
+            _fail("way_ids", "an OSM way id is a positive number, got {way}", way=min(self.way_ids))
+        if self.end <= self.start:
+            _fail("until", "{until} is not after from ({start})", until=self.end.isoformat(timespec="minutes"),
+                  start=self.start.isoformat(timespec="minutes"))
+        check_text("note", self.note)
+
+    def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
+        """Return whether the road is closed at any moment of [start, end)."""
+        return self.start < end and start < self.end
+
+
+def day_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Return [the start of `first`, the start of the day after `last`): the days as a half-open span."""
+    return (dt.datetime.combine(first, dt.time()), dt.datetime.combine(last + dt.timedelta(days=1), dt.time()))
+
+
+def active_between(closures: Iterable[RoadClosure], first: dt.date, last: dt.date) -> list[RoadClosure]:
+    """Return the closures active at any moment of the days `first`..`last` (a part of a day counts)."""
+    start, end = day_bounds(first, last)
+    return [c for c in closures if c.overlaps(start, end)]
+
+
+def closure_edges(network: Any, closure: RoadClosure) -> list[Edge]:
+    """Return the graph edges `closure` closes on `network`'s graph (`routing.closures`)."""
+    # routing.closures (scipy, networkx) is imported when a closure is applied, not with the store
+    from routing.closures import edges_between, edges_of_ways
+
+    if closure.way_ids:
+        return edges_of_ways(network.G, closure.way_ids)
+    if closure.points:
+        return edges_between(network, closure.points[0], closure.points[1])
+    return [tuple(e) for e in closure.edges]
+
+
+def _road_network(provider: Any) -> Any:
+    """The `RoadNetwork` behind a provider (itself, or the network a cache such as OfferMatrices wraps)."""
+    if hasattr(provider, "G") and hasattr(provider, "_weights"):
+        return provider
+    inner = getattr(provider, "network", None)
+    return inner if inner is not None and hasattr(inner, "G") else None
+
+
+def week_provider(provider: Any, closures: Sequence[RoadClosure], week_start: dt.date) -> Any:
+    """Return the matrix provider for planning the week: `provider` with the week's active closures applied.
+
+    Every closure active on any day of the week applies to the week (module
+    docstring). Without an active closure, or without a road network behind
+    the provider (a test's straight-line matrix), `provider` is returned as it is.
+    """
+    active = active_between(closures, week_start, week_start + dt.timedelta(days=6))
+    if not active:
+        return provider
+    network = _road_network(provider)
+    if network is None:
+        log.warning("%d road closures left out: the matrix provider has no road graph", len(active))
+        return provider
+    from routing.closures import ClosedNetwork
+
+    edges = {e for c in active for e in closure_edges(network, c)}
+    return ClosedNetwork(network, edges, base=provider)
+
+
+@dataclass
+class ClosureEffect:
+    """What closing some roads does to a set of places.
+
+    Attributes
+    ----------
+    pairs
+        How many (from, to) pairs of places have a fastest path along a closed road.
+    unreachable
+        Keys of the places no depot can reach and come back from (``site:7``, ``home:31``).
+    points
+        How many places were looked at.
+    """
+
+    pairs: int = 0
+    unreachable: list[str] = field(default_factory=list)
+    points: int = 0
+
+
+def closure_effect(network: Any, edges: Iterable[Edge], points: Sequence[tuple[str, float, float]],
+                   depots: Sequence[str]) -> ClosureEffect:
+    """Return what closing `edges` does to `points` (``(key, lat, lon)``), cut off meaning from every depot."""
+    from routing.closures import ClosedNetwork
+
+    if not points:
+        return ClosureEffect()
+    closed = ClosedNetwork(network, edges)
+    closed.matrix(points)
+    result = closed.last
+    return ClosureEffect(pairs=len(result.used), unreachable=[p for p in result.cut_off(depots) if p not in depots],
+                         points=len(points))
+
+
+@dataclass
+class PublishedPlaces:
+    """The places of a week's published plan: ``(key, lat, lon)`` points, depot keys, and who each key is."""
+
+    points: list[tuple[str, float, float]] = field(default_factory=list)
+    depots: list[str] = field(default_factory=list)
+    #: key -> ("site" | "resident", city id)
+    who: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def published_places(store: Any, week_start: dt.date) -> PublishedPlaces:
+    """Return the places the published plan of the week visits (none without a published plan).
+
+    A stop is at its site when it names one at the stop's position (a depot, a hall, a shop), else at
+    its resident's home.
+    """
+    from scheduler.domain import city_id
+
+    plan = store.published_plan(week_start)
+    places = PublishedPlaces()
+    if plan is None:
+        return places
+    seen: dict[str, tuple[float, float]] = {}
+    for stop in plan.stops:
+        if stop.lat is None or stop.lon is None:
+            continue
+        site = store.get_site(stop.site_id) if stop.site_id is not None else None
+        if site is not None and (site.lat, site.lon) == (stop.lat, stop.lon):
+            key = f"site:{site.id}"
+            places.who.setdefault(key, ("site", city_id(site)))
+            if stop.step_type in ("start", "end") and key not in places.depots:
+                places.depots.append(key)
+        elif stop.resident_id is not None:
+            key = f"home:{stop.resident_id}"
+            places.who.setdefault(key, ("resident", city_id(store.get_resident(stop.resident_id))))
+        else:
+            continue
+        seen.setdefault(key, (stop.lat, stop.lon))
+    places.points = [(key, lat, lon) for key, (lat, lon) in seen.items()]
+    return places
