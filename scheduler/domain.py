@@ -650,7 +650,8 @@ class SessionDetails:
         if isinstance(self.rule, dict):
             self.rule = SessionRule(**self.rule)
         if self.on_holiday not in ON_HOLIDAY_RULES:
-            _fail("details.on_holiday", "{value!r}: use {known}", value=self.on_holiday, known=" or ".join(ON_HOLIDAY_RULES))
+            _fail("details.on_holiday", "{value!r} is not one of {known}", value=self.on_holiday,
+                  known=", ".join(ON_HOLIDAY_RULES))
         if not isinstance(self.session_s, int) or self.session_s <= 0:
             _fail("details.session_s", "must be a positive number of seconds")
         _check_time_of_day("details.earliest_start_s", self.earliest_start_s)
@@ -866,7 +867,7 @@ class CallOutcome:
 
     def __post_init__(self) -> None:
         if self.outcome not in CALL_OUTCOMES:
-            _fail("outcome", "{value!r} is not one of {known}", value=self.outcome, known=", ".join(CALL_OUTCOMES))
+            _fail("outcome", f"{self.outcome!r} is not one of {', '.join(CALL_OUTCOMES)}")
         check_text("note", self.note)
 
 

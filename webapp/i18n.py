@@ -32,7 +32,7 @@ from scheduler.domain import DAY_S, hhmm
 from scheduler.planning.wording import in_language
 from webapp.kinds import KIND_CSS, OTHER_COLOUR, ink_on
 
-__all__ = ["CAUSE_WORDS", "EXCEPTION_WORDS", "KIND_WORDS", "LANGUAGES", "N_", "TRANSLATIONS", "compile_catalogues", "date_label", "event_words",
+__all__ = ["CAUSE_WORDS", "EXCEPTION_WORDS", "KIND_WORDS", "LANGUAGES", "N_", "TRANSLATIONS", "compile_catalogues", "date_label", "day_off_label", "event_words",
            "init_app", "language", "word"]
 
 LANGUAGES = ("ja", "en")
@@ -75,6 +75,8 @@ CAUSE_WORDS: dict[str, str] = {
     "plan_cancellation": N_("取消で空いた時間に入りました（%(week)sの週 第%(n)s版）"),
     "csv_import": N_("CSV取込で取消"),
     "personal_data_removed": N_("本人の申出により個人情報を削除"),
+    "moved_for_holiday": N_("%(from)s の巡回を %(to)s に移しました（休日のため）"),
+    "cancelled_for_holiday": N_("%(day)s の巡回を中止しました（休日のため）"),
 }
 
 
@@ -88,7 +90,9 @@ def event_words(event) -> str:
         return ""
     args = event.cause_args or {}
     week = date_label(args["week"]) if "week" in args else ""
-    return gettext(CAUSE_WORDS[event.cause], week=week, n=args.get("version"), reason=args.get("reason", ""))
+    days = {k: day_off_label(args[k], args.get("holiday", "") if k != "to" else "") for k in ("from", "to", "day")
+            if args.get(k)}
+    return gettext(CAUSE_WORDS[event.cause], week=week, n=args.get("version"), reason=args.get("reason", ""), **days)
 
 
 def language() -> str:
@@ -107,6 +111,14 @@ def date_label(day: dt.date | str, *, year: bool = False) -> str:
         return day.strftime("%a %-d %b %Y" if year else "%a %-d %b")
     text = f"{day.month}月{day.day}日({_WEEKDAYS_JA[day.weekday()]})"
     return f"{day.year}年{text}" if year else text
+
+
+def day_off_label(day: dt.date | str, holiday: str = "") -> str:
+    """Return a day with its holiday's name, as the board says it: ``1月11日(月・成人の日)``; ``Mon 11 Jan (成人の日)``."""
+    text = date_label(day)
+    if not holiday:
+        return text
+    return f"{text} ({holiday})" if language() == "en" else f"{text[:-1]}・{holiday})"
 
 
 def _time(seconds: int | None) -> str:

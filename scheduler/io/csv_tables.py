@@ -219,10 +219,13 @@ def _build_vehicle(store: Store, row: Row) -> Vehicle | None:
                    external_id=row.cells["external_id"].strip(), **values)
 
 
+#: Staff words for a session's ``on_holiday`` rule (the codes move / cancel are read too).
+_ON_HOLIDAY_WORDS = {"移動": "move", "振替": "move", "中止": "cancel"}
+
 #: Columns each request kind uses besides the common ones.
 _KIND_COLUMNS: dict[RequestKind, tuple[str, ...]] = {
     RequestKind.VISIT: ("services",),
-    RequestKind.SESSION: ("site", "rule", "session_minutes", "start_between"),
+    RequestKind.SESSION: ("site", "rule", "session_minutes", "start_between", "on_holiday"),
     RequestKind.ERRAND: ("shops", "chilled", "max_ride_minutes", "amount_yen", "order"),
     RequestKind.RIDE: ("from", "to", "seats", "wheelchair", "max_ride_minutes", "return_of"),
 }
@@ -321,7 +324,8 @@ def _build_request(store: Store, row: Row) -> Request | None:
         window = row.get("start_between", parse_span, default=(9 * 3600, 14 * 3600))
         details = {"site_id": _site_ref(store, row, "site"), "rule": row.get("rule", parse_rule, required=True),
                    "session_s": row.get("session_minutes", parse_minutes, default=5400),
-                   "earliest_start_s": window[0], "latest_start_s": window[1]}
+                   "earliest_start_s": window[0], "latest_start_s": window[1],
+                   "on_holiday": _ON_HOLIDAY_WORDS.get(text := row.get("on_holiday", default="move"), text.lower())}
     elif kind == RequestKind.ERRAND:
         row.get("shops", required=True)
         details = {"pickups": _shops(store, row), "chilled": row.get("chilled", parse_bool, default=False),
@@ -488,13 +492,14 @@ SPECS: dict[str, Spec] = {
     "requests": Spec(
         required=("external_id", "kind"),
         optional=("resident", "status", "priority", "received_at", "windows", "promised", "notes",
-                  "services", "site", "rule", "session_minutes", "start_between",
+                  "services", "site", "rule", "session_minutes", "start_between", "on_holiday",
                   "shops", "chilled", "max_ride_minutes", "amount_yen", "order",
                   "from", "to", "seats", "wheelchair", "return_of"),
         build=_build_request, lookup=_by_external_id(Store.request_by_external_id),
         add=lambda store, obj, user: store.add_request(obj, user=user),
         update=_update_request,
         domain_columns={"details.services": "services", "details.rule": "rule", "details.session_s": "session_minutes",
+                        "details.on_holiday": "on_holiday",
                         "details.earliest_start_s": "start_between", "details.latest_start_s": "start_between",
                         "details.pickups": "shops", "details.max_ride_s": "max_ride_minutes",
                         "details.amount_to_collect_yen": "amount_yen", "details.to_site_id": "to",

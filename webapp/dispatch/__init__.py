@@ -31,6 +31,7 @@ from webapp.dispatch.day import (
     call_rows,
     day_screen,
 )
+from webapp.dispatch.holidays import session_move_lines
 from webapp.job_queue import job_json, job_words, start_planning, time_limit_choices
 from webapp.live import call_residents, day_calls, day_live, note_call
 from webapp.maps import KIND_COLOURS
@@ -69,6 +70,7 @@ def week(monday: str):
     check = publish_check(store, week_start, board.plan.version) \
         if board.plan is not None and board.plan.status == PlanStatus.DRAFT else None
     return render_template("dispatch/week.html", board=board, colours=KIND_COLOURS, check=check,
+                           session_moves=session_move_lines(store, board.plan),
                            job=job_json(job) if job else None, time_limits=time_limit_choices(),
                            default_limit=_default_limit(),
                            can_plan=allowed("dispatch.plan", current_user.role))

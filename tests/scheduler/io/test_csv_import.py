@@ -294,6 +294,19 @@ def test_request_formats_excel_dates_and_session_rules(store, tmp_path):
     assert (rule.frequency, rule.nth, rule.weekday) == ("monthly", 3, 4)
 
 
+def test_session_holiday_rule_column(store, tmp_path):
+    """on_holiday: empty moves (the default), 中止 or cancel cancels; another word is an error naming the column."""
+    _import_examples(store)
+    path = _write(tmp_path, "external_id,kind,site,rule,on_holiday\n"
+                  "B1,session,HALL_OKU,weekly:mon,\nB2,session,HALL_OKU,weekly:mon,中止\n"
+                  "B3,session,HALL_OKU,weekly:mon,Cancel\nB4,session,HALL_OKU,weekly:mon,postpone\n")
+    report = import_csv(store, "requests", path, user="t", skip_bad=True)
+    assert [store.request_by_external_id(e).details.on_holiday for e in ("B1", "B2", "B3")] == ["move", "cancel",
+                                                                                                "cancel"]
+    [error] = report.errors
+    assert (error.row, error.column) == (5, "on_holiday") and "postpone" in error.problem
+
+
 def test_reimport_does_not_undo_planning_but_can_cancel(store, tmp_path):
     """A stored request planned since the import keeps 'planned' on re-import; status 'cancelled' cancels it."""
     _import_examples(store)
