@@ -291,3 +291,13 @@ WORDS_JA: dict[str, str] = {
     **dict(zip(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
                (f"{d}曜日" for d in "月火水木金土日"), strict=True)),
 }
+
+# --- what a 完了 at a stop handled, and the figures of a period (issue 27: scheduler.evidence)
+JA.update({
+    "{value!r} is not a whole number from 0 to {limit}": "{value!r} は0〜{limit}の整数ではありません",
+    "expected an object of service codes and counts, e.g. {example}": "用件のコードと件数で指定してください（例: {example}）",
+    "expected an object with {keys}": "{keys} を持つオブジェクトで指定してください",
+    "unknown field; use {keys}": "この項目はありません。使えるのは {keys} です",
+    "only a done report at a visit, a hall session or a drop-off records what was handled":
+        "対応内容を記録できるのは、訪問・巡回・お届け（降車）の「完了」だけです",
+})

@@ -450,6 +450,43 @@ def _road_closures(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0013_stop_handled_district_population")
+def _stop_handled(db: sqlite_utils.Database) -> None:
+    """What a 完了 at a stop handled (scheduler.evidence.records), and a population per district (issue 27).
+
+    - ``stop_handled``: one row per stop reported done: services handled with their counts and the
+      walk-ins at a hall session (JSON ``{"code": n}``), an errand's boxes delivered and amount
+      collected, a ride's passengers; history, so no foreign key to a plan version's stops.
+      Stops reported done before have none (the figures count the requested services once).
+    - ``district_population``: an optional population per district (e.g. residents aged 65+ from
+      the census), for the share of the district reached.
+    """
+    _run(
+        db,
+        """CREATE TABLE stop_handled (
+            stop_id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES requests(id),
+            day TEXT NOT NULL,
+            services TEXT NOT NULL DEFAULT '{}',
+            walk_ins TEXT NOT NULL DEFAULT '{}',
+            boxes INTEGER NOT NULL DEFAULT 0,
+            collected_yen INTEGER NOT NULL DEFAULT 0,
+            passengers INTEGER NOT NULL DEFAULT 0,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX idx_stop_handled_day ON stop_handled(day)",
+        """CREATE TABLE district_population (
+            district TEXT PRIMARY KEY,
+            population INTEGER NOT NULL,
+            label TEXT NOT NULL DEFAULT ''
+        )""",
+        # the figures read the crew's reports by their action
+        "CREATE INDEX idx_request_events_action ON request_events(action, stop_id)",
+        "CREATE INDEX idx_plan_stops_day ON plan_stops(day)",
+    )
+
+
 def _all_names() -> tuple[str, ...]:
     empty = sqlite_utils.Database(memory=True)
     try:

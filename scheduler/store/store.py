@@ -77,6 +77,7 @@ from scheduler.domain import (
     Vehicle,
     city_id,
 )
+from scheduler.evidence.records import StopHandled, handled_for, save_handled
 from scheduler.lifecycle import (
     StopAction,
     check_move,
@@ -801,6 +802,16 @@ class Store:
             return []
         return self._events.where(f"stop_id IN ({', '.join('?' * len(ids))}) AND action IS NOT NULL", ids,
                                   order_by="at, id")
+
+    # ------------------------------------------------------------------ what a stop handled (issue 27)
+
+    def record_handled(self, handled: StopHandled) -> StopHandled:
+        """Store what a 完了 at a stop handled (`scheduler.evidence.records`), replacing an earlier record."""
+        return save_handled(self.db, handled)
+
+    def handled_at(self, stop_ids: Iterable[int]) -> dict[int, StopHandled]:
+        """Return what was handled at these stops, by stop id (stops without a record are left out)."""
+        return handled_for(self.db, stop_ids)
 
     def add_call_outcome(self, outcome: CallOutcome) -> CallOutcome:
         """Store what an operator noted on a call of the day's call list."""

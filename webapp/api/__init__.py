@@ -16,6 +16,7 @@ from flask_login import current_user
 from routing.errors import InputError
 from scheduler.accounts import Role
 from scheduler.domain import RequestKind, RequestStatus, hhmm, week_monday
+from scheduler.evidence.records import handled_json, report_at_stop
 from webapp import audit, clock
 from webapp.api.blueprint import bp, json_body, window_json
 from webapp.args import parse_day, parse_moment, parse_monday, query_int
@@ -188,6 +189,11 @@ def stop_status(stop_id: int):
     default now): a tablet that was offline sends its presses later. A report on
     another day or in the future is refused naming ``at``; the same report sent
     again is stored once.
+
+    A ``done`` at a visit, a hall session or a drop-off also records what was handled (issue 27):
+    ``"handled": {"services": {"residence_certificate": 2}, "walk_ins": {"consultation": 1},
+    "boxes": 3, "collected_yen": 2400, "passengers": 1}`` (each field optional; counts 0–999);
+    without it, what was asked for, once each. The answer's ``handled`` is what was stored.
     """
     data = json_body()
     store = get_store()
@@ -202,9 +208,11 @@ def stop_status(stop_id: int):
         raise InputError.of("note", "give the reason the request could not be served")
     now = clock.now()
     at = parse_moment(data.get("at"), field="at") if data.get("at") is not None else now
-    req = store.mark_stop(stop_id, str(action), user=current_user.login, note=note, today=now.date(), at=at, now=now)
+    req, handled = report_at_stop(store, stop_id, str(action), handled=data.get("handled"), user=current_user.login,
+                                  note=note, today=now.date(), at=at, now=now)
     audit.record("change", "request", [req.id])
-    return jsonify(stop_id=stop_id, request_id=req.id, status=req.status.value, report=action)
+    return jsonify(stop_id=stop_id, request_id=req.id, status=req.status.value, report=action,
+                   handled=handled_json(handled) if handled else None)
 
 
 @bp.route("/requests", endpoint="requests")
@@ -264,4 +272,5 @@ def openapi():
 
 from webapp.api import audit_log as _audit_log  # noqa: F401  (registers GET /api/audit.csv on bp)
 from webapp.api import booking as _booking  # noqa: F401  (registers the booking routes on bp)
+from webapp.api import closures as _closures  # noqa: F401  (registers the road closures' routes on bp)
 from webapp.api import live as _live  # noqa: F401  (registers the live day's routes on bp)
