@@ -8,12 +8,15 @@ way, so they live here once.
 
 from __future__ import annotations
 
-__all__ = ["COMMITMENT", "MAX_TIME", "REASON_CODES", "WEEKDAYS", "format_week_time", "route_cost"]
+__all__ = ["COMMITMENT", "MAX_TIME", "REASON_CODES", "TOLD_MARGIN", "WEEKDAYS", "format_week_time", "route_cost"]
 
 #: Latest time the format can express; used when no window is given.
 MAX_TIME = 2**40
 #: Priority of a commitment: the format's top tier, outweighing all other tasks together.
 COMMITMENT = 100
+#: Default ``told_margin``: seconds a service may start outside the time a resident was told
+#: (``told_start``/``told_end``) before the resident counts as moved.
+TOLD_MARGIN = 900
 #: English weekday abbreviations of week time (0 = Monday 00:00).
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -73,4 +76,5 @@ REASON_CODES: dict[str, str] = {
     "group": "the task's delivery group cannot be served together (no one vehicle or door time fits all of it)",
     "no_time": "the task could be served alone, but the plan has no room for it next to more valuable tasks",
     "not_solved": "the search found no plan at all within its time limit",
+    "fixed_step_broken": "a step fixed or locked to a vehicle (vehicles[].steps) cannot be kept on it",
 }

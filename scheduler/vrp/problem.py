@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from routing.errors import InputError
-from scheduler.vrp.format import MAX_TIME
+from scheduler.vrp.format import MAX_TIME, TOLD_MARGIN
 
 __all__ = [
     "Break",
@@ -38,6 +38,7 @@ __all__ = [
     "Shipment",
     "ShipmentStep",
     "Vehicle",
+    "VehicleStep",
     "load_problem",
     "parse_problem",
 ]
@@ -61,6 +62,8 @@ class Job:
     priority: int = 0
     time_windows: list[tuple[int, int]] = field(default_factory=list)
     description: str = ""
+    #: (told_start, told_end): when the resident was told the service starts (extension)
+    told: tuple[int, int] | None = None
 
 
 @dataclass
@@ -73,6 +76,8 @@ class ShipmentStep:
     service: int = 0
     time_windows: list[tuple[int, int]] = field(default_factory=list)
     description: str = ""
+    #: (told_start, told_end): when the resident was told the service starts (extension)
+    told: tuple[int, int] | None = None
 
 
 @dataclass
@@ -100,6 +105,16 @@ class Break:
     description: str = ""
 
 
+@dataclass(frozen=True)
+class VehicleStep:
+    """A task held to a vehicle (``vehicles[].steps``): fixed at the route's start in order, or locked to it."""
+
+    kind: str  # "job", "pickup", "delivery"
+    id: int
+    #: True: one of the steps that start the route in this order; False: locked to the vehicle, order free
+    fixed: bool
+
+
 @dataclass
 class Vehicle:
     """One vehicle shift: depots, capacity, skills, hours, breaks, limits and costs."""
@@ -117,6 +132,8 @@ class Vehicle:
     per_hour_cost: int = 3600
     profile: str = "car"
     description: str = ""
+    #: tasks held to this vehicle (extension, after VROOM's ``steps``)
+    steps: list[VehicleStep] = field(default_factory=list)
 
 
 @dataclass
@@ -132,6 +149,8 @@ class Problem:
     distances: dict[str, list[list[int]]]
     dimensions: int = 0
     options: dict[str, Any] = field(default_factory=dict)
+    #: seconds a service may start outside its told time before the resident counts as moved
+    told_margin: int = TOLD_MARGIN
 
     @property
     def size(self) -> int:
@@ -147,16 +166,20 @@ class Problem:
 
 _JOB_KEYS = {
     "id", "description", "location_index", "location", "setup", "service", "delivery",
-    "pickup", "amount", "skills", "priority", "time_windows",
+    "pickup", "amount", "skills", "priority", "time_windows", "told_start", "told_end",
 }
-_STEP_KEYS = {"id", "description", "location_index", "location", "setup", "service", "time_windows"}
+_STEP_KEYS = {"id", "description", "location_index", "location", "setup", "service", "time_windows",
+              "told_start", "told_end"}
 _SHIPMENT_KEYS = {"pickup", "delivery", "amount", "skills", "priority", "max_ride_time", "delivery_group"}
 _VEHICLE_KEYS = {
     "id", "description", "start_index", "end_index", "start", "end", "capacity", "skills",
     "time_window", "breaks", "max_tasks", "max_travel_time", "costs", "profile", "speed_factor",
+    "steps",
 }
+_VEHICLE_STEP_KEYS = {"type", "id", "fixed", "locked"}
+_HELD_KINDS = ("job", "pickup", "delivery")
 _BREAK_KEYS = {"id", "description", "time_windows", "service", "max_load"}
-_TOP_KEYS = {"vehicles", "jobs", "shipments", "matrices", "options"}
+_TOP_KEYS = {"vehicles", "jobs", "shipments", "matrices", "options", "told_margin"}
 _COST_KEYS = {"fixed", "per_hour", "per_km"}
 _OPTION_KEYS = {"time_limit", "seed", "solution_limit"}
 
@@ -334,8 +357,10 @@ def parse_problem(data: dict) -> Problem:
     vehicles = [_parse_vehicle(raw, f"vehicles[{i}]", vehicle_ids, durations, size, dims)
                 for i, raw in enumerate(_list(data, "vehicles", "vehicles"))]
     options = _parse_options(data)
+    _check_steps(jobs, shipments, vehicles)
+    margin = _int(data["told_margin"], "told_margin") if "told_margin" in data else TOLD_MARGIN
     return Problem(jobs=jobs, shipments=shipments, vehicles=vehicles, durations=durations,
-                   distances=distances, dimensions=dims, options=options)
+                   distances=distances, dimensions=dims, options=options, told_margin=margin)
 
 
 def _unique_id(obj: dict, path: str, seen: set[int], what: str) -> int:
@@ -394,6 +419,7 @@ def _parse_job(raw: Any, path: str, seen: set[int], size: int, dims: int) -> Job
         priority=_int(raw.get("priority", 0), f"{path}.priority", minimum=0, maximum=100),
         time_windows=_windows(raw.get("time_windows", []), f"{path}.time_windows"),
         description=_text(raw, path),
+        told=_told(raw, path),
     )
 
 
@@ -453,6 +479,7 @@ def _parse_shipment_step(shipment: dict, kind: str, path: str, seen: set[int], s
         service=_int(step.get("service", 0), f"{spath}.service"),
         time_windows=_windows(step.get("time_windows", []), f"{spath}.time_windows"),
         description=_text(step, spath),
+        told=_told(step, spath),
     )
 
 
@@ -493,12 +520,75 @@ def _parse_vehicle(raw: Any, path: str, seen: set[int], durations: dict, size: i
         per_hour_cost=_int(costs.get("per_hour", 3600), f"{path}.costs.per_hour"),
         profile=profile,
         description=_text(raw, path),
+        steps=[_parse_vehicle_step(sraw, f"{path}.steps[{s}]")
+               for s, sraw in enumerate(_list(raw, "steps", f"{path}.steps"))],
     )
     if "start" in raw or "end" in raw:
         _fail(path, "coordinates 'start'/'end' are not supported; give start_index/end_index")
     if "speed_factor" in raw and raw["speed_factor"] != 1:
         _fail(f"{path}.speed_factor", "not supported")
     return vehicle
+
+
+def _told(raw: dict, path: str) -> tuple[int, int] | None:
+    """Return a task's told time (``told_start``, ``told_end``): both or neither, start not after end."""
+    if "told_start" not in raw and "told_end" not in raw:
+        return None
+    for key in ("told_start", "told_end"):
+        if key not in raw:
+            _fail(path, f"missing {key!r} (told_start and told_end go together)")
+    start = _int(raw["told_start"], f"{path}.told_start")
+    end = _int(raw["told_end"], f"{path}.told_end")
+    if end < start:
+        _fail(f"{path}.told_end", f"before told_start ({end} < {start})")
+    return start, end
+
+
+def _parse_vehicle_step(raw: Any, path: str) -> VehicleStep:
+    """Return one of a vehicle's ``steps``: a task fixed at the route's start, or locked to the vehicle."""
+    _obj(raw, path)
+    _check_keys(raw, _VEHICLE_STEP_KEYS, path)
+    kind = raw.get("type")
+    if kind not in _HELD_KINDS:
+        _fail(f"{path}.type", f"expected one of {', '.join(_HELD_KINDS)}, got {json.dumps(kind)[:40]}")
+    if "id" not in raw:
+        _fail(path, "missing 'id'")
+    flags = [key for key in ("fixed", "locked") if key in raw]
+    for key in flags:
+        if raw[key] is not True:
+            _fail(f"{path}.{key}", f"expected true, got {json.dumps(raw[key])[:40]}")
+    if len(flags) != 1:
+        _fail(path, "give exactly one of \"fixed\": true or \"locked\": true")
+    return VehicleStep(kind=kind, id=_int(raw["id"], f"{path}.id", minimum=None), fixed=flags[0] == "fixed")
+
+
+def _check_steps(jobs: list[Job], shipments: list[Shipment], vehicles: list[Vehicle]) -> None:
+    """Require every held step to name a task once in the whole problem, a fixed delivery after its pickup."""
+    known = {("job", j.id): None for j in jobs}
+    for s in shipments:
+        known[("pickup", s.pickup.id)] = s
+        known[("delivery", s.delivery.id)] = s
+    held: dict[tuple[str, int], str] = {}
+    owner: dict[int, int] = {}  # id() of a shipment -> the vehicle holding one of its halves
+    for i, vehicle in enumerate(vehicles):
+        fixed_pickups: set[int] = set()
+        for j, step in enumerate(vehicle.steps):
+            path, key = f"vehicles[{i}].steps[{j}]", (step.kind, step.id)
+            if key not in known:
+                _fail(f"{path}.id", f"no {step.kind} with id {step.id}")
+            if key in held:
+                _fail(f"{path}.id", f"{step.kind} {step.id} is already held in {held[key]}")
+            held[key] = path
+            shipment = known[key]
+            if shipment is not None and shipment.delivery_group is not None:
+                _fail(path, "a shipment of a delivery_group cannot be held to a vehicle (not supported)")
+            if shipment is not None and owner.setdefault(id(shipment), i) != i:
+                _fail(f"{path}.id", f"the other half of this shipment is held to vehicles[{owner[id(shipment)]}]")
+            if step.fixed and step.kind == "pickup":
+                fixed_pickups.add(shipment.pickup.id)
+            if step.fixed and step.kind == "delivery" and shipment.pickup.id not in fixed_pickups:
+                _fail(path, f"a fixed delivery needs its pickup {shipment.pickup.id} fixed before it"
+                            " (a rider already on board: give the drop-off as a job with a delivery amount)")
 
 
 def _parse_break(raw: Any, path: str, seen: set[int], window: tuple[int, int]) -> Break:

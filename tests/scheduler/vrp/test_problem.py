@@ -142,3 +142,56 @@ def test_solve_params_from_dict_and_file(tmp_path):
         SolveParams(time_limit_s=0)
     with pytest.raises(ParamsError, match="first_solution"):
         SolveParams(first_solution="FASTEST")
+
+
+# ----------------------------------------------------------------------------- re-planning (issue 26)
+
+
+def test_steps_and_told_times_are_read():
+    """A vehicle's steps keep their order and kind; told times and the margin land in the dataclasses."""
+    def change(d):
+        d["vehicles"][0]["steps"] = [{"type": "pickup", "id": 1, "fixed": True}, {"type": "job", "id": 2, "locked": True}]
+        d["jobs"][1].update(told_start=100, told_end=160)
+        d["shipments"][0]["delivery"].update(told_start=200, told_end=200)
+        d["told_margin"] = 60
+    p = parse_problem(broken(change))
+    assert [(s.kind, s.id, s.fixed) for s in p.vehicles[0].steps] == [("pickup", 1, True), ("job", 2, False)]
+    assert p.jobs[1].told == (100, 160) and p.jobs[0].told is None
+    assert p.shipments[0].delivery.told == (200, 200)
+    assert p.told_margin == 60 and parse_problem(copy.deepcopy(BASE)).told_margin == 900
+
+
+def _second_vehicle(d):
+    d["vehicles"].append({"id": 2, "start_index": 0})
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    (lambda d: d["vehicles"][0].update(steps=[{"type": "job", "id": 7, "fixed": True}]), "vehicles[0].steps[0].id"),
+    (lambda d: d["vehicles"][0].update(steps=[{"type": "break", "id": 1, "fixed": True}]), "vehicles[0].steps[0].type"),
+    (lambda d: d["vehicles"][0].update(steps=[{"type": "job", "id": 1}]), "vehicles[0].steps[0]"),
+    (lambda d: d["vehicles"][0].update(steps=[{"type": "job", "id": 1, "fixed": True, "locked": True}]),
+     "vehicles[0].steps[0]"),
+    (lambda d: d["vehicles"][0].update(steps=[{"type": "job", "id": 1, "fixed": 1}]), "vehicles[0].steps[0].fixed"),
+    (lambda d: d["vehicles"][0].update(steps=[{"type": "job", "id": "1", "fixed": True}]), "vehicles[0].steps[0].id"),
+    (lambda d: d["vehicles"][0].update(steps=[{"type": "job", "id": 1, "fixed": True},
+                                              {"type": "job", "id": 1, "locked": True}]), "vehicles[0].steps[1].id"),
+    (lambda d: (_second_vehicle(d), d["vehicles"][0].update(steps=[{"type": "job", "id": 1, "fixed": True}]),
+                d["vehicles"][1].update(steps=[{"type": "job", "id": 1, "fixed": True}])), "vehicles[1].steps[0].id"),
+    (lambda d: (_second_vehicle(d), d["vehicles"][0].update(steps=[{"type": "pickup", "id": 1, "locked": True}]),
+                d["vehicles"][1].update(steps=[{"type": "delivery", "id": 1, "locked": True}])),
+     "vehicles[1].steps[0].id"),
+    (lambda d: d["vehicles"][0].update(steps=[{"type": "delivery", "id": 1, "fixed": True}]), "vehicles[0].steps[0]"),
+    (lambda d: d["vehicles"][0].update(steps={"type": "job"}), "vehicles[0].steps"),
+    (lambda d: d["vehicles"][0].update(steps=[{"type": "job", "id": 1, "fixed": True, "at": 3}]),
+     "vehicles[0].steps[0]"),
+    (lambda d: d["jobs"][0].update(told_start=500, told_end=400), "jobs[0].told_end"),
+    (lambda d: d["jobs"][0].update(told_start=500), "jobs[0]"),
+    (lambda d: d["jobs"][0].update(told_start=1.5, told_end=3), "jobs[0].told_start"),
+    (lambda d: d["shipments"][0]["pickup"].update(told_start=5, told_end="9"), "shipments[0].pickup.told_end"),
+    (lambda d: d.update(told_margin=-1), "told_margin"),
+])
+def test_bad_steps_and_told_times_name_the_field(change, field):
+    """Steps naming unknown tasks, a task held twice or on two vehicles, bad flags and bad told times are refused."""
+    with pytest.raises(ProblemError) as err:
+        parse_problem(broken(change))
+    assert str(err.value).startswith(f"{field}: "), str(err.value)
