@@ -38,16 +38,18 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scheduler.vrp.model import Model
+from scheduler.vrp.model import Model, has_told, is_commitment, moved
 from scheduler.vrp.precheck import start_after
 
 __all__ = ["Builder", "NodeTable", "Plan", "filled_plan", "insert_unit", "insertion_order", "insertion_plan", "plan_of",
-           "ride_tightened"]
+           "ride_tightened", "tightened", "told_clipped"]
 
 #: Positions timed exactly per task (the cheapest plausible ones, in order).
 _TRIALS = 250
 #: Pick-up positions, and delivery positions after each, considered for a shipment.
 _PAIR_PICKUPS, _PAIR_DELIVERIES = 40, 10
+#: With told times: feasible positions compared by residents moved before the cheapest is taken.
+_TOLD_CHOICES = 8
 
 
 @dataclass
@@ -97,6 +99,7 @@ class _Timer:
                      for t in nodes.task]
         self.dims = list(dims)
         self.n_tasks = n_tasks
+        self.tasks = [tasks[t] for t in nodes.task]
         # a delivery of a group follows the group's previous delivery at once (see `insertion_order`)
         self.follows: list[int | None] = [None] * n_tasks
         for members in model.groups:
@@ -200,6 +203,12 @@ class Builder:
         self.trials = _TRIALS * 2
         #: vehicle -> (its timing, `_slacks`)
         self._slack_of: dict[int, tuple[object, tuple]] = {}
+        #: per vehicle: how many nodes at the start of its route are its fixed steps (nothing goes before them)
+        node_of = {t: i for i, t in enumerate(nodes.task)}
+        self.prefixes = [[node_of[t] for t in model.fixed.get(k, [])] for k in range(n_vehicles)]
+        self.fixed = [len(prefix) for prefix in self.prefixes]
+        #: residents moved count in the choice of a position (`_take`)
+        self.told = has_told(model)
 
     def _slacks(self, k: int) -> tuple:
         """Return (cached per timing) vehicle k's slacks: (with breaks as waiting, without), each `_slack_arrays`.
@@ -323,20 +332,17 @@ class Builder:
         trials = []
         for x in options:
             for k in self.nodes.allowed[x]:
-                trials += [(cost, k, i, x) for cost, i in self._positions(k, self.routes[k], x)[:_TRIALS]]
+                trials += [(cost, k, i, x) for cost, i in
+                           self._positions(k, self.routes[k], x, first=self.fixed[k])[:_TRIALS]]
         trials.sort()
-        for _, k, i, x in trials[:self.trials]:
-            seq = self.routes[k][:i] + [x] + self.routes[k][i:]
-            if self._accept(k, seq):
-                return True
-        return False
+        return self._take((k, self.routes[k][:i] + [x] + self.routes[k][i:]) for _, k, i, x in trials[:self.trials])
 
     def insert_pair(self, p: int, d: int) -> bool:
         """Insert a shipment: its pick-up, and its delivery later on the same route."""
         trials = []
         for k in self.nodes.allowed[p]:
             route = self.routes[k]
-            for cost_p, i in self._positions(k, route, p)[:_PAIR_PICKUPS]:
+            for cost_p, i in self._positions(k, route, p, first=self.fixed[k])[:_PAIR_PICKUPS]:
                 with_p = route[:i] + [p] + route[i:]
                 # right after the pick-up, or in a later gap of the route, where
                 # the delivery could start in its windows with the pick-up's delay
@@ -345,10 +351,7 @@ class Builder:
                 for cost_d, g in options[:_PAIR_DELIVERIES]:
                     trials.append((cost_p + cost_d, k, with_p, g + 1))
         trials.sort(key=lambda trial: trial[0])
-        for _, k, with_p, j in trials[:self.trials]:
-            if self._accept(k, with_p[:j] + [d] + with_p[j:]):
-                return True
-        return False
+        return self._take((k, with_p[:j] + [d] + with_p[j:]) for _, k, with_p, j in trials[:self.trials])
 
     def _deliveries(self, k: int, route: list[int], p: int, d: int, i: int) -> list[tuple[int, int]]:
         """Return (added driving, gap) of delivery d after pick-up p inserted at position i of vehicle k's route.
@@ -419,21 +422,64 @@ class Builder:
         for k in self.nodes.allowed[pickups[0]]:
             route = self.routes[k]
             base = self._drive(k, route)
-            for _, g in self._positions(k, route, drops[0], alone=False)[:_PAIR_PICKUPS]:
+            for _, g in self._positions(k, route, drops[0], first=self.fixed[k], alone=False)[:_PAIR_PICKUPS]:
                 cheapest = route[:g] + drops + route[g:]
                 for p in pickups:
                     door = cheapest.index(drops[0])
-                    _, i = min(place for place in self._positions(k, cheapest, p, timed=False) if place[1] <= door)
+                    _, i = min(place for place in self._positions(k, cheapest, p, first=self.fixed[k], timed=False)
+                               if place[1] <= door)
                     cheapest = cheapest[:i] + [p] + cheapest[i:]
                 in_a_row = route[:g] + pickups + drops + route[g:]
                 trials += [(self._drive(k, seq) - base, k, seq) for seq in (cheapest, in_a_row)]
         trials.sort(key=lambda trial: trial[0])
-        return any(self._accept(k, seq) for _, k, seq in trials[:self.trials])
+        return self._take((k, seq) for _, k, seq in trials[:self.trials])
 
     def _drive(self, k: int, seq: list[int]) -> int:
         """Return the driving seconds of route `seq` of vehicle `k`."""
         full, T = [self.nodes.starts[k], *seq, self.nodes.ends[k]], self.timer.travel[k]
         return sum(T[a][b] for a, b in itertools.pairwise(full))
+
+    def _take(self, candidates) -> bool:
+        """Make the first (vehicle, route) of `candidates`, cheapest first, that keeps every rule the route.
+
+        With told times, the feasible candidates (up to `_TOLD_CHOICES` after
+        the first) are compared by the residents the change moves, and the
+        cheapest of those that move fewest is taken: a told resident is kept
+        in the told time before any driving is saved.
+        """
+        if not self.told:
+            return any(self._accept(k, seq) for k, seq in candidates)
+        best, seen = None, 0
+        for k, seq in candidates:
+            timing = self.timer.schedule(k, seq)
+            if timing is None:
+                continue
+            change = self.moved(seq, timing[0]) - self.moved(self.routes[k], self.timing[k][0])
+            if best is None or change < best[0]:
+                best = (change, k, seq, timing)
+            seen += 1
+            if best[0] <= 0 or seen > _TOLD_CHOICES:
+                break
+        if best is None:
+            return False
+        _, k, seq, timing = best
+        self.routes[k], self.timing[k] = seq, timing
+        return True
+
+    def moved(self, seq: list[int], begins: list[int]) -> int:
+        """Return how many stops of route `seq` (service starts `begins`) move a told resident."""
+        tasks = self.timer.tasks
+        return sum(1 for n, begin in zip(seq, begins) if moved(tasks[n], begin))
+
+    def place_fixed(self) -> bool:
+        """Start each vehicle's route with its fixed steps (`Model.fixed`) and the deliveries of their pick-ups."""
+        return all(self.place(k, prefix + self.open_deliveries(prefix)) for k, prefix in enumerate(self.prefixes)
+                   if prefix)
+
+    def open_deliveries(self, prefix: list[int]) -> list[int]:
+        """Return the deliveries of the pick-ups in `prefix` that it does not hold, in the pick-ups' order."""
+        partner = self.timer.partner
+        return [partner[n] for n in prefix if self.timer.kind[n] == "pickup" and partner[n] not in prefix]
 
     def _accept(self, k: int, seq: list[int]) -> bool:
         timing = self.timer.schedule(k, seq)
@@ -474,9 +520,33 @@ def insertion_order(model: Model, nodes: NodeTable) -> list[list[int]]:
             unit = group if task.kind == "job" else [group[0], node_of[task.partner][0]]
         n_vehicles = len({k for i in group for k in nodes.allowed[i]})
         widths = [e - s for i in unit for s, e in nodes.windows[i]] or [2**62]
-        units.append(((task.priority < 100, -task.priority, n_vehicles, min(widths), t), kind, unit))
+        units.append(((not is_commitment(task), -task.priority, n_vehicles, min(widths), t), kind, unit))
     units.sort(key=lambda u: u[0])
     return [[kind, *unit] for _, kind, unit in units]
+
+
+def tightened(model: Model, nodes: NodeTable) -> NodeTable:
+    """Return `nodes` with the windows the construction times by: `told_clipped`, then `ride_tightened`."""
+    return ride_tightened(model, told_clipped(model, nodes))
+
+
+def told_clipped(model: Model, nodes: NodeTable) -> NodeTable:
+    """Return `nodes` with each told task's windows starting no earlier than its told time less the margin.
+
+    The timer starts every service as early as it can; a told resident
+    reached early would be served before the time they were told, though
+    waiting is free. Where no window reaches that time, the node keeps its
+    windows (the resident is moved whatever the plan does).
+    """
+    windows = list(nodes.windows)
+    for i, t in enumerate(nodes.task):
+        told = model.tasks[t].told
+        if told is None:
+            continue
+        cut = [(max(start, told[0]), end) for start, end in (nodes.windows[i] or [(told[0], 2**62)]) if end >= told[0]]
+        if cut:
+            windows[i] = cut
+    return dataclasses.replace(nodes, windows=windows) if windows != list(nodes.windows) else nodes
 
 
 def ride_tightened(model: Model, nodes: NodeTable) -> NodeTable:
@@ -529,10 +599,13 @@ def insertion_plan(model: Model, nodes: NodeTable, travel: dict[str, list[list[i
     travel
         Per vehicle profile, node-to-node driving seconds (depot rows included).
     """
-    nodes = ride_tightened(model, nodes)
+    nodes = tightened(model, nodes)
     builder = Builder(model, nodes, travel)
+    builder.place_fixed()  # `scheduler.vrp.held` kept only the fixed steps that can be timed
+    served = {n for route in builder.routes for n in route}
     for kind, *unit in insertion_order(model, nodes):
-        insert_unit(builder, kind, unit)
+        if unit[0] not in served:
+            insert_unit(builder, kind, unit)
     return plan_of(model, builder)
 
 
@@ -544,7 +617,7 @@ def filled_plan(model: Model, nodes: NodeTable, travel: dict[str, list[list[int]
     units no route serves are tried in the construction's order. None when a
     route cannot be timed under these rules (then it is left to the search).
     """
-    nodes = ride_tightened(model, nodes)
+    nodes = tightened(model, nodes)
     builder = Builder(model, nodes, travel)
     for k, route in enumerate(routes):
         if not builder.place(k, list(route)):

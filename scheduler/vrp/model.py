@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from scheduler.vrp.format import COMMITMENT
 from scheduler.vrp.problem import Problem
 
-__all__ = ["Model", "Nodes", "SearchResult", "Task", "has_commitments", "node_layout", "node_travel"]
+__all__ = [
+    "Model", "Nodes", "SearchResult", "Task", "has_commitments", "has_told", "is_commitment", "moved", "moved_in", "node_layout",
+    "node_travel",
+]
 
 
 @dataclass
@@ -36,6 +39,10 @@ class Task:
     pickup: list[int]  # jobs: picked up here, carried to the end
     shipment: int | None = None  # index into problem.shipments
     partner: int | None = None  # task index of the other half
+    #: [told_start - margin, told_end + margin]: a service starting outside it moves the resident
+    told: tuple[int, int] | None = None
+    #: the vehicle (index) whose ``steps`` hold the task: it is served there or not at all
+    held: int | None = None
 
     @property
     def on_site_s(self) -> int:
@@ -62,11 +69,39 @@ class Model:
     #: indices in the order listed (the deliveries are their partners, made
     #: in this order at the door, see `door_windows`)
     groups: list[list[int]] = field(default_factory=list)
+    #: vehicle -> task indices of its fixed steps kept (`scheduler.vrp.held`): they start its route in this order
+    fixed: dict[int, list[int]] = field(default_factory=dict)
+
+
+def is_commitment(task: Task) -> bool:
+    """Return whether leaving `task` out breaks a commitment: priority 100, or held to a vehicle by its steps."""
+    return task.priority >= COMMITMENT or task.held is not None
 
 
 def has_commitments(model: Model) -> bool:
-    """Return whether some modelled task is a commitment (priority 100)."""
-    return any(model.tasks[t].priority >= COMMITMENT for t in model.modelled)
+    """Return whether some modelled task is a commitment (priority 100, or held to a vehicle)."""
+    return any(is_commitment(model.tasks[t]) for t in model.modelled)
+
+
+def has_told(model: Model) -> bool:
+    """Return whether some task carries a told time (the objective then counts residents moved)."""
+    return any(task.told is not None for task in model.tasks)
+
+
+def moved(task: Task, begin: int) -> bool:
+    """Return whether a service of `task` starting at `begin` moves its resident (outside told time +- margin)."""
+    return task.told is not None and not task.told[0] <= begin <= task.told[1]
+
+
+def moved_in(tasks: list[Task], routes, times) -> int:
+    """Return the residents a plan moves: told tasks served outside their told time +- margin, or left out.
+
+    `routes` holds per vehicle its task indices, `times` per vehicle the
+    service starts (route start, each task, route end).
+    """
+    served = [(t, times[k][pos + 1]) for k, route in enumerate(routes) for pos, t in enumerate(route)]
+    in_time = sum(1 for t, begin in served if tasks[t].told is not None and not moved(tasks[t], begin))
+    return sum(1 for task in tasks if task.told is not None) - in_time
 
 
 

@@ -5,7 +5,8 @@
 shifts and windows (`add_time`), the integer costs (`add_costs`), loads,
 task-count and driving limits, the tasks' penalties of the lexicographic
 objective (`_penalties`: a commitment, priority 100, outweighs every other
-task together), pairs, delivery groups, breaks and compact shifts.
+task together), pairs, the fixed steps that start a route (`add_fixed`), the
+told times as soft bounds (`add_told`), delivery groups, breaks and compact shifts.
 `search_parameters` turns `SolveParams` into OR-Tools' strategies,
 `initial_assignment` reads a constructed plan in, `run_search` searches,
 `SolutionCallback` follows the plans found, and `extract` copies the routes
@@ -33,14 +34,21 @@ from ortools.constraint_solver import (
 )
 
 from scheduler.vrp.construct import Plan
-from scheduler.vrp.format import COMMITMENT, MAX_TIME
-from scheduler.vrp.model import Model, Nodes, SearchResult, has_commitments, node_travel
+from scheduler.vrp.format import MAX_TIME
+from scheduler.vrp.model import (
+    Model,
+    Nodes,
+    SearchResult,
+    has_commitments,
+    is_commitment,
+    node_travel,
+)
 from scheduler.vrp.params import SolveParams
 from scheduler.vrp.problem import ProblemError
 
 __all__ = [
     "ORTOOLS_FIRST_SOLUTION", "ORTOOLS_METAHEURISTIC", "OrModel", "SolutionCallback", "add_breaks", "add_compact_shifts",
-    "add_costs", "add_groups", "add_limits", "add_loads", "add_tasks", "add_time", "build",
+    "add_costs", "add_fixed", "add_groups", "add_limits", "add_loads", "add_tasks", "add_time", "add_told", "build",
     "extract", "initial_assignment", "leave_pair_moves_to_ruin_and_recreate", "open_model", "run_search",
     "search_parameters", "with_times",
 ]
@@ -238,12 +246,12 @@ def _penalties(om: OrModel, groups: dict[int, list[int]]) -> dict[int, int]:
     """
     tasks = om.model.tasks
     ordinary = sum((tasks[t].priority + 1) * om.unit for t in groups
-                   if tasks[t].priority < COMMITMENT and tasks[t].kind != "delivery")
+                   if not is_commitment(tasks[t]) and tasks[t].kind != "delivery")
     commitment = ordinary + 101 * om.unit
-    n_commitments = sum(1 for t in groups if tasks[t].priority >= COMMITMENT and tasks[t].kind != "delivery")
+    n_commitments = sum(1 for t in groups if is_commitment(tasks[t]) and tasks[t].kind != "delivery")
     if (commitment * (n_commitments + 1) + ordinary) >= _INT64_MAX // 4:
         raise ProblemError("jobs/shipments: too many commitments (priority 100) to weigh with 64-bit integers")
-    return {t: commitment if tasks[t].priority >= COMMITMENT else (tasks[t].priority + 1) * om.unit
+    return {t: commitment if is_commitment(tasks[t]) else (tasks[t].priority + 1) * om.unit
             for t in groups}
 
 
@@ -262,12 +270,14 @@ def add_tasks(om: OrModel) -> None:
         node_of.setdefault(t, []).append(i)
     penalties = _penalties(om, node_of)
     relax = _horizon(om)
+    fixed = {t for prefix in om.model.fixed.values() for t in prefix}
     for t, group in node_of.items():
         task = tasks[t]
         penalty = penalties[t]
         if task.kind != "job":
             penalty //= 2  # a shipment counts once: half on each node
-        routing.AddDisjunction([manager.NodeToIndex(i) for i in group], penalty, 1)
+        if t not in fixed:  # a fixed step is always served (`add_fixed`)
+            routing.AddDisjunction([manager.NodeToIndex(i) for i in group], penalty, 1)
         for i in group:
             if nodes.allowed[i] != all_vehicles:
                 routing.VehicleVar(manager.NodeToIndex(i)).SetValues([-1] + nodes.allowed[i])
@@ -282,6 +292,42 @@ def add_tasks(om: OrModel) -> None:
             ride = problem.shipments[task.shipment].max_ride_time
             if ride is not None:
                 solver.Add(time_dim.CumulVar(drop) - time_dim.CumulVar(index) <= ride + task.on_site_s + idle)
+
+
+def add_fixed(om: OrModel) -> None:
+    """Start each vehicle's route with its fixed steps (`Model.fixed`), in order, nothing before or between them."""
+    node_of = {t: i for i, t in enumerate(om.nodes.task)}
+    manager, routing, solver = om.manager, om.routing, om.solver
+    for k, prefix in om.model.fixed.items():
+        before = routing.Start(k)
+        for t in prefix:
+            index = manager.NodeToIndex(node_of[t])
+            solver.Add(routing.NextVar(before) == index)
+            before = index
+
+
+def add_told(om: OrModel) -> None:
+    """Approximate the residents moved: soft bounds at each told time +- margin on the time dimension.
+
+    The objective counts residents (`scheduler.vrp.search.score`), which is
+    not linear; here each second outside costs `told_coefficient`, so a
+    minute weighs like leaving out a task of priority 0. The search's plans
+    are compared by the exact count afterwards.
+    """
+    told = [(i, om.model.tasks[t].told) for i, t in enumerate(om.nodes.task) if om.model.tasks[t].told is not None]
+    if not told:
+        return
+    coefficient = told_coefficient(om, len(told))
+    for i, (lo, hi) in told:
+        index = om.manager.NodeToIndex(i)
+        om.time_dim.SetCumulVarSoftLowerBound(index, max(0, lo), coefficient)
+        om.time_dim.SetCumulVarSoftUpperBound(index, hi, coefficient)
+
+
+def told_coefficient(om: OrModel, count: int) -> int:
+    """Return the cost of one second outside a told time: ``unit / 60``, less when 64 bits could overflow."""
+    room = _INT64_MAX // 8 // (max(1, _horizon(om)) * max(1, count))
+    return max(1, min(om.unit // 60, room))
 
 
 def add_groups(om: OrModel) -> None:
@@ -351,6 +397,8 @@ def build(om: OrModel) -> None:
     add_loads(om)
     add_limits(om)
     add_tasks(om)
+    add_fixed(om)
+    add_told(om)
     add_groups(om)
     add_breaks(om)
     add_compact_shifts(om)

@@ -173,6 +173,8 @@ def in_parts(model: Model, params: SolveParams) -> bool:
     Only above `LARGE` modelled tasks, where the whole model is too slow to
     search, and never under a solution limit (one deterministic search).
     """
+    if model.fixed or any(task.held is not None or task.told is not None for task in model.tasks):
+        return False  # a re-planning problem (held steps, told times) is a day or less: solved whole
     return len(model.modelled) > LARGE and params.solution_limit is None and params.split_days
 
 

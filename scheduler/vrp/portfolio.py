@@ -245,15 +245,16 @@ def stall_seconds(model: Model, params: SolveParams) -> float:
     return 2.0 if tasks <= 300 else min(20.0, tasks / 100)
 
 
-def gained(before: tuple[int, int, int], after: tuple[int, int, int], gain: float) -> bool:
+def gained(before: tuple[int, int, int, int], after: tuple[int, int, int, int], gain: float) -> bool:
     """Return whether score `after` is a real improvement on `before` (see `score`).
 
-    Keeping a commitment more or serving more weight always is; a cheaper
-    plan serving the same is when it saves at least `gain` of the cost.
+    Keeping a commitment more, moving a told resident less or serving more
+    weight always is; a cheaper plan serving the same is when it saves at
+    least `gain` of the cost.
     """
-    if after[:2] != before[:2]:
-        return after[:2] < before[:2]
-    return before[2] - after[2] > gain * before[2]
+    if after[:3] != before[:3]:
+        return after[:3] < before[:3]
+    return before[3] - after[3] > gain * before[3]
 
 
 

@@ -53,16 +53,25 @@ def _travel(problem: Problem, profile: str, a: int | None, b: int | None) -> int
 def _tasks(problem: Problem) -> list[Task]:
     tasks: list[Task] = []
     zeros = [0] * problem.dimensions
+    margin = problem.told_margin
+    holder = {(step.kind, step.id): k for k, v in enumerate(problem.vehicles) for step in v.steps}
+
+    def told(step) -> tuple[int, int] | None:
+        return None if step.told is None else (step.told[0] - margin, step.told[1] + margin)
+
     for job in problem.jobs:
         tasks.append(Task("job", job.id, job.location_index, job.setup, job.service,
                           job.time_windows, job.skills, job.priority, job.description,
-                          job.delivery, job.pickup))
+                          job.delivery, job.pickup, told=told(job), held=holder.get(("job", job.id))))
     for s, ship in enumerate(problem.shipments):
         first = len(tasks)
+        # a shipment is held to the vehicle holding either half
+        held = holder.get(("pickup", ship.pickup.id), holder.get(("delivery", ship.delivery.id)))
         for kind, step in (("pickup", ship.pickup), ("delivery", ship.delivery)):
             tasks.append(Task(kind, step.id, step.location_index, step.setup, step.service,
                               step.time_windows, ship.skills, ship.priority, step.description,
-                              zeros, zeros, shipment=s, partner=first + (kind == "pickup")))
+                              zeros, zeros, shipment=s, partner=first + (kind == "pickup"),
+                              told=told(step), held=held))
     return tasks
 
 

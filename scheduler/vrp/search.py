@@ -27,13 +27,16 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from scheduler.vrp.construct import NodeTable, Plan, filled_plan, insertion_plan
-from scheduler.vrp.format import COMMITMENT, route_cost
+from scheduler.vrp.format import route_cost
 from scheduler.vrp.lns import improve
 from scheduler.vrp.model import (
     Model,
     Nodes,
     SearchResult,
     has_commitments,
+    has_told,
+    is_commitment,
+    moved_in,
     node_layout,
     node_travel,
 )
@@ -106,7 +109,7 @@ def auto_first_solution(model: Model) -> str:
     the quick benchmark set for both shapes (VRPTW and pickup-and-delivery);
     shape-specific alternatives run as the second worker (see `scheduler.vrp.portfolio.worker_params`).
     """
-    if len(model.modelled) > LARGE or has_commitments(model):
+    if len(model.modelled) > LARGE or has_commitments(model) or has_told(model) or model.fixed:
         return "COMMITMENTS_FIRST_INSERTION"
     return "PARALLEL_CHEAPEST_INSERTION"
 
@@ -177,6 +180,10 @@ def search(model: Model, params: SolveParams, started: float | None = None,
         searched = replace(searched, first_solution_s=constructed.first_solution_s)
     if params.solution_limit is not None:
         searched = replace(searched, stopped=clock_free(params, limit_s, ran_s))
+    if searched.objective is not None and has_told(model):
+        # OR-Tools reports each service at its earliest start: the construction's timing
+        # waits for a told time where it can, and the exact count of residents moved decides
+        searched = fill_left_out(model, searched)
     if constructed is not None and score(model, constructed) <= score(model, searched):
         return replace(constructed, stopped=searched.stopped)
     return searched
@@ -315,17 +322,23 @@ def fill_left_out(model: Model, result: SearchResult) -> SearchResult:
 
 
 
-def score(model: Model, result: SearchResult) -> tuple[int, int, int]:
-    """Return the format's lexicographic objective of a result: (commitments left out, weight left out, cost)."""
+def score(model: Model, result: SearchResult) -> tuple[int, int, int, int]:
+    """Return the format's lexicographic objective of a result.
+
+    (commitments left out, residents moved, weight left out, cost): a held
+    task counts as a commitment; a resident is moved when a told task's
+    service starts outside its told time +- margin, or it is left out
+    (`scheduler.vrp.model.moved_in`).
+    """
     if result.objective is None:
-        return (2**62, 2**62, 2**62)
+        return (2**62, 2**62, 2**62, 2**62)
     served = {t for route in result.routes for t in route}
     problem, tasks = model.problem, model.tasks
     commitments = weight = 0
     for t, task in enumerate(tasks):
         if t in served or task.kind == "delivery":
             continue
-        if task.priority >= COMMITMENT:
+        if is_commitment(task):
             commitments += 1
         else:
             weight += task.priority + 1
@@ -338,7 +351,7 @@ def score(model: Model, result: SearchResult) -> tuple[int, int, int]:
         drive = sum(problem.durations[v.profile][a][b] for a, b in itertools.pairwise(stops)
                     if a is not None and b is not None)
         cost += route_cost(v.fixed_cost, v.per_hour_cost, drive)
-    return (commitments, weight, cost)
+    return (commitments, moved_in(tasks, result.routes, result.times) if has_told(model) else 0, weight, cost)
 
 
 

@@ -9,7 +9,9 @@ and returns the solution dict of that format. The steps:
    breaks, windows, ride and driving limits. Tasks no vehicle can serve are
    set aside with a reason code; the others are restricted to the vehicles
    that could serve them. What comes out is the plain-data `Model`
-   (`scheduler.vrp.model`); one impossible task never reaches the search;
+   (`scheduler.vrp.model`); one impossible task never reaches the search.
+   Tasks a vehicle's ``steps`` hold are restricted to it, and its fixed
+   steps that can be timed start its route (`scheduler.vrp.held.hold`);
 3. a large week is solved day by day (`scheduler.vrp.parts`: `in_parts`,
    `solve_in_parts`, which calls `solve` for each day);
 4. otherwise search (`scheduler.vrp.portfolio.run`): one search in this
@@ -30,6 +32,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from scheduler.vrp.held import hold
 from scheduler.vrp.model import SearchResult
 from scheduler.vrp.params import SolveParams
 from scheduler.vrp.parts import in_parts, solve_in_parts
@@ -76,7 +79,7 @@ def solve(problem: dict | Problem, params: SolveParams | None = None, *,
     parsed = problem if isinstance(problem, Problem) else parse_problem(problem)
     if params is None:
         params = SolveParams.from_options(parsed.options)
-    model = prepare(parsed)
+    model = hold(prepare(parsed))
     t1 = time.perf_counter()
     report = Reporter(model, params, started, on_progress)
     if in_parts(model, params):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from scheduler.vrp.format import route_cost
-from scheduler.vrp.model import Model
+from scheduler.vrp.model import Model, has_told, moved_in
 
 __all__ = ["NOT_ENOUGH_TIME", "build_route", "solution_dict"]
 
@@ -135,9 +135,19 @@ def solution_dict(model: Model, routes: Sequence[Sequence[int]], times: Sequence
             continue
         out.append(build_route(model, k, route, times[k], breaks[k]))
         served.update(route)
-    unassigned = [unassigned_entry(model, t, *model.reasons.get(t, fallback))
+    unassigned = [unassigned_entry(model, t, *model.reasons.get(t, _left_out(model, t, fallback)))
                   for t in range(len(model.tasks)) if t not in served]
     summary = {"cost": sum(r["cost"] for r in out), "routes": len(out), "unassigned": len(unassigned)}
     for key in ("setup", "service", "duration", "waiting_time", "priority", "distance"):
         summary[key] = sum(r[key] for r in out)
+    if has_told(model):
+        summary["moved"] = moved_in(model.tasks, routes, times)
     return {"code": 0, "summary": summary, "unassigned": unassigned, "routes": out}
+
+
+def _left_out(model: Model, t: int, fallback: tuple[str, str]) -> tuple[str, str]:
+    """Return why task t is on no route when the pre-check found no reason: `fallback`, unless it is held."""
+    held = model.tasks[t].held
+    if held is None:
+        return fallback
+    return "fixed_step_broken", f"held to vehicle {model.problem.vehicles[held].id}, but {fallback[1]}"

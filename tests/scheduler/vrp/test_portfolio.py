@@ -125,11 +125,12 @@ def test_solution_limit_has_no_early_stop():
 
 def test_a_real_gain_serves_more_or_saves_enough():
     """Scores are (commitments left out, weight left out, cost): serving more always counts."""
-    assert gained((0, 30, 1000), (0, 20, 1500), 0.002)  # more weight served, dearer
-    assert gained((1, 0, 1000), (0, 90, 1000), 0.002)  # a commitment kept beats any weight
-    assert not gained((0, 20, 1000), (0, 20, 999), 0.002)  # 0.1 % cheaper: not enough
-    assert gained((0, 20, 1000), (0, 20, 900), 0.002)  # 10 % cheaper
-    assert not gained((0, 20, 1000), (0, 30, 100), 0.002)  # cheaper but serving less
+    assert gained((0, 0, 30, 1000), (0, 0, 20, 1500), 0.002)  # more weight served, dearer
+    assert gained((1, 0, 0, 1000), (0, 0, 90, 1000), 0.002)  # a commitment kept beats any weight
+    assert gained((0, 1, 0, 1000), (0, 0, 90, 1000), 0.002)  # a told resident kept in time beats any weight
+    assert not gained((0, 0, 20, 1000), (0, 0, 20, 999), 0.002)  # 0.1 % cheaper: not enough
+    assert gained((0, 0, 20, 1000), (0, 0, 20, 900), 0.002)  # 10 % cheaper
+    assert not gained((0, 0, 20, 1000), (0, 0, 30, 100), 0.002)  # cheaper but serving less
 
 
 @pytest.mark.parametrize("bad", [{"stall_s": -1}, {"stall_s": True}, {"stall_gain": 1.5}, {"stall_gain": "x"}])

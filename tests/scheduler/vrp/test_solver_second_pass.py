@@ -130,6 +130,11 @@ def test_every_reason_code_is_produced(solve_checked, monkeypatch):
                                "delivery": {"id": i, "location_index": 7, "service": 60,
                                             "time_windows": [[10 * H, 10 * H]]}})
     seen |= set(codes(solve_checked(p)).values())  # group
+    p = _base()  # job 1 locked to vehicle 1, which lacks its skill
+    p["jobs"][0]["skills"] = [2]
+    p["vehicles"][1]["skills"] = [1, 2]
+    p["vehicles"][0]["steps"] = [{"type": "job", "id": 1, "locked": True}]
+    seen |= set(codes(solve_checked(p)).values())  # fixed_step_broken
     monkeypatch.setattr("scheduler.vrp.search.run_search", lambda om, settings, params, initial=None: None)
     seen |= set(codes(solve(_base(), SolveParams(solution_limit=1))).values())  # not_solved
     assert seen == set(REASON_CODES)
