@@ -14,12 +14,14 @@ the format's own rules (`scheduler.vrp.format`: MAX_TIME, the route cost). A
 problem the validator cannot read gives a single line ``problem: <field>: ...``.
 
 The parts live in `scheduler.vrp.validation`: `routes` (the shape of the
-routes), `route_checks` (one check per rule of a route) and `plan_checks`
-(shipments, delivery groups, coverage, summary).
+routes), `route_checks` (one check per rule of a route), `plan_checks`
+(shipments, delivery groups, coverage, summary) and `held_checks` (steps held
+to a vehicle, residents moved from their told time).
 """
 
 from __future__ import annotations
 
+from scheduler.vrp.validation.held_checks import check_held
 from scheduler.vrp.validation.plan_checks import (
     check_coverage,
     check_delivery_groups,
@@ -63,4 +65,5 @@ def validate(problem: dict, solution: dict) -> list[str]:
     errors += check_delivery_groups(model, routes)
     errors += check_coverage(model, routes, solution["unassigned"])
     errors += check_summary(solution)
+    errors += check_held(problem, routes, solution)
     return errors
