@@ -28,6 +28,11 @@ stops, while driving or waiting, as soon as it costs nothing or at the last
 stop before its latest start; loads (deliveries of jobs on board from the
 start), ``max_tasks``, ``max_travel_time`` and ``max_ride_time`` are kept.
 Only feasible routes are ever built, so OR-Tools accepts them as they are.
+
+This module is long because the timer (`_Timer.schedule`), the cheap position
+tests that must never refuse what it accepts (`Builder._slacks`,
+`_deliveries`) and the windows they time by (`tightened`) are one notion of
+timing, kept side by side so a change to one is seen against the others.
 """
 
 from __future__ import annotations

@@ -16,6 +16,10 @@ Costs are integers: an arc of ``t`` driving seconds on a vehicle with
 ``per_hour`` costs ``per_hour * t / 3600``; the model uses the exact integer
 ``per_hour * t / g`` and ``fixed * 3600 / g`` with ``g`` the gcd of all
 ``per_hour`` and ``3600 * fixed`` values, so no rounding happens during search.
+
+This module is long because it is the only one that imports OR-Tools: every
+part of the routing model, its search parameters and the reading of plans in
+and out live here, so the rest of the engine stays plain Python.
 """
 
 from __future__ import annotations

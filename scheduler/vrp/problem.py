@@ -16,6 +16,10 @@ ones from the format itself, in `scheduler.vrp.validation.reading`):
 - a vehicle may name a matrix ``profile`` (default ``"car"``);
   ``distances`` may be absent (distances are then reported as 0);
 - a missing vehicle ``time_window`` means "any time".
+
+This module is long because it is the one place where every field of the
+input is checked and named in its error: split, the rules of one object
+(a vehicle and its steps, a task and its told time) would be read in two places.
 """
 
 from __future__ import annotations
