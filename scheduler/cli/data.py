@@ -1,4 +1,4 @@
-"""`odekake init`, `odekake sample load`, `odekake import` and `odekake export plan`: data in and out.
+"""`odekake init`, `odekake sample load` / `simulate`, `odekake import` and `odekake export plan`: data in and out.
 
 Bad input (a date that is not a Monday, an unknown plan version, a bad CSV,
 no road graph) raises an `InputError`, printed as one ``error: ...`` line.
@@ -52,6 +52,35 @@ def sample_load(ctx: click.Context, week_text: str | None, seed: int | None, sca
         report = load_sample(store, open_network(ctx), week, seed=SAMPLE_SEED if seed is None else seed,
                              scale=scale)
     click.echo(report.format())
+
+
+@sample.command("simulate")
+@click.option("--weeks", default=13, type=click.IntRange(1, 260), show_default=True, help="How many weeks to play.")
+@click.option("--start", "start_text", default=None,
+              help="Monday of the first week (default: after the last week planned, else next Monday).")
+@click.option("--seed", default=None, type=int, help="Seed of the drawn outcomes (default: the sample's).")
+@click.option("--scale", default=1.0, type=float, show_default=True,
+              help="Fraction of the sample's weekly requests (e.g. 0.3 for a quick history).")
+@click.pass_context
+def sample_simulate(ctx: click.Context, weeks: int, start_text: str | None, seed: int | None, scale: float) -> None:
+    """Play weeks of the sample district day by day (plan, publish, reports at every stop), a line per week.
+
+    Loads the sample first into an empty instance. Plans with a solution limit: a few seconds a week.
+    """
+    from routing.graph import read_instance_info
+    from routing.sample_district import build_sample_graph
+    from scheduler.evidence.simulate import simulate_weeks
+    from scheduler.io.sample import SAMPLE_SEED
+
+    instance = ctx.obj["instance"]
+    if read_instance_info(instance) is None:
+        info = build_sample_graph(instance)
+        click.echo(f"built the sample road graph: {info['nodes']} nodes, {info['edges']} edges")
+    with open_store(ctx) as store:
+        played = simulate_weeks(store, open_network(ctx), weeks, start=parse_monday(start_text) if start_text else None,
+                                seed=SAMPLE_SEED if seed is None else seed, scale=scale,
+                                on_week=lambda week: click.echo(week.line()))
+    click.echo(f"simulated {len(played)} weeks (FICTIONAL sample district)")
 
 
 @click.group("export")

@@ -10,6 +10,7 @@ one transaction. `save_handled` / `handled_for` are the table's rows for `schedu
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import Counter
@@ -21,10 +22,7 @@ from routing.errors import InputError
 from scheduler.clock import city_now, stamp_now
 from scheduler.domain import (
     MAX_AMOUNT_YEN,
-    ErrandDetails,
     Request,
-    RideDetails,
-    VisitDetails,
 )
 
 if TYPE_CHECKING:
@@ -110,19 +108,22 @@ def parse_handled(value: object, codes: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def default_handled(req: Request, step_type: str, booked_services: Iterable[Iterable[str]] = ()) -> dict[str, Any]:
+def default_handled(kind: str, step_type: str, details: Mapping[str, Any],
+                    booked_services: Iterable[Iterable[str]] = ()) -> dict[str, Any]:
     """Return what a 完了 handled when the crew changed nothing: what was asked for, once each.
 
-    `booked_services` are the services of a hall session's active seats that day (one tuple per seat).
+    `kind` and `details` are the request's (``details`` as stored, a JSON object); `booked_services`
+    are the services of a hall session's active seats that day (one list per seat).
     """
     if step_type == "session":
         return {"services": dict(Counter(code for seat in booked_services for code in seat))}
-    if isinstance(req.details, VisitDetails):
-        return {"services": dict(Counter(req.details.services))}
-    if step_type == "delivery" and isinstance(req.details, ErrandDetails):
-        return {"boxes": req.details.boxes, "collected_yen": req.details.amount_to_collect_yen}
-    if step_type == "delivery" and isinstance(req.details, RideDetails):
-        return {"passengers": req.details.seats}
+    if kind == "visit":
+        return {"services": dict(Counter(details.get("services", ())))}
+    if step_type == "delivery" and kind == "errand":
+        return {"boxes": sum(int(p.get("boxes", 1)) for p in details.get("pickups", ())),
+                "collected_yen": int(details.get("amount_to_collect_yen", 0))}
+    if step_type == "delivery" and kind == "ride":
+        return {"passengers": int(details.get("seats", 1))}
     return {}
 
 
@@ -131,7 +132,8 @@ def report_at_stop(store: Store, stop_id: int, action: str, *, handled: object =
                    now: dt.datetime | None = None) -> tuple[Request, StopHandled | None]:
     """Store a crew's report at a stop (`Store.mark_stop`) and, for 完了, what it handled; one transaction.
 
-    `handled` is the API's object (`parse_handled`); absent, a 完了 records `default_handled`. It is
+    `handled` is the API's object (`parse_handled`); a field it leaves out (all, without it) records
+    `default_handled`'s, what the tablet pre-fills. It is
     refused (naming ``handled``) on another report than done or at a pick-up. Returns the request and
     the record stored (None when the report records nothing).
     """
@@ -145,10 +147,10 @@ def report_at_stop(store: Store, stop_id: int, action: str, *, handled: object =
         req = store.mark_stop(stop_id, action, user=user, note=note, today=today, at=at, now=now)
         if action != "done" or stop.step_type not in RECORDING_STEPS:
             return req, None
-        if given is None:
-            seats = [b.services for b in store.session_bookings(session_request_id=req.id, day=stop.day)
-                     if not b.cancelled] if stop.step_type == "session" else []
-            given = default_handled(req, stop.step_type, seats)
+        seats = [b.services for b in store.session_bookings(session_request_id=req.id, day=stop.day)
+                 if not b.cancelled] if stop.step_type == "session" else []
+        given = {**default_handled(req.kind.value, stop.step_type, dataclasses.asdict(req.details), seats),
+                 **(given or {})}
         record = StopHandled(stop_id=stop_id, request_id=req.id, day=stop.day, at=at or now or city_now(),
                              user=user, **given)
         return req, store.record_handled(record)

@@ -62,7 +62,7 @@ from scheduler.domain import (
 )
 from scheduler.service_calendar import service_days
 
-__all__ = ["SAMPLE_SEED", "SampleReport", "load_sample", "sample_now"]
+__all__ = ["SAMPLE_SEED", "SampleReport", "add_week_requests", "load_sample", "sample_now"]
 
 SAMPLE_SEED = 7
 DISTRICT = "架空・山里地区 (fictional)"
@@ -310,6 +310,29 @@ class _RequestMaker:
                 ws.append(TimeWindow(other, *rng.choice(kind_hours)))
             return {"windows": sorted(ws, key=lambda w: w.day)}
         return {}
+
+
+def add_week_requests(store: Any, week_start: dt.date, now: dt.datetime, rng: random.Random, *,
+                      scale: float = 1.0) -> list[Request]:
+    """Add another week's residents' requests (visits, errands, rides) to a loaded sample, received before `now`.
+
+    The hall sessions recur by their rules; used by `scheduler.evidence.simulate` to play weeks on.
+    """
+    sites: dict[str, list[Site]] = {}
+    kinds = {"hall": SiteKind.COMMUNITY_HALL, "branch": SiteKind.BRANCH_OFFICE, "pharmacy": SiteKind.PHARMACY,
+             "clinic": SiteKind.CLINIC}
+    for key, kind in kinds.items():
+        sites[key] = [s for s in store.sites(kind) if (s.external_id or "").startswith("SAMPLE-")]
+    shops = [s for s in store.sites(SiteKind.SHOP) if (s.external_id or "").startswith("SAMPLE-")]
+    sites["convenience"] = [s for s in shops if s.opening_hours.get(0, ((0, 0),))[0][0] == _CONVENIENCE_HOURS[0][0]]
+    sites["supermarket"] = [s for s in shops if s not in sites["convenience"]]
+    residents = [r for r in store.residents() if (r.external_id or "").startswith("SAMPLE-")]
+    make = _RequestMaker(store, rng, week_start, now, scale)
+    make._numbered = int(store.db.execute("SELECT COUNT(*) FROM requests").fetchone()[0]) + 1000
+    _add_visits(make, residents)
+    _add_errands(make, sites, residents)
+    _add_rides(make, sites, residents)
+    return make.added
 
 
 def _load_requests(store: Any, rng: random.Random, week: dt.date, now: dt.datetime,
