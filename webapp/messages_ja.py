@@ -300,4 +300,5 @@ JA.update({
     "unknown field; use {keys}": "この項目はありません。使えるのは {keys} です",
     "only a done report at a visit, a hall session or a drop-off records what was handled":
         "対応内容を記録できるのは、訪問・巡回・お届け（降車）の「完了」だけです",
+    "true or false": "true か false にしてください",
 })

@@ -83,6 +83,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api.day_timeline": OFFICE,
     "api.day_calls": OFFICE,
     "api.call_outcome": OFFICE,
+    "api.move_request": _PLANNERS,  # a dispatcher moves a request (a preview, or a draft version)
     "api.requests": OFFICE,
     "api.residents": OFFICE,
     "api.roads": _PLANNERS,  # the road map under the site form

@@ -43,6 +43,8 @@ REASON_WORDS: dict[str, str] = {
     "group": "複数店舗の品物を一度に届けられません / the shops' goods cannot be brought to the door together in one visit",
     "no_time": "時間内に回れません / not enough time in any shift",
     "not_solved": "計画が見つかりません / the planner found no plan in time",
+    "fixed_step_broken": "固定・車両指定の停車を守れません・配車担当が確認 / a fixed or locked stop cannot be kept on its "
+                         "vehicle — the dispatcher checks it",
     # compiler (scheduler.compiler.SKIP_CODES)
     "no_service_day": "実施できる日がありません / no service day fits the request",
     "no_session_day": "開催日が休日・運休日です / the session day is a holiday or not a service day",

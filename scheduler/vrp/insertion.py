@@ -146,8 +146,27 @@ class Routes:
         msg = f"tasks {list(task_ids)}: not one job, shipment or delivery group of the problem"
         raise ValueError(msg)
 
-    def insert(self, task_ids: Sequence[int], windows: Mapping[int, Sequence[tuple[int, int]]] | None = None
-               ) -> Insertion | None:
+    def remove(self, task_ids: Sequence[int]) -> list[int]:
+        """Take the tasks off their routes and re-time those routes; return the vehicle indices changed.
+
+        A route that no longer keeps every rule without them (it cannot: taking a
+        stop out only frees time) is left as it was and reported unchanged.
+        """
+        gone = {self.index[i] for i in task_ids if i in self.index}
+        changed = []
+        for k, route in enumerate(self._builder.routes):
+            if k in self._stale or not gone.intersection(route):
+                continue
+            rest = [x for x in route if x not in gone]
+            timing = self._builder.timer.schedule(k, rest)
+            if timing is None:  # pragma: no cover - removing a stop only frees time
+                continue
+            self._builder.routes[k], self._builder.timing[k] = rest, timing
+            changed.append(k)
+        return changed
+
+    def insert(self, task_ids: Sequence[int], windows: Mapping[int, Sequence[tuple[int, int]]] | None = None,
+               *, vehicles: Sequence[int] | None = None) -> Insertion | None:
         """Return the cheapest insertion of one unit with its windows narrowed, or None; the routes stay.
 
         Parameters
@@ -158,11 +177,17 @@ class Routes:
         windows
             Per task id, windows (week seconds) the task's own windows are cut
             to; a task not named keeps its own.
+        vehicles
+            Only these vehicle indices (a dispatcher's move to one shift); default any allowed.
         """
         kind, unit = self._unit(task_ids)
         if any(x in self.model.reasons for x in unit) or self.routed().intersection(unit):
             return None
         saved = list(self.nodes.windows)
+        saved_allowed = {x: list(self.nodes.allowed[x]) for x in unit}
+        if vehicles is not None:
+            for x in unit:
+                self.nodes.allowed[x][:] = [k for k in saved_allowed[x] if k in set(vehicles)]
         try:
             for tid, cut in (windows or {}).items():
                 x = self.index[tid]
@@ -178,6 +203,8 @@ class Routes:
                 return None
         finally:
             self.nodes.windows[:] = saved
+            for x, allowed in saved_allowed.items():
+                self.nodes.allowed[x][:] = allowed
         k = next(k for k, route in enumerate(trial.routes) if route is not self._builder.routes[k])
         added = trial._drive(k, trial.routes[k]) - self._builder._drive(k, self._builder.routes[k])
         return Insertion(k, tuple(trial.routes[k]), added, tuple(trial.timing[k][0]))

@@ -30,8 +30,11 @@ def _booking_data(store):
     assert store.add_session_booking(SessionBooking(stop.request_id, 3, stop.day)).id == 2
 
 
-def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, str, dict]]:
-    """One request per endpoint: method, URL, keyword arguments for the test client (`vehicle`: the driver's)."""
+def _requests(day, stop_id, exception_id=1, vehicle=1, move=(1, 1, "2026-12-04")) -> dict[str, tuple[str, str, dict]]:
+    """One request per endpoint: method, URL, keyword arguments for the test client (`vehicle`: the driver's).
+
+    `move` is (request id, vehicle, day) of a stop on a day after the clock's, moved to where it is (a preview).
+    """
     monday = WEEK.isoformat()
     next_monday = (WEEK + dt.timedelta(days=7)).isoformat()
     return {
@@ -91,6 +94,8 @@ def _requests(day, stop_id, exception_id=1, vehicle=1) -> dict[str, tuple[str, s
         "api.day_timeline": ("GET", f"/api/days/{day}/timeline.csv", {}),
         "api.day_calls": ("GET", f"/api/days/{day}/calls", {}),
         "api.call_outcome": ("POST", f"/api/calls/{stop_id}", {"json": {"outcome": "informed"}}),
+        "api.move_request": ("POST", f"/api/requests/{move[0]}/move",
+                             {"json": {"vehicle": move[1], "day": move[2], "preview": True}}),
         "api.residents": ("GET", "/api/residents?q=佐藤", {}),
         # the next week: dispatch.plan has just queued this week's job (a second one would be a 409)
         "api.plan_week_job": ("POST", f"/api/weeks/{next_monday}/plan", {"json": {"time_limit_s": 10}}),
@@ -175,7 +180,10 @@ def test_each_role_gets_exactly_its_endpoints(app, store, name):
     clock_on(app, stop.day)  # a stop is reported on its day
     client = app.test_client()
     assert login(client, name).status_code == 302
-    requests = _requests(stop.day, stop.id, exception.id, vehicle or 1)
+    later = next(s for s in sorted(store.published_plan(WEEK).stops, key=lambda s: (s.day, s.seq))
+                 if s.day > stop.day and s.step_type == "visit")
+    requests = _requests(stop.day, stop.id, exception.id, vehicle or 1,
+                         move=(later.request_id, later.vehicle_id, later.day.isoformat()))
     logout = requests.pop("auth.logout")  # last: it ends the session
     for endpoint, (method, url, kwargs) in [*requests.items(), ("auth.logout", logout)]:
         response = _send(client, method, url, kwargs, login_name=name)

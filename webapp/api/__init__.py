@@ -274,3 +274,4 @@ from webapp.api import audit_log as _audit_log  # noqa: F401  (registers GET /ap
 from webapp.api import booking as _booking  # noqa: F401  (registers the booking routes on bp)
 from webapp.api import closures as _closures  # noqa: F401  (registers the road closures' routes on bp)
 from webapp.api import live as _live  # noqa: F401  (registers the live day's routes on bp)
+from webapp.api import moves as _moves  # noqa: F401  (registers POST /api/requests/<id>/move on bp)
