@@ -32,6 +32,7 @@ _BOOKERS = frozenset({Role.ADMIN, Role.OPERATOR})
 PUBLIC: frozenset[str] = frozenset({
     "static", "dispatch.static", "driver.static", "booking.static", "vendor.leaflet",  # styles, scripts, Leaflet: no data
     "masters.static",
+    "driver.service_worker",  # the tablet's service worker script (no data; scope /driver/)
     "auth.login", "auth.language", "api.session",
 })
 

@@ -62,6 +62,7 @@ def _requests(day, stop_id, exception_id=1, vehicle=1, move=(1, 1, "2026-12-04")
         "static": ("GET", "/static/app.css", {}),
         "dispatch.static": ("GET", "/dispatch/static/dispatch.css", {}),
         "driver.static": ("GET", "/driver/static/driver.css", {}),
+        "driver.service_worker": ("GET", "/driver/sw.js", {}),
         "vendor.leaflet": ("GET", "/vendor/leaflet/leaflet.js", {}),
         "auth.login": ("GET", "/login", {}),
         "auth.language": ("GET", "/lang/ja", {}),

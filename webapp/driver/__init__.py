@@ -7,13 +7,31 @@ events (`scheduler.store.Store.mark_stop`) and brings the next card up.
 A later day's route (tomorrow's, read the evening before) shows without
 buttons and says when it can be recorded: a report ahead of the stop's day is
 refused (`scheduler.lifecycle.check_press_day`), on the tablet and in the API.
+
+Each stop to come shows when it is now expected (見込み) and how late against the
+window its resident was told (約n分遅れ), done stops what happened
+(`webapp.driver.timing`). With JavaScript (``static/driver.js``) a press is
+kept on the tablet with the time it happened and sent to
+``POST /api/stops/<id>/status`` (sent later, in order, when there is no signal);
+the service worker (``/driver/sw.js``, ``static/sw.js``) keeps the day's page and
+its assets so that the route opens without signal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import current_user
@@ -22,11 +40,12 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, ValidationError
 
 from routing.errors import InputError
-from scheduler.lifecycle import StopAction, check_press_day
 from scheduler.domain import week_monday
+from scheduler.lifecycle import StopAction, check_press_day
 from webapp import audit, clock
 from webapp.args import parse_day
 from webapp.db import get_store
+from webapp.driver.timing import card_times
 from webapp.i18n import date_label
 from webapp.plan_views import on_published_route, published_route
 from webapp.sheet import render_sheet, shift_sheet
@@ -70,9 +89,17 @@ def _page(day: dt.date, plan, row, *, upcoming: list[dt.date], form: ReportForm,
           error: str = ""):
     """Render the day's cards; a later day's without buttons, with the day it can be recorded on."""
     ahead = _ahead_note(day)
+    times = card_times(day, current_user.vehicle_id) if row is not None else {}
+    server_now = clock.now().replace(tzinfo=clock.zone()).isoformat()
     return render_template("driver/today.html", day=day, plan=plan, row=row, upcoming=upcoming,
                            vehicle=get_store().get_vehicle(current_user.vehicle_id), form=form,
-                           failed_stop=failed_stop, ahead=ahead, error=error)
+                           failed_stop=failed_stop, ahead=ahead, error=error, times=times, server_now=server_now)
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The tablet's service worker: served from /driver/ so that its scope covers the driver's pages (no data)."""
+    return Response((Path(bp.static_folder) / "sw.js").read_bytes(), mimetype="text/javascript")
 
 
 def _ahead_note(day: dt.date) -> str:
