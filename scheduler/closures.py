@@ -28,8 +28,8 @@ from scheduler.domain import DomainError, check_text
 if TYPE_CHECKING:
     from routing.closures import Edge
 
-__all__ = ["ClosureEffect", "RoadClosure", "active_between", "closure_edges", "closure_effect", "day_bounds",
-           "week_provider"]
+__all__ = ["ClosureEffect", "ClosureReport", "PublishedPlaces", "RoadClosure", "active_between", "closure_edges",
+           "closure_effect", "day_bounds", "published_places", "record_closure", "week_provider"]
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,7 @@ class RoadClosure:
     def __post_init__(self) -> None:
         given = [name for name in ("way_ids", "points", "edges") if getattr(self, name)]
         if len(given) != 1:
-            _fail("way_ids", "give the road as way_ids or as two points, not {given}",
-                  given=" and ".join(given) or "nothing")
+            _fail("way_ids", "give the road either as way_ids or as two points (exactly one of them)")
         if self.points and len(self.points) != 2:
             _fail("points", "give exactly two points [lat, lon], got {count}", count=len(self.points))
         for lat, lon in self.points:
@@ -201,3 +200,35 @@ def published_places(store: Any, week_start: dt.date) -> PublishedPlaces:
         seen.setdefault(key, (stop.lat, stop.lon))
     places.points = [(key, lat, lon) for key, (lat, lon) in seen.items()]
     return places
+
+
+@dataclass
+class ClosureReport:
+    """A stored closure and what it does to the published plan of the first week it touches from today on."""
+
+    closure: RoadClosure
+    roads: int
+    week: dt.date
+    published: bool
+    places: int = 0
+    pairs: int = 0
+    #: ("site" | "resident", city id) of each place no depot can reach and come back from
+    unreachable: list[tuple[str, str]] = field(default_factory=list)
+
+
+def record_closure(store: Any, network: Any, closure: RoadClosure, *, today: dt.date,
+                   user: str = "", now: dt.datetime | None = None) -> ClosureReport:
+    """Find the closure's roads on the graph (refusing unknown ways and points off the road), store it, assess it.
+
+    The week assessed is the one of the closure's first day, or of `today` when it began earlier.
+    """
+    from scheduler.domain import week_monday
+
+    edges = closure_edges(network, closure)
+    closure.created_by, closure.created_at = user, now
+    stored = store.add_road_closure(closure)
+    week = week_monday(max(today, closure.start.date()))
+    places = published_places(store, week)
+    effect = closure_effect(network, edges, places.points, places.depots)
+    return ClosureReport(stored, len(edges), week, store.published_plan(week) is not None, places=effect.points,
+                         pairs=effect.pairs, unreachable=[places.who[k] for k in effect.unreachable])

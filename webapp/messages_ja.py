@@ -276,6 +276,25 @@ JA: dict[str, str] = {
     "unknown key {key!r} (known: snap_limit_m)": "{key!r} という項目はありません（使えるのは snap_limit_m）",
     "snap_limit_m must be a positive number of metres, got {value!r}":
         "snap_limit_m は0より大きいメートル数にしてください（{value!r} は使えません）",
+    # road closures (routing.closures, scheduler.closures, webapp.api.closures)
+    "a closure needs at least one road": "通行止めにする道路を1つ以上指定してください",
+    "{until} is not after from ({start})": "{until} が開始（{start}）より後になっていません",
+    "give at least one OSM way id": "OSMのway IDを1つ以上指定してください",
+    "way {way} is not a road of the graph": "way {way} は道路網にありません",
+    "{problem}": "{problem}",
+    "both points are at the same crossing: no road between them": "2つの地点が同じ交差点です。間に道路がありません",
+    "no road path between the two points": "2つの地点の間に道路がありません",
+    "give the road either as way_ids or as two points (exactly one of them)":
+        "道路は way_ids か2つの地点のどちらか一方で指定してください",
+    "give exactly two points [lat, lon], got {count}": "地点は [緯度, 経度] を2つ指定してください（{count}個あります）",
+    "({lat}, {lon}) is not a point on the map": "（{lat}, {lon}）は地図上の地点ではありません",
+    "an OSM way id is a positive number, got {way}": "OSMのway IDは正の数です（{way} は使えません）",
+    "expected a list of OSM way ids such as [123456]": "OSMのway IDのリストにしてください（例: [123456]）",
+    "{way!r} is not an OSM way id": "{way!r} はOSMのway IDではありません",
+    "expected two points [[lat, lon], [lat, lon]]": "地点を2つ [[緯度, 経度], [緯度, 経度]] の形で指定してください",
+    "expected text": "文字で入力してください",
+    "{text!r} is not LAT,LON such as 32.80,130.71": "{text!r} は「緯度,経度」（例: 32.80,130.71）になっていません",
+    "{text!r} is not a time like 2026-12-01T08:00": "{text!r} は日時（例: 2026-12-01T08:00）になっていません",
 }
 
 #: The English words a layer below puts in a value (`webapp.messages.WORDED_VALUES`): the record a

@@ -164,6 +164,30 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "responses": {"200": _json({"type": "object", "properties": {
             "roads": _ref("FeatureCollection"), "too_large": {"type": "boolean"}}})}},
     "api.openapi": {"responses": {"200": _json({"type": "object", "description": "This document"})}},
+    "api.closure_add": {
+        "requestBody": _body({
+            "type": "object", "required": ["from", "until"],
+            "description": "The road: way_ids, or points (the fastest road between two points); exactly one",
+            "properties": {
+                "way_ids": {"type": "array", "minItems": 1, "items": {"type": "integer", "minimum": 1}},
+                "points": {"type": "array", "minItems": 2, "maxItems": 2, "items": {
+                    "type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "number"}}},
+                "from": {"type": "string", "description": "ISO 8601; without an offset, the city's time"},
+                "until": {"type": "string", "description": "ISO 8601, after from"},
+                "note": {"type": "string", "maxLength": TEXT_LIMIT}},
+            "example": {"way_ids": [123456], "from": "2026-12-01T08:00", "until": "2026-12-03T17:00",
+                        "note": "積雪"}}),
+        "responses": {"201": _json({"type": "object", "properties": {
+            "closure": {"type": "object"}, "affects": {"type": "object", "properties": {
+                "week": _DAY, "published": {"type": "boolean"}, "roads": {"type": "integer"},
+                "places": {"type": "integer"}, "pairs": {"type": "integer"},
+                "unreachable": {"type": "object", "properties": {
+                    "sites": {"type": "array", "items": {"type": "string"}},
+                    "residents": {"type": "array", "items": {"type": "string"}}}}}}}}, "Stored")}},
+    "api.closure_remove": {
+        "requestBody": _body({"type": "object", "properties": {"until": {
+            "type": "string", "description": "Keep the closure on record, ending then (the road reopened early)"}}},
+            required=False)},
     "api.cancel_seat": {
         "requestBody": _reason("Why the resident will not come"),
         "responses": {"200": _json({"type": "object", "properties": {

@@ -84,6 +84,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api.day_timeline": OFFICE,
     "api.day_calls": OFFICE,
     "api.call_outcome": OFFICE,
+    # road closures (通行止め): dispatchers and admins enter, list and remove them
+    "api.closure_add": _PLANNERS,
+    "api.closures": _PLANNERS,
+    "api.closure_remove": _PLANNERS,
     "api.move_request": _PLANNERS,  # a dispatcher moves a request (a preview, or a draft version)
     "api.requests": OFFICE,
     "api.residents": OFFICE,

@@ -8,6 +8,7 @@ command                                                    module
 ``odekake offer``, ``book``                                `scheduler.cli.booking`
 ``odekake backup``, ``restore``, ``check``,                `scheduler.cli.safety`
 ``resident export|forget``, ``audit export``
+``odekake closure add|list|remove``                        `scheduler.cli.closures`
 =========================================================  ==============================
 
 `scheduler.cli.common` holds what they share (the instance's store, road
@@ -19,9 +20,10 @@ from __future__ import annotations
 
 import click
 
-from scheduler.cli import booking, data, plan, safety
+from scheduler.cli import booking, closures, data, plan, safety
 
 __all__ = ["COMMANDS"]
 
 #: Commands registered on the top-level `odekake` group by `webapp.cli`.
-COMMANDS: list[click.Command] = [*data.COMMANDS, *plan.COMMANDS, *booking.COMMANDS, *safety.COMMANDS]
+COMMANDS: list[click.Command] = [*data.COMMANDS, *plan.COMMANDS, *booking.COMMANDS, *safety.COMMANDS,
+                                 *closures.COMMANDS]

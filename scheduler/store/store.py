@@ -391,6 +391,10 @@ class Store:
         """Return one road closure; `NotFound` when there is none."""
         return self._closures.get(id)
 
+    def update_road_closure(self, c: RoadClosure) -> RoadClosure:
+        """Overwrite a stored road closure (its period cut short when the road reopens early)."""
+        return self._closures.update(c)
+
     def delete_road_closure(self, id: int) -> None:
         """Remove a road closure (the road is open again, or it was entered by mistake)."""
         self._closures.delete(id)

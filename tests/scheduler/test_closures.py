@@ -39,9 +39,9 @@ def test_record_checks_its_fields():
     """`until` after `from` (named until), one way of naming the road, two points, positive way ids."""
     with pytest.raises(InputError, match=r"^until: 2026-12-01T09:00 is not after from \(2026-12-01T09:00\)"):
         _closure(hours=0)
-    with pytest.raises(InputError, match="^way_ids: give the road as way_ids or as two points, not nothing"):
+    with pytest.raises(InputError, match="^way_ids: give the road either as way_ids or as two points"):
         RoadClosure(start=T, end=T + dt.timedelta(hours=1))
-    with pytest.raises(InputError, match="^way_ids: .* not way_ids and points"):
+    with pytest.raises(InputError, match="^way_ids: give the road either"):
         _closure(way_ids=(5,), points=((35.0, 135.0), (35.1, 135.1)))
     with pytest.raises(InputError, match="^points: give exactly two points"):
         _closure(points=((35.0, 135.0),))

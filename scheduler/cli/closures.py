@@ -1,0 +1,104 @@
+"""`odekake closure add|list|remove`: closed roads (通行止め), stored for planning (`scheduler.closures`).
+
+``add`` takes the road as OSM way ids (``--way ID``, repeatable) or two points
+(``--from-point LAT,LON --to-point LAT,LON``: the fastest road between them),
+and the period (``--from``, ``--until``: ISO, the city's time). It prints how
+many place pairs of the published plan of the first week the closure touches
+have a fastest path along it, and the sites and residents (city ids) no depot
+can reach any more; re-planning those days is done with ``odekake plan-week``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from routing.errors import InputError
+from scheduler.cli.common import open_network, open_store, os_user
+
+__all__ = ["COMMANDS"]
+
+
+def _point(text: str | None, field: str) -> tuple[float, float]:
+    try:
+        lat, lon = (float(x) for x in (text or "").split(","))
+    except ValueError:
+        raise InputError.of(field, "{text!r} is not LAT,LON such as 32.80,130.71", text=text) from None
+    return lat, lon
+
+
+def _moment(text: str, field: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError.of(field, "{text!r} is not a time like 2026-12-01T08:00", text=text) from None
+    return moment.replace(tzinfo=None, microsecond=0)
+
+
+@click.group("closure")
+def closure() -> None:
+    """Closed roads: add, list, remove (planning leaves them out on the days they are closed)."""
+
+
+@closure.command("add")
+@click.option("--way", "ways", type=int, multiple=True, help="OSM way id of a closed road (repeatable).")
+@click.option("--from-point", help="LAT,LON at one end of the closed road.")
+@click.option("--to-point", help="LAT,LON at the other end.")
+@click.option("--from", "start", required=True, help="Closed from (ISO, the city's time: 2026-12-01T08:00).")
+@click.option("--until", "end", required=True, help="Closed until (ISO).")
+@click.option("--note", default="", help="Why (snow, landslide, works).")
+@click.pass_context
+def add(ctx: click.Context, ways: tuple[int, ...], from_point: str | None, to_point: str | None, start: str,
+        end: str, note: str) -> None:
+    """Close a road and say what it cuts off in the published plan."""
+    from scheduler.clock import city_today, stamp_now
+    from scheduler.closures import RoadClosure, record_closure
+
+    points = ()
+    if from_point is not None or to_point is not None:
+        points = (_point(from_point, "from-point"), _point(to_point, "to-point"))
+    closure_ = RoadClosure(start=_moment(start, "from"), end=_moment(end, "until"), way_ids=tuple(ways),
+                           points=points, note=note)
+    with open_store(ctx, existing=True) as store:
+        report = record_closure(store, open_network(ctx), closure_, today=city_today(), user=os_user(),
+                                now=stamp_now())
+    click.echo(f"closure {report.closure.id}: {report.roads} road edges closed "
+               f"from {closure_.start.isoformat(timespec='minutes')} until {closure_.end.isoformat(timespec='minutes')}")
+    if not report.published:
+        click.echo(f"week {report.week.isoformat()}: no published plan to check")
+        return
+    click.echo(f"week {report.week.isoformat()}: {report.pairs} of {report.places * report.places} place pairs "
+               "had their fastest road through it")
+    if report.unreachable:
+        click.echo("unreachable: " + ", ".join(f"{kind} {cid}" for kind, cid in report.unreachable))
+    else:
+        click.echo("every place is still reachable")
+
+
+@closure.command("list")
+@click.pass_context
+def list_(ctx: click.Context) -> None:
+    """List every closure: id, from, until, the road, note."""
+    with open_store(ctx, existing=True) as store:
+        closures = store.road_closures()
+    for c in closures:
+        road = (f"ways {','.join(map(str, c.way_ids))}" if c.way_ids else
+                f"between {c.points[0]} and {c.points[1]}" if c.points else f"{len(c.edges)} edges")
+        click.echo(f"{c.id}\t{c.start.isoformat(timespec='minutes')}\t{c.end.isoformat(timespec='minutes')}\t"
+                   f"{road}\t{c.note}")
+    if not closures:
+        click.echo("no road closures")
+
+
+@closure.command("remove")
+@click.argument("closure_id", type=int)
+@click.pass_context
+def remove(ctx: click.Context, closure_id: int) -> None:
+    """Remove a closure (the road is open again)."""
+    with open_store(ctx, existing=True) as store:
+        store.delete_road_closure(closure_id)
+    click.echo(f"closure {closure_id} removed")
+
+
+COMMANDS = [closure]

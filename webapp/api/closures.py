@@ -1,0 +1,124 @@
+"""Road closures (通行止め) as JSON: ``POST /api/closures``, ``GET /api/closures``, ``DELETE /api/closures/<id>``.
+
+- ``POST /api/closures`` ``{"way_ids": [123, ...]}`` or ``{"points": [[lat, lon], [lat, lon]]}``
+  (the fastest road between them), with ``"from"`` and ``"until"`` (ISO 8601; without an offset,
+  the city's time) and an optional ``"note"``: 201 with the closure and ``affects``: the published
+  plan of the first week it touches from today on, how many pairs of its places have a fastest
+  path along the closed roads, and the sites and residents (city ids) no depot can reach any more.
+  Bad input is a 400 naming the field; periods may overlap.
+- ``GET /api/closures``: every closure, by start.
+- ``DELETE /api/closures/<id>``: removes a closure entered by mistake; with ``{"until": ISO}`` the
+  closure stays on record and ends then (the road reopened early). 404 when there is no such closure.
+
+Planning applies the closures active on any day of a week to that week's matrix
+(`scheduler.closures.week_provider`); re-planning the days already planned is not done here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from typing import Any
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from routing.errors import InputError
+from scheduler.closures import ClosureReport, RoadClosure, record_closure
+from webapp import audit, clock
+from webapp.api.blueprint import bp, json_body
+from webapp.args import check_day, parse_moment
+from webapp.db import get_store, road_network
+
+__all__: list[str] = []
+
+
+def _moment(value: Any, field: str) -> dt.datetime:
+    """An ISO 8601 time; with an offset turned into the city's time, without one taken as the city's."""
+    if isinstance(value, str) and len(value) > 10:
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is None:
+            check_day(moment.date(), field)
+            return moment.replace(microsecond=0)
+    return parse_moment(value, field=field)
+
+
+def _way_ids(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value:
+        raise InputError.of("way_ids", "expected a list of OSM way ids such as [123456]")
+    for w in value:
+        if isinstance(w, bool) or not isinstance(w, int) or not 0 < w < 2**63:
+            raise InputError.of("way_ids", "{way!r} is not an OSM way id", way=w)
+    return tuple(value)
+
+
+def _points(value: Any) -> tuple[tuple[float, float], ...]:
+    ok = isinstance(value, list) and len(value) == 2 and all(
+        isinstance(p, list) and len(p) == 2
+        and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in p)
+        for p in value)
+    if not ok:
+        raise InputError.of("points", "expected two points [[lat, lon], [lat, lon]]")
+    return tuple((float(p[0]), float(p[1])) for p in value)
+
+
+def closure_from_json(data: dict) -> RoadClosure:
+    """Read a closure from a request body; a bad field is an `InputError` naming it."""
+    if ("way_ids" in data) == ("points" in data):
+        raise InputError.of("way_ids", "give the road either as way_ids or as two points (exactly one of them)")
+    road = {"way_ids": _way_ids(data["way_ids"])} if "way_ids" in data else {"points": _points(data["points"])}
+    note = data.get("note", "")
+    if not isinstance(note, str):
+        raise InputError.of("note", "expected text")
+    return RoadClosure(start=_moment(data.get("from"), "from"), end=_moment(data.get("until"), "until"),
+                       note=note, **road)
+
+
+def closure_json(c: RoadClosure) -> dict:
+    """A stored closure as JSON."""
+    return {"id": c.id, "from": c.start.isoformat(), "until": c.end.isoformat(), "note": c.note,
+            "way_ids": list(c.way_ids), "points": [list(p) for p in c.points], "edges": len(c.edges),
+            "created_by": c.created_by, "created_at": c.created_at.isoformat() if c.created_at else None}
+
+
+def report_json(report: ClosureReport) -> dict:
+    """What a new closure affects, as JSON."""
+    return {"week": report.week.isoformat(), "published": report.published, "roads": report.roads,
+            "places": report.places, "pairs": report.pairs,
+            "unreachable": {"sites": [i for kind, i in report.unreachable if kind == "site"],
+                            "residents": [i for kind, i in report.unreachable if kind == "resident"]}}
+
+
+@bp.route("/closures", methods=["POST"], endpoint="closure_add")
+def closure_add():
+    """Close a road: ``{"way_ids": [...]}`` or ``{"points": [[lat, lon], [lat, lon]]}``, ``from``, ``until``, ``note``."""
+    closure = closure_from_json(json_body())
+    report = record_closure(get_store(), road_network(), closure, today=clock.today(), user=current_user.login,
+                            now=clock.now())
+    audit.record("change", "road_closure", [report.closure.id])
+    return jsonify(closure=closure_json(report.closure), affects=report_json(report)), 201
+
+
+@bp.route("/closures", endpoint="closures")
+def closures():
+    """Every road closure, by start."""
+    return jsonify(closures=[closure_json(c) for c in get_store().road_closures()])
+
+
+@bp.route("/closures/<int:closure_id>", methods=["DELETE"], endpoint="closure_remove")
+def closure_remove(closure_id: int):
+    """Remove a closure entered by mistake; with ``{"until": ISO}`` keep it on record, ending then (reopened early)."""
+    store = get_store()
+    data = json_body() if request.content_length else {}
+    if data.get("until") is None:
+        store.delete_road_closure(closure_id)
+        audit.record("change", "road_closure", [closure_id])
+        return jsonify(id=closure_id, removed=True)
+    closure = store.get_road_closure(closure_id)
+    closure = store.update_road_closure(dataclasses.replace(closure, end=_moment(data["until"], "until")))
+    audit.record("change", "road_closure", [closure_id])
+    return jsonify(closure=closure_json(closure), removed=False)
