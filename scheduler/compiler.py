@@ -256,6 +256,8 @@ class CompiledWeek:
     requests: dict[int, Request] = field(default_factory=dict)
     #: request id -> its session days this week that are days off (moved, cancelled, or nowhere to go)
     session_moves: dict[int, list[SessionDay]] = field(default_factory=dict)
+    #: key of each of the caller's `extra_points` -> its location index
+    extra_indices: dict[str, int] = field(default_factory=dict)
 
     def in_city_words(self, text: str) -> str:
         """Return a message of the solver or validator with its task and vehicle ids explained.
@@ -437,6 +439,7 @@ def compile_week(
     matrix_provider: MatrixProvider,
     now: dt.datetime,
     bookings: Sequence[SessionBooking] = (),
+    extra_points: Sequence[tuple[str, float, float]] = (),
 ) -> CompiledWeek:
     """Compile the due requests of a week and its shifts into a problem dict.
 
@@ -460,6 +463,11 @@ def compile_week(
         Planning time, for the waiting bonus of the priority.
     bookings
         Residents booked into hall sessions (they may lengthen a session).
+    extra_points
+        Further places ``(key, lat, lon)`` the matrix must hold, e.g. where each
+        van is now when the rest of a day is planned again: appended after the
+        week's own locations (keys ``extra:<key>``), in the same single matrix
+        call; ``CompiledWeek.extra_indices`` maps each key to its index.
 
     Returns
     -------
@@ -484,6 +492,11 @@ def compile_week(
     for req in due:
         _compile_request(b, out, jobs, shipments, req, now=now, residents=residents, sites=sites,
                          services=services, bookings=bookings)
+    for key, lat, lon in extra_points:
+        if f"extra:{key}" not in b.loc_index:
+            b.loc_index[f"extra:{key}"] = len(b.locations)
+            b.locations.append(Location(f"extra:{key}", lat, lon, label=f"point {key}"))
+        out.extra_indices[key] = b.loc_index[f"extra:{key}"]
     matrices = _matrices(b.locations, matrix_provider)
     out.locations = b.locations
     out.problem = {

@@ -67,7 +67,8 @@ def _check_week(week_start: dt.date) -> None:
 
 
 def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.date, *,
-                       now: dt.datetime | None = None, extra: Sequence[Request] = ()) -> CompiledWeek:
+                       now: dt.datetime | None = None, extra: Sequence[Request] = (),
+                       extra_points: Sequence[tuple[str, float, float]] = ()) -> CompiledWeek:
     """Read everything a week needs from the store and compile it.
 
     Requests already ``planned`` without any window are left out when another
@@ -86,6 +87,8 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
         Planning time for the waiting bonus; default: now.
     extra
         Requests not stored (a booking draft, `scheduler.booking`) compiled with the stored ones.
+    extra_points
+        Further places ``(key, lat, lon)`` put in the week's one matrix call (`compile_week`).
     """
     from scheduler import service_calendar
     from scheduler.closures import week_provider
@@ -112,6 +115,7 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
                                       week_start),
         now=now,
         bookings=store.session_bookings(),  # active seats only: a cancelled seat needs no time
+        extra_points=extra_points,
     )
 
 

@@ -426,3 +426,21 @@ def test_request_at_a_place_off_the_road_is_skipped_with_its_city_id():
     assert (skip.request_id, skip.code) == (2, "off_road")
     assert skip.reason == "resident K099's home is 3000 m from the nearest road (limit 500 m); correct its position"
     assert "home:2" not in [p[0] for p in provider.calls[0]]
+
+
+def test_extra_points_are_appended_to_the_one_matrix_call_with_their_indices():
+    """Where a van is now (re-planning a day) is asked in the week's single matrix call, after its own places."""
+    req = request(10, RequestKind.VISIT, VisitDetails(("residence_certificate",)), resident_id=2,
+                  windows=[TimeWindow(TUE, 9 * H, 12 * H)])
+    provider = LineMatrix()
+    w = tiny_world()
+    out = compile_week(WEEK, [req], residents=w["residents"], sites=w["sites"], vehicles=w["vehicles"],
+                       shifts=shifts_for(w["vehicles"], [TUE]), services=w["services"], service_days=DAYS,
+                       matrix_provider=provider, now=NOW,
+                       extra_points=[("van1", post(7), 140.0), ("van2", post(12), 140.0), ("van1", post(7), 140.0)])
+    assert len(provider.calls) == 1
+    assert [loc.key for loc in out.locations] == ["site:1", "home:2", "extra:van1", "extra:van2"]
+    assert out.extra_indices == {"van1": 2, "van2": 3}
+    # van 1 at post 7: 7 minutes from the depot, 5 from resident 2's home (post 12)
+    assert out.problem["matrices"]["car"]["durations"][2][:2] == [420, 300]
+    parse_problem(out.problem)
