@@ -21,7 +21,9 @@ from webapp.messages_ja import JA
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Modules whose errors reach a screen: every InputError they raise has its parts.
-WORDED = ("scheduler/domain.py", "scheduler/booking/draft.py", "scheduler/booking/residents.py",
+WORDED = ("scheduler/domain/checks.py", "scheduler/domain/times.py", "scheduler/domain/masters.py",
+          "scheduler/domain/requests.py", "scheduler/domain/plans.py", "scheduler/booking/draft.py",
+          "scheduler/booking/residents.py",
           "scheduler/booking/sessions.py", "scheduler/booking/confirm.py", "scheduler/io/csv_import.py",
           "scheduler/io/csv_file.py", "scheduler/io/csv_tables.py", "scheduler/io/staff_text.py",
           "webapp/args.py", "webapp/api/booking.py", "webapp/masters/__init__.py", "webapp/booking/__init__.py",
