@@ -320,4 +320,14 @@ JA.update({
     "only a done report at a visit, a hall session or a drop-off records what was handled":
         "対応内容を記録できるのは、訪問・巡回・お届け（降車）の「完了」だけです",
     "true or false": "true か false にしてください",
+    "the period ends on {last} before it starts on {first}": "期間の終わり（{last}）が始まり（{first}）より前です",
+    "a period of at most 5 years; {first} to {last} is {days} days":
+        "期間は5年以内にしてください（{first}〜{last}は{days}日あります）",
+    "{value!r}: group by {known}": "{value!r} では集計できません。使えるのは {known} です",
+    "unknown district {value!r}": "{value!r} という地区はありません",
+    "{value!r}: use one of {known}": "{value!r} は使えません。使えるのは {known} です",
+    "row {row}: no district": "{row}行目: 地区がありません",
+    "row {row}: district {value!r} appears twice": "{row}行目: 地区 {value!r} が2回あります",
+    "row {row}: {value!r} is not a whole number from 0 to {limit}": "{row}行目: {value!r} は0〜{limit}の整数ではありません",
+    "{count} bad rows, nothing imported: {problems}": "誤りのある行が{count}行あるため、何も取り込んでいません: {problems}",
 })

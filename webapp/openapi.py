@@ -48,6 +48,7 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None, *,
 _DAY = {"type": "string", "format": "date"}
 _TIME = {"type": "string", "pattern": "^[0-9]{1,2}:[0-9]{2}$", "description": "A time of day, 8:30"}
 _ID_OR_CITY_ID = {"type": ["integer", "string"], "description": "The city's id (text, SAMPLE-R010) or the database id"}
+_COUNT = {"type": "integer", "minimum": 0, "maximum": 999}
 _WINDOW = {"type": "object", "properties": {"day": _DAY, "start_s": {"type": "integer"}, "end_s": {"type": "integer"}}}
 
 
@@ -140,7 +141,13 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "requestBody": _body({
             "type": "object", "required": ["action"],
             "properties": {"action": {"type": "string", "enum": ["arrived", "done", "not_home", "cannot_serve"]},
-                           "note": {"type": "string", "description": "Required for cannot_serve"}},
+                           "note": {"type": "string", "description": "Required for cannot_serve"},
+                           "handled": {"type": "object", "description": "done at a visit, session or drop-off: what "
+                                       "was handled (default: what was asked for, once each)", "properties": {
+                               "services": {"type": "object", "additionalProperties": _COUNT},
+                               "walk_ins": {"type": "object", "additionalProperties": _COUNT},
+                               "boxes": _COUNT, "passengers": _COUNT,
+                               "collected_yen": {"type": "integer", "minimum": 0, "maximum": 10_000_000}}}},
             "example": {"action": "arrived"}}),
         "responses": {"200": _json({"type": "object", "properties": {
             "stop_id": {"type": "integer"}, "request_id": {"type": "integer"}, "status": {"type": "string"},
@@ -280,6 +287,30 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "responses": {"200": {"description": "The audit log of the period, UTF-8 with a byte-order mark (columns in "
                                              "docs/CSV_FORMATS.md)",
                               "content": {"text/csv": {"schema": {"type": "string"}}}}}},
+    "api.stats": {
+        "parameters": [
+            _query("from", "First day, included", _DAY | {"example": "2026-04-01"}, required=True),
+            _query("to", "Last day, included (at most 5 years after from)", _DAY | {"example": "2027-03-31"},
+                   required=True),
+            _query("by", "Grouping of the rows", {"type": "string", "default": "district",
+                                                  "enum": ["district", "site", "vehicle", "service", "month"]}),
+            _query("district", "Keep one district (a registered resident's, or the population table's)"),
+            _query("format", "json, one table as CSV (UTF-8 with BOM), or Excel with a sheet per table",
+                   {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"}),
+            _query("table", "The table of a CSV", {"type": "string", "enum": ["rows", "totals", "trend", "reach"],
+                                                   "default": "rows"})],
+        "responses": {"200": {
+            "description": "The figures: rows (additive counts per group), totals, trend (per month against a year "
+                           "earlier), reach (per district), empty (nothing in the period)",
+            "content": {
+                "application/json": {"schema": {"type": "object", "properties": {
+                    "from": _DAY, "to": _DAY, "by": {"type": "string"}, "empty": {"type": "boolean"},
+                    "rows": {"type": "array", "items": {"type": "object"}}, "totals": {"type": "object"},
+                    "trend": {"type": "array", "items": {"type": "object"}},
+                    "reach": {"type": "array", "items": {"type": "object"}}}}},
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}}}}}},
     "api.sheet_pdf": {
         "parameters": [_query("version", "Plan version (default: the latest; drivers: the published one)",
                               {"type": "integer"})],

@@ -124,6 +124,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api.cancel_seat": _BOOKERS,
     # the audit log for the data-protection officer (who viewed or changed which resident's data): admin only
     "api.audit_csv": _ADMIN,
+    # the figures of a period for the yearly evaluation (実績): the dispatchers' and admins'
+    "api.stats": _PLANNERS,
     "masters.audit": _ADMIN,
 }
 

@@ -28,8 +28,6 @@ from scheduler.domain import (
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from scheduler.store import Store
-
 __all__ = ["MAX_COUNT", "StopHandled", "default_handled", "handled_for", "handled_json", "parse_handled", "report_at_stop",
            "save_handled"]
 
@@ -127,10 +125,12 @@ def default_handled(kind: str, step_type: str, details: Mapping[str, Any],
     return {}
 
 
-def report_at_stop(store: Store, stop_id: int, action: str, *, handled: object = None, user: str, note: str = "",
+def report_at_stop(store: Any, stop_id: int, action: str, *, handled: object = None, user: str, note: str = "",
                    today: dt.date | None = None, at: dt.datetime | None = None,
                    now: dt.datetime | None = None) -> tuple[Request, StopHandled | None]:
     """Store a crew's report at a stop (`Store.mark_stop`) and, for 完了, what it handled; one transaction.
+
+    `store` is a `scheduler.store.Store` (not imported: the store imports this module).
 
     `handled` is the API's object (`parse_handled`); a field it leaves out (all, without it) records
     `default_handled`'s, what the tablet pre-fills. It is

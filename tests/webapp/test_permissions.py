@@ -128,6 +128,7 @@ def _requests(day, stop_id, exception_id=1, vehicle=1, move=(1, 1, "2026-12-04")
         "api.seats": ("POST", "/api/seats", {"json": {"resident": 2, "session": SEAT[0], "day": SEAT[1]}}),
         "api.cancel_seat": ("POST", "/api/seats/2/cancel", {"json": {"reason": "入院"}}),
         "api.audit_csv": ("GET", f"/api/audit.csv?from={monday}&to={next_monday}", {}),
+        "api.stats": ("GET", f"/api/stats?from={monday}&to={next_monday}", {}),
         "masters.audit": ("GET", "/masters/audit", {}),
     }
 

@@ -252,11 +252,10 @@ def roads():
     try:
         south, west, north, east = (float(x) for x in request.args.get("bbox", "").split(","))
     except ValueError:
-        msg = "bbox: expected south,west,north,east in degrees, e.g. 37.05,140.80,37.07,140.83"
-        raise InputError(msg) from None
+        raise InputError.of("bbox", "expected south,west,north,east in degrees, e.g. 37.05,140.80,37.07,140.83"
+                            ) from None
     if not (south < north and west < east):
-        msg = "bbox: south must be below north and west left of east"
-        raise InputError(msg)
+        raise InputError.of("bbox", "south must be below north and west left of east")
     if north - south > ROADS_MAX_DEG or east - west > ROADS_MAX_DEG:
         return jsonify(roads={"type": "FeatureCollection", "features": []}, too_large=True)
     return jsonify(roads=roads_geojson(road_network(), Bbox(south, west, north, east)), too_large=False)
@@ -275,3 +274,4 @@ from webapp.api import booking as _booking  # noqa: F401  (registers the booking
 from webapp.api import closures as _closures  # noqa: F401  (registers the road closures' routes on bp)
 from webapp.api import live as _live  # noqa: F401  (registers the live day's routes on bp)
 from webapp.api import moves as _moves  # noqa: F401  (registers POST /api/requests/<id>/move on bp)
+from webapp.api import stats as _stats  # noqa: F401  (registers GET /api/stats on bp)

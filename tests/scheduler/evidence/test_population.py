@@ -1,0 +1,39 @@
+"""The population per district from CSV: Excel's Shift_JIS read, every bad row listed and nothing imported."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing.errors import InputError
+from scheduler.evidence.population import import_population
+from scheduler.store import Store
+
+
+@pytest.fixture
+def store():
+    with Store.open() as s:
+        yield s
+
+
+def _rows(store):
+    return [tuple(r) for r in store.db.execute("SELECT district, population, label FROM district_population ORDER BY district")]
+
+
+def test_a_shift_jis_file_is_imported_and_replaces_the_table(store, tmp_path):
+    path = tmp_path / "population.csv"
+    path.write_bytes("district,population,label\r\n上地区,1200,65歳以上\r\n下地区,\"1,050\",65歳以上\r\n".encode("cp932"))
+    assert import_population(store, path) == 2
+    assert _rows(store) == [("上地区", 1200, "65歳以上"), ("下地区", 1050, "65歳以上")]
+    path.write_text("\ufeffdistrict,population\n上地区,900\n", encoding="utf-8")
+    assert import_population(store, path) == 1
+    assert _rows(store) == [("上地区", 900, "")]
+
+
+def test_bad_rows_are_all_listed_and_nothing_is_imported(store, tmp_path):
+    path = tmp_path / "population.csv"
+    path.write_text("district,population\n上地区,1200\n,30\n下地区,many\n上地区,5\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_population(store, path)
+    text = str(caught.value)
+    assert "3 bad rows" in text and "row 3" in text and "row 4" in text and "row 5" in text
+    assert _rows(store) == []
