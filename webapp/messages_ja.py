@@ -330,4 +330,7 @@ JA.update({
     "row {row}: district {value!r} appears twice": "{row}行目: 地区 {value!r} が2回あります",
     "row {row}: {value!r} is not a whole number from 0 to {limit}": "{row}行目: {value!r} は0〜{limit}の整数ではありません",
     "{count} bad rows, nothing imported: {problems}": "誤りのある行が{count}行あるため、何も取り込んでいません: {problems}",
+    "expected south,west,north,east in degrees, e.g. 37.05,140.80,37.07,140.83":
+        "南,西,北,東 の順に度で指定してください（例: 37.05,140.80,37.07,140.83）",
+    "south must be below north and west left of east": "南は北より小さく、西は東より小さくしてください",
 })

@@ -142,6 +142,8 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             "type": "object", "required": ["action"],
             "properties": {"action": {"type": "string", "enum": ["arrived", "done", "not_home", "cannot_serve"]},
                            "note": {"type": "string", "description": "Required for cannot_serve"},
+                           "at": {"type": "string", "description": "When it happened: ISO 8601 with its offset "
+                                  "(default now); on the stop's day, not in the future"},
                            "handled": {"type": "object", "description": "done at a visit, session or drop-off: what "
                                        "was handled (default: what was asked for, once each)", "properties": {
                                "services": {"type": "object", "additionalProperties": _COUNT},
@@ -171,6 +173,30 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "responses": {"200": _json({"type": "object", "properties": {
             "roads": _ref("FeatureCollection"), "too_large": {"type": "boolean"}}})}},
     "api.openapi": {"responses": {"200": _json({"type": "object", "description": "This document"})}},
+    "api.call_outcome": {
+        "requestBody": _body({
+            "type": "object", "required": ["outcome"],
+            "properties": {"outcome": {"type": "string", "enum": ["informed", "no_answer", "accepted", "cancel"],
+                                       "description": "連絡済み / 不在・折返し待ち / 変更了承 / 取消希望 (cancels the request)"},
+                           "note": {"type": "string", "maxLength": TEXT_LIMIT}},
+            "example": {"outcome": "informed", "note": "11時半ごろで了承"}}),
+        "responses": {"200": _json({"type": "object", "properties": {
+            "id": {"type": "integer"}, "request_id": {"type": "integer"}, "stop_id": {"type": "integer"},
+            "outcome": {"type": "string"}, "at": {"type": "string"}}})}},
+    "api.move_request": {
+        "requestBody": _body({
+            "type": "object", "required": ["vehicle", "day"],
+            "properties": {"vehicle": {"type": "integer", "minimum": 1}, "day": _DAY,
+                           "preview": {"type": "boolean", "description": "answer without saving"}},
+            "example": {"vehicle": 2, "day": "2026-12-01", "preview": True}}),
+        "responses": {"200": _json({"type": "object", "properties": {
+            "request_id": {"type": "integer"}, "vehicle": {"type": "integer"}, "day": _DAY,
+            "saved": {"type": "boolean"}, "version": {"type": ["integer", "null"]},
+            "times": {"type": "array", "items": {"type": "object"}},
+            "breaks": {"type": "array", "items": {"type": "object"}}}}),
+                      "409": _json({"type": "object", "properties": {
+                          "error": {"type": "string"}, "message": {"type": "string"},
+                          "codes": {"type": "array", "items": {"type": "string"}}}}, "Refused, nothing saved")}},
     "api.closure_add": {
         "requestBody": _body({
             "type": "object", "required": ["from", "until"],

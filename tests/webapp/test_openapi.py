@@ -69,7 +69,8 @@ def test_api_errors_are_json_never_html(client):
     """A bad query is a JSON 400 naming the field; a page for people stays HTML."""
     login(client, "dispatcher")
     bad = client.get("/api/roads?bbox=a,b,c,d")
-    assert bad.status_code == 400 and bad.json == {"error": bad.json["error"]} and "bbox" in bad.json["error"]
+    assert bad.status_code == 400 and bad.mimetype == "application/json" and "bbox" in bad.json["error"]
+    assert bad.json["field"] == "bbox" and bad.json["message"].startswith("地図の範囲")  # worded in the session's language
     assert client.get("/masters/vehicles/9999").mimetype == "text/html"
 
 
