@@ -31,7 +31,7 @@ from scheduler.planning.plan_building import build_plan
 from scheduler.planning.wording import BROKEN_PROMISE
 from scheduler.vrp.insertion import Routes
 
-__all__ = ["derived_plan", "request_kinds", "stored_routes"]
+__all__ = ["derived_plan", "request_kinds", "stored_routes", "version_summary"]
 
 #: Summary keys of a solve that a derived version does not inherit (it was not solved).
 _SOLVE_KEYS = ("compile_s", "solve_s", "params")
@@ -107,7 +107,7 @@ def derived_plan(base: Plan, compiled: CompiledWeek, routes: Routes, changed: Se
     stops = kept + fresh.stops
     on_route = {s.request_id for s in stops if s.request_id is not None}
     unassigned = _unassigned(base, fresh, compiled, on_route)
-    summary = _summary(base, compiled, stops, unassigned, keep_solve=keep_solve, kinds=kinds or {})
+    summary = version_summary(base, compiled, stops, unassigned, keep_solve=keep_solve, kinds=kinds or {})
     if change is not None:
         summary["change"] = change
     if base.id is not None:
@@ -141,8 +141,8 @@ def _unassigned(base: Plan, fresh: Plan, compiled: CompiledWeek, on_route: set[i
     return out
 
 
-def _summary(base: Plan, compiled: CompiledWeek, stops: list[PlanStop], unassigned: list[UnassignedRequest], *,
-             keep_solve: bool, kinds: dict[int, str]) -> dict:
+def version_summary(base: Plan, compiled: CompiledWeek, stops: list[PlanStop], unassigned: list[UnassignedRequest],
+                    *, keep_solve: bool, kinds: dict[int, str]) -> dict:
     """Return the derived version's summary: the base's, with every count taken again from what it holds."""
     drop = () if keep_solve else _SOLVE_KEYS
     summary = {k: v for k, v in base.summary.items() if k not in drop and k not in ("change", "derived_from")}

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from scheduler.compiler import SKILL_BY_ID
 from scheduler.domain import TimeWindow
 
-__all__ = ["BROKEN_PROMISE", "BROKEN_SESSION", "REASON_WORDS", "broken_promise_reason", "broken_session_reason",
-           "in_language", "partial_reason", "reason_in_words"]
+__all__ = ["BROKEN_PROMISE", "BROKEN_SESSION", "OUT_OF_SERVICE", "REASON_WORDS", "broken_promise_reason",
+           "broken_session_reason", "in_language", "partial_reason", "reason_in_words"]
 
 #: Prefix of the reason of a promise the plan cannot keep.
 BROKEN_PROMISE = "約束の時間を守れません・住民に折り返し電話 / promised window cannot be kept — call the resident back"
@@ -53,6 +53,8 @@ REASON_WORDS: dict[str, str] = {
 }
 _UNKNOWN = "計画に入りません / not in the plan"
 _PARTIAL = "一部しか回れません / only part of the request fits"
+#: A re-plan of a day took a vehicle out of service (breakdown, driver ill): said after the reason.
+OUT_OF_SERVICE = "車両が運休になりました / the vehicle went out of service"
 #: Codes whose words say it all: their English detail would only repeat them.
 _NO_DETAIL = frozenset({"no_time", "no_vehicle", "max_tasks", "shift_too_short", "vehicle_unusable"})
 
@@ -115,7 +117,7 @@ def broken_session_reason(reason: str) -> str:
 
 def _bilingual() -> list[tuple[str, str, str]]:
     """Every "Japanese / English" phrase made here, with its two halves, longest first."""
-    phrases = [*REASON_WORDS.values(), _UNKNOWN, _PARTIAL, BROKEN_PROMISE, BROKEN_SESSION]
+    phrases = [*REASON_WORDS.values(), _UNKNOWN, _PARTIAL, BROKEN_PROMISE, BROKEN_SESSION, OUT_OF_SERVICE]
     found = [(p, *p.split(" / ", 1)) for p in phrases] + [(f"{ja} {en}", ja, en) for ja, en in _SKILL_WORDS.values()]
     return sorted(found, key=lambda t: -len(t[0]))
 

@@ -1,0 +1,206 @@
+"""Re-planning the rest of the sample Tuesday (scheduler.planning.replan_day): frozen stops, told times, a breakdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from routing.network import RoadNetwork
+from scheduler.domain import DAY_S, PlanStatus
+from scheduler.live.day import live_day
+from scheduler.planning.replan_day import Outage, count_moved, replan_day, untold
+from scheduler.store import Store
+from scheduler.store.check import check_database
+from scheduler.vrp.params import SolveParams
+from scheduler.vrp.solver import solve
+from scheduler.vrp.validator import validate
+from tests.conftest import planned_sample_copy
+
+WEEK = dt.date(2026, 11, 30)
+DAY = WEEK + dt.timedelta(days=1)
+ELEVEN = dt.datetime.combine(DAY, dt.time(11))
+PARAMS = SolveParams(time_limit_s=60, solution_limit=1)
+
+
+@pytest.fixture(scope="module")
+def published(sample_instance, tmp_path_factory):
+    """An instance folder with the sample week planned and published (copy it before writing)."""
+    folder = tmp_path_factory.mktemp("replan") / "instance"
+    folder.mkdir()
+    store, _ = planned_sample_copy(sample_instance, folder, WEEK)
+    store.close()
+    return folder
+
+
+@pytest.fixture
+def instance(published, tmp_path):
+    folder = tmp_path / "instance"
+    shutil.copytree(published, folder)
+    return folder
+
+
+@pytest.fixture
+def store(instance):
+    with Store.for_instance(instance) as s:
+        yield s
+
+
+@pytest.fixture
+def network(instance):
+    return RoadNetwork.from_instance(instance)
+
+
+def _at(week_s: int) -> dt.datetime:
+    return dt.datetime.combine(DAY, dt.time()) + dt.timedelta(seconds=week_s % DAY_S)
+
+
+def report_morning(store: Store, *, until: dt.datetime = ELEVEN, late_s: dict[int, int] | None = None) -> list[int]:
+    """Report every stop of the sample Tuesday the crews reached by `until` (arrived; done when over by then).
+
+    Vehicle ids in `late_s` run that late. Returns the ids of the stops reported.
+    """
+    cut = (until - dt.datetime.combine(DAY, dt.time())).seconds
+    reported = []
+    for vday in live_day(store, DAY, dt.datetime.combine(DAY, dt.time(6))).vehicles:
+        late = (late_s or {}).get(vday.vehicle_id, 0)
+        for step in vday.steps:
+            stop = step.stop
+            if stop.request_id is None:
+                continue
+            if stop.arrival_s % DAY_S + late > cut:
+                break
+            store.mark_stop(stop.id, "arrived", user="driver", at=_at(stop.arrival_s + late), now=until)
+            reported.append(stop.id)
+            if stop.departure_s % DAY_S + late > cut:
+                break
+            store.mark_stop(stop.id, "done", user="driver", at=_at(stop.departure_s + late), now=until)
+    return reported
+
+
+def _key(stop):
+    return (stop.vehicle_id, stop.day, stop.seq, stop.step_type, stop.request_id, stop.arrival_s, stop.start_s,
+            stop.departure_s)
+
+
+def test_the_rest_of_tuesday_keeps_the_frozen_stops_and_every_request_and_validates(store, network):
+    published = store.published_plan(WEEK)
+    reported = report_morning(store, late_s={1: 600})
+    assert reported
+    out = replan_day(store, network, DAY, now=ELEVEN, user="dispatcher", params=PARAMS)
+    plan = out.plan
+    assert plan.status == PlanStatus.DRAFT and plan.version == published.version + 1
+    assert plan.summary["change"] == {"kind": "replan_day", "day": "2026-12-01", "outages": []}
+    assert plan.summary["derived_from"] == published.version
+    assert validate(out.problem, out.solution) == []
+    # every stop up to the last one reported is copied as it was, times and all
+    by_id = {s.id: s for s in published.stops}
+    new = {(s.vehicle_id, s.day, s.seq): s for s in plan.stops}
+    for vid in {by_id[i].vehicle_id for i in reported}:
+        last = max(by_id[i].seq for i in reported if by_id[i].vehicle_id == vid)
+        for stop in (s for s in published.stops if (s.vehicle_id, s.day) == (vid, DAY) and s.seq <= last):
+            assert _key(new[(vid, DAY, stop.seq)]) == _key(stop)
+    # every other day is copied stop for stop
+    assert sorted(_key(s) for s in plan.stops if s.day != DAY) == sorted(
+        _key(s) for s in published.stops if s.day != DAY)
+    # the rest of each route starts after now (from where the van is, leaving no earlier than now)
+    frozen_keys = {(by_id[i].vehicle_id, by_id[i].seq) for i in reported}
+    for s in plan.stops:
+        if s.day == DAY and s.request_id is not None and s.vehicle_id in {v for v, _ in frozen_keys}:
+            last = max(q for v, q in frozen_keys if v == s.vehicle_id)
+            if s.seq > last:
+                assert s.arrival_s % DAY_S >= 11 * 3600
+    # every request on the day's routes is on a route or unassigned with a reason
+    on_day = {s.request_id for s in published.stops if s.day == DAY and s.request_id is not None}
+    on_route = {s.request_id for s in plan.stops if s.request_id is not None}
+    reasons = {u.request_id: u.reason for u in plan.unassigned}
+    for rid in on_day:
+        assert rid in on_route or reasons.get(rid), rid
+    assert on_route.isdisjoint(reasons)
+    assert check_database(store.db) == []
+    # the diff and the calls speak of the same version
+    assert out.diff.new_version == plan.version
+    dropped = {c.request_id for c in out.calls if c.reason == "dropped"}
+    assert dropped == {rid for rid in on_day if rid in reasons and store.get_request(rid).status.value in (
+        "planned", "booked")}
+    assert out.moved == plan.summary["moved"] == count_moved(out.problem, out.solution)
+
+
+def test_a_day_with_nothing_reported_starts_every_van_at_its_depot_from_now(store, network):
+    out = replan_day(store, network, DAY, now=dt.datetime.combine(DAY, dt.time(8)), user="dispatcher",
+                     params=PARAMS)
+    assert validate(out.problem, out.solution) == []
+    for vehicle in out.problem["vehicles"]:
+        assert vehicle["time_window"][0] % DAY_S >= 8 * 3600
+    starts = [s for s in out.plan.stops if s.day == DAY and s.step_type == "start"]
+    assert starts and len(starts) == len({s.vehicle_id for s in out.plan.stops if s.day == DAY})
+    assert check_database(store.db) == []
+
+
+def test_a_day_that_is_over_or_a_week_not_published_is_refused(store, network):
+    from routing.errors import InputError
+
+    with pytest.raises(InputError, match="is over"):
+        replan_day(store, network, DAY, now=dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(9)),
+                   user="dispatcher", params=PARAMS)
+    with pytest.raises(InputError, match="no published plan"):
+        replan_day(store, network, DAY + dt.timedelta(days=7), now=ELEVEN, user="dispatcher", params=PARAMS)
+
+
+def test_vehicle_2_breaks_down_at_eleven_commitments_kept_fewer_or_as_many_moved_as_from_scratch(store, network):
+    """The issue's scripted scenario: vehicle 2 out at 11:00 on the sample Tuesday."""
+    published = store.published_plan(WEEK)
+    report_morning(store)
+    out = replan_day(store, network, DAY, now=ELEVEN, user="dispatcher", params=PARAMS,
+                     outages=[Outage(2, ELEVEN)])
+    assert validate(out.problem, out.solution) == []
+    assert out.plan.summary["change"]["outages"] == [2]
+    plan = out.plan
+    # vehicle 2 keeps only what it did: nothing after its last reported stop but its end, where it stands
+    v2 = sorted((s for s in plan.stops if (s.vehicle_id, s.day) == (2, DAY)), key=lambda s: s.seq)
+    assert v2[-1].step_type == "end" and (v2[-1].lat, v2[-1].lon) == (v2[-2].lat, v2[-2].lon)
+    assert all(s.arrival_s % DAY_S <= 11 * 3600 for s in v2[:-1])
+    # its residents still to come are on another van or unassigned, saying the van went out of service
+    left = {s.request_id for s in published.stops if (s.vehicle_id, s.day) == (2, DAY) and s.request_id is not None
+            and s.start_s % DAY_S > 11 * 3600}
+    on_route = {s.request_id for s in plan.stops if s.request_id is not None}
+    reasons = {u.request_id: u.reason for u in plan.unassigned}
+    assert left and all(rid in on_route or "out of service" in reasons[rid] for rid in left)
+    # every commitment that can be kept is kept: the engine kept every one it could time (none fixed broken)
+    assert not [u for u in out.solution["unassigned"] if u.get("code") == "fixed_step_broken"]
+    commitments = [t for t in out.problem["jobs"] if t.get("priority") == 100]
+    commitments += [s["pickup"] for s in out.problem["shipments"] if s.get("priority") == 100]
+    left_out = {u["id"] for u in out.solution["unassigned"]}
+    kept = [t for t in commitments if t["id"] not in left_out]
+    # the same remaining work solved from scratch (no told times): never keeps more commitments, moves more or as many
+    scratch_problem = untold(out.problem)
+    scratch = solve(scratch_problem, PARAMS)
+    assert validate(scratch_problem, scratch) == []
+    scratch_kept = [t for t in commitments if t["id"] not in {u["id"] for u in scratch["unassigned"]}]
+    ours, theirs = out.moved, count_moved(scratch_problem, scratch, told_problem=out.problem)
+    print(f"\nvehicle 2 out at 11:00: residents moved beyond 15 min — re-plan {ours}, from scratch {theirs}; "
+          f"commitments kept {len(kept)}/{len(commitments)} (from scratch {len(scratch_kept)})")
+    assert len(kept) >= len(scratch_kept)
+    assert ours <= theirs
+    assert check_database(store.db) == []
+    assert any(c.reason == "dropped" for c in out.calls) == any(rid in reasons for rid in left)
+
+
+def test_a_rider_on_board_stays_on_the_van_as_a_fixed_drop_off(store, network):
+    published = store.published_plan(WEEK)
+    # the first ride picked up on Tuesday: report the pick-up, not the drop-off
+    route = sorted((s for s in published.stops if s.day == DAY), key=lambda s: (s.vehicle_id, s.seq))
+    pickup = next(s for s in route if s.step_type == "pickup")
+    drop = next(s for s in route if s.request_id == pickup.request_id and s.step_type == "delivery"
+                and s.part == pickup.part)
+    now = _at(pickup.departure_s + 60)
+    store.mark_stop(pickup.id, "arrived", user="driver", at=_at(pickup.arrival_s), now=now)
+    store.mark_stop(pickup.id, "done", user="driver", at=_at(pickup.departure_s), now=now)
+    out = replan_day(store, network, DAY, now=now, user="dispatcher", params=PARAMS)
+    assert validate(out.problem, out.solution) == []
+    van = next(v for v in out.problem["vehicles"] if v.get("steps"))
+    assert van["steps"][0]["fixed"] is True
+    new = [s for s in out.plan.stops if s.request_id == pickup.request_id and s.step_type == "delivery"]
+    assert [(s.vehicle_id, s.day) for s in new] == [(drop.vehicle_id, DAY)]
+    assert check_database(store.db) == []
