@@ -1,4 +1,5 @@
-"""Re-planning the rest of the sample Tuesday (scheduler.planning.replan_day): frozen stops, told times, a breakdown."""
+"""Re-planning the rest of the sample Tuesday (scheduler.planning.replan_day, .outages): frozen stops, told times,
+a breakdown, a van out of service for a period."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import shutil
 
 import pytest
 
+from routing.errors import InputError
 from routing.network import RoadNetwork
 from scheduler.domain import DAY_S, PlanStatus
 from scheduler.live.day import live_day
+from scheduler.planning.outages import outage_exceptions, record_outage
 from scheduler.planning.replan_day import Outage, count_moved, replan_day, untold
 from scheduler.store import Store
 from scheduler.store.check import check_database
@@ -139,8 +142,6 @@ def test_a_day_with_nothing_reported_starts_every_van_at_its_depot_from_now(stor
 
 
 def test_a_day_that_is_over_or_a_week_not_published_is_refused(store, network):
-    from routing.errors import InputError
-
     with pytest.raises(InputError, match="is over"):
         replan_day(store, network, DAY, now=dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(9)),
                    user="dispatcher", params=PARAMS)
@@ -203,4 +204,38 @@ def test_a_rider_on_board_stays_on_the_van_as_a_fixed_drop_off(store, network):
     assert van["steps"][0]["fixed"] is True
     new = [s for s in out.plan.stops if s.request_id == pickup.request_id and s.step_type == "delivery"]
     assert [(s.vehicle_id, s.day) for s in new] == [(drop.vehicle_id, DAY)]
+    assert check_database(store.db) == []
+
+
+# ----------------------------------------------------------------------------- a van out of service
+
+
+def test_an_outage_is_one_exception_per_day_part_days_at_its_ends():
+    found = outage_exceptions(2, dt.datetime(2026, 12, 1, 11), dt.datetime(2026, 12, 3, 12), "garage broke")
+    assert [(e.day.day, e.start_s, e.end_s, e.reason) for e in found] == [
+        (1, 11 * 3600, 86400, "other"), (2, None, None, "other"), (3, 0, 12 * 3600, "other")]
+    assert found[0].note == "garage broke"
+    with pytest.raises(InputError, match="until"):
+        outage_exceptions(2, dt.datetime(2026, 12, 1, 11), dt.datetime(2026, 12, 1, 10), "maintenance")
+
+
+def test_vehicle_2_out_from_tuesday_eleven_to_wednesday_re_plans_both_days_and_merges_overlaps(store, network):
+    report_morning(store)
+    published = store.published_plan(WEEK)
+    first = record_outage(store, network, 2, ELEVEN, dt.datetime.combine(DAY, dt.time(15)), "maintenance",
+                          now=ELEVEN, user="dispatcher", params=PARAMS)
+    assert [e.day for e in first.exceptions] == [DAY]
+    out = record_outage(store, network, 2, dt.datetime.combine(DAY, dt.time(14)),
+                        dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(23, 59)), "maintenance",
+                        now=ELEVEN, user="dispatcher", params=PARAMS)
+    tuesday = [e for e in store.shift_exceptions(DAY, DAY) if e.vehicle_id == 2]
+    assert [(e.start_s, e.end_s) for e in tuesday] == [(11 * 3600, 86400)]  # 11:00-15:00 and 14:00- merged
+    days = [r.plan.summary["change"]["day"] for r in out.replans]
+    assert days == ["2026-12-01", "2026-12-02"]
+    # the two days chain: Wednesday's version derives from Tuesday's, and vehicle 2 has no route on Wednesday
+    wed = out.replans[1].plan
+    assert wed.summary["derived_from"] == out.replans[0].plan.version
+    assert not [s for s in wed.stops if (s.vehicle_id, s.day) == (2, DAY + dt.timedelta(days=1))]
+    assert [s for s in published.stops if (s.vehicle_id, s.day) == (2, DAY + dt.timedelta(days=1))]
+    assert store.get_plan(WEEK).version == wed.version
     assert check_database(store.db) == []
