@@ -21,6 +21,8 @@ BENCHMARKS = {
     "fingerprint": "benchmarks.bench_fingerprint",
     "live": "benchmarks.bench_live",
     "closures": "benchmarks.bench_closures",
+    "evidence": "benchmarks.bench_evidence",
+    "replan": "benchmarks.bench_replan",
 }
 
 

@@ -26,6 +26,7 @@ Residents forgotten under the data-protection rules stay counted; nothing here n
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 from collections import Counter, defaultdict
@@ -63,15 +64,15 @@ Attrs = tuple[str, int | None, int | None, str, str]  # month, vehicle id, site 
 class _Facts:
     """Everything counted in a period, each with the attributes it can be grouped by."""
 
-    counts: list[tuple[Attrs, str, int]] = field(default_factory=list)
-    residents: list[tuple[Attrs, int]] = field(default_factory=list)  # residents served
+    counts: Counter = field(default_factory=Counter)  # (attrs, measure) -> sum
+    residents: set[tuple[Attrs, int]] = field(default_factory=set)  # residents served
     leads: list[tuple[Attrs, float]] = field(default_factory=list)  # days from request to service
 
     def only(self, district: str | None) -> _Facts:
         if district is None:
             return self
-        return _Facts([f for f in self.counts if f[0][3] == district], [f for f in self.residents if f[0][3] == district],
-                      [f for f in self.leads if f[0][3] == district])
+        return _Facts(Counter({k: v for k, v in self.counts.items() if k[0][3] == district}),
+                      {f for f in self.residents if f[0][3] == district}, [f for f in self.leads if f[0][3] == district])
 
 
 @dataclass
@@ -133,7 +134,7 @@ def figures(store: Store, first: dt.date, last: dt.date, by: str = "district", *
     world = _World.read(store)
     facts = _collect(store, world, first, last, today or last).only(district)
     rows = _rows(facts, by, world)
-    totals = _row(facts.counts, facts.residents, facts.leads, world.codes)
+    totals = _row(facts.counts.items(), facts.residents, facts.leads, world.codes)
     totals.update(key="", label="合計")
     year_before = _collect(store, world, _year_back(first), _year_back(last), _year_back(today or last)).only(district)
     return Figures(first=first, last=last, by=by, rows=rows, totals=totals,
@@ -180,9 +181,12 @@ class _World:
 def _nearest_district(site: dict, residents: list[dict]) -> str:
     if not residents:
         return ""
+    import numpy as np
+
+    lat = np.fromiter((r["lat"] for r in residents), float, len(residents))
+    lon = np.fromiter((r["lon"] for r in residents), float, len(residents))
     k = math.cos(math.radians(site["lat"]))
-    best = min(residents, key=lambda r: (r["lat"] - site["lat"]) ** 2 + ((r["lon"] - site["lon"]) * k) ** 2)
-    return best["district"]
+    return residents[int(np.argmin((lat - site["lat"]) ** 2 + ((lon - site["lon"]) * k) ** 2))]["district"]
 
 
 def _collect(store: Store, world: _World, first: dt.date, last: dt.date, today: dt.date) -> _Facts:
@@ -196,105 +200,123 @@ def _collect(store: Store, world: _World, first: dt.date, last: dt.date, today: 
 
 def _reported(store: Store, world: _World, first: dt.date, last: dt.date, facts: _Facts) -> None:
     """Count the latest crew report of each request's stop of a day: done, not home, cannot serve."""
-    rows = store.db.query(
-        "SELECT e.stop_id, e.request_id, e.action, e.at, s.day, s.vehicle_id, s.site_id, s.step_type, s.part, "
+    span = [first.isoformat(), last.isoformat()]
+    rows = store.db.execute(
+        "SELECT e.request_id, s.day, s.step_type, s.part, e.stop_id, e.action, e.at, s.vehicle_id, s.site_id, "
         "r.kind, r.resident_id, r.details, r.received_at FROM request_events e "
         "JOIN plan_stops s ON s.id = e.stop_id JOIN requests r ON r.id = e.request_id "
-        "WHERE e.action IN ('done', 'not_home', 'cannot_serve') AND s.day BETWEEN ? AND ? ORDER BY e.at, e.id",
-        [first.isoformat(), last.isoformat()])
-    latest = {(r["request_id"], r["day"], r["step_type"], r["part"]): r for r in rows if r["step_type"] in _SEEN_STEPS}
+        "WHERE e.action IN ('done', 'not_home', 'cannot_serve') AND s.day BETWEEN ? AND ? ORDER BY e.at, e.id", span)
+    latest = {r[:4]: r for r in rows if r[2] in _SEEN_STEPS}
     if not latest:
         return
-    done = [r for r in latest.values() if r["action"] == "done"]
-    handled = store.handled_at(r["stop_id"] for r in done)
+    handled = {r[0]: r[1:] for r in store.db.execute(
+        "SELECT stop_id, services, walk_ins, boxes, collected_yen, passengers FROM stop_handled "
+        "WHERE day BETWEEN ? AND ?", span)}
     seats = _seats(store, first, last)
-    for r in latest.values():
-        attrs: Attrs = (r["day"][:7], r["vehicle_id"], r["site_id"], world.district(r["resident_id"], r["site_id"]), "")
-        if r["step_type"] != "session":
-            facts.counts.append((attrs, "resident_stops_reported", 1))
-        if r["action"] != "done":
-            facts.counts.append((attrs, "unserved_not_home" if r["action"] == "not_home" else "unserved_cannot_serve", 1))
-        elif r["step_type"] != "pickup":
-            _done(r, attrs, handled.get(r["stop_id"]), seats.get((r["request_id"], r["day"]), []), facts)
+    district = world.district
+    for (request_id, day, step, _), (*_, stop_id, action, at, vehicle, site, kind, resident, details, received) \
+            in latest.items():
+        attrs: Attrs = (day[:7], vehicle, site, district(resident, site), "")
+        if step != "session":
+            facts.counts[(attrs, "resident_stops_reported")] += 1
+        if action != "done":
+            facts.counts[(attrs, "unserved_not_home" if action == "not_home" else "unserved_cannot_serve")] += 1
+        elif step != "pickup":
+            record = handled.get(stop_id)
+            h = _handled(record) if record else default_handled(kind, step, json.loads(details),
+                                                                  [s for _, s in seats.get((request_id, day), [])])
+            _done(step, kind, resident, attrs, h, seats.get((request_id, day), []), facts)
+            if step != "session" and received:
+                waited = _naive(at) - _naive(received)
+                facts.leads.append((attrs, max(0.0, waited.total_seconds() / 86400)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _counts_of(text: str) -> dict[str, int]:
+    """A stored ``{"code": n}``, read once per distinct text (the same few recur; callers never change it)."""
+    return json.loads(text)
+
+
+def _handled(record: tuple) -> dict[str, Any]:
+    services, walk_ins, boxes, collected_yen, passengers = record
+    return {"services": _counts_of(services), "walk_ins": _counts_of(walk_ins), "boxes": boxes,
+            "collected_yen": collected_yen, "passengers": passengers}
 
 
 def _seats(store: Store, first: dt.date, last: dt.date) -> dict[tuple[int, str], list[tuple[int, list[str]]]]:
     out: dict[tuple[int, str], list[tuple[int, list[str]]]] = defaultdict(list)
-    for b in store.db.query("SELECT session_request_id, resident_id, day, services FROM session_bookings "
-                            "WHERE cancelled_at IS NULL AND day BETWEEN ? AND ?", [first.isoformat(), last.isoformat()]):
-        out[(b["session_request_id"], b["day"])].append((b["resident_id"], json.loads(b["services"])))
+    for request_id, resident, day, services in store.db.execute(
+            "SELECT session_request_id, resident_id, day, services FROM session_bookings "
+            "WHERE cancelled_at IS NULL AND day BETWEEN ? AND ?", [first.isoformat(), last.isoformat()]):
+        out[(request_id, day)].append((resident, json.loads(services)))
     return out
 
 
 _DONE_COUNT = {"visit": "visits_done", "session": "sessions_held"}
 
 
-def _done(r: dict, attrs: Attrs, record: Any, seats: list[tuple[int, list[str]]], facts: _Facts) -> None:
-    """Count a stop reported done: the visit, session, errand or ride; what it handled; who was served."""
-    step, kind = r["step_type"], r["kind"]
+def _done(step: str, kind: str, resident: int | None, attrs: Attrs, h: dict[str, Any],
+          seats: list[tuple[int, list[str]]], facts: _Facts) -> None:
+    """Count a stop reported done: the visit, session, errand or ride; what it handled (`h`); who was served."""
     what = _DONE_COUNT.get(step) or ("errands_delivered" if kind == "errand" else "rides_done")
-    facts.counts.append((attrs, what, 1))
-    if record is not None:
-        h = {"services": record.services, "walk_ins": record.walk_ins, "boxes": record.boxes,
-             "collected_yen": record.collected_yen, "passengers": record.passengers}
-    else:
-        h = default_handled(kind, step, json.loads(r["details"]), [s for _, s in seats])
+    counts = facts.counts
+    counts[(attrs, what)] += 1
     for key in ("services", "walk_ins"):
         for code, n in (h.get(key) or {}).items():
             by_service = (*attrs[:4], code)
-            facts.counts.append((by_service, "services_total", n))
-            facts.counts.append((by_service, f"services_{code}", n))
+            counts[(by_service, "services_total")] += n
+            counts[(by_service, f"services_{code}")] += n
             if key == "walk_ins":
-                facts.counts.append((by_service, "walk_ins", n))
+                counts[(by_service, "walk_ins")] += n
     for key, measure in (("boxes", "boxes_delivered"), ("collected_yen", "collected_yen"), ("passengers", "passengers")):
         if h.get(key):
-            facts.counts.append((attrs, measure, h[key]))
-    served = [rid for rid, _ in seats] if step == "session" else [r["resident_id"]]
-    facts.residents.extend((attrs, rid) for rid in served if rid is not None)
-    if step != "session" and r["received_at"]:
-        waited = _naive(r["at"]) - _naive(r["received_at"])
-        facts.leads.append((attrs, max(0.0, waited.total_seconds() / 86400)))
+            counts[(attrs, measure)] += h[key]
+    served = [rid for rid, _ in seats] if step == "session" else [resident]
+    facts.residents.update((attrs, rid) for rid in served if rid is not None)
 
 
 def _naive(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=None)
 
 
+_PUBLISHED = ("SELECT p.id FROM plans p JOIN (SELECT week_start, MAX(version) AS version FROM plans "
+              "WHERE status = 'published' GROUP BY week_start) n ON n.week_start = p.week_start "
+              "AND n.version = p.version")
+
+
 def _driven(store: Store, world: _World, first: dt.date, last: dt.date, facts: _Facts) -> None:
     """Count kilometres, driving and staff time of the newest published plan's routes, leg by leg."""
     if last < first:
         return
-    rows = store.db.query(
-        "SELECT s.vehicle_id, s.day, s.site_id, s.resident_id, s.distance_m, s.driving_s, s.departure_s "
-        "FROM plan_stops s JOIN plans p ON p.id = s.plan_id WHERE p.status = 'published' AND p.version = "
-        "(SELECT MAX(q.version) FROM plans q WHERE q.week_start = p.week_start AND q.status = 'published') "
-        "AND s.day BETWEEN ? AND ? ORDER BY s.vehicle_id, s.day, s.seq", [first.isoformat(), last.isoformat()])
-    previous = None
-    for s in rows:
-        route = (s["vehicle_id"], s["day"])
-        if previous is None or previous[0] != route:
-            previous = (route, s["distance_m"], s["driving_s"], s["departure_s"])
+    rows = store.db.execute(
+        "SELECT vehicle_id, day, site_id, resident_id, distance_m, driving_s, departure_s FROM plan_stops "
+        f"WHERE plan_id IN ({_PUBLISHED}) AND day BETWEEN ? AND ? ORDER BY vehicle_id, day, seq",
+        [first.isoformat(), last.isoformat()])
+    route, before = None, (0, 0, 0)
+    counts = facts.counts
+    for vehicle, day, site, resident, metres, driving, departure in rows:
+        if route != (vehicle, day):
+            route, before = (vehicle, day), (metres, driving, departure)
             continue
-        attrs: Attrs = (s["day"][:7], s["vehicle_id"], s["site_id"], world.district(s["resident_id"], s["site_id"]), "")
-        for measure, value in (("distance_m", s["distance_m"] - previous[1]), ("driving_s", s["driving_s"] - previous[2]),
-                               ("staff_s", s["departure_s"] - previous[3])):
+        attrs: Attrs = (day[:7], vehicle, site, world.district(resident, site), "")
+        for measure, value in (("distance_m", metres - before[0]), ("driving_s", driving - before[1]),
+                               ("staff_s", departure - before[2])):
             if value:
-                facts.counts.append((attrs, measure, value))
-        previous = (route, s["distance_m"], s["driving_s"], s["departure_s"])
+                counts[(attrs, measure)] += value
+        before = (metres, driving, departure)
 
 
 def _left_out(store: Store, world: _World, first: dt.date, last: dt.date, facts: _Facts) -> None:
     """Count the requests the newest published plan of a week left out (on their day, else the Monday)."""
     rows = store.db.query(
         "SELECT COALESCE(u.day, p.week_start) AS day, r.resident_id, r.details, r.kind FROM plan_unassigned u "
-        "JOIN plans p ON p.id = u.plan_id JOIN requests r ON r.id = u.request_id WHERE p.status = 'published' "
-        "AND p.version = (SELECT MAX(q.version) FROM plans q WHERE q.week_start = p.week_start "
-        "AND q.status = 'published') AND COALESCE(u.day, p.week_start) BETWEEN ? AND ?",
+        f"JOIN plans p ON p.id = u.plan_id JOIN requests r ON r.id = u.request_id WHERE p.id IN ({_PUBLISHED}) "
+        "AND COALESCE(u.day, p.week_start) BETWEEN ? AND ?",
         [first.isoformat(), last.isoformat()])
     for r in rows:
         site = json.loads(r["details"]).get("site_id") if r["kind"] == "session" else None
-        facts.counts.append(((r["day"][:7], None, site, world.district(r["resident_id"], site), ""),
-                             "unserved_not_planned", 1))
+        facts.counts[((r["day"][:7], None, site, world.district(r["resident_id"], site), ""),
+                      "unserved_not_planned")] += 1
 
 
 def _cancelled(store: Store, world: _World, first: dt.date, last: dt.date, facts: _Facts) -> None:
@@ -305,8 +327,8 @@ def _cancelled(store: Store, world: _World, first: dt.date, last: dt.date, facts
         "AND r.resident_id IS NOT NULL AND e.at >= ? AND e.at < ?",
         [first.isoformat(), (last + dt.timedelta(days=1)).isoformat()])
     for r in rows:
-        facts.counts.append(((r["at"][:7], None, None, world.district(r["resident_id"], None), ""),
-                             "unserved_cancelled", 1))
+        facts.counts[((r["at"][:7], None, None, world.district(r["resident_id"], None), ""),
+                      "unserved_cancelled")] += 1
 
 
 # --------------------------------------------------------------------------- rows
@@ -317,8 +339,8 @@ def _rows(facts: _Facts, by: str, world: _World) -> list[dict[str, Any]]:
     counts: dict[Any, list] = defaultdict(list)
     residents: dict[Any, list] = defaultdict(list)
     leads: dict[Any, list] = defaultdict(list)
-    for f in facts.counts:
-        counts[f[0][i]].append(f)
+    for f in facts.counts.items():
+        counts[f[0][0][i]].append(f)
     for f in facts.residents:
         residents[f[0][i]].append(f)
     for f in facts.leads:
@@ -331,7 +353,7 @@ def _rows(facts: _Facts, by: str, world: _World) -> list[dict[str, Any]]:
 
 def _row(counts: Iterable, residents: Iterable, leads: Iterable, codes: list[str]) -> dict[str, Any]:
     sums: Counter = Counter()
-    for _, measure, value in counts:
+    for (_, measure), value in counts:
         sums[measure] += value
     row: dict[str, Any] = {name: sums[name] for name in COUNTS}
     row.update({f"services_{code}": sums[f"services_{code}"] for code in codes})
@@ -378,7 +400,7 @@ def _trend(facts: _Facts, year_before: _Facts, first: dt.date, last: dt.date) ->
     def by_month(f: _Facts) -> tuple[dict[str, Counter], dict[str, set]]:
         sums: dict[str, Counter] = defaultdict(Counter)
         people: dict[str, set] = defaultdict(set)
-        for attrs, measure, value in f.counts:
+        for (attrs, measure), value in f.counts.items():
             sums[attrs[0]][measure] += value
         for attrs, rid in f.residents:
             people[attrs[0]].add(rid)
