@@ -333,4 +333,7 @@ JA.update({
     "expected south,west,north,east in degrees, e.g. 37.05,140.80,37.07,140.83":
         "南,西,北,東 の順に度で指定してください（例: 37.05,140.80,37.07,140.83）",
     "south must be below north and west left of east": "南は北より小さく、西は東より小さくしてください",
+    "week {week} has no published plan to re-plan": "{week} の週には公開済みの計画がないため再計画できません",
+    "{day} is over: only today or a later day can be re-planned": "{day} は終わっています。再計画できるのは今日以降の日です",
+    "a text of 1 to 200 characters": "1〜200文字で入力してください",
 })

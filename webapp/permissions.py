@@ -88,6 +88,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "api.closure_add": _PLANNERS,
     "api.closures": _PLANNERS,
     "api.closure_remove": _PLANNERS,
+    # re-planning the rest of a day and a van out of service (draft versions): dispatchers and admins
+    "api.replan_day": _PLANNERS,
+    "api.outage_add": _PLANNERS,
     "api.move_request": _PLANNERS,  # a dispatcher moves a request (a preview, or a draft version)
     "api.requests": OFFICE,
     "api.residents": OFFICE,

@@ -9,6 +9,7 @@ command                                                    module
 ``odekake backup``, ``restore``, ``check``,                `scheduler.cli.safety`
 ``resident export|forget``, ``audit export``
 ``odekake closure add|list|remove``                        `scheduler.cli.closures`
+``odekake replan DAY``, ``outage VEHICLE``                 `scheduler.cli.replan`
 =========================================================  ==============================
 
 `scheduler.cli.common` holds what they share (the instance's store, road
@@ -20,10 +21,10 @@ from __future__ import annotations
 
 import click
 
-from scheduler.cli import booking, closures, data, plan, safety
+from scheduler.cli import booking, closures, data, plan, replan, safety
 
 __all__ = ["COMMANDS"]
 
 #: Commands registered on the top-level `odekake` group by `webapp.cli`.
 COMMANDS: list[click.Command] = [*data.COMMANDS, *plan.COMMANDS, *booking.COMMANDS, *safety.COMMANDS,
-                                 *closures.COMMANDS]
+                                 *closures.COMMANDS, *replan.COMMANDS]

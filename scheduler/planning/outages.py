@@ -61,7 +61,7 @@ def outage_exceptions(vehicle_id: int, start: dt.datetime, until: dt.datetime, r
                       note: str = "") -> list[ShiftException]:
     """Return the shift exceptions of an outage, one per day (part of the first and last day, whole days between)."""
     if until <= start:
-        raise InputError.of("until", "{until} is not after from {start}", until=until.isoformat(),
+        raise InputError.of("until", "{until} is not after from ({start})", until=until.isoformat(),
                             start=start.isoformat())
     if reason not in SHIFT_EXCEPTION_REASONS or reason == "extra_duty":
         reason, note = "other", (f"{reason} {note}".strip())

@@ -519,7 +519,7 @@ def replan_day(store: Store, network: MatrixProvider, day: dt.date, *, now: dt.d
     t2 = time.perf_counter()
     plan = _version(store, base, compiled, day_problem, solution, vans, day, requests, user=user, now=now)
     plan.summary["change"] = {"kind": "replan_day", "day": day.isoformat(),
-                              "outages": sorted(day_problem.out_vehicles & set(ends))}
+                              "outages": sorted(ends)}
     plan.summary["solve_s"] = round(t2 - t1, 3)
     saved = store.save_plan(plan)
     t3 = time.perf_counter()

@@ -274,4 +274,5 @@ from webapp.api import booking as _booking  # noqa: F401  (registers the booking
 from webapp.api import closures as _closures  # noqa: F401  (registers the road closures' routes on bp)
 from webapp.api import live as _live  # noqa: F401  (registers the live day's routes on bp)
 from webapp.api import moves as _moves  # noqa: F401  (registers POST /api/requests/<id>/move on bp)
+from webapp.api import replan as _replan  # noqa: F401  (registers POST /api/days/<day>/replan, /api/outages on bp)
 from webapp.api import stats as _stats  # noqa: F401  (registers GET /api/stats on bp)
