@@ -85,7 +85,8 @@ def _commitments_kept(problem: dict, solution: dict) -> tuple[int, int]:
 
 def _scenario(name: str, source: Path, outages: list, params) -> list[object]:
     from routing.network import RoadNetwork
-    from scheduler.planning.replan_day import count_moved, replan_day, untold
+    from scheduler.planning.replan_calls import count_moved, untold
+    from scheduler.planning.replan_day import replan_day
     from scheduler.store import Store
     from scheduler.vrp.solver import solve
     from scheduler.vrp.validator import validate

@@ -43,7 +43,7 @@ until a dispatcher publishes it. Its summary says ``change: {"kind":
 "replan_day", "day": ...}`` and ``moved`` (the engine's count of told
 residents left out or served outside their told time +- the margin).
 
-`replan_calls` lists whom the new version needs phoned: a told resident whose
+`scheduler.planning.replan_calls` lists whom the new version needs phoned: a told resident whose
 new start leaves the told window (a promise: any lateness; else beyond the
 margin), or who is no longer served that day.
 """
@@ -69,7 +69,6 @@ from scheduler.domain import (
     PlanStop,
     Request,
     RequestKind,
-    TimeWindow,
     UnassignedRequest,
     city_id,
     week_monday,
@@ -79,6 +78,7 @@ from scheduler.live.day import LiveDay, VehicleDay, live_day, week_s
 from scheduler.planning.derive import request_kinds, version_summary
 from scheduler.planning.diff import PlanDiff, diff_plans
 from scheduler.planning.plan_building import build_plan
+from scheduler.planning.replan_calls import DEFAULT_MARGIN_S, ReplanCall, replan_calls
 from scheduler.planning.run import PlanningError, compile_from_store
 from scheduler.planning.wording import (
     BROKEN_PROMISE,
@@ -92,17 +92,12 @@ if TYPE_CHECKING:
     from scheduler.matrices import MatrixProvider
     from scheduler.store import Store
 
-__all__ = ["DEFAULT_MARGIN_S", "DayReplan", "Outage", "ReplanCall", "VanState", "count_moved", "replan_calls",
-           "replan_day", "untold", "van_states"]
+__all__ = ["DEFAULT_MARGIN_S", "DayReplan", "Outage", "VanState", "replan_day", "van_states"]
 
 log = logging.getLogger(__name__)
 
-#: The margin a told time may be left by before the resident counts as moved (the call list's default).
-DEFAULT_MARGIN_S = 15 * 60
 #: Crew reports that put the van at a stop.
 _REPORTED = frozenset({"done", "not_home", "cannot_serve", "arrived"})
-#: Request statuses whose stops need no call any more.
-_CLOSED = frozenset({"cancelled", "done", "no_show", "failed"})
 
 
 @dataclass(frozen=True)
@@ -126,19 +121,6 @@ class VanState:
     break_taken: bool = False
     #: stops still to come of requests no longer open (a rider on board): fixed first on this van
     under_way: list[PlanStop] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ReplanCall:
-    """A resident the new version needs phoned: the window told, the new start (None: not served that day), why."""
-
-    request_id: int
-    told: TimeWindow
-    expected_s: int | None  # seconds of the day
-    reason: str  # promise_broken | later | earlier | dropped
-    moved_s: int | None
-    vehicle_id: int | None = None
-    detail: str = ""  # the unassigned reason of a dropped resident
 
 
 @dataclass
@@ -553,80 +535,3 @@ def _version(store: Store, base: Plan, compiled: CompiledWeek, day_problem: _Day
     plan.summary["moved"] = solution["summary"].get("moved", 0)
     plan.summary["derived_from"] = base.version
     return plan
-
-
-# ----------------------------------------------------------------------------- calls and counts
-
-
-def replan_calls(store: Store, published: Plan, new: Plan, day: dt.date,
-                 margin_s: int = DEFAULT_MARGIN_S) -> list[ReplanCall]:
-    """Return the residents told a time on `day` whom `new` moves beyond the margin or no longer serves that day.
-
-    The told window is the promise, else the published start rounded to the half
-    hour (`told_from_stops`); a promise is broken by any lateness, another told
-    window by more than `margin_s` either way. Requests done or closed need no call.
-    """
-    told_day = {s.request_id for s in published.stops if s.day == day and s.request_id is not None}
-    requests = {r.id: r for r in store.requests_with_ids(told_day)}
-    reasons = {u.request_id: u.reason for u in new.unassigned}
-    out = []
-    for rid in sorted(requests):
-        req = requests[rid]
-        if req.status.value in _CLOSED or req.status not in OPEN_STATUSES:
-            continue
-        told = told_from_stops(req, [s for s in published.stops if s.request_id == rid])
-        waited = waited_stop(req, [s for s in new.stops if s.request_id == rid])
-        call = _call(rid, req, told, waited, new.week_start, margin_s, reasons.get(rid, ""))
-        if call is not None:
-            out.append(call)
-    return sorted(out, key=lambda c: (c.reason != "dropped", -abs(c.moved_s or 0), c.request_id))
-
-
-def _call(rid: int, req: Request, told: TimeWindow | None, waited: PlanStop | None, week: dt.date, margin_s: int,
-          reason: str) -> ReplanCall | None:
-    if told is None:
-        return None
-    if waited is None or waited.day != told.day:
-        return ReplanCall(rid, told, None, "dropped", None, detail=reason)
-    start = waited.start_s - week_seconds(week, told.day, 0)
-    if start > told.end_s and (req.promised is not None or start - told.end_s > margin_s):
-        why = "promise_broken" if req.promised is not None else "later"
-        return ReplanCall(rid, told, start, why, start - told.end_s, waited.vehicle_id)
-    if told.start_s - start > margin_s:
-        return ReplanCall(rid, told, start, "earlier", start - told.start_s, waited.vehicle_id)
-    return None
-
-
-def untold(problem: dict) -> dict:
-    """Return a copy of a problem without its told times: the same work, re-solved from scratch."""
-    out = copy.deepcopy(problem)
-    for task in [*out.get("jobs", []), *(s[end] for s in out.get("shipments", []) for end in ("pickup", "delivery"))]:
-        task.pop("told_start", None)
-        task.pop("told_end", None)
-    return out
-
-
-def count_moved(problem: dict, solution: dict, told_problem: dict | None = None) -> int:
-    """Return the told tasks of `told_problem` (default `problem`) a solution leaves out or starts beyond the margin.
-
-    Counts a from-scratch solve (a problem without told times) by the told
-    times of the same work, as the engine counts ``summary.moved``.
-    """
-    source = told_problem or problem
-    margin = source.get("told_margin", DEFAULT_MARGIN_S)
-    told = {}
-    for job in source.get("jobs", []):
-        if "told_start" in job:
-            told["job", job["id"]] = (job["told_start"] - margin, job["told_end"] + margin)
-    for ship in source.get("shipments", []):
-        for end in ("pickup", "delivery"):
-            if "told_start" in ship[end]:
-                told[end, ship[end]["id"]] = (ship[end]["told_start"] - margin, ship[end]["told_end"] + margin)
-    kept = 0
-    for route in solution["routes"]:
-        for step in route["steps"]:
-            key = (step["type"], step.get("id"))
-            if key in told:
-                begin = step["arrival"] + step.get("waiting_time", 0)
-                kept += told[key][0] <= begin <= told[key][1]
-    return len(told) - kept

@@ -13,7 +13,8 @@ from routing.network import RoadNetwork
 from scheduler.domain import DAY_S, PlanStatus
 from scheduler.live.day import live_day
 from scheduler.planning.outages import outage_exceptions, record_outage
-from scheduler.planning.replan_day import Outage, count_moved, replan_day, untold
+from scheduler.planning.replan_calls import count_moved, untold
+from scheduler.planning.replan_day import Outage, replan_day
 from scheduler.store import Store
 from scheduler.store.check import check_database
 from scheduler.vrp.params import SolveParams
