@@ -20,6 +20,7 @@ its assets so that the route opens without signal.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from pathlib import Path
 
 from flask import (
@@ -93,7 +94,8 @@ def _page(day: dt.date, plan, row, *, upcoming: list[dt.date], form: ReportForm,
     server_now = clock.now().replace(tzinfo=clock.zone()).isoformat()
     return render_template("driver/today.html", day=day, plan=plan, row=row, upcoming=upcoming,
                            vehicle=get_store().get_vehicle(current_user.vehicle_id), form=form,
-                           failed_stop=failed_stop, ahead=ahead, error=error, times=times, server_now=server_now)
+                           failed_stop=failed_stop, ahead=ahead, error=error, times=times, server_now=server_now,
+                           page_id=secrets.token_hex(8))
 
 
 @bp.route("/sw.js")

@@ -9,11 +9,13 @@
 // answered 200 by the server); a 4xx keeps it with the server's words on its card (`message`,
 // in the user's language, else `error`) and the next presses go on; no answer or a 5xx keeps
 // it and the rest behind it, in order, for the next try. When presses were sent the page
-// reloads (the server's ETAs). Without this script the buttons are plain forms (server time).
+// reloads (the server's ETAs). Without this script the buttons are plain forms (server time);
+// 対応不可 without a reason still goes to the server, which says so beside the field (offline
+// this script says it).
 //
 // The time of a press is the server's clock, not the tablet's: the page carries the server's
 // now (data-server-now) and the tablet keeps the offset between that and its own clock when a
-// fresh page arrives, so at = server's now + time since, on the tablet's steady count. A tablet
+// fresh page arrives, so at = server's now + the time since on the tablet's clock. A tablet
 // whose clock is wrong (or set to another zone) still sends the right time; a page shown from
 // the tablet's copy (no signal) keeps the offset measured when that copy was served.
 //
@@ -31,27 +33,30 @@
   const QUEUE = "odekake.driver.queue." + d.login;
   const CACHE = "odekake-driver-v1";  // the service worker's cache (sw.js)
   const FLASH = "odekake.driver.flash";
+  const SCROLL = "odekake.driver.scroll-next";
   const csrf = document.querySelector("meta[name=csrf-token]").content;
   const cards = Array.from(document.querySelectorAll("li.card[data-stop]"));
   const server = cards.map(function (c) { return { finished: c.classList.contains("finished") }; });
   const nextLabel = document.querySelector("li.card .next-label");
   const headline = document.querySelector("p.queue");
   const offlineNote = document.querySelector("p.offline");
-  const now = serverClock(d.serverNow);
+  const now = serverClock(d.serverNow, d.pageId);
   const sending = new Set();
   let busy = false;
 
-  function serverClock(serverNow) {
-    const key = "odekake.driver.clock";
-    let kept = null;
-    try { kept = JSON.parse(localStorage.getItem(key)); } catch (e) { kept = null; }
-    let skew;
-    if (kept && kept.serverNow === serverNow) {
-      skew = kept.skew;  // this page is the tablet's copy (or came within the same second)
-    } else {
-      skew = Date.parse(serverNow) - Date.now();
-      localStorage.setItem(key, JSON.stringify({ serverNow: serverNow, skew: skew }));
+  // The offset is kept per page served (data-page-id is new on every answer of the server): a
+  // fresh page measures it, the tablet's copy of a page (no signal) reuses what was measured then.
+  function serverClock(serverNow, pageId) {
+    const storeKey = "odekake.driver.clock";
+    let kept = {};
+    try { kept = JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { kept = {}; }
+    if (!(pageId in kept)) {
+      kept[pageId] = { skew: Date.parse(serverNow) - Date.now(), seen: Date.now() };
+      const recent = Object.keys(kept).sort(function (a, b) { return kept[b].seen - kept[a].seen; }).slice(0, 20);
+      kept = Object.fromEntries(recent.map(function (k) { return [k, kept[k]]; }));
+      localStorage.setItem(storeKey, JSON.stringify(kept));
     }
+    const skew = kept[pageId].skew;
     return function () { return Date.now() + skew; };
   }
 
@@ -59,6 +64,15 @@
   const OFFSET = d.serverNow.slice(-6);
   const OFFSET_MS = (OFFSET[0] === "-" ? -1 : 1) * (Number(OFFSET.slice(1, 3)) * 60 + Number(OFFSET.slice(4, 6))) * 60000;
   function isoAt(ms) { return new Date(ms + OFFSET_MS).toISOString().slice(0, 19) + OFFSET; }
+  // A press is never timed before the tablet's previous one (a page fetched later may measure the
+  // offset a little differently): presses keep their order on the server, which orders them by time.
+  function pressTime() {
+    const storeKey = "odekake.driver.last-press";
+    const previous = Number(localStorage.getItem(storeKey)) || 0;
+    const t = Math.max(now(), previous + 1000);
+    localStorage.setItem(storeKey, String(t));
+    return t;
+  }
   function daySeconds(iso) { return Number(iso.slice(11, 13)) * 3600 + Number(iso.slice(14, 16)) * 60 + Number(iso.slice(17, 19)); }
   function hhmm(s) { const m = Math.floor(s / 60); return Math.floor(m / 60) + ":" + String(m % 60).padStart(2, "0"); }
   function num(text) { return text === undefined || text === "" ? null : Number(text); }
@@ -187,9 +201,10 @@
     if (sent && !later) { reload(pressed); }
   }
 
+  // A real reload (the URL already ends in #next, see below), scrolled to the next card.
   function reload(pressed) {
     if (pressed) { sessionStorage.setItem(FLASH, d.tRecorded); }
-    history.replaceState(null, "", d.pageUrl + "#next");
+    sessionStorage.setItem(SCROLL, "1");
     location.reload();
   }
 
@@ -209,13 +224,18 @@
   document.addEventListener("submit", function (event) {
     const form = event.target;
     if (!form.classList.contains("report-form")) { return; }
-    event.preventDefault();
     const action = form.elements.action.value;
     const note = form.elements.note ? form.elements.note.value.trim() : "";
-    if (action === "cannot_serve" && !note) { reasonMissing(form); return; }
+    if (action === "cannot_serve" && !note) {
+      if (navigator.onLine) { return; }  // the plain form: the server says so beside the field
+      event.preventDefault();
+      reasonMissing(form);
+      return;
+    }
+    event.preventDefault();
     const queue = load();
     queue.push({ stop: Number(form.closest("li.card").dataset.stop), day: d.day, action: action, note: note,
-                 at: isoAt(now()) });
+                 at: isoAt(pressTime()) });
     save(queue);
     render();
     flush(true);
@@ -250,9 +270,17 @@
   setInterval(function () { if (load().length) { flush(false); } }, 30000);
   showFlash();
   render();
-  if (location.hash === "#next" && document.getElementById("next")) {
-    history.scrollRestoration = "manual";
+  history.scrollRestoration = "manual";
+  // the day's page (not a refused form's answer) ends in #next once loaded, so that the reload after
+  // a press is a real one (a URL differing in its #fragment alone would not reload)
+  window.addEventListener("load", function () {
+    if (location.pathname === d.swScope && document.getElementById("next") && location.hash !== "#next") {
+      history.replaceState(null, "", location.pathname + location.search + "#next");
+    }
+  });
+  if (sessionStorage.getItem(SCROLL) && document.getElementById("next")) {
     document.getElementById("next").scrollIntoView();
   }
+  sessionStorage.removeItem(SCROLL);
   if (load().length) { flush(false); }
 }());

@@ -30,7 +30,8 @@ async function networkFirst(request) {
     if (answer.ok && !answer.redirected && answer.type === "basic") await cache.put(request, answer.clone());
     return answer;
   } catch (noSignal) {
-    const copy = await cache.match(request);
+    // the app's answers vary with the session cookie, which a worker's requests do not show: ignore it
+    const copy = await cache.match(request, { ignoreVary: true });
     if (copy) return copy;
     throw noSignal;
   }
