@@ -50,6 +50,12 @@ _TIME = {"type": "string", "pattern": "^[0-9]{1,2}:[0-9]{2}$", "description": "A
 _ID_OR_CITY_ID = {"type": ["integer", "string"], "description": "The city's id (text, SAMPLE-R010) or the database id"}
 _COUNT = {"type": "integer", "minimum": 0, "maximum": 999}
 _WINDOW = {"type": "object", "properties": {"day": _DAY, "start_s": {"type": "integer"}, "end_s": {"type": "integer"}}}
+#: A day re-planned (webapp.api.replan.replan_json).
+_REPLAN = {"type": "object", "properties": {
+    "week": _DAY, "version": {"type": "integer"}, "status": {"type": "string"}, "day": _DAY,
+    "moved": {"type": "integer", "description": "told residents moved beyond the margin or left out"},
+    "served": {"type": "integer"}, "unassigned": {"type": "integer"}, "derived_from": {"type": "integer"},
+    "diff": {"type": "object"}, "calls": {"type": "array", "items": {"type": "object"}}}}
 
 
 def _body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
@@ -221,6 +227,27 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "requestBody": _body({"type": "object", "properties": {"until": {
             "type": "string", "description": "Keep the closure on record, ending then (the road reopened early)"}}},
             required=False)},
+    "api.replan_day": {
+        "requestBody": _body({"type": "object", "properties": {"from": {
+            "type": "string", "description": "Re-plan from this time of the day (HH:MM; default now, never before)"}},
+            "example": {"from": "11:00"}}, required=False),
+        "responses": {"201": _json(_REPLAN, "A derived draft version of the week, stored"),
+                      "409": _json(_ref("Error"), "A re-plan of the day is running")}},
+    "api.outage_add": {
+        "requestBody": _body({
+            "type": "object", "required": ["vehicle", "from", "until"],
+            "properties": {
+                "vehicle": {"type": "integer", "minimum": 1},
+                "from": {"type": "string", "description": "ISO 8601; without an offset, the city's time"},
+                "until": {"type": "string", "description": "ISO 8601, after from"},
+                "reason": {"type": "string", "maxLength": 200,
+                           "description": "maintenance, absence, other, or any text (kept as the note)"}},
+            "example": {"vehicle": 2, "from": "2026-12-01T11:00", "until": "2026-12-01T17:30", "reason": "故障"}}),
+        "responses": {"201": _json({"type": "object", "properties": {
+            "vehicle": {"type": "integer"}, "exceptions": {"type": "array", "items": {"type": "object"}},
+            "replans": {"type": "array", "items": _REPLAN},
+            "skipped_days": {"type": "array", "items": _DAY}}}, "Stored, the affected days re-planned"),
+                      "409": _json(_ref("Error"), "A re-plan of one of the days is running")}},
     "api.cancel_seat": {
         "requestBody": _reason("Why the resident will not come"),
         "responses": {"200": _json({"type": "object", "properties": {
