@@ -10,7 +10,9 @@
   const lat = document.getElementById("lat");
   const lon = document.getElementById("lon");
   const site = document.getElementById("site");
-  const map = L.map(box, { zoomSnap: 0.25, attributionControl: false });
+  const map = L.map(box, { zoomSnap: 0.25, attributionControl: false, zoomControl: false });
+  // the zoom buttons' titles in the page's language (data-zoom-in, data-zoom-out; Leaflet's are English)
+  L.control.zoom({ zoomInTitle: box.dataset.zoomIn, zoomOutTitle: box.dataset.zoomOut }).addTo(map);
   let marker = null;
 
   function place(latlng) {

@@ -18,7 +18,9 @@
   if (!box) { return; }
   const colours = JSON.parse(box.dataset.colours || "{}");
   // No attribution control: its link points to another host; the page credits OpenStreetMap in text.
-  const map = L.map(box, { zoomSnap: 0.25, attributionControl: false });
+  const map = L.map(box, { zoomSnap: 0.25, attributionControl: false, zoomControl: false });
+  // the zoom buttons' titles in the page's language (data-zoom-in, data-zoom-out; Leaflet's are English)
+  L.control.zoom({ zoomInTitle: box.dataset.zoomIn, zoomOutTitle: box.dataset.zoomOut }).addTo(map);
   const markers = {};  // stop id -> its numbered marker and list line, to grey the stops left
   let done = JSON.parse(box.dataset.done || "[]");
   function greyDone() {

@@ -11,7 +11,9 @@
   const placed = Boolean(latField.value && lonField.value);
   // A new site starts on the district (its middle may lie between roads: at street zoom that was an
   // empty grey box); a placed site on its street. Zoom 13 stays inside api.roads' largest box.
-  const map = L.map(box, { zoomSnap: 0.25, attributionControl: false }).setView(start, placed ? 16 : 13);
+  const map = L.map(box, { zoomSnap: 0.25, attributionControl: false, zoomControl: false }).setView(start, placed ? 16 : 13);
+  // the zoom buttons' titles in the page's language (data-zoom-in, data-zoom-out; Leaflet's are English)
+  L.control.zoom({ zoomInTitle: box.dataset.zoomIn, zoomOutTitle: box.dataset.zoomOut }).addTo(map);
   const roads = L.geoJSON(null, { style: { color: "#8a8a8a", weight: 1.5 }, interactive: false }).addTo(map);
   let marker = null;
   function place(lat, lon) {
