@@ -29,6 +29,12 @@ from scheduler.planning.holiday_sessions import (
     session_moves_summary,
 )
 from scheduler.planning.plan_building import build_plan, update_statuses
+from scheduler.planning.told import (
+    add_told_times,
+    better,
+    objective,
+    published_candidate,
+)
 from scheduler.planning.wording import BROKEN_PROMISE
 from scheduler.vrp.params import SolveParams
 
@@ -180,16 +186,23 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
     phase("compile")
     seen = store.open_requests_digest()
     compiled = compile_from_store(store, network, week_start, now=now)
+    told = add_told_times(store, compiled)  # a published week: residents already told keep their time if they can
     if on_compiled is not None:
         on_compiled(compiled)
     t1 = time.perf_counter()
     phase("solve")
     solution = _solve_and_check(compiled, params, on_progress)
+    kept_published = False
+    if told:
+        solution, kept_published = _not_worse_than_published(store, compiled, solution)
     t2 = time.perf_counter()
     phase("store")
     plan = build_plan(compiled, solution, user=user, now=now)
     plan.summary.update({"compile_s": round(t1 - t0, 3), "solve_s": round(t2 - t1, 3),
                          "params": params.to_dict()})
+    if told:
+        plan.summary["told"] = {"residents": told, "moved": solution.get("summary", {}).get("moved", 0),
+                                "kept_published": kept_published}
     with store.transaction():  # BEGIN IMMEDIATE: no booking or cancellation lands until this version is in
         if store.open_requests_digest() != seen:
             compiled, plan = _take_in_changes(store, network, compiled, plan, user=user, now=now)
@@ -203,6 +216,20 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
              len(saved.summary["broken_promises"]))
     return PlanResult(saved, compiled, solution,
                       {"compile_s": t1 - t0, "solve_s": t2 - t1, "store_s": t3 - t2, "total_s": t3 - t0})
+
+
+def _not_worse_than_published(store: Store, compiled: CompiledWeek, solution: dict) -> tuple[dict, bool]:
+    """Return the solved plan, or the published routes read into the week when they are better (validated)."""
+    from scheduler.vrp.validator import validate
+
+    kept = published_candidate(store, compiled)
+    if kept is not None and validate(compiled.problem, kept):
+        kept = None  # a published route that breaks a rule today is no candidate
+    chosen, is_kept = better(compiled.problem, solution, kept)
+    if is_kept:
+        log.info("week %s: the published routes (objective %s) beat the search (%s); kept", compiled.week_start,
+                 objective(compiled.problem, chosen), objective(compiled.problem, solution))
+    return chosen, is_kept
 
 
 def _take_in_changes(store: Store, network: MatrixProvider, compiled: CompiledWeek, plan: Plan, *, user: str,
