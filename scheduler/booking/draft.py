@@ -177,7 +177,7 @@ def _details(store: Store, kind: RequestKind, data: dict, max_amount_yen: int = 
             return VisitDetails(tuple(services))
         if kind == RequestKind.ERRAND:
             shops = data.get("shops")
-            if not isinstance(shops, list) or not shops:
+            if not isinstance(shops, list):  # an empty list: the errand's own check words it
                 _fail("shops", "a list of shops, e.g. [{{\"site\": \"SAMPLE-S763\", \"boxes\": 1}}]")
             pickups = [{"site_id": _site(store, s.get("site"), f"shops[{i}].site"), "boxes": s.get("boxes", 1),
                         "ready_s": _time(s["ready"], f"shops[{i}].ready") if s.get("ready") else 0}
@@ -195,10 +195,10 @@ def _details(store: Store, kind: RequestKind, data: dict, max_amount_yen: int = 
                            max_ride_s=int(ride.get("max_ride_min", 60)) * 60)
     except DraftError:  # before ValueError: a DraftError is one, and already names its field
         raise
+    except InputError as exc:  # before ValueError too: a domain check's worded problem (no service, no shop)
+        _fail_as(_DETAILS_FIELD[kind], exc)
     except (TypeError, ValueError, AttributeError, KeyError) as exc:
         _fail(_DETAILS_FIELD[kind], "cannot read the details ({detail})", detail=str(exc))
-    except InputError as exc:
-        _fail(_DETAILS_FIELD[kind], "{cause}", cause=exc)
     return None  # pragma: no cover
 
 

@@ -175,6 +175,26 @@ def test_a_wrong_draft_names_the_field(store):
         parse_draft(store, _visit(resident="X999"), today=today)
 
 
+#: The draft's field a kind's details are worded under.
+_DETAILS = {"visit": "services", "errand": "shops", "ride": "ride"}
+
+
+@pytest.mark.parametrize(("change", "template"), [
+    ({"services": []}, "a home visit needs at least one service"),
+    ({"kind": "errand", "shops": []}, "an errand needs at least one shop to pick up from"),
+    ({"kind": "ride", "ride": {"from": "home", "to": "home"}}, "a ride from home must go to a site"),
+])
+def test_an_empty_form_gets_the_domain_check_worded_not_a_raw_detail(store, change, template):
+    """No service, no shop, home to home: the domain's own problem (worded on the screens), not 'cannot read'."""
+    from routing.errors import InputError
+
+    store_world(store)
+    data = {k: v for k, v in {**_visit(), **change}.items() if k != "services" or "services" in change}
+    with pytest.raises(InputError) as raised:
+        parse_draft(store, data, today=NOW.date())
+    assert (raised.value.field, raised.value.template) == (_DETAILS[data["kind"]], template)
+
+
 @pytest.mark.parametrize(("change", "field"), [
     ({"earliest": "0001-01-04", "latest": "0001-01-08"}, "earliest: 0001-01-04 is in the past"),
     ({"earliest": "2026-11-20", "latest": "2026-11-27"}, "earliest: 2026-11-20 is in the past"),
