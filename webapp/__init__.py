@@ -2,7 +2,7 @@
 
 `create_app` is the flaskr-shaped factory: one app per instance folder, a
 blueprint per audience (``auth``, ``dispatch``, ``driver``, ``booking``,
-``api``), each with its own ``templates/`` and ``static/`` folders.
+``api``, ``masters``, ``results``), each with its own ``templates/`` and ``static/`` folders.
 Every request goes through one guard (`webapp.security.guard`) that checks
 the permission table (`webapp.permissions.PERMISSIONS`); see
 docs/ARCHITECTURE.md, "The web app", for how to add a screen.
@@ -47,6 +47,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     from webapp.dispatch import bp as dispatch_bp
     from webapp.driver import bp as driver_bp
     from webapp.masters import bp as masters_bp
+    from webapp.results import bp as results_bp
     from webapp.vendor import bp as vendor_bp
 
     folder = Path(instance_dir(instance)).resolve()
@@ -71,7 +72,7 @@ def create_app(instance: str | os.PathLike | None = None, test_config: dict[str,
     errors.init_app(app)
     args.init_app(app)  # after the guard, before the blueprints (their <int:...> rules)
     job_queue.init_app(app)
-    for bp in (auth_bp, dispatch_bp, driver_bp, booking_bp, api_bp, vendor_bp, masters_bp):
+    for bp in (auth_bp, dispatch_bp, driver_bp, booking_bp, api_bp, vendor_bp, masters_bp, results_bp):
         app.register_blueprint(bp)
     security.check_permission_table(app)
     return app

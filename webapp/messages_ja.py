@@ -337,3 +337,9 @@ JA.update({
     "{day} is over: only today or a later day can be re-planned": "{day} は終わっています。再計画できるのは今日以降の日です",
     "a text of 1 to 200 characters": "1〜200文字で入力してください",
 })
+
+# --- the period of the 実績 screen (issue 27: webapp.results)
+JA.update({
+    "{text!r} is not a month like 2026-11": "{text!r} は月ではありません（例: 2026-11）",
+    "{text!r} is not a fiscal year like 2026": "{text!r} は年度ではありません（例: 2026）",
+})

@@ -31,7 +31,7 @@ _BOOKERS = frozenset({Role.ADMIN, Role.OPERATOR})
 #: Endpoints anyone may reach without logging in (assets, the log-in itself, the language switch).
 PUBLIC: frozenset[str] = frozenset({
     "static", "dispatch.static", "driver.static", "booking.static", "vendor.leaflet",  # styles, scripts, Leaflet: no data
-    "masters.static",
+    "masters.static", "results.static",
     "driver.service_worker",  # the tablet's service worker script (no data; scope /driver/)
     "auth.login", "auth.language", "api.session",
 })
@@ -130,6 +130,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # the figures of a period for the yearly evaluation (実績): the dispatchers' and admins'
     "api.stats": _PLANNERS,
     "masters.audit": _ADMIN,
+    # 実績 (results): the figures of a period with charts, and the yearly evaluation report (PDF)
+    "results.index": _PLANNERS,
+    "results.report": _PLANNERS,
 }
 
 

@@ -39,6 +39,7 @@ def _requests(day, stop_id, exception_id=1, vehicle=1, move=(1, 1, "2026-12-04")
     next_monday = (WEEK + dt.timedelta(days=7)).isoformat()
     return {
         "masters.static": ("GET", "/masters/static/masters.css", {}),
+        "results.static": ("GET", "/results/static/results.css", {}),
         "masters.index": ("GET", "/masters/", {}),
         "masters.sites": ("GET", "/masters/sites", {}),
         "masters.site_new": ("GET", "/masters/sites/new", {}),
@@ -133,6 +134,8 @@ def _requests(day, stop_id, exception_id=1, vehicle=1, move=(1, 1, "2026-12-04")
         "api.audit_csv": ("GET", f"/api/audit.csv?from={monday}&to={next_monday}", {}),
         "api.stats": ("GET", f"/api/stats?from={monday}&to={next_monday}", {}),
         "masters.audit": ("GET", "/masters/audit", {}),
+        "results.index": ("GET", f"/results/?period=custom&from={monday}&to={next_monday}", {}),
+        "results.report": ("GET", "/results/report.pdf?fy=2026&html=1", {}),  # the report's pages, not the PDF
     }
 
 
