@@ -10,7 +10,8 @@ result as a derived **draft** version (validated first; the drivers keep the
 published one until a dispatcher publishes it).
 
 A move is refused with reason codes (`MOVE_CODES`), nothing saved, when the
-shift does not exist, the request has no stop in that week, the crew already
+shift does not exist, the request has no stop in that week, a dispatcher
+locked it (`scheduler.locks`: its stop, its shift or its day), the crew already
 reported at one of its stops, a changed route's day has begun (re-planning a
 day under way keeps its done stops: that is re-planning the rest of the day,
 not a move), the day is outside the request's windows or promise, the vehicle
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 from scheduler.booking.offers import WeekRoutes, week_routes
 from scheduler.booking.readback import told_from_stops, waited_stop
 from scheduler.domain import DAY_S, Plan, PlanStop, city_id, week_monday, week_seconds
+from scheduler.locks import locked_request
 from scheduler.planning.derive import derived_plan, request_kinds
 
 if TYPE_CHECKING:
@@ -35,8 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_MARGIN_S", "MOVE_CODES", "Move", "move_request"]
 
 #: Why a move is refused.
-MOVE_CODES = ("no_shift", "not_in_week", "already_reported", "day_begun", "outside_windows", "vehicle_cannot",
-              "no_time", "invalid")
+MOVE_CODES = ("no_shift", "not_in_week", "locked", "already_reported", "day_begun", "outside_windows",
+              "vehicle_cannot", "no_time", "invalid")
 #: How far a resident's start may leave the window they were told before the move "breaks" it.
 DEFAULT_MARGIN_S = 15 * 60
 
@@ -76,6 +78,8 @@ def _refusal(store: Store, wr: WeekRoutes, request_id: int, k: int | None, day: 
     if k is None:
         return ["no_shift"], []
     stops = [s for s in (wr.plan.stops if wr.plan else []) if s.request_id == request_id]
+    if locked_request(store, request_id, wr.plan):
+        return ["locked"], []
     if store.stop_events([s.id for s in stops]):
         return ["already_reported"], []
     tids = wr.task_ids(request_id)

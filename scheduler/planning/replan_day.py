@@ -24,7 +24,9 @@ runs, `scheduler.planning.outages`). From the day as it happens
   `scheduler.booking.readback.told_from_stops`) and the problem the margin
   (``told_margin``, the instance's call margin). A rider on board (a request
   already dispatched, e.g. its pick-up done) is a job at the drop-off carrying
-  the rider's load, fixed first on the van it rides in;
+  the rider's load, fixed first on the van it rides in; a request a
+  dispatcher locked (`scheduler.locks`: the stop, its shift or its day) is a
+  ``locked`` step of its shift's vehicle (kept on it, or not served at all);
 - the engine's objective does the rest: commitments first, then fewest
   residents moved beyond the margin, then weight, then driving. The answer is
   validated (`scheduler.vrp.validator.validate`); a plan that fails is never
@@ -75,6 +77,7 @@ from scheduler.domain import (
     week_seconds,
 )
 from scheduler.live.day import LiveDay, VehicleDay, live_day, week_s
+from scheduler.locks import add_lock_steps, held_requests
 from scheduler.planning.derive import request_kinds, version_summary
 from scheduler.planning.diff import PlanDiff, diff_plans
 from scheduler.planning.plan_building import build_plan
@@ -274,7 +277,8 @@ class _DayProblem:
 
 
 def _day_problem(compiled: CompiledWeek, day: dt.date, base: Plan, published: Plan, vans: dict[int, VanState],
-                 outages: dict[int, int | None], requests: dict[int, Request], margin_s: int) -> _DayProblem:
+                 outages: dict[int, int | None], requests: dict[int, Request], margin_s: int,
+                 held: dict[int, tuple[int, dt.date]]) -> _DayProblem:
     """Return the problem of the rest of the day (see the module docstring) and the maps back."""
     begin = week_seconds(compiled.week_start, day, 0)
     wanted = _day_tasks(compiled, day, base, vans)
@@ -310,6 +314,7 @@ def _day_problem(compiled: CompiledWeek, day: dt.date, base: Plan, published: Pl
     problem = {"vehicles": vehicles, "jobs": jobs, "shipments": shipments,
                "matrices": compiled.problem["matrices"], "told_margin": margin_s}
     narrowed = _narrowed(compiled, wanted, extra_refs, requests)
+    add_lock_steps(problem, narrowed, held)  # the dispatcher's locks: kept on their vehicle
     return _DayProblem(problem, narrowed, out_vehicles)
 
 
@@ -491,7 +496,8 @@ def replan_day(store: Store, network: MatrixProvider, day: dt.date, *, now: dt.d
     requests = {**{s.request.id: s.request for v in live.vehicles for s in v.steps if s.request is not None},
                 **compiled.requests}
     ends = _outage_ends(outages, week, week_s(week, now))
-    day_problem = _day_problem(compiled, day, base, published, vans, ends, requests, margin_s)
+    held = held_requests(store.locks(day, day), base)
+    day_problem = _day_problem(compiled, day, base, published, vans, ends, requests, margin_s, held)
     t1 = time.perf_counter()
     solution = solve(day_problem.problem, params or SolveParams())
     problems = validate(day_problem.problem, solution)

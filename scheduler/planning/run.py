@@ -23,6 +23,7 @@ from scheduler.domain import (
     RequestStatus,
     UnassignedRequest,
 )
+from scheduler.locks import add_lock_steps, held_requests
 from scheduler.matrices import MatrixProvider
 from scheduler.planning.holiday_sessions import (
     apply_session_moves,
@@ -187,6 +188,7 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
     seen = store.open_requests_digest()
     compiled = compile_from_store(store, network, week_start, now=now)
     told = add_told_times(store, compiled)  # a published week: residents already told keep their time if they can
+    locked = _add_locks(store, compiled)
     if on_compiled is not None:
         on_compiled(compiled)
     t1 = time.perf_counter()
@@ -203,6 +205,8 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
     if told:
         plan.summary["told"] = {"residents": told, "moved": solution.get("summary", {}).get("moved", 0),
                                 "kept_published": kept_published}
+    if locked:
+        plan.summary["locked"] = locked
     with store.transaction():  # BEGIN IMMEDIATE: no booking or cancellation lands until this version is in
         if store.open_requests_digest() != seen:
             compiled, plan = _take_in_changes(store, network, compiled, plan, user=user, now=now)
@@ -216,6 +220,18 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
              len(saved.summary["broken_promises"]))
     return PlanResult(saved, compiled, solution,
                       {"compile_s": t1 - t0, "solve_s": t2 - t1, "store_s": t3 - t2, "total_s": t3 - t0})
+
+
+def _add_locks(store: Store, compiled: CompiledWeek) -> int:
+    """Hold the requests the dispatcher locked (`scheduler.locks`) on their published shifts; return how many.
+
+    Only a week with a published version: its routes say where a shift or day lock keeps each request.
+    """
+    published = store.published_plan(compiled.week_start)
+    if published is None:
+        return 0
+    locks = store.locks(compiled.week_start, compiled.week_start + dt.timedelta(days=6))
+    return add_lock_steps(compiled.problem, compiled, held_requests(locks, published)) if locks else 0
 
 
 def _not_worse_than_published(store: Store, compiled: CompiledWeek, solution: dict) -> tuple[dict, bool]:

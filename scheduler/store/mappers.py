@@ -43,6 +43,7 @@ from scheduler.domain import (
     UnassignedRequest,
     Vehicle,
 )
+from scheduler.locks import Lock
 from scheduler.plan_job import JobPhase, JobState, PlanJob
 from scheduler.store.text import phone_digits
 
@@ -328,6 +329,21 @@ def _closure(row: dict) -> RoadClosure:
 
 
 ROAD_CLOSURE: Mapper[RoadClosure] = Mapper(_closure_row, _closure)
+
+
+def _lock_row(lock: Lock) -> dict:
+    return {"day": lock.day.isoformat(), "vehicle_id": lock.vehicle_id, "stop_id": lock.stop_id,
+            "request_id": lock.request_id, "created_by": lock.created_by,
+            "created_at": lock.created_at.isoformat() if lock.created_at else None}
+
+
+def _lock(row: dict) -> Lock:
+    return Lock(day=_date(row["day"]), vehicle_id=row["vehicle_id"], stop_id=row["stop_id"],
+                request_id=row["request_id"], created_by=row["created_by"],
+                created_at=_datetime(row["created_at"]) if row["created_at"] else None, id=row["id"])
+
+
+LOCK: Mapper[Lock] = Mapper(_lock_row, _lock)
 
 
 # --------------------------------------------------------------------------- staff accounts and audit

@@ -487,6 +487,27 @@ def _stop_handled(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0014_locks")
+def _locks(db: sqlite_utils.Database) -> None:
+    """Locks (鍵, scheduler.locks): a stop (its request on its vehicle and day), a shift or a whole day kept; who, when.
+
+    History beside the plan versions, so no foreign key to a version's stops; one lock per (day, vehicle, request).
+    """
+    _run(
+        db,
+        """CREATE TABLE locks (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            vehicle_id INTEGER REFERENCES vehicles(id),
+            stop_id INTEGER,
+            request_id INTEGER REFERENCES requests(id),
+            created_by TEXT NOT NULL DEFAULT '',
+            created_at TEXT
+        )""",
+        "CREATE UNIQUE INDEX idx_locks_key ON locks(day, IFNULL(vehicle_id, 0), IFNULL(request_id, 0))",
+    )
+
+
 def _all_names() -> tuple[str, ...]:
     empty = sqlite_utils.Database(memory=True)
     try:

@@ -86,6 +86,7 @@ from scheduler.lifecycle import (
     report_steps,
     stop_action,
 )
+from scheduler.locks import Lock
 from scheduler.plan_job import STALE_AFTER_S, JobState, PlanJob
 from scheduler.store.entities import Entities, transaction
 from scheduler.store.errors import NotFound, StorageError, is_busy
@@ -94,6 +95,7 @@ from scheduler.store.mappers import (
     AUDIT_ENTRY,
     CALL_OUTCOME,
     JOB,
+    LOCK,
     LOGIN_SESSION,
     LOGIN_THROTTLE,
     PLAN,
@@ -181,6 +183,7 @@ class Store:
         self._jobs = Entities(db, "jobs", "job", JOB, order_by="id DESC")
         self._calls = Entities(db, "call_outcomes", "call outcome", CALL_OUTCOME, order_by="at, id")
         self._closures = Entities(db, "road_closures", "road closure", ROAD_CLOSURE, order_by="starts_at, id")
+        self._locks = Entities(db, "locks", "lock", LOCK, order_by="day, id")
 
     # ------------------------------------------------------------------ opening
 
@@ -405,6 +408,26 @@ class Store:
             return self._closures.all()
         start, end = day_bounds(first, last or first)
         return self._closures.where("starts_at < ? AND ends_at > ?", [end.isoformat(), start.isoformat()])
+
+    # ------------------------------------------------------------------ locks (scheduler.locks)
+
+    def add_lock(self, lock: Lock) -> Lock:
+        """Store a lock (stamped now when it has no time); the same lock twice is refused (`StorageError`)."""
+        if lock.created_at is None:
+            lock.created_at = stamp_now()
+        return self._locks.add(lock)
+
+    def get_lock(self, id: int) -> Lock:
+        """Return one lock; `NotFound` when there is none."""
+        return self._locks.get(id)
+
+    def delete_lock(self, id: int) -> None:
+        """Remove a lock."""
+        self._locks.delete(id)
+
+    def locks(self, first: dt.date, last: dt.date) -> list[Lock]:
+        """Return the locks of the days `first`..`last`."""
+        return self._locks.where("day BETWEEN ? AND ?", [first.isoformat(), last.isoformat()])
 
     # ------------------------------------------------------------------ services
 

@@ -29,6 +29,7 @@ from scheduler.domain import (
     UnassignedRequest,
 )
 from scheduler.lifecycle import StopAction
+from scheduler.locks import Lock
 from scheduler.plan_job import JOB_ERRORS, JobPhase, JobState, PlanJob
 from scheduler.store import mappers
 from scheduler.store.mappers import Mapper
@@ -115,6 +116,11 @@ road_closures = st.builds(
               st.fixed_dictionaries({"edges": st.lists(st.tuples(ids, ids, st.integers(0, 3)), min_size=1,
                                                        max_size=4).map(tuple)})),
     texts, names, optional_times)
+locks = st.one_of(
+    st.builds(Lock, day=days, created_by=names, created_at=optional_times),
+    st.builds(Lock, day=days, vehicle_id=ids, created_by=names, created_at=optional_times),
+    st.builds(Lock, day=days, vehicle_id=ids, stop_id=ids, request_id=ids, created_by=names,
+              created_at=optional_times))
 unassigned = st.builds(UnassignedRequest, request_id=ids, reason=texts, day=st.none() | days, plan_id=ids)
 
 #: A strategy for every mapper of scheduler.store.mappers, by the mapper's name.
@@ -139,6 +145,7 @@ OBJECTS = {
     "JOB": plan_jobs,
     "CALL_OUTCOME": call_outcomes,
     "ROAD_CLOSURE": road_closures,
+    "LOCK": locks,
 }
 
 
