@@ -16,6 +16,7 @@ order, or not at all (``fixed_step_broken``). `scheduler.planning.replan_day`,
 `scheduler.planning.run.plan_week` (a week with a published version) and
 `scheduler.planning.moves.move_request` (which refuses moving a locked request)
 honour them. `check_new_lock` refuses a stop of no request and a lock already there.
+The functions take the store as ``Any``: the store imports this module (its `Lock`).
 """
 
 from __future__ import annotations
@@ -23,14 +24,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from routing.errors import InputError
 from scheduler.domain import DomainError, Plan, week_monday
 
 if TYPE_CHECKING:
     from scheduler.compiler import CompiledWeek
-    from scheduler.store import Store
 
 __all__ = ["Lock", "LockConflict", "add_lock_steps", "check_new_lock", "held_requests", "lock_of_stop",
            "locked_request"]
@@ -80,7 +80,7 @@ class Lock:
         return (self.day, self.vehicle_id, self.request_id)
 
 
-def lock_of_stop(store: Store, stop_id: int, *, user: str = "") -> Lock:
+def lock_of_stop(store: Any, stop_id: int, *, user: str = "") -> Lock:
     """Return the lock of one stored stop (not stored); a stop of no request (a depot, a break) is refused."""
     stop = store.get_stop(stop_id)  # NotFound names it
     if stop.request_id is None:
@@ -89,7 +89,7 @@ def lock_of_stop(store: Store, stop_id: int, *, user: str = "") -> Lock:
                 created_by=user)
 
 
-def check_new_lock(store: Store, lock: Lock) -> None:
+def check_new_lock(store: Any, lock: Lock) -> None:
     """Refuse a lock already there (`LockConflict`)."""
     if any(old.key() == lock.key() for old in store.locks(lock.day, lock.day)):
         raise LockConflict.of("lock", "this {kind} is already locked", kind=lock.kind)
@@ -113,7 +113,7 @@ def held_requests(locks: Iterable[Lock], plan: Plan | None) -> dict[int, tuple[i
     return out
 
 
-def locked_request(store: Store, request_id: int, plan: Plan | None) -> bool:
+def locked_request(store: Any, request_id: int, plan: Plan | None) -> bool:
     """Return whether a lock holds `request_id` (its stops in `plan`, or a stop lock of it)."""
     days = sorted({s.day for s in plan.stops if s.request_id == request_id}) if plan is not None else []
     if not days:
