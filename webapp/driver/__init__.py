@@ -42,12 +42,15 @@ from wtforms.validators import AnyOf, ValidationError
 
 from routing.errors import InputError
 from scheduler.domain import week_monday
+from scheduler.evidence.records import report_at_stop
 from scheduler.lifecycle import StopAction, check_press_day
 from webapp import audit, clock
 from webapp.args import parse_day
 from webapp.db import get_store
+from webapp.driver.handled import handled_from_form, prefills
 from webapp.driver.timing import card_times
-from webapp.i18n import date_label
+from webapp.i18n import date_label, language
+from webapp.messages import message
 from webapp.plan_views import on_published_route, published_route
 from webapp.sheet import render_sheet, shift_sheet
 
@@ -86,6 +89,18 @@ def today():
     return _page(day, plan, row, upcoming=upcoming, form=ReportForm())
 
 
+def service_words() -> dict[str, str]:
+    """Each service code's name in the screen's language (the catalogue's Japanese or English name)."""
+    english = language() == "en"
+    return {s.code: (s.name_en or s.name_ja) if english else s.name_ja for s in get_store().services()}
+
+
+def _card(store, stop):
+    """The card of one plan stop (its route's row), for its pre-fill."""
+    _plan, row = published_route(store, current_user.vehicle_id, stop.day)
+    return next(c for c in row.stops if c.id == stop.id)
+
+
 def _page(day: dt.date, plan, row, *, upcoming: list[dt.date], form: ReportForm, failed_stop: int | None = None,
           error: str = ""):
     """Render the day's cards; a later day's without buttons, with the day it can be recorded on."""
@@ -95,7 +110,8 @@ def _page(day: dt.date, plan, row, *, upcoming: list[dt.date], form: ReportForm,
     return render_template("driver/today.html", day=day, plan=plan, row=row, upcoming=upcoming,
                            vehicle=get_store().get_vehicle(current_user.vehicle_id), form=form,
                            failed_stop=failed_stop, ahead=ahead, error=error, times=times, server_now=server_now,
-                           page_id=secrets.token_hex(8))
+                           page_id=secrets.token_hex(8), services=service_words(),
+                           prefill=prefills(get_store(), row.stops) if row is not None and not ahead else {})
 
 
 @bp.route("/sw.js")
@@ -153,8 +169,16 @@ def report(stop_id: int):
         return _page(stop.day, plan, row, upcoming=[], form=form, failed_stop=stop_id,
                      error=_("記録できません。") + ahead if ahead else ""), 400
     now = clock.now()
-    req = store.mark_stop(stop_id, form.action.data, user=current_user.login, note=form.note.data or "",
-                          today=now.date(), now=now)
+    try:
+        handled = handled_from_form(request.form, prefills(store, [_card(store, stop)]).get(stop_id)) \
+            if form.action.data == StopAction.DONE.value else None
+        req, _record = report_at_stop(store, stop_id, form.action.data, handled=handled, user=current_user.login,
+                                      note=form.note.data or "", today=now.date(), now=now)
+    except InputError as exc:
+        plan, row = published_route(store, current_user.vehicle_id, stop.day)
+        audit.record("view", "resident", row.resident_ids if row else [])
+        return _page(stop.day, plan, row, upcoming=[], form=form, failed_stop=stop_id,
+                     error=_("記録できません。") + message(exc)), 400
     audit.record("change", "request", [req.id])
     flash(_("記録しました"))
     return redirect(url_for("driver.today", day=stop.day.isoformat(), _anchor="next"))

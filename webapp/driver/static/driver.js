@@ -11,7 +11,9 @@
 // it and the rest behind it, in order, for the next try. When presses were sent the page
 // reloads (the server's ETAs). Without this script the buttons are plain forms (server time);
 // 対応不可 without a reason still goes to the server, which says so beside the field (offline
-// this script says it).
+// this script says it). A 完了 at a visit, a hall session or a drop-off carries what was handled
+// (the card's counters, pre-filled by the server; − / ＋ change them) as the API's `handled`,
+// kept with the queued press until it is sent.
 //
 // The time of a press is the server's clock, not the tablet's: the page carries the server's
 // now (data-server-now) and the tablet keeps the offset between that and its own clock when a
@@ -169,7 +171,8 @@
     return fetch(d.statusUrl.replace("/0/", "/" + press.stop + "/"), {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ action: press.action, note: press.note, at: press.at }),
+      body: JSON.stringify(Object.assign({ action: press.action, note: press.note, at: press.at },
+                                         press.handled ? { handled: press.handled } : {})),
     }).then(function (answer) {
       if (answer.ok) { return { sent: true }; }
       if (answer.status >= 500) { return { later: true }; }  // busy or down: try again, in order
@@ -221,6 +224,31 @@
     note.focus();
   }
 
+  // --- what a 完了 handled (issue 27): the card's counters, sent as the API's handled object ---------
+  function whole(input) { const n = Math.floor(Number(input.value)); return isFinite(n) && n > 0 ? n : 0; }
+  function handledOf(form) {
+    if (!form.querySelector("fieldset.handled")) { return null; }
+    const out = {};
+    Array.from(form.querySelectorAll("fieldset.handled input[name]")).forEach(function (input) {
+      const name = input.name;
+      const group = name.startsWith("svc-") ? "services" : name.startsWith("walk-") ? "walk_ins" : null;
+      if (group) {
+        out[group] = out[group] || {};
+        if (whole(input)) { out[group][name.slice(group === "services" ? 4 : 5)] = whole(input); }
+      } else {
+        out[name] = whole(input);
+      }
+    });
+    return out;
+  }
+  document.addEventListener("click", function (event) {
+    const step = event.target.closest("fieldset.handled button.step");
+    if (!step) { return; }
+    const input = step.parentElement.querySelector("input");
+    input.value = String(Math.min(Number(input.max) || 999, Math.max(0, whole(input) + Number(step.dataset.step))));
+  });
+  document.querySelectorAll("fieldset.handled button.step").forEach(function (b) { b.hidden = false; });
+
   document.addEventListener("submit", function (event) {
     const form = event.target;
     if (!form.classList.contains("report-form")) { return; }
@@ -234,8 +262,11 @@
     }
     event.preventDefault();
     const queue = load();
-    queue.push({ stop: Number(form.closest("li.card").dataset.stop), day: d.day, action: action, note: note,
-                 at: isoAt(pressTime()) });
+    const press = { stop: Number(form.closest("li.card").dataset.stop), day: d.day, action: action, note: note,
+                    at: isoAt(pressTime()) };
+    const handled = action === "done" ? handledOf(form) : null;
+    if (handled) { press.handled = handled; }  // travels with the press, queued while there is no signal
+    queue.push(press);
     save(queue);
     render();
     flush(true);
