@@ -119,6 +119,31 @@ def publish_latest(instance: Path, week: dt.date) -> int:
         return publish(store, plan.id, user="demo").version
 
 
+#: Weeks played before the sample week on the first run, so 実績 (results) has a history to show.
+HISTORY_WEEKS = 3
+
+
+def ensure_history(instance: Path, week: dt.date, *, weeks: int = HISTORY_WEEKS) -> None:
+    """Play `weeks` weeks before the sample week once (`scheduler.evidence.simulate`: plan with a
+    solution limit, publish, the crews' reports), a progress line per week; remembered in ``demo.json``.
+
+    The weeks end a week before the sample week (the sample week is next week: the one before it
+    is this week, not over yet), so every day played lies in the past.
+    """
+    from scheduler.evidence.simulate import simulate_weeks
+    from scheduler.store import Store
+
+    marker = instance / DEMO_MARKER
+    kept = json.loads(marker.read_text(encoding="utf-8"))
+    if kept.get("history") or weeks <= 0:
+        return
+    click.echo(f"playing {weeks} weeks before it for the results screen (実績) ...")
+    with Store.for_instance(instance) as store:
+        simulate_weeks(store, RoadNetwork.from_instance(instance), weeks, start=week - dt.timedelta(weeks=weeks + 1),
+                       on_week=lambda played: click.echo(f"  {played.line()}"))
+    marker.write_text(json.dumps({**kept, "history": weeks}) + "\n", encoding="utf-8")
+
+
 def ensure_demo_logins(instance: Path) -> dict[str, dict]:
     """Create one account per role (a driver per vehicle) once; return ``{login: {role, password, ...}}``.
 
@@ -154,13 +179,15 @@ def ensure_demo_logins(instance: Path) -> dict[str, dict]:
               help="Seconds the solver may search for the week's plan.")
 @click.option("--solution-limit", default=None, type=click.IntRange(min=1),
               help="Stop after N improving solutions: the same plan on any machine (within the time limit).")
+@click.option("--history", "history_weeks", default=HISTORY_WEEKS, show_default=True, type=click.IntRange(0, 52),
+              help="Weeks played before the sample week on the first run (a history for 実績).")
 @click.option("--serve/--no-serve", default=True, show_default=True, help="End by serving the web app.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the web app listens on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port of the web app.")
 @click.pass_context
 def demo(ctx: click.Context, week_text: str | None, time_limit_s: float, solution_limit: int | None,
-         serve: bool, host: str, port: int) -> None:
-    """Show odekake on the fictional sample district 架空・山里地区: graph, sample week, plan, web app."""
+         history_weeks: int, serve: bool, host: str, port: int) -> None:
+    """Show odekake on the fictional sample district 架空・山里地区: graph, sample week, plan, history, web app."""
     from routing.cli import echo_info
     from scheduler.service_calendar import parse_monday
 
@@ -178,6 +205,7 @@ def demo(ctx: click.Context, week_text: str | None, time_limit_s: float, solutio
     click.echo(f"planning the week of {week.isoformat()} ({limits}) ...")
     plan_sample_week(instance, week, time_limit_s=time_limit_s, solution_limit=solution_limit)
     click.echo(f"published plan v{publish_latest(instance, week)} to the drivers")
+    ensure_history(instance, week, weeks=history_weeks)
     click.echo()
     logins = ensure_demo_logins(instance)
     click.echo(f"web app: http://{host}:{port}/  (demo log-ins, kept in {instance / DEMO_LOGINS}):")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 
@@ -26,8 +27,9 @@ def test_demo_plans_the_sample_week_and_reruns_without_reloading(sample_instance
     """The demo shows the graph, loads the sample once, plans the week; a re-run adds plan v2 only."""
     instance = tmp_path / "demo"
     shutil.copytree(sample_instance / "graph", instance / "graph")
-    result = run(instance, "demo", "--week", "2026-11-30", *QUICK)
+    result = run(instance, "demo", "--week", "2026-11-30", "--history", "1", *QUICK)
     assert result.exit_code == 0, result.output
+    assert "playing 1 weeks before it" in result.output and "week 2026-11-16:" in result.output
     assert "building" not in result.output  # the copied graph is current
     assert "fictional" in result.output and "山里支所" in result.output
     assert "driving time in minutes" in result.output
@@ -41,13 +43,15 @@ def test_demo_plans_the_sample_week_and_reruns_without_reloading(sample_instance
     with Store.for_instance(instance) as store:
         plan = store.get_plan(json_week(instance))
         n_requests = len(store.requests())
+        history = store.published_plan(dt.date(2026, 11, 16))
+        assert history is not None and store.db.execute("SELECT COUNT(*) FROM stop_handled").fetchone()[0] > 0
     assert plan is not None and plan.version == 1 and plan.summary["served"] > 0
     # a promise the plan breaks would be listed; the demo week keeps them all
     assert plan.summary["broken_promises"] == []
 
     again = run(instance, "demo", *QUICK)
     assert again.exit_code == 0, again.output
-    assert "loaded FICTIONAL sample" not in again.output
+    assert "loaded FICTIONAL sample" not in again.output and "playing" not in again.output  # the history once
     assert "week 2026-11-30 plan v2" in again.output
     assert logins["driver1"]["password"] in again.output  # the same log-ins, not new ones
     with Store.for_instance(instance) as store:
