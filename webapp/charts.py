@@ -12,6 +12,7 @@ dash as well as colour and the legend names them.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ FONT_FAMILY = ", ".join(f"'{f}'" for f in JAPANESE_FONTS) + ", sans-serif"
 _WIDTH = 720
 _BAR_H = 22
 _ROW_H = 30
-_LABEL_W = 190
+_LABEL_W = 240
 _VALUE_W = 90
 _TOP = 12
 _INK = "#1b1b1b"
@@ -94,8 +95,11 @@ def bar_chart(chart_id: str, title: str, desc: str, bars: Sequence[tuple[str, fl
     return Markup("".join(parts))
 
 
-def _short(label: str, limit: int = 12) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def _short(label: str, limit: int = 16) -> str:
+    """The label cut to fit beside the bars (the table under the chart has it whole), never inside a word."""
+    if len(label) <= limit:
+        return label
+    return re.sub(r"[\s(（]*[A-Za-z]*$", "", label[: limit - 1]) + "…"
 
 
 _PLOT = (70, 20, 690, 230)  # left, top, right, bottom of the trend's plot area

@@ -67,3 +67,8 @@ def test_an_empty_trend_still_parses():
 @pytest.mark.parametrize(("value", "top"), [(0, 1), (7, 10), (10, 10), (11, 20), (230, 500), (0.3, 0.5)])
 def test_axes_end_at_a_round_number(value, top):
     assert nice_ceiling(value) == pytest.approx(top)
+
+
+def test_a_long_label_is_cut_between_words():
+    svg = _parse(bar_chart("c5", "t", "d", [("架空・山里地区 (fictional)", 1)]))
+    assert "架空・山里地区…" in {t.text for t in svg.iter(f"{SVG}text")}
