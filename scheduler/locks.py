@@ -92,7 +92,7 @@ def lock_of_stop(store: Any, stop_id: int, *, user: str = "") -> Lock:
 def check_new_lock(store: Any, lock: Lock) -> None:
     """Refuse a lock already there (`LockConflict`)."""
     if any(old.key() == lock.key() for old in store.locks(lock.day, lock.day)):
-        raise LockConflict.of("lock", "this {kind} is already locked", kind=lock.kind)
+        raise LockConflict.of("lock", "it is locked already")
 
 
 def held_requests(locks: Iterable[Lock], plan: Plan | None) -> dict[int, tuple[int, dt.date]]:

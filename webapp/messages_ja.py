@@ -343,3 +343,13 @@ JA.update({
     "{text!r} is not a month like 2026-11": "{text!r} は月ではありません（例: 2026-11）",
     "{text!r} is not a fiscal year like 2026": "{text!r} は年度ではありません（例: 2026）",
 })
+
+# --- locks (鍵, issue 26: scheduler.locks, webapp.locks)
+WORDS_JA["lock"] = "鍵"
+JA.update({
+    "a stop lock needs both the stop and its request": "停車の鍵には停車とその依頼の両方が必要です",
+    "a stop lock needs the stop's vehicle": "停車の鍵にはその停車の車両が必要です",
+    "stop {stop} is not a resident's stop (a depot or a break)": "停車 {stop} は住民の停車ではありません（車庫か休憩です）",
+    "it is locked already": "すでに鍵がかかっています",
+    "give stop_id, or vehicle and day, or day alone": "停車（stop_id）、車両と日付、または日付だけを指定してください",
+})

@@ -248,6 +248,19 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             "replans": {"type": "array", "items": _REPLAN},
             "skipped_days": {"type": "array", "items": _DAY}}}, "Stored, the affected days re-planned"),
                       "409": _json(_ref("Error"), "A re-plan of one of the days is running")}},
+    "api.lock_add": {
+        "requestBody": _body({
+            "type": "object",
+            "description": "A stop (its request stays on its vehicle and day), a shift (vehicle and day) or a whole day",
+            "properties": {"stop_id": {"type": "integer", "minimum": 1}, "vehicle": {"type": "integer", "minimum": 1},
+                           "day": _DAY},
+            "example": {"vehicle": 2, "day": "2026-12-01"}}),
+        "responses": {"201": _json({"type": "object", "properties": {"lock": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["stop", "shift", "day"]}, "day": _DAY,
+            "vehicle": {"type": ["integer", "null"]}, "stop_id": {"type": ["integer", "null"]},
+            "request_id": {"type": ["integer", "null"]}, "created_by": {"type": "string"},
+            "created_at": {"type": ["string", "null"]}}}}}, "Stored"),
+                      "409": _json(_ref("Error"), "Locked already")}},
     "api.cancel_seat": {
         "requestBody": _reason("Why the resident will not come"),
         "responses": {"200": _json({"type": "object", "properties": {

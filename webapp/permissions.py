@@ -56,6 +56,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dispatch.day": OFFICE,
     "dispatch.calls": OFFICE,
     "dispatch.call_note": OFFICE,
+    # when the day changes: locks, 残りを再計画, 運休, 移動 (draft versions), and a re-plan's result
+    "dispatch.lock": _PLANNERS,
+    "dispatch.unlock": _PLANNERS,
+    "dispatch.replan": _PLANNERS,
+    "dispatch.outage": _PLANNERS,
+    "dispatch.replanned": _PLANNERS,
+    "dispatch.move": _PLANNERS,
+    "dispatch.move_save": _PLANNERS,
     # operator (電話予約): find, register, request, offers, confirm, read back, cancel, hall seats
     "booking.index": _BOOKERS,
     "booking.resident": _BOOKERS,
@@ -91,6 +99,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # re-planning the rest of a day and a van out of service (draft versions): dispatchers and admins
     "api.replan_day": _PLANNERS,
     "api.outage_add": _PLANNERS,
+    # locks (鍵): a stop, a shift or a day kept where it is when re-planning; dispatchers and admins
+    "api.lock_add": _PLANNERS,
+    "api.locks": _PLANNERS,
+    "api.lock_remove": _PLANNERS,
     "api.move_request": _PLANNERS,  # a dispatcher moves a request (a preview, or a draft version)
     "api.requests": OFFICE,
     "api.residents": OFFICE,

@@ -35,6 +35,7 @@ from scheduler.store import Store
 from webapp import audit
 from webapp.db import get_store, road_network
 from webapp.kinds import KIND_COLOURS, OTHER_COLOUR, ink_on
+from webapp.locks import lock_index
 from webapp.maps import Bbox, shift_geometry
 from webapp.pdf import PdfUnavailable, render_pdf
 from webapp.plan_views import ShiftRow, StopCard, shift_rows
@@ -103,6 +104,8 @@ class StopSheet:
     crew: list[str]
     published_at: dt.datetime | None
     svg: Markup
+    #: the stops (card ids) a dispatcher's lock keeps on this shift (`scheduler.locks`): marked 鍵
+    locked_ids: frozenset[int] = frozenset()
 
     @property
     def vehicle(self) -> Vehicle:
@@ -159,8 +162,10 @@ def stop_sheet(store: Store, network: RoadNetwork, plan: Plan, vehicle_id: int, 
         return None
     crew = [u.name or u.login for u in store.users() if u.active and u.vehicle_id == vehicle_id]
     published_at, _ = store.published_at(plan.id)
+    locks = lock_index(store, day, day)
+    locked = frozenset(s.id for s in row.stops if s.reportable and locks.holds(vehicle_id, day, s.request_id))
     return StopSheet(plan=plan, row=row, crew=crew, published_at=published_at,
-                     svg=_shift_svg(network, row, margin_deg=margin_deg, colours=colours))
+                     svg=_shift_svg(network, row, margin_deg=margin_deg, colours=colours), locked_ids=locked)
 
 
 def _shift_svg(network: RoadNetwork, row: ShiftRow, *, margin_deg: float, colours: dict[str, str]) -> Markup:

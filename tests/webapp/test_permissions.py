@@ -136,6 +136,18 @@ def _requests(day, stop_id, exception_id=1, vehicle=1, move=(1, 1, "2026-12-04")
         "masters.audit": ("GET", "/masters/audit", {}),
         "results.index": ("GET", f"/results/?period=custom&from={monday}&to={next_monday}", {}),
         "results.report": ("GET", "/results/report.pdf?fy=2026&html=1", {}),  # the report's pages, not the PDF
+        # when the day changes (issue 26): locks, re-plan, outage, move (a saved move makes a draft version)
+        "api.lock_add": ("POST", "/api/locks", {"json": {"day": day.isoformat()}}),
+        "api.locks": ("GET", f"/api/locks?week={monday}", {}),
+        "api.lock_remove": ("DELETE", "/api/locks/1", {}),
+        "dispatch.lock": ("POST", "/dispatch/locks", {"data": {"day": day.isoformat()}}),
+        "dispatch.unlock": ("POST", "/dispatch/locks/1/delete", {"data": {}}),
+        "dispatch.replan": ("POST", f"/dispatch/days/{day}/replan", {"data": {}}),
+        "dispatch.outage": ("POST", f"/dispatch/days/{day}/outage", {"data": {"vehicle": "1", "reason": "maintenance"}}),
+        "dispatch.replanned": ("GET", f"/dispatch/weeks/{monday}/replanned/1", {}),  # not a re-plan: its comparison
+        "dispatch.move": ("GET", f"/dispatch/requests/{move[0]}/move?vehicle={move[1]}&day={move[2]}", {}),
+        "dispatch.move_save": ("POST", f"/dispatch/requests/{move[0]}/move",
+                               {"data": {"vehicle": str(move[1]), "day": move[2]}}),
     }
 
 

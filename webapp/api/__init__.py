@@ -273,6 +273,7 @@ from webapp.api import audit_log as _audit_log  # noqa: F401  (registers GET /ap
 from webapp.api import booking as _booking  # noqa: F401  (registers the booking routes on bp)
 from webapp.api import closures as _closures  # noqa: F401  (registers the road closures' routes on bp)
 from webapp.api import live as _live  # noqa: F401  (registers the live day's routes on bp)
+from webapp.api import locks as _locks  # noqa: F401  (registers POST|GET /api/locks, DELETE /api/locks/<id> on bp)
 from webapp.api import moves as _moves  # noqa: F401  (registers POST /api/requests/<id>/move on bp)
 from webapp.api import replan as _replan  # noqa: F401  (registers POST /api/days/<day>/replan, /api/outages on bp)
 from webapp.api import stats as _stats  # noqa: F401  (registers GET /api/stats on bp)

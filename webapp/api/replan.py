@@ -38,23 +38,23 @@ from webapp.api.blueprint import bp, json_body
 from webapp.args import check_day, check_int, parse_day, parse_moment
 from webapp.db import get_store, road_network
 
-__all__ = ["replan_json"]
+__all__ = ["REPLAN_TIME_LIMIT_S", "ReplanBusy", "call_margin_s", "one_at_a_time", "replan_json"]
 
 _RUNNING: set[dt.date] = set()
 _LOCK = threading.Lock()
 #: Seconds a re-plan of a day may search.
-_TIME_LIMIT_S = 10.0
+REPLAN_TIME_LIMIT_S = 10.0
 
 
 @contextmanager
-def _one_at_a_time(days: list[dt.date]) -> Iterator[None]:
+def one_at_a_time(days: list[dt.date]) -> Iterator[None]:
     """Hold the days for one re-plan; a day already being re-planned answers 409."""
     with _LOCK:
         busy = [d for d in days if d in _RUNNING]
         if not busy:
             _RUNNING.update(days)
     if busy:
-        raise _Busy(busy[0])
+        raise ReplanBusy(busy[0])
     try:
         yield
     finally:
@@ -62,13 +62,13 @@ def _one_at_a_time(days: list[dt.date]) -> Iterator[None]:
             _RUNNING.difference_update(days)
 
 
-class _Busy(Exception):
+class ReplanBusy(Exception):
     def __init__(self, day: dt.date):
         super().__init__(day)
         self.day = day
 
 
-def _conflict(exc: _Busy):
+def _conflict(exc: ReplanBusy):
     return jsonify(error="conflict", field="day",
                    message=f"{exc.day.isoformat()}: a re-plan of this day is running; wait for it"), 409
 
@@ -82,7 +82,7 @@ def _moment(value: Any, field: str) -> dt.datetime:
     return parse_moment(value, field=field)
 
 
-def _margin_s() -> int:
+def call_margin_s() -> int:
     return int(current_app.config["ODEKAKE_CALL_MARGIN_MINUTES"]) * 60
 
 
@@ -118,10 +118,10 @@ def replan(day: str):
         now = max(now, dt.datetime.combine(when, dt.time(hour, minute)))
     store = get_store()
     try:
-        with _one_at_a_time([when]):
+        with one_at_a_time([when]):
             result = replan_day(store, road_network(), when, now=now, user=current_user.login,
-                                params=SolveParams(time_limit_s=_TIME_LIMIT_S), margin_s=_margin_s())
-    except _Busy as exc:
+                                params=SolveParams(time_limit_s=REPLAN_TIME_LIMIT_S), margin_s=call_margin_s())
+    except ReplanBusy as exc:
         return _conflict(exc)
     return jsonify(replan_json(result)), 201
 
@@ -146,11 +146,11 @@ def outage_add():
     store.get_vehicle(vehicle)  # 404 when unknown
     days = [start.date() + dt.timedelta(days=k) for k in range((until.date() - start.date()).days + 1)]
     try:
-        with _one_at_a_time(days):
+        with one_at_a_time(days):
             out = record_outage(store, road_network(), vehicle, start, until, reason.strip(), now=clock.now(),
-                                user=current_user.login, params=SolveParams(time_limit_s=_TIME_LIMIT_S),
-                                margin_s=_margin_s())
-    except _Busy as exc:
+                                user=current_user.login, params=SolveParams(time_limit_s=REPLAN_TIME_LIMIT_S),
+                                margin_s=call_margin_s())
+    except ReplanBusy as exc:
         return _conflict(exc)
     return jsonify(vehicle=vehicle, exceptions=[{"id": e.id, "day": e.day.isoformat(), "start": e.start_s,
                                                  "end": e.end_s} for e in out.exceptions],

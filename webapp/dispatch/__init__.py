@@ -1,5 +1,6 @@
 """The dispatcher's screens (配車担当): the week board with what is not planned, a shift's route map and stop sheet,
-the day as it happens (今日の運行) and its call list (連絡リスト)."""
+the day as it happens (今日の運行) and its call list (連絡リスト); locks, re-plans, outages and moves
+(`webapp.dispatch.replanning`, registered here)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,11 @@ from webapp.dispatch.day import (
     day_screen,
 )
 from webapp.dispatch.holidays import session_move_lines
+from webapp.dispatch.replanning import OUTAGE_REASONS
+from webapp.dispatch.replanning import register as register_replanning
 from webapp.job_queue import job_json, job_words, start_planning, time_limit_choices
 from webapp.live import call_residents, day_calls, day_live, note_call
+from webapp.locks import lock_index
 from webapp.maps import KIND_COLOURS
 from webapp.messages import message
 from webapp.permissions import allowed
@@ -49,6 +53,7 @@ from webapp.vendor import LEAFLET_VERSION
 
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch", template_folder="templates",
                static_folder="static", static_url_path="/static")
+register_replanning(bp)
 
 
 @bp.route("/")
@@ -73,7 +78,9 @@ def week(monday: str):
                            session_moves=session_move_lines(store, board.plan),
                            job=job_json(job) if job else None, time_limits=time_limit_choices(),
                            default_limit=_default_limit(),
-                           can_plan=allowed("dispatch.plan", current_user.role))
+                           can_plan=allowed("dispatch.plan", current_user.role),
+                           locks=lock_index(store, week_start, week_start + dt.timedelta(days=6)),
+                           can_lock=allowed("dispatch.lock", current_user.role), here=request.full_path)
 
 
 def _default_limit() -> int:
@@ -100,9 +107,13 @@ def job(job_id: int):
 @bp.route("/weeks/<monday>/compare")
 def compare(monday: str):
     """Compare a plan version (``?version=N``, default the latest) with the version before it (比較)."""
-    comparison = compare_versions(get_store(), parse_monday(monday), query_int("version"))
+    store = get_store()
+    comparison = compare_versions(store, parse_monday(monday), query_int("version"))
     audit.record("view", "resident", comparison.resident_ids)
-    return render_template("dispatch/compare.html", c=comparison, colours=KIND_COLOURS)
+    draft = comparison.new.status == PlanStatus.DRAFT
+    check = publish_check(store, comparison.new.week_start, comparison.new.version) if draft else None
+    return render_template("dispatch/compare.html", c=comparison, colours=KIND_COLOURS, check=check,
+                           can_plan=allowed("dispatch.publish", current_user.role))
 
 
 @bp.route("/weeks/<monday>/publish", methods=["POST"])
@@ -160,7 +171,8 @@ def today_():
 def live_day_(day: str):
     """今日の運行: every vehicle's stops of the day as they happen, the broken windows, one vehicle's map."""
     when = parse_day(day, field="day")
-    screen = day_screen(get_store(), day_live(when))
+    store = get_store()
+    screen = day_screen(store, day_live(when))
     audit.record("view", "resident", screen.resident_ids)
     shown = query_int("vehicle")
     section = next((v for v in screen.vehicles if v.vehicle_id == shown), screen.vehicles[0] if screen.vehicles else None)
@@ -170,7 +182,17 @@ def live_day_(day: str):
                            colours=KIND_COLOURS, states=STATE_WORDS, leaflet_version=LEAFLET_VERSION,
                            states_shown={code: _(words) for code, words in STATE_WORDS.items()},
                            refresh_s=int(current_app.config["ODEKAKE_LIVE_REFRESH_S"]),
-                           one_day=dt.timedelta(days=1), today=clock.today())
+                           one_day=dt.timedelta(days=1), today=clock.today(), **_day_actions(store, when))
+
+
+def _day_actions(store, day: dt.date) -> dict:
+    """What the day screen's locks, 再計画, 運休 and 移動 forms need."""
+    monday = day - dt.timedelta(days=day.weekday())
+    now = clock.now()
+    return {"locks": lock_index(store, day, day), "can_replan": allowed("dispatch.replan", current_user.role),
+            "fleet": store.vehicles(), "outage_reasons": OUTAGE_REASONS, "here": request.full_path,
+            "week_days": [monday + dt.timedelta(days=k) for k in range(6)],
+            "now_hhmm": now.strftime("%H:%M") if now.date() == day else ""}
 
 
 @bp.route("/days/<day>/calls", endpoint="calls")
