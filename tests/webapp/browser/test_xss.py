@@ -240,13 +240,14 @@ class Watched:
         })""")
 
     def hover_markers(self, box: str = "#map") -> list[str]:
-        """Hover every interactive path of the Leaflet map (markers and route) and return the tooltips' texts.
+        """Hover every interactive thing of the Leaflet map (numbered markers, depots, route) and return the tooltips.
 
         Markers at one place cover each other, so each one also gets a ``mouseover`` of its own
-        (as Leaflet receives a hover): every marker's tooltip is opened once.
+        (as Leaflet receives a hover): every marker's tooltip is opened once. Numbered stops are
+        Leaflet markers (an element holding the number), the depot and the route SVG paths.
         """
         page = self.page
-        paths = page.locator(f"{box} path.leaflet-interactive")
+        paths = page.locator(f"{box} path.leaflet-interactive, {box} .leaflet-marker-icon")
         page.wait_for_selector(f"{box} path.leaflet-interactive")
         tips = []
         for i in range(paths.count()):
