@@ -10,6 +10,7 @@ command                                                    module
 ``resident export|forget``, ``audit export``
 ``odekake closure add|list|remove``                        `scheduler.cli.closures`
 ``odekake replan DAY``, ``outage VEHICLE``                 `scheduler.cli.replan`
+``odekake evidence rebuild``                               `scheduler.cli.evidence`
 =========================================================  ==============================
 
 `scheduler.cli.common` holds what they share (the instance's store, road
@@ -21,10 +22,10 @@ from __future__ import annotations
 
 import click
 
-from scheduler.cli import booking, closures, data, plan, replan, safety
+from scheduler.cli import booking, closures, data, evidence, plan, replan, safety
 
 __all__ = ["COMMANDS"]
 
 #: Commands registered on the top-level `odekake` group by `webapp.cli`.
 COMMANDS: list[click.Command] = [*data.COMMANDS, *plan.COMMANDS, *booking.COMMANDS, *safety.COMMANDS,
-                                 *closures.COMMANDS, *replan.COMMANDS]
+                                 *closures.COMMANDS, *replan.COMMANDS, *evidence.COMMANDS]

@@ -4,6 +4,10 @@
   boxes and amount collected, passengers), validated and stored;
 - `scheduler.evidence.stats`: the figures of a period grouped by district, site, vehicle, service
   or month, the month trend against last year, and the reach per district;
+- `scheduler.evidence.facts`: what the figures count, read from the raw rows (reports, routes,
+  left-out requests, cancellations);
+- `scheduler.evidence.summary`: those facts summed day by day, kept by the store's writes, so a
+  question over a year reads few rows (`odekake evidence rebuild` sums again);
 - `scheduler.evidence.population`: the optional population per district (CSV import);
 - `scheduler.evidence.simulate`: weeks of the sample district played day by day, for a history.
 """

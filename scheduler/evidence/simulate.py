@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from scheduler.domain import DAY_S, RequestStatus
 from scheduler.evidence.records import report_at_stop
+from scheduler.evidence.summary import refresh_days
 
 if TYPE_CHECKING:
     from scheduler.store import Store
@@ -96,9 +97,11 @@ def _cancel_some(store: Store, rng: random.Random, now: dt.datetime) -> int:
     for req in store.requests(statuses=[RequestStatus.RECEIVED, RequestStatus.BOOKED]):
         if req.resident_id is not None and rng.random() < CANCEL_RATE:
             store.change_status(req.id, RequestStatus.CANCELLED, user=_USER, note="resident cancelled (simulated)")
-            # the store stamps events with the real clock: date this one in the simulated week
-            store.db.execute("UPDATE request_events SET at = ? WHERE id = (SELECT MAX(id) FROM request_events "
-                             "WHERE request_id = ?)", [now.isoformat(), req.id])
+            # the store stamps events with the real clock: date this one in the simulated week (and its figures)
+            event_id, stamped = store.db.execute("SELECT id, at FROM request_events WHERE id = (SELECT MAX(id) "
+                                                 "FROM request_events WHERE request_id = ?)", [req.id]).fetchone()
+            store.db.execute("UPDATE request_events SET at = ? WHERE id = ?", [now.isoformat(), event_id])
+            refresh_days(store, {now.date(), dt.date.fromisoformat(stamped[:10])})
             cancelled += 1
     return cancelled
 

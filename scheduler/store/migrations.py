@@ -6,7 +6,8 @@ recorded in the ``_sqlite_migrations`` table when applied, inside the same
 transaction as its changes. `migrate` applies whatever is pending, so running
 it again on an up-to-date database changes nothing.
 
-Never edit a migration that has shipped: add a new numbered one.
+Never edit a migration that has shipped: add a new numbered one. The module is long because every
+migration since the first stays here, in order: it reads as the schema's history.
 
 Schema conventions (mapped to dataclasses by `scheduler.store` only):
 enums are stored as their values, dates and datetimes as ISO text, booleans as
@@ -505,6 +506,67 @@ def _locks(db: sqlite_utils.Database) -> None:
             created_at TEXT
         )""",
         "CREATE UNIQUE INDEX idx_locks_key ON locks(day, IFNULL(vehicle_id, 0), IFNULL(request_id, 0))",
+    )
+
+
+#: A table of figures_counts' shape (0015), by day or by month.
+_COUNTS_TABLE = """CREATE TABLE {name} (
+            {when} TEXT NOT NULL,
+            legs INTEGER NOT NULL DEFAULT 0,
+            vehicle_id INTEGER,
+            site_id INTEGER,
+            district TEXT NOT NULL DEFAULT '',
+            service TEXT NOT NULL DEFAULT '',
+            sessions_held INTEGER NOT NULL DEFAULT 0,
+            visits_done INTEGER NOT NULL DEFAULT 0,
+            errands_delivered INTEGER NOT NULL DEFAULT 0,
+            rides_done INTEGER NOT NULL DEFAULT 0,
+            passengers INTEGER NOT NULL DEFAULT 0,
+            boxes_delivered INTEGER NOT NULL DEFAULT 0,
+            collected_yen INTEGER NOT NULL DEFAULT 0,
+            services_total INTEGER NOT NULL DEFAULT 0,
+            walk_ins INTEGER NOT NULL DEFAULT 0,
+            resident_stops_reported INTEGER NOT NULL DEFAULT 0,
+            unserved_not_home INTEGER NOT NULL DEFAULT 0,
+            unserved_cannot_serve INTEGER NOT NULL DEFAULT 0,
+            unserved_cancelled INTEGER NOT NULL DEFAULT 0,
+            unserved_not_planned INTEGER NOT NULL DEFAULT 0,
+            distance_m INTEGER NOT NULL DEFAULT 0,
+            driving_s INTEGER NOT NULL DEFAULT 0,
+            staff_s INTEGER NOT NULL DEFAULT 0
+        )"""
+
+
+@MIGRATIONS(name="0015_figures_summary")
+def _figures_summary(db: sqlite_utils.Database) -> None:
+    """The figures summed day by day (scheduler.evidence.summary), so a question over a year reads few rows.
+
+    Derived from the raw rows, never the record (the month tables from the day tables): a day without a
+    ``figures_days`` row is summed when a question first reads it (so nothing is filled here), and
+    ``odekake evidence rebuild`` sums again.
+    """
+    _run(
+        db,
+        "CREATE TABLE figures_days (day TEXT PRIMARY KEY)",
+        _COUNTS_TABLE.format(name="figures_counts", when="day"),
+        "CREATE INDEX idx_figures_counts_day ON figures_counts(day)",
+        """CREATE TABLE figures_served (
+            day TEXT NOT NULL, vehicle_id INTEGER, site_id INTEGER, district TEXT NOT NULL, resident_id INTEGER NOT NULL
+        )""",
+        "CREATE INDEX idx_figures_served_day ON figures_served(day)",
+        """CREATE TABLE figures_leads (
+            day TEXT NOT NULL, vehicle_id INTEGER, site_id INTEGER, district TEXT NOT NULL, lead_days REAL NOT NULL
+        )""",
+        "CREATE INDEX idx_figures_leads_day ON figures_leads(day)",
+        "CREATE TABLE figures_places (day TEXT NOT NULL, resident_id INTEGER, site_id INTEGER, district TEXT NOT NULL)",
+        "CREATE INDEX idx_figures_places_day ON figures_places(day)",
+        # the same summed by month (``month`` as 2026-04), for the whole months of a question
+        _COUNTS_TABLE.format(name="figures_month_counts", when="month"),
+        "CREATE INDEX idx_figures_month_counts_month ON figures_month_counts(month)",
+        """CREATE TABLE figures_month_served (
+            month TEXT NOT NULL, vehicle_id INTEGER, site_id INTEGER, district TEXT NOT NULL, resident_id INTEGER NOT NULL
+        )""",
+        "CREATE INDEX idx_figures_month_served_month ON figures_month_served(month)",
     )
 
 

@@ -78,6 +78,7 @@ from scheduler.domain import (
     city_id,
 )
 from scheduler.evidence.records import StopHandled, handled_for, save_handled
+from scheduler.evidence.summary import REPORTS, refresh_days, refresh_plan_week
 from scheduler.lifecycle import (
     StopAction,
     check_move,
@@ -569,6 +570,8 @@ class Store:
             row = REQUEST.to_row(req)
             self._requests.set(request_id, {"status": row["status"], "promised": row["promised"]})
             self._insert("request_events", REQUEST_EVENT.to_row(event))
+            if to == RequestStatus.CANCELLED:
+                refresh_days(self, [event.at.date()])  # the figures count a cancellation on its day
         logger.info("request %s: %s -> %s", request_id, event.from_status.value, to.value)
         return req
 
@@ -740,6 +743,7 @@ class Store:
         with self.transaction():
             self._plans.set(plan_id, {"status": PlanStatus.PUBLISHED.value,
                                       "published_at": stamp_now().isoformat(), "published_by": user})
+            refresh_plan_week(self, plan_id)  # the figures' routes, left-out requests
         logger.info("plan %s published", plan_id)
         return self.get_plan_by_id(plan_id)
 
@@ -812,6 +816,8 @@ class Store:
                     note=note, stop_id=stop_id, action=act.value, received_at=received)))
                 req.status = to
             self._requests.set(req.id, {"status": req.status.value})
+            if act.value in REPORTS:
+                refresh_days(self, [stop.day])  # the figures of the day
         logger.info("stop %s: %s (request %s now %s)", stop_id, act.value, req.id, req.status.value)
         return req
 
@@ -834,7 +840,10 @@ class Store:
 
     def record_handled(self, handled: StopHandled) -> StopHandled:
         """Store what a 完了 at a stop handled (`scheduler.evidence.records`), replacing an earlier record."""
-        return save_handled(self.db, handled)
+        with self.transaction():
+            saved = save_handled(self.db, handled)
+            refresh_days(self, [handled.day])  # the figures of the day
+        return saved
 
     def handled_at(self, stop_ids: Iterable[int]) -> dict[int, StopHandled]:
         """Return what was handled at these stops, by stop id (stops without a record are left out)."""

@@ -1,4 +1,5 @@
-"""`odekake sample simulate`: two small weeks of the sample district give figures and a database that checks."""
+"""`odekake sample simulate`: two small weeks of the sample district give figures (the summary's, the same as the
+events') and a database that checks."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import shutil
 
 from click.testing import CliRunner
 
-from scheduler.evidence.stats import figures
+from scheduler.evidence.stats import GROUPINGS, figures, figures_from_events
 from scheduler.store import Store
 from webapp.cli import cli
 
@@ -26,9 +27,13 @@ def test_two_simulated_weeks_give_figures_and_a_sound_database(sample_instance, 
     assert [line.split(":")[0] for line in lines] == ["week 2026-11-02", "week 2026-11-09"]
     with Store.for_instance(tmp_path) as store:
         answer = figures(store, MONDAY, MONDAY + dt.timedelta(days=13), "vehicle")
+        summed = store.db.execute("SELECT COUNT(*) FROM figures_days").fetchone()[0]
+        for by in GROUPINGS:  # the daily summary kept by the reports and publications: the figures of the events
+            for first, last in ((MONDAY, MONDAY + dt.timedelta(days=13)), (MONDAY.replace(day=1), dt.date(2026, 11, 30))):
+                assert figures(store, first, last, by).to_json() == figures_from_events(store, first, last, by).to_json()
         actions = {r[0] for r in store.db.execute("SELECT DISTINCT action FROM request_events WHERE stop_id IS NOT NULL")}
     t = answer.totals
-    assert not answer.empty
+    assert not answer.empty and summed >= 14
     assert t["visits_done"] > 0 and t["sessions_held"] > 0 and t["services_total"] > 0 and t["distance_m"] > 0
     assert t["errands_delivered"] + t["rides_done"] > 0 and t["unique_residents"] > 0
     assert {"arrived", "done", "not_home"} <= actions

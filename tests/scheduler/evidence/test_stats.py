@@ -3,7 +3,8 @@
 The tiny line world (tests/scheduler/planning_world.py) with its two residents in two districts:
 two home visits, an errand, a hall session with a booked seat, a visit nobody is home for and a
 cancelled request, planned by the real planning (solution limit 1), published, and every stop
-reported as a tablet would, with what each 完了 handled.
+reported as a tablet would, with what each 完了 handled. The figures read from the daily summary
+(`scheduler.evidence.summary`) are the figures counted from the raw rows (`figures_from_events`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from scheduler.domain import (
     VisitDetails,
 )
 from scheduler.evidence.records import report_at_stop
-from scheduler.evidence.stats import COUNTS, GROUPINGS, figures
+from scheduler.evidence.stats import COUNTS, GROUPINGS, figures, figures_from_events
+from scheduler.evidence.summary import rebuild
 from scheduler.planning import plan_week, publish
 from scheduler.store import Store
 from scheduler.vrp.params import SolveParams
@@ -71,6 +73,7 @@ def week():
     store.change_status(gone.id, RequestStatus.CANCELLED, user="test", note="入院")
     store.db.execute("UPDATE request_events SET at = ? WHERE request_id = ? AND to_status = 'cancelled'",
                      [dt.datetime.combine(WEEK, dt.time(10)).isoformat(), gone.id])
+    rebuild(store)  # the event moved around the store: its summary too
     result = plan_week(store, LineMatrix(), WEEK, params=SolveParams(time_limit_s=10, solution_limit=1), user="test",
                        now=NOW)
     plan = publish(store, result.plan.id, user="test")
@@ -186,3 +189,47 @@ def test_a_bad_question_is_refused_naming_the_field(week, first, last, by, distr
     with pytest.raises(InputError) as caught:
         figures(store, first, last, by, district=district)
     assert caught.value.field == field
+
+
+def _days_summed(store):
+    return {r[0] for r in store.db.execute("SELECT day FROM figures_days")}
+
+
+def test_the_reports_and_the_publication_kept_the_summary_of_their_days(week):
+    store, _ = week
+    # the visits came in by the reports after the fixture last summed: summed by the hooks, before any question
+    assert {(WEEK + dt.timedelta(days=n)).isoformat() for n in range(7)} <= _days_summed(store)
+    visits = _one(store, "SELECT SUM(visits_done) FROM figures_counts WHERE day BETWEEN ? AND ?",
+                  [WEEK.isoformat(), END.isoformat()])
+    assert visits == _done_at(store, "visit") == 2
+
+
+@pytest.mark.parametrize("by", GROUPINGS)
+def test_the_summary_gives_the_figures_counted_from_the_events(week, by):
+    store, _ = week
+    for first, last, kw in [(WEEK, END, {}), (WEEK, END, {"district": DISTRICTS[2]}),
+                            (WEEK, END, {"today": TUE}), (WEEK.replace(day=1), END.replace(year=2027), {})]:
+        assert figures(store, first, last, by, **kw).to_json() == figures_from_events(store, first, last, by, **kw).to_json()
+
+
+def test_a_resident_in_another_district_moves_the_summed_days_with_them(week):
+    store, _ = week
+    resident = store.get_resident(1)
+    store.update_resident(dataclasses.replace(resident, district=DISTRICTS[2]))
+    try:
+        moved = figures(store, WEEK, END, "district")
+        assert moved.to_json() == figures_from_events(store, WEEK, END, "district").to_json()
+        assert {row["key"] for row in moved.rows if row["visits_done"]} == {DISTRICTS[2]}
+    finally:
+        store.update_resident(resident)
+    assert figures(store, WEEK, END, "district").to_json() == figures_from_events(store, WEEK, END, "district").to_json()
+
+
+def test_a_rebuild_sums_the_days_again_from_the_raw_rows(week):
+    store, _ = week
+    before = figures(store, WEEK, END, "vehicle").to_json()
+    store.db.execute("UPDATE figures_counts SET visits_done = visits_done + 5 WHERE day BETWEEN ? AND ?",
+                     [WEEK.isoformat(), END.isoformat()])  # a summary gone wrong
+    assert figures(store, WEEK, END, "vehicle").to_json() != before
+    assert rebuild(store, WEEK, END) == 7
+    assert figures(store, WEEK, END, "vehicle").to_json() == before
