@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import io
 import os
+import re
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -177,6 +178,15 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(date=date_label, hhmm=_time, yen=_yen, hours=_hours, reason=reason_words)
 
 
+#: A bracketed part with Latin letters in a reason: the solver's English detail, an English weekday in a date.
+_LATIN_PART = re.compile(r"\s*\((?:[^()]|\([^()]*\))*?[A-Za-z](?:[^()]|\([^()]*\))*\)")
+
+
 def reason_words(reason: str) -> str:
-    """Return a plan's reason (stored in Japanese and English, `scheduler.planning.wording`) in the request's language."""
-    return in_language(reason or "", language())
+    """Return a plan's reason (stored in Japanese and English, `scheduler.planning.wording`) in the request's language.
+
+    In Japanese a bracketed part in Latin letters (the solver's English detail, kept in the stored
+    reason for the command line and the CSV) is left out: a Japanese screen shows no English.
+    """
+    text = in_language(reason or "", language())
+    return _LATIN_PART.sub("", text) if language() == "ja" else text

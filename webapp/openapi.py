@@ -261,6 +261,10 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             "request_id": {"type": ["integer", "null"]}, "created_by": {"type": "string"},
             "created_at": {"type": ["string", "null"]}}}}}, "Stored"),
                       "409": _json(_ref("Error"), "Locked already")}},
+    "api.lock_remove": {
+        "requestBody": _body({"type": "object", "properties": {"reason": {
+            "type": "string", "maxLength": 200, "description": "Why the lock is removed (written to the log)"}}},
+            required=False)},
     "api.cancel_seat": {
         "requestBody": _reason("Why the resident will not come"),
         "responses": {"200": _json({"type": "object", "properties": {

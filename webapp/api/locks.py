@@ -5,7 +5,7 @@
   (every route of the day): 201 with the lock. A stop of no request (a depot, a break) is a 400, an
   unknown stop or vehicle a 404, each naming the field; the same lock twice a 409.
 - ``GET /api/locks?week=2026-11-30``: the locks of that week's days.
-- ``DELETE /api/locks/<id>``: removes one (404 when there is none).
+- ``DELETE /api/locks/<id>``: removes one (404 when there is none); an optional ``{"reason": "..."}`` is logged.
 
 Re-planning the rest of a day, planning a published week again and moving a request honour them
 (`scheduler.locks`).
@@ -14,6 +14,7 @@ Re-planning the rest of a day, planning a published week again and moving a requ
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from flask import jsonify, request
 from flask_login import current_user
@@ -28,6 +29,8 @@ from webapp.errors import input_error_json
 from webapp.locks import new_lock
 
 __all__ = ["lock_json"]
+
+log = logging.getLogger(__name__)
 
 
 def lock_json(lock: Lock) -> dict:
@@ -68,7 +71,11 @@ def locks():
 
 @bp.route("/locks/<int:lock_id>", methods=["DELETE"], endpoint="lock_remove")
 def lock_remove(lock_id: int):
-    """Remove a lock: 200; 404 when there is none."""
+    """Remove a lock (an optional body ``{"reason": text}`` goes to the log): 200; 404 when there is none."""
+    reason = json_body().get("reason", "") if request.get_data() else ""
+    if not isinstance(reason, str) or len(reason) > 200:
+        raise InputError.of("reason", "a text of 1 to 200 characters")
     get_store().delete_lock(lock_id)
     audit.record("change", "lock", [lock_id])
+    log.info("lock %s removed by %s%s", lock_id, current_user.login, f": {reason}" if reason else "")
     return jsonify(id=lock_id, removed=True)

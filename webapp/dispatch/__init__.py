@@ -33,7 +33,7 @@ from webapp.dispatch.day import (
     day_screen,
 )
 from webapp.dispatch.holidays import session_move_lines
-from webapp.dispatch.replanning import OUTAGE_REASONS
+from webapp.dispatch.replanning import OUTAGE_REASONS, published_replan_calls
 from webapp.dispatch.replanning import register as register_replanning
 from webapp.job_queue import job_json, job_words, start_planning, time_limit_choices
 from webapp.live import call_residents, day_calls, day_live, note_call
@@ -203,8 +203,12 @@ def calls_(day: str):
     residents = call_residents(found)
     audit.record("view", "resident", sorted(residents))
     vehicles = {v.id: v.name for v in get_store().vehicles(active_only=False)}
+    replan = published_replan_calls(get_store(), live.plan, live.day)
+    if replan is not None:
+        audit.record("view", "resident", sorted(replan.residents))
     return render_template("dispatch/calls.html", live=live, rows=call_rows(found, residents, vehicles),
-                           reasons=REASON_WORDS, outcomes=OUTCOME_WORDS, labels=get_store().id_labels())
+                           reasons=REASON_WORDS, outcomes=OUTCOME_WORDS, labels=get_store().id_labels(),
+                           replan=replan, vehicles=vehicles)
 
 
 @bp.route("/calls/<int:call_id>", methods=["POST"])

@@ -10,24 +10,35 @@ Every action is a POST form with its CSRF token and works without JavaScript:
 - 移動 (``dispatch.move``): a request's new vehicle and day previewed (new times, residents it moves beyond the
   margin, or why it cannot be moved), then 保存 (``dispatch.move_save``) stores a draft and opens its comparison.
 
+The call list (連絡リスト) of a day whose published version is a re-plan of it lists whom that
+re-plan needs phoned (`published_replan_calls`): the told times come from the version it derives from.
+
 `register` adds the views to the dispatcher's blueprint (this module does not import it: no import circle).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from routing.errors import InputError
-from scheduler.domain import SHIFT_EXCEPTION_REASONS, week_monday
+from scheduler.domain import (
+    SHIFT_EXCEPTION_REASONS,
+    Plan,
+    Request,
+    Resident,
+    week_monday,
+)
 from scheduler.locks import LockConflict
 from scheduler.planning.moves import move_request
 from scheduler.planning.outages import record_outage
-from scheduler.planning.replan_calls import replan_calls
+from scheduler.planning.replan_calls import ReplanCall, replan_calls
 from scheduler.planning.replan_day import replan_day
+from scheduler.store import Store
 from scheduler.vrp.params import SolveParams
 from webapp import audit, clock
 from webapp.api.moves import MOVE_WORDS
@@ -44,7 +55,7 @@ from webapp.locks import new_lock
 from webapp.messages import message
 from webapp.publishing import compare_versions
 
-__all__ = ["OUTAGE_REASONS", "register"]
+__all__ = ["OUTAGE_REASONS", "ReplanCalls", "published_replan_calls", "register", "replan_calls_of"]
 
 #: The reasons a van is out of service the form offers (`scheduler.domain.SHIFT_EXCEPTION_REASONS` but extra duty).
 OUTAGE_REASONS = tuple(r for r in SHIFT_EXCEPTION_REASONS if r != "extra_duty")
@@ -166,19 +177,43 @@ def replanned(monday: str, version: int):
     if change.get("kind") != "replan_day":  # another version: its comparison says what changed
         return redirect(url_for("dispatch.compare", monday=monday, version=version))
     day = dt.date.fromisoformat(change["day"])
-    base = store.get_plan(week, plan.summary.get("derived_from")) or plan
-    calls = replan_calls(store, base, plan, day, call_margin_s())
+    rc = replan_calls_of(store, plan)
     comparison = compare_versions(store, week, version)
-    labels = store.id_labels()
-    people = {r.id: r for r in store.requests_with_ids([c.request_id for c in calls])}
-    residents = {p.resident_id: store.get_resident(p.resident_id) for p in people.values()
-                 if p.resident_id is not None}
-    audit.record("view", "resident", sorted({*comparison.resident_ids, *residents}))
+    audit.record("view", "resident", sorted({*comparison.resident_ids, *rc.residents}))
     vehicles = {v.id: v.name for v in store.vehicles(active_only=False)}
-    return render_template("dispatch/replanned.html", plan=plan, base=base, day=day, c=comparison, calls=calls,
-                           people=people, residents=residents, labels=labels, vehicles=vehicles,
-                           colours=KIND_COLOURS,
+    return render_template("dispatch/replanned.html", plan=plan, base=rc.base, day=day, c=comparison, rc=rc,
+                           labels=store.id_labels(), vehicles=vehicles, colours=KIND_COLOURS,
                            outages=[vehicles.get(v, str(v)) for v in change.get("outages", [])])
+
+
+@dataclass
+class ReplanCalls:
+    """Whom a re-planned version needs phoned (`scheduler.planning.replan_calls`), with their requests and residents."""
+
+    base: Plan
+    calls: list[ReplanCall] = field(default_factory=list)
+    people: dict[int, Request] = field(default_factory=dict)
+    residents: dict[int, Resident] = field(default_factory=dict)
+
+
+def replan_calls_of(store: Store, plan: Plan) -> ReplanCalls:
+    """Return the calls a re-plan of a day needs: told times from the version it derives from, against `plan`."""
+    base = store.get_plan(plan.week_start, plan.summary.get("derived_from")) or plan
+    day = dt.date.fromisoformat(plan.summary["change"]["day"])
+    out = ReplanCalls(base, replan_calls(store, base, plan, day, call_margin_s()))
+    out.people = {r.id: r for r in store.requests_with_ids([c.request_id for c in out.calls])}
+    out.residents = {p.resident_id: store.get_resident(p.resident_id) for p in out.people.values()
+                     if p.resident_id is not None}
+    return out
+
+
+
+def published_replan_calls(store: Store, plan: Plan | None, day: dt.date) -> ReplanCalls | None:
+    """Return the calls of the published version when it is a re-plan of `day` (the call list shows them), else None."""
+    change = plan.summary.get("change", {}) if plan is not None else {}
+    if change.get("kind") != "replan_day" or change.get("day") != day.isoformat():
+        return None
+    return replan_calls_of(store, plan)
 
 
 def _move_target() -> tuple[int, dt.date]:

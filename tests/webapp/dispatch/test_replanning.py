@@ -98,6 +98,15 @@ def test_vehicle_2_out_of_service_from_the_form_lists_its_residents(app, store):
     assert "運休" in page and store.get_vehicle(2).name in page
     left = [s for s in plan.stops if (s.vehicle_id, s.day) == (2, DAY) and s.request_id is not None]
     assert all(s.start_s % 86_400 < 11 * 3600 for s in left)
+    rows = re.findall(r'<tr class="call-(\w+)" data-request-id="(\d+)"', page)
+    assert rows and len(rows) == len(set(rows))
+    # published, the call list lists the residents the re-plan moved, told times from the version before
+    assert _form(client, f"/dispatch/weeks/{WEEK.isoformat()}/publish", {"version": str(plan.version),
+                                                                        "confirm_worse": "1"}).status_code == 302
+    assert store.published_plan(WEEK).version == plan.version
+    calls = client.get(f"/dispatch/days/{DAY.isoformat()}/calls").text
+    assert 'id="replan-calls"' in calls
+    assert sorted(re.findall(r'<tr class="call-(\w+)" data-request-id="(\d+)"', calls)) == sorted(rows)
     bad = client.post(f"/dispatch/days/{DAY.isoformat()}/outage", data={
         "vehicle": "2", "from": "25:00", "csrf_token": csrf_token(client)}, follow_redirects=True)
     assert "運休を記録できません" in bad.text
