@@ -198,6 +198,10 @@ def _office(walk: _Walk, day: dt.date) -> None:
 def _planner(walk: _Walk, day: dt.date, ids: dict, *, bad_inputs: bool) -> None:
     """The stop sheet and the master data (with bad inputs on each form when `bad_inputs`)."""
     walk.visit(f"/dispatch/weeks/{WEEK}/sheet/{day}/2")
+    # issue 26: a move's preview (the day has begun: refused, in words) and a version's re-plan result
+    # (version 1 is no re-plan: its comparison); the re-plan itself is played in test_replan.py
+    walk.visit(f"/dispatch/requests/{ids['request']}/move?vehicle=2&day={day}")
+    walk.visit(f"/dispatch/weeks/{WEEK}/replanned/1")
     for url in ("/masters/", "/masters/sites", "/masters/vehicles", "/masters/exceptions", "/masters/services",
                 f"/masters/vehicles/{ids['vehicle']}", f"/masters/services/{ids['service']}",
                 "/masters/vehicles/new", "/masters/services/new", "/masters/import"):
