@@ -29,7 +29,7 @@ from webapp.messages_ja import JA, WORDS_JA
 __all__ = ["FIELD_WORDS", "JA", "field_words", "message", "problem", "row_problem"]
 
 #: The placeholders whose value may be an English word of `WORDS_JA` (a record's kind, a weekday).
-WORDED_VALUES = frozenset({"what", "day", "weekday"})
+WORDED_VALUES = frozenset({"what", "kind", "day", "weekday"})
 
 #: The label of each field an error may name, as the forms show it (Japanese; English in messages.po).
 FIELD_WORDS: dict[str, str] = {

@@ -201,15 +201,18 @@ def test_what_the_fuzzer_found_is_named_too(api, store):
 
 
 def test_the_operators_screens_read_numbers_the_same_way(client):
-    """The booking screens: a shop or a session id beyond SQLite's integers is shown by field (400), not a 500."""
+    """The booking screens: a shop or a session id beyond SQLite's integers is shown by field (400), not a 500.
+
+    Worded in the screen's language (Japanese), the field by its label (目印, 巡回).
+    """
     login(client, "operator")
     token = csrf_token(client)
     errand = client.post("/booking/residents/1/requests/errand", data={
         "csrf_token": token, "shop_site_1": str(HUGE), "shop_boxes_1": "1", "earliest": "2026-12-01"})
-    assert errand.status_code == 400 and "shops[0].site" in errand.text
+    assert errand.status_code == 400 and "目印: &#39;99999999999999999999&#39; という拠点はありません" in errand.text
     seat = client.post("/booking/residents/1/sessions", data={"csrf_token": token, "session": str(HUGE),
                                                                "day": "2026-12-01"})
-    assert seat.status_code == 400 and "session: " in seat.text and "out of range" in seat.text
+    assert seat.status_code == 400 and "巡回: 99999999999999999999 は大きすぎます" in seat.text  # the screen's words
 
 
 # --------------------------------------------------------------------------- schemathesis over the document
