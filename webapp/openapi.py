@@ -261,6 +261,9 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             "request_id": {"type": ["integer", "null"]}, "created_by": {"type": "string"},
             "created_at": {"type": ["string", "null"]}}}}}, "Stored"),
                       "409": _json(_ref("Error"), "Locked already")}},
+    "api.locks": {
+        "parameters": [_query("week", "The Monday of the week whose days' locks to list",
+                              _DAY | {"example": "2026-11-30"}, required=True)]},
     "api.lock_remove": {
         "requestBody": _body({"type": "object", "properties": {"reason": {
             "type": "string", "maxLength": 200, "description": "Why the lock is removed (written to the log)"}}},
