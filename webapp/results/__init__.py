@@ -12,12 +12,13 @@ the screen's language (`webapp.messages.problem`) and the page answers 400.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 
 from scheduler.evidence.stats import FLAG_DAYS, GROUPINGS, figures, known_districts
 from webapp import clock
 from webapp.db import get_store
 from webapp.messages import problem
+from webapp.results.blueprint import bp
 from webapp.results.period import PERIODS, fiscal_year, read_question
 from webapp.results.view import (
     GROUP_WORDS,
@@ -28,9 +29,6 @@ from webapp.results.view import (
     trend_chart,
     trend_table,
 )
-
-bp = Blueprint("results", __name__, url_prefix="/results", template_folder="templates",
-               static_folder="static", static_url_path="/static")
 
 
 def service_names(store) -> dict[str, str]:

@@ -22,7 +22,7 @@ from webapp import clock
 from webapp.db import get_store
 from webapp.messages import message
 from webapp.pdf import PdfUnavailable, render_pdf
-from webapp.results import bp
+from webapp.results.blueprint import bp
 from webapp.results.period import fiscal_year, fiscal_year_days
 from webapp.results.view import (
     brief_table,
