@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -45,10 +46,19 @@ def _foreign(url: str) -> bool:
 _WEEKS = {"2026-11-23", WEEK.isoformat(), "2026-12-07"}
 
 
-def _skipped(path: str) -> bool:
+#: Days the crawl opens (the day links 前日 / 翌日 go on forever too): the planned week's.
+_DAYS = {(WEEK + dt.timedelta(days=n)).isoformat() for n in range(7)}
+#: The most pages a crawl may open: more means a family of links that goes on forever (fail, never hang).
+_MOST_PAGES = 800
+
+
+def _skipped(path: str, query: str = "") -> bool:
     week = re.search(r"/weeks/(\d{4}-\d{2}-\d{2})", path)
+    day = re.search(r"/days/(\d{4}-\d{2}-\d{2})", path) or re.search(r"(?:^|&)day=(\d{4}-\d{2}-\d{2})", query)
     return (path == "/logout" or path.startswith("/lang/") or path.endswith(".pdf")  # a PDF has no links to follow
-            or (week is not None and week.group(1) not in _WEEKS))
+            or (week is not None and week.group(1) not in _WEEKS)
+            or (day is not None and day.group(1) not in _DAYS)
+            or (path.startswith("/results") and bool(query)))  # one period is enough: the others load the same
 
 
 def _crawl(client, start: list[str]) -> tuple[set[str], list[tuple[str, str]]]:
@@ -59,9 +69,10 @@ def _crawl(client, start: list[str]) -> tuple[set[str], list[tuple[str, str]]]:
         path = urljoin("http://localhost/", url)
         parts = urlsplit(path)
         key = parts.path + (f"?{parts.query}" if parts.query else "")
-        if key in seen or _skipped(parts.path):
+        if key in seen or _skipped(parts.path, parts.query):
             continue
         seen.add(key)
+        assert len(seen) <= _MOST_PAGES, f"the crawl does not end (a family of links goes on forever): {key}"
         response = client.get(key)
         data = response.get_data()
         response.close()  # files are streamed
