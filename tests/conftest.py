@@ -109,3 +109,19 @@ def planned_sample_copy(sample_instance, instance, week, *, scale: float = 1.0):
         store.close()
         raise
     return store, result
+
+
+@pytest.fixture(scope="session")
+def published_sample_week(sample_instance, tmp_path_factory):
+    """An instance folder with the sample week of 2026-11-30 planned and published: read-only, copy it to write.
+
+    Shared by the scheduler's day-of-operations tests (the live day, moves, locks, re-planning a day),
+    so the week is planned once per session.
+    """
+    import datetime as dt
+
+    folder = tmp_path_factory.mktemp("published") / "instance"
+    folder.mkdir()
+    store, _ = planned_sample_copy(sample_instance, folder, dt.date(2026, 11, 30))
+    store.close()
+    return folder

@@ -22,7 +22,6 @@ from scheduler.planning.run import plan_week
 from scheduler.store import NotFound, Store
 from scheduler.vrp.params import SolveParams
 from scheduler.vrp.validator import validate
-from tests.conftest import planned_sample_copy
 
 WEEK = dt.date(2026, 11, 30)
 DAY = WEEK + dt.timedelta(days=1)
@@ -31,19 +30,10 @@ BEFORE = dt.datetime(2026, 11, 27, 9, 0)
 PARAMS = SolveParams(time_limit_s=60, solution_limit=1)
 
 
-@pytest.fixture(scope="module")
-def published(sample_instance, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("locks") / "instance"
-    folder.mkdir()
-    store, _ = planned_sample_copy(sample_instance, folder, WEEK)
-    store.close()
-    return folder
-
-
 @pytest.fixture
-def world(published, tmp_path):
+def world(published_sample_week, tmp_path):
     folder = tmp_path / "instance"
-    shutil.copytree(published, folder)
+    shutil.copytree(published_sample_week, folder)
     with Store.for_instance(folder) as store:
         yield store, RoadNetwork.from_instance(folder)
 

@@ -11,26 +11,15 @@ from scheduler.domain import DAY_S, TimeWindow
 from scheduler.live.calls import call_list, read_back
 from scheduler.live.day import live_day
 from scheduler.store import Store
-from tests.conftest import planned_sample_copy
 
 WEEK = dt.date(2026, 11, 30)
 DAY = WEEK + dt.timedelta(days=1)
 
 
-@pytest.fixture(scope="module")
-def published(sample_instance, tmp_path_factory):
-    """An instance folder with the sample week planned and published (copy it before writing)."""
-    folder = tmp_path_factory.mktemp("live") / "instance"
-    folder.mkdir()
-    store, _ = planned_sample_copy(sample_instance, folder, WEEK)
-    store.close()
-    return folder
-
-
 @pytest.fixture
-def store(published, tmp_path):
+def store(published_sample_week, tmp_path):
     folder = tmp_path / "instance"
-    shutil.copytree(published, folder)
+    shutil.copytree(published_sample_week, folder)
     with Store.for_instance(folder) as s:
         yield s
 

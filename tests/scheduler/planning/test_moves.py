@@ -11,25 +11,15 @@ from routing.network import RoadNetwork
 from scheduler.domain import DAY_S, PlanStatus, week_seconds
 from scheduler.planning.moves import move_request
 from scheduler.store import Store
-from tests.conftest import planned_sample_copy
 
 WEEK = dt.date(2026, 11, 30)
 BEFORE = dt.datetime(2026, 11, 27, 9, 0)  # the Friday before the week
 
 
-@pytest.fixture(scope="module")
-def published(sample_instance, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("moves") / "instance"
-    folder.mkdir()
-    store, _ = planned_sample_copy(sample_instance, folder, WEEK)
-    store.close()
-    return folder
-
-
 @pytest.fixture
-def world(published, tmp_path):
+def world(published_sample_week, tmp_path):
     folder = tmp_path / "instance"
-    shutil.copytree(published, folder)
+    shutil.copytree(published_sample_week, folder)
     with Store.for_instance(folder) as store:
         yield store, RoadNetwork.from_instance(folder)
 

@@ -20,7 +20,6 @@ from scheduler.store.check import check_database
 from scheduler.vrp.params import SolveParams
 from scheduler.vrp.solver import solve
 from scheduler.vrp.validator import validate
-from tests.conftest import planned_sample_copy
 
 WEEK = dt.date(2026, 11, 30)
 DAY = WEEK + dt.timedelta(days=1)
@@ -28,20 +27,10 @@ ELEVEN = dt.datetime.combine(DAY, dt.time(11))
 PARAMS = SolveParams(time_limit_s=60, solution_limit=1)
 
 
-@pytest.fixture(scope="module")
-def published(sample_instance, tmp_path_factory):
-    """An instance folder with the sample week planned and published (copy it before writing)."""
-    folder = tmp_path_factory.mktemp("replan") / "instance"
-    folder.mkdir()
-    store, _ = planned_sample_copy(sample_instance, folder, WEEK)
-    store.close()
-    return folder
-
-
 @pytest.fixture
-def instance(published, tmp_path):
+def instance(published_sample_week, tmp_path):
     folder = tmp_path / "instance"
-    shutil.copytree(published, folder)
+    shutil.copytree(published_sample_week, folder)
     return folder
 
 
