@@ -33,7 +33,7 @@ WORDED_VALUES = frozenset({"what", "kind", "day", "weekday"})
 
 #: The label of each field an error may name, as the forms show it (Japanese; English in messages.po).
 FIELD_WORDS: dict[str, str] = {
-    "bbox": N_("地図の範囲"), "name": N_("氏名"), "kana": N_("ふりがな"), "phone": N_("電話"), "contact_name": N_("連絡先の氏名"),
+    "bbox": N_("地図の範囲"), "week": N_("週"), "name": N_("氏名"), "kana": N_("ふりがな"), "phone": N_("電話"), "contact_name": N_("連絡先の氏名"),
     "contact_phone": N_("連絡先の電話"), "address": N_("住所"), "district": N_("地区"), "notes": N_("メモ"),
     "note": N_("メモ"), "external_id": N_("市のID"), "lat": N_("緯度"), "lon": N_("経度"), "position": N_("位置"),
     "site": N_("目印"), "opening_hours": N_("営業時間"), "kind": N_("種類"), "capacity": N_("座席数・荷物の箱数"),

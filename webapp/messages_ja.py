@@ -295,6 +295,7 @@ JA: dict[str, str] = {
     "expected text": "文字で入力してください",
     "{text!r} is not LAT,LON such as 32.80,130.71": "{text!r} は「緯度,経度」（例: 32.80,130.71）になっていません",
     "{text!r} is not a time like 2026-12-01T08:00": "{text!r} は日時（例: 2026-12-01T08:00）になっていません",
+    "{text!r} is not a date like 2026-04-01": "{text!r} は日付ではありません（例: 2026-04-01）",
 }
 
 #: The English words a layer below puts in a value (`webapp.messages.WORDED_VALUES`): the record a

@@ -95,7 +95,7 @@ def test_errors_are_json_for_the_api_and_a_japanese_page_for_people(client):
     assert client.get("/api/nothing").json == {"error": client.get("/api/nothing").json["error"]}
     assert client.get("/api/nothing").status_code == 404
     page = client.get("/dispatch/weeks/2026-12-01")
-    assert page.status_code == 400 and "入力に誤りがあります" in page.text and "not a Monday" in page.text
+    assert page.status_code == 400 and "入力に誤りがあります" in page.text and "週: 2026-12-01 は月曜日ではありません" in page.text
     assert "Traceback" not in page.text
     missing = client.get("/dispatch/weeks/2026-11-30/map/2026-12-01/999")
     assert missing.status_code == 404 and "ページが見つかりません" in missing.text
