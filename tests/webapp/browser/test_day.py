@@ -40,7 +40,7 @@ def test_the_day_refreshes_itself_after_a_report_keeping_the_scroll(page_as, sho
     second = page.locator("section.vehicle[data-vehicle-id='2']")
     assert second.locator("table.live tbody tr").count() > 3
     headers = page.locator("table.live >> nth=0").locator("thead th").all_inner_texts()
-    assert headers == ["順", "種別", "行き先", "伝えた時間", "予定", "実績", "見込み", "遅れ", "状態"]
+    assert headers == ["順", "種別", "行き先", "伝えた時間", "予定", "実績", "見込み", "遅れ", "状態", "操作"]  # 操作: lock and move (issue 26)
     row = second.locator("tr:has(td.num:text-is('1'))")
     stop_id = int(row.get_attribute("data-stop-id"))
     assert row.locator(".state-word").inner_text() == "予定"
