@@ -133,7 +133,8 @@ class SearchResult:
     #: seconds from the start of `solve` to the search's first plan (None: no plan)
     first_solution_s: float | None = None
     #: why the search stopped: "converged" (early stop), "time_limit",
-    #: "solution_limit", "constructed" (no time to search from the insertion plan)
+    #: "solution_limit", "finished" (a descent at its local optimum),
+    #: "constructed" (no time to search from the insertion plan)
     stopped: str = "time_limit"
 
     @classmethod

@@ -136,7 +136,8 @@ def merge(problem: Problem, solutions: Sequence[dict], left_out: Sequence[dict] 
         "loading": sum(s["summary"]["computing_times"]["loading"] for s in solutions),
         "solving": sum(s["summary"]["computing_times"]["solving"] for s in solutions)}
     stops = {s["summary"].get("search", {}).get("stopped") for s in solutions}
-    summary["search"] = {"stopped": "converged" if stops == {"converged"} else "time_limit",
+    # what ended every day's search when they agree; else some day's ran to its share of the time limit
+    summary["search"] = {"stopped": next(iter(stops)) if len(stops) == 1 and None not in stops else "time_limit",
                          "parts": len(solutions)}
     return {"code": 0, "summary": summary, "unassigned": unassigned, "routes": routes}
 

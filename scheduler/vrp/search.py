@@ -6,8 +6,10 @@ a plan of their own, commitments first (`scheduler.vrp.construct`), which
 OR-Tools' own strategies could not build in time (`own_first_solution`),
 improved by ruin and recreate while that keeps serving more
 (`scheduler.vrp.lns`, `improve_constructed`). OR-Tools' search
-(`scheduler.vrp.ortools_model`) then starts from it when time is left, and
-the better plan by the format's objective (`score`) wins. `fill_left_out`
+(`scheduler.vrp.ortools_model`) then starts from it when time is left (a
+descent, then guided local search to the limits: `_ortools_search`), and
+the better plan by the format's objective (`score`) wins; `stop_reason`
+says what ended it. `fill_left_out`
 inserts what a search stopped from outside left out; `solution_of` turns a
 result into the solution dict of the format.
 
@@ -43,13 +45,16 @@ from scheduler.vrp.model import (
 from scheduler.vrp.ortools_model import (
     OrModel,
     SolutionCallback,
+    beyond_the_descent,
     build,
+    descends_only,
     extract,
     initial_assignment,
     leave_pair_moves_to_ruin_and_recreate,
     open_model,
     run_search,
     search_parameters,
+    search_status,
 )
 from scheduler.vrp.params import SolveParams
 from scheduler.vrp.steps import NOT_ENOUGH_TIME, solution_dict
@@ -57,7 +62,7 @@ from scheduler.vrp.steps import NOT_ENOUGH_TIME, solution_dict
 __all__ = [
     "DESCENT", "FINISHED", "LARGE", "auto_first_solution", "build_estimate_s", "clock_free", "constructed_plan",
     "fill_left_out", "improve_constructed", "node_routes", "node_table", "ortools_first_solution",
-    "own_first_solution", "plan_result", "score", "search", "seconds_left", "solution_of",
+    "own_first_solution", "plan_result", "score", "search", "seconds_left", "solution_of", "stop_reason",
 ]
 
 log = logging.getLogger(__name__)
@@ -171,15 +176,11 @@ def search(model: Model, params: SolveParams, started: float | None = None,
     settings.time_limit.FromMilliseconds(max(100, int(seconds_left(params, started) * 1000)))
     if report is not None:
         report(DESCENT)  # the early stop counts from here (see `scheduler.vrp.portfolio.watch`)
-    limit_s = settings.time_limit.ToMilliseconds() / 1000
-    began = time.monotonic()
-    searched = extract(om, run_search(om, settings, params, initial), progress.first_solution_s)
-    ran_s = time.monotonic() - began
+    solution, stopped = _ortools_search(om, settings, params, initial, progress, started)
+    searched = replace(extract(om, solution, progress.first_solution_s), stopped=stopped)
     if constructed is not None and searched.objective is not None:
         # the first valid plan was the constructed one, before ruin and recreate and the search
         searched = replace(searched, first_solution_s=constructed.first_solution_s)
-    if params.solution_limit is not None:
-        searched = replace(searched, stopped=clock_free(params, limit_s, ran_s))
     if searched.objective is not None and has_told(model):
         # OR-Tools reports each service at its earliest start: the construction's timing
         # waits for a told time where it can, and the exact count of residents moved decides
@@ -188,6 +189,48 @@ def search(model: Model, params: SolveParams, started: float | None = None,
         return replace(constructed, stopped=searched.stopped)
     return searched
 
+
+
+def _ortools_search(om: OrModel, settings, params: SolveParams, initial, progress: SolutionCallback,
+                    started: float):
+    """Run OR-Tools' search (from `initial` when given) to its limits; return (its assignment, why it stopped).
+
+    From a given plan OR-Tools runs one greedy descent instead of its iterated
+    local search (`scheduler.vrp.ortools_model.descends_only`): when that
+    descent ends at its local optimum with time and solutions left, the
+    search goes on from there by guided local search (`beyond_the_descent`),
+    so the time limit is used on every kind of problem.
+    """
+    limit_s = settings.time_limit.ToMilliseconds() / 1000
+    began = time.monotonic()
+    solution = run_search(om, settings, params, initial)
+    stopped = stop_reason(params, descends_only(settings), search_status(om), limit_s, time.monotonic() - began)
+    if stopped == "finished" and initial is not None and settings.use_iterated_local_search \
+            and solution is not None:
+        left = None if params.solution_limit is None else params.solution_limit - progress.found
+        seconds = seconds_left(params, started)
+        if (left is None or left > 0) and seconds > 0.05:
+            beyond_the_descent(settings, seconds, left)
+            limit_s, began = seconds, time.monotonic()
+            solution = om.routing.SolveFromAssignmentWithParameters(solution, settings) or solution
+            stopped = stop_reason(params, False, search_status(om), limit_s, time.monotonic() - began)
+    return solution, stopped
+
+
+def stop_reason(params: SolveParams, descends: bool, status: str, limit_s: float, ran_s: float) -> str:
+    """Return why OR-Tools' search stopped: ``finished``, ``solution_limit`` or ``time_limit``.
+
+    A search that only descends (`descends`) and ends with ``ROUTING_SUCCESS``
+    reached its local optimum by itself (``finished``; one stopped by a limit
+    ends with ``ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED``). A
+    metaheuristic never ends by itself: the clock ended it once its whole time
+    limit has passed, else the solution count did (`clock_free`).
+    """
+    if descends and status == "ROUTING_SUCCESS":
+        return "finished"
+    if params.solution_limit is not None:
+        return clock_free(params, limit_s, ran_s)
+    return "time_limit"
 
 
 def clock_free(params: SolveParams, limit_s: float, ran_s: float) -> str:
