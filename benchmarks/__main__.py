@@ -23,6 +23,7 @@ BENCHMARKS = {
     "closures": "benchmarks.bench_closures",
     "evidence": "benchmarks.bench_evidence",
     "replan": "benchmarks.bench_replan",
+    "darp": "benchmarks.bench_darp",
 }
 
 

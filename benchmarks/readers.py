@@ -1,4 +1,4 @@
-"""Read Solomon (VRPTW) and Li & Lim (PDPTW) instances into problem dicts.
+"""Read Solomon (VRPTW), Li & Lim (PDPTW) and Cordeau (DARP) instances into problem dicts.
 
 The problem format works in integers, the instances in real Euclidean
 coordinates. The scaling used here:
@@ -13,6 +13,13 @@ coordinates. The scaling used here:
   times are multiplied by 1000. The best-known values (``hier_distance``) use
   full double precision, so a solution's distance is recomputed unrounded
   from the coordinates (`route_distance`).
+- **Cordeau** (dial-a-ride): every arc is ``ceil(1000 * euclidean)``; windows,
+  service times, the maximum ride time and the route duration limit are
+  multiplied by 1000. Rounding each arc up keeps every plan feasible in the
+  instance's own real-valued times too (the plan's service starts, with real
+  drives no longer than the integer ones, keep every window and ride limit);
+  the best-known values use unrounded distances, so a solution's distance is
+  recomputed from the coordinates (`route_distance`).
 
 Demands of Solomon customers become ``delivery`` amounts (loaded at the
 depot); Li & Lim pairs become shipments whose ``amount`` is the pickup's
@@ -33,10 +40,11 @@ from pathlib import Path
 
 import vrplib
 
-__all__ = ["Instance", "read_lilim", "read_solomon", "route_distance"]
+__all__ = ["CORDEAU_SCALE", "Instance", "read_cordeau", "read_lilim", "read_solomon", "route_distance"]
 
 SOLOMON_SCALE = 10
 LILIM_SCALE = 1000
+CORDEAU_SCALE = 1000
 
 
 @dataclass
@@ -51,14 +59,17 @@ class Instance:
     capacity: int
 
 
-def _matrix(coords, scale: int, *, truncate: bool) -> list[list[int]]:
+def _matrix(coords, scale: int, *, truncate: bool, ceil: bool = False) -> list[list[int]]:
     out = []
     for xa, ya in coords:
         row = []
         for xb, yb in coords:
             d = math.hypot(xa - xb, ya - yb) * scale
             # 1e-9 guards exact decimals (e.g. 5.0) against floating-point noise
-            row.append(math.floor(d + 1e-9) if truncate else round(d))
+            if ceil:
+                row.append(math.ceil(d - 1e-9))
+            else:
+                row.append(math.floor(d + 1e-9) if truncate else round(d))
         out.append(row)
     return out
 
@@ -151,4 +162,57 @@ def read_lilim(path: str | Path) -> Instance:
     problem = {"vehicles": vehicles, "shipments": shipments,
                "matrices": {"car": {"durations": matrix, "distances": matrix}}}
     return Instance(name=path.stem, problem=problem, coords=coords, scale=s, vehicles=n_vehicles,
+                    capacity=capacity)
+
+
+def read_cordeau(path: str | Path, *, priority: int = 100) -> Instance:
+    """Read a Cordeau dial-a-ride instance (``K n T Q L``, then ``2n + 2`` node rows).
+
+    Node rows are ``id x y service load ready due``: node 0 the start depot,
+    1..n the pick-ups, n+1..2n the matching drop-offs, 2n+1 the end depot
+    (at the start depot's place in every instance of the set). Request ``i``
+    becomes shipment ``i`` (pick-up id ``i``, delivery id ``n + i``) with both
+    windows, both service times, the pick-up's load as its ``amount`` (seats)
+    and the instance's maximum ride time ``L`` (delivery start minus pick-up
+    end, the literature's and the format's definition); each of the ``K``
+    vehicles has ``Q`` seats and the depot's window ``[0, T]`` as its
+    ``time_window``, which in these instances is the route duration limit
+    ``T`` itself (every depot window starts at 0 and ends at ``T``, checked).
+    Every request gets `priority` (100: a commitment; the optimum serves all).
+
+    Parameters
+    ----------
+    path
+        A file such as ``a2-16`` (no extension).
+    priority
+        The priority of every shipment.
+    """
+    path = Path(path)
+    lines = [ln.split() for ln in path.read_text().splitlines() if ln.strip()]
+    try:
+        n_vehicles, n, limit, capacity, ride = (int(float(x)) for x in lines[0][:5])
+        rows = [[float(x) for x in parts[:7]] for parts in lines[1:2 * n + 3]]
+    except (ValueError, IndexError) as exc:
+        raise ValueError(f"{path}: not a Cordeau instance") from exc
+    if len(rows) != 2 * n + 2:
+        raise ValueError(f"{path}: expected {2 * n + 2} node rows, found {len(rows)}")
+    s = CORDEAU_SCALE
+    depot, end = rows[0], rows[2 * n + 1]
+    if (depot[1], depot[2]) != (end[1], end[2]) or depot[5] != 0 or depot[6] != limit:
+        raise ValueError(f"{path}: depot window [{depot[5]:g}, {depot[6]:g}] is not [0, T={limit}]")
+    coords = [(r[1], r[2]) for r in rows[:2 * n + 1]]
+
+    def step(node: int) -> dict:
+        r = rows[node]
+        return {"id": node, "location_index": node, "service": round(r[3] * s),
+                "time_windows": [[round(r[5] * s), round(r[6] * s)]]}
+
+    shipments = [{"pickup": step(i), "delivery": step(n + i), "amount": [int(rows[i][4])],
+                  "priority": priority, "max_ride_time": ride * s} for i in range(1, n + 1)]
+    matrix = _matrix(coords, s, truncate=False, ceil=True)
+    vehicles = [{"id": k + 1, "start_index": 0, "end_index": 0, "capacity": [capacity],
+                 "time_window": [0, limit * s]} for k in range(n_vehicles)]
+    problem = {"vehicles": vehicles, "shipments": shipments,
+               "matrices": {"car": {"durations": matrix, "distances": matrix}}}
+    return Instance(name=path.name, problem=problem, coords=coords, scale=s, vehicles=n_vehicles,
                     capacity=capacity)
