@@ -42,10 +42,10 @@ def _grow_week(store, week: dt.date, target: int, rng: random.Random) -> None:
 
     from scheduler.domain import RequestKind
 
-    residents = store.residents()
-    base = [r for r in store.requests() if r.kind != RequestKind.SESSION]
+    residents = store.residents.all()
+    base = [r for r in store.requests.all() if r.kind != RequestKind.SESSION]
     with store.transaction():
-        for i in range(max(0, target - len(store.requests()))):
+        for i in range(max(0, target - len(store.requests.all()))):
             r = rng.choice(base)
             copy = dataclasses.replace(r, id=None, external_id=f"BENCH-{i}", promised=None,
                                        resident_id=rng.choice(residents).id, windows=list(r.windows),
@@ -75,15 +75,15 @@ def _instance(tmp: Path, name: str, week: dt.date, target: int | None) -> tuple[
                            user="benchmark", now=report.now)
         publish(store, result.plan.id, user="benchmark")
         add_user(store, "bench", "operator", vehicle_id=None, password="bench-password-1")
-        return folder, len(store.requests())
+        return folder, len(store.requests.all())
 
 
 def _drafts(store, week: dt.date, n: int) -> list[dict]:
     rng = random.Random(11)
-    residents = store.residents()
-    shops = [s.id for s in store.sites() if s.kind.value in ("shop", "pharmacy")]
-    places = [s.id for s in store.sites() if s.kind.value in ("clinic", "branch_office", "community_hall")]
-    services = [s.code for s in store.services()]
+    residents = store.residents.all()
+    shops = [s.id for s in store.sites.all() if s.kind.value in ("shop", "pharmacy")]
+    places = [s.id for s in store.sites.all() if s.kind.value in ("clinic", "branch_office", "community_hall")]
+    services = [s.code for s in store.services.all()]
     out = []
     for _ in range(n):
         kind = rng.choice(["visit", "visit", "errand", "ride"])
@@ -120,7 +120,7 @@ def _measure(folder: Path, week: dt.date, n: int) -> dict[str, list[float]]:
         drafts = _drafts(store, week, n)
         plain = RoadNetwork.from_instance(folder)
         cached = OfferMatrices(RoadNetwork.from_instance(folder))
-        headers = {"Authorization": f"Bearer {new_api_token(store, store.user_by_login('bench'))}"}
+        headers = {"Authorization": f"Bearer {new_api_token(store, store.users.by_login('bench'))}"}
         client.post("/api/offers", json=drafts[0], headers=headers)  # the app loads its road graph once
         ways = {"before": lambda d: find_offers(store, plain, parse_draft(store, d, today=now.date()), now=now),
                 "after": lambda d: find_offers(store, cached, parse_draft(store, d, today=now.date()), now=now),

@@ -50,11 +50,11 @@ def _masters(store: Store, rng: random.Random) -> tuple[list[int], list[int], li
         {"name": f"住民{i} (fictional)", "kana": "", "phone": "", "address": "", "lat": 37.0 + rng.random() / 10,
          "lon": 140.0 + rng.random() / 10, "district": DISTRICTS[i % len(DISTRICTS)]} for i in range(3000))
     residents = [r["id"] for r in store.db.query("SELECT id FROM residents")]
-    halls = [store.add_site(Site(f"公民館{i} (fictional)", SiteKind.COMMUNITY_HALL, 37.0 + i / 200, 140.05)).id
+    halls = [store.sites.add(Site(f"公民館{i} (fictional)", SiteKind.COMMUNITY_HALL, 37.0 + i / 200, 140.05)).id
              for i in range(12)]
-    shops = [store.add_site(Site(f"店{i} (fictional)", SiteKind.SHOP, 37.05, 140.0 + i / 200)).id for i in range(8)]
-    depot = store.add_site(Site("支所 (fictional)", SiteKind.BRANCH_OFFICE, 37.05, 140.05)).id
-    vehicles = [store.add_vehicle(Vehicle(f"車{i} (fictional)", depot, {"seats": 2, "boxes": 4},
+    shops = [store.sites.add(Site(f"店{i} (fictional)", SiteKind.SHOP, 37.05, 140.0 + i / 200)).id for i in range(8)]
+    depot = store.sites.add(Site("支所 (fictional)", SiteKind.BRANCH_OFFICE, 37.05, 140.05)).id
+    vehicles = [store.vehicles.add(Vehicle(f"車{i} (fictional)", depot, {"seats": 2, "boxes": 4},
                                           (Skill.OFFICE_TERMINAL,), id=None)).id for i in range(12)]
     return residents, halls, shops, vehicles
 

@@ -105,7 +105,7 @@ def _sample_rows(requests: int, time_limit_s: float) -> tuple[list[list], dt.dat
         folder = Path(tmp)
         day = _instance(folder, week, time_limit_s)
         with Store.for_instance(folder) as store:
-            plan = store.published_plan(week)
+            plan = store.plans.published(week)
             stops = sorted((s for s in plan.stops if s.vehicle_id == 1 and s.day == day and s.request_id),
                            key=lambda s: s.seq)
             start = dt.datetime.combine(day, dt.time())

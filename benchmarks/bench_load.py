@@ -108,19 +108,19 @@ def build_instance(instance: Path, week: dt.date, *, users: int, replan_limit_s:
             operators.append(new_api_token(store, account))
         dispatcher = new_api_token(store, add_user(store, "dispatcher", "dispatcher", vehicle_id=None,
                                                    password=_PASSWORD))
-        taken = sorted({(r.resident_id, r.kind.value) for r in store.requests()
+        taken = sorted({(r.resident_id, r.kind.value) for r in store.requests.all()
                         if r.resident_id is not None and r.kind.value in KINDS
                         and r.status != RequestStatus.CANCELLED})
         return {
             "week": week.isoformat(), "friday": (week + dt.timedelta(days=4)).isoformat(),
             "operators": operators, "dispatcher": dispatcher,
-            "residents": [r.id for r in store.residents()], "kinds": list(KINDS), "taken": taken,
-            "services": [s.code for s in store.services()],
-            "shops": [s.id for s in store.sites() if s.kind.value in ("shop", "pharmacy")],
+            "residents": [r.id for r in store.residents.all()], "kinds": list(KINDS), "taken": taken,
+            "services": [s.code for s in store.services.all()],
+            "shops": [s.id for s in store.sites.all() if s.kind.value in ("shop", "pharmacy")],
             "plan": {"version": result.plan.version, "served": result.plan.summary.get("served"),
                      "unassigned": result.plan.summary.get("unassigned")},
-            "requests_before": len(store.requests()),
-            "first_new_request_id": 1 + max((r.id for r in store.requests()), default=0),
+            "requests_before": len(store.requests.all()),
+            "first_new_request_id": 1 + max((r.id for r in store.requests.all()), default=0),
         }
 
 
@@ -335,7 +335,7 @@ def check_run(store, records: Iterable[dict], *, first_new_request_id: int) -> F
     for rid, rec in sorted(live.items()):
         told = _window(rec["promised"])
         try:
-            req = store.get_request(rid)
+            req = store.requests.get(rid)
         except NotFound:
             found.lost.append(f"request {rid}: a client got 201 for it; it is not in the database")
             continue
@@ -346,8 +346,8 @@ def check_run(store, records: Iterable[dict], *, first_new_request_id: int) -> F
             found.lost.append(f"request {rid}: promised {told}, stored {_window(req.promised)}")
         week = week_monday(dt.date.fromisoformat(told[0]) if told else req.promised.day)
         if week not in latest:
-            latest[week] = store.get_plan(week)
-            published[week] = store.published_plan(week)
+            latest[week] = store.plans.get(week)
+            published[week] = store.plans.published(week)
             found.versions[week.isoformat()] = (
                 f"latest v{getattr(latest[week], 'version', None)}, "
                 f"published v{getattr(published[week], 'version', None)}")
@@ -366,7 +366,7 @@ def check_run(store, records: Iterable[dict], *, first_new_request_id: int) -> F
                 found.cancelled_routed.append(f"request {rid}: cancelled, still on a route in v{plan.version}")
     kinds = {k for r in records if (k := r.get("kind"))}
     by_pair: dict[tuple[int, str], list] = defaultdict(list)
-    for req in store.requests():
+    for req in store.requests.all():
         if req.status != RequestStatus.CANCELLED and req.promised is not None and req.kind.value in kinds:
             by_pair[(req.resident_id, req.kind.value)].append(req)
             if req.id >= first_new_request_id and req.id not in booked:

@@ -87,7 +87,7 @@ def prepare_base(folder: Path, graph_instance: Path, *, requests: int = 400, sca
         load_sample(store, network, parse_monday(WEEK), scale=scale)
         plan_week(store, network, parse_monday(WEEK), params=SolveParams(time_limit_s=60, solution_limit=1),
                   user="kill-test")
-        people = [r.external_id for r in store.residents()]
+        people = [r.external_id for r in store.residents.all()]
     with open(folder / "requests.csv", "w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
         out.writerow(["external_id", "kind", "resident", "received_at", "windows", "notes", "services"])
@@ -113,7 +113,7 @@ def command(operation: str, instance: Path, base_folder: Path, stop_id: int) -> 
     if operation == "status":
         code = ("import datetime as dt, sys; from pathlib import Path; from scheduler.store import Store\n"
                 "with Store.for_instance(Path(sys.argv[1])) as s:\n"
-                "    stop = s.get_stop(int(sys.argv[2]))\n"
+                "    stop = s.plan_stops.get(int(sys.argv[2]))\n"
                 "    s.mark_stop(stop.id, 'done', user='crew', now=dt.datetime.combine(stop.day, dt.time(17)))")
         return [sys.executable, "-c", code, str(instance), str(stop_id)]
     msg = f"unknown operation {operation!r}"

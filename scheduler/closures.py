@@ -178,7 +178,7 @@ def published_places(store: Any, week_start: dt.date) -> PublishedPlaces:
     """
     from scheduler.domain import city_id
 
-    plan = store.published_plan(week_start)
+    plan = store.plans.published(week_start)
     places = PublishedPlaces()
     if plan is None:
         return places
@@ -186,7 +186,7 @@ def published_places(store: Any, week_start: dt.date) -> PublishedPlaces:
     for stop in plan.stops:
         if stop.lat is None or stop.lon is None:
             continue
-        site = store.get_site(stop.site_id) if stop.site_id is not None else None
+        site = store.sites.get(stop.site_id) if stop.site_id is not None else None
         if site is not None and (site.lat, site.lon) == (stop.lat, stop.lon):
             key = f"site:{site.id}"
             places.who.setdefault(key, ("site", city_id(site)))
@@ -194,7 +194,7 @@ def published_places(store: Any, week_start: dt.date) -> PublishedPlaces:
                 places.depots.append(key)
         elif stop.resident_id is not None:
             key = f"home:{stop.resident_id}"
-            places.who.setdefault(key, ("resident", city_id(store.get_resident(stop.resident_id))))
+            places.who.setdefault(key, ("resident", city_id(store.residents.get(stop.resident_id))))
         else:
             continue
         seen.setdefault(key, (stop.lat, stop.lon))
@@ -226,9 +226,9 @@ def record_closure(store: Any, network: Any, closure: RoadClosure, *, today: dt.
 
     edges = closure_edges(network, closure)
     closure.created_by, closure.created_at = user, now
-    stored = store.add_road_closure(closure)
+    stored = store.road_closures.add(closure)
     week = week_monday(max(today, closure.start.date()))
     places = published_places(store, week)
     effect = closure_effect(network, edges, places.points, places.depots)
-    return ClosureReport(stored, len(edges), week, store.published_plan(week) is not None, places=effect.points,
+    return ClosureReport(stored, len(edges), week, store.plans.published(week) is not None, places=effect.points,
                          pairs=effect.pairs, unreachable=[places.who[k] for k in effect.unreachable])

@@ -82,7 +82,7 @@ class Lock:
 
 def lock_of_stop(store: Any, stop_id: int, *, user: str = "") -> Lock:
     """Return the lock of one stored stop (not stored); a stop of no request (a depot, a break) is refused."""
-    stop = store.get_stop(stop_id)  # NotFound names it
+    stop = store.plan_stops.get(stop_id)  # NotFound names it
     if stop.request_id is None:
         raise InputError.of("stop_id", "stop {stop} is not a resident's stop (a depot or a break)", stop=stop_id)
     return Lock(day=stop.day, vehicle_id=stop.vehicle_id, stop_id=stop_id, request_id=stop.request_id,
@@ -91,7 +91,7 @@ def lock_of_stop(store: Any, stop_id: int, *, user: str = "") -> Lock:
 
 def check_new_lock(store: Any, lock: Lock) -> None:
     """Refuse a lock already there (`LockConflict`)."""
-    if any(old.key() == lock.key() for old in store.locks(lock.day, lock.day)):
+    if any(old.key() == lock.key() for old in store.locks.between(lock.day, lock.day)):
         raise LockConflict.of("lock", "it is locked already")
 
 
@@ -118,7 +118,7 @@ def locked_request(store: Any, request_id: int, plan: Plan | None) -> bool:
     days = sorted({s.day for s in plan.stops if s.request_id == request_id}) if plan is not None else []
     if not days:
         return False
-    locks = store.locks(days[0], days[-1])
+    locks = store.locks.between(days[0], days[-1])
     return request_id in held_requests(locks, plan)
 
 

@@ -10,7 +10,7 @@ above all: an offer, a search, a week board), and must never be lost:
   stored, a booking), the entry goes to a queue of the process
   (`AuditQueue`): a background thread writes the queued entries in batches,
   one short ``BEGIN IMMEDIATE`` transaction per database
-  (`scheduler.store.Store.audit_many`), and tries again until they are in.
+  (`scheduler.store.Store.audit_log.add_many`), and tries again until they are in.
 - Every entry keeps the time it happened (``at``), not the time it was
   written; queued entries get their row ids in the order they are written.
 - At exit (``odekake serve`` stopped with Ctrl+C or SIGTERM) the queue is
@@ -183,7 +183,7 @@ def _write(db_path: Path, entries: list[AuditEntry]) -> bool:
         return True
     try:
         with Store.open(db_path) as store:
-            store.audit_many(entries)
+            store.audit_log.add_many(entries)
     except (sqlite3.Error, InputError) as exc:
         if not is_busy(exc):
             log.warning("audit: %d queued entries not written yet (%s); trying again", len(entries),
@@ -226,7 +226,7 @@ def _recover(instance: Path) -> int:
         try:
             entries = [_from_json(line) for line in claimed.read_text(encoding="utf-8").splitlines() if line.strip()]
             with Store.open(database_path(instance)) as store:
-                written += store.audit_many(entries)
+                written += store.audit_log.add_many(entries)
         except (sqlite3.Error, InputError, OSError, ValueError, KeyError) as exc:
             os.replace(claimed, spill)  # left for the next start
             log.warning("audit: entries kept aside in %s not written yet (%s)", spill.name, type(exc).__name__)
@@ -245,7 +245,7 @@ def record_entry(entry: AuditEntry) -> None:
     store = get_store()
     try:
         with store.waiting_at_most(WRITE_WAIT_S):
-            store.audit(entry)
+            store.audit_log.add(entry)
     except sqlite3.OperationalError as exc:
         if not is_busy(exc):
             log.warning("audit: entry queued: the write failed (%s)", type(exc).__name__)

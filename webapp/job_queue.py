@@ -144,7 +144,7 @@ def start_planning(store: Store, week, *, user: str, time_limit_s: object = None
         current_app.extensions["odekake_jobs"]["plan_task"](current_app.instance_path, job.id,
                                                              clock.now().isoformat())
         log.info("job %s queued: plan week %s", job.id, week)
-    return (store.get_job(job.id) if created else job), created
+    return (store.jobs.get(job.id) if created else job), created
 
 
 def job_words(job: PlanJob) -> dict[str, str | None]:

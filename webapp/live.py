@@ -80,7 +80,7 @@ def live_json(live: LiveDay, labels: IdLabels) -> dict:
 
 def day_calls(live: LiveDay) -> list[Call]:
     """Return the day's call list with the latest outcome noted on each call."""
-    outcomes = {o.stop_id: o for o in get_store().call_outcomes(live.day)}
+    outcomes = {o.stop_id: o for o in get_store().call_outcomes.on(live.day)}
     margin = int(current_app.config["ODEKAKE_CALL_MARGIN_MINUTES"]) * 60
     return call_list(live, margin_s=margin, outcomes=outcomes)
 
@@ -88,7 +88,7 @@ def day_calls(live: LiveDay) -> list[Call]:
 def call_residents(calls: Iterable[Call]) -> dict:
     """Return the residents to phone for `calls`, by id (views that show them audit their ids)."""
     ids = {c.step.stop.resident_id for c in calls if c.step.stop.resident_id}
-    return {r.id: r for r in get_store().residents_with_ids(ids)}
+    return {r.id: r for r in get_store().residents.with_ids(ids)}
 
 
 def call_json(call: Call, labels: IdLabels, resident) -> dict:
@@ -126,7 +126,7 @@ def note_call(call_id: int, outcome: object, note: object, *, user: str) -> Call
         msg = "note: expected text"
         raise InputError(msg)
     store = get_store()
-    stop = store.get_stop(call_id)
+    stop = store.plan_stops.get(call_id)
     if stop.request_id is None:
         abort(404, description=f"no call {call_id}")
     call = next((c for c in day_calls(day_live(stop.day)) if c.id == call_id), None)
@@ -138,7 +138,7 @@ def note_call(call_id: int, outcome: object, note: object, *, user: str) -> Call
         reason = "取消希望（連絡リスト）" + (f": {note.strip()}" if note.strip() else "")
         cancel_booking(store, road_network(), stop.request_id, reason=reason, user=user, now=now)
     told = call.told if call is not None else None
-    saved = store.add_call_outcome(CallOutcome(
+    saved = store.call_outcomes.add(CallOutcome(
         day=stop.day, request_id=stop.request_id, stop_id=stop.id, outcome=outcome, user=user,
         at=now, note=note.strip(), told=f"{hhmm(told.start_s)}–{hhmm(told.end_s)}" if told else "",
         expected=expected_text(call) if call is not None else ""))

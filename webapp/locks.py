@@ -28,12 +28,12 @@ def new_lock(store: Store, *, user: str, stop_id: int | None = None, vehicle_id:
     else:
         if vehicle_id is not None:
             try:
-                store.get_vehicle(vehicle_id)
+                store.vehicles.get(vehicle_id)
             except NotFound:
                 raise NotFound.of("vehicle", "{what} {id!r} not found", what="vehicle", id=vehicle_id) from None
         lock = Lock(day=day, vehicle_id=vehicle_id, created_by=user)
     check_new_lock(store, lock)
-    return store.add_lock(lock)
+    return store.locks.add(lock)
 
 
 @dataclass
@@ -57,7 +57,7 @@ class LockIndex:
 def lock_index(store: Store, first: dt.date, last: dt.date) -> LockIndex:
     """Return the locks of the days `first`..`last` by stop, shift and day."""
     out = LockIndex()
-    for lock in store.locks(first, last):
+    for lock in store.locks.between(first, last):
         if lock.kind == "stop":
             out.stops[(lock.vehicle_id, lock.day, lock.request_id)] = lock
         elif lock.kind == "shift":

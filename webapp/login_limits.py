@@ -1,7 +1,7 @@
 """Failed log-ins: a growing wait, then a lock, per login and per client address, counted in the database.
 
 Every log-in try (the form, ``POST /api/session``) counts against two keys
-before its password is checked (`scheduler.store.Store.claim_login_attempt`:
+before its password is checked (`scheduler.store.Store.login_throttles.claim`:
 one write transaction, so every thread and worker process sees the same
 counts):
 

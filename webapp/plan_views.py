@@ -240,7 +240,7 @@ def stop_cards(plan: Plan, stops: list[PlanStop], store: Store) -> list[StopCard
     """Return stops of `plan` as cards, in day, vehicle, sequence order, with the crew's reports."""
     ordered = sorted(stops, key=lambda s: (s.day, s.vehicle_id, s.seq))
     rows = plan_rows(dataclasses.replace(plan, stops=ordered), store)
-    reports = store.stop_reports(s.id for s in ordered)
+    reports = store.request_events.latest_reports_at(s.id for s in ordered)
     residents: dict[int, Any] = {}
     cards = []
     # one card per row of the stop sheet: the deliveries of a several-shop
@@ -248,10 +248,10 @@ def stop_cards(plan: Plan, stops: list[PlanStop], store: Store) -> list[StopCard
     groups = door_stops(ordered)
     for group, row in zip(groups, rows, strict=True):
         stop = group[0]
-        request = store.get_request(stop.request_id) if stop.request_id is not None else None
+        request = store.requests.get(stop.request_id) if stop.request_id is not None else None
         rid = request.resident_id if request is not None else stop.resident_id
         if rid is not None and rid not in residents:
-            residents[rid] = store.get_resident(rid)
+            residents[rid] = store.residents.get(rid)
         person = residents.get(rid)
         cards.append(StopCard(
             id=stop.id, seq=stop.seq, day=stop.day, vehicle_id=stop.vehicle_id, step_type=stop.step_type,
@@ -285,7 +285,7 @@ def shift_rows(plan: Plan, store: Store, *, vehicle_id: int | None = None,
     """Return the plan's shifts (all, or one vehicle's and/or one day's) by (vehicle id, day)."""
     stops = [s for s in plan.stops
              if (vehicle_id is None or s.vehicle_id == vehicle_id) and (day is None or s.day == day)]
-    vehicles = {v.id: v for v in store.vehicles(active_only=False)}
+    vehicles = {v.id: v for v in store.vehicles.all()}
     rows: dict[tuple[int, dt.date], ShiftRow] = {}
     for card in stop_cards(plan, stops, store):
         key = (card.vehicle_id, card.day)
@@ -299,8 +299,8 @@ def unassigned_rows(plan: Plan, store: Store) -> list[UnassignedRow]:
     """Return what the plan could not serve: broken promises first, then broken sessions, then the rest."""
     rows = []
     for u in plan.unassigned:
-        request = store.get_request(u.request_id)
-        person = store.get_resident(request.resident_id) if request.resident_id is not None else None
+        request = store.requests.get(u.request_id)
+        person = store.residents.get(request.resident_id) if request.resident_id is not None else None
         broken = ("promise" if u.reason.startswith(BROKEN_PROMISE)
                   else "session" if u.reason.startswith(BROKEN_SESSION) else "")
         rows.append(UnassignedRow(request_id=u.request_id, kind=request.kind.value, reason=u.reason,
@@ -327,11 +327,11 @@ def _day_columns(week: dt.date, runs: set[dt.date] = frozenset()) -> list[DayCol
 
 def week_board(store: Store, week: dt.date, version: int | None = None) -> WeekBoard:
     """Return the week board of a plan version (the latest when `version` is None)."""
-    plan = store.get_plan(week, version)
-    exceptions = store.shift_exceptions(week, week + dt.timedelta(days=6))
+    plan = store.plans.get(week, version)
+    exceptions = store.shift_exceptions.between(week, week + dt.timedelta(days=6))
     runs = {e.day for e in exceptions if e.reason == "extra_duty"} | {s.day for s in (plan.stops if plan else [])}
-    board = WeekBoard(week=week, plan=plan, versions=store.plans(week), days=_day_columns(week, runs),
-                      vehicles=store.vehicles())
+    board = WeekBoard(week=week, plan=plan, versions=store.plans.versions(week), days=_day_columns(week, runs),
+                      vehicles=store.vehicles.active())
     for e in exceptions:
         board.exceptions.setdefault((e.vehicle_id, e.day), []).append(e)
     if plan is not None:
@@ -341,7 +341,7 @@ def week_board(store: Store, week: dt.date, version: int | None = None) -> WeekB
         shown = {v.id for v in board.vehicles}
         board.vehicles += [v for vid, v in sorted(extra.items()) if vid not in shown]
     board.published, board.unpublished_promises = unpublished_promises(store, week)
-    live = store.published_plan(week)
+    live = store.plans.published(week)
     board.live_version = live.version if live is not None else None
     return board
 
@@ -352,18 +352,18 @@ def unpublished_promises(store: Store, week: dt.date) -> tuple[Plan | None, list
     A booking made while a dispatcher's re-plan waits as a draft goes into that draft: the
     drivers' published version lacks it until the draft is published. The board says so.
     """
-    latest, published = store.get_plan(week), store.published_plan(week)
+    latest, published = store.plans.get(week), store.plans.published(week)
     if latest is None or published is None or latest.id == published.id:
         return None, []
     there = {s.request_id for s in published.stops if s.request_id is not None}
     missing = sorted({s.request_id for s in latest.stops if s.request_id is not None} - there)
-    told = [store.get_request(rid) for rid in missing]
+    told = [store.requests.get(rid) for rid in missing]
     return published, [city_id(r) for r in told if r.promised is not None]
 
 
 def published_route(store: Store, vehicle_id: int, day: dt.date) -> tuple[Plan | None, ShiftRow | None]:
     """Return the latest published plan of `day`'s week and `vehicle_id`'s shift on `day` in it."""
-    plan = store.published_plan(week_monday(day))
+    plan = store.plans.published(week_monday(day))
     if plan is None:
         return None, None
     return plan, shift_rows(plan, store, vehicle_id=vehicle_id, day=day).get((vehicle_id, day))
@@ -372,10 +372,10 @@ def published_route(store: Store, vehicle_id: int, day: dt.date) -> tuple[Plan |
 def on_published_route(store: Store, stop_id: int, vehicle_id: int) -> bool:
     """Return whether the stop is on `vehicle_id`'s route in the latest published plan of its week."""
     try:
-        stop = store.get_stop(stop_id)
+        stop = store.plan_stops.get(stop_id)
     except NotFound:
         return False
     if stop.vehicle_id != vehicle_id:
         return False
-    plan = store.published_plan(week_monday(stop.day))
+    plan = store.plans.published(week_monday(stop.day))
     return plan is not None and plan.id == stop.plan_id

@@ -97,7 +97,7 @@ class PublishCheck:
 def publish_check(store: Store, week: dt.date, version: int) -> PublishCheck:
     """Return how the draft `version` compares with the week's published version (see `PublishCheck`)."""
     draft = _plan(store, week, version)
-    published = store.published_plan(week)
+    published = store.plans.published(week)
     check = PublishCheck(published=published, draft=draft)
     if published is None or published.id == draft.id:
         return check
@@ -115,7 +115,7 @@ def publish_check(store: Store, week: dt.date, version: int) -> PublishCheck:
 
 
 def _plan(store: Store, week: dt.date, version: int | None) -> Plan:
-    plan = store.get_plan(week, version)
+    plan = store.plans.get(week, version)
     if plan is None:
         what = f"version {version}" if version is not None else "no plan"
         msg = f"week {week.isoformat()}: {what}" + (" not found" if version is not None else "")
@@ -126,13 +126,13 @@ def _plan(store: Store, week: dt.date, version: int | None) -> Plan:
 def compare_versions(store: Store, week: dt.date, version: int | None = None) -> Comparison:
     """Compare a version of the week (default the latest) with the version before it."""
     new = _plan(store, week, version)
-    old = store.get_plan(week, new.version - 1) if new.version > 1 else None
+    old = store.plans.get(week, new.version - 1) if new.version > 1 else None
     comparison = Comparison(new=new, old=old)
     if old is None:
         return comparison
     diff = diff_plans(old, new)
     labels = store.id_labels()
-    vehicles = {v.id: v.name for v in store.vehicles(active_only=False)}
+    vehicles = {v.id: v.name for v in store.vehicles.all()}
 
     def slot(s: dict | None) -> Slot | None:
         if s is None:
@@ -144,8 +144,8 @@ def compare_versions(store: Store, week: dt.date, version: int | None = None) ->
               "added": diff.newly_served}
     for change in CHANGE_KINDS:
         for m in groups[change]:
-            request = store.get_request(m["request_id"])
-            person = store.get_resident(request.resident_id) if request.resident_id is not None else None
+            request = store.requests.get(m["request_id"])
+            person = store.residents.get(request.resident_id) if request.resident_id is not None else None
             comparison.rows.append(ChangeRow(
                 change=change, request_id=request.id, request_label=labels.request(request.id),
                 kind=request.kind.value, resident_id=request.resident_id, name=person.name if person else "",
@@ -162,7 +162,7 @@ def _with_later_bookings(store: Store, plan: Plan) -> Plan:
     `plan` are promises told to residents, and must reach the drivers with it.
     """
     tip = plan.version
-    for version, base in store.later_versions(plan.week_start, plan.version):
+    for version, base in store.plans.later_versions(plan.week_start, plan.version):
         if base == tip:
             tip = version
     return plan if tip == plan.version else _plan(store, plan.week_start, tip)
@@ -196,7 +196,7 @@ def publish_version(store: Store, week: dt.date, version: int | None, *, user: s
         plan = _with_later_bookings(store, _plan(store, week, version))
         if plan.status == PlanStatus.PUBLISHED:
             return plan, False
-        current = store.published_plan(week)
+        current = store.plans.published(week)
         if current is not None and current.version > plan.version:
             msg = f"version: v{current.version} of week {week.isoformat()} is newer and already published"
             raise PublishConflict(msg)

@@ -4,7 +4,7 @@
   table ``login_sessions``): the cookie carries only a random secret as
   Flask-Login's user id, the table its SHA-256. Every request looks it up
   (`_load_user`); it is over when it was ended (log-out, a new password, the
-  account disabled, an admin: `Store.end_sessions`), past its absolute end
+  account disabled, an admin: `Store.login_sessions.end_all_of`), past its absolute end
   (``PERMANENT_SESSION_LIFETIME`` after the log-in) or idle too long
   (``ODEKAKE_SESSION_IDLE_MINUTES``, per role ``ODEKAKE_SESSION_IDLE_MINUTES_BY_ROLE``),
   all by the city's clock (`webapp.clock`). A cookie kept after the end
@@ -170,7 +170,7 @@ def new_api_token(store: Store, account: User, *, expires_at: dt.datetime | None
         config = current_app.config if has_app_context() else settings.defaults()
         expires_at = now + dt.timedelta(days=config["ODEKAKE_TOKEN_DAYS"])
     token = secrets.token_urlsafe(32)
-    store.add_api_token(ApiToken(user_id=account.id, token_sha256=_sha256(token), expires_at=expires_at,
+    store.api_tokens.add(ApiToken(user_id=account.id, token_sha256=_sha256(token), expires_at=expires_at,
                                  label=label, created_at=now))
     return token
 
@@ -201,7 +201,7 @@ def idle_limit(role: Role) -> dt.timedelta:
 def start_session(store: Store, account: User, now: dt.datetime) -> StaffUser:
     """Store a new browser session of `account` from `now`; return the user to give ``login_user``."""
     secret = secrets.token_urlsafe(32)
-    stored = store.start_session(LoginSession(user_id=account.id, secret_sha256=_sha256(secret), created_at=now,
+    stored = store.login_sessions.add(LoginSession(user_id=account.id, secret_sha256=_sha256(secret), created_at=now,
                                               expires_at=now + current_app.config["PERMANENT_SESSION_LIFETIME"]))
     return StaffUser(account, stored, secret)
 
@@ -210,7 +210,7 @@ def end_current_session(reason: str = "logout") -> None:
     """End the browser session of this request in the database (the cookie it came with opens nothing after)."""
     session_id = getattr(current_user, "session_id", None)
     if session_id is not None:
-        get_store().end_session(session_id, reason, at=clock.now())
+        get_store().login_sessions.end(session_id, reason, at=clock.now())
 
 
 def _quietly(store: Store, write: Callable[[], None]) -> None:
@@ -227,23 +227,23 @@ def _quietly(store: Store, write: Callable[[], None]) -> None:
 @login_manager.user_loader
 def _load_user(secret: str) -> StaffUser | None:
     store = get_store()
-    found = store.session_by_secret(_sha256(secret))
+    found = store.login_sessions.by_secret(_sha256(secret))
     if found is None:
         return None  # an unknown secret, or a cookie from before sessions were kept on the server
     try:
-        account = store.get_user(found.user_id)
+        account = store.users.get(found.user_id)
     except NotFound:
         return None
     now = clock.now()
     why = found.over(now, idle=idle_limit(account.role))
     if why is not None:
         if found.ended_at is None:
-            _quietly(store, lambda: store.end_session(found.id, why, at=now))
+            _quietly(store, lambda: store.login_sessions.end(found.id, why, at=now))
         return None
     if not account.active:
         return None
     if now - found.last_seen_at >= TOUCH_EVERY:
-        _quietly(store, lambda: store.touch_session(found.id, now))
+        _quietly(store, lambda: store.login_sessions.touch(found.id, now))
     return StaffUser(account, found, secret)
 
 

@@ -160,8 +160,8 @@ def stop_sheet(store: Store, network: RoadNetwork, plan: Plan, vehicle_id: int, 
     row = shift_rows(plan, store, vehicle_id=vehicle_id, day=day).get((vehicle_id, day))
     if row is None:
         return None
-    crew = [u.name or u.login for u in store.users() if u.active and u.vehicle_id == vehicle_id]
-    published_at, _ = store.published_at(plan.id)
+    crew = [u.name or u.login for u in store.users.all() if u.active and u.vehicle_id == vehicle_id]
+    published_at, _ = store.plans.published_at(plan.id)
     locks = lock_index(store, day, day)
     locked = frozenset(s.id for s in row.stops if s.reportable and locks.holds(vehicle_id, day, s.request_id))
     return StopSheet(plan=plan, row=row, crew=crew, published_at=published_at,

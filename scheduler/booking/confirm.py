@@ -91,7 +91,7 @@ def same_need(store: Store, draft: Draft, window) -> Request | None:
     """Return the resident's told, uncancelled request of the draft's kind whose promised window overlaps `window`."""
     if draft.resident is None:
         return None
-    for req in store.requests(statuses=_TOLD, kind=draft.kind, resident_id=draft.resident.id):
+    for req in store.requests.find(statuses=_TOLD, kind=draft.kind, resident_id=draft.resident.id):
         p = req.promised
         if p is not None and p.day == window.day and p.start_s < window.end_s and window.start_s < p.end_s:
             return req
@@ -159,7 +159,7 @@ def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, u
         raise SlotTaken(fresh=fresh, template="{window}: the slot was just taken; choose one of the fresh offers",
                         params={"window": offer.window.label()}) from None
     log.info("request %s booked for %s (plan %s)", req.id, offer.day, plan.version if plan else "-")
-    return Booking(store.get_request(req.id), plan)
+    return Booking(store.requests.get(req.id), plan)
 
 
 #: Times a booking is worked out outside the write lock before it is worked out under it.
@@ -178,14 +178,14 @@ class _Prepared:
 
     def still_current(self, store: Store, week: dt.date) -> bool:
         """Return whether nothing a booking depends on changed since (call it under the write lock)."""
-        latest = store.get_plan_id(week)
+        latest = store.plans.latest_id(week)
         return latest == self.plan_id and store.open_requests_digest() == self.digest
 
 
 def _prepare(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, now: dt.datetime,
              user: str) -> _Prepared:
     """Work the booking out on the week as it is: compiled with the draft, inserted, derived, validated."""
-    digest, plan_id = store.open_requests_digest(), store.get_plan_id(offer.week)
+    digest, plan_id = store.open_requests_digest(), store.plans.latest_id(offer.week)
     wr = week_routes(store, network, offer.week, now=now,
                      extra=[draft.request(promised=offer.window, now=now, id=DRAFT_ID)])
     if wr.plan is not None and wr.plan.id != plan_id:  # a version landed between the two reads
@@ -245,10 +245,10 @@ def cancel_booking(store: Store, network: MatrixProvider, request_id: int, *, re
 
 def _weeks_serving(store: Store, request_id: int, req: Request) -> dict[dt.date, set[tuple[int, dt.date]]]:
     """Return the weeks whose latest plan serves the request, with the (vehicle, day) routes that do."""
-    weeks = {week_monday(req.promised.day)} if req.promised is not None else {p.week_start for p in store.plans()}
+    weeks = {week_monday(req.promised.day)} if req.promised is not None else {p.week_start for p in store.plans.versions()}
     out = {}
     for week in sorted(weeks):
-        plan = store.get_plan(week)
+        plan = store.plans.get(week)
         shifts = {(s.vehicle_id, s.day) for s in plan.stops if s.request_id == request_id} if plan else set()
         if shifts:
             out[week] = shifts
@@ -298,19 +298,19 @@ def _store_derived(store: Store, wr: WeekRoutes, plan: Plan, *, new_id: int | No
                                            for r in plan.summary.get("broken_promises", [])]
     base = wr.plan
     plan.summary["change"] = {"kind": change[0], "request": change[1]}
-    saved = store.save_plan(plan)
+    saved = store.plans.save(plan)
     in_week = {new_id if r == DRAFT_ID else r for r in wr.compiled.requests}
     served = {s.request_id for s in saved.stops if s.request_id is not None}
     for rid in sorted(served & in_week):
-        current = store.get_request(rid)
+        current = store.requests.get(rid)
         if current.status != RequestStatus.PLANNED and current.can_move_to(RequestStatus.PLANNED):
             store.change_status(rid, RequestStatus.PLANNED, user=user, cause=f"plan_{change[0]}",
                                 cause_args={"week": base.week_start.isoformat(), "version": saved.version})
-    if store.published_at(base.id)[0] is not None:  # read under the lock: `base` may have been read before it
+    if store.plans.published_at(base.id)[0] is not None:  # read under the lock: `base` may have been read before it
         # the drivers work from the published version: a booking or a cancellation
         # made into it must reach their list and sheet at once, not wait for a
         # dispatcher to publish (a dispatcher's newer draft stays a draft)
-        saved = store.publish_plan(saved.id, user=user)
+        saved = store.plans.publish(saved.id, user=user)
     return saved
 
 

@@ -139,7 +139,7 @@ def _time(value: Any, name: str) -> int:
 
 
 def _site(store: Store, value: Any, name: str) -> int:
-    return _lookup("site", value, store.site_by_external_id, store.get_site, name).id
+    return _lookup("site", value, store.sites.by_external_id, store.sites.get, name).id
 
 
 def _amount(value: Any, most: int) -> int:
@@ -170,7 +170,7 @@ def _details(store: Store, kind: RequestKind, data: dict, max_amount_yen: int = 
             services = data.get("services")
             if not isinstance(services, list):
                 _fail("services", "a list of service codes, e.g. [\"seal_certificate\"]")
-            known = {s.code for s in store.services()}
+            known = {s.code for s in store.services.all()}
             for i, code in enumerate(services):
                 if not isinstance(code, str) or code not in known:
                     _fail(f"services[{i}]", "unknown service {code!r}; known: {known}", code=code, known=", ".join(sorted(known)))
@@ -249,7 +249,7 @@ def parse_draft(store: Store, data: Any, *, today: dt.date | None = None,
     if kind_text not in _KINDS:
         _fail("kind", "{value!r}: use one of {known} (hall seats: see sessions)", value=kind_text, known=", ".join(_KINDS))
     kind = RequestKind(kind_text)
-    resident = _lookup("resident", data.get("resident"), store.resident_by_external_id, store.get_resident,
+    resident = _lookup("resident", data.get("resident"), store.residents.by_external_id, store.residents.get,
                        "resident")
     today = today or city_today()
     first, last = bookable_days(today, horizon_days)

@@ -160,7 +160,7 @@ def week_routes(store: Store, network: MatrixProvider, week: dt.date, *, now: dt
     from scheduler.planning.run import compile_from_store
 
     compiled = compile_from_store(store, network, week, now=now, extra=extra)
-    plan = store.get_plan(week)
+    plan = store.plans.get(week)
     routes, starts, _ = stored_routes(compiled, plan)
     return WeekRoutes(compiled, Routes(compiled.problem, routes, not_before=starts), plan)
 
@@ -192,8 +192,8 @@ def _day_bounds(draft: Draft, shifts: list[Shift], now: dt.datetime) -> dict[dt.
 def _week_shifts(store: Store, week: dt.date) -> list[Shift]:
     from scheduler import service_calendar
 
-    exceptions = store.shift_exceptions(week, week + dt.timedelta(days=6))
-    return service_calendar.shifts_for_week(store.vehicles(), week, exceptions)
+    exceptions = store.shift_exceptions.between(week, week + dt.timedelta(days=6))
+    return service_calendar.shifts_for_week(store.vehicles.active(), week, exceptions)
 
 
 def _candidates(draft: Draft, lo: int, hi: int) -> list[tuple[int, int]]:

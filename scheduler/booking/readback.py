@@ -58,9 +58,9 @@ def tellable_window(store: Store, req: Request) -> TimeWindow | None:
     """
     if req.promised is not None:
         return req.promised
-    weeks = {week_monday(w.day) for w in req.windows} or {p.week_start for p in store.plans()}
+    weeks = {week_monday(w.day) for w in req.windows} or {p.week_start for p in store.plans.versions()}
     for week in sorted(weeks):
-        plan = store.published_plan(week)
+        plan = store.plans.published(week)
         told = told_from_stops(req, [s for s in plan.stops if s.request_id == req.id] if plan is not None else [])
         if told is not None:
             return told
@@ -103,26 +103,26 @@ def read_back(store: Store, req: Request, *, office_phone: str = "") -> str:
     office_phone
         The office's number the resident calls back (said at the end when given).
     """
-    resident = store.get_resident(req.resident_id)
+    resident = store.residents.get(req.resident_id)
     lines = [f"{resident.name}様、ご予約を承りました。"]
     d = req.details
     if req.kind == RequestKind.VISIT and isinstance(d, VisitDetails):
-        names = {s.code: s.name_ja for s in store.services()}
+        names = {s.code: s.name_ja for s in store.services.all()}
         lines.append(f"{_when(req)}に、職員がご自宅へ伺います。")
         lines.append("ご用件：" + "、".join(names.get(c, c) for c in d.services) + "。")
         ready = [PREPARE[c] for c in d.services if c in PREPARE]
         if ready:
             lines.append("ご用意いただくもの：" + "、".join(dict.fromkeys(ready)) + "。")
     elif req.kind == RequestKind.ERRAND and isinstance(d, ErrandDetails):
-        shops = "、".join(store.get_site(p.site_id).name for p in d.pickups)
+        shops = "、".join(store.sites.get(p.site_id).name for p in d.pickups)
         lines.append(f"{_when(req)}に、{shops}のお品物をご自宅へお届けします。")
         if d.order:
             lines.append(f"お品物：{d.order}。")
         if d.amount_to_collect_yen:
             lines.append(f"お届けの際に代金{d.amount_to_collect_yen:,}円をお支払いください。")
     elif req.kind == RequestKind.RIDE and isinstance(d, RideDetails):
-        src = "ご自宅" if d.from_site_id is None else store.get_site(d.from_site_id).name
-        dst = "ご自宅" if d.to_site_id is None else store.get_site(d.to_site_id).name
+        src = "ご自宅" if d.from_site_id is None else store.sites.get(d.from_site_id).name
+        dst = "ご自宅" if d.to_site_id is None else store.sites.get(d.to_site_id).name
         lines.append(f"{_when(req)}に、{src}へお迎えに伺い、{dst}までお送りします。")
         if d.wheelchair:
             lines.append("車椅子のまま乗れる車で伺います。")
@@ -141,9 +141,9 @@ def read_back_seat(store: Store, booking) -> str:
 
     start_s = seat_start_s(store, booking)
     at = f"{hhmm(start_s)}から" if start_s is not None else ""
-    resident = store.get_resident(booking.resident_id)
-    session = store.get_request(booking.session_request_id)
-    hall = store.get_site(session.details.site_id).name
+    resident = store.residents.get(booking.resident_id)
+    session = store.requests.get(booking.session_request_id)
+    hall = store.sites.get(session.details.site_id).name
     day = booking.day
     if booking.cancelled_at is not None:
         return "\n".join([(f"{resident.name}様、{day.month}月{day.day}日（{_WEEKDAYS_JA[day.weekday()]}）{at}、"
@@ -153,7 +153,7 @@ def read_back_seat(store: Store, booking) -> str:
              (f"{day.month}月{day.day}日（{_WEEKDAYS_JA[day.weekday()]}）{at}、"
               f"{hall}の巡回窓口でお待ちしております。")]
     if booking.services:
-        names = {s.code: s.name_ja for s in store.services()}
+        names = {s.code: s.name_ja for s in store.services.all()}
         lines.append("ご用件：" + "、".join(names.get(c, c) for c in booking.services) + "。")
         ready = [PREPARE[c] for c in booking.services if c in PREPARE]
         if ready:

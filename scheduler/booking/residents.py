@@ -62,7 +62,7 @@ def _digits(phone: str) -> str:
 def likely_duplicate(store: Store, new: Resident) -> Resident | None:
     """Return a stored resident who is probably `new`: the same phone number, or the same reading and address."""
     phone, reading, address = _digits(new.phone), fold_reading(new.kana), "".join(new.address.split())
-    for old in store.residents():
+    for old in store.residents.all():
         if phone and _digits(old.phone) == phone:
             return old
         if reading and address and fold_reading(old.kana) == reading and "".join(old.address.split()) == address:
@@ -129,7 +129,7 @@ def _fields(store: Store, data: dict) -> dict[str, Any]:
     site = data.get("site")
     if site not in (None, ""):
         try:
-            place = store.get_site(int(site))
+            place = store.sites.get(int(site))
         except (TypeError, ValueError, InputError):
             _fail("site", "no landmark with id {value!r}", value=site)
         out["lat"], out["lon"] = place.lat, place.lon
@@ -180,7 +180,7 @@ def register_resident(store: Store, network: Any, data: dict, *, external_id: st
                                   template="resident {resident} has the same phone, or the same reading and address; "
                                            "open that resident, or confirm this is another person",
                                   params={"resident": city_id(same)})
-    return store.add_resident(resident)
+    return store.residents.add(resident)
 
 
 @dataclass
@@ -206,7 +206,7 @@ def resident_history(store: Store, resident_id: int) -> tuple[list[HistoryEntry]
 
     Cancelled seats are included (``cancelled_at``, ``cancel_reason``): the history is the record.
     """
-    entries = [HistoryEntry(r, store.events(r.id)) for r in store.requests(resident_id=resident_id)]
+    entries = [HistoryEntry(r, store.request_events.of_request(r.id)) for r in store.requests.find(resident_id=resident_id)]
     entries.sort(key=lambda e: (e.request.received_at, e.request.id), reverse=True)
-    seats = store.session_bookings(resident_id=resident_id, include_cancelled=True)
+    seats = store.session_bookings.find(resident_id=resident_id, include_cancelled=True)
     return entries, seats

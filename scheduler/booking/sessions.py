@@ -84,7 +84,7 @@ def seat_time_s(store: Store, services: tuple[str, ...]) -> int:
     """Return the on-site time one resident's seat needs: set-up plus their services."""
     from scheduler.compiler import STOP_SETUP_S
 
-    durations = {s.code: s.duration_s for s in store.services()}
+    durations = {s.code: s.duration_s for s in store.services.all()}
     for i, code in enumerate(services):
         if code not in durations:
             raise SeatError.of(f"services[{i}]", "unknown service {code!r}", code=code)
@@ -97,7 +97,7 @@ def _room_s(store: Store, plan: Plan, stop: PlanStop) -> tuple[int, int]:
                    key=lambda s: s.seq)
     after = [s for s in route if s.seq > stop.seq]
     waiting_s = (after[0].start_s - after[0].arrival_s) if after else 0
-    bookings = store.session_bookings(session_request_id=stop.request_id, day=stop.day)
+    bookings = store.session_bookings.find(session_request_id=stop.request_id, day=stop.day)
     booked_s = sum(seat_time_s(store, tuple(b.services)) for b in bookings)
     return len(bookings), (stop.departure_s - stop.start_s) + max(0, waiting_s) - booked_s
 
@@ -106,7 +106,7 @@ def _planned_sessions(store: Store, earliest: dt.date, latest: dt.date) -> list[
     out = []
     week = week_monday(earliest)
     while week <= latest:
-        plan = store.get_plan(week)
+        plan = store.plans.get(week)
         if plan is not None:
             out += [(plan, s) for s in plan.stops
                     if s.step_type == "session" and s.request_id is not None and earliest <= s.day <= latest]
@@ -125,7 +125,7 @@ def nearby_sessions(store: Store, network: Any, resident: Resident, *, earliest:
     site_ids = sorted({s.site_id for _, s in found if s.site_id is not None})
     if not site_ids:
         return []
-    sites = {i: store.get_site(i) for i in site_ids}
+    sites = {i: store.sites.get(i) for i in site_ids}
     points = [("home", resident.lat, resident.lon)] + [(f"site:{i}", sites[i].lat, sites[i].lon) for i in site_ids]
     drive = dict(zip(site_ids, (int(v) for v in network.matrix(points).durations[0, 1:])))
     slots = []
@@ -145,7 +145,7 @@ def nearby_sessions(store: Store, network: Any, resident: Resident, *, earliest:
 
 def planned_session(store: Store, session_request_id: int, day: dt.date) -> tuple[Plan | None, PlanStop | None]:
     """Return the latest plan of the day's week and the session's stop in it that day (None: not planned)."""
-    plan = store.get_plan(week_monday(day))
+    plan = store.plans.get(week_monday(day))
     stop = next((s for s in (plan.stops if plan else []) if s.request_id == session_request_id
                  and s.step_type == "session" and s.day == day), None)
     return plan, stop
@@ -178,18 +178,18 @@ def book_seat(store: Store, resident_id: int, session_request_id: int, day: dt.d
                            today=today.isoformat())
     need_s = seat_time_s(store, services)
     with store.transaction():
-        session = store.get_request(session_request_id)
+        session = store.requests.get(session_request_id)
         if session.kind != RequestKind.SESSION:
             raise SeatError.of("session", "request {request} is not a hall session", request=session_request_id)
         plan, stop = planned_session(store, session_request_id, day)
         if stop is None:
             raise SeatError.of("day", "the session is not planned on {day}", day=day.isoformat())
-        bookings = store.session_bookings(session_request_id=session_request_id, day=day)  # active seats
+        bookings = store.session_bookings.find(session_request_id=session_request_id, day=day)  # active seats
         if any(b.resident_id == resident_id for b in bookings):
             raise SeatError.of("session", "the resident already has a seat in this session")
         if _room_s(store, plan, stop)[1] < need_s:
             raise SeatError.of("session", "no room left in this session; choose another")
-        return store.add_session_booking(SessionBooking(session_request_id, resident_id, day, tuple(services)))
+        return store.session_bookings.add(SessionBooking(session_request_id, resident_id, day, tuple(services)))
 
 
 def cancel_seat(store: Store, booking_id: int, *, reason: str, user: str,
@@ -209,9 +209,9 @@ def cancel_seat(store: Store, booking_id: int, *, reason: str, user: str,
         raise SeatError.of("reason", "say why the seat is cancelled")
     now = now or city_now()
     with store.transaction():
-        seat = store.get_session_booking(booking_id)
+        seat = store.session_bookings.get(booking_id)
         if seat.cancelled_at is not None:
             raise SeatAlreadyCancelled.of("", "seat {seat}: already cancelled on {when} by {user}", seat=booking_id,
                                           when=f"{seat.cancelled_at:%Y-%m-%d %H:%M}", user=seat.cancelled_by)
         seat.cancelled_at, seat.cancel_reason, seat.cancelled_by = now, reason.strip(), user
-        return store.update_session_booking(seat)
+        return store.session_bookings.update(seat)

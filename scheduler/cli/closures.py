@@ -81,7 +81,7 @@ def add(ctx: click.Context, ways: tuple[int, ...], from_point: str | None, to_po
 def list_(ctx: click.Context) -> None:
     """List every closure: id, from, until, the road, note."""
     with open_store(ctx, existing=True) as store:
-        closures = store.road_closures()
+        closures = store.road_closures.all()
     for c in closures:
         road = (f"ways {','.join(map(str, c.way_ids))}" if c.way_ids else
                 f"between {c.points[0]} and {c.points[1]}" if c.points else f"{len(c.edges)} edges")
@@ -97,7 +97,7 @@ def list_(ctx: click.Context) -> None:
 def remove(ctx: click.Context, closure_id: int) -> None:
     """Remove a closure (the road is open again)."""
     with open_store(ctx, existing=True) as store:
-        store.delete_road_closure(closure_id)
+        store.road_closures.delete(closure_id)
     click.echo(f"closure {closure_id} removed")
 
 

@@ -52,7 +52,7 @@ def open_network(ctx: click.Context):
 
 def stored_plan(store, week: dt.date, version: int | None):
     """Return the week's plan `version` (default: the latest); none is an `InputError` saying how to make one."""
-    plan = store.get_plan(week, version)
+    plan = store.plans.get(week, version)
     if plan is None:
         which = f"plan version {version}" if version is not None else "plan"
         msg = f"week {week.isoformat()}: no {which}; run `odekake plan-week {week.isoformat()}` first"

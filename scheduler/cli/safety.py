@@ -75,12 +75,12 @@ def resident() -> None:
 
 def _resident_id(store, ident: str) -> int:
     """Find a resident by the city's id, else by database id (``15`` or ``#15``)."""
-    found = store.resident_by_external_id(ident)
+    found = store.residents.by_external_id(ident)
     if found is not None:
         return found.id
     digits = ident.removeprefix("#")
     if digits.isdigit():
-        return store.get_resident(int(digits)).id
+        return store.residents.get(int(digits)).id
     msg = f"resident {ident!r}: no resident has this id"
     raise InputError(msg)
 
@@ -154,7 +154,7 @@ def audit_export_command(ctx: click.Context, first: dt.date, last: dt.date, outp
     with open_store(ctx, existing=True) as store:
         export = audit_export(store, first, last)
         write_atomic(output, export.text)
-        store.audit(audit_entry(export, user=os_user(), where="cli"))
+        store.audit_log.add(audit_entry(export, user=os_user(), where="cli"))
     click.echo(f"wrote {output}: {len(export.entries)} audit entries, {export.rows} rows "
                f"({first.isoformat()} to {last.isoformat()})", err=True)
 

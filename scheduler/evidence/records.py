@@ -137,17 +137,17 @@ def report_at_stop(store: Any, stop_id: int, action: str, *, handled: object = N
     refused (naming ``handled``) on another report than done or at a pick-up. Returns the request and
     the record stored (None when the report records nothing).
     """
-    codes = [s.code for s in store.services()]
+    codes = [s.code for s in store.services.all()]
     given = parse_handled(handled, codes) if handled is not None else None
     with store.transaction():
-        stop = store.get_stop(stop_id)
+        stop = store.plan_stops.get(stop_id)
         if given is not None and (action != "done" or stop.step_type not in RECORDING_STEPS):
             raise InputError.of("handled", "only a done report at a visit, a hall session or a drop-off records "
                                            "what was handled")
         req = store.mark_stop(stop_id, action, user=user, note=note, today=today, at=at, now=now)
         if action != "done" or stop.step_type not in RECORDING_STEPS:
             return req, None
-        seats = [b.services for b in store.session_bookings(session_request_id=req.id, day=stop.day)
+        seats = [b.services for b in store.session_bookings.find(session_request_id=req.id, day=stop.day)
                  if not b.cancelled] if stop.step_type == "session" else []
         given = {**default_handled(req.kind.value, stop.step_type, dataclasses.asdict(req.details), seats),
                  **(given or {})}

@@ -67,7 +67,7 @@ def simulate_weeks(store: Store, network: Any, weeks: int, *, start: dt.date | N
     from scheduler.service_calendar import next_monday, parse_monday
 
     rng = random.Random(seed)
-    loaded = any((s.external_id or "").startswith("SAMPLE-") for s in store.sites())
+    loaded = any((s.external_id or "").startswith("SAMPLE-") for s in store.sites.all())
     week = parse_monday(start.isoformat()) if start else _after_last_plan(store) or next_monday()
     played = []
     for i in range(weeks):
@@ -87,14 +87,14 @@ def simulate_weeks(store: Store, network: Any, weeks: int, *, start: dt.date | N
 
 
 def _after_last_plan(store: Store) -> dt.date | None:
-    plans = store.plans()
+    plans = store.plans.versions()
     return max(p.week_start for p in plans) + dt.timedelta(days=7) if plans else None
 
 
 def _cancel_some(store: Store, rng: random.Random, now: dt.datetime) -> int:
     """Cancel about `CANCEL_RATE` of the residents' open requests (as they phone to cancel)."""
     cancelled = 0
-    for req in store.requests(statuses=[RequestStatus.RECEIVED, RequestStatus.BOOKED]):
+    for req in store.requests.find(statuses=[RequestStatus.RECEIVED, RequestStatus.BOOKED]):
         if req.resident_id is not None and rng.random() < CANCEL_RATE:
             store.change_status(req.id, RequestStatus.CANCELLED, user=_USER, note="resident cancelled (simulated)")
             # the store stamps events with the real clock: date this one in the simulated week (and its figures)
@@ -115,7 +115,7 @@ def _plan_and_play(store: Store, network: Any, week: dt.date, now: dt.datetime, 
                        now=now)
     plan = publish(store, result.plan.id, user=_USER)
     report.unassigned = len(plan.unassigned)
-    codes = [s.code for s in store.services()]
+    codes = [s.code for s in store.services.all()]
     by_route: dict[tuple[int, dt.date], list] = {}
     for stop in sorted(plan.stops, key=lambda s: (s.day, s.vehicle_id, s.seq)):
         if stop.request_id is not None:
@@ -158,7 +158,7 @@ def _outcome(store: Store, stop: Any, rng: random.Random, codes: list[str]) -> t
     if roll > 1 - CANNOT_SERVE_RATE:
         return "cannot_serve", None
     if stop.step_type == "visit" and rng.random() < 0.15:  # asked on the doorstep for one more
-        services = dict.fromkeys(store.get_request(stop.request_id).details.services, 1)
+        services = dict.fromkeys(store.requests.get(stop.request_id).details.services, 1)
         extra = rng.choice(codes)
         services[extra] = services.get(extra, 0) + 1
         return "done", {"services": services}

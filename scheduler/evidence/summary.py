@@ -16,7 +16,7 @@ of migration 0015:
 `refresh_days` sums days again from the raw rows. The store calls it in the same transaction as the
 writes that change a day's figures: a crew's report (`Store.mark_stop`, `Store.record_handled`), a
 cancellation (`Store.change_status`, the day of the event) and a plan version published
-(`Store.publish_plan`, the days of its week). `ensure_days` runs before a question reads: days never
+(`Store.plans.publish`, the days of its week). `ensure_days` runs before a question reads: days never
 summed (a database from before the summary, rows written in bulk) and days whose resident or site now
 lies in another district (a resident moved, a new resident nearer a hall) are summed then and stored.
 Not followed by a hook (``odekake evidence rebuild`` puts them right): a hall seat booked or cancelled,

@@ -191,9 +191,9 @@ def _site_ref(store: Store, row: Row, column: str, *, allow_home: bool = False,
         return None
     if allow_home and text.lower() in {"home", "自宅"}:
         return None
-    site = store.site_by_external_id(text)
+    site = store.sites.by_external_id(text)
     if site is None:
-        known = [s.external_id for s in store.sites() if s.external_id]
+        known = [s.external_id for s in store.sites.all() if s.external_id]
         row.error(column, "no site with external_id {text!r}{hint}", text=text, hint=did_you_mean(text, known))
         return None
     return site.id
@@ -242,9 +242,9 @@ def _shops(store: Store, row: Row) -> tuple[ErrandPickup, ...]:
             ready_text = pieces[2].strip() if len(pieces) > 2 else ""
             ready_text = re.sub(r"^ready\s*", "", ready_text, flags=re.IGNORECASE)
             ready_s = parse_time(ready_text) if ready_text else 0
-            site = store.site_by_external_id(ext)
+            site = store.sites.by_external_id(ext)
             if site is None:
-                known = [s.external_id for s in store.sites() if s.external_id]
+                known = [s.external_id for s in store.sites.all() if s.external_id]
                 raise InputError.of("", "no site with external_id {text!r}{hint}", text=ext,
                                     hint=did_you_mean(ext, known))
             pickups.append(ErrandPickup(site.id, boxes, ready_s))
@@ -257,7 +257,7 @@ def _shops(store: Store, row: Row) -> tuple[ErrandPickup, ...]:
 def _service_names(store: Store) -> dict[str, Service]:
     """Return every way to write an active service: code, name_ja, name_en (NFKC, lower case)."""
     names: dict[str, Service] = {}
-    for service in store.services():
+    for service in store.services.all():
         if service.active:
             for name in (service.code, service.name_ja, service.name_en):
                 names.setdefault(nfkc(name).lower(), service)
@@ -297,7 +297,7 @@ def _build_request(store: Store, row: Row) -> Request | None:
     resident_ext = row.get("resident")
     resident_id = None
     if resident_ext is not None:
-        resident = store.resident_by_external_id(resident_ext)
+        resident = store.residents.by_external_id(resident_ext)
         if resident is None:
             row.error("resident", "no resident with external_id {text!r}", text=resident_ext)
         else:
@@ -336,7 +336,7 @@ def _build_request(store: Store, row: Row) -> Request | None:
         return_of = row.get("return_of")
         return_id = None
         if return_of is not None:
-            outbound = store.request_by_external_id(return_of)
+            outbound = store.requests.by_external_id(return_of)
             if outbound is None or outbound.kind != RequestKind.RIDE:
                 row.error("return_of", "no ride request with external_id {text!r} (import it first)", text=return_of)
             else:
@@ -349,7 +349,7 @@ def _build_request(store: Store, row: Row) -> Request | None:
                    "return_of": return_id}
     if row.errors:
         return None
-    existing = store.request_by_external_id(row.cells["external_id"].strip())
+    existing = store.requests.by_external_id(row.cells["external_id"].strip())
     if existing is not None:
         # Stored requests keep their reception time unless the file gives one;
         # their status is handled by _update_request.
@@ -365,9 +365,9 @@ def _session_ref(store: Store, row: Row) -> Request | None:
     text = row.get("session", required=True)
     if text is None:
         return None
-    session = store.request_by_external_id(text)
+    session = store.requests.by_external_id(text)
     if session is None or session.kind != RequestKind.SESSION:
-        known = [r.external_id for r in store.requests() if r.kind == RequestKind.SESSION and r.external_id]
+        known = [r.external_id for r in store.requests.all() if r.kind == RequestKind.SESSION and r.external_id]
         row.error("session", "no hall-session request with external_id {text!r}{hint}", text=text,
                   hint=did_you_mean(text, known))
         return None
@@ -392,7 +392,7 @@ def _check_session_day(row: Row, session: Request, day: dt.date) -> None:
 def _build_booking(store: Store, row: Row) -> SessionBooking | None:
     session = _session_ref(store, row)
     resident_ext = row.get("resident", required=True)
-    resident = store.resident_by_external_id(resident_ext) if resident_ext is not None else None
+    resident = store.residents.by_external_id(resident_ext) if resident_ext is not None else None
     if resident_ext is not None and resident is None:
         row.error("resident", "no resident with external_id {text!r}", text=resident_ext)
     day = row.get("day", parse_date, required=True)
@@ -409,7 +409,7 @@ def _stored_booking(store: Store, booking: SessionBooking) -> SessionBooking | N
 
     An active seat first; else a cancelled one, which the import leaves cancelled (`_update_booking`).
     """
-    same = store.session_bookings(session_request_id=booking.session_request_id, day=booking.day,
+    same = store.session_bookings.find(session_request_id=booking.session_request_id, day=booking.day,
                                   include_cancelled=True)
     mine = sorted((b for b in same if b.resident_id == booking.resident_id), key=lambda b: b.cancelled_at is not None)
     return mine[0] if mine else None
@@ -419,12 +419,13 @@ def _update_booking(store: Store, new: SessionBooking, old: SessionBooking, user
     """Update a stored seat's services; a seat cancelled on the phone stays cancelled (CSV has no such column)."""
     new = dataclasses.replace(new, id=old.id, cancelled_at=old.cancelled_at, cancel_reason=old.cancel_reason,
                               cancelled_by=old.cancelled_by)
-    return None if new == old else store.update_session_booking(new)
+    return None if new == old else store.session_bookings.update(new)
 
 
-def _by_external_id(find: Callable[[Store, str], object | None]) -> Callable[[Store, object], object | None]:
+def _by_external_id(table: str) -> Callable[[Store, object], object | None]:
+    """Find the stored row with the object's external id in the store's accessor `table` (``"residents"``)."""
     def lookup(store: Store, obj: object) -> object | None:
-        return find(store, obj.external_id)
+        return getattr(store, table).by_external_id(obj.external_id)
 
     return lookup
 
@@ -433,12 +434,12 @@ def _replace_id(new: object, old: object) -> object:
     return dataclasses.replace(new, id=old.id)
 
 
-def _update_plain(store_update: Callable[[Store, object], object]):
+def _update_plain(table: str):
     def update(store: Store, new: object, old: object, user: str) -> object | None:
         new = _replace_id(new, old)
         if new == old:
             return None
-        return store_update(store, new)
+        return getattr(store, table).update(new)
 
     return update
 
@@ -456,7 +457,7 @@ def _update_request(store: Store, new: Request, old: Request, user: str) -> obje
     if candidate == old and not cancel:
         return None
     if candidate != old:
-        store.update_request(candidate)
+        store.requests.update(candidate)
     if cancel:
         store.change_status(old.id, RequestStatus.CANCELLED, user=user, cause="csv_import")
     return candidate
@@ -468,24 +469,24 @@ SPECS: dict[str, Spec] = {
         optional=("lat", "lon", "kana", "phone", "address", "district", "notes", "contact_name", "contact_phone",
                   "consent"),
         located=True,
-        build=_build_resident, lookup=_by_external_id(Store.resident_by_external_id),
-        add=lambda store, obj, user: store.add_resident(obj),
-        update=_update_plain(Store.update_resident), domain_columns={"lat": "lat", "lon": "lon", "name": "name"}),
+        build=_build_resident, lookup=_by_external_id("residents"),
+        add=lambda store, obj, user: store.residents.add(obj),
+        update=_update_plain("residents"), domain_columns={"lat": "lat", "lon": "lon", "name": "name"}),
     "sites": Spec(
         required=("external_id", "name", "kind"),
         optional=("lat", "lon", "address", "opening_hours"),
         located=True,
-        build=_build_site, lookup=_by_external_id(Store.site_by_external_id),
-        add=lambda store, obj, user: store.add_site(obj),
-        update=_update_plain(Store.update_site),
+        build=_build_site, lookup=_by_external_id("sites"),
+        add=lambda store, obj, user: store.sites.add(obj),
+        update=_update_plain("sites"),
         domain_columns={"lat": "lat", "lon": "lon", "name": "name", "opening_hours": "opening_hours"}),
     "vehicles": Spec(
         required=("external_id", "name", "depot"),
         optional=("seats", "boxes", "skills", "cost_per_hour", "fixed_cost", "work_hours", "lunch_window",
                   "lunch_minutes", "workdays", "active"),
-        build=_build_vehicle, lookup=_by_external_id(Store.vehicle_by_external_id),
-        add=lambda store, obj, user: store.add_vehicle(obj),
-        update=_update_plain(Store.update_vehicle),
+        build=_build_vehicle, lookup=_by_external_id("vehicles"),
+        add=lambda store, obj, user: store.vehicles.add(obj),
+        update=_update_plain("vehicles"),
         domain_columns={"capacity.seats": "seats", "capacity.boxes": "boxes", "work_": "work_hours",
                         "lunch_latest_end_s": "lunch_window", "lunch_s": "lunch_minutes",
                         "depot_site_id": "depot", "name": "name", "workdays": "workdays"}),
@@ -495,7 +496,7 @@ SPECS: dict[str, Spec] = {
                   "services", "site", "rule", "session_minutes", "start_between", "on_holiday",
                   "shops", "chilled", "max_ride_minutes", "amount_yen", "order",
                   "from", "to", "seats", "wheelchair", "return_of"),
-        build=_build_request, lookup=_by_external_id(Store.request_by_external_id),
+        build=_build_request, lookup=_by_external_id("requests"),
         add=lambda store, obj, user: store.add_request(obj, user=user),
         update=_update_request,
         domain_columns={"details.services": "services", "details.rule": "rule", "details.session_s": "session_minutes",
@@ -510,7 +511,7 @@ SPECS: dict[str, Spec] = {
         required=("session", "resident", "day"),
         optional=("services",),
         build=_build_booking, lookup=_stored_booking,
-        add=lambda store, obj, user: store.add_session_booking(obj),
+        add=lambda store, obj, user: store.session_bookings.add(obj),
         update=_update_booking,
         domain_columns={"session_request_id": "session", "resident_id": "resident"},
         key=("session", "resident", "day")),

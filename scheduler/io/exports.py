@@ -43,9 +43,9 @@ class _Lookup:
 
     def __init__(self, store: Any):
         self.store = store
-        self.sites = {s.id: s for s in store.sites()}
-        self.vehicles = {v.id: v for v in store.vehicles(active_only=False)}
-        self.services = {s.code: s for s in store.services()}
+        self.sites = {s.id: s for s in store.sites.all()}
+        self.vehicles = {v.id: v for v in store.vehicles.all()}
+        self.services = {s.code: s for s in store.services.all()}
         self.labels: IdLabels = store.id_labels()
         self._residents: dict[int, Any] = {}
         self._requests: dict[int, Any] = {}
@@ -54,14 +54,14 @@ class _Lookup:
         if rid is None:
             return None
         if rid not in self._residents:
-            self._residents[rid] = self.store.get_resident(rid)
+            self._residents[rid] = self.store.residents.get(rid)
         return self._residents[rid]
 
     def request(self, rid: int | None):
         if rid is None:
             return None
         if rid not in self._requests:
-            self._requests[rid] = self.store.get_request(rid)
+            self._requests[rid] = self.store.requests.get(rid)
         return self._requests[rid]
 
     def site_name(self, site_id: int) -> str:
@@ -141,7 +141,7 @@ def plan_rows(plan: Plan, store: Any) -> list[dict]:
     Parameters
     ----------
     plan
-        A plan version with its stops (`Store.get_plan`).
+        A plan version with its stops (`Store.plans.get`).
     store
         The store, for names of places, vehicles, residents and services.
 

@@ -173,7 +173,7 @@ def load_sample(store: Any, network_or_instance: Any, week_start: dt.date, *, se
     if not 0 < scale <= 1:
         msg = f"scale {scale!r}: expected a fraction in (0, 1]"
         raise InputError(msg)
-    if any((s.external_id or "").startswith("SAMPLE-") for s in store.sites()):
+    if any((s.external_id or "").startswith("SAMPLE-") for s in store.sites.all()):
         msg = "the sample is already loaded in this database (sites SAMPLE-...); use a fresh instance"
         raise InputError(msg)
     network = _network(network_or_instance)
@@ -210,7 +210,7 @@ def _load_sites(store: Any, pois: list) -> dict[str, list[Site]]:
         if p.kind not in kinds:
             continue
         group, kind, hours = kinds[p.kind]
-        site = store.add_site(Site(p.name or f"{group} {p.osm_id}", kind, p.lat, p.lon,
+        site = store.sites.add(Site(p.name or f"{group} {p.osm_id}", kind, p.lat, p.lon,
                                    address=f"{DISTRICT} {p.name} (架空)", opening_hours=dict(hours),
                                    external_id=f"SAMPLE-S{p.osm_id}"))
         out[group].append(site)
@@ -230,7 +230,7 @@ def _load_vehicles(store: Any, depot: Site) -> list[Vehicle]:
         Vehicle("おつかい便 (架空)", depot.id, {"seats": 3, "boxes": 8}, (Skill.COOL_BOX, Skill.WHEELCHAIR),
                 cost_per_hour=2400, fixed_cost=1000, external_id="SAMPLE-V3"),
     ]
-    return [store.add_vehicle(v) for v in specs]
+    return [store.vehicles.add(v) for v in specs]
 
 
 def _load_residents(store: Any, network: Any, pois: list, rng: random.Random, n: int) -> list[Resident]:
@@ -258,7 +258,7 @@ def _load_residents(store: Any, network: Any, pois: list, rng: random.Random, n:
             address=f"架空市山里町{h.name}字{rng.choice('上中下前後')}{rng.randint(1, 120)}番地 (架空)",
             lat=round(lat, 7), lon=round(lon, 7), district=DISTRICT, notes=rng.choice(_NOTES),
             external_id=f"SAMPLE-R{i + 1:03d}")
-        out.append(store.add_resident(r))
+        out.append(store.residents.add(r))
     return out
 
 
@@ -322,11 +322,11 @@ def add_week_requests(store: Any, week_start: dt.date, now: dt.datetime, rng: ra
     kinds = {"hall": SiteKind.COMMUNITY_HALL, "branch": SiteKind.BRANCH_OFFICE, "pharmacy": SiteKind.PHARMACY,
              "clinic": SiteKind.CLINIC}
     for key, kind in kinds.items():
-        sites[key] = [s for s in store.sites(kind) if (s.external_id or "").startswith("SAMPLE-")]
-    shops = [s for s in store.sites(SiteKind.SHOP) if (s.external_id or "").startswith("SAMPLE-")]
+        sites[key] = [s for s in store.sites.of_kind(kind) if (s.external_id or "").startswith("SAMPLE-")]
+    shops = [s for s in store.sites.of_kind(SiteKind.SHOP) if (s.external_id or "").startswith("SAMPLE-")]
     sites["convenience"] = [s for s in shops if s.opening_hours.get(0, ((0, 0),))[0][0] == _CONVENIENCE_HOURS[0][0]]
     sites["supermarket"] = [s for s in shops if s not in sites["convenience"]]
-    residents = [r for r in store.residents() if (r.external_id or "").startswith("SAMPLE-")]
+    residents = [r for r in store.residents.all() if (r.external_id or "").startswith("SAMPLE-")]
     make = _RequestMaker(store, rng, week_start, now, scale)
     make._numbered = int(store.db.execute("SELECT COUNT(*) FROM requests").fetchone()[0]) + 1000
     _add_visits(make, residents)

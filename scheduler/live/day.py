@@ -175,7 +175,7 @@ def live_day(store: Store, day: dt.date, now: dt.datetime, *, vehicle_ids: Itera
         Only these vehicles (a driver sees their own); default every vehicle of the day.
     """
     week_start = week_monday(day)
-    plan = store.published_plan(week_start)
+    plan = store.plans.published(week_start)
     out = LiveDay(day=day, now=now, plan=plan)
     if plan is None:
         return out
@@ -185,10 +185,10 @@ def live_day(store: Store, day: dt.date, now: dt.datetime, *, vehicle_ids: Itera
         if s.day == day and (wanted is None or s.vehicle_id in wanted):
             routes.setdefault(s.vehicle_id, []).append(s)
     every = [s for stops in routes.values() for s in stops]
-    requests = {r.id: r for r in store.requests_with_ids({s.request_id for s in every if s.request_id is not None})}
+    requests = {r.id: r for r in store.requests.with_ids({s.request_id for s in every if s.request_id is not None})}
     week_stops = [s for s in plan.stops if s.request_id in requests]
     told = _told_windows(week_stops, requests)
-    events = store.stop_events([s.id for s in every])
+    events = store.request_events.reports_at([s.id for s in every])
     for vid in sorted(routes):
         stops = sorted(routes[vid], key=lambda s: s.seq)
         own = [e for e in events if e.stop_id in {s.id for s in stops}]

@@ -172,4 +172,4 @@ def version_summary(base: Plan, compiled: CompiledWeek, stops: list[PlanStop], u
 def request_kinds(store, plan: Plan, compiled: CompiledWeek) -> dict[int, str]:
     """Return the kinds of the requests on `plan`'s stops that `compiled` does not hold (done, under way)."""
     missing = sorted({s.request_id for s in plan.stops if s.request_id is not None} - set(compiled.requests))
-    return {rid: store.get_request(rid).kind.value for rid in missing}
+    return {rid: store.requests.get(rid).kind.value for rid in missing}

@@ -50,20 +50,20 @@ def _cause(sd: SessionDay) -> tuple[str, dict]:
 def _recorded(store: Store, request_id: int) -> dict[str, dict]:
     """Return the session's holiday events by rule day: their cause arguments."""
     return {e.cause_args.get("from") or e.cause_args.get("day"): e.cause_args
-            for e in store.events(request_id) if e.cause in _CAUSES}
+            for e in store.request_events.of_request(request_id) if e.cause in _CAUSES}
 
 
 def _change_seats(store: Store, request_id: int, sd: SessionDay, *, user: str) -> int:
     """Move the rule day's active seats to the day held (or cancel them); return how many changed."""
-    seats = store.session_bookings(session_request_id=request_id, day=sd.rule_day)
+    seats = store.session_bookings.find(session_request_id=request_id, day=sd.rule_day)
     taken = set() if sd.held_on is None else {
-        b.resident_id for b in store.session_bookings(session_request_id=request_id, day=sd.held_on)}
+        b.resident_id for b in store.session_bookings.find(session_request_id=request_id, day=sd.held_on)}
     for seat in seats:
         if sd.held_on is not None and seat.resident_id not in taken:
             seat.day = sd.held_on
         else:  # cancelled, or already booked on the day it moved to: that seat stays
             seat.cancelled_at, seat.cancel_reason, seat.cancelled_by = stamp_now(), CANCELLED_SEAT_REASON, user
-        store.update_session_booking(seat)
+        store.session_bookings.update(seat)
     return len(seats)
 
 
@@ -89,7 +89,7 @@ def session_moves_summary(store: Store, compiled: CompiledWeek) -> list[dict]:
     out = []
     for rid, days in compiled.session_moves.items():
         recorded = _recorded(store, rid)
-        site_id = store.get_request(rid).details.site_id
+        site_id = store.requests.get(rid).details.site_id
         for sd in days:
             out.append({"request_id": rid, "site_id": site_id, "from": sd.rule_day.isoformat(),
                         "to": sd.held_on.isoformat() if sd.held_on else None, "holiday": sd.holiday,

@@ -61,10 +61,10 @@ def _save(store: Store, job: PlanJob, *, wait_s: float | None) -> bool:
     """
     try:
         if wait_s is None:
-            store.update_job(job)
+            store.jobs.update(job)
         else:
             with store.waiting_at_most(wait_s):
-                store.update_job(job)
+                store.jobs.update(job)
     except sqlite3.Error as exc:
         if not is_busy(exc):
             log.warning("job %s: its row was not written (%s)", job.id, exc)
@@ -76,7 +76,7 @@ def _save_end(store: Store, job: PlanJob) -> PlanJob:
     """Write the job's end, trying `END_TRIES` times; raise the last error if the database never let it."""
     for attempt in range(1, END_TRIES + 1):
         try:
-            return store.update_job(job)
+            return store.jobs.update(job)
         except sqlite3.OperationalError as exc:  # busy, or a disk that may come back; anything else is a bug
             if attempt == END_TRIES:
                 log.error("job %s (week %s): its end (%s) could not be written after %d tries (%s); it is "
@@ -122,7 +122,7 @@ def run_plan_job(store: Store, network: MatrixProvider | Callable[[], MatrixProv
         ``failed`` with an error code. A job that is no longer queued (a task
         delivered twice) is returned as it is, not run again.
     """
-    job = store.get_job(job_id)
+    job = store.jobs.get(job_id)
     if job.state != JobState.QUEUED:
         log.warning("job %s is %s, not queued: not run again", job_id, job.state.value)
         return job

@@ -80,7 +80,7 @@ def _refusal(store: Store, wr: WeekRoutes, request_id: int, k: int | None, day: 
     stops = [s for s in (wr.plan.stops if wr.plan else []) if s.request_id == request_id]
     if locked_request(store, request_id, wr.plan):
         return ["locked"], []
-    if store.stop_events([s.id for s in stops]):
+    if store.request_events.reports_at([s.id for s in stops]):
         return ["already_reported"], []
     tids = wr.task_ids(request_id)
     if not tids:
@@ -107,7 +107,7 @@ def _told_breaks(store: Store, base: Plan, new: Plan, shifts: set[tuple[int, dt.
     for s in new.stops:
         if s.request_id is not None and (s.vehicle_id, s.day) in shifts and s.request_id != moved_request:
             by_request.setdefault(s.request_id, []).append(s)
-    requests = {r.id: r for r in store.requests_with_ids(by_request)}
+    requests = {r.id: r for r in store.requests.with_ids(by_request)}
     out = []
     for rid, stops in sorted(by_request.items()):
         req = requests.get(rid)
@@ -159,7 +159,7 @@ def move_request(store: Store, network: MatrixProvider, request_id: int, vehicle
     wr.routes.apply(insertion)
     changed = sorted({*froms, k})
     plan, solution = derived_plan(wr.plan, wr.compiled, wr.routes, changed, user=user, now=now,
-                                  change={"kind": "move", "request": city_id(store.get_request(request_id))},
+                                  change={"kind": "move", "request": city_id(store.requests.get(request_id))},
                                   kinds=request_kinds(store, wr.plan, wr.compiled))
     problems = validate(wr.compiled.problem, solution)
     if problems:
@@ -168,5 +168,5 @@ def move_request(store: Store, network: MatrixProvider, request_id: int, vehicle
     out.times = [(s.step_type, s.start_s % DAY_S) for s in plan.stops if s.request_id == request_id]
     shifts = {(wr.shift_of(c).vehicle_id, wr.shift_of(c).day) for c in changed}
     out.breaks = _told_breaks(store, wr.plan, plan, shifts, margin_s, request_id)
-    out.plan = store.save_plan(plan) if save else plan
+    out.plan = store.plans.save(plan) if save else plan
     return out

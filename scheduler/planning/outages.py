@@ -80,15 +80,15 @@ def outage_exceptions(vehicle_id: int, start: dt.datetime, until: dt.datetime, r
 def _merged(store: Store, new: ShiftException) -> ShiftException:
     """Store `new`, merged with the vehicle's exceptions of the day it overlaps or touches; return what is stored."""
     lo, hi = (0, DAY_S) if new.start_s is None else (new.start_s, new.end_s)
-    for old in store.shift_exceptions(new.day, new.day):
+    for old in store.shift_exceptions.between(new.day, new.day):
         if old.vehicle_id != new.vehicle_id or old.reason == "extra_duty":
             continue
         olo, ohi = (0, DAY_S) if old.start_s is None else (old.start_s, old.end_s)
         if olo <= hi and lo <= ohi:
             lo, hi = min(lo, olo), max(hi, ohi)
-            store.delete_shift_exception(old.id)
+            store.shift_exceptions.delete(old.id)
     whole = lo == 0 and hi == DAY_S
-    return store.add_shift_exception(ShiftException(new.vehicle_id, new.day, new.reason, None if whole else lo,
+    return store.shift_exceptions.add(ShiftException(new.vehicle_id, new.day, new.reason, None if whole else lo,
                                                     None if whole else hi, note=new.note))
 
 
@@ -96,14 +96,14 @@ def record_outage(store: Store, network: MatrixProvider, vehicle_id: int, start:
                   reason: str, *, now: dt.datetime, user: str, note: str = "", params: SolveParams | None = None,
                   margin_s: int = DEFAULT_MARGIN_S) -> OutageResult:
     """Store a vehicle's outage and re-plan every affected day from today on where it has a route (module docstring)."""
-    store.get_vehicle(vehicle_id)  # NotFound names it
+    store.vehicles.get(vehicle_id)  # NotFound names it
     out = OutageResult()
     with store.transaction():
         out.exceptions = [_merged(store, e) for e in outage_exceptions(vehicle_id, start, until, reason, note)]
     latest: dict[dt.date, Plan] = {}
     for exc in out.exceptions:
         day = exc.day
-        base = latest.get(week_monday(day)) or store.published_plan(week_monday(day))
+        base = latest.get(week_monday(day)) or store.plans.published(week_monday(day))
         if day < now.date() or base is None or not any((s.vehicle_id, s.day) == (vehicle_id, day) for s in base.stops):
             out.skipped_days.append(day)
             continue

@@ -243,7 +243,7 @@ def update_statuses(store: Store, compiled: CompiledWeek, plan: Plan, *, user: s
     unserved = {u.request_id: u.reason for u in plan.unassigned}
     version = {"week": plan.week_start.isoformat(), "version": plan.version}
     for rid in sorted(compiled.requests):
-        current: Request = store.get_request(rid)
+        current: Request = store.requests.get(rid)
         if rid not in unserved:
             if current.status != RequestStatus.PLANNED and current.can_move_to(RequestStatus.PLANNED):
                 store.change_status(rid, RequestStatus.PLANNED, user=user, cause="plan", cause_args=version)

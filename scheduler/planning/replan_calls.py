@@ -59,7 +59,7 @@ def replan_calls(store: Store, published: Plan, new: Plan, day: dt.date,
     window by more than `margin_s` either way. Requests done or closed need no call.
     """
     told_day = {s.request_id for s in published.stops if s.day == day and s.request_id is not None}
-    requests = {r.id: r for r in store.requests_with_ids(told_day)}
+    requests = {r.id: r for r in store.requests.with_ids(told_day)}
     reasons = {u.request_id: u.reason for u in new.unassigned}
     out = []
     for rid in sorted(requests):

@@ -432,7 +432,7 @@ def _unassigned(base: Plan, fresh: Plan, compiled: CompiledWeek, day_requests: d
 
 
 def _base_versions(store: Store, week: dt.date, base: Plan | None) -> tuple[Plan, Plan]:
-    published = store.published_plan(week)
+    published = store.plans.published(week)
     if published is None:
         raise InputError.of("day", "week {week} has no published plan to re-plan", week=week.isoformat())
     return published, base or published
@@ -496,7 +496,7 @@ def replan_day(store: Store, network: MatrixProvider, day: dt.date, *, now: dt.d
     requests = {**{s.request.id: s.request for v in live.vehicles for s in v.steps if s.request is not None},
                 **compiled.requests}
     ends = _outage_ends(outages, week, week_s(week, now))
-    held = held_requests(store.locks(day, day), base)
+    held = held_requests(store.locks.between(day, day), base)
     day_problem = _day_problem(compiled, day, base, published, vans, ends, requests, margin_s, held)
     t1 = time.perf_counter()
     solution = solve(day_problem.problem, params or SolveParams())
@@ -509,7 +509,7 @@ def replan_day(store: Store, network: MatrixProvider, day: dt.date, *, now: dt.d
     plan.summary["change"] = {"kind": "replan_day", "day": day.isoformat(),
                               "outages": sorted(ends)}
     plan.summary["solve_s"] = round(t2 - t1, 3)
-    saved = store.save_plan(plan)
+    saved = store.plans.save(plan)
     t3 = time.perf_counter()
     log.info("re-planned %s from %s as %s v%s: %d moved beyond the margin, %d unassigned", day,
              now.isoformat(timespec="minutes"), week, saved.version, saved.summary["moved"],

@@ -67,7 +67,7 @@ def _label(rid: int, compiled: CompiledWeek, store: Store | None) -> str:
     text = f"request {city_id(req) if req else f'#{rid}'} ({kind})"
     if store is not None and req is not None and req.resident_id is not None:
         try:
-            text += f" {store.get_resident(req.resident_id).name}"
+            text += f" {store.residents.get(req.resident_id).name}"
         except InputError:
             pass
     return text

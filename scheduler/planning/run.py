@@ -102,34 +102,34 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
 
     _check_week(week_start)
     now = now or city_now()
-    requests = store.requests(statuses=sorted(OPEN_STATUSES, key=lambda s: s.value))
+    requests = store.requests.find(statuses=sorted(OPEN_STATUSES, key=lambda s: s.value))
     elsewhere = _served_in_other_weeks(store, week_start)
     requests = [r for r in requests
                 if not (r.status == RequestStatus.PLANNED and r.id in elsewhere and not r.windows
                         and r.promised is None and r.kind != RequestKind.SESSION)] + list(extra)
-    vehicles = {v.id: v for v in store.vehicles()}
-    exceptions = store.shift_exceptions(week_start, week_start + dt.timedelta(days=6))
+    vehicles = {v.id: v for v in store.vehicles.active()}
+    exceptions = store.shift_exceptions.between(week_start, week_start + dt.timedelta(days=6))
     shifts = service_calendar.shifts_for_week(list(vehicles.values()), week_start, exceptions)
     return compile_week(
         week_start, requests,
-        residents={r.id: r for r in store.residents()},
-        sites={s.id: s for s in store.sites()},
+        residents={r.id: r for r in store.residents.all()},
+        sites={s.id: s for s in store.sites.all()},
         vehicles=vehicles,
         shifts=shifts,
-        services={s.code: s for s in store.services()},
+        services={s.code: s for s in store.services.all()},
         service_days=service_calendar.service_days(week_start, exceptions),
-        matrix_provider=week_provider(network, store.road_closures(week_start, week_start + dt.timedelta(days=6)),
+        matrix_provider=week_provider(network, store.road_closures.between(week_start, week_start + dt.timedelta(days=6)),
                                       week_start),
         now=now,
-        bookings=store.session_bookings(),  # active seats only: a cancelled seat needs no time
+        bookings=store.session_bookings.find(),  # active seats only: a cancelled seat needs no time
         extra_points=extra_points,
     )
 
 
 def _served_in_other_weeks(store: Store, week_start: dt.date) -> set[int]:
     served: set[int] = set()
-    for week in {p.week_start for p in store.plans()} - {week_start}:
-        plan = store.get_plan(week)
+    for week in {p.week_start for p in store.plans.versions()} - {week_start}:
+        plan = store.plans.get(week)
         if plan is not None:
             served.update(s.request_id for s in plan.stops if s.request_id is not None)
     return served
@@ -212,7 +212,7 @@ def plan_week(store: Store, network: MatrixProvider, week_start: dt.date, *, par
             compiled, plan = _take_in_changes(store, network, compiled, plan, user=user, now=now)
         apply_session_moves(store, compiled, user=user)
         plan.summary["session_moves"] = session_moves_summary(store, compiled)
-        saved = store.save_plan(plan)
+        saved = store.plans.save(plan)
         update_statuses(store, compiled, saved, user=user)
     t3 = time.perf_counter()
     log.info("planned week %s as v%s: %d served, %d unassigned, %d broken promises",
@@ -227,10 +227,10 @@ def _add_locks(store: Store, compiled: CompiledWeek) -> int:
 
     Only a week with a published version: its routes say where a shift or day lock keeps each request.
     """
-    published = store.published_plan(compiled.week_start)
+    published = store.plans.published(compiled.week_start)
     if published is None:
         return 0
-    locks = store.locks(compiled.week_start, compiled.week_start + dt.timedelta(days=6))
+    locks = store.locks.between(compiled.week_start, compiled.week_start + dt.timedelta(days=6))
     return add_lock_steps(compiled.problem, compiled, held_requests(locks, published)) if locks else 0
 
 
@@ -368,6 +368,6 @@ def publish(store: Store, plan_id: int, *, user: str) -> Plan:
     user
         Who published it.
     """
-    plan = store.publish_plan(plan_id, user=user)
+    plan = store.plans.publish(plan_id, user=user)
     log.info("published plan %s (week %s v%s)", plan_id, plan.week_start, plan.version)
     return plan

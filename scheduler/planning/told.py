@@ -54,14 +54,14 @@ def add_told_times(store: Store, compiled: CompiledWeek, *, margin_s: int = DEFA
 
     Nothing changes when the week has no published version.
     """
-    plan = store.published_plan(compiled.week_start)
+    plan = store.plans.published(compiled.week_start)
     if plan is None:
         return 0
     stops: dict[int, list] = {}
     for s in plan.stops:
         if s.request_id is not None:
             stops.setdefault(s.request_id, []).append(s)
-    requests = {r.id: r for r in store.requests_with_ids(rid for rid in compiled.requests if rid in stops)}
+    requests = {r.id: r for r in store.requests.with_ids(rid for rid in compiled.requests if rid in stops)}
     tasks, told_count = _task_dicts(compiled.problem), 0
     for rid, req in requests.items():
         waited = _WAITED.get(req.kind)
@@ -101,7 +101,7 @@ def published_candidate(store: Store, compiled: CompiledWeek) -> dict | None:
     from scheduler.planning.derive import stored_routes
     from scheduler.vrp.insertion import Routes
 
-    plan = store.published_plan(compiled.week_start)
+    plan = store.plans.published(compiled.week_start)
     if plan is None:
         return None
     routes_in, starts, _ = stored_routes(compiled, plan)

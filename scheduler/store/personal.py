@@ -139,7 +139,7 @@ def export_resident(store: Store, resident_id: int, *, user: str) -> dict:
     ``request_events`` ...); JSON columns are decoded. The export itself is
     recorded in the audit log (``export``, the resident's id).
     """
-    store.get_resident(resident_id)  # NotFound names the id
+    store.residents.get(resident_id)  # NotFound names the id
     db = store.db
     rows = resident_rows(db, resident_id)
     tables = {}
@@ -148,7 +148,7 @@ def export_resident(store: Store, resident_id: int, *, user: str) -> dict:
                            "ORDER BY rowid")
         names = [d[0] for d in found.description]
         tables[table] = [{n: _readable(v) for n, v in zip(names, row, strict=True)} for row in found]
-    store.audit(AuditEntry(user=user, action="export", subject="resident", subject_ids=(resident_id,),
+    store.audit_log.add(AuditEntry(user=user, action="export", subject="resident", subject_ids=(resident_id,),
                            where="cli"))
     return {"about": {"resident_id": resident_id, "exported_at": stamp_now()
                       .isoformat(), "exported_by": user,
@@ -200,18 +200,18 @@ def forget_resident(store: Store, resident_id: int, *, user: str) -> ForgetRepor
     # Overwrite freed space with zeros, so the old text is not left in the file's free pages.
     db.execute("PRAGMA secure_delete = ON")
     with store.transaction():
-        store.get_resident(resident_id)
+        store.residents.get(resident_id)
         values = _personal_values(db, resident_id)
         request_ids = [r[0] for r in db.execute(
             "SELECT id FROM requests WHERE resident_id = ? ORDER BY id", [resident_id]).fetchall()]
         _anonymise_rows(db, resident_id, request_ids, report)
         _sweep(db, values, report)
         for rid in request_ids:
-            if store.get_request(rid).status.value in _OPEN:
+            if store.requests.get(rid).status.value in _OPEN:
                 store.change_status(rid, RequestStatus.CANCELLED, user=user, cause="personal_data_removed")
                 report.cancelled += 1
         _cancel_seats(db, resident_id, user, report)
-        store.audit(AuditEntry(user=user, action="forget", subject="resident", subject_ids=(resident_id,),
+        store.audit_log.add(AuditEntry(user=user, action="forget", subject="resident", subject_ids=(resident_id,),
                                where="cli"))
     # The old page images sit in the write-ahead log until a checkpoint copies and truncates it.
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -1,7 +1,7 @@
 """Text rules of the store: how phone numbers and names are folded for searching.
 
 Both the schema (migration ``0002`` fills ``residents.phone_digits``) and the
-store's search (`Store.find_residents`, the ``odk_fold`` SQL function) use
+store's search (`Store.residents.find`, the ``odk_fold`` SQL function) use
 these, so they live here rather than in either.
 """
 

@@ -48,10 +48,10 @@ def test_the_check_finds_a_planted_lost_booking_and_a_planted_double_booking(sam
     with store:
         plan = result.plan
         on_route = {s.request_id for s in plan.stops if s.request_id is not None}
-        kept = next(r for r in store.requests() if r.id in on_route and r.promised is not None)
-        first_new = 1 + max(r.id for r in store.requests())
-        resident = store.residents()[-1].id
-        code = store.services()[0].code
+        kept = next(r for r in store.requests.all() if r.id in on_route and r.promised is not None)
+        first_new = 1 + max(r.id for r in store.requests.all())
+        resident = store.residents.all()[-1].id
+        code = store.services.all()[0].code
         day = WEEK + dt.timedelta(days=1)
 
         def planted(start_h: float) -> Request:

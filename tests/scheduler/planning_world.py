@@ -111,13 +111,13 @@ def store_world(store, *, vehicles: tuple[int, ...] = (1, 2)) -> dict:
     import dataclasses
 
     w = tiny_world()
-    for table, add in (("sites", store.add_site), ("residents", store.add_resident)):
+    for table, add in (("sites", store.sites.add), ("residents", store.residents.add)):
         for key, obj in sorted(w[table].items()):
             saved = add(dataclasses.replace(obj, id=None))
             assert saved.id == key, f"{table}: expected id {key} on an empty database, got {saved.id}"
     kept = {}
     for key in vehicles:
-        saved = store.add_vehicle(dataclasses.replace(w["vehicles"][key], id=None))
+        saved = store.vehicles.add(dataclasses.replace(w["vehicles"][key], id=None))
         kept[saved.id] = saved
     w["vehicles"] = kept
     return w

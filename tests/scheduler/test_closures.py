@@ -63,19 +63,19 @@ def test_a_part_of_a_day_counts_for_the_day():
 def test_store_keeps_overlapping_closures_by_period():
     """Overlapping periods are allowed; listing by days keeps those active any part of them; removal."""
     with Store.open(":memory:") as store:
-        a = store.add_road_closure(_closure(way_ids=(11, 12), hours=48))
-        b = store.add_road_closure(_closure(start=T + dt.timedelta(hours=1), points=((35.0, 135.0), (35.1, 135.1)),
+        a = store.road_closures.add(_closure(way_ids=(11, 12), hours=48))
+        b = store.road_closures.add(_closure(start=T + dt.timedelta(hours=1), points=((35.0, 135.0), (35.1, 135.1)),
                                             hours=2))
-        c = store.add_road_closure(_closure(start=dt.datetime(2026, 12, 7, 23), hours=1))
-        assert a.id and store.get_road_closure(a.id) == a
-        assert [x.id for x in store.road_closures()] == [a.id, b.id, c.id]
-        assert [x.id for x in store.road_closures(WEEK, WEEK + dt.timedelta(days=6))] == [a.id, b.id]
-        assert [x.id for x in store.road_closures(dt.date(2026, 12, 3))] == [a.id]
-        assert [x.id for x in store.road_closures(dt.date(2026, 11, 30))] == []
-        store.delete_road_closure(b.id)
-        assert [x.id for x in store.road_closures()] == [a.id, c.id]
+        c = store.road_closures.add(_closure(start=dt.datetime(2026, 12, 7, 23), hours=1))
+        assert a.id and store.road_closures.get(a.id) == a
+        assert [x.id for x in store.road_closures.all()] == [a.id, b.id, c.id]
+        assert [x.id for x in store.road_closures.between(WEEK, WEEK + dt.timedelta(days=6))] == [a.id, b.id]
+        assert [x.id for x in store.road_closures.between(dt.date(2026, 12, 3))] == [a.id]
+        assert [x.id for x in store.road_closures.between(dt.date(2026, 11, 30))] == []
+        store.road_closures.delete(b.id)
+        assert [x.id for x in store.road_closures.all()] == [a.id, c.id]
         with pytest.raises(NotFound):
-            store.delete_road_closure(b.id)
+            store.road_closures.delete(b.id)
 
 
 def test_week_provider_applies_the_weeks_closures(sample_network):
@@ -124,7 +124,7 @@ def test_compile_from_store_honours_the_weeks_closures(sample_store, sample_netw
     keys = [loc.key for loc in open_week.locations]
     home = next(i for i, k in enumerate(keys) if k.startswith("home:"))
     node = sample_network.snap([("h", open_week.locations[home].lat, open_week.locations[home].lon)])[0].node
-    closure = store.add_road_closure(_closure(edges=_cut_off_edges(sample_network.G, node)))
+    closure = store.road_closures.add(_closure(edges=_cut_off_edges(sample_network.G, node)))
     try:
         closed_week = compile_from_store(store, sample_network, WEEK, now=now)
         durations = closed_week.problem["matrices"]["car"]["durations"]
@@ -134,4 +134,4 @@ def test_compile_from_store_honours_the_weeks_closures(sample_store, sample_netw
                                 [(loc.key, loc.lat, loc.lon) for loc in open_week.locations], [keys[0]])
         assert keys[home] in effect.unreachable and effect.pairs > 0
     finally:
-        store.delete_road_closure(closure.id)
+        store.road_closures.delete(closure.id)

@@ -50,7 +50,7 @@ def test_example_files_import_and_plan_on_the_sample_district(sample_instance, t
     assert summary["broken_promises"] == []
     # S003 (60 min) has two bookings: (5 + 30) + (5 + 20 + 15) = 75 minutes on site
     with Store.for_instance(instance) as store:
-        s003_id = store.request_by_external_id("S003").id
+        s003_id = store.requests.by_external_id("S003").id
     s003 = [j for j in result.compiled.problem["jobs"] if result.compiled.tasks[j["id"]].request_id == s003_id]
     assert [j["service"] for j in s003] == [75 * 60]
     # the stop sheet names every request by its id in requests.csv

@@ -48,12 +48,12 @@ def _place(plan):
 
 def test_a_stop_lock_holds_its_request_and_the_same_lock_twice_is_refused(world):
     store, _ = world
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     stop = _served(plan, DAY)[0]
-    lock = store.add_lock(lock_of_stop(store, stop.id, user="dispatcher"))
+    lock = store.locks.add(lock_of_stop(store, stop.id, user="dispatcher"))
     assert (lock.kind, lock.request_id, lock.vehicle_id, lock.day) == ("stop", stop.request_id, stop.vehicle_id, DAY)
     assert lock.created_by == "dispatcher" and lock.created_at is not None
-    assert store.locks(WEEK, WEEK + dt.timedelta(days=6)) == [lock]
+    assert store.locks.between(WEEK, WEEK + dt.timedelta(days=6)) == [lock]
     with pytest.raises(LockConflict):
         check_new_lock(store, lock_of_stop(store, stop.id))
     depot = next(s for s in plan.stops if s.request_id is None)
@@ -62,14 +62,14 @@ def test_a_stop_lock_holds_its_request_and_the_same_lock_twice_is_refused(world)
     assert bad.value.field == "stop_id"
     with pytest.raises(NotFound):
         lock_of_stop(store, 10**9)
-    assert held_requests(store.locks(DAY, DAY), plan) == {stop.request_id: (stop.vehicle_id, DAY)}
-    store.delete_lock(lock.id)
-    assert store.locks(DAY, DAY) == []
+    assert held_requests(store.locks.between(DAY, DAY), plan) == {stop.request_id: (stop.vehicle_id, DAY)}
+    store.locks.delete(lock.id)
+    assert store.locks.between(DAY, DAY) == []
 
 
 def test_shift_and_day_locks_hold_what_the_plan_routes_there(world):
     store, _ = world
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     vid = _served(plan, DAY)[0].vehicle_id
     shift = {s.request_id for s in _served(plan, DAY) if s.vehicle_id == vid}
     held = held_requests([Lock(day=DAY, vehicle_id=vid)], plan)
@@ -80,8 +80,8 @@ def test_shift_and_day_locks_hold_what_the_plan_routes_there(world):
 
 def test_replan_day_keeps_a_locked_day_on_its_vans(world):
     store, network = world
-    published = store.published_plan(WEEK)
-    store.add_lock(Lock(day=DAY, created_by="dispatcher"))
+    published = store.plans.published(WEEK)
+    store.locks.add(Lock(day=DAY, created_by="dispatcher"))
     now = dt.datetime.combine(DAY, dt.time(8))
     out = replan_day(store, network, DAY, now=now, user="dispatcher", params=PARAMS)
     assert validate(out.problem, out.solution) == []
@@ -94,9 +94,9 @@ def test_replan_day_keeps_a_locked_day_on_its_vans(world):
 
 def test_plan_week_holds_a_locked_shift_of_the_published_week(world):
     store, network = world
-    published = store.published_plan(WEEK)
+    published = store.plans.published(WEEK)
     vid = _served(published, THURSDAY)[0].vehicle_id
-    store.add_lock(Lock(day=THURSDAY, vehicle_id=vid))
+    store.locks.add(Lock(day=THURSDAY, vehicle_id=vid))
     seen = {}
     result = plan_week(store, network, WEEK, params=PARAMS, now=BEFORE,
                        on_compiled=lambda c: seen.update(problem=c.problem))
@@ -113,10 +113,10 @@ def test_plan_week_holds_a_locked_shift_of_the_published_week(world):
 
 def test_a_locked_request_is_not_moved(world):
     store, network = world
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     stop = next(s for s in _served(plan, THURSDAY) if s.step_type == "visit")
     other = next(v for v in sorted({s.vehicle_id for s in plan.stops}) if v != stop.vehicle_id)
-    store.add_lock(Lock(day=THURSDAY, vehicle_id=stop.vehicle_id))
-    versions = len(store.plans())
+    store.locks.add(Lock(day=THURSDAY, vehicle_id=stop.vehicle_id))
+    versions = len(store.plans.versions())
     move = move_request(store, network, stop.request_id, other, THURSDAY, user="d", now=BEFORE, save=True)
-    assert move.codes == ["locked"] and len(store.plans()) == versions
+    assert move.codes == ["locked"] and len(store.plans.versions()) == versions

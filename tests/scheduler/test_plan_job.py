@@ -27,7 +27,7 @@ def test_one_active_job_per_week():
                                                      time_limit_s=30))
         assert created_other
         first.state = JobState.DONE
-        store.update_job(first)
+        store.jobs.update(first)
         assert store.add_job(_job())[1]
 
 
@@ -45,11 +45,11 @@ def test_a_job_left_running_expires_as_interrupted():
     with Store.open() as store:
         job, _ = store.add_job(_job())
         job.state, job.started_at = JobState.RUNNING, started
-        store.update_job(job)
+        store.jobs.update(job)
         soon = started + dt.timedelta(seconds=30 + STALE_AFTER_S - 1)
         assert not store.add_job(_job(), now=soon)[1]  # still plausibly running
         late = started + dt.timedelta(seconds=30 + STALE_AFTER_S + 1)
         new, created = store.add_job(_job(), now=late)
         assert created and new.id != job.id
-        old = store.get_job(job.id)
+        old = store.jobs.get(job.id)
         assert old.state == JobState.FAILED and old.error_code == "interrupted"

@@ -38,7 +38,7 @@ def planned_template(sample_instance, tmp_path_factory):
     instance = tmp_path_factory.mktemp("planned")
     store, result = planned_sample_copy(sample_instance, instance, WEEK)
     with store:
-        store.update_job(dataclasses.replace(  # job 1: the finished job that made it
+        store.jobs.update(dataclasses.replace(  # job 1: the finished job that made it
             store.add_job(PlanJob(week_start=WEEK, created_by="test", time_limit_s=60))[0],
             state=JobState.DONE, plan_id=result.plan.id, plan_version=result.plan.version,
             served=result.plan.summary["served"], unassigned=result.plan.summary["unassigned"]))
@@ -99,7 +99,7 @@ def login(client, name: str, password: str = PASSWORD):
 @pytest.fixture
 def route(store):
     """Driver 1's first day in the published plan and its stops that serve a request, in order."""
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     stops = sorted((s for s in plan.stops if s.vehicle_id == 1 and s.request_id is not None),
                    key=lambda s: (s.day, s.seq))
     day = stops[0].day

@@ -23,17 +23,17 @@ DAY = dt.datetime(2026, 10, 14, 10, 30)
 
 def _seed(store) -> dict:
     """Entries of known times: a view of two residents, a change of a request, a log-in; one outside the period."""
-    request = next(r for r in store.requests() if r.resident_id is not None)
-    residents = [r.id for r in store.residents()[:2]]
-    ids = {"view": store.audit(AuditEntry("operator", "view", "resident", tuple(residents), "booking.resident",
+    request = next(r for r in store.requests.all() if r.resident_id is not None)
+    residents = [r.id for r in store.residents.all()[:2]]
+    ids = {"view": store.audit_log.add(AuditEntry("operator", "view", "resident", tuple(residents), "booking.resident",
                                           at=DAY)).id,
-           "change": store.audit(AuditEntry("operator", "change", "request", (request.id,), "api.bookings",
+           "change": store.audit_log.add(AuditEntry("operator", "change", "request", (request.id,), "api.bookings",
                                             at=DAY + dt.timedelta(hours=1))).id,
-           "login": store.audit(AuditEntry("", "login_failed", "user", (), "auth.login", address="192.0.2.7",
+           "login": store.audit_log.add(AuditEntry("", "login_failed", "user", (), "auth.login", address="192.0.2.7",
                                            at=dt.datetime(2026, 10, 31, 23, 59, 59))).id,
-           "outside": store.audit(AuditEntry("dispatcher", "view", "resident", (residents[0],), "dispatch.week",
+           "outside": store.audit_log.add(AuditEntry("dispatcher", "view", "resident", (residents[0],), "dispatch.week",
                                              at=dt.datetime(2026, 11, 1, 0, 0))).id}
-    return {"ids": ids, "request": request, "residents": [store.get_resident(i) for i in residents]}
+    return {"ids": ids, "request": request, "residents": [store.residents.get(i) for i in residents]}
 
 
 def _rows(text: str) -> list[dict]:
@@ -61,7 +61,7 @@ def test_admin_downloads_who_saw_which_resident_in_the_period(app, store):
     assert rows[1]["resident_id"] == city_id(second)
     request = seeded["request"]
     assert rows[2]["subject_id"] == str(request.id) and rows[2]["resident_db_id"] == str(request.resident_id)
-    assert rows[2]["resident_id"] == city_id(store.get_resident(request.resident_id))
+    assert rows[2]["resident_id"] == city_id(store.residents.get(request.resident_id))
     assert rows[3]["at"] == "2026-10-31T23:59:59" and rows[3]["subject_id"] == rows[3]["resident_id"] == ""
     assert rows[3]["address"] == "192.0.2.7"
     assert "2026-11-01" not in text  # the next day's entry is not in the period
@@ -74,7 +74,7 @@ def test_the_export_is_audited_with_the_entries_it_took_out(app, store):
     client = app.test_client()
     login(client, "admin")
     assert client.get("/api/audit.csv?from=2026-10-01&to=2026-10-31").status_code == 200
-    entry = store.audit_entries(limit=1)[0]
+    entry = store.audit_log.latest(limit=1)[0]
     assert (entry.user, entry.action, entry.subject, entry.where) == ("admin", "export", "audit_log", "api.audit_csv")
     wanted = {seeded["ids"][k] for k in ("view", "change", "login")}
     assert set(entry.subject_ids) == wanted
@@ -113,7 +113,7 @@ def test_the_masters_page_offers_last_month_and_downloads(app, store):
     assert 'value="2026-10-01"' in page.text and 'value="2026-10-31"' in page.text
     download = client.get("/masters/audit?from=2026-10-01&to=2026-10-31&download=1")
     assert download.status_code == 200 and download.mimetype == "text/csv" and len(_rows(download.text)) == 4
-    assert store.audit_entries(limit=1)[0].where == "masters.audit"
+    assert store.audit_log.latest(limit=1)[0].where == "masters.audit"
     wrong = client.get("/masters/audit?from=2026-10-31&to=2026-10-01&download=1")
     assert wrong.status_code == 400 and wrong.mimetype == "text/html"
     assert 'id="audit-to-error"' in wrong.text and "is before from" in wrong.text
@@ -129,7 +129,7 @@ def test_the_command_writes_the_same_file_and_is_audited(instance, store):
     assert "3 audit entries, 4 rows" in result.output
     rows = _rows(out.read_text(encoding="utf-8"))
     assert [r["entry"] for r in rows] == [str(seeded["ids"][k]) for k in ("view", "view", "change", "login")]
-    entry = store.audit_entries(limit=1)[0]
+    entry = store.audit_log.latest(limit=1)[0]
     assert (entry.action, entry.subject, entry.where) == ("export", "audit_log", "cli")
     bad = CliRunner().invoke(cli, ["--instance", str(instance), "audit", "export", "--from", "2026-10-31",
                                    "--to", "2026-10-01", str(out)])

@@ -34,13 +34,13 @@ def write_lock(instance):
 def _bearer(store, login_name: str) -> dict:
     from webapp.security import new_api_token
 
-    return {"Authorization": f"Bearer {new_api_token(store, store.user_by_login(login_name))}"}
+    return {"Authorization": f"Bearer {new_api_token(store, store.users.by_login(login_name))}"}
 
 
 def test_a_read_answers_at_once_and_its_audit_entry_lands_later_with_its_time(client, store, instance):
     """The week board through the API answers 200 fast while the lock is held; its entry is written after."""
     login(client, "dispatcher")
-    last_id = max([e.id for e in store.audit_entries(limit=1)], default=0)
+    last_id = max([e.id for e in store.audit_log.latest(limit=1)], default=0)
     with write_lock(instance):
         asked = stamp_now()
         started = time.perf_counter()
@@ -49,11 +49,11 @@ def test_a_read_answers_at_once_and_its_audit_entry_lands_later_with_its_time(cl
         assert response.status_code == 200
         assert took < audit.WRITE_WAIT_S + 1.5  # not the store's 10 s busy timeout
         assert audit.pending() >= 1
-        assert [e for e in store.audit_entries(limit=5) if e.id > last_id] == []  # not written yet
+        assert [e for e in store.audit_log.latest(limit=5) if e.id > last_id] == []  # not written yet
         time.sleep(1.1)  # the entry is written at least a second after it happened
         released = stamp_now()
     assert audit.flush(15) == 0
-    written = [e for e in store.audit_entries(limit=5) if e.id > last_id]
+    written = [e for e in store.audit_log.latest(limit=5) if e.id > last_id]
     assert [(e.user, e.action, e.where) for e in written] == [("dispatcher", "view", "api.week_plan")]
     assert asked <= written[0].at < released.replace(microsecond=0)  # the time it happened, not when written
     assert written[0].subject_ids  # ids only, as ever
@@ -62,8 +62,8 @@ def test_a_read_answers_at_once_and_its_audit_entry_lands_later_with_its_time(cl
 def test_offers_answer_while_the_database_is_busy(client, store, instance):
     """An offer (a read that audits) is answered, not failed, while another connection holds the lock."""
     headers = _bearer(store, "operator")
-    resident = store.residents()[0].id
-    draft = {"resident": resident, "kind": "visit", "services": [store.services()[0].code],
+    resident = store.residents.all()[0].id
+    draft = {"resident": resident, "kind": "visit", "services": [store.services.all()[0].code],
              "earliest": WEEK.isoformat(), "latest": (WEEK + dt.timedelta(days=4)).isoformat()}
     client.post("/api/offers", json=draft, headers=headers)  # the app loads its road graph once
     with write_lock(instance):
@@ -118,7 +118,7 @@ def test_entries_the_database_never_took_are_kept_aside_and_written_at_the_next_
     create_app(instance, test_config=dict(TEST_CONFIG))
     assert not list(instance.glob("audit-pending-*"))
     with Store.for_instance(instance) as store:
-        found = [e for e in store.audit_entries() if e.where == "api.offers" and e.at == entry.at]
+        found = [e for e in store.audit_log.latest() if e.where == "api.offers" and e.at == entry.at]
     assert [(e.user, e.subject_ids) for e in found] == [("operator", (3, 5))]
 
 

@@ -120,9 +120,9 @@ def test_the_board_words_exceptions_and_reasons_in_the_screens_language(client, 
     from scheduler.domain import ShiftException
     from tests.webapp.conftest import WEEK, login
 
-    plan = store.get_plan(WEEK)
+    plan = store.plans.get(WEEK)
     day, vehicle = next((s.day, s.vehicle_id) for s in plan.stops if s.request_id is not None)
-    store.add_shift_exception(ShiftException(vehicle_id=vehicle, day=day, reason="maintenance", start_s=13 * 3600,
+    store.shift_exceptions.add(ShiftException(vehicle_id=vehicle, day=day, reason="maintenance", start_s=13 * 3600,
                                              end_s=17 * 3600, note="車検"))
     login(client, "dispatcher")
     page = client.get(f"/dispatch/weeks/{WEEK}").text
@@ -155,7 +155,7 @@ def test_a_login_already_used_reads_in_japanese_beside_its_field(client, store):
     from tests.webapp.conftest import csrf_token, login
 
     login(client, "admin")
-    taken = store.user_by_login("dispatcher")
+    taken = store.users.by_login("dispatcher")
     form = {"login": "dispatcher", "name": "二人目", "role": "dispatcher", "password": "long-enough-1",
             "active": "y", "csrf_token": csrf_token(client)}
     page = client.post("/masters/users/new", data=form).text

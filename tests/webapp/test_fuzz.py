@@ -53,7 +53,7 @@ HUGE = 99999999999999999999
 
 def _tokens(instance) -> dict[str, str]:
     with Store.for_instance(instance) as store:
-        return {name: new_api_token(store, store.user_by_login(name)) for name in (*ROLES, "admin")}
+        return {name: new_api_token(store, store.users.by_login(name)) for name in (*ROLES, "admin")}
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -194,7 +194,7 @@ def test_what_the_fuzzer_found_is_named_too(api, store):
     _bad(api("operator", "POST", "/api/offers", json=draft | {"kind": "errand", "shops": ["x"]}), "draft: shops")
     _bad(api("operator", "POST", "/api/bookings", json={"draft": draft | {"services": [[None]]}, "offer": 1}),
          "draft: services[0]")
-    promised = next(r.id for r in store.requests() if r.promised is not None)
+    promised = next(r.id for r in store.requests.all() if r.promised is not None)
     assert api("operator", "DELETE", f"/api/bookings/{promised}", json={"reason": "入院"}).status_code == 200
     again = api("operator", "DELETE", f"/api/bookings/{promised}", json={"reason": "入院"})
     assert again.status_code == 409 and "cancelled" in again.json["error"] and again.json["status"] == "cancelled"

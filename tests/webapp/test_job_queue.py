@@ -13,7 +13,7 @@ from flask_babel import gettext
 
 from scheduler.domain import PlanStatus, ShiftException, UnassignedRequest
 from scheduler.plan_job import JobPhase, JobState, PlanJob
-from scheduler.store import Store
+from scheduler.store.tables import Jobs
 from tests.webapp.conftest import TEST_CONFIG, WEEK, csrf_token, login
 from webapp import create_app, job_queue
 
@@ -75,13 +75,13 @@ def test_a_running_job_shows_its_best_plan_so_far(instance, store, monkeypatch):
     """A real search (no solution limit): while solving, the job keeps the best plan's counts and shows them in words."""
     app = create_app(instance, test_config={**TEST_CONFIG, "ODEKAKE_JOBS_IMMEDIATE": True})
     seen = []
-    original = Store.update_job
+    original = Jobs.update
 
     def spy(self, job):
         seen.append(copy.copy(job))
         return original(self, job)
 
-    monkeypatch.setattr(Store, "update_job", spy)
+    monkeypatch.setattr(Jobs, "update", spy)
     client = _logged_in(app)
     answer = _api_post(client, f"/api/weeks/{WEEK}/plan", {"time_limit_s": 30})
     assert answer.status_code == 202, answer.json
@@ -106,13 +106,13 @@ def test_a_running_job_shows_its_best_plan_so_far(instance, store, monkeypatch):
 def test_job_goes_through_its_phases_with_rising_progress(immediate_app, store, monkeypatch):
     """queued → running (準備中, 計画中, 保存中) → done; each stored step shows more progress."""
     seen = []
-    original = Store.update_job
+    original = Jobs.update
 
     def spy(self, job):
         seen.append((job.state, job.phase, job.progress(job.phase_started_at)))
         return original(self, job)
 
-    monkeypatch.setattr(Store, "update_job", spy)
+    monkeypatch.setattr(Jobs, "update", spy)
     client = _logged_in(immediate_app)
     answer = _api_post(client, f"/api/weeks/{WEEK}/plan", {"time_limit_s": 10})
     assert answer.status_code == 202, answer.json
@@ -132,11 +132,11 @@ def test_plan_via_api_makes_a_draft_version_drivers_do_not_see(immediate_app, st
     assert answer.headers["Location"] == f"/api/jobs/{job['id']}"
     polled = client.get(f"/api/jobs/{job['id']}").json
     assert polled["state"] == "done" and polled["progress"] == 100 and polled["words"] == "完了"
-    plan = store.get_plan(WEEK)
+    plan = store.plans.get(WEEK)
     assert polled["result"] == {"plan_id": plan.id, "version": 2, "served": plan.summary["served"],
                                 "unassigned": plan.summary["unassigned"]}
     assert plan.status == PlanStatus.DRAFT and plan.created_by == "dispatcher"
-    assert store.published_plan(WEEK).version == 1
+    assert store.plans.published(WEEK).version == 1
     page = client.get(f"/dispatch/jobs/{job['id']}")
     assert "第2版を作成しました" in page.text and f"/dispatch/weeks/{WEEK}/compare?version=2" in page.text
 
@@ -152,13 +152,13 @@ def test_a_real_job_through_the_sqlite_queue_and_a_consumer_thread(queued_app, i
     consumer = job_queue.start_embedded_consumer(queued_app)
     try:
         deadline = time.monotonic() + 300  # a safety net for a stuck queue, not a speed check
-        while store.get_job(job_id).active and time.monotonic() < deadline:
+        while store.jobs.get(job_id).active and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
         consumer.stop(graceful=True)
     done = client.get(f"/api/jobs/{job_id}").json
     assert done["state"] == "done", done
-    assert done["result"]["version"] == 2 == store.get_plan(WEEK).version
+    assert done["result"]["version"] == 2 == store.plans.get(WEEK).version
 
 
 def test_one_planning_job_per_week(queued_app, store):
@@ -183,16 +183,16 @@ def test_one_planning_job_per_week(queued_app, store):
 
 def test_a_week_without_vehicles_fails_in_staff_words(immediate_app, store):
     """No vehicle runs: the job fails with the staff message, no stack trace, and no version is stored."""
-    for vehicle in store.vehicles():
+    for vehicle in store.vehicles.active():
         for i in range(7):
-            store.add_shift_exception(ShiftException(vehicle.id, WEEK + dt.timedelta(days=i)))
+            store.shift_exceptions.add(ShiftException(vehicle.id, WEEK + dt.timedelta(days=i)))
     client = _logged_in(immediate_app)
     answer = _api_post(client, f"/api/weeks/{WEEK}/plan")
     job = client.get(f"/api/jobs/{answer.json['job']['id']}").json
     assert job["state"] == "failed" and job["error_code"] == "no_vehicles" and job["result"] is None
     assert job["error"] == job_queue.JOB_ERROR_WORDS["no_vehicles"]
     assert "Traceback" not in answer.text and "File \"" not in answer.text
-    assert store.get_plan(WEEK).version == 1
+    assert store.plans.get(WEEK).version == 1
     page = client.get(f"/dispatch/jobs/{job['id']}")
     assert job_queue.JOB_ERROR_WORDS["no_vehicles"] in page.text
 
@@ -225,7 +225,7 @@ def test_bad_input_is_a_400_naming_the_field(queued_app):
 
 def _second_version(store) -> int:
     """Store v2: v1 with one stop 10 minutes later and one served request dropped (unassigned)."""
-    v1 = store.get_plan(WEEK, 1)
+    v1 = store.plans.get(WEEK, 1)
     v2 = copy.deepcopy(v1)
     v2.status = PlanStatus.DRAFT
     served = [s for s in v2.stops if s.request_id is not None and s.step_type == "visit"]
@@ -235,7 +235,7 @@ def _second_version(store) -> int:
     moved.departure_s += 600
     v2.stops = [s for s in v2.stops if s.request_id != dropped]
     v2.unassigned = [*v2.unassigned, UnassignedRequest(request_id=dropped, reason="テストで外しました")]
-    return store.save_plan(v2).version, dropped, moved.request_id
+    return store.plans.save(v2).version, dropped, moved.request_id
 
 
 def test_compare_view_lists_the_changes_in_staff_words(client, store):
@@ -249,8 +249,8 @@ def test_compare_view_lists_the_changes_in_staff_words(client, store):
     assert "時刻の変更 (1)" in page.text and "+10分" in page.text
     labels = store.id_labels()
     assert labels.request(dropped) in page.text and labels.request(moved) in page.text
-    entry = store.audit_entries(limit=1)[0]
-    assert entry.where == "dispatch.compare" and store.get_request(dropped).resident_id in entry.subject_ids
+    entry = store.audit_log.latest(limit=1)[0]
+    assert entry.where == "dispatch.compare" and store.requests.get(dropped).resident_id in entry.subject_ids
     first = client.get(f"/dispatch/weeks/{WEEK}/compare?version=1")
     assert "前の版がありません" in first.text
 
@@ -261,7 +261,7 @@ def test_publish_via_the_api(immediate_app, store):
     client = _logged_in(immediate_app)
     answer = _api_post(client, f"/api/weeks/{WEEK}/plan/publish", {"version": version})
     assert answer.status_code == 200 and answer.json["published"] is True
-    assert answer.json["plan"]["status"] == "published" and store.published_plan(WEEK).version == version
+    assert answer.json["plan"]["status"] == "published" and store.plans.published(WEEK).version == version
     again = _api_post(client, f"/api/weeks/{WEEK}/plan/publish", {"version": version})
     assert again.status_code == 200 and again.json["published"] is False
     store.db.execute("UPDATE plans SET status = 'draft' WHERE version = 1")
@@ -280,12 +280,12 @@ def test_publish_on_the_screen_asks_and_needs_the_csrf_token(client, store):
     assert "下書き" in board.text and "公開する" in board.text and "data-confirm=" in board.text
     assert "再計画" in board.text and 'name="time_limit_s"' in board.text
     forged = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": str(version)})
-    assert forged.status_code == 400 and store.get_plan(WEEK).status == PlanStatus.DRAFT
+    assert forged.status_code == 400 and store.plans.get(WEEK).status == PlanStatus.DRAFT
     # v2 drops a request v1 served: worse, so the form needs its tick box (board: 計画から外れる依頼 1)
     assert "計画から外れる依頼 1" in board.text
     done = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": str(version), "confirm_worse": "1",
                                                                "csrf_token": csrf_token(client)})
-    assert done.status_code == 302 and store.published_plan(WEEK).version == version
+    assert done.status_code == 302 and store.plans.published(WEEK).version == version
     assert "第2版を公開しました" in client.get(done.location).text
 
 
@@ -301,7 +301,7 @@ def test_operators_watch_but_do_not_plan_or_publish(queued_app, store):
         assert form.status_code == 403
     board = _logged_in(queued_app, "operator").get(f"/dispatch/weeks/{WEEK}")
     assert "公開する" not in board.text and "再計画" not in board.text
-    assert store.get_plan(WEEK).status == PlanStatus.DRAFT and store.active_job(WEEK) is None
+    assert store.plans.get(WEEK).status == PlanStatus.DRAFT and store.jobs.active(WEEK) is None
 
 
 def test_job_words_have_english(queued_app):
@@ -321,4 +321,4 @@ def test_a_job_plans_the_week_as_of_when_the_dispatcher_asked_on_the_apps_clock(
     the version it stores was made at the tests' fixed time."""
     client = _logged_in(immediate_app)
     assert _api_post(client, f"/api/weeks/{WEEK}/plan", {"time_limit_s": 30}).status_code == 202
-    assert store.get_plan(WEEK).created_at == dt.datetime.fromisoformat(TEST_CONFIG["ODEKAKE_NOW"])
+    assert store.plans.get(WEEK).created_at == dt.datetime.fromisoformat(TEST_CONFIG["ODEKAKE_NOW"])

@@ -101,7 +101,7 @@ def test_twenty_failures_in_an_hour_lock_the_login_until_an_admin_unlocks_it(app
     assert refused.status_code == 429 and refused.headers["Retry-After"] == str(55 * 60)
     assert "（あと55分）" in refused.text and "管理者" in refused.text
     page = admin.get("/masters/users").text
-    dispatcher = store.user_by_login("dispatcher")
+    dispatcher = store.users.by_login("dispatcher")
     assert "ロック中" in page and f"/masters/users/{dispatcher.id}/unlock" in page
     unlocked = admin.post(f"/masters/users/{dispatcher.id}/unlock", data={"csrf_token": csrf_token(admin)},
                           follow_redirects=True)
@@ -169,7 +169,7 @@ def test_unknown_and_known_logins_run_one_hash_check_of_the_same_cost(app, store
 
     real = security.check_password_hash
     monkeypatch.setattr(security, "check_password_hash", counting)
-    account = store.user_by_login("driver2")
+    account = store.users.by_login("driver2")
     store.update_user(dataclasses.replace(account, active=False))
     answers = {}
     for name, password in (("nobody", "wrong-password"), ("dispatcher", "wrong-password"), ("driver2", PASSWORD),
@@ -180,7 +180,7 @@ def test_unknown_and_known_logins_run_one_hash_check_of_the_same_cost(app, store
         assert len(checked) == before + 1, name
     assert answers["nobody"] == answers["dispatcher"] == answers["driver2"] == (401, {"error": "wrong login or password"})
     assert answers["operator"][0] == 200
-    stored_method = store.user_by_login("dispatcher").password_hash.split("$", 1)[0]
+    stored_method = store.users.by_login("dispatcher").password_hash.split("$", 1)[0]
     assert set(checked) == {stored_method}  # the dummy hash costs what a stored one does (scrypt:32768:8:1)
 
 
@@ -200,7 +200,7 @@ def test_an_unknown_login_is_limited_like_a_known_one_and_never_stored(app, stor
 def test_every_try_and_refusal_is_in_the_audit_log_with_ids_only(app, store):
     """login_failed / login_refused / login with the account's id (none for an unknown login) and the address."""
     client = browser(app, "10.3.0.1")
-    operator = store.user_by_login("operator").id
+    operator = store.users.by_login("operator").id
     login(client, "somebody", "wrong-password")
     for _ in range(5):
         login(client, "operator", "wrong-password")
@@ -208,9 +208,9 @@ def test_every_try_and_refusal_is_in_the_audit_log_with_ids_only(app, store):
     Clock(app).forward(5)
     login(client, "operator")
     entries = [(e.user, e.action, e.subject, e.subject_ids, e.where, e.address)
-               for e in reversed(store.audit_entries(limit=8))]
+               for e in reversed(store.audit_log.latest(limit=8))]
     assert entries == [("", "login_failed", "user", (), "auth.login", "10.3.0.1"),
                        *[("", "login_failed", "user", (operator,), "auth.login", "10.3.0.1")] * 5,
                        ("", "login_refused", "user", (operator,), "auth.login", "10.3.0.1"),
                        ("operator", "login", "user", (operator,), "auth.login", "10.3.0.1")]
-    assert not [e for e in store.audit_entries() if "somebody" in str(e) or "wrong-password" in str(e)]
+    assert not [e for e in store.audit_log.latest() if "somebody" in str(e) or "wrong-password" in str(e)]

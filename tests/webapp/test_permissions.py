@@ -23,11 +23,11 @@ SEAT = (0, "")  # set by `_booking_data`: a planned session and its day
 def _booking_data(store):
     """Find a promised request and a planned session; give resident 1 seat #1 and resident 3 seat #2 in it."""
     global PROMISED, SEAT
-    PROMISED = tuple(r.id for r in store.requests() if r.promised is not None)[:2]
-    stop = next(s for s in store.get_plan(WEEK).stops if s.step_type == "session")
+    PROMISED = tuple(r.id for r in store.requests.all() if r.promised is not None)[:2]
+    stop = next(s for s in store.plans.get(WEEK).stops if s.step_type == "session")
     SEAT = (stop.request_id, stop.day.isoformat())
-    assert store.add_session_booking(SessionBooking(stop.request_id, 1, stop.day)).id == 1
-    assert store.add_session_booking(SessionBooking(stop.request_id, 3, stop.day)).id == 2
+    assert store.session_bookings.add(SessionBooking(stop.request_id, 1, stop.day)).id == 1
+    assert store.session_bookings.add(SessionBooking(stop.request_id, 3, stop.day)).id == 2
 
 
 def _requests(day, stop_id, exception_id=1, vehicle=1, move=(1, 1, "2026-12-04")) -> dict[str, tuple[str, str, dict]]:
@@ -198,13 +198,13 @@ def test_each_role_gets_exactly_its_endpoints(app, store, name):
     refused by the data check, tested in test_driver.py).
     """
     role, vehicle = ACCOUNTS[name]
-    exception = store.add_shift_exception(ShiftException(vehicle_id=1, day=WEEK, reason="maintenance"))
-    stop = next(s for s in sorted(store.published_plan(WEEK).stops, key=lambda s: (s.day, s.seq))
+    exception = store.shift_exceptions.add(ShiftException(vehicle_id=1, day=WEEK, reason="maintenance"))
+    stop = next(s for s in sorted(store.plans.published(WEEK).stops, key=lambda s: (s.day, s.seq))
                 if s.vehicle_id == (vehicle or 1) and s.request_id is not None)
     clock_on(app, stop.day)  # a stop is reported on its day
     client = app.test_client()
     assert login(client, name).status_code == 302
-    later = next(s for s in sorted(store.published_plan(WEEK).stops, key=lambda s: (s.day, s.seq))
+    later = next(s for s in sorted(store.plans.published(WEEK).stops, key=lambda s: (s.day, s.seq))
                  if s.day > stop.day and s.step_type == "visit")
     requests = _requests(stop.day, stop.id, exception.id, vehicle or 1,
                          move=(later.request_id, later.vehicle_id, later.day.isoformat()))

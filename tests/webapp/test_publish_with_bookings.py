@@ -15,7 +15,7 @@ def _new_version(store, base, **summary):
     unassigned = [dataclasses.replace(copy.copy(u), plan_id=None) for u in base.unassigned]
     plan = dataclasses.replace(base, id=None, version=0, status=PlanStatus.DRAFT, stops=stops, unassigned=unassigned,
                                summary={**base.summary, **summary})
-    return store.save_plan(plan)
+    return store.plans.save(plan)
 
 
 def _publish(client, body):
@@ -24,7 +24,7 @@ def _publish(client, body):
 
 def test_publishing_a_replan_publishes_the_bookings_made_into_it_since(client, store):
     """v2 a re-plan; v3, v4 bookings derived from it; v5 another re-plan: publishing v2 publishes v4."""
-    v1 = store.get_plan(WEEK)
+    v1 = store.plans.get(WEEK)
     v2 = _new_version(store, v1)
     v3 = _new_version(store, v2, derived_from=v2.version, change={"kind": "booking", "request": "R-1"})
     v4 = _new_version(store, v3, derived_from=v3.version, change={"kind": "cancellation", "request": "R-1"})
@@ -33,7 +33,7 @@ def test_publishing_a_replan_publishes_the_bookings_made_into_it_since(client, s
     answer = _publish(client, {"version": v2.version})
     assert answer.status_code == 200 and answer.json["published"] is True
     assert answer.json["plan"]["version"] == v4.version == 4
-    assert store.published_plan(WEEK).version == 4 and store.get_plan(WEEK, 2).status == PlanStatus.DRAFT
+    assert store.plans.published(WEEK).version == 4 and store.plans.get(WEEK, 2).status == PlanStatus.DRAFT
     again = _publish(client, {"version": v2.version})
     assert again.status_code == 200 and again.json["published"] is False  # its bookings are out already
     latest = _publish(client, {})
@@ -42,10 +42,10 @@ def test_publishing_a_replan_publishes_the_bookings_made_into_it_since(client, s
 
 def test_a_published_version_with_draft_bookings_on_top_publishes_them(client, store):
     """A booking derived from v1 while it was being published stayed a draft (v2): publishing v1 again sends v2."""
-    v1 = store.get_plan(WEEK)
+    v1 = store.plans.get(WEEK)
     assert v1.status == PlanStatus.PUBLISHED
     v2 = _new_version(store, v1, derived_from=v1.version, change={"kind": "booking", "request": "R-2"})
     assert login(client, "dispatcher").status_code == 302
     answer = _publish(client, {"version": v1.version})
     assert answer.status_code == 200 and answer.json["published"] is True
-    assert store.published_plan(WEEK).version == v2.version
+    assert store.plans.published(WEEK).version == v2.version

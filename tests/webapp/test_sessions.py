@@ -62,7 +62,7 @@ def test_a_cookie_replayed_after_log_out_opens_nothing(app, store):
     page = replay.get("/dispatch/")
     assert page.status_code == 302 and page.location.startswith("/login?next=")
     assert replay.get("/api/me").status_code == 401
-    (ended,) = store.login_sessions()
+    (ended,) = store.login_sessions.all()
     assert (ended.end_reason, ended.ended_at) == ("logout", START)
 
 
@@ -72,7 +72,7 @@ def test_the_cookie_carries_a_random_secret_and_the_database_only_its_hash(app, 
 
     client = logged_in(app, "operator")
     secret = app.session_interface.get_signing_serializer(app).loads(client.get_cookie(COOKIE).value)["_user_id"]
-    assert len(secret) >= 40 and secret != str(store.user_by_login("operator").id)
+    assert len(secret) >= 40 and secret != str(store.users.by_login("operator").id)
     (row,) = store.db.execute("SELECT secret_sha256 FROM login_sessions").fetchall()
     assert row[0] == hashlib.sha256(secret.encode()).hexdigest()
 
@@ -82,9 +82,9 @@ def test_a_new_password_ends_the_other_sessions_and_the_tokens(app, store):
     from webapp.security import new_api_token
 
     first, second = logged_in(app, "dispatcher"), logged_in(app, "dispatcher")
-    token = new_api_token(store, store.user_by_login("dispatcher"))
+    token = new_api_token(store, store.users.by_login("dispatcher"))
     admin, admin_elsewhere = logged_in(app, "admin"), logged_in(app, "admin")
-    dispatcher_id, admin_id = store.user_by_login("dispatcher").id, store.user_by_login("admin").id
+    dispatcher_id, admin_id = store.users.by_login("dispatcher").id, store.users.by_login("admin").id
     form = {"login": "dispatcher", "role": "dispatcher", "vehicle_id": "None", "active": "y",
             "password": "a-new-password-2", "csrf_token": csrf_token(admin)}
     assert admin.post(f"/masters/users/{dispatcher_id}", data=form).status_code == 302
@@ -96,7 +96,7 @@ def test_a_new_password_ends_the_other_sessions_and_the_tokens(app, store):
            "password": "another-password-3", "csrf_token": csrf_token(admin)}
     assert admin.post(f"/masters/users/{admin_id}", data=own).status_code == 302
     assert is_in(admin) and not is_in(admin_elsewhere)
-    assert {s.end_reason for s in store.login_sessions(dispatcher_id)} == {"password", None}
+    assert {s.end_reason for s in store.login_sessions.of_user(dispatcher_id)} == {"password", None}
 
 
 def test_disabling_ends_sessions_and_tokens_and_enabling_brings_none_back(app, store):
@@ -104,32 +104,32 @@ def test_disabling_ends_sessions_and_tokens_and_enabling_brings_none_back(app, s
     from webapp.security import new_api_token
 
     operator = logged_in(app, "operator")
-    account = store.user_by_login("operator")
+    account = store.users.by_login("operator")
     token = new_api_token(store, account)
     admin = logged_in(app, "admin")
     form = {"login": "operator", "role": "operator", "vehicle_id": "None", "password": "", "csrf_token": csrf_token(admin)}
     assert admin.post(f"/masters/users/{account.id}", data=form).status_code == 302  # no "active": disabled
     assert not is_in(operator)
     assert admin.post(f"/masters/users/{account.id}", data={**form, "active": "y"}).status_code == 302
-    assert store.get_user(account.id).active
+    assert store.users.get(account.id).active
     assert not is_in(operator)
     assert app.test_client().get("/api/me", headers=bearer(token)).status_code == 401
     assert is_in(logged_in(app, "operator"))  # a new log-in works
-    assert [t.revoke_reason for t in store.api_tokens(account.id)] == ["disabled"]
+    assert [t.revoke_reason for t in store.api_tokens.of_user(account.id)] == ["disabled"]
 
 
 def test_an_admin_ends_every_log_in_of_an_account_from_the_users_screen(app, store):
     """The users screen counts open log-ins; its button ends them all (the admin's own: all but this one)."""
     first, second = logged_in(app, "driver1"), logged_in(app, "driver1")
     admin = logged_in(app, "admin")
-    driver = store.user_by_login("driver1")
+    driver = store.users.by_login("driver1")
     page = admin.get("/masters/users").text
     assert "すべてのログインを終了" in page and f'/masters/users/{driver.id}/logout"' in page
     done = admin.post(f"/masters/users/{driver.id}/logout", data={"csrf_token": csrf_token(admin)},
                       follow_redirects=True)
     assert "driver1 のログインを2件終了しました" in done.text
     assert not is_in(first) and not is_in(second) and is_in(admin)
-    entry = store.audit_entries(limit=1)[0]
+    entry = store.audit_log.latest(limit=1)[0]
     assert (entry.user, entry.action, entry.subject, entry.subject_ids) == ("admin", "end_sessions", "user",
                                                                            (driver.id,))
 
@@ -177,7 +177,7 @@ def test_absolute_timeout_ends_even_a_busy_log_in(app, store):
         assert is_in(client), minutes
     at(app, hours=10)
     assert not is_in(client)
-    (row,) = store.login_sessions()
+    (row,) = store.login_sessions.all()
     assert row.end_reason == "expired"
 
 
@@ -185,7 +185,7 @@ def test_an_expired_token_is_refused(app, store):
     """A token works until its end and not a second after."""
     from webapp.security import new_api_token
 
-    token = new_api_token(store, store.user_by_login("driver1"), expires_at=START + dt.timedelta(days=1), now=START)
+    token = new_api_token(store, store.users.by_login("driver1"), expires_at=START + dt.timedelta(days=1), now=START)
     assert app.test_client().get("/api/me", headers=bearer(token)).status_code == 200
     at(app, hours=23, minutes=59)
     assert app.test_client().get("/api/me", headers=bearer(token)).status_code == 200
@@ -223,18 +223,18 @@ def test_removing_an_account_ends_everything_but_never_the_last_admin(app, insta
     from webapp.security import new_api_token
 
     browser = logged_in(app, "operator")
-    token = new_api_token(store, store.user_by_login("operator"))
+    token = new_api_token(store, store.users.by_login("operator"))
     browser.get("/api/residents?q=佐藤")  # an audited search
     removed = odekake(instance, "remove", "operator", "--yes")
     assert removed.exit_code == 0 and removed.output == "removed operator\n"
-    assert store.user_by_login("operator") is None
+    assert store.users.by_login("operator") is None
     assert not is_in(browser)
     assert app.test_client().get("/api/me", headers=bearer(token)).status_code == 401
     assert login(app.test_client(), "operator").status_code == 401
-    assert any(e.user == "operator" and e.action == "search" for e in store.audit_entries())  # the log keeps its login
+    assert any(e.user == "operator" and e.action == "search" for e in store.audit_log.latest())  # the log keeps its login
 
     last = odekake(instance, "remove", "admin", "--yes")
     assert last.exit_code == 2 and "last active admin" in last.output
     assert odekake(instance, "remove", "dispatcher", input="n\n").exit_code == 1  # asked, and refused
-    assert store.user_by_login("dispatcher") is not None
+    assert store.users.by_login("dispatcher") is not None
     assert odekake(instance, "remove", "nobody", "--yes").output.startswith("error: login: no account 'nobody'")

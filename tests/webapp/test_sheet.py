@@ -33,7 +33,7 @@ needs_pdf = pytest.mark.skipif(not _pdf_ready(), reason="WeasyPrint's system lib
 
 
 def _names(store, stops) -> set[str]:
-    return {store.get_resident(s.resident_id).name for s in stops if s.resident_id is not None}
+    return {store.residents.get(s.resident_id).name for s in stops if s.resident_id is not None}
 
 
 def _objects(pdf: bytes) -> bytes:
@@ -58,7 +58,7 @@ def test_driver_sheet_shows_own_route_only_and_is_audited(client, store, route):
     page = client.get(f"/driver/sheet/{day}")
     assert page.status_code == 200
     text = page.text
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     here = _names(store, stops)
     elsewhere = _names(store, [s for s in plan.stops if (s.vehicle_id, s.day) != (1, day)]) - here
     assert here and all(n in text for n in here)
@@ -67,10 +67,10 @@ def test_driver_sheet_shows_own_route_only_and_is_audited(client, store, route):
     boxes = text.count('class="box"')  # one tick box per row that serves (a door row may merge deliveries)
     assert boxes == text.count('class="num"') and 0 < boxes <= len(serving)
     assert "2026年" in text and "運行表" in text and f'/api/routes/{day}/1/sheet.pdf' in text
-    entry = store.audit_entries(limit=1)[0]
+    entry = store.audit_log.latest(limit=1)[0]
     assert (entry.user, entry.action, entry.where) == ("driver1", "view", "driver.sheet")
     assert set(entry.subject_ids) == {s.resident_id for s in stops if s.resident_id is not None} | {
-        store.get_request(s.request_id).resident_id for s in stops if s.request_id is not None}
+        store.requests.get(s.request_id).resident_id for s in stops if s.request_id is not None}
 
 
 def test_driver_gets_no_other_vehicle_and_no_office_sheet(client, route):
@@ -92,7 +92,7 @@ def test_dispatcher_sheet_of_any_shift_and_the_board_links_it(client, store, rou
     assert link in board
     page = client.get(link + "?version=1")
     assert page.status_code == 200
-    assert store.get_vehicle(2).name in page.text
+    assert store.vehicles.get(2).name in page.text
     assert f"/api/routes/{day}/2/sheet.pdf?version=1" in page.text
     assert client.get(f"/dispatch/weeks/{WEEK}/sheet/{day}/99").status_code == 404
     other = client.application.test_client()
@@ -173,13 +173,13 @@ def test_a_long_route_prints_on_several_numbered_pages(client, store, route):
     """A route four times as long (a published version with driver 1's day repeated) runs over several pages,
     each saying "k / N" with N the PDF's page count."""
     day, _ = route
-    plan = copy.deepcopy(store.published_plan(WEEK))
+    plan = copy.deepcopy(store.plans.published(WEEK))
     mine = sorted((s for s in plan.stops if (s.vehicle_id, s.day) == (1, day)), key=lambda s: s.seq)
     n = len(mine)
     plan.stops += [dataclasses.replace(s, id=None, seq=s.seq + k * n) for k in range(1, 4) for s in mine]
     plan.status = "draft"
-    saved = store.save_plan(plan)
-    store.publish_plan(saved.id, user="test")
+    saved = store.plans.save(plan)
+    store.plans.publish(saved.id, user="test")
     login(client, "driver1")
     pdf = client.get(f"/api/routes/{day}/1/sheet.pdf").data
     pages = _pages(pdf)
@@ -225,9 +225,9 @@ def _long_memos(store, stops, count: int) -> list:
     """Give the first `count` visits of `stops` a 500-character memo; return those stops."""
     visits = [s for s in stops if s.step_type == "visit"][:count]
     for n, s in enumerate(visits, 1):
-        req = store.get_request(s.request_id)
+        req = store.requests.get(s.request_id)
         req.notes = f"{n}番目" + _LONG_MEMO[:500 - len(f"{n}番目")]
-        store.update_request(req)
+        store.requests.update(req)
     return visits
 
 
@@ -235,7 +235,7 @@ def test_a_long_memo_is_cut_in_its_row_and_printed_whole_under_notes(client, sto
     """A 500-character memo: its row prints the first words and "…（注記 1 へ続く）"; 注記 at the end holds it whole."""
     day, stops = route
     (stop,) = _long_memos(store, stops, 1)
-    memo = store.get_request(stop.request_id).notes
+    memo = store.requests.get(stop.request_id).notes
     login(client, "driver1")
     page = client.get(f"/driver/sheet/{day}").text
     rows = re.findall(r"<tr class=\"kind-[^\"]*\">.*?</tr>", page, flags=re.DOTALL)

@@ -106,7 +106,7 @@ def job(job_id: int):
     (``plan_id``, ``version``, ``served``, ``unassigned``) once done, ``error`` (staff words),
     ``error_code`` and ``error_detail`` once failed. Unknown id: 404.
     """
-    return jsonify(job_json(get_store().get_job(job_id)))
+    return jsonify(job_json(get_store().jobs.get(job_id)))
 
 
 @bp.route("/weeks/<monday>/plan/publish", methods=["POST"])
@@ -143,7 +143,7 @@ def routes(day: str):
         plan, row = published_route(store, current_user.vehicle_id, when)
         rows = [row] if row is not None else []
     else:
-        plan = store.get_plan(week_monday(when))
+        plan = store.plans.get(week_monday(when))
         rows = list(shift_rows(plan, store, vehicle_id=vehicle_id, day=when).values()) if plan else []
     audit.record("view", "resident", (i for row in rows for i in row.resident_ids))
     return jsonify(date=when.isoformat(), plan=_plan_head(plan) if plan else None,
@@ -158,9 +158,9 @@ def sheet_pdf_(day: str, vehicle_id: int):
     if current_user.role == Role.DRIVER:
         if vehicle_id != current_user.vehicle_id:
             abort(403, description="drivers see their own vehicle's routes only")
-        plan = store.published_plan(week_monday(when))
+        plan = store.plans.published(week_monday(when))
     else:
-        plan = store.get_plan(week_monday(when), query_int("version"))
+        plan = store.plans.get(week_monday(when), query_int("version"))
     return sheet_pdf(shift_sheet(plan, vehicle_id, when))
 
 
@@ -168,7 +168,7 @@ def sheet_pdf_(day: str, vehicle_id: int):
 def shift_map(monday: str, day: str, vehicle_id: int):
     """One shift for the map: its stops, its road path and the roads around it (GeoJSON)."""
     store = get_store()
-    plan = store.get_plan(parse_monday(monday, field="monday"), query_int("version"))
+    plan = store.plans.get(parse_monday(monday, field="monday"), query_int("version"))
     when = parse_day(day, field="day")
     row = shift_rows(plan, store, vehicle_id=vehicle_id, day=when).get((vehicle_id, when)) if plan else None
     if row is None:
@@ -200,7 +200,7 @@ def stop_status(stop_id: int):
     if current_user.role == Role.DRIVER:
         if not on_published_route(store, stop_id, current_user.vehicle_id):
             abort(404, description=f"stop {stop_id} is not on your published route")
-    elif not on_published_route(store, stop_id, store.get_stop(stop_id).vehicle_id):  # unknown: 404
+    elif not on_published_route(store, stop_id, store.plan_stops.get(stop_id).vehicle_id):  # unknown: 404
         raise InputError.of("stop_id", "stop {stop} is not on the published plan of its week; the crew reports "
                                        "only on the routes drivers have", stop=stop_id)
     action, note = data.get("action"), str(data.get("note") or "")
@@ -221,7 +221,7 @@ def requests_():
     statuses = request.args.getlist("status") or None
     kind = request.args.get("kind") or None
     try:
-        found = get_store().requests(statuses=[RequestStatus(s) for s in statuses] if statuses else None,
+        found = get_store().requests.find(statuses=[RequestStatus(s) for s in statuses] if statuses else None,
                                      kind=RequestKind(kind) if kind else None)
     except ValueError as exc:
         msg = f"status/kind: {exc}"
@@ -235,7 +235,7 @@ def requests_():
 @bp.route("/residents")
 def residents():
     """Find residents (``?q=`` name, kana, phone or address) as an operator would; every search is audited."""
-    found = get_store().find_residents(request.args.get("q", ""))
+    found = get_store().residents.find(request.args.get("q", ""))
     audit.record("search", "resident", [r.id for r in found])
     return jsonify(residents=[{"id": r.id, "name": r.name, "kana": r.kana, "phone": r.phone,
                                "address": r.address, "district": r.district, "notes": r.notes}

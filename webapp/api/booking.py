@@ -122,7 +122,7 @@ def cancel_booking_(request_id: int):
     data = request.get_json(silent=True) or {}
     reason = data.get("reason") if isinstance(data, dict) else None
     store = get_store()
-    req = store.get_request(request_id)
+    req = store.requests.get(request_id)
     if not req.can_move_to(RequestStatus.CANCELLED):  # cancelled before, or served: nothing left to cancel
         return jsonify(error=f"request {city_id(req)}: it is {req.status.value}; it cannot be cancelled",
                        status=req.status.value), 409
@@ -149,7 +149,7 @@ def add_resident():
 def resident_sessions(resident_id: int):
     """Hall sessions planned at halls near the resident's home with room left (by driving time)."""
     store = get_store()
-    person = store.get_resident(resident_id)
+    person = store.residents.get(resident_id)
     earliest = parse_day(request.args.get("earliest") or clock.today().isoformat(), field="earliest")
     latest = parse_day(request.args.get("latest") or (earliest + dt.timedelta(days=13)).isoformat(), field="latest")
     slots = nearby_sessions(store, road_network(), person, earliest=earliest, latest=latest,
@@ -169,7 +169,7 @@ def seats():
     for name in ("resident", "session"):
         if not isinstance(data.get(name), int) or isinstance(data.get(name), bool):
             raise InputError.of(name, "the database id (a number)")
-    store.get_resident(data["resident"])
+    store.residents.get(data["resident"])
     seat = book_seat(store, data["resident"], data["session"], parse_day(str(data.get("day")), field="day"),
                      services=tuple(services), today=clock.today())
     audit.record("change", "resident", [seat.resident_id])

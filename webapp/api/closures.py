@@ -106,7 +106,7 @@ def closure_add():
 @bp.route("/closures", endpoint="closures")
 def closures():
     """Every road closure, by start."""
-    return jsonify(closures=[closure_json(c) for c in get_store().road_closures()])
+    return jsonify(closures=[closure_json(c) for c in get_store().road_closures.all()])
 
 
 @bp.route("/closures/<int:closure_id>", methods=["DELETE"], endpoint="closure_remove")
@@ -115,10 +115,10 @@ def closure_remove(closure_id: int):
     store = get_store()
     data = json_body() if request.content_length else {}
     if data.get("until") is None:
-        store.delete_road_closure(closure_id)
+        store.road_closures.delete(closure_id)
         audit.record("change", "road_closure", [closure_id])
         return jsonify(id=closure_id, removed=True)
-    closure = store.get_road_closure(closure_id)
-    closure = store.update_road_closure(dataclasses.replace(closure, end=_moment(data["until"], "until")))
+    closure = store.road_closures.get(closure_id)
+    closure = store.road_closures.update(dataclasses.replace(closure, end=_moment(data["until"], "until")))
     audit.record("change", "road_closure", [closure_id])
     return jsonify(closure=closure_json(closure), removed=False)

@@ -65,7 +65,7 @@ def lock_add():
 def locks():
     """The locks of a week's days (``?week=`` its Monday)."""
     week = parse_monday(request.args.get("week", ""))
-    found = get_store().locks(week, week + dt.timedelta(days=6))
+    found = get_store().locks.between(week, week + dt.timedelta(days=6))
     return jsonify(week=week.isoformat(), locks=[lock_json(lock) for lock in found])
 
 
@@ -75,7 +75,7 @@ def lock_remove(lock_id: int):
     reason = json_body().get("reason", "") if request.get_data() else ""
     if not isinstance(reason, str) or len(reason) > 200:
         raise InputError.of("reason", "a text of 1 to 200 characters")
-    get_store().delete_lock(lock_id)
+    get_store().locks.delete(lock_id)
     audit.record("change", "lock", [lock_id])
     log.info("lock %s removed by %s%s", lock_id, current_user.login, f": {reason}" if reason else "")
     return jsonify(id=lock_id, removed=True)

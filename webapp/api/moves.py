@@ -52,7 +52,7 @@ def move(request_id: int):
         raise InputError.of("preview", "true or false")
     save = not preview
     store = get_store()
-    store.get_request(request_id)  # 404 when unknown
+    store.requests.get(request_id)  # 404 when unknown
     margin = int(current_app.config["ODEKAKE_CALL_MARGIN_MINUTES"]) * 60
     result = move_request(store, road_network(), request_id, vehicle, day, user=current_user.login,
                           now=clock.now(), save=save, margin_s=margin)

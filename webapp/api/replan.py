@@ -143,7 +143,7 @@ def outage_add():
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 200:
         raise InputError.of("reason", "a text of 1 to 200 characters")
     store = get_store()
-    store.get_vehicle(vehicle)  # 404 when unknown
+    store.vehicles.get(vehicle)  # 404 when unknown
     days = [start.date() + dt.timedelta(days=k) for k in range((until.date() - start.date()).days + 1)]
     try:
         with one_at_a_time(days):

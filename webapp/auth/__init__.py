@@ -68,9 +68,9 @@ def log_in(login: str, password: str) -> bool:
     """
     store = get_store()
     now = clock.now()
-    account = store.user_by_login(login.strip())
+    account = store.users.by_login(login.strip())
     keys = keys_for(account, login, request.remote_addr or "")
-    wait_s = store.claim_login_attempt(keys, now)
+    wait_s = store.login_throttles.claim(keys, now)
     if wait_s:
         _audit_login("login_refused", account)
         raise LoginRefused(wait_s)
@@ -78,7 +78,7 @@ def log_in(login: str, password: str) -> bool:
         _audit_login("login_failed", account)
         return False
     with store.transaction():
-        store.forgive_login_attempt(keys)
+        store.login_throttles.forgive(keys)
         user = start_session(store, account, now)
     session.clear()
     session.permanent = True  # the cookie lives as long as the session may (PERMANENT_SESSION_LIFETIME)

@@ -69,7 +69,7 @@ RESIDENT_FIELDS = ("name", "kana", "phone", "address", "district", "notes", "con
 
 def _resident_or_404(resident_id: int):
     try:
-        return get_store().get_resident(resident_id)
+        return get_store().residents.get(resident_id)
     except InputError:
         abort(404)
 
@@ -78,7 +78,7 @@ def _resident_or_404(resident_id: int):
 def index():
     """住民検索: find the resident on the phone (live search; the form works without script too)."""
     q = request.args.get("q", "")
-    found = get_store().find_residents(q) if q.strip() else []
+    found = get_store().residents.find(q) if q.strip() else []
     audit.record("search", "resident", [r.id for r in found])
     return render_template("booking/find.html", q=q, found=found)
 
@@ -90,7 +90,7 @@ def resident(resident_id: int):
     history, seats = resident_history(get_store(), resident_id)
     audit.record("view", "resident", [resident_id])
     store = get_store()
-    sessions = {b.session_request_id: store.get_site(store.get_request(b.session_request_id).details.site_id).name
+    sessions = {b.session_request_id: store.sites.get(store.requests.get(b.session_request_id).details.site_id).name
                 for b in seats}
     told = {e.request.id: tellable_window(store, e.request) for e in history
             if e.request.status in (RequestStatus.BOOKED, RequestStatus.PLANNED, RequestStatus.DISPATCHED)}
@@ -117,7 +117,7 @@ def new_resident():
             audit.record("change", "resident", [person.id])
             flash(_("住民を登録しました"))
             return redirect(url_for("booking.resident", resident_id=person.id))
-    landmarks = [s for s in store.sites() if s.kind != SiteKind.DEPOT]
+    landmarks = [s for s in store.sites.all() if s.kind != SiteKind.DEPOT]
     return render_template("booking/new_resident.html", errors=errors, values=values, landmarks=landmarks,
                            fields=RESIDENT_FIELDS, leaflet_version=LEAFLET_VERSION,
                            duplicate=duplicate), (409 if duplicate else 400 if errors else 200)
@@ -127,7 +127,7 @@ def new_resident():
 def map_data():
     """The district's roads (no tiles) and its landmarks, for the register form's map."""
     store = get_store()
-    sites = [s for s in store.sites() if s.kind != SiteKind.DEPOT] or store.sites()
+    sites = [s for s in store.sites.all() if s.kind != SiteKind.DEPOT] or store.sites.all()
     if not sites:
         abort(404, description="no sites: import sites first")
     box = Bbox(min(s.lat for s in sites), min(s.lon for s in sites), max(s.lat for s in sites),
@@ -139,10 +139,10 @@ def map_data():
 
 def _form_context(kind: str, values) -> dict:
     store = get_store()
-    shops = [s for s in store.sites() if s.kind in (SiteKind.SHOP, SiteKind.PHARMACY)]
-    places = [s for s in store.sites() if s.kind != SiteKind.DEPOT]
+    shops = [s for s in store.sites.all() if s.kind in (SiteKind.SHOP, SiteKind.PHARMACY)]
+    places = [s for s in store.sites.all() if s.kind != SiteKind.DEPOT]
     today = clock.today()
-    return {"kind": kind, "values": values, "services": [s for s in store.services() if s.active],
+    return {"kind": kind, "values": values, "services": [s for s in store.services.all() if s.active],
             "shops": shops, "places": places, "shop_rows": SHOP_ROWS, "weekdays": WEEKDAYS,
             "today": today, "two_weeks": today + dt.timedelta(days=13)}
 
@@ -213,11 +213,11 @@ def confirm():
 def readback(request_id: int):
     """読み上げ文: what to say back on the phone, in big text."""
     store = get_store()
-    req = store.get_request(request_id)
+    req = store.requests.get(request_id)
     if req.promised is None or req.resident_id is None:
         abort(404)
     audit.record("view", "resident", [req.resident_id])
-    return render_template("booking/readback.html", person=store.get_resident(req.resident_id), req=req,
+    return render_template("booking/readback.html", person=store.residents.get(req.resident_id), req=req,
                            text=read_back(store, req, office_phone=current_app.config["ODEKAKE_OFFICE_PHONE"]))
 
 
@@ -225,7 +225,7 @@ def readback(request_id: int):
 def cancel(request_id: int):
     """Cancel (or change: cancel, then a new request) with the reason; the plan frees the time."""
     store = get_store()
-    req = store.get_request(request_id)
+    req = store.requests.get(request_id)
     reason = request.form.get("reason", "")
     # the refusals staff meet are told in their words, decided from the state, not the core's text
     refused = None
@@ -278,7 +278,7 @@ def sessions(resident_id: int):
     slots = nearby_sessions(store, road_network(), person, earliest=earliest, latest=latest, services=services)
     audit.record("view", "resident", [resident_id])
     return render_template("booking/sessions.html", person=person, slots=slots, error=error,
-                           services=store.services(), chosen=services, earliest=earliest, latest=latest
+                           services=store.services.all(), chosen=services, earliest=earliest, latest=latest
                            ), (400 if error else 200)
 
 
@@ -287,7 +287,7 @@ def cancel_seat_(booking_id: int):
     """取り消す (cancel) a hall-session seat with the reason: it stops counting, stays on the resident's page."""
     store = get_store()
     try:
-        seat = store.get_session_booking(booking_id)
+        seat = store.session_bookings.get(booking_id)
     except InputError:
         abort(404)
     reason = request.form.get("reason", "")
@@ -309,7 +309,7 @@ def cancel_seat_(booking_id: int):
 def seat_readback(booking_id: int):
     """読み上げ文 of a hall-session seat."""
     store = get_store()
-    seat = store.get_session_booking(booking_id)
+    seat = store.session_bookings.get(booking_id)
     audit.record("view", "resident", [seat.resident_id])
-    return render_template("booking/readback.html", person=store.get_resident(seat.resident_id), req=None,
+    return render_template("booking/readback.html", person=store.residents.get(seat.resident_id), req=None,
                            seat=seat, text=read_back_seat(store, seat))

@@ -115,7 +115,7 @@ def publish_latest(instance: Path, week: dt.date) -> int:
     from scheduler.store import Store
 
     with Store.for_instance(instance) as store:
-        plan = store.get_plan(week)
+        plan = store.plans.get(week)
         return publish(store, plan.id, user="demo").version
 
 
@@ -162,10 +162,10 @@ def ensure_demo_logins(instance: Path) -> dict[str, dict]:
     logins: dict[str, dict] = {}
     with Store.for_instance(instance) as store:
         wanted = [("admin", "admin", None), ("dispatcher", "dispatcher", None), ("operator", "operator", None)]
-        wanted += [(f"driver{v.id}", "driver", v.id) for v in store.vehicles()]
+        wanted += [(f"driver{v.id}", "driver", v.id) for v in store.vehicles.active()]
         for login, role, vehicle_id in wanted:
             password = secrets.token_urlsafe(9)
-            if store.user_by_login(login) is None:
+            if store.users.by_login(login) is None:
                 add_user(store, login, role, vehicle_id=vehicle_id, password=password)
                 logins[login] = {"role": role, "vehicle_id": vehicle_id, "password": password}
     write_atomic(path, json.dumps(logins, ensure_ascii=False, indent=2) + "\n")

@@ -37,12 +37,12 @@ def add_user(store, login: str, role: str, *, vehicle_id: int | None, password: 
     if len(password) < 8:
         msg = "password: use at least 8 characters"
         raise InputError(msg)
-    return store.add_user(User(login=login, role=role, vehicle_id=vehicle_id, name=name,
+    return store.users.add(User(login=login, role=role, vehicle_id=vehicle_id, name=name,
                                password_hash=hash_password(password)))
 
 
 def _account(store, login: str) -> User:
-    account = store.user_by_login(login)
+    account = store.users.by_login(login)
     if account is None:
         msg = f"login: no account {login!r} (see `odekake user list`)"
         raise InputError(msg)
@@ -62,7 +62,7 @@ def _city_now(ctx: click.Context) -> dt.datetime:
 
 
 def _audit(store, action: str, subject: str, subject_id: int | None, *, address: str = "") -> None:
-    store.audit(AuditEntry(user=os_user(), action=action, subject=subject, where="cli", address=address,
+    store.audit_log.add(AuditEntry(user=os_user(), action=action, subject=subject, where="cli", address=address,
                            subject_ids=() if subject_id is None else (subject_id,)))
 
 
@@ -112,12 +112,12 @@ def user_list(ctx: click.Context) -> None:
     """List the staff accounts, with their open log-ins, working API tokens and locks."""
     now = _city_now(ctx)
     with open_store(ctx) as store:
-        sessions = store.open_sessions(now)
-        locked = store.locked_logins(now)
+        sessions = store.login_sessions.open_counts(now)
+        locked = store.login_throttles.locked(now)
         tokens: dict[int, int] = {}
-        for t in store.api_tokens():
+        for t in store.api_tokens.all():
             tokens[t.user_id] = tokens.get(t.user_id, 0) + (t.state(now) == "active")
-        for u in store.users():
+        for u in store.users.all():
             vehicle = f" vehicle {u.vehicle_id}" if u.vehicle_id is not None else ""
             state = "" if u.active else " (inactive)"
             until = locked.get(account_key(u.id))
@@ -153,7 +153,7 @@ def user_tokens(ctx: click.Context, login: str) -> None:
     """List LOGIN's API tokens: id, state, end, when made, label (never the token)."""
     now = _city_now(ctx)
     with open_store(ctx) as store:
-        tokens = store.api_tokens(_account(store, login).id)
+        tokens = store.api_tokens.of_user(_account(store, login).id)
     for t in tokens:
         state = t.state(now) + (f" ({t.revoke_reason})" if t.revoke_reason else "")
         click.echo(f"{t.id}\t{state}\tuntil {_minute(t.expires_at)}\tmade {_minute(t.created_at)}\t{t.label}".rstrip())
@@ -167,9 +167,9 @@ def user_tokens(ctx: click.Context, login: str) -> None:
 def user_revoke(ctx: click.Context, token_id: int) -> None:
     """Stop the API token TOKEN_ID (see `odekake user tokens LOGIN`) at once."""
     with open_store(ctx) as store:
-        token = store.revoke_api_token(token_id, "admin", at=_city_now(ctx))
+        token = store.api_tokens.revoke(token_id, "admin", at=_city_now(ctx))
         _audit(store, "token_revoke", "api_token", token.id)
-        owner = store.get_user(token.user_id).login
+        owner = store.users.get(token.user_id).login
     click.echo(f"token {token.id} of {owner} revoked")
 
 
@@ -180,7 +180,7 @@ def user_logout(ctx: click.Context, login: str) -> None:
     """End every browser log-in of LOGIN (API tokens stay: `odekake user revoke`)."""
     with open_store(ctx) as store:
         account = _account(store, login)
-        ended = store.end_sessions(account.id, "admin", at=_city_now(ctx))
+        ended = store.login_sessions.end_all_of(account.id, "admin", at=_city_now(ctx))
         _audit(store, "end_sessions", "user", account.id)
     click.echo(f"ended {ended} log-ins of {login}")
 
@@ -196,12 +196,12 @@ def user_unlock(ctx: click.Context, login: str | None, address: str | None) -> N
         raise InputError(msg)
     with open_store(ctx) as store:
         if address is not None:
-            found = store.unlock_login(address_key(address))
+            found = store.login_throttles.unlock(address_key(address))
             _audit(store, "unlock", "address", None, address=address)
             what = address
         else:
             account = _account(store, login)
-            found = store.unlock_login(account_key(account.id))
+            found = store.login_throttles.unlock(account_key(account.id))
             _audit(store, "unlock", "user", account.id)
             what = login
     click.echo(f"unlocked {what}" if found else f"{what} had no failed log-ins")

@@ -59,7 +59,7 @@ register_replanning(bp)
 @bp.route("/")
 def index():
     """Open the week of the latest plan (or next week when nothing is planned yet)."""
-    plans = get_store().plans()
+    plans = get_store().plans.versions()
     week = plans[0].week_start if plans else next_monday()
     return redirect(url_for("dispatch.week", monday=week.isoformat()))
 
@@ -71,7 +71,7 @@ def week(monday: str):
     week_start = parse_monday(monday)
     board = week_board(store, week_start, query_int("version"))
     audit.record("view", "resident", board.resident_ids)
-    job = store.active_job(week_start)
+    job = store.jobs.active(week_start)
     check = publish_check(store, week_start, board.plan.version) \
         if board.plan is not None and board.plan.status == PlanStatus.DRAFT else None
     return render_template("dispatch/week.html", board=board, colours=KIND_COLOURS, check=check,
@@ -100,7 +100,7 @@ def plan(monday: str):
 @bp.route("/jobs/<int:job_id>")
 def job(job_id: int):
     """Show a planning job's progress (the page polls the API; a reload shows the same state)."""
-    found = get_store().get_job(job_id)
+    found = get_store().jobs.get(job_id)
     return render_template("dispatch/job.html", job=job_json(found), words=job_words(found))
 
 
@@ -142,11 +142,11 @@ def shift_map(monday: str, day: str, vehicle_id: int):
     """Show one shift's route on the instance's own road graph (Leaflet, no tiles)."""
     week_start = parse_monday(monday)
     when = parse_day(day, field="day")
-    plan = get_store().get_plan(week_start, query_int("version"))
+    plan = get_store().plans.get(week_start, query_int("version"))
     if plan is None or not any(s.vehicle_id == vehicle_id and s.day == when for s in plan.stops):
         abort(404)
     data_url = url_for("api.shift_map", monday=monday, day=day, vehicle_id=vehicle_id, version=plan.version)
-    return render_template("dispatch/map.html", plan=plan, day=when, vehicle=get_store().get_vehicle(vehicle_id),
+    return render_template("dispatch/map.html", plan=plan, day=when, vehicle=get_store().vehicles.get(vehicle_id),
                            data_url=data_url, leaflet_version=LEAFLET_VERSION, colours=KIND_COLOURS)
 
 
@@ -155,7 +155,7 @@ def sheet(monday: str, day: str, vehicle_id: int):
     """Show one shift's stop sheet (運行表) of a plan version (``?version=N``, default the latest), to print."""
     week_start = parse_monday(monday)
     when = parse_day(day, field="day")
-    plan = get_store().get_plan(week_start, query_int("version"))
+    plan = get_store().plans.get(week_start, query_int("version"))
     sheet = shift_sheet(plan, vehicle_id, when)
     return render_sheet(sheet, back_url=url_for("dispatch.week", monday=monday, version=plan.version),
                         pdf_url=url_for("api.sheet_pdf", day=day, vehicle_id=vehicle_id, version=plan.version))
@@ -190,7 +190,7 @@ def _day_actions(store, day: dt.date) -> dict:
     monday = day - dt.timedelta(days=day.weekday())
     now = clock.now()
     return {"locks": lock_index(store, day, day), "can_replan": allowed("dispatch.replan", current_user.role),
-            "fleet": store.vehicles(), "outage_reasons": OUTAGE_REASONS, "here": request.full_path,
+            "fleet": store.vehicles.active(), "outage_reasons": OUTAGE_REASONS, "here": request.full_path,
             "week_days": [monday + dt.timedelta(days=k) for k in range(6)],
             "now_hhmm": now.strftime("%H:%M") if now.date() == day else ""}
 
@@ -202,7 +202,7 @@ def calls_(day: str):
     found = day_calls(live)
     residents = call_residents(found)
     audit.record("view", "resident", sorted(residents))
-    vehicles = {v.id: v.name for v in get_store().vehicles(active_only=False)}
+    vehicles = {v.id: v.name for v in get_store().vehicles.all()}
     replan = published_replan_calls(get_store(), live.plan, live.day)
     if replan is not None:
         audit.record("view", "resident", sorted(replan.residents))
@@ -215,7 +215,7 @@ def calls_(day: str):
 def call_note(call_id: int):
     """Note what came of a call from the call list's form (取消希望 cancels the request); back to the list."""
     outcome = request.form.get("outcome", "")
-    day = get_store().get_stop(call_id).day
+    day = get_store().plan_stops.get(call_id).day
     try:
         note_call(call_id, outcome, request.form.get("note", ""), user=current_user.login)
     except InputError as exc:

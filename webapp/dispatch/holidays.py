@@ -38,6 +38,6 @@ def session_move_lines(store, plan: Plan | None) -> list[str]:
     if plan is None:
         return []
     moves = [m for m in plan.summary.get("session_moves", []) if m["to"] is not None or m["rule"] == "cancel"]
-    names = {sid: store.get_site(sid).name for sid in {m["site_id"] for m in moves}}
+    names = {sid: store.sites.get(sid).name for sid in {m["site_id"] for m in moves}}
     sunday = plan.week_start + dt.timedelta(days=6)
     return [_line(m, names[m["site_id"]], sunday) for m in moves]

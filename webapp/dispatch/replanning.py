@@ -95,7 +95,7 @@ def lock():
 
 def unlock(lock_id: int):
     """鍵を外す: remove a lock; back to the page."""
-    get_store().delete_lock(lock_id)
+    get_store().locks.delete(lock_id)
     flash(_("鍵を外しました"))
     return redirect(_back(url_for("dispatch.today")))
 
@@ -170,7 +170,7 @@ def replanned(monday: str, version: int):
     """
     store = get_store()
     week = parse_monday(monday)
-    plan = store.get_plan(week, version)
+    plan = store.plans.get(week, version)
     if plan is None:
         abort(404)
     change = plan.summary.get("change", {})
@@ -180,7 +180,7 @@ def replanned(monday: str, version: int):
     rc = replan_calls_of(store, plan)
     comparison = compare_versions(store, week, version)
     audit.record("view", "resident", sorted({*comparison.resident_ids, *rc.residents}))
-    vehicles = {v.id: v.name for v in store.vehicles(active_only=False)}
+    vehicles = {v.id: v.name for v in store.vehicles.all()}
     return render_template("dispatch/replanned.html", plan=plan, base=rc.base, day=day, c=comparison, rc=rc,
                            labels=store.id_labels(), vehicles=vehicles, colours=KIND_COLOURS,
                            outages=[vehicles.get(v, str(v)) for v in change.get("outages", [])])
@@ -198,11 +198,11 @@ class ReplanCalls:
 
 def replan_calls_of(store: Store, plan: Plan) -> ReplanCalls:
     """Return the calls a re-plan of a day needs: told times from the version it derives from, against `plan`."""
-    base = store.get_plan(plan.week_start, plan.summary.get("derived_from")) or plan
+    base = store.plans.get(plan.week_start, plan.summary.get("derived_from")) or plan
     day = dt.date.fromisoformat(plan.summary["change"]["day"])
     out = ReplanCalls(base, replan_calls(store, base, plan, day, call_margin_s()))
-    out.people = {r.id: r for r in store.requests_with_ids([c.request_id for c in out.calls])}
-    out.residents = {p.resident_id: store.get_resident(p.resident_id) for p in out.people.values()
+    out.people = {r.id: r for r in store.requests.with_ids([c.request_id for c in out.calls])}
+    out.residents = {p.resident_id: store.residents.get(p.resident_id) for p in out.people.values()
                      if p.resident_id is not None}
     return out
 
@@ -227,7 +227,7 @@ def _move_target() -> tuple[int, dt.date]:
 def move(request_id: int):
     """移動: preview a request's move to a vehicle and day (new times, whom it moves), or why it cannot be made."""
     store = get_store()
-    req = store.get_request(request_id)
+    req = store.requests.get(request_id)
     vehicle, day = _move_target()
     result = move_request(store, road_network(), request_id, vehicle, day, user=current_user.login, now=clock.now(),
                           margin_s=call_margin_s())
@@ -241,7 +241,7 @@ def move(request_id: int):
 def move_save(request_id: int):
     """保存: store the move as a draft version (validated) and open its comparison."""
     store = get_store()
-    store.get_request(request_id)
+    store.requests.get(request_id)
     vehicle, day = _move_target()
     result = move_request(store, road_network(), request_id, vehicle, day, user=current_user.login, now=clock.now(),
                           save=True, margin_s=call_margin_s())

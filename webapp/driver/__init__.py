@@ -92,7 +92,7 @@ def today():
 def service_words() -> dict[str, str]:
     """Each service code's name in the screen's language (the catalogue's Japanese or English name)."""
     english = language() == "en"
-    return {s.code: (s.name_en or s.name_ja) if english else s.name_ja for s in get_store().services()}
+    return {s.code: (s.name_en or s.name_ja) if english else s.name_ja for s in get_store().services.all()}
 
 
 def _card(store, stop):
@@ -108,7 +108,7 @@ def _page(day: dt.date, plan, row, *, upcoming: list[dt.date], form: ReportForm,
     times = card_times(day, current_user.vehicle_id) if row is not None else {}
     server_now = clock.now().replace(tzinfo=clock.zone()).isoformat()
     return render_template("driver/today.html", day=day, plan=plan, row=row, upcoming=upcoming,
-                           vehicle=get_store().get_vehicle(current_user.vehicle_id), form=form,
+                           vehicle=get_store().vehicles.get(current_user.vehicle_id), form=form,
                            failed_stop=failed_stop, ahead=ahead, error=error, times=times, server_now=server_now,
                            page_id=secrets.token_hex(8), services=service_words(),
                            prefill=prefills(get_store(), row.stops) if row is not None and not ahead else {})
@@ -137,7 +137,7 @@ def sheet(day: str):
     when = parse_day(day, field="day")
     if current_user.vehicle_id is None:
         abort(403)
-    plan = get_store().published_plan(week_monday(when))
+    plan = get_store().plans.published(week_monday(when))
     sheet = shift_sheet(plan, current_user.vehicle_id, when)
     return render_sheet(sheet, back_url=url_for("driver.today", day=when.isoformat()),
                         pdf_url=url_for("api.sheet_pdf", day=when.isoformat(), vehicle_id=current_user.vehicle_id))
@@ -148,7 +148,7 @@ def _published_days(store, vehicle_id: int, day: dt.date) -> list[dt.date]:
     days: set[dt.date] = set()
     monday = day - dt.timedelta(days=day.weekday())
     for week in (monday, monday + dt.timedelta(days=7)):
-        plan = store.published_plan(week)
+        plan = store.plans.published(week)
         if plan is not None:
             days |= {s.day for s in plan.stops if s.vehicle_id == vehicle_id and s.day >= day}
     return sorted(days)
@@ -160,7 +160,7 @@ def report(stop_id: int):
     store = get_store()
     if not on_published_route(store, stop_id, current_user.vehicle_id):
         abort(404)
-    stop = store.get_stop(stop_id)
+    stop = store.plan_stops.get(stop_id)
     form = ReportForm()
     ahead = _ahead_note(stop.day)
     if ahead or not form.validate_on_submit():

@@ -39,13 +39,13 @@ class Prefill:
 
 def prefills(store, stops) -> dict[int, Prefill]:
     """Return the pre-fill of each card (`webapp.plan_views.StopCard`) whose 完了 records something, by stop id."""
-    codes = [s.code for s in store.services()]
+    codes = [s.code for s in store.services.all()]
     out: dict[int, Prefill] = {}
     for card in stops:
         if not card.reportable or card.step_type not in RECORDING_STEPS or card.request_id is None:
             continue
-        req = store.get_request(card.request_id)
-        seats = [b.services for b in store.session_bookings(session_request_id=req.id, day=card.day)
+        req = store.requests.get(card.request_id)
+        seats = [b.services for b in store.session_bookings.find(session_request_id=req.id, day=card.day)
                  if not b.cancelled] if card.step_type == "session" else []
         given = default_handled(req.kind.value, card.step_type, dataclasses.asdict(req.details), seats)
         prefill = Prefill(card.step_type, req.kind.value, services=given.get("services", {}),

@@ -86,8 +86,8 @@ def _form_page(form, title: str, back: str, **extra):
 def index():
     """The master-data menu with the count of each list."""
     store = get_store()
-    counts = {"sites": len(store.sites()), "vehicles": len(store.vehicles(active_only=False)),
-              "services": len(store.services())}
+    counts = {"sites": len(store.sites.all()), "vehicles": len(store.vehicles.all()),
+              "services": len(store.services.all())}
     return render_template("masters/index.html", counts=counts)
 
 
@@ -113,7 +113,7 @@ def _check_on_road(site):
 def _map_centre(site) -> tuple[float, float]:
     if site is not None:
         return site.lat, site.lon
-    sites = get_store().sites()
+    sites = get_store().sites.all()
     if sites:
         return sum(s.lat for s in sites) / len(sites), sum(s.lon for s in sites) / len(sites)
     if _has_roads():
@@ -127,7 +127,7 @@ def sites():
     """The sites (拠点) with kind, city id, address and opening hours."""
     from scheduler.io.staff_text import format_opening_hours
 
-    return render_template("masters/sites.html", sites=get_store().sites(), hours=format_opening_hours)
+    return render_template("masters/sites.html", sites=get_store().sites.all(), hours=format_opening_hours)
 
 
 @bp.route("/sites/new", methods=["GET", "POST"], endpoint="site_new")
@@ -135,12 +135,12 @@ def sites():
 def site_edit(site_id: int | None = None):
     """Add or edit a site; its position is clicked on the map and must be near a road."""
     store = get_store()
-    old = store.get_site(site_id) if site_id is not None else None
+    old = store.sites.get(site_id) if site_id is not None else None
     form = SiteForm()
     if old is not None and not form.is_submitted():
         form.fill(old)
     if form.validate_on_submit():
-        write = store.update_site if old else store.add_site
+        write = store.sites.update if old else store.sites.add
         saved = _save(form, lambda: form.to_site(site_id), lambda s: write(_check_on_road(s)), "site")
         if saved is not None:
             flash(_("保存しました"))
@@ -156,8 +156,8 @@ def site_edit(site_id: int | None = None):
 def vehicles():
     """The vehicles (車両), active or not, with capacity, equipment, depot and hours."""
     store = get_store()
-    return render_template("masters/vehicles.html", vehicles=store.vehicles(active_only=False),
-                           sites={s.id: s for s in store.sites()})
+    return render_template("masters/vehicles.html", vehicles=store.vehicles.all(),
+                           sites={s.id: s for s in store.sites.all()})
 
 
 @bp.route("/vehicles/new", methods=["GET", "POST"], endpoint="vehicle_new")
@@ -165,12 +165,12 @@ def vehicles():
 def vehicle_edit(vehicle_id: int | None = None):
     """Add or edit a vehicle."""
     store = get_store()
-    old = store.get_vehicle(vehicle_id) if vehicle_id is not None else None
-    form = VehicleForm(sites=store.sites())
+    old = store.vehicles.get(vehicle_id) if vehicle_id is not None else None
+    form = VehicleForm(sites=store.sites.all())
     if old is not None and not form.is_submitted():
         form.fill(old)
     if form.validate_on_submit():
-        write = store.update_vehicle if old else store.add_vehicle
+        write = store.vehicles.update if old else store.vehicles.add
         if _save(form, lambda: form.to_vehicle(old), write, "vehicle") is not None:
             flash(_("保存しました"))
             return redirect(url_for("masters.vehicles"))
@@ -184,14 +184,14 @@ def vehicle_edit(vehicle_id: int | None = None):
 def exceptions():
     """Shift exceptions from a week ago on: a van in the workshop (運休), a holiday duty (臨時運行); add one."""
     store = get_store()
-    vehicles = store.vehicles(active_only=False)
+    vehicles = store.vehicles.all()
     form = ShiftExceptionForm(vehicles=vehicles)
-    if form.validate_on_submit() and _save(form, form.to_exception, store.add_shift_exception,
+    if form.validate_on_submit() and _save(form, form.to_exception, store.shift_exceptions.add,
                                            "shift exception") is not None:
         flash(_("保存しました"))
         return redirect(url_for("masters.exceptions"))
     today = clock.today()
-    found = store.shift_exceptions(today - dt.timedelta(days=7), today + dt.timedelta(days=800))
+    found = store.shift_exceptions.between(today - dt.timedelta(days=7), today + dt.timedelta(days=800))
     return render_template("masters/exceptions.html", form=form, exceptions=found,
                            vehicles={v.id: v for v in vehicles}), 400 if form.errors else 200
 
@@ -199,7 +199,7 @@ def exceptions():
 @bp.route("/exceptions/<int:exception_id>/delete", methods=["POST"])
 def exception_delete(exception_id: int):
     """Remove a shift exception."""
-    get_store().delete_shift_exception(exception_id)
+    get_store().shift_exceptions.delete(exception_id)
     audit.record("change", "shift exception", [exception_id])
     flash(_("削除しました"))
     return redirect(url_for("masters.exceptions"))
@@ -211,7 +211,7 @@ def exception_delete(exception_id: int):
 @bp.route("/services")
 def services():
     """The service catalogue (業務メニュー): code, Japanese and English names, duration, equipment."""
-    return render_template("masters/services.html", services=get_store().services())
+    return render_template("masters/services.html", services=get_store().services.all())
 
 
 @bp.route("/services/new", methods=["GET", "POST"], endpoint="service_new")
@@ -219,7 +219,7 @@ def services():
 def service_edit(code: str | None = None):
     """Add or edit a catalogue entry (its code is its key and cannot change)."""
     store = get_store()
-    old = next((s for s in store.services() if s.code == code), None)
+    old = next((s for s in store.services.all() if s.code == code), None)
     if code is not None and old is None:
         abort(404)
     form = ServiceForm()
@@ -229,7 +229,7 @@ def service_edit(code: str | None = None):
         form.code.data = old.code
         form.code.render_kw = {"readonly": True}
     if form.validate_on_submit():
-        if old is None and any(s.code == form.code.data.strip() for s in store.services()):
+        if old is None and any(s.code == form.code.data.strip() for s in store.services.all()):
             form.code.errors = [*form.code.errors, _("このコードはすでに使われています")]
         elif _save_service(form, store):
             flash(_("保存しました"))
@@ -239,7 +239,7 @@ def service_edit(code: str | None = None):
 
 def _save_service(form, store) -> bool:
     try:
-        service = store.upsert_service(form.to_service())
+        service = store.services.upsert(form.to_service())
     except InputError as exc:
         field = field_for(form, str(exc))
         field.errors = [*field.errors, problem(exc)]
@@ -258,10 +258,10 @@ def users():
     """Staff accounts: login, name, role, vehicle, active, open log-ins, lock (never a password hash)."""
     store = get_store()
     now = clock.now()
-    accounts, locked = store.users(), store.locked_logins(now)
+    accounts, locked = store.users.all(), store.login_throttles.locked(now)
     return render_template("masters/users.html", users=accounts,
-                           vehicles={v.id: v for v in store.vehicles(active_only=False)},
-                           sessions=store.open_sessions(now),
+                           vehicles={v.id: v for v in store.vehicles.all()},
+                           sessions=store.login_sessions.open_counts(now),
                            locked={u.id: locked[account_key(u.id)] for u in accounts if account_key(u.id) in locked})
 
 
@@ -276,8 +276,8 @@ def user_edit(user_id: int | None = None):
     from webapp.security import hash_password
 
     store = get_store()
-    old = store.get_user(user_id) if user_id is not None else None
-    form = UserForm(vehicles=store.vehicles(active_only=False))
+    old = store.users.get(user_id) if user_id is not None else None
+    form = UserForm(vehicles=store.vehicles.all())
     if old is not None and not form.is_submitted():
         form.fill(old)
     if form.validate_on_submit():
@@ -289,7 +289,7 @@ def user_edit(user_id: int | None = None):
             form.active.errors = [*form.active.errors, _("自分のアカウントは無効にしたり役割を変えたりできません")]
         else:
             new_hash = hash_password(password) if password else None
-            write = store.add_user
+            write = store.users.add
             if old is not None:  # a new password ends the others' log-ins, never the admin's own one here
                 keep = current_user.session_id if old.id == current_user.account.id else None
                 write = functools.partial(store.update_user, at=clock.now(), keep_session=keep)
@@ -303,9 +303,9 @@ def user_edit(user_id: int | None = None):
 def user_logout(user_id: int):
     """End every browser log-in of the account (the admin's own: every other one)."""
     store = get_store()
-    account = store.get_user(user_id)
+    account = store.users.get(user_id)
     keep = current_user.session_id if account.id == current_user.account.id else None
-    ended = store.end_sessions(account.id, "admin", at=clock.now(), keep=keep)
+    ended = store.login_sessions.end_all_of(account.id, "admin", at=clock.now(), keep=keep)
     audit.record("end_sessions", "user", [account.id])
     flash(_("%(login)s のログインを%(n)s件終了しました", login=account.login, n=ended))
     return redirect(url_for("masters.users"))
@@ -315,8 +315,8 @@ def user_logout(user_id: int):
 def user_unlock(user_id: int):
     """Unlock the account: forget its failed log-ins before the lock ends by itself."""
     store = get_store()
-    account = store.get_user(user_id)
-    store.unlock_login(account_key(account.id))
+    account = store.users.get(user_id)
+    store.login_throttles.unlock(account_key(account.id))
     audit.record("unlock", "user", [account.id])
     flash(_("%(login)s のロックを解除しました", login=account.login))
     return redirect(url_for("masters.users"))
@@ -343,7 +343,7 @@ def _audit_residents(path: Path, encoding: str) -> None:
     with path.open(encoding=encoding, newline="") as f:
         ids = {(row.get("external_id") or "").strip() for row in csv.DictReader(f)}
     store = get_store()
-    found = (store.resident_by_external_id(i) for i in ids if i)
+    found = (store.residents.by_external_id(i) for i in ids if i)
     audit.record("change", "resident", [r.id for r in found if r is not None])
 
 

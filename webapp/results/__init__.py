@@ -33,7 +33,7 @@ from webapp.results.view import (
 
 def service_names(store) -> dict[str, str]:
     """The service catalogue's codes and names, in its order."""
-    return {s.code: s.name_ja for s in store.services()}
+    return {s.code: s.name_ja for s in store.services.all()}
 
 
 @bp.route("/")

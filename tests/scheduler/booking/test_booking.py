@@ -78,15 +78,15 @@ def test_cancel_frees_the_time_and_records_why(store):
     done = cancel_booking(store, net, booking.request.id, reason="家族が来るので不要", user="op", now=NOW)
     assert done.request.status == RequestStatus.CANCELLED
     assert all(s.request_id != booking.request.id for s in done.plan.stops)
-    assert store.events(booking.request.id)[-1].note == "家族が来るので不要"
+    assert store.request_events.of_request(booking.request.id)[-1].note == "家族が来るので不要"
     # the booking's own history says which version took it in, as a cause (no English note)
-    placed = [e for e in store.events(booking.request.id) if e.cause == "plan_booking"]
+    placed = [e for e in store.request_events.of_request(booking.request.id) if e.cause == "plan_booking"]
     assert [e.cause_args for e in placed] == [{"week": WEEK.isoformat(), "version": booking.plan.version}]
     # the versions say what changed them by kind and city id; the resident's reason stays on
     # the cancelled request's own event, nowhere else
     assert booking.plan.summary["change"] == {"kind": "booking", "request": city_id(booking.request)}
     assert done.plan.summary["change"] == {"kind": "cancellation", "request": city_id(booking.request)}
-    elsewhere = [e for r in store.requests() for e in store.events(r.id)
+    elsewhere = [e for r in store.requests.all() for e in store.request_events.of_request(r.id)
                  if "家族" in e.note + str(e.cause_args) and r.id != booking.request.id]
     assert elsewhere == []
 
@@ -105,19 +105,19 @@ def test_a_booking_into_the_published_week_reaches_the_drivers_at_once(store):
     publish(store, first.plan.id, user="dispatcher")
     draft = parse_draft(store, _visit(), today=NOW.date())
     booking = book(store, net, draft, find_offers(store, net, draft, now=NOW).offers[0], user="op", now=NOW)
-    published = store.published_plan(WEEK)
+    published = store.plans.published(WEEK)
     assert booking.plan.status == PlanStatus.PUBLISHED and published.version == booking.plan.version
     assert any(s.request_id == booking.request.id for s in published.stops)
-    assert store.published_at(published.id)[1] == "op"
+    assert store.plans.published_at(published.id)[1] == "op"
     done = cancel_booking(store, net, booking.request.id, reason="不要になった", user="op", now=NOW)
-    assert store.published_plan(WEEK).version == done.plan.version
-    assert all(s.request_id != booking.request.id for s in store.published_plan(WEEK).stops)
+    assert store.plans.published(WEEK).version == done.plan.version
+    assert all(s.request_id != booking.request.id for s in store.plans.published(WEEK).stops)
 
     replanned = plan_week(store, net, WEEK, params=PARAMS, now=NOW)  # the dispatcher's draft
     draft = parse_draft(store, _visit(), today=NOW.date())
     later = book(store, net, draft, find_offers(store, net, draft, now=NOW).offers[0], user="op", now=NOW)
     assert later.plan.status == PlanStatus.DRAFT and later.plan.version == replanned.plan.version + 1
-    assert store.published_plan(WEEK).version == done.plan.version
+    assert store.plans.published(WEEK).version == done.plan.version
 
 
 def test_no_offer_without_a_shift_with_the_skill(store):
@@ -143,7 +143,7 @@ def test_no_offer_when_every_day_is_full(store):
     Before 9:00 there are 30 minutes; the visit needs 3 + 25 + 7 = 35 (depot, home at post 3, hall at post 10).
     """
     store_world(store, vehicles=())
-    store.add_vehicle(Vehicle("Office van (fictional)", depot_site_id=1, skills=("office_terminal",), lunch_s=0))
+    store.vehicles.add(Vehicle("Office van (fictional)", depot_site_id=1, skills=("office_terminal",), lunch_s=0))
     for wd in range(5):
         details = SessionDetails(site_id=2, rule=SessionRule("weekly", wd), session_s=8 * H,
                                  earliest_start_s=9 * H, latest_start_s=9 * H)
@@ -233,7 +233,7 @@ def test_a_window_that_has_begun_or_a_past_day_is_never_offered_nor_booked(store
                          (Offer.chosen(TUE + dt.timedelta(days=60), 9 * H, 10 * H), "offer.day: .* 56 days ahead")):
         with pytest.raises(BookingError, match=f"^{field}"):
             book(store, net, draft, offer, user="op", now=now)
-    assert store.requests(statuses=[RequestStatus.BOOKED, RequestStatus.PLANNED]) == []
+    assert store.requests.find(statuses=[RequestStatus.BOOKED, RequestStatus.PLANNED]) == []
 
 
 # ---------------------------------------------------------------- two operators at once
@@ -246,7 +246,7 @@ def _tight_world(store) -> None:
     two visits at that home need 3360 s.
     """
     store_world(store, vehicles=())
-    store.add_vehicle(Vehicle("Office van (fictional)", depot_site_id=1, skills=("office_terminal",),
+    store.vehicles.add(Vehicle("Office van (fictional)", depot_site_id=1, skills=("office_terminal",),
                               work_start_s=8 * H + 1800, work_end_s=9 * H + 600, lunch_s=0))
 
 
@@ -278,9 +278,9 @@ def test_two_processes_confirming_the_last_slot_book_it_once(tmp_path):
         p.join(60)
     assert sorted(queue.get(timeout=5) for _ in procs) == ["booked", "taken:0"]
     with Store.open(path) as store:
-        booked = store.requests(statuses=[RequestStatus.PLANNED, RequestStatus.BOOKED])
+        booked = store.requests.find(statuses=[RequestStatus.PLANNED, RequestStatus.BOOKED])
         assert len(booked) == 1
-        plan = store.get_plan(WEEK)
+        plan = store.plans.get(WEEK)
         assert [s.request_id for s in plan.stops if s.request_id] == [booked[0].id]
         assert plan.stops[1].start_s >= week_seconds(WEEK, TUE, 8 * H + 1800)
 

@@ -39,12 +39,12 @@ def test_the_same_booking_twice_is_refused_naming_the_first(store):
     net = LineMatrix()
     plan_week(store, net, WEEK, params=PARAMS, now=NOW)
     first = book(store, net, _draft(store), Offer.chosen(TUE, 10 * H, 11 * H), user="op", now=NOW)
-    versions = len(store.plans(WEEK))
+    versions = len(store.plans.versions(WEEK))
     with pytest.raises(AlreadyBooked, match=r"already has this booking") as caught:
         book(store, net, _draft(store), Offer.chosen(TUE, 10 * H + 1800, 11 * H + 1800), user="op", now=NOW)
     assert caught.value.existing.id == first.request.id
-    assert len(store.plans(WEEK)) == versions
-    assert [r.id for r in store.requests(statuses=[RequestStatus.BOOKED, RequestStatus.PLANNED])] == [
+    assert len(store.plans.versions(WEEK)) == versions
+    assert [r.id for r in store.requests.find(statuses=[RequestStatus.BOOKED, RequestStatus.PLANNED])] == [
         first.request.id]
 
 
@@ -94,7 +94,7 @@ def test_two_parallel_confirms_of_one_offer_book_it_once_every_time(tmp_path):
             p.join(60)
         got = sorted(queue.get(timeout=5) for _ in procs)
         with Store.open(path) as store:
-            booked = store.requests(statuses=[RequestStatus.BOOKED, RequestStatus.PLANNED])
+            booked = store.requests.find(statuses=[RequestStatus.BOOKED, RequestStatus.PLANNED])
         outcomes.append([kind for kind, _ in got])
         assert [kind for kind, _ in got] == ["already", "booked"], f"trial {trial}: {got}"
         assert got[0][1] == got[1][1] == booked[0].id and len(booked) == 1, f"trial {trial}"
@@ -107,7 +107,7 @@ def test_a_booking_is_worked_out_outside_the_lock_and_again_under_it_when_the_we
     from scheduler.booking import confirm
 
     store_world(store)
-    store.add_resident(dataclasses.replace(store.get_resident(2), id=None, phone="", name="架空 三郎"))
+    store.residents.add(dataclasses.replace(store.residents.get(2), id=None, phone="", name="架空 三郎"))
     net = LineMatrix()
     plan_week(store, net, WEEK, params=PARAMS, now=NOW)
     locked, prepared = [], []
@@ -138,8 +138,8 @@ def test_a_booking_is_worked_out_outside_the_lock_and_again_under_it_when_the_we
     third = book(store, net, _draft(store), Offer.chosen(TUE, 11 * H, 12 * H), user="op", now=NOW,
                  second_need=True)
     assert (len(prepared), locked) == (3, [1])
-    latest = store.get_plan(WEEK)
-    booked = {r.id for r in store.requests(statuses=[RequestStatus.PLANNED, RequestStatus.BOOKED])}
+    latest = store.plans.get(WEEK)
+    booked = {r.id for r in store.requests.find(statuses=[RequestStatus.PLANNED, RequestStatus.BOOKED])}
     on_routes = {s.request_id for s in latest.stops}
     assert {first.request.id, second.request.id, third.request.id} <= on_routes and len(booked) == 7
     assert booked <= on_routes | {u.request_id for u in latest.unassigned}
@@ -160,10 +160,10 @@ def test_a_version_published_while_a_booking_was_prepared_passes_the_booking_to_
 
     def prepare_then_publish(*args, **kwargs):
         ready = real_prepare(*args, **kwargs)
-        store.publish_plan(draft_plan.id, user="dispatcher")
+        store.plans.publish(draft_plan.id, user="dispatcher")
         return ready
 
     monkeypatch.setattr(confirm, "_prepare", prepare_then_publish)
     booked = book(store, net, _draft(store), Offer.chosen(TUE, 10 * H, 11 * H), user="op", now=NOW)
     assert booked.plan.status == PlanStatus.PUBLISHED
-    assert store.published_plan(WEEK).version == booked.plan.version
+    assert store.plans.published(WEEK).version == booked.plan.version

@@ -63,13 +63,13 @@ def test_a_booking_and_a_cancellation_made_while_the_week_is_solved_are_in_the_s
 
         replanned = plan_week(store, net, WEEK, params=PARAMS, now=NOW, on_compiled=operator_meanwhile)
         plan = replanned.plan
-        assert plan.version == store.get_plan(WEEK).version  # it is the latest
+        assert plan.version == store.plans.get(WEEK).version  # it is the latest
         assert _listed(plan, told["booked"]) == "route"
         assert _listed(plan, doomed.request.id) == "missing"
         assert plan.summary["taken_in"] == {"added": 1, "removed": 1, "routes": plan.summary["taken_in"]["routes"]}
-        assert store.get_request(told["booked"]).status == RequestStatus.PLANNED
+        assert store.requests.get(told["booked"]).status == RequestStatus.PLANNED
         published = publish(store, plan.id, user="dispatcher")
-        assert _listed(store.published_plan(WEEK), told["booked"]) == "route" == _listed(published, told["booked"])
+        assert _listed(store.plans.published(WEEK), told["booked"]) == "route" == _listed(published, told["booked"])
         assert check_database(store.db) == []
 
 
@@ -106,7 +106,7 @@ def test_check_catches_a_lost_booking(store):
     net = LineMatrix()
     first = plan_week(store, net, WEEK, params=PARAMS, now=NOW).plan
     booked = _book(store, net)
-    stale = store.save_plan(first)  # a version stored without it, as the old re-plan race did
+    stale = store.plans.save(first)  # a version stored without it, as the old re-plan race did
     problems = check_database(store.db)
     assert problems == [(f"request {booked.request.id}: planned, but the latest version of its week "
                         f"({WEEK.isoformat()} v{stale.version}) has it neither on a route nor in its unassigned list")]

@@ -84,8 +84,8 @@ def test_a_cancelled_seat_stays_on_record_and_reads_back_as_cancelled(store, ses
     cancel_seat(store, seat.id, reason="入院のため", user="op", now=NOW)
     _, seats = resident_history(store, 1)
     assert [(s.id, s.cancelled, s.cancel_reason) for s in seats] == [(seat.id, True, "入院のため")]
-    assert store.session_bookings(session_request_id=session.id) == []
-    text = read_back_seat(store, store.get_session_booking(seat.id))
+    assert store.session_bookings.find(session_request_id=session.id) == []
+    text = read_back_seat(store, store.session_bookings.get(seat.id))
     assert "取り消しました" in text and "ご用意" not in text
     again = book_seat(store, 1, session.id, TUE, today=NOW.date(), services=("consultation",))
     assert "承りました" in read_back_seat(store, again)
@@ -97,7 +97,7 @@ def test_a_blank_reason_is_refused_naming_the_field(store, session, reason):
     seat = book_seat(store, 1, session.id, TUE, today=NOW.date())
     with pytest.raises(SeatError, match="^reason: "):
         cancel_seat(store, seat.id, reason=reason, user="op")
-    assert not store.get_session_booking(seat.id).cancelled
+    assert not store.session_bookings.get(seat.id).cancelled
 
 
 def test_a_seat_is_cancelled_once_and_an_unknown_one_not_at_all(store, session):
@@ -106,7 +106,7 @@ def test_a_seat_is_cancelled_once_and_an_unknown_one_not_at_all(store, session):
     cancel_seat(store, seat.id, reason="入院のため", user="op", now=NOW)
     with pytest.raises(SeatAlreadyCancelled, match="already cancelled on 2026-11-27 15:00 by op"):
         cancel_seat(store, seat.id, reason="again", user="op2", now=NOW + dt.timedelta(hours=1))
-    kept = store.get_session_booking(seat.id)
+    kept = store.session_bookings.get(seat.id)
     assert (kept.cancel_reason, kept.cancelled_by) == ("入院のため", "op")
     with pytest.raises(NotFound, match="session booking 999 not found"):
         cancel_seat(store, 999, reason="x", user="op")
@@ -126,8 +126,8 @@ def test_forgetting_a_resident_cancels_their_seats_and_redacts_the_reasons(store
     active = book_seat(store, 1, session.id, TUE, today=NOW.date())
     report = forget_resident(store, 1, user="admin")
     assert report.seats_cancelled == 1 and "1 hall-session seats cancelled" in report.format()
-    assert store.get_session_booking(old.id).cancel_reason == "[削除]"
-    assert store.get_session_booking(active.id).cancelled
+    assert store.session_bookings.get(old.id).cancel_reason == "[削除]"
+    assert store.session_bookings.get(active.id).cancelled
     assert check_database(store.db) == []
 
 
@@ -135,4 +135,4 @@ def test_no_seat_in_a_session_of_a_past_day(store, session):
     """The day after the session (the city's today): the seat is refused naming the day, nothing stored."""
     with pytest.raises(SeatError, match=r"^day: 2026-12-01 is in the past \(today is 2026-12-02\)"):
         book_seat(store, 1, session.id, TUE, today=TUE + dt.timedelta(days=1))
-    assert store.session_bookings() == []
+    assert store.session_bookings.find() == []

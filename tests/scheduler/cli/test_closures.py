@@ -24,9 +24,9 @@ def planned(sample_instance, tmp_path_factory):
     instance = tmp_path_factory.mktemp("closures") / "inst"
     store, _ = planned_sample_copy(sample_instance, instance, WEEK, scale=0.2)
     with store:
-        plan = store.published_plan(WEEK)
+        plan = store.plans.published(WEEK)
         stop = next(s for s in plan.stops if s.step_type == "visit" and s.resident_id is not None)
-        resident = city_id(store.get_resident(stop.resident_id))
+        resident = city_id(store.residents.get(stop.resident_id))
     return instance, stop, resident
 
 

@@ -39,7 +39,7 @@ def test_replan_and_outage_store_draft_versions(planned, monkeypatch):
     with Store.for_instance(planned) as store:
         wed = dt.date(2026, 12, 2)
         if "2026-12-02: week" in out.output:
-            assert not [s for s in store.get_plan(WEEK).stops if (s.vehicle_id, s.day) == (2, wed)]
+            assert not [s for s in store.plans.get(WEEK).stops if (s.vehicle_id, s.day) == (2, wed)]
         assert check_database(store.db) == []
     bad = run(planned, "replan", "2026-12-01", "--from", "noon")
     assert bad.exit_code != 0 and "from" in bad.output

@@ -57,7 +57,7 @@ def week():
     store = Store.open()
     store_world(store)
     for rid, district in DISTRICTS.items():
-        store.update_resident(dataclasses.replace(store.get_resident(rid), district=district))
+        store.residents.update(dataclasses.replace(store.residents.get(rid), district=district))
     tue = [TimeWindow(TUE, 9 * H, 16 * H)]
     _add(store, 1, RequestKind.VISIT, VisitDetails(("residence_certificate", "tax_certificate")), resident_id=1,
          windows=tue)
@@ -66,7 +66,7 @@ def week():
                                                      amount_to_collect_yen=1500), resident_id=1,
          windows=[TimeWindow(TUE, 13 * H, 17 * H)])
     session = _add(store, 4, RequestKind.SESSION, SessionDetails(2, SessionRule("weekly", 1), session_s=3600))
-    store.add_session_booking(SessionBooking(session.id, 2, TUE, ("seal_certificate",)))
+    store.session_bookings.add(SessionBooking(session.id, 2, TUE, ("seal_certificate",)))
     _add(store, 5, RequestKind.VISIT, VisitDetails(("insurance_link",)), resident_id=2,
          windows=[TimeWindow(WEEK + dt.timedelta(days=2), 9 * H, 16 * H)])
     gone = _add(store, 6, RequestKind.VISIT, VisitDetails(("consultation",)), resident_id=1, windows=tue)
@@ -164,7 +164,7 @@ def test_the_reach_names_no_one_and_flags_districts_without_visits(week):
     later = figures(store, END + dt.timedelta(days=90), END + dt.timedelta(days=91), "district")
     assert later.empty and later.totals["services_total"] == 0
     assert all(row["visit_flagged"] for row in later.reach)
-    names = {r.name for r in store.residents()}
+    names = {r.name for r in store.residents.all()}
     assert not any(name in str(answer.to_json()) for name in names)
 
 
@@ -214,14 +214,14 @@ def test_the_summary_gives_the_figures_counted_from_the_events(week, by):
 
 def test_a_resident_in_another_district_moves_the_summed_days_with_them(week):
     store, _ = week
-    resident = store.get_resident(1)
-    store.update_resident(dataclasses.replace(resident, district=DISTRICTS[2]))
+    resident = store.residents.get(1)
+    store.residents.update(dataclasses.replace(resident, district=DISTRICTS[2]))
     try:
         moved = figures(store, WEEK, END, "district")
         assert moved.to_json() == figures_from_events(store, WEEK, END, "district").to_json()
         assert {row["key"] for row in moved.rows if row["visits_done"]} == {DISTRICTS[2]}
     finally:
-        store.update_resident(resident)
+        store.residents.update(resident)
     assert figures(store, WEEK, END, "district").to_json() == figures_from_events(store, WEEK, END, "district").to_json()
 
 

@@ -49,29 +49,29 @@ def test_example_files_import_cleanly_in_order(store):
         "residents": (5, []), "sites": (6, []), "vehicles": (3, []), "requests": (9, []),
         "session_bookings": (3, [])}
     assert reports["residents"].placed == 1
-    r005 = store.resident_by_external_id("R005")
+    r005 = store.residents.by_external_id("R005")
     assert (r005.lat, r005.lon) == (37.16075, 140.60205)  # node 900001 of addresses.osm
-    kinds = sorted(r.kind.value for r in store.requests())
+    kinds = sorted(r.kind.value for r in store.requests.all())
     assert kinds == ["errand", "ride", "ride", "session", "session", "session", "visit", "visit", "visit"]
     # 住民票の写し;オンライン相談 and "Seal registration certificate" are stored as codes
-    assert store.request_by_external_id("V001").details.services == ("residence_certificate", "consultation")
-    assert store.request_by_external_id("V003").details.services == ("seal_certificate",)
-    errand = store.request_by_external_id("E001")
-    shop, pharmacy = store.site_by_external_id("SHOP_MARU"), store.site_by_external_id("PHARM")
+    assert store.requests.by_external_id("V001").details.services == ("residence_certificate", "consultation")
+    assert store.requests.by_external_id("V003").details.services == ("seal_certificate",)
+    errand = store.requests.by_external_id("E001")
+    shop, pharmacy = store.sites.by_external_id("SHOP_MARU"), store.sites.by_external_id("PHARM")
     # SHOP_MARU:2:10:00;PHARM:1:11:30 -> two pick-ups, 3 boxes, ready at 36000 s and 41400 s.
     assert [(p.site_id, p.boxes, p.ready_s) for p in errand.details.pickups] == [
         (shop.id, 2, 36_000), (pharmacy.id, 1, 41_400)]
     assert errand.details.chilled and errand.details.max_ride_s == 90 * 60
-    back = store.request_by_external_id("R-BACK")
-    assert back.details.return_of == store.request_by_external_id("R-OUT").id
+    back = store.requests.by_external_id("R-BACK")
+    assert back.details.return_of == store.requests.by_external_id("R-OUT").id
     assert back.details.to_site_id is None  # home
-    booked = store.request_by_external_id("V002")
+    booked = store.requests.by_external_id("V002")
     assert booked.status == RequestStatus.BOOKED
     assert booked.promised == TimeWindow(dt.date(2026, 12, 2), 10 * H, 11 * H)
-    kei = store.vehicle_by_external_id("KEI1")
+    kei = store.vehicles.by_external_id("KEI1")
     assert (kei.capacity, kei.skills, kei.workdays, kei.lunch_s) == (
         {"seats": 1, "boxes": 8}, (Skill.COOL_BOX,), (0, 2, 4), 45 * 60)
-    pharm_hours = store.site_by_external_id("PHARM").opening_hours
+    pharm_hours = store.sites.by_external_id("PHARM").opening_hours
     # 月-金 9:00-12:30,14:00-18:00; 土 9:00-12:00; 日 休み
     assert pharm_hours[2] == ((9 * H, 12 * H + 1800), (14 * H, 18 * H))
     assert pharm_hours[5] == ((9 * H, 12 * H),) and 6 not in pharm_hours
@@ -85,7 +85,7 @@ def test_reimporting_the_examples_changes_nothing(store):
     assert {t: (r.inserted, r.updated, r.unchanged) for t, r in again.items()} == {
         "residents": (0, 0, 5), "sites": (0, 0, 6), "vehicles": (0, 0, 3), "requests": (0, 0, 9),
         "session_bookings": (0, 0, 3)}
-    assert (len(store.residents()), len(store.requests()), len(store.session_bookings())) == (5, 9, 3)
+    assert (len(store.residents.all()), len(store.requests.all()), len(store.session_bookings.find())) == (5, 9, 3)
     assert store.db.execute("SELECT COUNT(*) FROM request_events").fetchone()[0] == events_before
 
 
@@ -97,7 +97,7 @@ def test_utf8_with_bom_is_accepted(store, tmp_path):
     path = _write(tmp_path, RESIDENTS_HEADER + "R1,山田 花子,ヤマダ ハナコ,0246-01-1001,山里町,37.1,140.7\n",
                   encoding="utf-8-sig")
     assert import_csv(store, "residents", path, user="t").inserted == 1
-    assert store.resident_by_external_id("R1").name == "山田 花子"
+    assert store.residents.by_external_id("R1").name == "山田 花子"
 
 
 def test_a_csv_saved_by_excel_as_shift_jis_imports_and_says_so(store, tmp_path):
@@ -107,7 +107,7 @@ def test_a_csv_saved_by_excel_as_shift_jis_imports_and_says_so(store, tmp_path):
     report = import_csv(store, "residents", path, user="t")
     assert report.inserted == 1 and report.encoding == "cp932"
     assert report.format().endswith("read as Shift_JIS (CP932)")
-    assert (store.resident_by_external_id("R1").name, store.resident_by_external_id("R1").address) == (
+    assert (store.residents.by_external_id("R1").name, store.residents.by_external_id("R1").address) == (
         "髙橋 ①子", "山里町～1")
     utf8 = _write(tmp_path, RESIDENTS_HEADER + row.replace("R1", "R2"), "utf8.csv", encoding="utf-8")
     assert import_csv(store, "residents", utf8, user="t").encoding == "utf-8"
@@ -144,7 +144,7 @@ def test_wrong_header_is_one_clear_error(store, tmp_path, header, message):
     path = _write(tmp_path, header + "R1,山田,37.1,140.7\n" if header else "")
     with pytest.raises(CsvError, match=message):
         import_csv(store, "residents", path, user="t")
-    assert store.residents() == []
+    assert store.residents.all() == []
 
 
 def test_header_names_ignore_case_spaces_and_width(store, tmp_path):
@@ -177,7 +177,7 @@ def test_every_bad_row_is_reported_and_nothing_imported(store, tmp_path):
         RowError(6, "external_id", "'R1' is already on row 2"),
         RowError(7, "", "has 8 cells but the header has 7 columns"),
     ]
-    assert store.residents() == []
+    assert store.residents.all() == []
     text = report.format()
     assert "4 bad row(s); nothing imported" in text
     assert "row 3 (R2), column lat: 'abc' is not a number" in text  # the city's id after the row
@@ -189,7 +189,7 @@ def test_skip_bad_imports_the_good_rows(store, tmp_path):
     report = import_csv(store, "residents", path, skip_bad=True, user="t")
     assert (report.inserted, report.skipped, report.failed) == (2, 1, False)
     assert report.errors == [RowError(3, "lat", "'north' is not a number")]
-    assert [r.external_id for r in store.residents()] == ["R1", "R3"]
+    assert [r.external_id for r in store.residents.all()] == ["R1", "R3"]
     assert "2 inserted, 0 updated, 0 unchanged, 1 skipped" in report.format()
 
 
@@ -200,8 +200,8 @@ def test_changed_row_updates_instead_of_duplicating(store, tmp_path):
     second = first.replace("0246-01-1001", "090-9999-0000")
     report = import_csv(store, "residents", _write(tmp_path, second, "v2.csv"), user="t")
     assert (report.inserted, report.updated, report.unchanged) == (0, 1, 1)
-    assert len(store.residents()) == 2
-    assert store.resident_by_external_id("R1").phone == "090-9999-0000"
+    assert len(store.residents.all()) == 2
+    assert store.residents.by_external_id("R1").phone == "090-9999-0000"
 
 
 def test_quoted_multiline_cell_keeps_spreadsheet_row_numbers(store, tmp_path):
@@ -239,7 +239,7 @@ def test_site_and_vehicle_cell_errors(store, tmp_path):
         "the lunch window is shorter than the lunch break",
         "'xyz' is not a weekday (mon..sun or 月..日)",
     ]
-    assert report.failed and store.vehicles(active_only=False) == []
+    assert report.failed and store.vehicles.all() == []
 
 
 REQ_HEADER = ("external_id,kind,resident,status,windows,promised,services,site,rule,shops,chilled,"
@@ -249,7 +249,7 @@ REQ_HEADER = ("external_id,kind,resident,status,windows,promised,services,site,r
 def test_request_row_errors_of_every_kind(store, tmp_path):
     """Each request kind's own mistakes are reported, all in one report, with nothing imported."""
     _import_examples(store)
-    before = len(store.requests())
+    before = len(store.requests.all())
     path = _write(tmp_path, REQ_HEADER
                   + "N1,visit,R001,,2026-12-01 12:00-9:00,,passport_renewal,,,,,,,\n"  # row 2
                   + "N2,visit,R999,,,,consultaton,,,,,,,\n"  # row 3
@@ -278,7 +278,7 @@ def test_request_row_errors_of_every_kind(store, tmp_path):
     assert problems[(8, "site")] == "not used by a visit request; leave it empty"
     assert problems[(6, "to")] == "a ride from home must go to a site"
     assert problems[(9, "promised")] == "a booked request needs the promised window"
-    assert report.failed and len(store.requests()) == before
+    assert report.failed and len(store.requests.all()) == before
 
 
 def test_request_formats_excel_dates_and_session_rules(store, tmp_path):
@@ -289,8 +289,8 @@ def test_request_formats_excel_dates_and_session_rules(store, tmp_path):
                   + "A2,session,,,,,,HALL_OKU,monthly:3:金,,,,,\n")
     report = import_csv(store, "requests", path, user="t")
     assert report.errors == [] and report.inserted == 2
-    assert store.request_by_external_id("A1").windows == [TimeWindow(dt.date(2026, 12, 1), 9 * H, 10 * H + 1800)]
-    rule = store.request_by_external_id("A2").details.rule
+    assert store.requests.by_external_id("A1").windows == [TimeWindow(dt.date(2026, 12, 1), 9 * H, 10 * H + 1800)]
+    rule = store.requests.by_external_id("A2").details.rule
     assert (rule.frequency, rule.nth, rule.weekday) == ("monthly", 3, 4)
 
 
@@ -301,7 +301,7 @@ def test_session_holiday_rule_column(store, tmp_path):
                   "B1,session,HALL_OKU,weekly:mon,\nB2,session,HALL_OKU,weekly:mon,中止\n"
                   "B3,session,HALL_OKU,weekly:mon,Cancel\nB4,session,HALL_OKU,weekly:mon,postpone\n")
     report = import_csv(store, "requests", path, user="t", skip_bad=True)
-    assert [store.request_by_external_id(e).details.on_holiday for e in ("B1", "B2", "B3")] == ["move", "cancel",
+    assert [store.requests.by_external_id(e).details.on_holiday for e in ("B1", "B2", "B3")] == ["move", "cancel",
                                                                                                 "cancel"]
     [error] = report.errors
     assert (error.row, error.column) == (5, "on_holiday") and "postpone" in error.problem
@@ -310,16 +310,16 @@ def test_session_holiday_rule_column(store, tmp_path):
 def test_reimport_does_not_undo_planning_but_can_cancel(store, tmp_path):
     """A stored request planned since the import keeps 'planned' on re-import; status 'cancelled' cancels it."""
     _import_examples(store)
-    v001 = store.request_by_external_id("V001")
+    v001 = store.requests.by_external_id("V001")
     store.change_status(v001.id, RequestStatus.PLANNED, user="planner")
     report = import_csv(store, "requests", EXAMPLES / "requests.csv", user="t")
     assert report.unchanged == 9
-    assert store.get_request(v001.id).status == RequestStatus.PLANNED
+    assert store.requests.get(v001.id).status == RequestStatus.PLANNED
     text = (EXAMPLES / "requests.csv").read_text(encoding="utf-8")
     path = _write(tmp_path, text.replace("V001,visit,R001,received", "V001,visit,R001,cancelled"))
     report = import_csv(store, "requests", path, user="operator7")
     assert (report.updated, report.unchanged) == (1, 8)
-    events = store.events(v001.id)
+    events = store.request_events.of_request(v001.id)
     assert (events[-1].from_status, events[-1].to_status, events[-1].user) == (
         RequestStatus.PLANNED, RequestStatus.CANCELLED, "operator7")
 
@@ -327,7 +327,7 @@ def test_reimport_does_not_undo_planning_but_can_cancel(store, tmp_path):
 def test_request_import_records_a_first_event(store):
     """Every imported request has its creation event by the importing user."""
     _import_examples(store)
-    session = store.request_by_external_id("S001")
+    session = store.requests.by_external_id("S001")
     assert session.kind == RequestKind.SESSION
-    (event,) = store.events(session.id)
+    (event,) = store.request_events.of_request(session.id)
     assert (event.from_status, event.to_status, event.user) == (None, RequestStatus.RECEIVED, "test")

@@ -54,13 +54,13 @@ def test_lunch_closure_keeps_both_intervals(store, tmp_path):
     report = import_csv(store, "sites", path, user="t")
     assert report.errors == [] and report.inserted == 4
     lunch = ((9 * H, 12 * H + 1800), (14 * H, 18 * H))
-    c1 = store.site_by_external_id("C1")
+    c1 = store.sites.by_external_id("C1")
     assert c1.opening_hours == {wd: lunch for wd in range(5)}
     assert c1.intervals_on(dt.date(2026, 12, 1)) == lunch
-    assert store.site_by_external_id("C2").opening_hours == {**{wd: lunch for wd in range(5)},
+    assert store.sites.by_external_id("C2").opening_hours == {**{wd: lunch for wd in range(5)},
                                                              5: ((9 * H, 12 * H),)}
-    assert store.site_by_external_id("C3").opening_hours == c1.opening_hours
-    assert set(store.site_by_external_id("C4").opening_hours) == {0, 2, 4}
+    assert store.sites.by_external_id("C3").opening_hours == c1.opening_hours
+    assert set(store.sites.by_external_id("C4").opening_hours) == {0, 2, 4}
 
 
 def test_overlapping_or_unreadable_hours_are_refused_naming_row_id_and_text(store, tmp_path):
@@ -74,7 +74,7 @@ def test_overlapping_or_unreadable_hours_are_refused_naming_row_id_and_text(stor
                   + "C3,商店,shop,37.1,140.7,mon 9:00-12:00;mon off\n"
                   + "C4,商店,shop,37.1,140.7,mon-fri nine to six\n")
     report = import_csv(store, "sites", path, user="t")
-    assert report.failed and store.sites() == []
+    assert report.failed and store.sites.all() == []
     lines = report.format().splitlines()[1:]
     assert lines == [
         ("  row 3 (C2), column opening_hours: 'mon-fri 9:00-13:00;mon-fri 12:30-18:00': on Mon: "
@@ -94,7 +94,7 @@ def test_far_point_is_refused_at_import_with_the_city_id(store, tmp_path, sample
                   "R001,山田 花子,37.14450,140.60700\n"  # beside a road of the sample district
                   "K099,佐藤 一郎,32.754,130.544\n")  # Kyushu, ~1000 km away
     report = import_csv(store, "residents", path, user="t", network=sample_network)
-    assert report.failed and store.residents() == []
+    assert report.failed and store.residents.all() == []
     [error] = report.errors
     assert (error.row, error.external_id, error.column) == (3, "K099", "lat/lon")
     far = sample_network.off_road([("K099", 32.754, 130.544)])["K099"]
@@ -121,13 +121,13 @@ def test_services_by_code_japanese_or_english_name_and_a_near_miss(store, tmp_pa
     header = "external_id,kind,resident,services\n"
     path = _write(tmp_path, header + "N1,visit,R001,住民票の写し;ONLINE CONSULTATION;tax_certificate\n")
     assert import_csv(store, "requests", path, user="t").errors == []
-    assert store.request_by_external_id("N1").details.services == (
+    assert store.requests.by_external_id("N1").details.services == (
         "residence_certificate", "consultation", "tax_certificate")
     bad = _write(tmp_path, header + "N2,visit,R001,オンライン相談\nN3,visit,R001,住民票\n", "bad.csv")
     report = import_csv(store, "requests", bad, user="t")
     assert [str(e) for e in report.errors] == [
         "row 3 (N3), column services: '住民票' unknown; did you mean 住民票の写し (residence_certificate)?"]
-    assert store.request_by_external_id("N2") is None  # the good row of a bad file is not stored either
+    assert store.requests.by_external_id("N2") is None  # the good row of a bad file is not stored either
 
 
 # --------------------------------------------------------------------------- session bookings
@@ -142,15 +142,15 @@ def test_session_bookings_import_and_lengthen_the_session(store, tmp_path):
                   "S003,R003,2026/12/1,mynumber_application;マイナ保険証の利用登録\n")
     report = import_csv(store, "session_bookings", path, user="t")
     assert (report.inserted, report.errors) == (2, [])
-    s003 = store.request_by_external_id("S003")
-    r003 = store.resident_by_external_id("R003")
-    bookings = store.session_bookings(session_request_id=s003.id, day=dt.date(2026, 12, 1))
+    s003 = store.requests.by_external_id("S003")
+    r003 = store.residents.by_external_id("R003")
+    bookings = store.session_bookings.find(session_request_id=s003.id, day=dt.date(2026, 12, 1))
     assert [(b.resident_id, b.services) for b in bookings][1] == (
         r003.id, ("mynumber_application", "insurance_link"))
     assert import_csv(store, "session_bookings", path, user="t").unchanged == 2
     changed = _write(tmp_path, "session,resident,day,services\nS003,R002,2026-12-01,印鑑登録証明書\n", "c.csv")
     assert import_csv(store, "session_bookings", changed, user="t").updated == 1
-    assert len(store.session_bookings()) == 2
+    assert len(store.session_bookings.find()) == 2
 
 
 def test_reimporting_a_seat_cancelled_on_the_phone_leaves_it_cancelled(store, tmp_path):
@@ -160,13 +160,13 @@ def test_reimporting_a_seat_cancelled_on_the_phone_leaves_it_cancelled(store, tm
     _import_example(store, "residents", "sites", "vehicles", "requests")
     path = _write(tmp_path, "session,resident,day,services\nS003,R002,2026-12-01,オンライン相談\n")
     assert import_csv(store, "session_bookings", path, user="t").inserted == 1
-    (seat,) = store.session_bookings()
+    (seat,) = store.session_bookings.find()
     cancel_seat(store, seat.id, reason="入院のため", user="op")
     assert import_csv(store, "session_bookings", path, user="t").unchanged == 1
-    assert store.session_bookings() == [] and store.get_session_booking(seat.id).cancel_reason == "入院のため"
+    assert store.session_bookings.find() == [] and store.session_bookings.get(seat.id).cancel_reason == "入院のため"
     changed = _write(tmp_path, "session,resident,day,services\nS003,R002,2026-12-01,印鑑登録証明書\n", "c.csv")
     assert import_csv(store, "session_bookings", changed, user="t").updated == 1
-    assert store.get_session_booking(seat.id).cancelled
+    assert store.session_bookings.get(seat.id).cancelled
 
 
 def test_bad_session_bookings_name_row_and_field_and_store_nothing(store, tmp_path):
@@ -182,7 +182,7 @@ def test_bad_session_bookings_name_row_and_field_and_store_nothing(store, tmp_pa
                   "S001,R003,2026-12-01,住民表\n"  # row 7: typo in the service
                   "S001,R001,2026/12/1,\n")  # row 8: the same booking as row 2
     report = import_csv(store, "session_bookings", path, user="t")
-    assert report.failed and store.session_bookings() == []
+    assert report.failed and store.session_bookings.find() == []
     assert [(e.row, e.column) for e in report.errors] == [
         (3, "session"), (4, "session"), (5, "day"), (6, "resident"), (7, "services"), (8, "session")]
     problems = {e.row: e.problem for e in report.errors}
@@ -222,7 +222,7 @@ def test_residents_are_placed_from_osm_address_data(store, tmp_path):
     report = import_csv(store, "residents", path, user="t", addresses=addresses)
     assert (report.inserted, report.placed, report.errors) == (3, 2, [])
     assert "(2 placed from their address)" in report.format()
-    a1, a2, a3 = (store.resident_by_external_id(x) for x in ("A1", "A2", "A3"))
+    a1, a2, a3 = (store.residents.by_external_id(x) for x in ("A1", "A2", "A3"))
     assert (a1.lat, a1.lon) == (37.0, 140.0)
     # corners (37.001, 140.001), (37.001, 140.003), (37.003, 140.003), (37.003, 140.001) -> (37.002, 140.002)
     assert (a2.lat, a2.lon) == pytest.approx((37.002, 140.002))
@@ -238,7 +238,7 @@ def test_address_without_a_match_or_without_address_data_is_refused(store, tmp_p
             "A5,渡辺 ハル,いわき市田人町5番地,,\n"  # row 4: two places have this address
             "A6,伊藤 実,,,\n")  # row 5: neither position nor address
     report = import_csv(store, "residents", _write(tmp_path, text), user="t", addresses=addresses)
-    assert report.failed and store.residents() == []
+    assert report.failed and store.residents.all() == []
     assert [str(e) for e in report.errors] == [
         ("row 3 (A4), column address: not found in the address data (addresses.osm); give lat and lon "
         "(placing on the map comes with the operator screens)"),

@@ -55,11 +55,11 @@ def planned():
     """
     with Store.open(":memory:") as store:
         store_world(store)
-        store.update_resident(dataclasses.replace(store.get_resident(1), notes="耳が遠い", external_id="K001"))
-        store.update_resident(dataclasses.replace(store.get_resident(2), external_id="K002"))
+        store.residents.update(dataclasses.replace(store.residents.get(1), notes="耳が遠い", external_id="K001"))
+        store.residents.update(dataclasses.replace(store.residents.get(2), external_id="K002"))
         for vid, city in ((1, "VAN"), (2, "KEI")):
-            store.update_vehicle(dataclasses.replace(store.get_vehicle(vid), external_id=city))
-        pharmacy = store.add_site(Site("Pharmacy (fictional)", SiteKind.PHARMACY, post(8), 140.0,
+            store.vehicles.update(dataclasses.replace(store.vehicles.get(vid), external_id=city))
+        pharmacy = store.sites.add(Site("Pharmacy (fictional)", SiteKind.PHARMACY, post(8), 140.0,
                                        external_id="PHARM"))
         visit = store.add_request(Request(RequestKind.VISIT, VisitDetails(("residence_certificate", "insurance_link")),
                                           resident_id=1, windows=[TimeWindow(TUE, 9 * H, 12 * H)], received_at=NOW),
@@ -72,7 +72,7 @@ def planned():
                                         resident_id=2, received_at=NOW, external_id="E-BIG"), user="t")
         result = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
         assert validate(result.compiled.problem, result.solution) == []
-        yield store, store.get_plan(WEEK), visit, errand, big, result
+        yield store, store.plans.get(WEEK), visit, errand, big, result
 
 
 def test_rows_per_stop_with_eta_place_resident_todo_and_collect(planned):

@@ -29,27 +29,27 @@ def loaded(sample_network):
 
 
 def _snapshot(store):
-    residents = [dataclasses.astuple(r) for r in store.residents()]
-    requests = [(r.kind, repr(r.details), r.windows, r.promised, r.received_at, r.status) for r in store.requests()]
+    residents = [dataclasses.astuple(r) for r in store.residents.all()]
+    requests = [(r.kind, repr(r.details), r.windows, r.promised, r.received_at, r.status) for r in store.requests.all()]
     return residents, requests
 
 
 def test_sample_content(loaded):
     """About 70 residents and 150 requests of all four kinds, sites of every kind, a 3-vehicle fleet."""
     store, report = loaded
-    assert len(store.residents()) == report.residents == 70
+    assert len(store.residents.all()) == report.residents == 70
     assert 140 <= report.requests <= 170
     assert set(report.requests_by_kind) == {k.value for k in RequestKind}
     assert report.promised >= 15
-    kinds = {s.kind for s in store.sites()}
+    kinds = {s.kind for s in store.sites.all()}
     assert kinds == {SiteKind.BRANCH_OFFICE, SiteKind.COMMUNITY_HALL, SiteKind.SHOP, SiteKind.PHARMACY,
                      SiteKind.CLINIC}
-    assert [v.name for v in store.vehicles()] == ["お出かけ市役所号 (架空)", "お出かけ市役所2号 (架空)", "おつかい便 (架空)"]
-    errands = store.requests(kind=RequestKind.ERRAND)
+    assert [v.name for v in store.vehicles.active()] == ["お出かけ市役所号 (架空)", "お出かけ市役所2号 (架空)", "おつかい便 (架空)"]
+    errands = store.requests.find(kind=RequestKind.ERRAND)
     assert any(e.details.chilled for e in errands) and any(len(e.details.pickups) == 2 for e in errands)
-    rides = store.requests(kind=RequestKind.RIDE)
+    rides = store.requests.find(kind=RequestKind.RIDE)
     assert any(r.details.return_of is not None for r in rides)
-    rules = {r.details.rule.frequency for r in store.requests(kind=RequestKind.SESSION)}
+    rules = {r.details.rule.frequency for r in store.requests.find(kind=RequestKind.SESSION)}
     assert rules == {"weekly", "biweekly", "monthly"}
     assert report.now == sample_now(WEEK) == dt.datetime(2026, 11, 27, 17, 0)
 
@@ -59,15 +59,15 @@ def test_everything_is_labelled_fictional_and_homes_are_near_hamlets(loaded, sam
     store, _ = loaded
     hamlets = [p for p in read_pois(DEFAULT_PATH) if p.kind == "hamlet"]
     k = 6371009.0 * math.pi / 180
-    for r in store.residents():
+    for r in store.residents.all():
         assert r.external_id.startswith("SAMPLE-R") and "(架空)" in r.address and "fictional" in r.district
         assert r.phone.startswith("0246-8")
         nearest = min(math.hypot((r.lat - h.lat) * k, (r.lon - h.lon) * k * math.cos(math.radians(h.lat)))
                       for h in hamlets)
         assert nearest <= 330  # a road node within 300 m, plus at most ~30 m off the road
-    snapped = sample_network.snap([(str(r.id), r.lat, r.lon) for r in store.residents()])
+    snapped = sample_network.snap([(str(r.id), r.lat, r.lon) for r in store.residents.all()])
     assert max(s.offset_m for s in snapped) < 60
-    assert all(s.external_id.startswith("SAMPLE-") for s in store.sites())
+    assert all(s.external_id.startswith("SAMPLE-") for s in store.sites.all())
 
 
 def test_same_seed_same_data_other_seed_other_data(loaded, sample_network):
@@ -113,7 +113,7 @@ def test_holiday_week_gets_no_promise_or_preference_on_the_holiday(sample_networ
     assert week not in days and len(days) == 4
     with Store.open(":memory:") as store:
         report = load_sample(store, sample_network, week)
-        requests = store.requests()
+        requests = store.requests.all()
     promised_days = {r.promised.day for r in requests if r.promised is not None}
     wished_days = {w.day for r in requests for w in r.windows}
     assert promised_days and promised_days <= days

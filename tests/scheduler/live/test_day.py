@@ -107,7 +107,7 @@ def test_a_promise_broken_by_minutes_is_a_call_and_a_told_window_kept_is_not(sto
     req = target.request
     start = target.stop.start_s % DAY_S
     req.promised = TimeWindow(DAY, start - 3600, start)
-    store.update_request(req)
+    store.requests.update(req)
     live = live_day(store, DAY, now)
     calls = {c.stop_id: c for c in call_list(live)}
     assert target.stop.id in calls and calls[target.stop.id].reason == "promise_broken"
@@ -125,7 +125,7 @@ def test_reports_out_of_order_and_repeated_are_kept_once_and_the_status_follows_
     after_done = store.mark_stop(stop.id, "done", user="a", at=_at(DAY, stop.departure_s), now=now)  # sent again
     req = store.mark_stop(stop.id, "arrived", user="b", at=_at(DAY, stop.arrival_s), now=now)  # late tablet
     assert req.status == after_done.status
-    events = store.stop_events([stop.id])
+    events = store.request_events.reports_at([stop.id])
     assert [(e.action, e.at) for e in events][-2:] == [("arrived", _at(DAY, stop.arrival_s)),
                                                        ("done", _at(DAY, stop.departure_s))]
     assert sum(e.action == "done" for e in events) == len([e for e in events if e.action == "done"])
@@ -141,7 +141,7 @@ def test_a_report_in_the_future_or_on_another_day_is_refused_and_nothing_stored(
     at = now + dt.timedelta(hours=1) if when == "future" else now - dt.timedelta(days=1)
     with pytest.raises(InputError, match="^at: "):
         store.mark_stop(stop.id, "arrived", user="a", at=at, now=now)
-    assert store.stop_events([stop.id]) == []
+    assert store.request_events.reports_at([stop.id]) == []
 
 
 def test_a_re_timing_that_fails_shows_the_plan_and_is_logged_never_failing_the_report(store, monkeypatch, caplog):
@@ -158,4 +158,4 @@ def test_a_re_timing_that_fails_shows_the_plan_and_is_logged_never_failing_the_r
     live = live_day(store, DAY, now)
     assert all(s.eta.start_s == s.stop.start_s for v in live.vehicles for s in v.steps)
     assert "re-timing vehicle" in caplog.text
-    assert store.stop_events([stop.id])
+    assert store.request_events.reports_at([stop.id])

@@ -12,6 +12,7 @@ from scheduler.plan_job import JobState, PlanJob
 from scheduler.planning import job_runner as job_module
 from scheduler.planning.run import SolveProgress
 from scheduler.store import Store, is_busy
+from scheduler.store.tables import Jobs
 
 WEEK = dt.date(2026, 11, 30)
 
@@ -66,7 +67,7 @@ def test_progress_and_phases_are_skipped_while_busy_and_the_job_still_ends_done(
         done = job_module.run_plan_job(store, object(), job.id)
         assert seen["held_up_s"] < 5 * job_module.PROGRESS_WAIT_S + job_module.PHASE_WAIT_S + 1.0
         assert done.state == JobState.DONE and (done.plan_version, done.served) == (3, 9)
-        stored = store.get_job(job.id)
+        stored = store.jobs.get(job.id)
         assert stored.state == JobState.DONE and stored.found_served == 4  # the end carries the last counts
 
 
@@ -79,15 +80,15 @@ def test_the_end_of_a_job_waits_out_a_long_write(tmp_path, monkeypatch):
         job, _ = store.add_job(PlanJob(week_start=WEEK, created_by="sato", time_limit_s=30))
         job.state = JobState.DONE
         tries = []
-        update = store.update_job
+        update = Jobs.update
 
-        def update_job(j):
+        def update_job(jobs, j):
             tries.append(1)
             if len(tries) < 3:  # the first two tries find the database locked
                 with write_lock(path):
-                    return update(j)
-            return update(j)
+                    return update(jobs, j)
+            return update(jobs, j)
 
-        monkeypatch.setattr(store, "update_job", update_job)
+        monkeypatch.setattr(Jobs, "update", update_job)
         assert job_module._save_end(store, job).state == JobState.DONE
         assert len(tries) == 3

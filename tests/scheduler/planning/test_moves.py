@@ -29,7 +29,7 @@ def _visits(plan):
 
 
 def _first_move_that_fits(store, network):
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     vehicles = sorted({s.vehicle_id for s in plan.stops})
     for stop in _visits(plan):
         for other in vehicles:
@@ -43,14 +43,14 @@ def _first_move_that_fits(store, network):
 
 def test_a_preview_gives_the_new_times_inside_the_windows_and_saves_nothing(world):
     store, network = world
-    versions = len(store.plans())
+    versions = len(store.plans.versions())
     stop, _other, move = _first_move_that_fits(store, network)
     assert move.times and all(kind == "visit" for kind, _ in move.times)
-    req = store.get_request(stop.request_id)
+    req = store.requests.get(stop.request_id)
     start = move.times[0][1]
     if req.promised is not None:
         assert req.promised.start_s <= start <= req.promised.end_s
-    assert len(store.plans()) == versions  # nothing saved
+    assert len(store.plans.versions()) == versions  # nothing saved
     assert all(len(b) == 5 for b in move.breaks)
 
 
@@ -59,17 +59,17 @@ def test_a_saved_move_is_a_validated_draft_version_with_the_request_on_the_new_v
     stop, other, _ = _first_move_that_fits(store, network)
     move = move_request(store, network, stop.request_id, other, stop.day, user="d", now=BEFORE, save=True)
     assert move.ok and move.plan.id is not None and move.plan.status == PlanStatus.DRAFT
-    saved = store.get_plan(WEEK, move.plan.version)
+    saved = store.plans.get(WEEK, move.plan.version)
     on = [s for s in saved.stops if s.request_id == stop.request_id]
     assert [(s.vehicle_id, s.day) for s in on] == [(other, stop.day)]
     assert saved.summary["change"]["kind"] == "move"
-    assert store.published_plan(WEEK).id != saved.id  # the drivers keep the published version
+    assert store.plans.published(WEEK).id != saved.id  # the drivers keep the published version
 
 
 def test_refusals_name_their_reason_and_save_nothing(world):
     store, network = world
-    plan = store.published_plan(WEEK)
-    versions = len(store.plans())
+    plan = store.plans.published(WEEK)
+    versions = len(store.plans.versions())
     stop = _visits(plan)[0]
     saturday = WEEK + dt.timedelta(days=5)
     assert move_request(store, network, stop.request_id, stop.vehicle_id, saturday, user="d",
@@ -79,7 +79,7 @@ def test_refusals_name_their_reason_and_save_nothing(world):
     assert move_request(store, network, stop.request_id, stop.vehicle_id, stop.day, user="d",
                         now=on_day, save=True).codes == ["day_begun"]
     # a promised visit moved to a day outside its promise
-    promised = next((s for s in _visits(plan) if store.get_request(s.request_id).promised is not None), None)
+    promised = next((s for s in _visits(plan) if store.requests.get(s.request_id).promised is not None), None)
     if promised is not None:
         other_day = next(WEEK + dt.timedelta(days=d) for d in range(5) if WEEK + dt.timedelta(days=d) != promised.day)
         codes = move_request(store, network, promised.request_id, promised.vehicle_id, other_day, user="d",
@@ -90,5 +90,5 @@ def test_refusals_name_their_reason_and_save_nothing(world):
     store.mark_stop(stop.id, "arrived", user="driver", at=at, now=at)
     assert move_request(store, network, stop.request_id, stop.vehicle_id, stop.day, user="d",
                         now=BEFORE, save=True).codes == ["already_reported"]
-    assert len(store.plans()) == versions
+    assert len(store.plans.versions()) == versions
     assert week_seconds(WEEK, stop.day, 0) >= 0

@@ -24,13 +24,13 @@ def test_planning_with_one_unreachable_resident_plans_everyone_else(sample_graph
         addresses = AddressIndex(EXAMPLES / "addresses.osm")
         for table in ("residents", "sites", "vehicles", "requests", "session_bookings"):
             assert import_csv(store, table, EXAMPLES / f"{table}.csv", user="t", addresses=addresses).errors == []
-        r001 = store.resident_by_external_id("R001")
-        store.update_resident(dataclasses.replace(r001, lat=32.754, lon=130.544))
+        r001 = store.residents.by_external_id("R001")
+        store.residents.update(dataclasses.replace(r001, lat=32.754, lon=130.544))
         # plan_week runs the project's validator and refuses to store a plan that fails it
         result = plan_week(store, RoadNetwork(sample_graph), WEEK,
                            params=SolveParams(time_limit_s=10, solution_limit=50),
                            now=dt.datetime(2026, 11, 27, 17, 0))
-        v001 = store.request_by_external_id("V001")
+        v001 = store.requests.by_external_id("V001")
         summary = result.plan.summary
         assert (summary["requests"], summary["served"]) == (9, 8)
         [unassigned] = result.plan.unassigned

@@ -87,7 +87,7 @@ def test_every_kind_is_planned_validated_stored_and_marked_planned(store):
     assert plan.unassigned == []
     assert plan.summary["served_by_kind"] == {"errand": 1, "ride": 1, "session": 1, "visit": 1}
     assert plan.summary["promises_kept"] == plan.summary["promised"] == 1
-    stored = store.get_plan(WEEK)
+    stored = store.plans.get(WEEK)
     assert stored.id == plan.id and len(stored.stops) == len(plan.stops)
     by_req = {}
     for s in stored.stops:
@@ -103,8 +103,8 @@ def test_every_kind_is_planned_validated_stored_and_marked_planned(store):
     assert pick.start_s >= DAY + 11 * H  # goods ready at 11:00
     assert drop.start_s - (pick.departure_s) <= 5400  # chilled: at most 90 minutes on board
     for r in reqs.values():
-        assert store.get_request(r.id).status == RequestStatus.PLANNED
-        last = store.events(r.id)[-1]
+        assert store.requests.get(r.id).status == RequestStatus.PLANNED
+        last = store.request_events.of_request(r.id)[-1]
         assert (last.cause, last.cause_args, last.note) == ("plan", {"week": WEEK.isoformat(), "version": 1}, "")
     assert result.timings["solve_s"] >= 0 and set(result.timings) == {"compile_s", "solve_s", "store_s", "total_s"}
 
@@ -116,14 +116,14 @@ def test_versions_are_kept_and_a_missing_skill_is_reported_in_words(store):
     v1 = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW).plan
     ride = _add(store, RequestKind.RIDE, RideDetails(None, 4, wheelchair=True), resident_id=2)
     v2 = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW).plan
-    assert [p.version for p in store.plans(WEEK)] == [2, 1]
-    assert store.get_plan(WEEK, 1).id == v1.id and store.get_plan(WEEK).id == v2.id
+    assert [p.version for p in store.plans.versions(WEEK)] == [2, 1]
+    assert store.plans.get(WEEK, 1).id == v1.id and store.plans.get(WEEK).id == v2.id
     [u] = v2.unassigned
     assert u.request_id == ride.id
     assert u.reason.startswith("必要な装備の車両がありません / no vehicle with the needed equipment")
     assert "wheelchair" in u.reason
-    assert store.get_request(ride.id).status == RequestStatus.RECEIVED
-    assert store.get_request(visit.id).status == RequestStatus.PLANNED
+    assert store.requests.get(ride.id).status == RequestStatus.RECEIVED
+    assert store.requests.get(visit.id).status == RequestStatus.PLANNED
     assert v2.summary["unassigned_by_kind"] == {"ride": 1}
 
 
@@ -135,8 +135,8 @@ def test_broken_promise_is_listed_first_and_request_goes_back_to_booked(store):
     other = _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1,
                  windows=[TimeWindow(TUE, 9 * H, 17 * H)])
     first = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
-    assert first.broken_promises == [] and store.get_request(promised.id).status == RequestStatus.PLANNED
-    store.add_shift_exception(ShiftException(vehicle_id=1, day=TUE, reason="maintenance"))
+    assert first.broken_promises == [] and store.requests.get(promised.id).status == RequestStatus.PLANNED
+    store.shift_exceptions.add(ShiftException(vehicle_id=1, day=TUE, reason="maintenance"))
     second = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
     assert [u.request_id for u in second.plan.unassigned] == [promised.id, other.id]
     assert second.plan.unassigned[0].reason.startswith(BROKEN_PROMISE)
@@ -147,10 +147,10 @@ def test_broken_promise_is_listed_first_and_request_goes_back_to_booked(store):
     routed = {s["id"] for r in second.solution["routes"] for s in r["steps"] if s["type"] in ("job", "pickup", "delivery")}
     found = planning.run.solve_progress(second.compiled, routed, 1.0)
     assert (found.served, found.unassigned, found.promises_kept, found.promised) == (0, 2, 0, 1)
-    assert store.get_request(promised.id).status == RequestStatus.BOOKED
-    assert store.get_request(other.id).status == RequestStatus.RECEIVED
+    assert store.requests.get(promised.id).status == RequestStatus.BOOKED
+    assert store.requests.get(other.id).status == RequestStatus.RECEIVED
     # the history says why as a cause with its arguments, the reason in staff words
-    back = store.events(promised.id)[-1]
+    back = store.request_events.of_request(promised.id)[-1]
     assert back.cause == "plan_left_out" and back.note == ""
     assert back.cause_args == {"week": WEEK.isoformat(), "version": 2, "reason": second.plan.unassigned[0].reason}
     text = "\n".join(planning.format_result(second, store))
@@ -189,7 +189,7 @@ def test_failing_solve_leaves_the_previous_plan_untouched(store, monkeypatch):
     req = _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1)
     plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
     late = _add(store, RequestKind.VISIT, VisitDetails(("seal_certificate",)), resident_id=2)
-    events_before = len(store.events(req.id)), len(store.events(late.id))
+    events_before = len(store.request_events.of_request(req.id)), len(store.request_events.of_request(late.id))
 
     def boom(problem, params=None, on_progress=None):
         raise RuntimeError("solver crashed")
@@ -197,9 +197,9 @@ def test_failing_solve_leaves_the_previous_plan_untouched(store, monkeypatch):
     monkeypatch.setattr("scheduler.vrp.solver.solve", boom)
     with pytest.raises(RuntimeError, match="solver crashed"):
         plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
-    assert [p.version for p in store.plans(WEEK)] == [1]
-    assert store.get_request(late.id).status == RequestStatus.RECEIVED
-    assert (len(store.events(req.id)), len(store.events(late.id))) == events_before
+    assert [p.version for p in store.plans.versions(WEEK)] == [1]
+    assert store.requests.get(late.id).status == RequestStatus.RECEIVED
+    assert (len(store.request_events.of_request(req.id)), len(store.request_events.of_request(late.id))) == events_before
 
 
 def test_invalid_solution_is_refused(store, monkeypatch):
@@ -209,15 +209,15 @@ def test_invalid_solution_is_refused(store, monkeypatch):
     monkeypatch.setattr("scheduler.vrp.validator.validate", lambda p, s: ["routes[0].steps[1]: arrives too early"])
     with pytest.raises(PlanningError, match="failed validation, not stored: routes\\[0\\].steps\\[1\\]"):
         plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
-    assert store.plans(WEEK) == []
+    assert store.plans.versions(WEEK) == []
 
 
 def test_refused_solution_names_the_solver_ids_in_city_words(store, monkeypatch):
     """A validator line about 'vehicle 1' and 'job 1' says which vehicle, day and request (V9) they stand for."""
     store_world(store, vehicles=(1,))
-    store.update_vehicle(dataclasses.replace(store.get_vehicle(1), external_id="VAN"))
+    store.vehicles.update(dataclasses.replace(store.vehicles.get(1), external_id="VAN"))
     req = _add(store, RequestKind.VISIT, VisitDetails(("tax_certificate",)), resident_id=1)
-    store.update_request(dataclasses.replace(req, external_id="V9"))
+    store.requests.update(dataclasses.replace(req, external_id="V9"))
     monkeypatch.setattr("scheduler.vrp.validator.validate",
                         lambda p, s: ["route vehicle 1 step 1 (job 1): service starts Mon 8:50 outside its time windows"])
     # solver vehicle 1 is the first shift (Monday, the only vehicle); job 1 the only task
@@ -239,9 +239,9 @@ def test_publish_marks_one_version_and_keeps_history(store):
     v1 = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW).plan
     v2 = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW).plan
     assert publish(store, v1.id, user="chief").status == PlanStatus.PUBLISHED
-    assert store.get_plan(WEEK, 2).status == PlanStatus.DRAFT
+    assert store.plans.get(WEEK, 2).status == PlanStatus.DRAFT
     publish(store, v2.id, user="chief")
-    assert [p.status for p in store.plans(WEEK)] == [PlanStatus.PUBLISHED, PlanStatus.PUBLISHED]
+    assert [p.status for p in store.plans.versions(WEEK)] == [PlanStatus.PUBLISHED, PlanStatus.PUBLISHED]
 
 
 def _stop(rid, vehicle, day, start_s, seq=1):
@@ -279,7 +279,7 @@ def test_store_messages_and_labels_use_the_city_ids():
     """A refused status change names the request V12; id_labels maps database ids to the city's ids."""
     with Store.open(":memory:") as store:
         w = store_world(store)
-        store.update_resident(dataclasses.replace(w["residents"][1], external_id="K001"))
+        store.residents.update(dataclasses.replace(w["residents"][1], external_id="K001"))
         req = store.add_request(Request(RequestKind.VISIT, VisitDetails(("residence_certificate",)),
                                         resident_id=1, external_id="V12"), user="t")
         with pytest.raises(InputError, match="request V12: cannot change status from received to done"):
@@ -330,8 +330,8 @@ def test_search_that_found_nothing_is_not_stored(store, monkeypatch):
     monkeypatch.setattr("scheduler.vrp.solver.solve", nothing)
     with pytest.raises(PlanningError, match="found no plan within 10 s"):
         plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
-    assert [p.version for p in store.plans(WEEK)] == [1]
-    assert store.get_request(req.id).status == RequestStatus.PLANNED
+    assert [p.version for p in store.plans.versions(WEEK)] == [1]
+    assert store.requests.get(req.id).status == RequestStatus.PLANNED
 
 
 def test_announced_session_that_cannot_be_held_is_listed_after_promises_and_before_the_rest(store):
@@ -349,7 +349,7 @@ def test_announced_session_that_cannot_be_held_is_listed_after_promises_and_befo
                  windows=[TimeWindow(wednesday, 9 * H, 17 * H)])
     session = _add(store, RequestKind.SESSION, SessionDetails(site_id=2, rule=SessionRule("weekly", 2)))
     assert plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW).plan.unassigned == []
-    store.add_shift_exception(ShiftException(vehicle_id=1, day=wednesday, reason="maintenance"))
+    store.shift_exceptions.add(ShiftException(vehicle_id=1, day=wednesday, reason="maintenance"))
     result = plan_week(store, LineMatrix(), WEEK, params=PARAMS, now=NOW)
     assert [u.request_id for u in result.plan.unassigned] == [session.id, other.id]
     assert result.plan.unassigned[0].reason.startswith(BROKEN_SESSION)

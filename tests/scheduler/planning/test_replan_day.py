@@ -78,7 +78,7 @@ def _key(stop):
 
 
 def test_the_rest_of_tuesday_keeps_the_frozen_stops_and_every_request_and_validates(store, network):
-    published = store.published_plan(WEEK)
+    published = store.plans.published(WEEK)
     reported = report_morning(store, late_s={1: 600})
     assert reported
     out = replan_day(store, network, DAY, now=ELEVEN, user="dispatcher", params=PARAMS)
@@ -115,7 +115,7 @@ def test_the_rest_of_tuesday_keeps_the_frozen_stops_and_every_request_and_valida
     # the diff and the calls speak of the same version
     assert out.diff.new_version == plan.version
     dropped = {c.request_id for c in out.calls if c.reason == "dropped"}
-    assert dropped == {rid for rid in on_day if rid in reasons and store.get_request(rid).status.value in (
+    assert dropped == {rid for rid in on_day if rid in reasons and store.requests.get(rid).status.value in (
         "planned", "booked")}
     assert out.moved == plan.summary["moved"] == count_moved(out.problem, out.solution)
 
@@ -141,7 +141,7 @@ def test_a_day_that_is_over_or_a_week_not_published_is_refused(store, network):
 
 def test_vehicle_2_breaks_down_at_eleven_commitments_kept_fewer_or_as_many_moved_as_from_scratch(store, network):
     """The issue's scripted scenario: vehicle 2 out at 11:00 on the sample Tuesday."""
-    published = store.published_plan(WEEK)
+    published = store.plans.published(WEEK)
     report_morning(store)
     out = replan_day(store, network, DAY, now=ELEVEN, user="dispatcher", params=PARAMS,
                      outages=[Outage(2, ELEVEN)])
@@ -179,7 +179,7 @@ def test_vehicle_2_breaks_down_at_eleven_commitments_kept_fewer_or_as_many_moved
 
 
 def test_a_rider_on_board_stays_on_the_van_as_a_fixed_drop_off(store, network):
-    published = store.published_plan(WEEK)
+    published = store.plans.published(WEEK)
     # the first ride picked up on Tuesday: report the pick-up, not the drop-off
     route = sorted((s for s in published.stops if s.day == DAY), key=lambda s: (s.vehicle_id, s.seq))
     pickup = next(s for s in route if s.step_type == "pickup")
@@ -211,14 +211,14 @@ def test_an_outage_is_one_exception_per_day_part_days_at_its_ends():
 
 def test_vehicle_2_out_from_tuesday_eleven_to_wednesday_re_plans_both_days_and_merges_overlaps(store, network):
     report_morning(store)
-    published = store.published_plan(WEEK)
+    published = store.plans.published(WEEK)
     first = record_outage(store, network, 2, ELEVEN, dt.datetime.combine(DAY, dt.time(15)), "maintenance",
                           now=ELEVEN, user="dispatcher", params=PARAMS)
     assert [e.day for e in first.exceptions] == [DAY]
     out = record_outage(store, network, 2, dt.datetime.combine(DAY, dt.time(14)),
                         dt.datetime.combine(DAY + dt.timedelta(days=1), dt.time(23, 59)), "maintenance",
                         now=ELEVEN, user="dispatcher", params=PARAMS)
-    tuesday = [e for e in store.shift_exceptions(DAY, DAY) if e.vehicle_id == 2]
+    tuesday = [e for e in store.shift_exceptions.between(DAY, DAY) if e.vehicle_id == 2]
     assert [(e.start_s, e.end_s) for e in tuesday] == [(11 * 3600, 86400)]  # 11:00-15:00 and 14:00- merged
     days = [r.plan.summary["change"]["day"] for r in out.replans]
     assert days == ["2026-12-01", "2026-12-02"]
@@ -227,5 +227,5 @@ def test_vehicle_2_out_from_tuesday_eleven_to_wednesday_re_plans_both_days_and_m
     assert wed.summary["derived_from"] == out.replans[0].plan.version
     assert not [s for s in wed.stops if (s.vehicle_id, s.day) == (2, DAY + dt.timedelta(days=1))]
     assert [s for s in published.stops if (s.vehicle_id, s.day) == (2, DAY + dt.timedelta(days=1))]
-    assert store.get_plan(WEEK).version == wed.version
+    assert store.plans.get(WEEK).version == wed.version
     assert check_database(store.db) == []

@@ -22,7 +22,7 @@ def _moved(store, before, after) -> tuple[int, int]:
     """Return (residents told in `before` whose waited start in `after` leaves the told window by > the margin, told)."""
     moved = told_count = 0
     for rid in {s.request_id for s in before.stops if s.request_id is not None}:
-        req = store.get_request(rid)
+        req = store.requests.get(rid)
         if req.kind.value == "session":
             continue
         told = told_from_stops(req, [s for s in before.stops if s.request_id == rid])

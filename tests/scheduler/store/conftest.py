@@ -31,7 +31,7 @@ def planned_safety_template(sample_instance, tmp_path_factory):
         visit = next(s for s in result.plan.stops if s.step_type == "visit")
         store.mark_stop(visit.id, "done", user="driver1", note="玄関で対応",
                         now=dt.datetime.combine(visit.day, dt.time(17)))
-        store.audit(AuditEntry(user="operator", action="view", subject="resident",
+        store.audit_log.add(AuditEntry(user="operator", action="view", subject="resident",
                                subject_ids=(visit.resident_id,), where="test"))
     return instance
 

@@ -39,13 +39,13 @@ def test_backup_of_a_live_instance_restores_with_every_row_equal(safety_instance
     db_path = safety_instance / "odekake.db"
     before = snapshot(db_path)
     with Store.open(db_path) as store:
-        plan = store.get_plan(WEEK)
+        plan = store.plans.get(WEEK)
     started, done = threading.Event(), threading.Event()
 
     def write_versions() -> None:
         with Store.open(db_path) as writer:
             for _ in range(15):
-                writer.save_plan(copy.deepcopy(plan))
+                writer.plans.save(copy.deepcopy(plan))
                 started.set()
         done.set()
 
@@ -69,7 +69,7 @@ def test_backup_of_a_live_instance_restores_with_every_row_equal(safety_instance
             assert restored[table] == final[table], table
     with Store.open(target / "odekake.db") as store:
         assert check_database(store.db) == []
-        versions = [p.version for p in store.plans(WEEK)]
+        versions = [p.version for p in store.plans.versions(WEEK)]
     assert sorted(versions) == list(range(1, len(versions) + 1))
 
 
@@ -136,7 +136,7 @@ def test_restore_keeps_the_current_database_and_migrates_an_older_one(safety_ins
     assert info.schema_version == len(MIGRATION_NAMES) - 1
     assert snapshot(kept) == before
     with Store.open(safety_instance / "odekake.db") as store:
-        assert [r.name for r in store.residents()] == ["旧 住民"]
+        assert [r.name for r in store.residents.all()] == ["旧 住民"]
         assert store.db.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == len(MIGRATION_NAMES)
 
 

@@ -64,10 +64,10 @@ def test_version_1_database_with_data_upgrades_and_keeps_it(tmp_path):
 
     with Store.open(path) as store:
         assert schema_version(store.db) == len(MIGRATION_NAMES)
-        resident = store.get_resident(1)
+        resident = store.residents.get(1)
         assert (resident.name, resident.external_id, resident.lat) == ("山田 花子", "R1", 37.21)
-        assert store.get_request(1).details.services == ("residence_certificate",)
-        assert [r.id for r in store.find_residents("22-1111")] == [1]
+        assert store.requests.get(1).details.services == ("residence_certificate",)
+        assert [r.id for r in store.residents.find("22-1111")] == [1]
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -92,7 +92,7 @@ def test_single_span_opening_hours_become_interval_lists(tmp_path):
     with Store.open(path) as store:
         stored = store.db.execute("SELECT opening_hours FROM sites").fetchone()[0]
         assert json.loads(stored) == {"1": [[32400, 43200]], "5": [[32400, 39600]]}
-        assert store.get_site(1).opening_hours == {1: ((32400, 43200),), 5: ((32400, 39600),)}
+        assert store.sites.get(1).opening_hours == {1: ((32400, 43200),), 5: ((32400, 39600),)}
 
 
 def test_seats_booked_before_cancellation_existed_stay_active(tmp_path):
@@ -110,7 +110,7 @@ def test_seats_booked_before_cancellation_existed_stay_active(tmp_path):
                                    "services": '["consultation"]'})
     db.close()
     with Store.open(path) as store:
-        (seat,) = store.session_bookings(session_request_id=1, day=dt.date(2026, 12, 1))
+        (seat,) = store.session_bookings.find(session_request_id=1, day=dt.date(2026, 12, 1))
         assert (seat.cancelled, seat.cancel_reason, seat.cancelled_by) == (False, "", "")
 
 
@@ -126,7 +126,7 @@ def test_events_stored_before_causes_keep_their_note_and_have_no_cause(tmp_path)
                                  "from_status": "received", "to_status": "planned", "note": "plan 2026-11-30 v1"})
     db.close()
     with Store.open(path) as store:
-        (event,) = store.events(1)
+        (event,) = store.request_events.of_request(1)
         assert (event.note, event.cause, event.cause_args) == ("plan 2026-11-30 v1", None, {})
 
 
@@ -144,7 +144,7 @@ def test_jobs_stored_before_progress_have_none_and_count_by_time(tmp_path):
                        "phase_started_at": "2026-11-30T09:00:01"})
     db.close()
     with Store.open(path) as store:
-        job = store.get_job(1)
+        job = store.jobs.get(1)
         assert (job.state, job.phase) == (JobState.RUNNING, JobPhase.SOLVE)
         assert (job.found_served, job.found_unassigned, job.found_promises_kept, job.found_promised,
                 job.expected_solve_s) == (None,) * 5
@@ -163,7 +163,7 @@ def test_tokens_made_before_they_had_an_end_get_one_90_days_after_the_upgrade(tm
     db["api_tokens"].insert({"user_id": 1, "token_sha256": "a" * 64, "created_at": "2026-01-05T10:00:00"})
     db.close()
     with Store.open(path) as store:
-        (token,) = store.api_tokens(1)
+        (token,) = store.api_tokens.of_user(1)
         assert token.expires_at == dt.datetime(2027, 3, 1, 8, 30)
         assert token.state(dt.datetime(2026, 12, 1, 8, 30)) == "active" and token.revoked_at is None
-        assert store.login_sessions() == [] and store.audit_entries() == []
+        assert store.login_sessions.all() == [] and store.audit_log.latest() == []

@@ -26,13 +26,13 @@ def test_a_press_on_the_day_or_later_is_taken_a_day_ahead_is_refused():
 def test_mark_stop_two_days_ahead_stores_nothing(safety_instance, action):
     """完了 (or any report) on a stop two days ahead is refused; the request and its events stay as they were."""
     with Store.for_instance(safety_instance) as store:
-        plan = store.published_plan(WEEK)
-        stop = next(s for s in plan.stops if s.step_type == "visit" and not store.stop_reports([s.id]))
-        events, status = len(store.events(stop.request_id)), store.get_request(stop.request_id).status
+        plan = store.plans.published(WEEK)
+        stop = next(s for s in plan.stops if s.step_type == "visit" and not store.request_events.latest_reports_at([s.id]))
+        events, status = len(store.request_events.of_request(stop.request_id)), store.requests.get(stop.request_id).status
         with pytest.raises(DomainError, match="^day:"):
             store.mark_stop(stop.id, action, user="driver1", note="理由",
                             now=dt.datetime.combine(stop.day - dt.timedelta(days=2), dt.time(17)))
-        assert len(store.events(stop.request_id)) == events
-        assert store.get_request(stop.request_id).status == status
+        assert len(store.request_events.of_request(stop.request_id)) == events
+        assert store.requests.get(stop.request_id).status == status
         store.mark_stop(stop.id, action, user="driver1", note="理由", now=dt.datetime.combine(stop.day, dt.time(17)))
-        assert store.stop_reports([stop.id])[stop.id].action == action
+        assert store.request_events.latest_reports_at([stop.id])[stop.id].action == action

@@ -36,6 +36,7 @@ from scheduler.domain import (
     VisitDetails,
 )
 from scheduler.store import NotFound, StorageError, Store
+from scheduler.store.plans import PlanVersions
 
 D = dt.date
 H = 3600
@@ -46,12 +47,12 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 
 def _seed(store: Store) -> dict[str, int]:
     """Store one resident, two sites and one vehicle; return their ids."""
-    resident = store.add_resident(Resident("山田 花子", "ヤマダ ハナコ", "0246-22-1111",
+    resident = store.residents.add(Resident("山田 花子", "ヤマダ ハナコ", "0246-22-1111",
                                            "いわき市川前町上桶売1", 37.21, 140.79, external_id="R1"))
-    hall = store.add_site(Site("川前公民館", SiteKind.COMMUNITY_HALL, 37.2, 140.8,
+    hall = store.sites.add(Site("川前公民館", SiteKind.COMMUNITY_HALL, 37.2, 140.8,
                                opening_hours={1: (9 * H, 17 * H)}, external_id="S1"))
-    shop = store.add_site(Site("マルト川前店", SiteKind.SHOP, 37.22, 140.81, external_id="S2"))
-    van = store.add_vehicle(Vehicle("お出かけ号", hall.id, skills=(Skill.OFFICE_TERMINAL,)))
+    shop = store.sites.add(Site("マルト川前店", SiteKind.SHOP, 37.22, 140.81, external_id="S2"))
+    van = store.vehicles.add(Vehicle("お出かけ号", hall.id, skills=(Skill.OFFICE_TERMINAL,)))
     return {"resident": resident.id, "hall": hall.id, "shop": shop.id, "van": van.id}
 
 
@@ -197,10 +198,10 @@ def plans(draw, ids: dict[str, int], request_id: int) -> Plan:
 def test_resident_round_trip(resident):
     """A resident saved and loaded back equals the original (with its new id)."""
     with Store.open() as store:
-        saved = store.add_resident(resident)
+        saved = store.residents.add(resident)
         assert saved.id is not None and resident.id is None
-        assert store.get_resident(saved.id) == saved
-        assert store.residents() == [saved]
+        assert store.residents.get(saved.id) == saved
+        assert store.residents.all() == [saved]
 
 
 @SETTINGS
@@ -208,9 +209,9 @@ def test_resident_round_trip(resident):
 def test_site_round_trip(site):
     """A site with its kind and opening hours survives save and load."""
     with Store.open() as store:
-        saved = store.add_site(site)
-        assert store.get_site(saved.id) == saved
-        assert store.sites(site.kind) == [saved]
+        saved = store.sites.add(site)
+        assert store.sites.get(saved.id) == saved
+        assert store.sites.of_kind(site.kind) == [saved]
 
 
 @SETTINGS
@@ -218,14 +219,14 @@ def test_site_round_trip(site):
 def test_vehicle_and_shift_exception_round_trip(data):
     """A vehicle (capacity, skills, hours, workdays) and a shift exception survive save and load."""
     with Store.open() as store:
-        depot = store.add_site(Site("車庫", SiteKind.DEPOT, 37.0, 140.9))
-        vehicle = store.add_vehicle(data.draw(vehicles(depot.id)))
-        assert store.get_vehicle(vehicle.id) == vehicle
-        assert store.vehicles(active_only=False) == [vehicle]
-        assert store.vehicles() == ([vehicle] if vehicle.active else [])
-        exc = store.add_shift_exception(data.draw(shift_exceptions(vehicle.id)))
-        assert store.shift_exceptions(exc.day, exc.day) == [exc]
-        assert store.shift_exceptions(exc.day + dt.timedelta(days=1), exc.day + dt.timedelta(days=9)) == []
+        depot = store.sites.add(Site("車庫", SiteKind.DEPOT, 37.0, 140.9))
+        vehicle = store.vehicles.add(data.draw(vehicles(depot.id)))
+        assert store.vehicles.get(vehicle.id) == vehicle
+        assert store.vehicles.all() == [vehicle]
+        assert store.vehicles.active() == ([vehicle] if vehicle.active else [])
+        exc = store.shift_exceptions.add(data.draw(shift_exceptions(vehicle.id)))
+        assert store.shift_exceptions.between(exc.day, exc.day) == [exc]
+        assert store.shift_exceptions.between(exc.day + dt.timedelta(days=1), exc.day + dt.timedelta(days=9)) == []
 
 
 @SETTINGS
@@ -233,9 +234,9 @@ def test_vehicle_and_shift_exception_round_trip(data):
 def test_service_round_trip(service):
     """An upserted service appears once in the catalogue, equal to the original."""
     with Store.open() as store:
-        store.upsert_service(service)
-        store.upsert_service(service)
-        matching = [s for s in store.services() if s.code == service.code]
+        store.services.upsert(service)
+        store.services.upsert(service)
+        matching = [s for s in store.services.all() if s.code == service.code]
         assert matching == [service]
 
 
@@ -247,9 +248,9 @@ def test_request_round_trip_every_kind(data):
         ids = _seed(store)
         req = data.draw(requests(ids))
         saved = store.add_request(req, user="operator1")
-        assert store.get_request(saved.id) == saved
-        assert store.requests(kind=req.kind, statuses=[req.status]) == [saved]
-        (event,) = store.events(saved.id)
+        assert store.requests.get(saved.id) == saved
+        assert store.requests.find(kind=req.kind, statuses=[req.status]) == [saved]
+        (event,) = store.request_events.of_request(saved.id)
         assert (event.from_status, event.to_status, event.user) == (None, req.status, "operator1")
 
 
@@ -261,14 +262,14 @@ def test_plan_round_trip_with_stops_and_unassigned(data):
         ids = _seed(store)
         request_id = store.add_request(_visit(ids["resident"]), user="op").id
         plan = data.draw(plans(ids, request_id))
-        saved = store.save_plan(plan)
+        saved = store.plans.save(plan)
         assert saved.version == 1
-        loaded = store.get_plan(plan.week_start)
+        loaded = store.plans.get(plan.week_start)
         assert sorted(loaded.stops, key=lambda s: s.id) == saved.stops
         assert loaded.unassigned == saved.unassigned
         loaded.stops = saved.stops
         assert loaded == saved
-        assert store.plans() == [Plan(**{**saved.__dict__, "stops": [], "unassigned": []})]
+        assert store.plans.versions() == [Plan(**{**saved.__dict__, "stops": [], "unassigned": []})]
 
 
 def test_session_booking_round_trip(seeded):
@@ -276,11 +277,11 @@ def test_session_booking_round_trip(seeded):
     store, ids = seeded
     session = store.add_request(Request(RequestKind.SESSION, SessionDetails(ids["hall"], SessionRule("weekly", 1))),
                                 user="dispatcher")
-    booking = store.add_session_booking(SessionBooking(session.id, ids["resident"], D(2026, 12, 1),
+    booking = store.session_bookings.add(SessionBooking(session.id, ids["resident"], D(2026, 12, 1),
                                                        ("residence_certificate", "consultation")))
-    assert store.session_bookings(session_request_id=session.id) == [booking]
-    assert store.session_bookings(day=D(2026, 12, 1)) == [booking]
-    assert store.session_bookings(day=D(2026, 12, 8)) == []
+    assert store.session_bookings.find(session_request_id=session.id) == [booking]
+    assert store.session_bookings.find(day=D(2026, 12, 1)) == [booking]
+    assert store.session_bookings.find(day=D(2026, 12, 8)) == []
 
 
 def test_session_booking_needs_a_session_request(seeded):
@@ -288,7 +289,7 @@ def test_session_booking_needs_a_session_request(seeded):
     store, ids = seeded
     visit = store.add_request(_visit(ids["resident"]), user="op")
     with pytest.raises(InputError, match=f"request #{visit.id} is a visit"):
-        store.add_session_booking(SessionBooking(visit.id, ids["resident"], D(2026, 12, 1)))
+        store.session_bookings.add(SessionBooking(visit.id, ids["resident"], D(2026, 12, 1)))
 
 
 # --------------------------------------------------------------------------- errors
@@ -296,8 +297,8 @@ def test_session_booking_needs_a_session_request(seeded):
 
 def test_get_unknown_ids_name_the_id(store):
     """get_* of a missing id raises NotFound whose message names the id."""
-    for getter, what in [(store.get_resident, "resident"), (store.get_site, "site"),
-                         (store.get_vehicle, "vehicle"), (store.get_request, "request")]:
+    for getter, what in [(store.residents.get, "resident"), (store.sites.get, "site"),
+                         (store.vehicles.get, "vehicle"), (store.requests.get, "request")]:
         with pytest.raises(NotFound, match=f"{what} 99 not found"):
             getter(99)
 
@@ -306,8 +307,8 @@ def test_duplicate_external_id_is_refused(seeded):
     """A second resident with external_id R1 is refused and names the holder."""
     store, _ids = seeded
     with pytest.raises(StorageError, match="'R1' is already used by resident"):
-        store.add_resident(Resident("別人", "", "", "", 37.0, 140.0, external_id="R1"))
-    assert len(store.residents()) == 1
+        store.residents.add(Resident("別人", "", "", "", 37.0, 140.0, external_id="R1"))
+    assert len(store.residents.all()) == 1
 
 
 def test_request_with_unknown_site_is_refused(seeded):
@@ -316,7 +317,7 @@ def test_request_with_unknown_site_is_refused(seeded):
     errand = Request(RequestKind.ERRAND, ErrandDetails((ErrandPickup(42),)), resident_id=ids["resident"])
     with pytest.raises(NotFound, match=r"details.pickups\[0\].site_id: site 42 not found"):
         store.add_request(errand, user="op")
-    assert store.requests() == []
+    assert store.requests.all() == []
 
 
 def test_visit_with_unknown_service_is_refused(seeded):
@@ -338,11 +339,11 @@ def test_opening_a_file_that_is_not_a_database_is_one_clear_error(tmp_path):
 def test_update_resident_changes_the_stored_row(seeded):
     """update_resident overwrites fields; phone search follows the new number."""
     store, ids = seeded
-    resident = store.get_resident(ids["resident"])
+    resident = store.residents.get(ids["resident"])
     resident.phone = "090-1234-5678"
-    assert store.update_resident(resident) == resident
-    assert store.find_residents("09012345678") == [resident]
-    assert store.find_residents("0246") == []
+    assert store.residents.update(resident) == resident
+    assert store.residents.find("09012345678") == [resident]
+    assert store.residents.find("0246") == []
 
 
 # --------------------------------------------------------------------------- search
@@ -351,17 +352,17 @@ def test_update_resident_changes_the_stored_row(seeded):
 def test_find_residents_by_name_kana_phone_and_address(seeded):
     """Operators find 山田 花子 by name without space, hiragana or half-width kana, phone or address."""
     store, ids = seeded
-    other = store.add_resident(Resident("佐藤 一郎", "サトウ イチロウ", "0246 23 4567", "いわき市田人町旅人", 37.0, 140.6))
-    yamada = store.get_resident(ids["resident"])
-    assert store.find_residents("山田花子") == [yamada]
-    assert store.find_residents("やまだ") == [yamada]
-    assert store.find_residents("ﾔﾏﾀﾞ") == [yamada]
-    assert store.find_residents("０２４６２２") == [yamada]  # full-width digits
-    assert store.find_residents("23-4567") == [other]
-    assert store.find_residents("0246") == [other, yamada]  # ordered by kana: サ before ヤ
-    assert store.find_residents("田人") == [other]
-    assert store.find_residents("   ") == []
-    assert store.find_residents("%") == []  # LIKE wildcards are matched literally
+    other = store.residents.add(Resident("佐藤 一郎", "サトウ イチロウ", "0246 23 4567", "いわき市田人町旅人", 37.0, 140.6))
+    yamada = store.residents.get(ids["resident"])
+    assert store.residents.find("山田花子") == [yamada]
+    assert store.residents.find("やまだ") == [yamada]
+    assert store.residents.find("ﾔﾏﾀﾞ") == [yamada]
+    assert store.residents.find("０２４６２２") == [yamada]  # full-width digits
+    assert store.residents.find("23-4567") == [other]
+    assert store.residents.find("0246") == [other, yamada]  # ordered by kana: サ before ヤ
+    assert store.residents.find("田人") == [other]
+    assert store.residents.find("   ") == []
+    assert store.residents.find("%") == []  # LIKE wildcards are matched literally
 
 
 # --------------------------------------------------------------------------- status life cycle
@@ -374,15 +375,15 @@ def test_status_life_cycle_records_every_event(seeded):
     promise = TimeWindow(D(2026, 12, 1), 10 * H, 11 * H)
     store.change_status(req.id, RequestStatus.OFFERED, user="op1", note="Tue or Thu offered")
     booked = store.change_status(req.id, "booked", user="op1", promised=promise)
-    assert booked.promised == promise and store.get_request(req.id).promised == promise
+    assert booked.promised == promise and store.requests.get(req.id).promised == promise
     for status in ("planned", "dispatched", "done"):
         store.change_status(req.id, status, user="dispatcher")
-    events = store.events(req.id)
+    events = store.request_events.of_request(req.id)
     assert [(e.from_status and e.from_status.value, e.to_status.value) for e in events] == [
         (None, "received"), ("received", "offered"), ("offered", "booked"), ("booked", "planned"),
         ("planned", "dispatched"), ("dispatched", "done")]
     assert events[1].note == "Tue or Thu offered" and events[-1].user == "dispatcher"
-    assert store.get_request(req.id).status == RequestStatus.DONE
+    assert store.requests.get(req.id).status == RequestStatus.DONE
 
 
 def test_refused_transition_changes_nothing(seeded):
@@ -394,8 +395,8 @@ def test_refused_transition_changes_nothing(seeded):
         store.change_status(req.id, "received", user="op")
     with pytest.raises(InputError, match="unknown status 'lost'"):
         store.change_status(req.id, "lost", user="op")
-    assert store.get_request(req.id).status == RequestStatus.CANCELLED
-    assert len(store.events(req.id)) == 2
+    assert store.requests.get(req.id).status == RequestStatus.CANCELLED
+    assert len(store.request_events.of_request(req.id)) == 2
 
 
 def test_system_changes_keep_their_cause_as_a_code_with_arguments(seeded):
@@ -404,15 +405,15 @@ def test_system_changes_keep_their_cause_as_a_code_with_arguments(seeded):
     req = store.add_request(_visit(ids["resident"]), user="op")
     store.change_status(req.id, "planned", user="planner", cause="plan",
                         cause_args={"week": "2026-11-30", "version": 3})
-    last = store.events(req.id)[-1]
+    last = store.request_events.of_request(req.id)[-1]
     assert (last.cause, last.cause_args, last.note) == ("plan", {"week": "2026-11-30", "version": 3}, "")
     with pytest.raises(InputError, match="cause: unknown cause 'whim'"):
         store.change_status(req.id, "received", user="op", cause="whim")
     with pytest.raises(InputError, match="cause_args: cause 'plan_left_out' needs reason"):
         store.change_status(req.id, "received", user="op", cause="plan_left_out",
                             cause_args={"week": "2026-11-30", "version": 4})
-    assert store.get_request(req.id).status == RequestStatus.PLANNED
-    assert len(store.events(req.id)) == 2
+    assert store.requests.get(req.id).status == RequestStatus.PLANNED
+    assert len(store.request_events.of_request(req.id)) == 2
 
 
 def test_booking_without_a_promise_is_refused(seeded):
@@ -421,8 +422,8 @@ def test_booking_without_a_promise_is_refused(seeded):
     req = store.add_request(_visit(ids["resident"]), user="op")
     with pytest.raises(InputError, match="needs the promised window"):
         store.change_status(req.id, "booked", user="op")
-    assert store.get_request(req.id).status == RequestStatus.RECEIVED
-    assert len(store.events(req.id)) == 1
+    assert store.requests.get(req.id).status == RequestStatus.RECEIVED
+    assert len(store.request_events.of_request(req.id)) == 1
 
 
 def test_status_change_fails_with_its_event(seeded, monkeypatch):
@@ -440,8 +441,8 @@ def test_status_change_fails_with_its_event(seeded, monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         store.change_status(req.id, "cancelled", user="op")
     monkeypatch.undo()
-    assert store.get_request(req.id).status == RequestStatus.RECEIVED
-    assert len(store.events(req.id)) == 1
+    assert store.requests.get(req.id).status == RequestStatus.RECEIVED
+    assert len(store.request_events.of_request(req.id)) == 1
 
 
 def test_request_is_not_stored_when_its_first_event_fails(seeded, monkeypatch):
@@ -457,7 +458,7 @@ def test_request_is_not_stored_when_its_first_event_fails(seeded, monkeypatch):
     with pytest.raises(RuntimeError):
         store.add_request(_visit(ids["resident"]), user="op")
     monkeypatch.undo()
-    assert store.requests() == []
+    assert store.requests.all() == []
 
 
 # --------------------------------------------------------------------------- plans and transactions
@@ -479,28 +480,28 @@ def _count(store: Store, table: str) -> int:
 def test_plan_versions_are_numbered_per_week(seeded):
     """Two saves of the same week get versions 1 and 2; another week starts at 1 again."""
     store, ids = seeded
-    first, second = store.save_plan(_plan(ids)), store.save_plan(_plan(ids))
-    other = store.save_plan(Plan(D(2026, 12, 7), 0, dt.datetime(2026, 12, 4), "dispatcher"))
+    first, second = store.plans.save(_plan(ids)), store.plans.save(_plan(ids))
+    other = store.plans.save(Plan(D(2026, 12, 7), 0, dt.datetime(2026, 12, 4), "dispatcher"))
     assert (first.version, second.version, other.version) == (1, 2, 1)
-    assert store.get_plan(D(2026, 11, 30)).id == second.id
-    assert store.get_plan(D(2026, 11, 30), 1).id == first.id
-    assert store.get_plan(D(2026, 11, 30), 3) is None
-    assert [(p.week_start, p.version) for p in store.plans()] == [
+    assert store.plans.get(D(2026, 11, 30)).id == second.id
+    assert store.plans.get(D(2026, 11, 30), 1).id == first.id
+    assert store.plans.get(D(2026, 11, 30), 3) is None
+    assert [(p.week_start, p.version) for p in store.plans.versions()] == [
         (D(2026, 12, 7), 1), (D(2026, 11, 30), 2), (D(2026, 11, 30), 1)]
-    assert all(p.stops == [] for p in store.plans(D(2026, 11, 30)))
+    assert all(p.stops == [] for p in store.plans.versions(D(2026, 11, 30)))
 
 
 def test_failed_plan_save_leaves_previous_version_and_no_orphan_stops(seeded):
     """Version 2 whose second stop names vehicle 99 fails mid-write; version 1 stays, no v2 rows remain."""
     store, ids = seeded
-    v1 = store.save_plan(_plan(ids))
+    v1 = store.plans.save(_plan(ids))
     with pytest.raises(StorageError, match=r"stops\[1\] \(vehicle 99"):
-        store.save_plan(_plan(ids, vehicle_id=99))
-    assert store.get_plan(D(2026, 11, 30)) == v1
+        store.plans.save(_plan(ids, vehicle_id=99))
+    assert store.plans.get(D(2026, 11, 30)) == v1
     assert _count(store, "plans") == 1
     assert _count(store, "plan_stops") == 3  # v1's three stops only
     # The next successful save is version 2, not 3: the failed one left no number behind.
-    assert store.save_plan(_plan(ids)).version == 2
+    assert store.plans.save(_plan(ids)).version == 2
 
 
 def test_plan_save_failing_on_unassigned_rolls_back_the_stops(seeded, monkeypatch):
@@ -509,16 +510,16 @@ def test_plan_save_failing_on_unassigned_rolls_back_the_stops(seeded, monkeypatc
     request_id = store.add_request(_visit(ids["resident"]), user="op").id
     plan = _plan(ids)
     plan.unassigned = [UnassignedRequest(request_id, "not enough time in any shift")]
-    real_insert = Store._insert_rows
+    real_insert = PlanVersions._insert_rows
 
     def failing_insert(self, table, rows, plan_id):
         if table == "plan_unassigned":
             raise RuntimeError("simulated crash")
         return real_insert(self, table, rows, plan_id)
 
-    monkeypatch.setattr(Store, "_insert_rows", failing_insert)
+    monkeypatch.setattr(PlanVersions, "_insert_rows", failing_insert)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        store.save_plan(plan)
+        store.plans.save(plan)
     monkeypatch.undo()
     assert (_count(store, "plans"), _count(store, "plan_stops")) == (0, 0)
     assert plan.id is None  # the caller's object was not touched
@@ -527,16 +528,16 @@ def test_plan_save_failing_on_unassigned_rolls_back_the_stops(seeded, monkeypatc
 def test_publish_keeps_earlier_published_versions(seeded):
     """Publishing v2 after v1 leaves both published; published_plan is v2; drafts stay drafts."""
     store, ids = seeded
-    v1, v2, _v3 = (store.save_plan(_plan(ids)) for _ in range(3))
-    assert store.published_plan(D(2026, 11, 30)) is None
-    store.publish_plan(v1.id, user="chief")
-    published = store.publish_plan(v2.id, user="chief")
+    v1, v2, _v3 = (store.plans.save(_plan(ids)) for _ in range(3))
+    assert store.plans.published(D(2026, 11, 30)) is None
+    store.plans.publish(v1.id, user="chief")
+    published = store.plans.publish(v2.id, user="chief")
     assert published.status == PlanStatus.PUBLISHED and len(published.stops) == 3
-    statuses = {p.version: p.status for p in store.plans(D(2026, 11, 30))}
+    statuses = {p.version: p.status for p in store.plans.versions(D(2026, 11, 30))}
     assert statuses == {1: PlanStatus.PUBLISHED, 2: PlanStatus.PUBLISHED, 3: PlanStatus.DRAFT}
-    assert store.published_plan(D(2026, 11, 30)).version == 2
+    assert store.plans.published(D(2026, 11, 30)).version == 2
     with pytest.raises(NotFound, match="plan 77 not found"):
-        store.publish_plan(77, user="chief")
+        store.plans.publish(77, user="chief")
 
 
 def test_nested_transaction_joins_the_outer_one(seeded):
@@ -544,18 +545,18 @@ def test_nested_transaction_joins_the_outer_one(seeded):
     store, _ids = seeded
     with pytest.raises(RuntimeError), store.transaction():
         with store.transaction():
-            store.add_site(Site("田人公民館", SiteKind.COMMUNITY_HALL, 36.9, 140.6))
+            store.sites.add(Site("田人公民館", SiteKind.COMMUNITY_HALL, 36.9, 140.6))
         raise RuntimeError("outer fails")
-    assert len(store.sites()) == 2  # only the two seeded sites
+    assert len(store.sites.all()) == 2  # only the two seeded sites
 
 
 def test_for_instance_uses_the_instance_database(tmp_path):
     """Store.for_instance opens instance/odekake.db (creating it), as routing.instance says."""
     with Store.for_instance(tmp_path / "city") as store:
-        store.add_site(Site("支所", SiteKind.BRANCH_OFFICE, 37.0, 140.8))
+        store.sites.add(Site("支所", SiteKind.BRANCH_OFFICE, 37.0, 140.8))
     assert (tmp_path / "city" / "odekake.db").is_file()
     with Store.open(tmp_path / "city" / "odekake.db") as store:
-        assert [s.name for s in store.sites()] == ["支所"]
+        assert [s.name for s in store.sites.all()] == ["支所"]
 
 
 def test_personal_data_never_reaches_the_logs(caplog):
@@ -565,8 +566,8 @@ def test_personal_data_never_reaches_the_logs(caplog):
         ids = _seed(store)
         req = store.add_request(_visit(ids["resident"]), user="op")
         store.change_status(req.id, "cancelled", user="op")
-        store.find_residents("山田")
-        store.save_plan(_plan(ids))
+        store.residents.find("山田")
+        store.plans.save(_plan(ids))
     assert caplog.records, "the store is expected to log its writes"
     for text in ("山田", "ヤマダ", "0246", "川前"):
         assert text not in caplog.text
@@ -575,10 +576,10 @@ def test_personal_data_never_reaches_the_logs(caplog):
 def test_delete_shift_exception():
     """A stored shift exception can be deleted; deleting it again names the missing id."""
     with Store.open() as store:
-        depot = store.add_site(Site("車庫", SiteKind.DEPOT, 37.0, 140.9))
-        van = store.add_vehicle(Vehicle("1号車", depot.id))
-        exc = store.add_shift_exception(ShiftException(van.id, dt.date(2026, 12, 1), reason="extra_duty"))
-        store.delete_shift_exception(exc.id)
-        assert store.shift_exceptions(dt.date(2026, 12, 1), dt.date(2026, 12, 1)) == []
+        depot = store.sites.add(Site("車庫", SiteKind.DEPOT, 37.0, 140.9))
+        van = store.vehicles.add(Vehicle("1号車", depot.id))
+        exc = store.shift_exceptions.add(ShiftException(van.id, dt.date(2026, 12, 1), reason="extra_duty"))
+        store.shift_exceptions.delete(exc.id)
+        assert store.shift_exceptions.between(dt.date(2026, 12, 1), dt.date(2026, 12, 1)) == []
         with pytest.raises(NotFound, match=f"shift exception {exc.id} not found"):
-            store.delete_shift_exception(exc.id)
+            store.shift_exceptions.delete(exc.id)

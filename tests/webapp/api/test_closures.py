@@ -24,18 +24,18 @@ def _expected_cut_off(network, store, ways):
     H = G.copy()
     H.remove_edges_from([(u, v, k) for u, v, k, o in G.edges(keys=True, data="osmid")
                          if set(o if isinstance(o, list) else [o]) & set(ways)])
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     depots = {s.site_id for s in plan.stops if s.step_type == "start"}
     node = {}
     for s in plan.stops:
-        site = store.get_site(s.site_id) if s.site_id is not None else None
+        site = store.sites.get(s.site_id) if s.site_id is not None else None
         if s.lat is None:
             continue
         if site is not None and (site.lat, site.lon) == (s.lat, s.lon):
             node[("site", city_id(site))] = network.snap([("x", s.lat, s.lon)])[0].node
         elif s.resident_id is not None:
-            node[("resident", city_id(store.get_resident(s.resident_id)))] = network.snap([("x", s.lat, s.lon)])[0].node
-    depot_nodes = [node[("site", city_id(store.get_site(d)))] for d in depots]
+            node[("resident", city_id(store.residents.get(s.resident_id)))] = network.snap([("x", s.lat, s.lon)])[0].node
+    depot_nodes = [node[("site", city_id(store.sites.get(d)))] for d in depots]
     return sorted(key for key, n in node.items()
                   if not any(nx.has_path(H, d, n) and nx.has_path(H, n, d) for d in depot_nodes))
 
@@ -43,7 +43,7 @@ def _expected_cut_off(network, store, ways):
 def test_a_closure_cuts_off_a_home_and_is_listed_and_removed(client, store, instance):
     """Closing every way at a resident's home: 201, the resident named unreachable (as networkx finds), listed."""
     network = RoadNetwork.from_instance(instance)
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     stop = next(s for s in plan.stops if s.resident_id is not None and s.lat is not None and s.step_type == "visit")
     home = network.snap([("h", stop.lat, stop.lon)])[0].node
     G = network.G
@@ -56,7 +56,7 @@ def test_a_closure_cuts_off_a_home_and_is_listed_and_removed(client, store, inst
     affects = answer.json["affects"]
     assert affects["week"] == WEEK.isoformat() and affects["published"] and affects["roads"] > 0
     expected = _expected_cut_off(network, store, ways)
-    resident = city_id(store.get_resident(stop.resident_id))
+    resident = city_id(store.residents.get(stop.resident_id))
     assert ("resident", resident) in expected
     assert affects["unreachable"] == {"sites": [i for k, i in expected if k == "site"],
                                       "residents": [i for k, i in expected if k == "resident"]}

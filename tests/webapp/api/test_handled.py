@@ -42,7 +42,7 @@ def test_a_done_without_handled_records_what_was_asked_once_each(client, day_of,
     login(client, "driver1")
     visit = _first(stops, "visit")
     assert _done(client, visit.id).status_code == 200
-    asked = store.get_request(visit.request_id).details.services
+    asked = store.requests.get(visit.request_id).details.services
     assert store.handled_at([visit.id])[visit.id].services == dict.fromkeys(asked, 1)
 
 
@@ -63,7 +63,7 @@ def test_a_bad_handled_is_refused_naming_the_field_and_nothing_is_stored(client,
     assert answer.status_code == 400
     assert field in answer.json["error"] or field in str(answer.json)
     assert store.handled_at([visit.id]) == {}
-    assert store.stop_events([visit.id]) == []
+    assert store.request_events.reports_at([visit.id]) == []
 
 
 def test_handled_on_a_not_home_report_is_refused(client, day_of, route, store):
@@ -73,4 +73,4 @@ def test_handled_on_a_not_home_report_is_refused(client, day_of, route, store):
     answer = client.post(f"/api/stops/{visit.id}/status", json={"action": "not_home", "handled": {"boxes": 1}},
                          headers={"X-CSRFToken": csrf_token(client)})
     assert answer.status_code == 400
-    assert store.stop_events([visit.id]) == []
+    assert store.request_events.reports_at([visit.id]) == []

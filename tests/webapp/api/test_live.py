@@ -41,7 +41,7 @@ def test_presses_keep_their_time_and_the_live_view_shows_them(client, day_of, ro
            - dt.timedelta(hours=9)).isoformat() + "+00:00"
     assert _press(client, first.id, "done", utc).status_code == 200
     assert _press(client, first.id, "done", utc).status_code == 200  # sent again: kept once
-    events = store.stop_events([first.id])
+    events = store.request_events.reports_at([first.id])
     assert [e.action for e in events] == ["arrived", "done"]
     assert events[1].at == dt.datetime.combine(day_of, dt.time()) + dt.timedelta(seconds=first.departure_s % DAY_S + 600)
     live = client.get(f"/api/days/{day_of.isoformat()}/live").json
@@ -69,11 +69,11 @@ def test_a_bad_time_is_refused_naming_at_and_nothing_is_stored(client, day_of, r
         at = f"{day_of.isoformat()}T18:30:00+09:00"
     elif at == "OTHER_DAY":
         at = f"{(day_of - dt.timedelta(days=1)).isoformat()}T10:00:00+09:00"
-    before = store.stop_events([stop.id])
+    before = store.request_events.reports_at([stop.id])
     answer = _press(client, stop.id, "arrived", at)
     assert answer.status_code == 400 and answer.json["error"].startswith("at:"), answer.json
     assert why in answer.json["error"]
-    assert store.stop_events([stop.id]) == before
+    assert store.request_events.reports_at([stop.id]) == before
 
 
 def test_the_timeline_is_csv_for_excel_and_the_office_s_only(client, app, day_of, route, store):
@@ -129,16 +129,16 @@ def test_a_van_35_minutes_late_puts_residents_on_the_call_list_and_operators_not
     cancel = office.post(f"/api/calls/{call['id']}", json={"outcome": "cancel", "note": "今日は不要"},
                          headers={"X-CSRFToken": token})
     assert cancel.status_code == 200
-    assert store.get_request(call["request_id"]).status.value == "cancelled"
+    assert store.requests.get(call["request_id"]).status.value == "cancelled"
 
 
 def test_a_report_on_a_draft_version_s_stop_or_an_unknown_stop_is_refused(client, app, day_of, store):
-    plan = store.published_plan(day_of - dt.timedelta(days=day_of.weekday()))
-    draft = store.save_plan(dataclasses.replace(plan, id=None, version=0, status=PlanStatus.DRAFT, stops=[
+    plan = store.plans.published(day_of - dt.timedelta(days=day_of.weekday()))
+    draft = store.plans.save(dataclasses.replace(plan, id=None, version=0, status=PlanStatus.DRAFT, stops=[
         dataclasses.replace(s, id=None, plan_id=None) for s in plan.stops], unassigned=[]))
     stop = next(s for s in draft.stops if s.request_id is not None and s.day == day_of)
     login(client, "dispatcher")
     answer = _press(client, stop.id, "arrived", None)
     assert answer.status_code == 400 and answer.json["field"] == "stop_id", answer.json
-    assert store.stop_events([stop.id]) == []
+    assert store.request_events.reports_at([stop.id]) == []
     assert _press(client, 10**9, "arrived", None).status_code == 404

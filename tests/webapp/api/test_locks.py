@@ -15,7 +15,7 @@ def _post(client, body):
 
 def test_a_stop_a_shift_and_a_day_are_locked_listed_and_removed(client, store):
     login(client, "dispatcher")
-    stop = next(s for s in store.published_plan(WEEK).stops if s.day == THURSDAY and s.request_id is not None)
+    stop = next(s for s in store.plans.published(WEEK).stops if s.day == THURSDAY and s.request_id is not None)
     made = [_post(client, body) for body in ({"stop_id": stop.id}, {"vehicle": stop.vehicle_id,
                                              "day": THURSDAY.isoformat()}, {"day": THURSDAY.isoformat()})]
     assert [m.status_code for m in made] == [201, 201, 201]
@@ -28,14 +28,14 @@ def test_a_stop_a_shift_and_a_day_are_locked_listed_and_removed(client, store):
     assert client.get(f"/api/locks?week={(WEEK + dt.timedelta(days=7)).isoformat()}").json["locks"] == []
     first = made[0].json["lock"]["id"]
     gone = client.delete(f"/api/locks/{first}", headers={"X-CSRFToken": csrf_token(client)})
-    assert gone.status_code == 200 and len(store.locks(THURSDAY, THURSDAY)) == 2
+    assert gone.status_code == 200 and len(store.locks.between(THURSDAY, THURSDAY)) == 2
     again = client.delete(f"/api/locks/{first}", headers={"X-CSRFToken": csrf_token(client)})
     assert again.status_code == 404
 
 
 def test_the_same_lock_twice_is_a_409_and_bad_input_names_the_field(client, store):
     login(client, "dispatcher")
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     stop = next(s for s in plan.stops if s.day == THURSDAY and s.request_id is not None)
     assert _post(client, {"stop_id": stop.id}).status_code == 201
     twice = _post(client, {"stop_id": stop.id})
@@ -51,12 +51,12 @@ def test_the_same_lock_twice_is_a_409_and_bad_input_names_the_field(client, stor
         answer = _post(client, body)
         assert (answer.status_code, answer.json["field"]) == (code, field), body
     assert client.get("/api/locks?week=2026-12-01").status_code == 400  # not a Monday
-    assert len(store.locks(WEEK, WEEK + dt.timedelta(days=6))) == 1
+    assert len(store.locks.between(WEEK, WEEK + dt.timedelta(days=6))) == 1
 
 
 def test_a_locked_request_is_not_moved_409_in_words(client, store):
     login(client, "dispatcher")
-    stop = next(s for s in store.published_plan(WEEK).stops if s.day == THURSDAY and s.step_type == "visit")
+    stop = next(s for s in store.plans.published(WEEK).stops if s.day == THURSDAY and s.step_type == "visit")
     other = 1 if stop.vehicle_id != 1 else 2
     assert _post(client, {"day": THURSDAY.isoformat()}).status_code == 201
     answer = client.post(f"/api/requests/{stop.request_id}/move", json={"vehicle": other, "day": THURSDAY.isoformat()},

@@ -17,14 +17,14 @@ def _post(client, url, body):
 def test_the_rest_of_a_day_re_planned_is_a_draft_version_with_diff_and_calls(app, client, store):
     clock_on(app, DAY)
     login(client, "dispatcher")
-    versions = len(store.plans())
+    versions = len(store.plans.versions())
     answer = _post(client, f"/api/days/{DAY.isoformat()}/replan", {"from": "11:00"})
     assert answer.status_code == 201, answer.json
     body = answer.json
     assert body["day"] == DAY.isoformat() and body["status"] == "draft"
-    assert len(store.plans()) == versions + 1
-    assert store.get_plan(WEEK).version == body["version"]
-    assert body["derived_from"] == store.published_plan(WEEK).version
+    assert len(store.plans.versions()) == versions + 1
+    assert store.plans.get(WEEK).version == body["version"]
+    assert body["derived_from"] == store.plans.published(WEEK).version
     assert set(body["diff"]) == {"moved", "reassigned", "newly_unassigned"}
     assert isinstance(body["calls"], list) and isinstance(body["moved"], int)
     assert client.get(f"/api/weeks/{WEEK.isoformat()}/plan").json["plan"]["version"] == body["version"]
@@ -39,9 +39,9 @@ def test_an_outage_stores_its_exception_and_re_plans_the_day(app, client, store)
     assert [e["day"] for e in answer.json["exceptions"]] == [DAY.isoformat()]
     [replan] = answer.json["replans"]
     assert replan["day"] == DAY.isoformat()
-    [exception] = [e for e in store.shift_exceptions(DAY, DAY) if e.vehicle_id == 2]
+    [exception] = [e for e in store.shift_exceptions.between(DAY, DAY) if e.vehicle_id == 2]
     assert (exception.reason, exception.note, exception.start_s) == ("other", "故障", 11 * 3600)
-    plan = store.get_plan(WEEK)
+    plan = store.plans.get(WEEK)
     assert plan.summary["change"]["outages"] == [2]
     # at 9:00 the van still runs its morning: its route of the day is back at its depot by 11:00
     own = [s for s in plan.stops if (s.vehicle_id, s.day) == (2, DAY)]

@@ -37,7 +37,7 @@ def _half_width(kana: str) -> str:
 
 def test_search_finds_a_resident_however_the_operator_types(operator, store):
     """Kana in hiragana, katakana or half-width, with or without spaces; the phone in any format; the address."""
-    person = store.get_resident(1)
+    person = store.residents.get(1)
     kata = person.kana  # stored as katakana with a space, e.g. ヒルタ フミコ
     hira = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in kata)
     digits = re.sub(r"\D", "", person.phone)
@@ -62,8 +62,8 @@ def test_a_reading_is_suggested_and_any_kana_folds_to_hiragana():
 
 def test_a_home_off_the_road_graph_is_refused_with_the_distance(operator, store):
     """A point far from every road: the API answers 400 naming the position and the distance; nothing is stored."""
-    before = len(store.residents())
-    site = store.sites()[0]
+    before = len(store.residents.all())
+    site = store.sites.all()[0]
     far = {"name": "遠野 一郎", "lat": site.lat + 0.2, "lon": site.lon + 0.2}
     answer = _post_json(operator, "/api/residents", far)
     assert answer.status_code == 400
@@ -78,12 +78,12 @@ def test_a_home_off_the_road_graph_is_refused_with_the_distance(operator, store)
     assert _post_json(operator, "/api/residents", far).json["message"].startswith("Position: the point is ")
     page = operator.post("/booking/residents/new", data={**far, "csrf_token": csrf_token(operator)})
     assert page.status_code == 400 and "m from the nearest road" in page.text
-    assert len(store.residents()) == before
+    assert len(store.residents.all()) == before
 
 
 def test_an_empty_name_is_refused_in_the_screens_language(operator, store):
     """The register form without a name says 氏名: 入力してください on a Japanese screen, Name: must not be empty in English."""
-    site = store.sites()[0]
+    site = store.sites.all()[0]
     form = {"name": " ", "site": str(site.id), "csrf_token": csrf_token(operator)}
     page = operator.post("/booking/residents/new", data=form)
     assert page.status_code == 400
@@ -109,12 +109,12 @@ def test_a_bad_draft_is_answered_with_a_message_in_the_sessions_language(operato
 
 def test_register_at_a_landmark_suggests_the_reading(operator, store):
     """A resident placed at a landmark is stored there, with the kana reading suggested from the name."""
-    site = store.sites()[0]
+    site = store.sites.all()[0]
     form = {"name": "山田 花子", "phone": "0246-00-1234", "site": str(site.id), "notes": "耳が遠い",
             "contact_name": "山田 一郎（長男）", "csrf_token": csrf_token(operator)}
     answer = operator.post("/booking/residents/new", data=form)
     assert answer.status_code == 302
-    person = store.find_residents("0246001234")[0]
+    person = store.residents.find("0246001234")[0]
     assert (person.kana, person.lat, person.lon, person.contact_name) == ("ヤマダ ハナコ", site.lat, site.lon,
                                                                           "山田 一郎（長男）")
 
@@ -135,7 +135,7 @@ def test_the_whole_call_find_request_offers_confirm_read_back(operator, store):
     assert confirmed.status_code == 302
     readback = operator.get(confirmed.location)
     assert "1月12日（火）" in readback.text and "印鑑" in readback.text
-    req = store.get_request(int(confirmed.location.split("/")[-2]))
+    req = store.requests.get(int(confirmed.location.split("/")[-2]))
     assert req.status.value == "booked" and req.promised.day.isoformat() == FREE_DAY
 
 
@@ -161,7 +161,7 @@ def test_api_offer_book_cancel(operator, store):
     assert no_reason.status_code == 400 and no_reason.json["error"].startswith("reason:")
     done = _post_json(operator, f"/api/bookings/{rid}", {"reason": "入院のため"}, method="DELETE")
     assert done.status_code == 200 and done.json["status"] == "cancelled"
-    assert store.events(rid)[-1].note == "入院のため"
+    assert store.request_events.of_request(rid)[-1].note == "入院のため"
 
 
 def test_cancel_form_refusals_are_in_staff_words(operator, store):
@@ -170,14 +170,14 @@ def test_cancel_form_refusals_are_in_staff_words(operator, store):
     url = f"/booking/requests/{rid}/cancel"
     blank = operator.post(url, data={"reason": "  ", "csrf_token": csrf_token(operator)}, follow_redirects=True)
     assert "取り消せません: 理由を入力してください" in blank.text and "reason:" not in blank.text
-    assert store.get_request(rid).status.value == "booked"
+    assert store.requests.get(rid).status.value == "booked"
     done = operator.post(url, data={"reason": "入院のため", "csrf_token": csrf_token(operator)}, follow_redirects=True)
-    assert "取り消しました" in done.text and store.get_request(rid).status.value == "cancelled"
+    assert "取り消しました" in done.text and store.requests.get(rid).status.value == "cancelled"
     again = operator.post(url, data={"reason": "重複", "csrf_token": csrf_token(operator)}, follow_redirects=True)
     assert "取り消せません: この依頼は「取消」です" in again.text and "cannot change status" not in again.text
     assert '<p class="flash flash-error" role="alert">取り消せません' in again.text  # a refusal, not a done action
     assert '<p class="flash" role="status">取り消しました' in done.text
-    assert store.events(rid)[-1].note == "入院のため"
+    assert store.request_events.of_request(rid)[-1].note == "入院のため"
     operator.get("/lang/en")
     english = operator.post(url, data={"reason": "x", "csrf_token": csrf_token(operator)}, follow_redirects=True)
     assert "Cannot cancel: this request is “" in english.text
@@ -215,8 +215,8 @@ def seat(store):
     """Resident 1's seat in the first hall session planned in the sample week."""
     from scheduler.domain import SessionBooking
 
-    stop = next(s for s in store.get_plan(WEEK).stops if s.step_type == "session")
-    return store.add_session_booking(SessionBooking(stop.request_id, 1, stop.day, ("residence_certificate",)))
+    stop = next(s for s in store.plans.get(WEEK).stops if s.step_type == "session")
+    return store.session_bookings.add(SessionBooking(stop.request_id, 1, stop.day, ("residence_certificate",)))
 
 
 def test_operator_cancels_a_seat_from_the_resident_page(operator, store, seat):
@@ -227,24 +227,24 @@ def test_operator_cancels_a_seat_from_the_resident_page(operator, store, seat):
     blank = operator.post(f"/booking/seats/{seat.id}/cancel", data={"reason": " ", "csrf_token": csrf_token(operator)},
                           follow_redirects=True)
     assert "取り消せません: 理由を入力してください" in blank.text and "reason:" not in blank.text
-    assert not store.get_session_booking(seat.id).cancelled
+    assert not store.session_bookings.get(seat.id).cancelled
     done = operator.post(f"/booking/seats/{seat.id}/cancel",
                          data={"reason": "入院のため", "csrf_token": csrf_token(operator)})
     assert done.status_code == 302 and done.location == "/booking/residents/1"
-    entry = store.audit_entries(limit=1)[0]  # ids only
+    entry = store.audit_log.latest(limit=1)[0]  # ids only
     assert (entry.user, entry.action, entry.subject, entry.subject_ids) == ("operator", "change", "resident", (1,))
     page = operator.get(done.location)
     assert "巡回の予約を取り消しました" in page.text
     row = re.search(rf'<tr id="seat-{seat.id}".*?</tr>', page.text, re.DOTALL).group(0)
     assert "取消" in row and "入院のため" in row and "<form" not in row
-    cancelled = store.get_session_booking(seat.id)
+    cancelled = store.session_bookings.get(seat.id)
     assert (cancelled.cancel_reason, cancelled.cancelled_by) == ("入院のため", "operator")
     readback = operator.get(f"/booking/seats/{seat.id}/readback")
     assert "取り消し済みです" in readback.text and "取り消しました" in readback.text
     again = operator.post(f"/booking/seats/{seat.id}/cancel",
                           data={"reason": "重複", "csrf_token": csrf_token(operator)}, follow_redirects=True)
     assert "取り消せません: この予約はすでに取り消されています" in again.text and "already" not in again.text
-    assert store.get_session_booking(seat.id).cancel_reason == "入院のため"
+    assert store.session_bookings.get(seat.id).cancel_reason == "入院のため"
 
 
 def test_seat_cancel_needs_the_csrf_token_and_an_office_role(app, operator, store, seat):
@@ -256,7 +256,7 @@ def test_seat_cancel_needs_the_csrf_token_and_an_office_role(app, operator, stor
     assert login(driver, "driver1").status_code == 302
     refused = driver.post(f"/booking/seats/{seat.id}/cancel", data={"reason": "x", "csrf_token": csrf_token(driver)})
     assert refused.status_code == 403
-    assert not store.get_session_booking(seat.id).cancelled
+    assert not store.session_bookings.get(seat.id).cancelled
 
 
 def test_api_cancels_a_seat_once_with_a_reason(operator, store, seat):
@@ -272,13 +272,13 @@ def test_api_cancels_a_seat_once_with_a_reason(operator, store, seat):
     again = _post_json(operator, url, {"reason": "again"})
     assert again.status_code == 409 and "already cancelled" in again.json["error"]
     assert _post_json(operator, "/api/seats/999/cancel", {"reason": "x"}).status_code == 404
-    assert store.get_session_booking(seat.id).cancel_reason == "入院のため"
+    assert store.session_bookings.get(seat.id).cancel_reason == "入院のため"
 
 
 def test_the_history_says_why_the_planner_changed_a_request_in_staff_words(operator, store):
     """A request the week's plan took in reads 「…の週 第1版の計画に入りました」 (English when chosen), not English notes."""
-    planned = next(r for r in store.requests()
-                   if r.resident_id is not None and any(e.cause == "plan" for e in store.events(r.id)))
+    planned = next(r for r in store.requests.all()
+                   if r.resident_id is not None and any(e.cause == "plan" for e in store.request_events.of_request(r.id)))
     page = operator.get(f"/booking/residents/{planned.resident_id}")
     assert page.status_code == 200
     assert "11月30日(月)の週 第1版の計画に入りました" in page.text
@@ -356,28 +356,28 @@ def test_api_bookings_refuse_a_past_day_and_a_nul_in_a_name(operator, store):
 
 def test_registering_the_same_person_twice_warns_before_saving(operator, store):
     """Same phone (written otherwise), or same reading and address: 409 naming the first; confirmed: registered."""
-    site = store.sites()[0]
+    site = store.sites.all()[0]
     first = {"name": "山田 花子", "kana": "やまだ はなこ", "phone": "0246-00-1234", "address": "山里 1-1",
              "site": site.id}
     assert _post_json(operator, "/api/residents", first).status_code == 201
-    before = len(store.residents())
+    before = len(store.residents.all())
     again = _post_json(operator, "/api/residents", {**first, "name": "山田 華子", "phone": "0246 00 1234",
                                                    "address": "別の住所"})
     assert again.status_code == 409 and again.json["code"] == "likely_duplicate"
     same_home = _post_json(operator, "/api/residents", {**first, "kana": "ヤマダ ハナコ", "phone": ""})
     assert same_home.status_code == 409 and same_home.json["existing"]["id"] == again.json["existing"]["id"]
-    assert len(store.residents()) == before
+    assert len(store.residents.all()) == before
     form = {**first, "site": str(site.id), "csrf_token": csrf_token(operator)}
     page = operator.post("/booking/residents/new", data=form)
     assert page.status_code == 409 and "同じ電話番号、または同じ読みと住所の方がすでに登録されています" in page.text
-    assert "別の人として登録する" in page.text and len(store.residents()) == before
+    assert "別の人として登録する" in page.text and len(store.residents.all()) == before
     assert operator.post("/booking/residents/new", data={**form, "not_duplicate": "1"}).status_code == 302
-    assert len(store.residents()) == before + 1
+    assert len(store.residents.all()) == before + 1
 
 
 def test_a_phone_with_letters_is_refused(operator, store):
     """0246-AB-CDEF is not stored: 400 naming the phone."""
-    site = store.sites()[0]
+    site = store.sites.all()[0]
     answer = _post_json(operator, "/api/residents", {"name": "架空 次郎", "phone": "0246-AB-CDEF", "site": site.id})
     assert answer.status_code == 400 and answer.json["error"].startswith("phone:")
 
@@ -388,9 +388,9 @@ def test_a_planned_request_shows_the_time_to_tell_and_the_read_back_gives_the_nu
     from scheduler.booking.readback import tellable_window
     from scheduler.domain import DAY_S, RequestKind
 
-    plan = store.published_plan(WEEK)
-    stop = next(s for s in plan.stops if s.step_type == "visit" and store.get_request(s.request_id).promised is None)
-    req = store.get_request(stop.request_id)
+    plan = store.plans.published(WEEK)
+    stop = next(s for s in plan.stops if s.step_type == "visit" and store.requests.get(s.request_id).promised is None)
+    req = store.requests.get(stop.request_id)
     window = tellable_window(store, req)
     start = (stop.start_s % DAY_S) // 1800 * 1800
     assert (window.day, window.start_s, window.end_s) == (stop.day, start, start + 3600)
@@ -400,5 +400,5 @@ def test_a_planned_request_shows_the_time_to_tell_and_the_read_back_gives_the_nu
     app.config["ODEKAKE_OFFICE_PHONE"] = "0246-22-1111"
     booked = _post_json(operator, "/api/bookings", {"draft": {**VISIT, "resident": 1}, "offer": 1})
     text = booked.json["read_back"]
-    assert f"受付番号は{city_id(store.get_request(booked.json['request_id']))}です。" in text
+    assert f"受付番号は{city_id(store.requests.get(booked.json['request_id']))}です。" in text
     assert "0246-22-1111までお電話ください" in text

@@ -127,7 +127,7 @@ def _add_plan_week(instance: Path) -> None:
                           params=SolveParams(time_limit_s=60, solution_limit=1), user="test", now=sample_now(PLAN_WEEK))
         publish(store, first.plan.id, user="test")
         copies: dict[int, int] = {}
-        for r in store.requests():
+        for r in store.requests.all():
             if r.kind == RequestKind.SESSION or not (r.windows or r.promised):
                 continue
             details = r.details
@@ -314,7 +314,7 @@ def driver_days(live_server):
     from scheduler.store import Store
 
     with Store.for_instance(live_server.instance) as store:
-        plan = store.published_plan(WEEK)
+        plan = store.plans.published(WEEK)
         days: dict[int, list] = {}
         for s in plan.stops:
             if s.request_id is not None and s.day not in days.setdefault(s.vehicle_id, []):

@@ -37,7 +37,7 @@ def _stored_presses(instance, stop_ids: list[int], count: int, timeout_s: float 
     deadline = time.monotonic() + timeout_s
     while True:
         with Store.for_instance(instance) as store:
-            events = store.stop_events(stop_ids)
+            events = store.request_events.reports_at(stop_ids)
         if len(events) >= count or time.monotonic() > deadline:
             return events
         time.sleep(0.2)

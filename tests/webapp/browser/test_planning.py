@@ -52,16 +52,16 @@ def _added_stop(instance, version: int) -> tuple[str, str, str]:
     from webapp.cli.user import add_user
 
     with Store.for_instance(instance) as store:
-        old = {s.request_id for s in store.get_plan(PLAN_WEEK, 1).stops}
-        for s in sorted(store.get_plan(PLAN_WEEK, version).stops, key=lambda s: (s.vehicle_id, s.day, s.seq)):
+        old = {s.request_id for s in store.plans.get(PLAN_WEEK, 1).stops}
+        for s in sorted(store.plans.get(PLAN_WEEK, version).stops, key=lambda s: (s.vehicle_id, s.day, s.seq)):
             if s.request_id is not None and s.request_id not in old:
-                request = store.get_request(s.request_id)
+                request = store.requests.get(s.request_id)
                 if request.resident_id is not None:
                     login = next((name for name, (_, vehicle) in ACCOUNTS.items() if vehicle == s.vehicle_id), None)
                     if login is None:
                         login = f"driver-of-{s.vehicle_id}"
                         add_user(store, login, "driver", vehicle_id=s.vehicle_id, password=PASSWORD)
-                    return login, s.day.isoformat(), store.get_resident(request.resident_id).name
+                    return login, s.day.isoformat(), store.residents.get(request.resident_id).name
     pytest.fail(f"第{version}版 serves no new request at a resident's")
 
 
@@ -78,7 +78,7 @@ def _newly_planned(instance, version: int) -> int:
     from scheduler.planning.diff import diff_plans
 
     with Store.for_instance(instance) as store:
-        return len(diff_plans(store.get_plan(PLAN_WEEK, 1), store.get_plan(PLAN_WEEK, version)).newly_served)
+        return len(diff_plans(store.plans.get(PLAN_WEEK, 1), store.plans.get(PLAN_WEEK, version)).newly_served)
 
 
 def test_plan_with_the_progress_bar_then_compare_and_publish(page_as, shot, live_server):

@@ -120,7 +120,7 @@ def test_vehicle_2_out_at_eleven_from_the_day_screen_to_the_published_plan_and_t
     assert "公開しました" in page.inner_text("main")
 
     with Store.for_instance(live_server.instance) as store:
-        plan = store.published_plan(WEEK)
+        plan = store.plans.published(WEEK)
         assert plan.summary["change"] == {"kind": "replan_day", "day": DAY.isoformat(), "outages": [2]}
         unassigned = {u.request_id for u in plan.unassigned}
         placed = {s.request_id: s.vehicle_id for s in plan.stops if s.day == DAY and s.request_id is not None}

@@ -146,7 +146,7 @@ def walk_day(live_server, driver_days):
     assert day not in (driver_days[2][0], driver_days[2][-1])  # the days other tests write
     at = dt.datetime.combine(day, dt.time(9))
     with Store.for_instance(live_server.instance) as store:
-        stops = sorted((s for s in store.published_plan(WEEK).stops
+        stops = sorted((s for s in store.plans.published(WEEK).stops
                         if s.vehicle_id == 2 and s.day == day and s.request_id is not None), key=lambda s: s.seq)
         for n, (stop, status) in enumerate(zip(stops, ["done", "not_home", "arrived"], strict=False)):
             moment = at + dt.timedelta(minutes=25 * n)
@@ -174,15 +174,15 @@ def ids(live_server):
     from scheduler.store import Store
 
     with Store.for_instance(live_server.instance) as store:
-        booked = next(r for r in store.requests() if r.promised is not None and r.resident_id is not None
+        booked = next(r for r in store.requests.all() if r.promised is not None and r.resident_id is not None
                       and r.kind != RequestKind.SESSION)
-        hall = next(r for r in store.requests() if r.kind == RequestKind.SESSION)
-        seat = store.add_session_booking(SessionBooking(session_request_id=hall.id, resident_id=booked.resident_id,
+        hall = next(r for r in store.requests.all() if r.kind == RequestKind.SESSION)
+        seat = store.session_bookings.add(SessionBooking(session_request_id=hall.id, resident_id=booked.resident_id,
                                                         day=WEEK + dt.timedelta(days=21)))
         return {"resident": booked.resident_id, "request": booked.id, "seat": seat.id,
-                "site": store.sites()[0].id, "vehicle": store.vehicles()[0].id,
-                "service": store.services()[0].code, "user": store.users()[0].id,
-                "job": store.jobs(WEEK)[0].id}
+                "site": store.sites.all()[0].id, "vehicle": store.vehicles.active()[0].id,
+                "service": store.services.all()[0].code, "user": store.users.all()[0].id,
+                "job": store.jobs.of_week(WEEK)[0].id}
 
 
 def _office(walk: _Walk, day: dt.date) -> None:

@@ -130,26 +130,26 @@ def planted(browser, live_server) -> Planted:
 
     instance = live_server.instance
     with Store.for_instance(instance) as store:
-        homes = sorted(store.residents(), key=lambda r: r.id)
+        homes = sorted(store.residents.all(), key=lambda r: r.id)
     resident_id = _register_through_the_api(browser, live_server, homes[0])
     day = [TimeWindow(XSS_DAY, 9 * 3600, 16 * 3600)]
     with Store.for_instance(instance) as store:
-        hall = store.add_site(Site(name=T["公民館"], kind=SiteKind.COMMUNITY_HALL, lat=homes[2].lat, lon=homes[2].lon,
+        hall = store.sites.add(Site(name=T["公民館"], kind=SiteKind.COMMUNITY_HALL, lat=homes[2].lat, lon=homes[2].lon,
                                    address=T["公民館住所"]))
-        shop = store.add_site(Site(name=T["商店"], kind=SiteKind.SHOP, lat=homes[3].lat, lon=homes[3].lon))
-        store.upsert_service(Service(code="xss_check", name_ja=T["用件"], name_en=T["用件"], duration_s=600))
-        depot = store.vehicles()[0].depot_site_id
-        vehicle = store.add_vehicle(Vehicle(name=T["号車"], depot_site_id=depot, capacity={"seats": 3, "boxes": 8},
+        shop = store.sites.add(Site(name=T["商店"], kind=SiteKind.SHOP, lat=homes[3].lat, lon=homes[3].lon))
+        store.services.upsert(Service(code="xss_check", name_ja=T["用件"], name_en=T["用件"], duration_s=600))
+        depot = store.vehicles.active()[0].depot_site_id
+        vehicle = store.vehicles.add(Vehicle(name=T["号車"], depot_site_id=depot, capacity={"seats": 3, "boxes": 8},
                                             skills=tuple(Skill), workdays=()))
-        store.add_shift_exception(ShiftException(vehicle_id=vehicle.id, day=XSS_DAY, reason=EXTRA_DUTY,
+        store.shift_exceptions.add(ShiftException(vehicle_id=vehicle.id, day=XSS_DAY, reason=EXTRA_DUTY,
                                                  note=T["運休メモ"]))
-        store.add_shift_exception(ShiftException(vehicle_id=vehicle.id, day=dt.date(2027, 1, 20),  # on the masters list
+        store.shift_exceptions.add(ShiftException(vehicle_id=vehicle.id, day=dt.date(2027, 1, 20),  # on the masters list
                                                  note=T["運休メモ"]))
-        for other in store.vehicles():
+        for other in store.vehicles.active():
             if other.id != vehicle.id:
-                store.add_shift_exception(ShiftException(vehicle_id=other.id, day=XSS_DAY))
+                store.shift_exceptions.add(ShiftException(vehicle_id=other.id, day=XSS_DAY))
         add_user(store, DRIVER, "driver", vehicle_id=vehicle.id, password=PASSWORD, name=T["職員"])
-        second = store.add_resident(Resident(name=T["二人目"], kana="ニバンメ", phone="0246-00-0002",
+        second = store.residents.add(Resident(name=T["二人目"], kana="ニバンメ", phone="0246-00-0002",
                                              address=T["二人目住所"], lat=homes[4].lat, lon=homes[4].lon))
         requests = [
             Request(kind=RequestKind.VISIT, details=VisitDetails(services=("xss_check",)), resident_id=resident_id,
@@ -168,7 +168,7 @@ def planted(browser, live_server) -> Planted:
         params = SolveParams(time_limit_s=60, solution_limit=1)
         first = plan_week(store, network, XSS_WEEK, params=params, user="test", now=PLANNED_AT)
         publish(store, first.plan.id, user="test")
-        seat = store.add_session_booking(SessionBooking(session_request_id=added[3].id, resident_id=resident_id,
+        seat = store.session_bookings.add(SessionBooking(session_request_id=added[3].id, resident_id=resident_id,
                                                         day=XSS_DAY))
         store.add_request(Request(kind=RequestKind.VISIT, details=VisitDetails(services=("xss_check",)),
                                   resident_id=second.id, windows=day), user="test")
@@ -179,7 +179,7 @@ def planted(browser, live_server) -> Planted:
         visit = next(s for s in latest.plan.stops if s.request_id == added[0].id)
         store.mark_stop(visit.id, "cannot_serve", user=DRIVER, note=T["対応不可理由"],  # the crew's typed reason
                         now=dt.datetime.combine(visit.day, dt.time(17)))
-        store.update_vehicle(dataclasses.replace(vehicle, active=False))
+        store.vehicles.update(dataclasses.replace(vehicle, active=False))
     return Planted(resident=resident_id, second=second.id, hall=hall.id, shop=shop.id, vehicle=vehicle.id,
                    seat=seat.id)
 

@@ -41,9 +41,9 @@ def test_demo_plans_the_sample_week_and_reruns_without_reloading(sample_instance
     assert logins["driver1"]["password"] in result.output  # printed for the person running the demo
     assert (instance / "demo-logins.json").stat().st_mode & 0o077 == 0  # owner-only
     with Store.for_instance(instance) as store:
-        plan = store.get_plan(json_week(instance))
-        n_requests = len(store.requests())
-        history = store.published_plan(dt.date(2026, 11, 16))
+        plan = store.plans.get(json_week(instance))
+        n_requests = len(store.requests.all())
+        history = store.plans.published(dt.date(2026, 11, 16))
         assert history is not None and store.db.execute("SELECT COUNT(*) FROM stop_handled").fetchone()[0] > 0
     assert plan is not None and plan.version == 1 and plan.summary["served"] > 0
     # a promise the plan breaks would be listed; the demo week keeps them all
@@ -55,7 +55,7 @@ def test_demo_plans_the_sample_week_and_reruns_without_reloading(sample_instance
     assert "week 2026-11-30 plan v2" in again.output
     assert logins["driver1"]["password"] in again.output  # the same log-ins, not new ones
     with Store.for_instance(instance) as store:
-        assert len(store.requests()) == n_requests  # nothing loaded twice
+        assert len(store.requests.all()) == n_requests  # nothing loaded twice
 
 
 def json_week(instance):

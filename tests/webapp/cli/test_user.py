@@ -21,7 +21,7 @@ def test_user_add_list_and_password_hash(tmp_path):
     assert added.exit_code == 0, added.output
     assert "kantan-desu-1" not in added.output
     with Store.for_instance(instance) as store:
-        account = store.user_by_login("sato")
+        account = store.users.by_login("sato")
         assert account.password_hash != "kantan-desu-1" and check_password(account, "kantan-desu-1")
         assert not check_password(account, "wrong")
     generated = run(instance, "user", "add", "suzuki", "--role", "operator")

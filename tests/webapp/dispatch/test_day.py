@@ -111,7 +111,7 @@ def test_the_call_list_shows_whom_to_phone_and_records_outcomes_and_a_cancellati
     assert {"伝えた時間より遅れます", "約束の時間に間に合いません"} & set(re.findall(r'<td class="reason">(.*?)</td>', row))
     for word in ("連絡済み", "不在・折返し待ち", "変更了承", "取消希望"):
         assert word in row
-    viewed = store.audit_entries(limit=1)[0]
+    viewed = store.audit_log.latest(limit=1)[0]
     assert (viewed.action, viewed.subject, viewed.where) == ("view", "resident", "dispatch.calls")
     assert first["resident_id"] in viewed.subject_ids
     token = csrf_token(office)
@@ -120,14 +120,14 @@ def test_the_call_list_shows_whom_to_phone_and_records_outcomes_and_a_cancellati
     assert "記録しました" in noted.text
     row = re.search(rf'<tr id="call-{first["id"]}".*?</tr>', noted.text, re.DOTALL).group(0)
     assert "noted" in row and "不在・折返し待ち" in row and "留守電に伝言" in row
-    assert store.call_outcomes(day)[-1].outcome == "no_answer"
+    assert store.call_outcomes.on(day)[-1].outcome == "no_answer"
     refused = office.post(f"/dispatch/calls/{first['id']}", data={"outcome": "maybe", "csrf_token": token},
                           follow_redirects=True)
     assert "記録できません" in refused.text
     cancelled = office.post(f"/dispatch/calls/{first['id']}", data={"outcome": "cancel", "note": "今日は不要",
                                                                      "csrf_token": token}, follow_redirects=True)
     assert "依頼を取り消しました" in cancelled.text
-    assert store.get_request(first["request_id"]).status.value == "cancelled"
+    assert store.requests.get(first["request_id"]).status.value == "cancelled"
     assert f'id="call-{first["id"]}"' not in cancelled.text  # a cancelled request leaves the list
 
 

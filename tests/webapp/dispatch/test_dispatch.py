@@ -18,9 +18,9 @@ def test_week_board_shows_the_planned_sample(client, store):
     login(client, "dispatcher")
     page = client.get(f"/dispatch/weeks/{WEEK}")
     assert page.status_code == 200
-    plan = store.get_plan(WEEK)
+    plan = store.plans.get(WEEK)
     assert "第1版" in page.text and "公開済み" in page.text and "12月1日(火)" in page.text
-    for vehicle in store.vehicles():
+    for vehicle in store.vehicles.active():
         assert vehicle.name in page.text
     shown = page.text.count('<li class="stop ')
     # one card per stop, the deliveries of a several-shop errand at one door being one card
@@ -38,7 +38,7 @@ def test_unassigned_broken_promises_first(store):
     from scheduler.planning.wording import broken_promise_reason
     from webapp.plan_views import unassigned_rows
 
-    plan = store.get_plan(WEEK)
+    plan = store.plans.get(WEEK)
     last = plan.unassigned[-1]
     last.reason = broken_promise_reason(TimeWindow(dt.date(2026, 12, 1), 9 * 3600, 10 * 3600), "時間内に回れません")
     rows = unassigned_rows(plan, store)
@@ -58,7 +58,7 @@ def test_api_plan_matches_the_stored_plan(client, store):
     """``GET /api/weeks/<monday>/plan`` returns every stop of the version in its shift, in order."""
     login(client, "dispatcher")
     data = client.get(f"/api/weeks/{WEEK}/plan?version=1").json
-    plan = store.get_plan(WEEK, 1)
+    plan = store.plans.get(WEEK, 1)
     assert data["plan"]["version"] == 1 and data["plan"]["status"] == "published"
     ids = [i for shift in data["shifts"] for s in shift["stops"] for i in s["stop_ids"]]
     assert sorted(ids) == sorted(s.id for s in plan.stops)
@@ -74,7 +74,7 @@ def test_route_map_draws_the_instance_roads_near_the_route(client, store, route)
     page = client.get(f"/dispatch/weeks/{WEEK}/map/{day}/1")
     assert page.status_code == 200 and "/vendor/leaflet/leaflet.js" in page.text
     data = client.get(f"/api/weeks/{WEEK}/map/{day}/1").json
-    located = [s for s in store.get_plan(WEEK).stops
+    located = [s for s in store.plans.get(WEEK).stops
                if s.vehicle_id == 1 and s.day == day and s.lat is not None]  # the lunch break has no place
     assert len(data["route"]["features"]) == len(located) - 1
     assert [s["id"] for s in data["stops"]] == [s.id for s in sorted(located, key=lambda s: s.seq)]
@@ -94,11 +94,11 @@ def test_viewing_resident_data_is_audited_with_ids_only(client, store):
     login(client, "operator")
     found = client.get("/api/residents?q=佐藤").json["residents"]
     assert found
-    entry = store.audit_entries(limit=1)[0]
+    entry = store.audit_log.latest(limit=1)[0]
     assert (entry.user, entry.action, entry.subject, entry.where) == ("operator", "search", "resident", "api.residents")
     assert set(entry.subject_ids) == {r["id"] for r in found}
     client.get(f"/dispatch/weeks/{WEEK}")
-    board = store.audit_entries(limit=1)[0]
+    board = store.audit_log.latest(limit=1)[0]
     assert board.where == "dispatch.week" and len(board.subject_ids) > 10
     dump = "\n".join(" ".join(map(str, row)) for row in store.db.execute("SELECT * FROM audit_log"))
     assert all(r["name"] not in dump for r in found)
@@ -114,7 +114,7 @@ def test_stop_report_is_audited_as_a_change(app, client, store, route):
     response = client.post(f"/api/stops/{stop.id}/status", json={"action": "not_home"},
                            headers={"X-CSRFToken": csrf_token(client)})
     assert response.status_code == 200 and response.json["status"] == RequestStatus.NO_SHOW.value
-    entry = store.audit_entries(limit=1)[0]
+    entry = store.audit_log.latest(limit=1)[0]
     assert (entry.action, entry.subject, entry.subject_ids) == ("change", "request", (stop.request_id,))
 
 
@@ -131,7 +131,7 @@ def test_stop_words_say_what_happens_at_the_door(store):
 def test_board_says_when_the_drivers_version_lacks_a_promise(client, store):
     """A booking made while a re-plan waits as a draft goes into the draft: the board names it until published."""
     # a dispatcher's re-plan, not published yet (v2)
-    store.save_plan(dataclasses.replace(store.get_plan(WEEK), status=PlanStatus.DRAFT))
+    store.plans.save(dataclasses.replace(store.plans.get(WEEK), status=PlanStatus.DRAFT))
     login(client, "operator")
     booked = client.post("/api/bookings", headers={"X-CSRFToken": csrf_token(client)}, json={
         "draft": {"resident": 1, "kind": "visit", "services": ["seal_certificate"], "earliest": "2026-12-02",
@@ -141,7 +141,7 @@ def test_board_says_when_the_drivers_version_lacks_a_promise(client, store):
     client.get("/logout")
     login(client, "dispatcher")
     page = client.get(f"/dispatch/weeks/{WEEK}")
-    assert "公開中の第1版に入っていない約束が1件あります" in page.text and city_id(store.get_request(rid)) in page.text
+    assert "公開中の第1版に入っていない約束が1件あります" in page.text and city_id(store.requests.get(rid)) in page.text
     published = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": "3", "csrf_token": csrf_token(client)})
     assert published.status_code == 302
     assert "入っていない約束" not in client.get(f"/dispatch/weeks/{WEEK}").text
@@ -149,9 +149,9 @@ def test_board_says_when_the_drivers_version_lacks_a_promise(client, store):
 
 def test_board_says_what_a_replan_took_in_while_it_solved(client, store):
     """A version that took in bookings made while it was solved says so beside its counts."""
-    plan = store.get_plan(WEEK)
+    plan = store.plans.get(WEEK)
     plan.summary["taken_in"] = {"added": 2, "removed": 1, "routes": 2}
-    store.save_plan(dataclasses.replace(plan, status=PlanStatus.DRAFT))
+    store.plans.save(dataclasses.replace(plan, status=PlanStatus.DRAFT))
     login(client, "dispatcher")
     page = client.get(f"/dispatch/weeks/{WEEK}")
     assert "計画中に受けた予約2件・取消1件を反映済み" in page.text
@@ -161,11 +161,11 @@ def test_a_shift_exception_added_after_the_plan_flags_the_stops_it_breaks(client
     """運休 13:00–17:00 for a van on a planned day: each afternoon stop of it is flagged, the morning ones not."""
     from scheduler.domain import DAY_S, ShiftException
 
-    plan = store.get_plan(WEEK)
+    plan = store.plans.get(WEEK)
     day, vehicle = next((s.day, s.vehicle_id) for s in plan.stops if s.request_id is not None)
     timed = [s for s in plan.stops if (s.day, s.vehicle_id) == (day, vehicle) and s.request_id is not None]
     afternoon = [s for s in timed if s.arrival_s % DAY_S < 17 * 3600 and s.departure_s % DAY_S > 13 * 3600]
-    store.add_shift_exception(ShiftException(vehicle_id=vehicle, day=day, reason="maintenance",
+    store.shift_exceptions.add(ShiftException(vehicle_id=vehicle, day=day, reason="maintenance",
                                              start_s=13 * 3600, end_s=17 * 3600))
     login(client, "dispatcher")
     page = client.get(f"/dispatch/weeks/{WEEK}").text
@@ -176,37 +176,37 @@ def test_a_shift_exception_added_after_the_plan_flags_the_stops_it_breaks(client
 
 def test_unassigned_list_names_requests_by_city_id_and_the_header_links_to_it(client, store):
     """未割当 rows carry the city's ids (as the compare screen does), not database ids; the count links to the list."""
-    plan = store.get_plan(WEEK)
+    plan = store.plans.get(WEEK)
     assert plan.unassigned
     login(client, "dispatcher")
     page = client.get(f"/dispatch/weeks/{WEEK}").text
     table = page.split('id="unassigned"')[1]
     for u in plan.unassigned:
-        assert f"<td>{city_id(store.get_request(u.request_id))}</td>" in table
+        assert f"<td>{city_id(store.requests.get(u.request_id))}</td>" in table
     assert f'<a href="#unassigned">未割当 {len(plan.unassigned)}</a>' in page
 
 
 def test_publishing_a_worse_version_shows_the_change_and_needs_a_tick(client, store):
     """A draft serving fewer than the published version: the board compares them; publishing needs the tick box."""
-    published = store.get_plan(WEEK)
+    published = store.plans.get(WEEK)
     worse = dataclasses.replace(published, status=PlanStatus.DRAFT,
                                 stops=[s for s in published.stops if s.request_id != published.stops[1].request_id
                                        or s.step_type in ("start", "end")])
     gone = published.stops[1].request_id
     worse.summary = {**published.summary, "served": published.summary["served"] - 1}
     worse.unassigned = [*published.unassigned]
-    draft = store.save_plan(worse)
+    draft = store.plans.save(worse)
     login(client, "dispatcher")
     page = client.get(f"/dispatch/weeks/{WEEK}").text
     assert "公開中の第1版と比べて" in page and f"計画済み {published.summary['served']} → {worse.summary['served']} ⚠" in page
     assert "計画から外れる依頼 1" in page and 'name="confirm_worse"' in page
     refused = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": str(draft.version),
                                                                    "csrf_token": csrf_token(client)})
-    assert refused.status_code == 302 and store.published_plan(WEEK).version == 1
+    assert refused.status_code == 302 and store.plans.published(WEEK).version == 1
     assert "公開中の版より悪くなる点があります" in client.get(refused.location).text
     done = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": str(draft.version), "confirm_worse": "1",
                                                                 "csrf_token": csrf_token(client)})
-    assert done.status_code == 302 and store.published_plan(WEEK).version == draft.version
+    assert done.status_code == 302 and store.plans.published(WEEK).version == draft.version
     board = client.get(f"/dispatch/weeks/{WEEK}").text
     assert "第1版 (旧公開版)" in board and f"第{draft.version}版 (公開済み)" in board
     assert gone is not None
@@ -217,7 +217,7 @@ def test_a_saturday_extra_duty_has_its_column_on_the_board(client, store):
     from scheduler.domain import ShiftException
 
     saturday = WEEK + dt.timedelta(days=5)
-    store.add_shift_exception(ShiftException(vehicle_id=1, day=saturday, reason="extra_duty"))
+    store.shift_exceptions.add(ShiftException(vehicle_id=1, day=saturday, reason="extra_duty"))
     login(client, "dispatcher")
     head = client.get(f"/dispatch/weeks/{WEEK}").text.split("<thead>")[1].split("</thead>")[0]
     assert "12月5日(土)" in head and "12月6日(日)" not in head

@@ -22,13 +22,13 @@ HOLIDAY_WEEK = dt.date(2027, 1, 11)
 
 def _plan_holiday_week(instance, store, *, on_holiday: str = "move"):
     """Book a resident into the Monday session, set its rule, plan the week; return the session's hall name."""
-    session = store.request_by_external_id("SAMPLE-Q-S01")
-    store.update_request(dataclasses.replace(session, details=dataclasses.replace(session.details,
+    session = store.requests.by_external_id("SAMPLE-Q-S01")
+    store.requests.update(dataclasses.replace(session, details=dataclasses.replace(session.details,
                                                                                   on_holiday=on_holiday)))
-    store.add_session_booking(SessionBooking(session.id, store.residents()[0].id, HOLIDAY_WEEK, ("consultation",)))
+    store.session_bookings.add(SessionBooking(session.id, store.residents.all()[0].id, HOLIDAY_WEEK, ("consultation",)))
     plan_week(store, RoadNetwork.from_instance(instance), HOLIDAY_WEEK,
               params=SolveParams(time_limit_s=60, solution_limit=1), now=dt.datetime(2027, 1, 8, 9, 0))
-    return store.get_site(session.details.site_id).name
+    return store.sites.get(session.details.site_id).name
 
 
 @pytest.fixture
@@ -65,6 +65,6 @@ def test_board_says_a_cancelled_session_and_the_request_history_words_it(instanc
     login(client, "dispatcher")
     page = client.get(f"/dispatch/weeks/{HOLIDAY_WEEK}")
     assert f"1月11日(月・成人の日) の巡回（{hall}）は休日のため中止しました" in page.text
-    session = store.request_by_external_id("SAMPLE-Q-S01")
-    [event] = [e for e in store.events(session.id) if e.cause == "cancelled_for_holiday"]
+    session = store.requests.by_external_id("SAMPLE-Q-S01")
+    [event] = [e for e in store.request_events.of_request(session.id) if e.cause == "cancelled_for_holiday"]
     assert event_words(event) == "1月11日(月・成人の日) の巡回を中止しました（休日のため）"

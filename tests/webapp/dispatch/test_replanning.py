@@ -22,7 +22,7 @@ def _form(client, url, data):
 
 
 def _stop(store, day):
-    return next(s for s in sorted(store.published_plan(WEEK).stops, key=lambda s: (s.vehicle_id, s.seq))
+    return next(s for s in sorted(store.plans.published(WEEK).stops, key=lambda s: (s.vehicle_id, s.seq))
                 if s.day == day and s.step_type == "visit")
 
 
@@ -35,7 +35,7 @@ def test_a_stop_locked_on_the_day_screen_shows_its_key_there_on_the_board_and_on
     assert "残りを再計画" in page and 'action="/dispatch/days/2026-12-01/outage"' in page
     locked = _form(client, "/dispatch/locks", {"stop_id": str(stop.id), "next": here})
     assert locked.status_code == 302 and locked.location == here
-    [lock] = store.locks(DAY, DAY)
+    [lock] = store.locks.between(DAY, DAY)
     assert (lock.kind, lock.request_id, lock.vehicle_id) == ("stop", stop.request_id, stop.vehicle_id)
     page = client.get(here).text
     row = re.search(rf'<tr[^>]*data-stop-id="{stop.id}".*?</tr>', page, re.DOTALL).group(0)
@@ -47,9 +47,9 @@ def test_a_stop_locked_on_the_day_screen_shows_its_key_there_on_the_board_and_on
     # the same stop twice: said so, nothing stored twice
     again = client.post("/dispatch/locks", data={"stop_id": str(stop.id), "next": here,
                                                 "csrf_token": csrf_token(client)}, follow_redirects=True)
-    assert "すでに鍵がかかっています" in again.text and len(store.locks(DAY, DAY)) == 1
+    assert "すでに鍵がかかっています" in again.text and len(store.locks.between(DAY, DAY)) == 1
     assert _form(client, f"/dispatch/locks/{lock.id}/delete", {"next": here}).status_code == 302
-    assert store.locks(DAY, DAY) == []
+    assert store.locks.between(DAY, DAY) == []
 
 
 def test_a_shift_and_a_day_locked_from_the_board_mark_their_stops(app, store):
@@ -58,9 +58,9 @@ def test_a_shift_and_a_day_locked_from_the_board_mark_their_stops(app, store):
     board_url = f"/dispatch/weeks/{WEEK.isoformat()}"
     _form(client, "/dispatch/locks", {"vehicle": str(stop.vehicle_id), "day": THURSDAY.isoformat(), "next": board_url})
     _form(client, "/dispatch/locks", {"day": DAY.isoformat(), "next": board_url})
-    assert sorted(lock.kind for lock in store.locks(WEEK, WEEK + dt.timedelta(days=6))) == ["day", "shift"]
+    assert sorted(lock.kind for lock in store.locks.between(WEEK, WEEK + dt.timedelta(days=6))) == ["day", "shift"]
     board = client.get(board_url).text
-    held = sum(1 for s in store.published_plan(WEEK).stops if s.request_id is not None and (
+    held = sum(1 for s in store.plans.published(WEEK).stops if s.request_id is not None and (
         s.day == DAY or (s.vehicle_id, s.day) == (stop.vehicle_id, THURSDAY)))
     marks = board.count('class="lock-mark"')
     assert marks >= held  # each held stop, its shift and its day carry the mark
@@ -74,7 +74,7 @@ def test_the_rest_of_the_day_re_planned_from_the_screen_shows_who_moves_and_whom
     client = _office(app)
     answer = _form(client, f"/dispatch/days/{DAY.isoformat()}/replan", {})
     assert answer.status_code == 302
-    plan = store.get_plan(WEEK)
+    plan = store.plans.get(WEEK)
     assert plan.summary["change"]["kind"] == "replan_day"
     assert answer.location == f"/dispatch/weeks/{WEEK.isoformat()}/replanned/{plan.version}"
     page = client.get(answer.location).text
@@ -90,12 +90,12 @@ def test_vehicle_2_out_of_service_from_the_form_lists_its_residents(app, store):
     answer = _form(client, f"/dispatch/days/{DAY.isoformat()}/outage", {"vehicle": "2", "from": "11:00",
                                                                        "reason": "maintenance"})
     assert answer.status_code == 302 and "/replanned/" in answer.location
-    [exception] = [e for e in store.shift_exceptions(DAY, DAY) if e.vehicle_id == 2]
+    [exception] = [e for e in store.shift_exceptions.between(DAY, DAY) if e.vehicle_id == 2]
     assert (exception.start_s, exception.end_s, exception.reason) == (11 * 3600, 86_400, "maintenance")
-    plan = store.get_plan(WEEK)
+    plan = store.plans.get(WEEK)
     assert plan.summary["change"]["outages"] == [2]
     page = client.get(answer.location).text
-    assert "運休" in page and store.get_vehicle(2).name in page
+    assert "運休" in page and store.vehicles.get(2).name in page
     left = [s for s in plan.stops if (s.vehicle_id, s.day) == (2, DAY) and s.request_id is not None]
     assert all(s.start_s % 86_400 < 11 * 3600 for s in left)
     rows = re.findall(r'<tr class="call-(\w+)" data-request-id="(\d+)"', page)
@@ -103,7 +103,7 @@ def test_vehicle_2_out_of_service_from_the_form_lists_its_residents(app, store):
     # published, the call list lists the residents the re-plan moved, told times from the version before
     assert _form(client, f"/dispatch/weeks/{WEEK.isoformat()}/publish", {"version": str(plan.version),
                                                                         "confirm_worse": "1"}).status_code == 302
-    assert store.published_plan(WEEK).version == plan.version
+    assert store.plans.published(WEEK).version == plan.version
     calls = client.get(f"/dispatch/days/{DAY.isoformat()}/calls").text
     assert 'id="replan-calls"' in calls
     assert sorted(re.findall(r'<tr class="call-(\w+)" data-request-id="(\d+)"', calls)) == sorted(rows)
@@ -113,7 +113,7 @@ def test_vehicle_2_out_of_service_from_the_form_lists_its_residents(app, store):
 
 
 def _a_move_that_fits(client, store):
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     for stop in (s for s in plan.stops if s.day == THURSDAY and s.step_type == "visit"):
         for other in sorted({s.vehicle_id for s in plan.stops} - {stop.vehicle_id}):
             preview = client.get(f"/dispatch/requests/{stop.request_id}/move?vehicle={other}&day={THURSDAY}")
@@ -125,13 +125,13 @@ def _a_move_that_fits(client, store):
 
 def test_a_move_is_previewed_then_saved_as_a_draft_and_a_locked_one_is_refused(app, store):
     client = _office(app)
-    versions = len(store.plans())
-    latest = store.get_plan(WEEK).version
+    versions = len(store.plans.versions())
+    latest = store.plans.get(WEEK).version
     stop, other, preview = _a_move_that_fits(client, store)
-    assert "新しい時刻" in preview.text and len(store.plans()) == versions  # nothing saved by a preview
+    assert "新しい時刻" in preview.text and len(store.plans.versions()) == versions  # nothing saved by a preview
     saved = _form(client, f"/dispatch/requests/{stop.request_id}/move", {"vehicle": str(other),
                                                                        "day": THURSDAY.isoformat()})
-    plan = store.get_plan(WEEK)
+    plan = store.plans.get(WEEK)
     assert saved.status_code == 302 and plan.version == latest + 1 and plan.status.value == "draft"
     assert saved.location == f"/dispatch/weeks/{WEEK.isoformat()}/compare?version={plan.version}"
     assert [(s.vehicle_id, s.day) for s in plan.stops if s.request_id == stop.request_id] == [(other, THURSDAY)]

@@ -34,12 +34,12 @@ def test_driver_sees_own_vehicle_route_as_cards_in_order(client, store, on_the_d
     reportable = [s.id for s in stops if s.step_type in ("visit", "session", "pickup", "delivery")]
     assert list(dict.fromkeys(ids)) == reportable  # four forms per card, cards in stop order
     assert 'href="geo:' in page.text
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     others = {s.id for s in plan.stops if s.vehicle_id != 1}
     assert not others & set(ids)
-    names_elsewhere = {store.get_resident(s.resident_id).name for s in plan.stops
+    names_elsewhere = {store.residents.get(s.resident_id).name for s in plan.stops
                        if s.vehicle_id != 1 and s.resident_id is not None}
-    names_here = {store.get_resident(s.resident_id).name for s in stops if s.resident_id is not None}
+    names_here = {store.residents.get(s.resident_id).name for s in stops if s.resident_id is not None}
     assert names_here and all(n in page.text for n in names_here)
     assert not any(n in page.text for n in names_elsewhere - names_here)
 
@@ -47,21 +47,21 @@ def test_driver_sees_own_vehicle_route_as_cards_in_order(client, store, on_the_d
 def test_driver_cannot_report_or_read_another_vehicle(client, store, on_the_day):
     """Another vehicle's stop is 404 for the driver; another vehicle's routes are 403 in the API."""
     day, _ = on_the_day
-    other = next(s for s in store.published_plan(WEEK).stops if s.vehicle_id == 2 and s.request_id)
+    other = next(s for s in store.plans.published(WEEK).stops if s.vehicle_id == 2 and s.request_id)
     login(client, "driver1")
     assert _report(client, other.id, "arrived").status_code == 404
     assert client.get(f"/api/routes/{day}?vehicle=2").status_code == 403
     mine = client.get(f"/api/routes/{day}").json
     assert {r["vehicle_id"] for r in mine["routes"]} == {1} and mine["plan"]["status"] == "published"
-    assert store.events(other.request_id)[-1].stop_id is None
+    assert store.request_events.of_request(other.request_id)[-1].stop_id is None
 
 
 def test_driver_sees_only_the_published_version(client, store, on_the_day):
     """A newer draft version is invisible to drivers: its stops are refused, the published cards stay."""
     day, stops = on_the_day
-    draft = copy.deepcopy(store.published_plan(WEEK))
+    draft = copy.deepcopy(store.plans.published(WEEK))
     draft.status = "draft"
-    draft = store.save_plan(draft)
+    draft = store.plans.save(draft)
     draft_stop = next(s for s in draft.stops if s.vehicle_id == 1 and s.request_id)
     login(client, "driver1")
     assert _report(client, draft_stop.id, "arrived").status_code == 404
@@ -79,11 +79,11 @@ def test_buttons_record_request_events_and_move_the_next_card(client, store, on_
     assert _report(client, first.id, "arrived").status_code == 302
     done = _report(client, first.id, "done")
     assert done.status_code == 302 and done.location.endswith("#next")
-    events = [e for e in store.events(first.request_id) if e.stop_id == first.id]
+    events = [e for e in store.request_events.of_request(first.request_id) if e.stop_id == first.id]
     assert [(e.action, e.to_status) for e in events] == [("arrived", RequestStatus.DISPATCHED),
                                                          ("done", RequestStatus.DONE)]
     assert all(e.user == "driver1" for e in events)
-    assert store.get_request(first.request_id).status == RequestStatus.DONE
+    assert store.requests.get(first.request_id).status == RequestStatus.DONE
     page = client.get(f"/driver/?day={day}")
     following = [s for s in stops if s.seq > first.seq and s.step_type in ("visit", "session", "pickup", "delivery")]
     assert re.search(rf'id="next"[^>]*>\s*<div class="card-head">\s*<span class="seq">{following[0].seq}<',
@@ -95,14 +95,14 @@ def test_could_not_serve_needs_a_reason_beside_the_field(client, store, on_the_d
     """対応不可 without a reason is refused (400) with the message beside the field, and nothing is recorded."""
     _day, stops = on_the_day
     stop = next(s for s in stops if s.step_type in ("visit", "delivery"))
-    before = len(store.events(stop.request_id))
+    before = len(store.request_events.of_request(stop.request_id))
     login(client, "driver1")
     refused = _report(client, stop.id, "cannot_serve")
     assert refused.status_code == 400 and "理由を入力してください" in refused.text
     assert f'id="note-{stop.id}"' in refused.text
-    assert len(store.events(stop.request_id)) == before
+    assert len(store.request_events.of_request(stop.request_id)) == before
     assert _report(client, stop.id, "cannot_serve", "道路が通行止め").status_code == 302
-    last = store.events(stop.request_id)[-1]
+    last = store.request_events.of_request(stop.request_id)[-1]
     assert last.action == "cannot_serve" and last.note == "道路が通行止め" and last.to_status == RequestStatus.FAILED
 
 
@@ -116,7 +116,7 @@ def test_driver_without_route_today_gets_the_published_days(client, route):
 
 def test_a_hall_session_card_has_no_nobody_home_button(app, client, store):
     """巡回 (a hall session): 到着 and 完了, never 不在 (nobody is at home at a hall); a home visit keeps 不在."""
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     session = next(s for s in plan.stops if s.step_type == "session" and s.vehicle_id == 1)
     clock_on(app, session.day)
     login(client, "driver1")
@@ -132,15 +132,15 @@ def test_a_hall_session_card_has_no_nobody_home_button(app, client, store):
 
 def test_the_api_refuses_nobody_home_at_a_hall_session(app, client, store):
     """不在 is for a door: at a hall session the API answers 400 naming the action, and nothing is recorded."""
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     session = next(s for s in plan.stops if s.step_type == "session" and s.vehicle_id == 1)
     clock_on(app, session.day)
-    before = len(store.events(session.request_id))
+    before = len(store.request_events.of_request(session.request_id))
     login(client, "driver1")
     answer = client.post(f"/api/stops/{session.id}/status", json={"action": "not_home"},
                          headers={"X-CSRFToken": csrf_token(client)})
     assert answer.status_code == 400 and answer.json["error"].startswith("action:")
-    assert len(store.events(session.request_id)) == before
+    assert len(store.request_events.of_request(session.request_id)) == before
 
 
 def _report_forms(page: str) -> set[int]:
@@ -183,8 +183,8 @@ def test_a_report_ahead_of_the_stops_day_is_refused_and_nothing_stored(app, clie
     """A 完了 (or any button) two days ahead: the tablet answers 400 with the reason, the API 400 naming ``day``."""
     day, stops = route
     stop = next(s for s in stops if s.step_type == "visit")
-    before = len(store.events(stop.request_id))
-    status = store.get_request(stop.request_id).status
+    before = len(store.request_events.of_request(stop.request_id))
+    status = store.requests.get(stop.request_id).status
     clock_on(app, day - dt.timedelta(days=2))
     login(client, "driver1")
     refused = _report(client, stop.id, action, "道路が通行止め")
@@ -194,5 +194,5 @@ def test_a_report_ahead_of_the_stops_day_is_refused_and_nothing_stored(app, clie
                          headers={"X-CSRFToken": csrf_token(client)})
     assert answer.status_code == 400 and answer.json["error"].startswith("day:")
     assert day.isoformat() in answer.json["error"]
-    assert len(store.events(stop.request_id)) == before
-    assert store.get_request(stop.request_id).status == status
+    assert len(store.request_events.of_request(stop.request_id)) == before
+    assert store.requests.get(stop.request_id).status == status

@@ -25,7 +25,7 @@ def visit(app, client, store, route):
 
 def test_a_visit_card_pre_fills_the_asked_services_once_each(client, store, visit):
     page = client.get(f"/driver/?day={visit.day}").text
-    asked = store.get_request(visit.request_id).details.services
+    asked = store.requests.get(visit.request_id).details.services
     card = page[page.index(f'data-stop="{visit.id}"'):]
     card = card[:card.index("</li>")]
     for code in asked:
@@ -34,26 +34,26 @@ def test_a_visit_card_pre_fills_the_asked_services_once_each(client, store, visi
 
 
 def test_the_form_records_what_the_driver_changed(client, store, visit):
-    asked = store.get_request(visit.request_id).details.services
+    asked = store.requests.get(visit.request_id).details.services
     fields = {f"svc-{code}": "0" for code in asked}
     fields[f"svc-{asked[0]}"] = "3"
     answer = _done(client, visit.id, **fields)
     assert answer.status_code == 302
     record = store.handled_at([visit.id])[visit.id]
     assert record.services == {asked[0]: 3}
-    assert store.stop_events([visit.id])[-1].action == "done"
+    assert store.request_events.reports_at([visit.id])[-1].action == "done"
 
 
 def test_a_count_that_is_not_a_whole_number_is_refused_in_japanese_and_nothing_stored(client, store, visit):
-    code = store.get_request(visit.request_id).details.services[0]
+    code = store.requests.get(visit.request_id).details.services[0]
     answer = _done(client, visit.id, **{f"svc-{code}": "二"})
     assert answer.status_code == 400
     assert "記録できません" in answer.text and "の整数ではありません" in answer.text
-    assert store.handled_at([visit.id]) == {} and store.stop_events([visit.id]) == []
+    assert store.handled_at([visit.id]) == {} and store.request_events.reports_at([visit.id]) == []
 
 
 def test_a_hall_session_records_walk_ins_per_service(app, client, store):
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     session = next(s for s in plan.stops if s.step_type == "session" and s.vehicle_id == 1)
     clock_on(app, session.day)
     login(client, "driver1")
@@ -64,9 +64,9 @@ def test_a_hall_session_records_walk_ins_per_service(app, client, store):
 
 
 def test_an_errand_drop_off_records_boxes_and_the_amount(app, client, store):
-    plan = store.published_plan(WEEK)
+    plan = store.plans.published(WEEK)
     drop = next(s for s in plan.stops if s.step_type == "delivery" and s.vehicle_id == 1
-                and store.get_request(s.request_id).kind.value == "errand")
+                and store.requests.get(s.request_id).kind.value == "errand")
     clock_on(app, drop.day)
     login(client, "driver1")
     page = client.get(f"/driver/?day={drop.day}").text
