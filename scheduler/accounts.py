@@ -1,4 +1,4 @@
-"""Staff accounts, log-ins, API tokens and the audit log: plain dataclasses (the stop actions: scheduler.lifecycle).
+"""Staff accounts, log-ins, API tokens and the audit log: plain dataclasses (the stop actions: scheduler.domain.lifecycle).
 
 Who may do what is the web app's business (``webapp/permissions.py``); this
 module only says what an account *is*. Passwords, API tokens and session

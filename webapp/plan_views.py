@@ -70,7 +70,7 @@ class StopCard:
     load: tuple[int, ...] = ()
     driving_s: int = 0  # driving so far on this route
     distance_m: int = 0
-    report: str | None = None  # the crew's latest report (scheduler.lifecycle.StopAction value)
+    report: str | None = None  # the crew's latest report (scheduler.domain.lifecycle.StopAction value)
     #: every plan stop the card stands for (several for the deliveries of a several-shop errand at one door)
     stop_ids: tuple[int, ...] = ()
     #: the stop's number as every screen shows it: 1..n over the route's stops with a request (one per

@@ -342,7 +342,7 @@ class RequestEvent:
     note: str = ""
     id: int | None = None
     stop_id: int | None = None  # the plan stop the crew reported at (driver's buttons)
-    action: str | None = None  # the crew's report there (scheduler.lifecycle.StopAction value)
+    action: str | None = None  # the crew's report there (scheduler.domain.lifecycle.StopAction value)
     cause: str | None = None
     cause_args: dict = field(default_factory=dict)
     #: when the server stored a crew's report (``at`` is when it happened); None: at once

@@ -16,7 +16,7 @@ first event, a status change and its event, a plan with its stops and
 unassigned requests, a crew's report at a stop, an account and its log-ins)
 are this class's named transactions, each in one `Store.transaction`: when
 any part fails, the database keeps its previous state. The rules they apply
-live in the domain (`scheduler.domain.TRANSITIONS`, `scheduler.lifecycle`);
+live in the domain (`scheduler.domain.TRANSITIONS`, `scheduler.domain.lifecycle`);
 the store only persists their outcome.
 
 A new entity costs a numbered migration for its table, a mapper and one line::
@@ -69,9 +69,7 @@ from scheduler.domain import (
     Vehicle,
     city_id,
 )
-from scheduler.evidence.records import StopHandled, handled_for, save_handled
-from scheduler.evidence.summary import REPORTS, refresh_days, refresh_plan_week
-from scheduler.lifecycle import (
+from scheduler.domain.lifecycle import (
     StopAction,
     check_move,
     check_press_day,
@@ -79,6 +77,8 @@ from scheduler.lifecycle import (
     report_steps,
     stop_action,
 )
+from scheduler.evidence.records import StopHandled, handled_for, save_handled
+from scheduler.evidence.summary import REPORTS, refresh_days, refresh_plan_week
 from scheduler.plan_job import STALE_AFTER_S, JobState, PlanJob
 from scheduler.store import tables
 from scheduler.store.entities import Entities, transaction
@@ -397,7 +397,7 @@ class Store:
                   now: dt.datetime | None = None) -> Request:
         """Record the crew's report at a stop (到着 / 完了 / 不在 / 対応不可) as request events.
 
-        One transaction, deciding nothing itself (`scheduler.lifecycle.report_steps`):
+        One transaction, deciding nothing itself (`scheduler.domain.lifecycle.report_steps`):
         the request moves to the status of `STOP_ACTIONS`
         (through ``dispatched`` when it was still ``planned``), and every
         event names the stop and the action. A pick-up that is done, or a

@@ -6,7 +6,7 @@ without JavaScript and after a reload) that records the time as request
 events (`scheduler.store.Store.mark_stop`) and brings the next card up.
 A later day's route (tomorrow's, read the evening before) shows without
 buttons and says when it can be recorded: a report ahead of the stop's day is
-refused (`scheduler.lifecycle.check_press_day`), on the tablet and in the API.
+refused (`scheduler.domain.lifecycle.check_press_day`), on the tablet and in the API.
 
 Each stop to come shows when it is now expected (見込み) and how late against the
 window its resident was told (約n分遅れ), done stops what happened
@@ -42,8 +42,8 @@ from wtforms.validators import AnyOf, ValidationError
 
 from routing.errors import InputError
 from scheduler.domain import week_monday
+from scheduler.domain.lifecycle import StopAction, check_press_day
 from scheduler.evidence.records import report_at_stop
-from scheduler.lifecycle import StopAction, check_press_day
 from webapp import audit, clock
 from webapp.args import parse_day
 from webapp.db import get_store

@@ -28,7 +28,7 @@ from scheduler.domain import (
     SessionBooking,
     UnassignedRequest,
 )
-from scheduler.lifecycle import StopAction
+from scheduler.domain.lifecycle import StopAction
 from scheduler.locks import Lock
 from scheduler.plan_job import JOB_ERRORS, JobPhase, JobState, PlanJob
 from scheduler.store import mappers

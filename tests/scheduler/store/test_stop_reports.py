@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from scheduler.domain import DomainError
-from scheduler.lifecycle import check_press_day
+from scheduler.domain.lifecycle import check_press_day
 from scheduler.store import Store
 from tests.scheduler.store.conftest import WEEK
 
