@@ -10,12 +10,10 @@ can reach any more; re-planning those days is done with ``odekake plan-week``.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 
 from routing.errors import InputError
-from scheduler.cli.common import open_network, open_store, os_user
+from scheduler.cli.common import city_moment, open_network, open_store, os_user
 
 __all__ = ["COMMANDS"]
 
@@ -26,14 +24,6 @@ def _point(text: str | None, field: str) -> tuple[float, float]:
     except ValueError:
         raise InputError.of(field, "{text!r} is not LAT,LON such as 32.80,130.71", text=text) from None
     return lat, lon
-
-
-def _moment(text: str, field: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError.of(field, "{text!r} is not a time like 2026-12-01T08:00", text=text) from None
-    return moment.replace(tzinfo=None, microsecond=0)
 
 
 @click.group("closure")
@@ -58,7 +48,7 @@ def add(ctx: click.Context, ways: tuple[int, ...], from_point: str | None, to_po
     points = ()
     if from_point is not None or to_point is not None:
         points = (_point(from_point, "from-point"), _point(to_point, "to-point"))
-    closure_ = RoadClosure(start=_moment(start, "from"), end=_moment(end, "until"), way_ids=tuple(ways),
+    closure_ = RoadClosure(start=city_moment(start, "from"), end=city_moment(end, "until"), way_ids=tuple(ways),
                            points=points, note=note)
     with open_store(ctx, existing=True) as store:
         report = record_closure(store, open_network(ctx), closure_, today=city_today(), user=os_user(),

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import os
 from pathlib import Path
 
 import click
 
 from routing.errors import InputError
 from routing.instance import database_path
+from scheduler.clock import time_zone
 
 __all__ = ["existing_database", "open_network", "open_store", "os_user", "stored_plan"]
 
@@ -58,3 +60,15 @@ def stored_plan(store, week: dt.date, version: int | None):
         msg = f"week {week.isoformat()}: no {which}; run `odekake plan-week {week.isoformat()}` first"
         raise InputError(msg)
     return plan
+
+
+def city_moment(text: str, field: str) -> dt.datetime:
+    """Return a time typed on the command line in the city's clock: ``2026-12-01T11:00`` as it is, a time
+    with an offset (``...+00:00``) converted to the city's time zone (``ODEKAKE_TIME_ZONE``)."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError.of(field, "{text!r} is not a time like 2026-12-01T08:00", text=text) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(time_zone(os.environ.get("ODEKAKE_TIME_ZONE")))
+    return moment.replace(tzinfo=None, microsecond=0)

@@ -14,20 +14,12 @@ import datetime as dt
 import click
 
 from routing.errors import InputError
-from scheduler.cli.common import open_network, open_store, os_user
+from scheduler.cli.common import city_moment, open_network, open_store, os_user
 
 __all__ = ["COMMANDS"]
 
 #: The margin a told time may be left by (the web app's ODEKAKE_CALL_MARGIN_MINUTES default).
 _MARGIN_MINUTES = 15
-
-
-def _moment(text: str, field: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError.of(field, "{text!r} is not a time like 2026-12-01T08:00", text=text) from None
-    return moment.replace(tzinfo=None, microsecond=0)
 
 
 def _echo(store, result) -> None:
@@ -93,7 +85,7 @@ def outage(ctx: click.Context, vehicle: int, start: str, end: str, reason: str, 
     from scheduler.vrp.params import SolveParams
 
     with open_store(ctx, existing=True) as store:
-        out = record_outage(store, open_network(ctx), vehicle, _moment(start, "from"), _moment(end, "until"),
+        out = record_outage(store, open_network(ctx), vehicle, city_moment(start, "from"), city_moment(end, "until"),
                             reason, now=city_now(), user=os_user(), params=SolveParams(time_limit_s=time_limit),
                             margin_s=_MARGIN_MINUTES * 60)
         for exc in out.exceptions:
