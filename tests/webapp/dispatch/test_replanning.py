@@ -39,7 +39,7 @@ def test_a_stop_locked_on_the_day_screen_shows_its_key_there_on_the_board_and_on
     assert (lock.kind, lock.request_id, lock.vehicle_id) == ("stop", stop.request_id, stop.vehicle_id)
     page = client.get(here).text
     row = re.search(rf'<tr[^>]*data-stop-id="{stop.id}".*?</tr>', page, re.DOTALL).group(0)
-    assert f'action="/dispatch/locks/{lock.id}/delete"' in row and "鍵を外す" in row and "🔒" in row
+    assert f'action="/dispatch/locks/{lock.id}/delete"' in row and "鍵を外す" in row and 'class="lock-icon"' in row
     board = client.get(f"/dispatch/weeks/{WEEK.isoformat()}").text
     assert f'action="/dispatch/locks/{lock.id}/delete"' in board
     sheet = client.get(f"/dispatch/weeks/{WEEK.isoformat()}/sheet/{DAY.isoformat()}/{stop.vehicle_id}").text
