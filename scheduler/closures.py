@@ -8,11 +8,12 @@ it; an edge no longer in the graph is ignored.
 
 Which closures a plan honours: a closure active at any moment of a day counts
 for that whole day (a road closed 14:00-16:00 is closed for the day's plan).
-A week is planned on one matrix, so v1 applies every closure active on any
-day of the week to the whole week (`week_provider`): a road closed on Tuesday
-only is also left out of Monday's routes. Re-planning the affected days is done
-elsewhere; this module gives the closed network, the pairs touched and the
-places cut off (`closure_effect`).
+A week is planned on one matrix, so planning a week applies every closure
+active on any day of the week to the whole week (`week_provider`): a road
+closed on Tuesday only is also left out of Monday's routes. A day compiled
+alone (a day's re-plan) applies that day's closures only (`day_provider`).
+Re-planning the affected days is done elsewhere; this module gives the
+closed network, the pairs touched and the places cut off (`closure_effect`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from routing.closures import Edge
 
 __all__ = ["ClosureEffect", "ClosureReport", "PublishedPlaces", "RoadClosure", "active_between", "closure_edges",
-           "closure_effect", "day_bounds", "published_places", "record_closure", "week_provider"]
+           "closure_effect", "day_bounds", "day_provider", "published_places", "record_closure", "week_provider"]
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,15 @@ def week_provider(provider: Any, closures: Sequence[RoadClosure], week_start: dt
     docstring). Without an active closure, or without a road network behind
     the provider (a test's straight-line matrix), `provider` is returned as it is.
     """
-    active = active_between(closures, week_start, week_start + dt.timedelta(days=6))
+    return _closed(provider, active_between(closures, week_start, week_start + dt.timedelta(days=6)))
+
+
+def day_provider(provider: Any, closures: Sequence[RoadClosure], day: dt.date) -> Any:
+    """Return the matrix provider for one day (a day's re-plan): `provider` with the closures active on `day` only."""
+    return _closed(provider, active_between(closures, day, day))
+
+
+def _closed(provider: Any, active: Sequence[RoadClosure]) -> Any:
     if not active:
         return provider
     network = _road_network(provider)

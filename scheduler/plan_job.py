@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from scheduler.clock import stamp_now
 from scheduler.domain import DomainError
 
-__all__ = ["JOB_ERRORS", "STALE_AFTER_S", "JobPhase", "JobState", "PlanJob"]
+__all__ = ["DAY_JOB_KINDS", "JOB_ERRORS", "JOB_KINDS", "STALE_AFTER_S", "JobPhase", "JobState", "PlanJob"]
 
 
 class JobState(str, enum.Enum):
@@ -43,6 +43,11 @@ class JobPhase(str, enum.Enum):
     STORE = "store"
 
 
+#: What a job does: plan a week, or re-plan days (the rest of a day, a van out of service, a closed road).
+JOB_KINDS = ("week_plan", "day_replan", "outage", "closure")
+#: The kinds that hold days: one active job per day among them (`scheduler.store.Store.add_job`).
+DAY_JOB_KINDS = frozenset(JOB_KINDS[1:])
+
 #: The closed set of `PlanJob.error_code` values (staff words are made from them at the edge).
 JOB_ERRORS = frozenset({"no_vehicles", "bad_data", "no_plan", "interrupted", "internal"})
 
@@ -56,12 +61,12 @@ _PHASE_START = {JobPhase.COMPILE: 5, JobPhase.SOLVE: 10, JobPhase.STORE: 95}
 
 @dataclass
 class PlanJob:
-    """One request to plan a week in the background, and what came of it.
+    """One request to plan a week (or re-plan days) in the background, and what came of it.
 
     Parameters
     ----------
     week_start
-        The Monday of the week to plan.
+        The Monday of the week to plan (a day job: of its first day).
     created_by
         The staff login that asked.
     time_limit_s
@@ -78,6 +83,14 @@ class PlanJob:
         While solving: the best plan so far, in requests (None until the solver reports one).
     expected_solve_s
         While solving: seconds from the solve phase's start to its expected end (None: the time limit).
+    kind
+        One of `JOB_KINDS`: ``week_plan``, or a day job (`DAY_JOB_KINDS`).
+    days
+        The days a day job re-plans (one active day job per day); none for a week plan.
+    args
+        What a day job needs beyond its days (`scheduler.planning.replan_jobs`): the city's now, the outage...
+    result
+        A day job's result once done (the versions made, who moves, whom to phone; ids only).
     """
 
     week_start: dt.date
@@ -101,6 +114,10 @@ class PlanJob:
     found_promises_kept: int | None = None
     found_promised: int | None = None
     expected_solve_s: float | None = None
+    kind: str = "week_plan"
+    days: tuple[dt.date, ...] = ()
+    args: dict = field(default_factory=dict)
+    result: dict = field(default_factory=dict)
     id: int | None = None
 
     def __post_init__(self) -> None:
@@ -110,12 +127,17 @@ class PlanJob:
             raise DomainError(f"week_start: {self.week_start} is not a Monday")
         if not self.time_limit_s > 0:
             raise DomainError(f"time_limit_s: expected a positive number, got {self.time_limit_s!r}")
+        if self.kind not in JOB_KINDS:
+            raise DomainError(f"kind: {self.kind!r} is not one of {list(JOB_KINDS)}")
+        self.days = tuple(sorted(set(self.days)))
+        if (self.kind in DAY_JOB_KINDS) != bool(self.days):
+            raise DomainError(f"days: a {self.kind} job {'needs' if self.kind in DAY_JOB_KINDS else 'has no'} days")
         if self.error_code is not None and self.error_code not in JOB_ERRORS:
             raise DomainError(f"error_code: {self.error_code!r} is not one of {sorted(JOB_ERRORS)}")
 
     @property
     def active(self) -> bool:
-        """Whether the job is still queued or running (one active job per week)."""
+        """Whether the job is still queued or running (one active week plan per week, day job per day)."""
         return self.state in (JobState.QUEUED, JobState.RUNNING)
 
     def progress(self, now: dt.datetime | None = None) -> int:

@@ -3,6 +3,8 @@
 Planning a week takes longer than a request may (the solver searches up to
 its time limit), so the dispatcher's button only queues a job
 (`start_planning`) and the page follows its progress (``GET /api/jobs/<id>``).
+Re-planning days (the rest of a day, a van out of service, a closed road) is
+queued the same way (`start_day_job`), one job per day at a time.
 
 - The queue is huey: by default ``SqliteHuey`` in ``<instance>/jobs.db`` (no
   server needed); a larger deployment sets ``ODEKAKE_JOBS_QUEUE = "redis"``
@@ -16,7 +18,7 @@ its time limit), so the dispatcher's button only queues a job
 - The queue carries only the instance folder and the job id; the state,
   phase, progress and result live in the odekake database
   (`scheduler.plan_job.PlanJob`), read by any process. One planning job per week
-  at a time: the database refuses a second active one
+  and one day job per day at a time: the database refuses a second active one
   (`scheduler.store.Store.add_job`).
 """
 
@@ -35,6 +37,7 @@ from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
 from routing.errors import InputError
+from scheduler.domain import week_monday
 from scheduler.plan_job import JobPhase, JobState, PlanJob
 from scheduler.planning.job_runner import run_plan_job
 from scheduler.store import Store
@@ -42,8 +45,8 @@ from scheduler.vrp.params import SolveParams
 from webapp import clock
 from webapp.i18n import N_
 
-__all__ = ["JOB_ERROR_WORDS", "PHASE_WORDS", "STATE_WORDS", "create_consumer", "found_words", "init_app",
-           "job_json", "job_words", "start_embedded_consumer", "start_planning", "time_limit_choices"]
+__all__ = ["DAY_JOB_TITLES", "JOB_ERROR_WORDS", "PHASE_WORDS", "STATE_WORDS", "create_consumer", "found_words", "init_app",
+           "job_json", "job_words", "start_day_job", "start_embedded_consumer", "start_planning", "time_limit_choices"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,8 @@ PHASE_WORDS = {JobPhase.COMPILE: N_("準備中"), JobPhase.SOLVE: N_("計画中"
 #: Staff words of a job's state (a running job shows its phase instead).
 STATE_WORDS = {JobState.QUEUED: N_("順番待ち"), JobState.RUNNING: N_("計画中"), JobState.DONE: N_("完了"),
                JobState.FAILED: N_("失敗")}
+#: Staff words naming each day job (a page's title, the progress box).
+DAY_JOB_TITLES = {"day_replan": N_("残りの再計画"), "outage": N_("運休の再計画"), "closure": N_("通行止めの再計画")}
 #: Staff words of each error code of `scheduler.plan_job.JOB_ERRORS`.
 JOB_ERROR_WORDS = {
     "no_vehicles": N_("この週に運行できる車両がありません。車両と運休の設定を確認してください"),
@@ -93,8 +98,9 @@ def _make_huey(app: Flask) -> SqliteHuey | RedisHuey:
 def init_app(app: Flask) -> None:
     """Create the app's queue and register the planning task on it (``app.extensions["odekake_jobs"]``)."""
     huey = _make_huey(app)
-    task = huey.task(name="plan_week")(_plan_task)
+    task = huey.task(name="plan_week")(_plan_task)  # every kind of job: the runner reads the kind from its row
     app.extensions["odekake_jobs"] = {"huey": huey, "plan_task": task}
+    app.context_processor(lambda: {"day_job_titles": DAY_JOB_TITLES})
 
 
 def time_limit_choices() -> list[int]:
@@ -147,6 +153,40 @@ def start_planning(store: Store, week, *, user: str, time_limit_s: object = None
     return (store.jobs.get(job.id) if created else job), created
 
 
+def start_day_job(store: Store, kind: str, days: list[dt.date], args: dict, *, user: str,
+                  time_limit_s: float) -> tuple[PlanJob, bool]:
+    """Queue a day job (re-plan a day, an outage, a closed road) unless a day job already holds one of its days.
+
+    Parameters
+    ----------
+    store
+        The request's store.
+    kind
+        ``day_replan``, ``outage`` or ``closure`` (`scheduler.planning.replan_jobs`).
+    days
+        The days it re-plans (a week re-planned is keyed by the Monday of the first).
+    args
+        What the job needs beyond its days; ``now`` (the city's, default now) is added.
+    user
+        Who asked (recorded on the job and the versions).
+    time_limit_s
+        Seconds each day's solve may search.
+
+    Returns
+    -------
+    tuple[PlanJob, bool]
+        The new job and True, or the active day job in its way and False.
+    """
+    params = SolveParams(time_limit_s=time_limit_s)
+    args = {"now": clock.now().isoformat(), **args}
+    job, created = store.add_job(PlanJob(week_start=week_monday(min(days)), created_by=user, kind=kind, days=days,
+                                         time_limit_s=time_limit_s * len(days), params=params.to_dict(), args=args))
+    if created:
+        current_app.extensions["odekake_jobs"]["plan_task"](current_app.instance_path, job.id, args["now"])
+        log.info("job %s queued: %s of %s", job.id, kind, ", ".join(d.isoformat() for d in job.days))
+    return (store.jobs.get(job.id) if created else job), created
+
+
 def job_words(job: PlanJob) -> dict[str, str | None]:
     """Return a job's state, phase and error in the request's language."""
     phase = PHASE_WORDS.get(job.phase) if job.state == JobState.RUNNING and job.phase else None
@@ -173,10 +213,11 @@ def job_json(job: PlanJob) -> dict[str, Any]:
                  "words": found_words(job)}
     result = None
     if job.state == JobState.DONE:
-        result = {"plan_id": job.plan_id, "version": job.plan_version, "served": job.served,
+        result = {**job.result, "plan_id": job.plan_id, "version": job.plan_version, "served": job.served,
                   "unassigned": job.unassigned}
     return {
-        "id": job.id, "kind": "plan_week", "week_start": job.week_start.isoformat(),
+        "id": job.id, "kind": "plan_week" if job.kind == "week_plan" else job.kind,
+        "days": [d.isoformat() for d in job.days], "week_start": job.week_start.isoformat(),
         "state": job.state.value, "phase": job.phase.value if job.phase else None,
         "words": words["phase"] or words["state"], "progress": job.progress(), "found": found,
         "time_limit_s": job.time_limit_s, "created_by": job.created_by,

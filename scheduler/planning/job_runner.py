@@ -1,4 +1,7 @@
-"""Run a stored planning job (`scheduler.plan_job.PlanJob`): plan its week and record each phase and the result.
+"""Run a stored job (`scheduler.plan_job.PlanJob`): plan its week, or re-plan its days, recording phases and result.
+
+A day job (re-plan a day, an outage, a closed road) runs `scheduler.planning.replan_jobs.run_day_job`
+and keeps its result in the job's ``result``; the phases are the same.
 
 A task queue calls `run_plan_job` with the job's id (the web app uses huey,
 ``webapp/job_queue.py``); everything the job needs is in its row, so any worker
@@ -34,7 +37,8 @@ from routing.errors import InputError
 from scheduler.clock import stamp_now
 from scheduler.compiler import NoShiftsError
 from scheduler.matrices import MatrixProvider
-from scheduler.plan_job import JobPhase, JobState, PlanJob
+from scheduler.plan_job import DAY_JOB_KINDS, JobPhase, JobState, PlanJob
+from scheduler.planning.replan_jobs import run_day_job
 from scheduler.planning.run import PlanningError, SolveProgress, plan_week
 from scheduler.store.errors import is_busy
 from scheduler.vrp.params import SolveParams
@@ -101,7 +105,7 @@ def _failure(exc: Exception) -> tuple[str, str]:
 
 def run_plan_job(store: Store, network: MatrixProvider | Callable[[], MatrixProvider], job_id: int, *,
                  now: dt.datetime | None = None) -> PlanJob:
-    """Plan the job's week with its parameters; keep its phases and its result or failure in the store.
+    """Plan the job's week (or re-plan its days) with its parameters; keep its phases and result or failure.
 
     Parameters
     ----------
@@ -148,8 +152,11 @@ def run_plan_job(store: Store, network: MatrixProvider | Callable[[], MatrixProv
         enter("compile")
         if callable(network):
             network = network()
-        result = plan_week(store, network, job.week_start, params=SolveParams.from_dict(job.params),
-                           user=job.created_by, now=now, on_phase=enter, on_progress=found)
+        if job.kind in DAY_JOB_KINDS:
+            plan, job.result = run_day_job(store, network, job, on_phase=enter)
+        else:
+            plan = plan_week(store, network, job.week_start, params=SolveParams.from_dict(job.params),
+                             user=job.created_by, now=now, on_phase=enter, on_progress=found).plan
     except Exception as exc:  # the job must end failed whatever went wrong, and say why in staff terms
         job.error_code, job.error_detail = _failure(exc)
         if job.error_code == "internal":
@@ -158,11 +165,11 @@ def run_plan_job(store: Store, network: MatrixProvider | Callable[[], MatrixProv
             log.warning("job %s (week %s) failed: %s", job_id, job.week_start, job.error_code)
         job.state = JobState.FAILED
     else:
-        plan = result.plan
-        job.plan_id, job.plan_version = plan.id, plan.version
-        job.served, job.unassigned = plan.summary.get("served", 0), plan.summary.get("unassigned", 0)
+        if plan is not None:  # a day job may have had no published day to re-plan
+            job.plan_id, job.plan_version = plan.id, plan.version
+            job.served, job.unassigned = plan.summary.get("served", 0), plan.summary.get("unassigned", 0)
         job.state = JobState.DONE
-        log.info("job %s (week %s) done: v%s", job_id, job.week_start, plan.version)
+        log.info("job %s (%s, week %s) done: v%s", job_id, job.kind, job.week_start, job.plan_version)
     if skipped["progress"]:
         log.info("job %s: %d progress reports not recorded (database busy)", job_id, skipped["progress"])
     job.finished_at = stamp_now()

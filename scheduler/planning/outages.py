@@ -18,6 +18,7 @@ lands in those versions' unassigned lists and on their calls with the reason.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -94,8 +95,11 @@ def _merged(store: Store, new: ShiftException) -> ShiftException:
 
 def record_outage(store: Store, network: MatrixProvider, vehicle_id: int, start: dt.datetime, until: dt.datetime,
                   reason: str, *, now: dt.datetime, user: str, note: str = "", params: SolveParams | None = None,
-                  margin_s: int = DEFAULT_MARGIN_S) -> OutageResult:
-    """Store a vehicle's outage and re-plan every affected day from today on where it has a route (module docstring)."""
+                  margin_s: int = DEFAULT_MARGIN_S, on_phase: Callable[[str], None] | None = None) -> OutageResult:
+    """Store a vehicle's outage and re-plan every affected day from today on where it has a route (module docstring).
+
+    `on_phase` is told each day's re-plan phases (`replan_day`), a job's progress.
+    """
     store.vehicles.get(vehicle_id)  # NotFound names it
     out = OutageResult()
     with store.transaction():
@@ -109,7 +113,7 @@ def record_outage(store: Store, network: MatrixProvider, vehicle_id: int, start:
             continue
         outages = [Outage(vehicle_id, max(start, now))] if day == now.date() else []
         result = replan_day(store, network, day, now=now, user=user, params=params, outages=outages,
-                            margin_s=margin_s, base=latest.get(week_monday(day)))
+                            margin_s=margin_s, base=latest.get(week_monday(day)), on_phase=on_phase)
         latest[week_monday(day)] = result.plan
         out.replans.append(result)
     return out

@@ -57,7 +57,7 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -455,7 +455,8 @@ def _extra_points(vans: dict[int, VanState]) -> list[tuple[str, float, float]]:
 
 def replan_day(store: Store, network: MatrixProvider, day: dt.date, *, now: dt.datetime, user: str,
                params: SolveParams | None = None, outages: Iterable[Outage | int] = (),
-               margin_s: int = DEFAULT_MARGIN_S, base: Plan | None = None) -> DayReplan:
+               margin_s: int = DEFAULT_MARGIN_S, base: Plan | None = None,
+               on_phase: Callable[[str], None] | None = None) -> DayReplan:
     """Re-plan the rest of `day` from the live state and store it as a derived draft version of its week.
 
     Parameters
@@ -474,6 +475,8 @@ def replan_day(store: Store, network: MatrixProvider, day: dt.date, *, now: dt.d
         How far a start may leave the told window before its resident counts as moved.
     base
         The version to derive from (default: the week's published one, which the crews run).
+    on_phase
+        Told ``"solve"`` and ``"store"`` as the re-plan enters them (a job's progress).
 
     Raises
     ------
@@ -492,19 +495,22 @@ def replan_day(store: Store, network: MatrixProvider, day: dt.date, *, now: dt.d
     published, base = _base_versions(store, week, base)
     live = live_day(store, day, now)
     vans = van_states(live, now)
-    compiled = compile_from_store(store, network, week, now=now, extra_points=_extra_points(vans))
+    compiled = compile_from_store(store, network, week, now=now, extra_points=_extra_points(vans), closures_of=day)
     requests = {**{s.request.id: s.request for v in live.vehicles for s in v.steps if s.request is not None},
                 **compiled.requests}
     ends = _outage_ends(outages, week, week_s(week, now))
     held = held_requests(store.locks.between(day, day), base)
     day_problem = _day_problem(compiled, day, base, published, vans, ends, requests, margin_s, held)
     t1 = time.perf_counter()
+    phase = on_phase or (lambda _name: None)
+    phase("solve")
     solution = solve(day_problem.problem, params or SolveParams())
     problems = validate(day_problem.problem, solution)
     if problems:
         msg = f"re-plan of {day}: the plan failed validation, not stored: {compiled.in_city_words(problems[0])}"
         raise PlanningError(msg)
     t2 = time.perf_counter()
+    phase("store")
     plan = _version(store, base, compiled, day_problem, solution, vans, day, requests, user=user, now=now)
     plan.summary["change"] = {"kind": "replan_day", "day": day.isoformat(),
                               "outages": sorted(ends)}

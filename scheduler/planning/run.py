@@ -75,7 +75,8 @@ def _check_week(week_start: dt.date) -> None:
 
 def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.date, *,
                        now: dt.datetime | None = None, extra: Sequence[Request] = (),
-                       extra_points: Sequence[tuple[str, float, float]] = ()) -> CompiledWeek:
+                       extra_points: Sequence[tuple[str, float, float]] = (),
+                       closures_of: dt.date | None = None) -> CompiledWeek:
     """Read everything a week needs from the store and compile it.
 
     Requests already ``planned`` without any window are left out when another
@@ -87,7 +88,8 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
         An open `scheduler.store.Store`.
     network
         The matrix provider (`routing.network.RoadNetwork`); the road closures active on any day
-        of the week are applied to it (`scheduler.closures.week_provider`).
+        of the week are applied to it (`scheduler.closures.week_provider`), or those of the day
+        `closures_of` only.
     week_start
         The Monday of the week.
     now
@@ -96,9 +98,10 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
         Requests not stored (a booking draft, `scheduler.booking`) compiled with the stored ones.
     extra_points
         Further places ``(key, lat, lon)`` put in the week's one matrix call (`compile_week`).
+    closures_of
+        Compile for this day alone (a day's re-plan): only the closures active on it apply.
     """
     from scheduler import service_calendar
-    from scheduler.closures import week_provider
 
     _check_week(week_start)
     now = now or city_now()
@@ -118,12 +121,21 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
         shifts=shifts,
         services={s.code: s for s in store.services.all()},
         service_days=service_calendar.service_days(week_start, exceptions),
-        matrix_provider=week_provider(network, store.road_closures.between(week_start, week_start + dt.timedelta(days=6)),
-                                      week_start),
+        matrix_provider=_provider(store, network, week_start, closures_of),
         now=now,
         bookings=store.session_bookings.find(),  # active seats only: a cancelled seat needs no time
         extra_points=extra_points,
     )
+
+
+def _provider(store: Store, network: MatrixProvider, week_start: dt.date, day: dt.date | None) -> MatrixProvider:
+    """Return the matrix provider with the week's closures applied, or the day's alone."""
+    from scheduler.closures import day_provider, week_provider
+
+    if day is not None:
+        return day_provider(network, store.road_closures.between(day, day), day)
+    return week_provider(network, store.road_closures.between(week_start, week_start + dt.timedelta(days=6)),
+                         week_start)
 
 
 def _served_in_other_weeks(store: Store, week_start: dt.date) -> set[int]:

@@ -438,13 +438,16 @@ def _job_row(j: PlanJob) -> dict:
     row = {name: getattr(j, name) for name in _JOB_PLAIN}
     row.update({name: None if getattr(j, name) is None else getattr(j, name).isoformat() for name in _JOB_TIMES})
     row.update(week_start=j.week_start.isoformat(), params=_dumps(j.params), state=JobState(j.state).value,
-               phase=None if j.phase is None else JobPhase(j.phase).value)
+               phase=None if j.phase is None else JobPhase(j.phase).value, kind=j.kind,
+               days=_dumps([d.isoformat() for d in j.days]), args=_dumps(j.args), result=_dumps(j.result))
     return row
 
 
 def _job(row: dict) -> PlanJob:
     return PlanJob(week_start=_date(row["week_start"]), params=json.loads(row["params"]), state=row["state"],
-                   phase=row["phase"], id=row["id"], **{name: row[name] for name in _JOB_PLAIN},
+                   phase=row["phase"], id=row["id"], kind=row["kind"],
+                   days=tuple(_date(d) for d in json.loads(row["days"])), args=json.loads(row["args"]),
+                   result=json.loads(row["result"]), **{name: row[name] for name in _JOB_PLAIN},
                    **{name: None if row[name] is None else _datetime(row[name]) for name in _JOB_TIMES})
 
 

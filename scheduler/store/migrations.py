@@ -570,6 +570,28 @@ def _figures_summary(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0016_job_kinds")
+def _job_kinds(db: sqlite_utils.Database) -> None:
+    """Jobs of other kinds than planning a week (issue 26): re-planning a day, an outage, a closed road.
+
+    ``kind`` (``week_plan`` | ``day_replan`` | ``outage`` | ``closure``), the ``days`` a day job
+    holds (JSON list of ISO dates), its ``args`` and its ``result`` (JSON). Jobs stored before
+    are week plans with no days. One active week plan per week as before (the index now names
+    the kind); day jobs on overlapping days are refused by `Store.add_job` inside its write lock.
+    """
+    _run(
+        db,
+        "ALTER TABLE jobs ADD COLUMN kind TEXT NOT NULL DEFAULT 'week_plan'",
+        "ALTER TABLE jobs ADD COLUMN days TEXT NOT NULL DEFAULT '[]'",
+        "ALTER TABLE jobs ADD COLUMN args TEXT NOT NULL DEFAULT '{}'",
+        "ALTER TABLE jobs ADD COLUMN result TEXT NOT NULL DEFAULT '{}'",
+        "DROP INDEX idx_jobs_one_active_per_week",
+        "CREATE UNIQUE INDEX idx_jobs_one_active_per_week ON jobs(week_start) "
+        "WHERE kind = 'week_plan' AND state IN ('queued', 'running')",
+        "CREATE INDEX idx_jobs_active_kind ON jobs(state, kind)",
+    )
+
+
 def _all_names() -> tuple[str, ...]:
     empty = sqlite_utils.Database(memory=True)
     try:

@@ -531,20 +531,22 @@ class Store:
     # ------------------------------------------------------------------ background jobs
 
     def add_job(self, job: PlanJob, *, now: dt.datetime | None = None) -> tuple[PlanJob, bool]:
-        """Store a new queued planning job unless one is already active for its week.
+        """Store a new queued job unless one is already active for its week (a week plan) or days (a day job).
 
         A running job left behind by a stopped process (running longer than its
         time limit plus `scheduler.plan_job.STALE_AFTER_S`) is marked failed
-        (``interrupted``) first, so it cannot block its week for ever.
+        (``interrupted``) first, so it cannot block its week for ever. The
+        check and the insert hold the write lock together, so two processes
+        cannot both start a job on the same day.
 
         Returns
         -------
         tuple[PlanJob, bool]
-            The new job and True, or the week's active job and False.
+            The new job and True, or the active job in its way and False.
         """
         with self.transaction():
             self._fail_stale_jobs(now or stamp_now())
-            active = self.jobs.active(job.week_start)
+            active = self.jobs.active(job.week_start) if job.kind == "week_plan" else self.jobs.active_on(job.days)
             if active is not None:
                 return active, False
             return self.jobs.add(job), True

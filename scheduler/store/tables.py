@@ -411,13 +411,19 @@ class AuditLog(Entities[AuditEntry]):
 
 @dataclasses.dataclass(frozen=True)
 class Jobs(Entities[PlanJob]):
-    """Background planning jobs (a new one is queued by `Store.add_job`, one per week at a time)."""
+    """Background jobs (a new one is queued by `Store.add_job`): one week plan per week, one day job per day."""
 
     def active(self, week_start: dt.date) -> PlanJob | None:
-        """Return the week's queued or running job, or None."""
-        found = self.where("week_start = ? AND state IN (?, ?)",
+        """Return the week's queued or running planning job (kind ``week_plan``), or None."""
+        found = self.where("week_start = ? AND kind = 'week_plan' AND state IN (?, ?)",
                            [week_start.isoformat(), JobState.QUEUED.value, JobState.RUNNING.value])
         return found[0] if found else None
+
+    def active_on(self, days: Iterable[dt.date]) -> PlanJob | None:
+        """Return a queued or running day job (re-plan, outage, closure) holding any of `days`, or None."""
+        wanted = set(days)
+        found = self.where("kind != 'week_plan' AND state IN (?, ?)", [JobState.QUEUED.value, JobState.RUNNING.value])
+        return next((job for job in found if wanted.intersection(job.days)), None)
 
     def of_week(self, week_start: dt.date, *, limit: int = 20) -> list[PlanJob]:
         """Return the week's jobs, newest first."""

@@ -53,3 +53,25 @@ def test_a_job_left_running_expires_as_interrupted():
         assert created and new.id != job.id
         old = store.jobs.get(job.id)
         assert old.state == JobState.FAILED and old.error_code == "interrupted"
+
+
+def test_day_jobs_hold_their_days_not_the_week():
+    """A day job (re-plan, outage, closure) is refused only by an active day job on one of its days."""
+    from scheduler.domain import DomainError
+
+    tue, wed, thu = (WEEK + dt.timedelta(days=k) for k in (1, 2, 3))
+    with Store.open() as store:
+        week_job, _ = store.add_job(_job())
+        outage, created = store.add_job(_job(kind="outage", days=(wed, tue)))
+        assert created and outage.days == (tue, wed)  # sorted; the week's planning job is not in its way
+        replan, created = store.add_job(_job(kind="day_replan", days=(wed,)))
+        assert (replan.id, created) == (outage.id, False)
+        _closure, created = store.add_job(_job(kind="closure", days=(thu,)))
+        assert created
+        outage.state = JobState.FAILED
+        store.jobs.update(outage)
+        assert store.add_job(_job(kind="day_replan", days=(wed,)))[1]
+        assert store.jobs.active(WEEK).id == week_job.id
+    for bad in ({"kind": "replan"}, {"kind": "day_replan"}, {"days": (tue,)}):
+        with pytest.raises(DomainError):
+            _job(**bad)

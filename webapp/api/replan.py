@@ -1,76 +1,57 @@
 """Re-plan the rest of a day and a van out of service: ``POST /api/days/<day>/replan``, ``POST /api/outages``.
 
-Both run in the request (a day's re-plan takes about a second on the sample;
-the week's planning jobs are week-keyed and their result is a week solve, so
-this is not a job kind of its own yet) and answer **201** with the derived
-draft version(s) (`scheduler.planning.replan_day`): its version, the residents
-moved beyond the margin (``ODEKAKE_CALL_MARGIN_MINUTES``), the diff against the
-version it derives from and whom to phone. ``GET /api/weeks/<monday>/plan``
-then returns the new version. Two re-plans of the same day at once: the second
-answers 409 (one process; a second server process is not told).
+Both queue a day job (`webapp.job_queue.start_day_job`, run by
+`scheduler.planning.replan_jobs`) and answer **202** with ``{"job": {...}}``
+(as ``GET /api/jobs/<id>``) and its ``Location``, as planning a week does. The
+job goes through the same phases; once done its ``result`` holds per day
+re-planned the derived draft version (`scheduler.planning.replan_day`), the
+residents moved beyond the margin (``ODEKAKE_CALL_MARGIN_MINUTES``), the diff
+against the version it derives from and whom to phone (``replans``), and the
+version numbers (``versions``). ``GET /api/weeks/<monday>/plan`` then returns
+the new version. While a day job holds one of the days (any process: the
+``jobs`` table), the second answers 409 naming that job.
 
 ``POST /api/days/<day>/replan`` takes an optional body ``{"from": "11:00"}``
 (the time of the day it re-plans from; default now). ``POST /api/outages``
 takes ``{"vehicle": 2, "from": "2026-12-01T11:00", "until": "2026-12-01T17:00",
 "reason": "maintenance" | any text}`` (times in the city's clock, or with an
-offset).
+offset); its result also lists the shift exceptions stored and the days with
+nothing published to re-plan. Bad input is a 400 before anything is queued.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, url_for
 from flask_login import current_user
 
 from routing.errors import InputError
-from scheduler.domain import hhmm
-from scheduler.planning.outages import record_outage
-from scheduler.planning.replan_day import DayReplan, replan_day
-from scheduler.vrp.params import SolveParams
+from scheduler.domain import week_monday
+from scheduler.plan_job import PlanJob
+from scheduler.planning.outages import outage_exceptions
 from webapp import clock
 from webapp.api.blueprint import bp, json_body
 from webapp.args import check_day, check_int, parse_day, parse_moment
-from webapp.db import get_store, road_network
+from webapp.db import get_store
+from webapp.job_queue import job_json, start_day_job
 
-__all__ = ["REPLAN_TIME_LIMIT_S", "ReplanBusy", "call_margin_s", "one_at_a_time", "replan_json"]
+__all__ = ["REPLAN_TIME_LIMIT_S", "call_margin_s", "check_replan_day", "job_answer", "queue_outage",
+           "queue_replan"]
 
-_RUNNING: set[dt.date] = set()
-_LOCK = threading.Lock()
 #: Seconds a re-plan of a day may search.
 REPLAN_TIME_LIMIT_S = 10.0
 
 
-@contextmanager
-def one_at_a_time(days: list[dt.date]) -> Iterator[None]:
-    """Hold the days for one re-plan; a day already being re-planned answers 409."""
-    with _LOCK:
-        busy = [d for d in days if d in _RUNNING]
-        if not busy:
-            _RUNNING.update(days)
-    if busy:
-        raise ReplanBusy(busy[0])
-    try:
-        yield
-    finally:
-        with _LOCK:
-            _RUNNING.difference_update(days)
-
-
-class ReplanBusy(Exception):
-    def __init__(self, day: dt.date):
-        super().__init__(day)
-        self.day = day
-
-
-def _conflict(exc: ReplanBusy):
-    return jsonify(error="conflict", field="day",
-                   message=f"{exc.day.isoformat()}: a re-plan of this day is running; wait for it"), 409
+def job_answer(job: PlanJob, created: bool):
+    """Answer a queued day job: 202 with the job and its Location, or 409 naming the day job in the way."""
+    if not created:
+        days = ", ".join(d.isoformat() for d in job.days)
+        return jsonify(error="conflict", field="day", job_id=job.id, job=job_json(job),
+                       message=f"{days}: job {job.id} ({job.kind}) is {job.state.value} on this day; wait for it"), 409
+    return jsonify(job=job_json(job)), 202, {"Location": url_for("api.job", job_id=job.id)}
 
 
 def _moment(value: Any, field: str) -> dt.datetime:
@@ -86,27 +67,35 @@ def call_margin_s() -> int:
     return int(current_app.config["ODEKAKE_CALL_MARGIN_MINUTES"]) * 60
 
 
-def replan_json(result: DayReplan) -> dict:
-    """Return a day's re-plan as the API answers it: the version, moved, the diff, the calls."""
-    plan = result.plan
-    return {
-        "week": plan.week_start.isoformat(), "version": plan.version, "status": plan.status.value,
-        "day": plan.summary["change"]["day"], "moved": result.moved, "served": plan.summary["served"],
-        "unassigned": plan.summary["unassigned"], "derived_from": result.base.version,
-        "diff": {"moved": [{"request_id": m["request_id"], "delta_s": m["delta_s"]} for m in result.diff.moved],
-                 "reassigned": [{"request_id": m["request_id"], "vehicle_id": m["new"]["vehicle_id"],
-                                 "delta_s": m["delta_s"]} for m in result.diff.reassigned],
-                 "newly_unassigned": [{"request_id": u["request_id"], "reason": u["reason"]}
-                                      for u in result.diff.newly_unassigned]},
-        "calls": [{"request_id": c.request_id, "reason": c.reason, "told": f"{hhmm(c.told.start_s)}–{hhmm(c.told.end_s)}",
-                   "expected": hhmm(c.expected_s) if c.expected_s is not None else None, "moved_s": c.moved_s,
-                   "vehicle_id": c.vehicle_id, "detail": c.detail} for c in result.calls],
-    }
+def check_replan_day(day: dt.date, now: dt.datetime) -> None:
+    """Refuse a day that is over or whose week has nothing published (400 naming ``day``), before queuing."""
+    if day < now.date():
+        raise InputError.of("day", "{day} is over: only today or a later day can be re-planned", day=day.isoformat())
+    if get_store().plans.published(week_monday(day)) is None:
+        raise InputError.of("day", "week {week} has no published plan to re-plan", week=week_monday(day).isoformat())
+
+
+def queue_replan(day: dt.date, now: dt.datetime) -> tuple[PlanJob, bool]:
+    """Queue the re-plan of the rest of `day` from `now` (checked first)."""
+    check_replan_day(day, now)
+    return start_day_job(get_store(), "day_replan", [day], {"now": now.isoformat(), "margin_s": call_margin_s()},
+                         user=current_user.login, time_limit_s=REPLAN_TIME_LIMIT_S)
+
+
+def queue_outage(vehicle: int, start: dt.datetime, until: dt.datetime, reason: str,
+                 note: str = "") -> tuple[PlanJob, bool]:
+    """Queue an outage: its days are checked here (400), stored and re-planned by the job."""
+    get_store().vehicles.get(vehicle)  # 404 when unknown
+    days = [e.day for e in outage_exceptions(vehicle, start, until, reason, note)]
+    args = {"vehicle": vehicle, "from": start.isoformat(), "until": until.isoformat(), "reason": reason,
+            "note": note, "margin_s": call_margin_s()}
+    return start_day_job(get_store(), "outage", days, args, user=current_user.login,
+                         time_limit_s=REPLAN_TIME_LIMIT_S)
 
 
 @bp.route("/days/<day>/replan", methods=["POST"], endpoint="replan_day")
 def replan(day: str):
-    """Re-plan the rest of a day from now (or ``from`` HH:MM) as a derived draft version: 201."""
+    """Queue the re-plan of the rest of a day from now (or ``from`` HH:MM) as a derived draft version: 202."""
     when = parse_day(day, field="day")
     data = json_body() if _has_body() else {}
     now = clock.now()
@@ -116,14 +105,7 @@ def replan(day: str):
             raise InputError.of("from", "{text!r} is not a time like 8:30", text=text[:20])
         hour, minute = (int(p) for p in text.split(":"))
         now = max(now, dt.datetime.combine(when, dt.time(hour, minute)))
-    store = get_store()
-    try:
-        with one_at_a_time([when]):
-            result = replan_day(store, road_network(), when, now=now, user=current_user.login,
-                                params=SolveParams(time_limit_s=REPLAN_TIME_LIMIT_S), margin_s=call_margin_s())
-    except ReplanBusy as exc:
-        return _conflict(exc)
-    return jsonify(replan_json(result)), 201
+    return job_answer(*queue_replan(when, now))
 
 
 def _has_body() -> bool:
@@ -134,7 +116,7 @@ def _has_body() -> bool:
 
 @bp.route("/outages", methods=["POST"], endpoint="outage_add")
 def outage_add():
-    """Store a vehicle's outage (shift exceptions, merged) and re-plan the affected days: 201 with the versions."""
+    """Queue a vehicle's outage (shift exceptions, merged) and the re-plan of the affected days: 202 with the job."""
     data = json_body()
     vehicle = check_int(data.get("vehicle"), "vehicle")
     start = _moment(data.get("from"), "from")
@@ -142,17 +124,4 @@ def outage_add():
     reason = data.get("reason", "other")
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 200:
         raise InputError.of("reason", "a text of 1 to 200 characters")
-    store = get_store()
-    store.vehicles.get(vehicle)  # 404 when unknown
-    days = [start.date() + dt.timedelta(days=k) for k in range((until.date() - start.date()).days + 1)]
-    try:
-        with one_at_a_time(days):
-            out = record_outage(store, road_network(), vehicle, start, until, reason.strip(), now=clock.now(),
-                                user=current_user.login, params=SolveParams(time_limit_s=REPLAN_TIME_LIMIT_S),
-                                margin_s=call_margin_s())
-    except ReplanBusy as exc:
-        return _conflict(exc)
-    return jsonify(vehicle=vehicle, exceptions=[{"id": e.id, "day": e.day.isoformat(), "start": e.start_s,
-                                                 "end": e.end_s} for e in out.exceptions],
-                   replans=[replan_json(r) for r in out.replans],
-                   skipped_days=[d.isoformat() for d in out.skipped_days]), 201
+    return job_answer(*queue_outage(vehicle, start, until, reason.strip()))

@@ -33,7 +33,11 @@ from webapp.dispatch.day import (
     day_screen,
 )
 from webapp.dispatch.holidays import session_move_lines
-from webapp.dispatch.replanning import OUTAGE_REASONS, published_replan_calls
+from webapp.dispatch.replanning import (
+    OUTAGE_REASONS,
+    day_job_done,
+    published_replan_calls,
+)
 from webapp.dispatch.replanning import register as register_replanning
 from webapp.job_queue import job_json, job_words, start_planning, time_limit_choices
 from webapp.live import call_residents, day_calls, day_live, note_call
@@ -99,8 +103,11 @@ def plan(monday: str):
 
 @bp.route("/jobs/<int:job_id>")
 def job(job_id: int):
-    """Show a planning job's progress (the page polls the API; a reload shows the same state)."""
+    """Show a job's progress (the page polls the API; a reload shows the same state); a day job done opens its result."""
     found = get_store().jobs.get(job_id)
+    done = day_job_done(found)
+    if done is not None:
+        return done
     return render_template("dispatch/job.html", job=job_json(found), words=job_words(found))
 
 
@@ -192,7 +199,13 @@ def _day_actions(store, day: dt.date) -> dict:
     return {"locks": lock_index(store, day, day), "can_replan": allowed("dispatch.replan", current_user.role),
             "fleet": store.vehicles.active(), "outage_reasons": OUTAGE_REASONS, "here": request.full_path,
             "week_days": [monday + dt.timedelta(days=k) for k in range(6)],
-            "now_hhmm": now.strftime("%H:%M") if now.date() == day else ""}
+            "now_hhmm": now.strftime("%H:%M") if now.date() == day else "", "day_job": _day_job(store, day)}
+
+
+def _day_job(store, day: dt.date) -> dict | None:
+    """The day job (re-plan, outage, closed road) queued or running on the day, for its progress box."""
+    job = store.jobs.active_on([day])
+    return job_json(job) if job is not None else None
 
 
 @bp.route("/days/<day>/calls", endpoint="calls")

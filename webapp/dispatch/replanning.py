@@ -4,9 +4,10 @@ Every action is a POST form with its CSRF token and works without JavaScript:
 
 - 鍵 / 鍵を外す (``dispatch.lock``, ``dispatch.unlock``): a stop, a shift or a day, back to the page it came from;
 - 残りを再計画 (``dispatch.replan``) and 運休 (``dispatch.outage``: a van out of service from a time, default now,
-  until a time, default the end of the day) store a draft version and show its result (``dispatch.replanned``):
-  who moves and by how much (the comparison with the version before), and whom to phone, with links to compare
-  and publish it;
+  until a time, default the end of the day) queue a day job (`webapp.api.replan`) and open its progress page
+  (``dispatch.job``, as planning a week does); once done it leads to the result (`day_job_done`,
+  ``dispatch.replanned``): who moves and by how much (the comparison with the version before), and whom to
+  phone, with links to compare and publish it;
 - 移動 (``dispatch.move``): a request's new vehicle and day previewed (new times, residents it moves beyond the
   margin, or why it cannot be moved), then 保存 (``dispatch.move_save``) stores a draft and opens its comparison.
 
@@ -34,20 +35,13 @@ from scheduler.domain import (
     week_monday,
 )
 from scheduler.locks import LockConflict
+from scheduler.plan_job import DAY_JOB_KINDS, JobState, PlanJob
 from scheduler.planning.moves import move_request
-from scheduler.planning.outages import record_outage
 from scheduler.planning.replan_calls import ReplanCall, replan_calls
-from scheduler.planning.replan_day import replan_day
 from scheduler.store import Store
-from scheduler.vrp.params import SolveParams
 from webapp import audit, clock
 from webapp.api.moves import MOVE_WORDS
-from webapp.api.replan import (
-    REPLAN_TIME_LIMIT_S,
-    ReplanBusy,
-    call_margin_s,
-    one_at_a_time,
-)
+from webapp.api.replan import call_margin_s, queue_outage, queue_replan
 from webapp.args import parse_day, parse_monday
 from webapp.db import get_store, road_network
 from webapp.kinds import KIND_COLOURS
@@ -55,7 +49,7 @@ from webapp.locks import new_lock
 from webapp.messages import message
 from webapp.publishing import compare_versions
 
-__all__ = ["OUTAGE_REASONS", "ReplanCalls", "published_replan_calls", "register", "replan_calls_of"]
+__all__ = ["OUTAGE_REASONS", "ReplanCalls", "day_job_done", "published_replan_calls", "register", "replan_calls_of"]
 
 #: The reasons a van is out of service the form offers (`scheduler.domain.SHIFT_EXCEPTION_REASONS` but extra duty).
 OUTAGE_REASONS = tuple(r for r in SHIFT_EXCEPTION_REASONS if r != "extra_duty")
@@ -100,25 +94,22 @@ def unlock(lock_id: int):
     return redirect(_back(url_for("dispatch.today")))
 
 
-def _busy(day: dt.date):
-    flash(_("この日の再計画は実行中です。終わるまでお待ちください"), "error")
-    return redirect(url_for("dispatch.day", day=day.isoformat()))
+def _queued(job: PlanJob, created: bool):
+    """Open the job's progress page (its result once done); a day job already in the way is said so."""
+    if not created:
+        flash(_("この日の再計画は実行中です。終わるまでお待ちください"), "error")
+    return redirect(url_for("dispatch.job", job_id=job.id))
 
 
 def replan(day: str):
-    """残りを再計画: re-plan the rest of the day from now as a draft version; show its result."""
+    """残りを再計画: queue the re-plan of the rest of the day from now as a draft version; follow its job."""
     when = parse_day(day, field="day")
     try:
-        with one_at_a_time([when]):
-            result = replan_day(get_store(), road_network(), when, now=clock.now(), user=current_user.login,
-                                params=SolveParams(time_limit_s=REPLAN_TIME_LIMIT_S), margin_s=call_margin_s())
-    except ReplanBusy:
-        return _busy(when)
+        job, created = queue_replan(when, clock.now())
     except InputError as exc:
         flash(_("再計画できません") + f": {message(exc)}", "error")
         return redirect(url_for("dispatch.day", day=day))
-    return redirect(url_for("dispatch.replanned", monday=result.plan.week_start.isoformat(),
-                            version=result.plan.version))
+    return _queued(job, created)
 
 
 def _time_of(day: dt.date, name: str, default: dt.datetime) -> dt.datetime:
@@ -134,7 +125,7 @@ def _time_of(day: dt.date, name: str, default: dt.datetime) -> dt.datetime:
 
 
 def outage(day: str):
-    """運休: a van out of service from (default now) until (default the end of the day); show the re-plan."""
+    """運休: queue a van out of service from (default now) until (default the end of the day); follow its job."""
     when = parse_day(day, field="day")
     now = clock.now()
     try:
@@ -147,20 +138,23 @@ def outage(day: str):
         if reason not in OUTAGE_REASONS:
             raise InputError.of("reason", "{value!r} is not one of {known}", value=reason[:20],
                                 known=", ".join(OUTAGE_REASONS))
-        with one_at_a_time([when]):
-            out = record_outage(get_store(), road_network(), vehicle, start, until, reason, now=now,
-                                user=current_user.login, note=request.form.get("note", "").strip()[:200],
-                                params=SolveParams(time_limit_s=REPLAN_TIME_LIMIT_S), margin_s=call_margin_s())
-    except ReplanBusy:
-        return _busy(when)
+        job, created = queue_outage(vehicle, start, until, reason, request.form.get("note", "").strip()[:200])
     except InputError as exc:
         flash(_("運休を記録できません") + f": {message(exc)}", "error")
         return redirect(url_for("dispatch.day", day=day))
-    if not out.replans:
+    return _queued(job, created)
+
+
+def day_job_done(job: PlanJob):
+    """Where a finished day job leads: its (last) re-plan's result, else the day with a word (None: stay)."""
+    if job.state != JobState.DONE or job.kind not in DAY_JOB_KINDS:
+        return None
+    if job.result.get("replans"):
+        last = job.result["replans"][-1]
+        return redirect(url_for("dispatch.replanned", monday=last["week"], version=last["version"]))
+    if job.kind == "outage":
         flash(_("運休を記録しました。再計画する公開済みの運行はありません"))
-        return redirect(url_for("dispatch.day", day=day))
-    plan = out.replans[-1].plan
-    return redirect(url_for("dispatch.replanned", monday=plan.week_start.isoformat(), version=plan.version))
+    return redirect(url_for("dispatch.day", day=job.days[0].isoformat()))
 
 
 def replanned(monday: str, version: int):

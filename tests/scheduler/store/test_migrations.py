@@ -167,3 +167,29 @@ def test_tokens_made_before_they_had_an_end_get_one_90_days_after_the_upgrade(tm
         assert token.expires_at == dt.datetime(2027, 3, 1, 8, 30)
         assert token.state(dt.datetime(2026, 12, 1, 8, 30)) == "active" and token.revoked_at is None
         assert store.login_sessions.all() == [] and store.audit_log.latest() == []
+
+
+def test_jobs_stored_before_job_kinds_read_as_week_plans_and_still_hold_their_week(tmp_path):
+    """Migration 0016: an older job is a week plan with no days; its week keeps one active plan, days are free."""
+    import datetime as dt
+
+    from scheduler.plan_job import PlanJob
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    migrate(db, stop_before="0016_job_kinds")
+    db["jobs"].insert({"week_start": "2026-11-30", "created_by": "planner", "time_limit_s": 20, "state": "queued",
+                       "created_at": "2026-11-30T09:00:00"})
+    db.close()
+    week, day = dt.date(2026, 11, 30), dt.date(2026, 12, 1)
+    with Store.open(path) as store:
+        old = store.jobs.get(1)
+        assert (old.kind, old.days, old.args, old.result) == ("week_plan", (), {}, {})
+        assert store.jobs.active(week).id == 1
+        again, created = store.add_job(PlanJob(week_start=week, created_by="x", time_limit_s=20))
+        assert (again.id, created) == (1, False)
+        day_job, created = store.add_job(PlanJob(week_start=week, created_by="x", time_limit_s=10, kind="day_replan",
+                                                 days=(day,), args={"now": "2026-12-01T11:00"}))
+        assert created and store.jobs.get(day_job.id).days == (day,)
+        outage = PlanJob(week_start=week, created_by="y", time_limit_s=10, kind="outage", days=(day, day + dt.timedelta(1)))
+        assert store.add_job(outage) == (store.jobs.get(day_job.id), False)  # overlapping days: the job in the way

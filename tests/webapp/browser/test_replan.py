@@ -1,6 +1,7 @@
 """Vehicle 2 breaks down at 11:00 on the sample Tuesday, played from 今日の運行 (issue 26).
 
-運休 for vehicle 2 from 11:00 -> the re-plan's result lists who moves and whom to phone -> its comparison ->
+運休 for vehicle 2 from 11:00 -> a background job (a consumer in the server's process, as ``odekake serve``
+runs it) whose progress page opens, when done, the re-plan's result: who moves and whom to phone -> its comparison ->
 公開する -> the day screen shows vehicle 2's remaining stops on other vans or not planned, and the 連絡リスト
 lists the residents to phone. At 1366x768, in Japanese, no English word.
 
@@ -35,6 +36,7 @@ def live_server(planned_template, tmp_path_factory):
     from werkzeug.serving import WSGIRequestHandler, make_server
 
     from webapp import create_app
+    from webapp.job_queue import start_embedded_consumer
 
     class _Quiet(WSGIRequestHandler):
         def log_request(self, *args, **kwargs) -> None:
@@ -43,6 +45,7 @@ def live_server(planned_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser-replan") / "instance"
     shutil.copytree(planned_template, folder)
     app = create_app(folder, test_config={**TEST_CONFIG, "ODEKAKE_NOW": ELEVEN.isoformat()})
+    consumer = start_embedded_consumer(app)  # the re-plan runs as a background job, as under odekake serve
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
     thread = threading.Thread(target=server.serve_forever, name="live-server-replan", daemon=True)
     thread.start()
@@ -50,6 +53,7 @@ def live_server(planned_template, tmp_path_factory):
     server.shutdown()
     thread.join(timeout=10)
     server.server_close()
+    consumer.stop(graceful=True)
 
 
 def _report_vehicle_2_morning(instance) -> list[int]:
@@ -93,6 +97,12 @@ def test_vehicle_2_out_at_eleven_from_the_day_screen_to_the_published_plan_and_t
     shot(page, "dispatch-day-outage")
     with page.expect_navigation(timeout=60_000):
         page.click(".outage-form button[type=submit]")
+
+    # a background job: its progress page follows it, then opens the result
+    page.wait_for_url("**/replanned/**", timeout=90_000)
+    with Store.for_instance(live_server.instance) as store:
+        [job] = store.jobs.where("kind = 'outage'")
+        assert (job.state.value, job.days, job.result["versions"]) == ("done", (DAY,), [job.plan_version])
 
     # the result: who moves and by how much, whom to phone
     assert "/replanned/" in page.url

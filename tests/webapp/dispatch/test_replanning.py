@@ -5,10 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tests.webapp.conftest import WEEK, clock_on, csrf_token, login
+import pytest
+
+from tests.webapp.conftest import TEST_CONFIG, WEEK, clock_on, csrf_token, login
 
 DAY = WEEK + dt.timedelta(days=1)
 THURSDAY = WEEK + dt.timedelta(days=3)
+
+
+@pytest.fixture
+def app(instance):
+    """The web app with jobs run inside the request that queues them (a re-plan is a day job)."""
+    from webapp import create_app
+
+    return create_app(instance, test_config={**TEST_CONFIG, "ODEKAKE_JOBS_IMMEDIATE": True})
+
+
+def _done(client, answer) -> str:
+    """Follow a queued day job's page (done at once here) to where it leads: the re-plan's result."""
+    assert answer.status_code == 302 and answer.location.startswith("/dispatch/jobs/"), answer.location
+    done = client.get(answer.location)
+    assert done.status_code == 302, done.text[:300]
+    return done.location
 
 
 def _office(app, name="dispatcher"):
@@ -72,12 +90,11 @@ def test_a_shift_and_a_day_locked_from_the_board_mark_their_stops(app, store):
 def test_the_rest_of_the_day_re_planned_from_the_screen_shows_who_moves_and_whom_to_call(app, store):
     clock_on(app, DAY)
     client = _office(app)
-    answer = _form(client, f"/dispatch/days/{DAY.isoformat()}/replan", {})
-    assert answer.status_code == 302
+    result = _done(client, _form(client, f"/dispatch/days/{DAY.isoformat()}/replan", {}))
     plan = store.plans.get(WEEK)
     assert plan.summary["change"]["kind"] == "replan_day"
-    assert answer.location == f"/dispatch/weeks/{WEEK.isoformat()}/replanned/{plan.version}"
-    page = client.get(answer.location).text
+    assert result == f"/dispatch/weeks/{WEEK.isoformat()}/replanned/{plan.version}"
+    page = client.get(result).text
     assert "再計画の結果" in page and 'id="calls"' in page and 'id="changes"' in page
     assert f'href="/dispatch/weeks/{WEEK.isoformat()}/compare?version={plan.version}"' in page
     compare = client.get(f"/dispatch/weeks/{WEEK.isoformat()}/compare?version={plan.version}").text
@@ -87,14 +104,14 @@ def test_the_rest_of_the_day_re_planned_from_the_screen_shows_who_moves_and_whom
 def test_vehicle_2_out_of_service_from_the_form_lists_its_residents(app, store):
     clock_on(app, DAY)
     client = _office(app)
-    answer = _form(client, f"/dispatch/days/{DAY.isoformat()}/outage", {"vehicle": "2", "from": "11:00",
-                                                                       "reason": "maintenance"})
-    assert answer.status_code == 302 and "/replanned/" in answer.location
+    result = _done(client, _form(client, f"/dispatch/days/{DAY.isoformat()}/outage",
+                                 {"vehicle": "2", "from": "11:00", "reason": "maintenance"}))
+    assert "/replanned/" in result
     [exception] = [e for e in store.shift_exceptions.between(DAY, DAY) if e.vehicle_id == 2]
     assert (exception.start_s, exception.end_s, exception.reason) == (11 * 3600, 86_400, "maintenance")
     plan = store.plans.get(WEEK)
     assert plan.summary["change"]["outages"] == [2]
-    page = client.get(answer.location).text
+    page = client.get(result).text
     assert "運休" in page and store.vehicles.get(2).name in page
     left = [s for s in plan.stops if (s.vehicle_id, s.day) == (2, DAY) and s.request_id is not None]
     assert all(s.start_s % 86_400 < 11 * 3600 for s in left)
@@ -148,3 +165,21 @@ def test_operators_see_the_day_without_its_actions(app):
     assert "残りを再計画" not in page and "鍵をかける" not in page
     assert client.post(f"/dispatch/days/{DAY.isoformat()}/replan",
                        data={"csrf_token": csrf_token(client)}).status_code == 403
+
+
+def test_a_day_job_running_shows_its_progress_on_the_day_screen_and_a_second_one_is_told(instance, store):
+    """Jobs stay queued (no consumer): the day screen shows the job's box; 残りを再計画 again says one is running."""
+    from webapp import create_app
+
+    app = create_app(instance, test_config=dict(TEST_CONFIG))
+    clock_on(app, DAY)
+    client = _office(app)
+    answer = _form(client, f"/dispatch/days/{DAY.isoformat()}/replan", {})
+    job_page = client.get(answer.location)
+    assert job_page.status_code == 200 and "残りの再計画" in job_page.text and "順番待ち" in job_page.text
+    [job] = store.jobs.where("kind = 'day_replan'")
+    day_page = client.get(f"/dispatch/days/{DAY.isoformat()}").text
+    assert f'data-job-url="/api/jobs/{job.id}"' in day_page and "jobs.js" in day_page
+    again = _form(client, f"/dispatch/days/{DAY.isoformat()}/outage", {"vehicle": "2", "reason": "maintenance"})
+    assert again.location == f"/dispatch/jobs/{job.id}"
+    assert "この日の再計画は実行中です" in client.get(again.location).text
