@@ -20,6 +20,7 @@ import functools
 import json
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,8 +87,9 @@ class World:
         sites = list(store.db.query("SELECT id, name, lat, lon FROM sites"))
         services = list(store.db.query("SELECT code, name_ja FROM services ORDER BY rowid"))
         vehicles = list(store.db.query("SELECT id, name FROM vehicles"))
+        nearest = _nearest_district(residents)
         return cls(resident_district={r["id"]: r["district"] for r in residents},
-                   site_district={s["id"]: _nearest_district(s, residents) for s in sites},
+                   site_district={s["id"]: nearest(s) for s in sites},
                    labels={"site": {s["id"]: s["name"] for s in sites} | {None: "自宅・なし"},
                            "vehicle": {v["id"]: v["name"] for v in vehicles} | {None: "車両なし"},
                            "service": {s["code"]: s["name_ja"] for s in services} | {"": "用件以外"}},
@@ -107,15 +109,20 @@ class World:
         return name
 
 
-def _nearest_district(site: dict, residents: list[dict]) -> str:
+def _nearest_district(residents: list[dict]) -> Callable[[dict], str]:
+    """A function giving a site the district of the registered resident living nearest it (``""`` without any)."""
     if not residents:
-        return ""
+        return lambda site: ""
     import numpy as np
 
     lat = np.fromiter((r["lat"] for r in residents), float, len(residents))
     lon = np.fromiter((r["lon"] for r in residents), float, len(residents))
-    k = math.cos(math.radians(site["lat"]))
-    return residents[int(np.argmin((lat - site["lat"]) ** 2 + ((lon - site["lon"]) * k) ** 2))]["district"]
+
+    def nearest(site: dict) -> str:
+        k = math.cos(math.radians(site["lat"]))
+        return residents[int(np.argmin((lat - site["lat"]) ** 2 + ((lon - site["lon"]) * k) ** 2))]["district"]
+
+    return nearest
 
 
 def collect(store: Store, world: World, first: dt.date, last: dt.date, today: dt.date,

@@ -29,11 +29,11 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from routing.errors import InputError
 from scheduler.evidence.facts import COUNTS, Facts, World, collect, last_seen
-from scheduler.evidence.summary import ensure_days, summed_facts
+from scheduler.evidence.summary import SummedPeople, ensure_days, summed_facts
 
 if TYPE_CHECKING:
     from scheduler.store import Store
@@ -102,7 +102,8 @@ def figures(store: Store, first: dt.date, last: dt.date, by: str = "district", *
             today: dt.date | None = None, flag_days: int = FLAG_DAYS) -> Figures:
     """Return the figures of `first`..`last` grouped `by` (see the module); `district` keeps one district.
 
-    Read from the daily summary (`scheduler.evidence.summary`; days not yet summed are summed first).
+    Read from the daily summary (`scheduler.evidence.summary`; days not yet summed are summed first):
+    its sums, and the residents served and lead times counted in SQL (`SummedPeople`).
     `today` (default `last`) ends the routes counted: a day not yet driven has no kilometres.
     Raises `InputError` naming the field for a bad question (`check_query`).
     """
@@ -113,7 +114,9 @@ def figures(store: Store, first: dt.date, last: dt.date, by: str = "district", *
     ensure_days(store, world, [(first, last), back[:2]])
     keep = by if by in ("vehicle", "site") else None
     return _answer(store, world, summed_facts(store, first, last, today, keep).only(district),
-                   summed_facts(store, *back, keep).only(district), first, last, by, district, today, flag_days)
+                   SummedPeople(store, first, last, today, district),
+                   summed_facts(store, *back, keep).only(district), SummedPeople(store, *back, district),
+                   by, district, today, flag_days)
 
 
 def figures_from_events(store: Store, first: dt.date, last: dt.date, by: str = "district", *,
@@ -128,17 +131,52 @@ def figures_from_events(store: Store, first: dt.date, last: dt.date, by: str = "
     today = today or last
     facts = collect(store, world, first, last, today).by_month().only(district)
     year_before = collect(store, world, _year_back(first), _year_back(last), _year_back(today)).by_month()
-    return _answer(store, world, facts, year_before.only(district), first, last, by, district, today, flag_days)
+    year_before = year_before.only(district)
+    return _answer(store, world, facts, _FactsPeople(facts, first, last), year_before,
+                   _FactsPeople(year_before, _year_back(first), _year_back(last)), by, district, today, flag_days)
 
 
-def _answer(store: Store, world: World, facts: Facts, year_before: Facts, first: dt.date, last: dt.date, by: str,
-            district: str | None, today: dt.date, flag_days: int) -> Figures:
-    totals = _row(facts.counts.items(), facts.residents, facts.leads, world.codes)
+class People(Protocol):
+    """The residents served and the lead times of a period (the figures that are not sums)."""
+
+    first: dt.date
+    last: dt.date
+
+    def unique(self, by: str | None) -> dict[Any, int]: ...
+
+    def leads(self, by: str | None) -> dict[Any, tuple[int, list[float]]]: ...
+
+
+class _FactsPeople:
+    """`People` counted in Python from `collect`'s facts (the raw-row path)."""
+
+    def __init__(self, facts: Facts, first: dt.date, last: dt.date) -> None:
+        self.facts, self.first, self.last = facts, first, last
+
+    def unique(self, by: str | None) -> dict[Any, int]:
+        groups: dict[Any, set] = defaultdict(set)
+        for attrs, rid in self.facts.residents:
+            groups[attrs[_ATTRS[by]] if by else ""].add(rid)
+        return {key: len(ids) for key, ids in groups.items()}
+
+    def leads(self, by: str | None) -> dict[Any, tuple[int, list[float]]]:
+        groups: dict[Any, list] = defaultdict(list)
+        for attrs, lead in self.facts.leads:
+            groups[attrs[_ATTRS[by]] if by else ""].append(lead)
+        return {key: (len(values), sorted(values)) for key, values in groups.items()}
+
+
+def _answer(store: Store, world: World, facts: Facts, people: People, year_before: Facts, people_before: People,
+            by: str, district: str | None, today: dt.date, flag_days: int) -> Figures:
+    rows = _rows(facts, people, by, world)  # before the totals: they merge the rows' lead times
+    everyone = people.unique(None)
+    totals = _row(facts.counts.items(), everyone.get("", 0), people.leads(None).get(""), world.codes)
     totals.update(key="", label="合計")
-    return Figures(first=first, last=last, by=by, rows=_rows(facts, by, world), totals=totals,
-                   trend=_trend(facts, year_before, first, last),
-                   reach=_reach(store, world, facts, min(last, today), flag_days, district),
-                   empty=not (facts.counts or facts.residents))
+    first, last = people.first, people.last
+    return Figures(first=first, last=last, by=by, rows=rows, totals=totals,
+                   trend=_trend(facts, people, year_before, people_before, first, last),
+                   reach=_reach(store, world, people, min(last, today), flag_days, district),
+                   empty=not (facts.counts or everyone))
 
 
 def _year_back(day: dt.date) -> dt.date:
@@ -150,36 +188,31 @@ def _year_back(day: dt.date) -> dt.date:
 
 # --------------------------------------------------------------------------- rows
 
-
-def _rows(facts: Facts, by: str, world: World) -> list[dict[str, Any]]:
+def _rows(facts: Facts, people: People, by: str, world: World) -> list[dict[str, Any]]:
     i = _ATTRS[by]
     counts: dict[Any, list] = defaultdict(list)
-    residents: dict[Any, list] = defaultdict(list)
-    leads: dict[Any, list] = defaultdict(list)
     for f in facts.counts.items():
         counts[f[0][0][i]].append(f)
-    for f in facts.residents:
-        residents[f[0][i]].append(f)
-    for f in facts.leads:
-        leads[f[0][i]].append(f)
+    residents = people.unique(by)
+    leads = people.leads(by)
     keys = sorted(set(counts) | set(residents), key=lambda k: (k is None, str(k)))
     labels = world.labels.get(by, {})
     return [{"key": key, "label": labels.get(key, key if key else "地区なし" if by == "district" else ""),
-             **_row(counts[key], residents[key], leads[key], world.codes)} for key in keys]
+             **_row(counts[key], residents.get(key, 0), leads.get(key), world.codes)} for key in keys]
 
 
-def _row(counts: Iterable, residents: Iterable, leads: Iterable, codes: list[str]) -> dict[str, Any]:
+def _row(counts: Iterable, residents: int, leads: tuple[int, list[float]] | None, codes: list[str]) -> dict[str, Any]:
+    """A row's figures: its `counts` summed, its residents served, its lead times (how many, by rank)."""
     sums: Counter = Counter()
     for (_, measure), value in counts:
         sums[measure] += value
     row: dict[str, Any] = {name: sums[name] for name in COUNTS}
     row.update({f"services_{code}": sums[f"services_{code}"] for code in codes})
-    waits = sorted(v for _, v in leads)
     driving_h = sums["driving_s"] / 3600
     row.update(
-        unique_residents=len({rid for _, rid in residents}),
+        unique_residents=residents,
         not_home_rate=_ratio(sums["unserved_not_home"], sums["resident_stops_reported"]),
-        lead_time_days_p50=_percentile(waits, 0.5), lead_time_days_p90=_percentile(waits, 0.9),
+        lead_time_days_p50=_percentile(leads, 0.5), lead_time_days_p90=_percentile(leads, 0.9),
         distance_km=round(sums["distance_m"] / 1000, 1), driving_hours=round(driving_h, 2),
         staff_hours=round(sums["staff_s"] / 3600, 2),
         services_per_driving_hour=_ratio(sums["services_total"], driving_h))
@@ -190,14 +223,18 @@ def _ratio(a: float, b: float) -> float | None:
     return round(a / b, 3) if b else None
 
 
-def _percentile(ordered: list[float], q: float) -> float | None:
-    """The `q` quantile of sorted values, interpolated between ranks (as numpy's default); None for none."""
-    if not ordered:
+def _percentile(leads: tuple[int, list[float]] | None, q: float) -> float | None:
+    """The `q` quantile of ``(n, ranked)``, interpolated between ranks (as numpy's default); None for none.
+
+    ``ranked`` is sorted (`People.leads`).
+    """
+    if not leads:
         return None
-    pos = (len(ordered) - 1) * q
+    n, ranked = leads
+    pos = (n - 1) * q
     low = math.floor(pos)
-    high = min(low + 1, len(ordered) - 1)
-    return round(ordered[low] + (ordered[high] - ordered[low]) * (pos - low), 2)
+    high = min(low + 1, n - 1)
+    return round(ranked[low] + (ranked[high] - ranked[low]) * (pos - low), 2)
 
 
 # --------------------------------------------------------------------------- trend and reach
@@ -213,18 +250,16 @@ def _months(first: dt.date, last: dt.date) -> list[str]:
     return out
 
 
-def _trend(facts: Facts, year_before: Facts, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
-    def by_month(f: Facts) -> tuple[dict[str, Counter], dict[str, set]]:
+def _trend(facts: Facts, people: People, year_before: Facts, people_before: People, first: dt.date,
+           last: dt.date) -> list[dict[str, Any]]:
+    def by_month(f: Facts) -> dict[str, Counter]:
         sums: dict[str, Counter] = defaultdict(Counter)
-        people: dict[str, set] = defaultdict(set)
         for (attrs, measure), value in f.counts.items():
             sums[attrs[0]][measure] += value
-        for attrs, rid in f.residents:
-            people[attrs[0]].add(rid)
-        return sums, people
+        return sums
 
-    now, now_people = by_month(facts)
-    then, then_people = by_month(year_before)
+    now, now_people = by_month(facts), people.unique("month")
+    then, then_people = by_month(year_before), people_before.unique("month")
     rows = []
     for month in _months(first, last):
         earlier = f"{int(month[:4]) - 1}{month[4:]}"
@@ -232,29 +267,27 @@ def _trend(facts: Facts, year_before: Facts, first: dt.date, last: dt.date) -> l
         for name in _TREND:
             row[name] = now[month][name]
             row[f"{name}_last_year"] = then[earlier][name]
-        row["unique_residents"] = len(now_people[month])
-        row["unique_residents_last_year"] = len(then_people[earlier])
+        row["unique_residents"] = now_people.get(month, 0)
+        row["unique_residents_last_year"] = then_people.get(earlier, 0)
         rows.append(row)
     return rows
 
 
-def _reach(store: Store, world: World, facts: Facts, as_of: dt.date, flag_days: int,
+def _reach(store: Store, world: World, people: People, as_of: dt.date, flag_days: int,
            district: str | None) -> list[dict[str, Any]]:
     registered = Counter(world.resident_district.values())
     population = {r["district"]: r["population"] for r in store.db.query("SELECT * FROM district_population")}
-    served: dict[str, set] = defaultdict(set)
-    for attrs, rid in facts.residents:
-        served[attrs[3]].add(rid)
+    served = people.unique("district")
     seen = last_seen(store, world, as_of)
     rows = []
     for name in sorted(set(registered) | set(population)):
         if district is not None and name != district:
             continue
+        reached = served.get(name, 0)
         row: dict[str, Any] = {"district": name, "registered_residents": registered[name],
-                               "unique_residents_served": len(served[name]),
-                               "reach_share": _ratio(len(served[name]), registered[name]),
+                               "unique_residents_served": reached, "reach_share": _ratio(reached, registered[name]),
                                "population": population.get(name),
-                               "population_share": _ratio(len(served[name]), population.get(name) or 0)}
+                               "population_share": _ratio(reached, population.get(name) or 0)}
         for kind in ("session", "visit"):
             day = seen.get((kind, name))
             row[f"last_{kind}"] = day.isoformat() if day else None
