@@ -1,4 +1,8 @@
-"""The figures as files staff open in Excel: CSV (UTF-8 with a byte-order mark) and .xlsx (a sheet per table)."""
+"""The figures as files staff open in Excel: CSV (UTF-8 with a byte-order mark) and .xlsx (a sheet per table).
+
+The columns are headed by the figures' keys unless `headings` gives words for them (the web app
+gives the 実績 screen's, in the screen's language: `webapp.results.exports`).
+"""
 
 from __future__ import annotations
 
@@ -20,26 +24,34 @@ def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return columns
 
 
-def csv_bytes(rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """One table as CSV, UTF-8 with a byte-order mark (Excel reads the Japanese right); empty cells for none."""
+def csv_bytes(rows: Sequence[Mapping[str, Any]], headings: Mapping[str, str] | None = None) -> bytes:
+    """One table as CSV, UTF-8 with a byte-order mark (Excel reads the Japanese right); empty cells for none.
+
+    Each column is headed by its key, or by its words in `headings`.
+    """
     out = io.StringIO(newline="")
     columns = _columns(rows)
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow([(headings or {}).get(c, c) for c in columns])
     for row in rows:
         writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(tables: Mapping[str, Sequence[Mapping[str, Any]]]) -> bytes:
-    """The tables as an Excel workbook, one sheet per table (`SHEET_NAMES`), a header row on each."""
+def xlsx_bytes(tables: Mapping[str, Sequence[Mapping[str, Any]]], headings: Mapping[str, str] | None = None,
+               sheet_names: Mapping[str, str] | None = None) -> bytes:
+    """The tables as an Excel workbook, one sheet per table, a header row on each.
+
+    Sheets are named by `sheet_names` (default `SHEET_NAMES`), columns headed as `csv_bytes` does.
+    """
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
+    names = sheet_names or SHEET_NAMES
     for name, rows in tables.items():
-        sheet = book.create_sheet(SHEET_NAMES.get(name, name)[:31])
+        sheet = book.create_sheet(names.get(name, name)[:31])
         columns = _columns(rows)
-        sheet.append(columns)
+        sheet.append([(headings or {}).get(c, c) for c in columns])
         for row in rows:
             sheet.append([row.get(c) for c in columns])
     out = io.BytesIO()

@@ -16,6 +16,7 @@ from webapp import clock
 from webapp.api.blueprint import bp
 from webapp.args import parse_day
 from webapp.db import get_store
+from webapp.results.exports import export_language, headings, sheet_names
 
 __all__ = ["FORMATS", "TABLES"]
 
@@ -38,7 +39,9 @@ def stats():
     """The figures of a period: ``?from=2026-04-01&to=2027-03-31&by=district|site|vehicle|service|month``.
 
     ``district=`` keeps one district; ``format=json|csv|xlsx`` (CSV: one table, ``table=rows|totals|trend|reach``,
-    UTF-8 with a byte-order mark; Excel: a sheet per table). JSON: ``rows`` (one per group, counts additive:
+    UTF-8 with a byte-order mark; Excel: a sheet per table). The files' column headings and sheet names are
+    staff words in ``lang=ja|en``, else the session's language, else ``Accept-Language``'s, Japanese first
+    (`webapp.results.exports`); the JSON keys stay English. JSON: ``rows`` (one per group, counts additive:
     every grouping sums to ``totals``; ``unique_…``, ``…_rate``, ``…_share``, ``…_p50``/``…_p90``,
     ``…_per_…`` are not sums), ``trend`` (per month, against the same month a year earlier), ``reach`` (per
     district), ``empty`` (true when nothing happened in the period: every figure zero). An end before the
@@ -48,13 +51,15 @@ def stats():
     last = parse_day(request.args.get("to", ""), field="to")
     by = request.args.get("by") or "district"
     fmt, table = _choice("format", FORMATS), _choice("table", TABLES)
+    lang = export_language() if fmt != "json" else None
     answer = figures(get_store(), first, last, by, district=request.args.get("district") or None,
                      today=clock.now().date())
     name = f"odekake-stats-{by}-{first.isoformat()}-{last.isoformat()}"
+    if fmt == "json":
+        return jsonify(answer.to_json())
+    words = headings(lang, by, {s.code: (s.name_ja, s.name_en) for s in get_store().services.all()})
     if fmt == "csv":
-        return Response(csv_bytes(answer.tables()[table]), mimetype="text/csv",
+        return Response(csv_bytes(answer.tables()[table], words), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}-{table}.csv"'})
-    if fmt == "xlsx":
-        return Response(xlsx_bytes(answer.tables()), mimetype=_XLSX,
-                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    return jsonify(answer.to_json())
+    return Response(xlsx_bytes(answer.tables(), words, sheet_names(lang)), mimetype=_XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})

@@ -5,7 +5,7 @@ grouping tab (地区 / 施設 / 車両 / サービス / 月別) and optionally o
 figures of `scheduler.evidence.stats.figures` as charts drawn on the server (`webapp.charts`),
 each with its table under it, the reach per district (flagged past `FLAG_DAYS` without a hall
 session or a home visit) and the month trend against last year; the CSV and Excel buttons link
-to ``GET /api/stats`` with the same question. ``/results/report.pdf?fy=2026`` is the yearly
+to ``GET /api/stats`` with the same question, headed in the screen's language. ``/results/report.pdf?fy=2026`` is the yearly
 evaluation report for the council (`webapp.results.report`). A bad field is shown beside it in
 the screen's language (`webapp.messages.problem`) and the page answers 400.
 """
@@ -17,6 +17,7 @@ from flask import render_template, request, url_for
 from scheduler.evidence.stats import FLAG_DAYS, GROUPINGS, figures, known_districts
 from webapp import clock
 from webapp.db import get_store
+from webapp.i18n import language
 from webapp.messages import problem
 from webapp.results.blueprint import bp
 from webapp.results.period import PERIODS, fiscal_year, read_question
@@ -44,7 +45,7 @@ def index():
     question = read_question(request.args, today, store)
     answer = figures(store, question.first, question.last, question.by, district=question.district, today=today)
     errors = {name: problem(exc) for name, exc in question.errors.items()}
-    exports = {fmt: url_for("api.stats", **question.query(format=fmt)) for fmt in ("csv", "xlsx")}
+    exports = {fmt: url_for("api.stats", **question.query(format=fmt, lang=language())) for fmt in ("csv", "xlsx")}
     page = render_template(
         "results/index.html", q=question, figures=answer, errors=errors, periods=PERIODS, groupings=GROUPINGS,
         group_words=GROUP_WORDS, districts=sorted(d for d in known_districts(store) if d),

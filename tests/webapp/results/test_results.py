@@ -66,9 +66,14 @@ def test_the_export_buttons_ask_the_api_the_same_question(client, reported):
     assert len(links) == 2
     for link in links:
         link = link.replace("&amp;", "&")
-        assert "from=2026-11-01" in link and "to=2026-12-31" in link and "by=site" in link
-        answer = client.get(link)
+        assert "from=2026-11-01" in link and "to=2026-12-31" in link and "by=site" in link and "lang=ja" in link
+        answer = client.get(link, headers={"Accept-Language": "en"})  # the screen's language, not the browser's
         assert answer.status_code == 200 and answer.mimetype in ("text/csv", XLSX)
+        if answer.mimetype == "text/csv":
+            assert answer.data.decode("utf-8-sig").startswith("施設のコード,施設,")
+    client.get("/lang/en")
+    page = client.get("/results/?period=custom&from=2026-11-01&to=2026-12-31&by=site")
+    assert all("lang=en" in link for link in re.findall(r'href="(/api/stats\?[^"]+)"', page.text))
 
 
 def test_a_period_with_nothing_shows_zeros_and_says_so(client, reported):
