@@ -50,12 +50,25 @@ _TIME = {"type": "string", "pattern": "^[0-9]{1,2}:[0-9]{2}$", "description": "A
 _ID_OR_CITY_ID = {"type": ["integer", "string"], "description": "The city's id (text, SAMPLE-R010) or the database id"}
 _COUNT = {"type": "integer", "minimum": 0, "maximum": 999}
 _WINDOW = {"type": "object", "properties": {"day": _DAY, "start_s": {"type": "integer"}, "end_s": {"type": "integer"}}}
-#: A day re-planned (webapp.api.replan.replan_json).
+#: A day re-planned (scheduler.planning.replan_jobs.replan_json): a day job's ``result.replans`` items.
 _REPLAN = {"type": "object", "properties": {
     "week": _DAY, "version": {"type": "integer"}, "status": {"type": "string"}, "day": _DAY,
     "moved": {"type": "integer", "description": "told residents moved beyond the margin or left out"},
     "served": {"type": "integer"}, "unassigned": {"type": "integer"}, "derived_from": {"type": "integer"},
     "diff": {"type": "object"}, "calls": {"type": "array", "items": {"type": "object"}}}}
+
+
+#: A day job queued (re-plan, outage, closed road): ``GET /api/jobs/<id>``'s ``result`` once done.
+_DAY_JOB = _json({"type": "object", "properties": {"job": {"type": "object", "properties": {
+    "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["day_replan", "outage", "closure"]},
+    "days": {"type": "array", "items": _DAY}, "state": {"type": "string"},
+    "result": {"type": ["object", "null"], "description": "Once done: versions, replans (each a day re-planned: "
+               "version, moved, diff, calls); an outage's exceptions and skipped_days", "properties": {
+        "versions": {"type": "array", "items": {"type": "integer"}},
+        "replans": {"type": "array", "items": _REPLAN}}}}}}}, "Queued (Location: GET /api/jobs/<id>)")
+_DAY_JOB_BUSY = _json({"type": "object", "properties": {
+    "error": {"type": "string"}, "field": {"type": "string"}, "message": {"type": "string"},
+    "job_id": {"type": "integer"}, "job": {"type": "object"}}}, "A day job holds one of the days (that job)")
 
 
 def _body(schema: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
@@ -231,8 +244,8 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "requestBody": _body({"type": "object", "properties": {"from": {
             "type": "string", "description": "Re-plan from this time of the day (HH:MM; default now, never before)"}},
             "example": {"from": "11:00"}}, required=False),
-        "responses": {"201": _json(_REPLAN, "A derived draft version of the week, stored"),
-                      "409": _json(_ref("Error"), "A re-plan of the day is running")}},
+        "responses": {"202": _DAY_JOB,
+                      "409": _DAY_JOB_BUSY}},
     "api.outage_add": {
         "requestBody": _body({
             "type": "object", "required": ["vehicle", "from", "until"],
@@ -243,11 +256,8 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 "reason": {"type": "string", "maxLength": 200,
                            "description": "maintenance, absence, other, or any text (kept as the note)"}},
             "example": {"vehicle": 2, "from": "2026-12-01T11:00", "until": "2026-12-01T17:30", "reason": "故障"}}),
-        "responses": {"201": _json({"type": "object", "properties": {
-            "vehicle": {"type": "integer"}, "exceptions": {"type": "array", "items": {"type": "object"}},
-            "replans": {"type": "array", "items": _REPLAN},
-            "skipped_days": {"type": "array", "items": _DAY}}}, "Stored, the affected days re-planned"),
-                      "409": _json(_ref("Error"), "A re-plan of one of the days is running")}},
+        "responses": {"202": _DAY_JOB,
+                      "409": _DAY_JOB_BUSY}},
     "api.lock_add": {
         "requestBody": _body({
             "type": "object",
