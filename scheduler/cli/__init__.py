@@ -10,7 +10,7 @@ command                                                    module
 ``resident export|forget``, ``audit export``
 ``odekake closure add|list|remove``                        `scheduler.cli.closures`
 ``odekake replan DAY``, ``outage VEHICLE``                 `scheduler.cli.replan`
-``odekake evidence rebuild``                               `scheduler.cli.evidence`
+``odekake evidence rebuild``, ``population import``       `scheduler.cli.evidence`
 =========================================================  ==============================
 
 `scheduler.cli.common` holds what they share (the instance's store, road

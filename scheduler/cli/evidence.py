@@ -1,9 +1,15 @@
-"""`odekake evidence rebuild`: the figures' daily summary summed again from the raw rows (issue 27).
+"""`odekake evidence rebuild` and `odekake population import` (issue 27).
 
+``evidence rebuild``: the figures' daily summary summed again from the raw rows.
 The summary (`scheduler.evidence.summary`) follows the crew's reports, cancellations and published
 plans by itself, and a day never summed is summed when a question first reads it; ``rebuild`` is for
 the rest: rows written around the store (an import, a repair by hand), a seat or a request changed
 after its stop was reported. ``--from`` / ``--to`` (ISO dates) bound it; by default every day with data.
+
+``population import FILE``: the population per district (`scheduler.evidence.population`), for the
+share of each district reached. A file with bad rows imports nothing: every bad row is listed on
+standard error (its row number and field) and the exit status is 2, as ``odekake import`` does; a
+good file replaces the whole table.
 """
 
 from __future__ import annotations
@@ -50,4 +56,35 @@ def rebuild(ctx: click.Context, first_text: str | None, last_text: str | None) -
     click.echo(f"summed {days} days again in {time.perf_counter() - start:.1f} s")
 
 
-COMMANDS = [evidence]
+@click.group("population")
+def population() -> None:
+    """The population per district (e.g. residents aged 65+ from the census), for the share reached."""
+
+
+@population.command("import")
+@click.argument("path", metavar="FILE.csv")
+@click.pass_context
+def import_population_command(ctx: click.Context, path: str) -> None:
+    """Replace the population table with FILE.csv (columns district, population, optional label): all rows or none."""
+    from pathlib import Path
+
+    from scheduler.evidence.population import import_population
+
+    if not Path(path).is_file():
+        msg = f"{path}: no such file"
+        raise InputError(msg)
+    with open_store(ctx) as store:
+        try:
+            districts = import_population(store, path)
+        except InputError as exc:
+            problems = exc.params.get("problems") if exc.params else None
+            if not problems:
+                raise
+            click.echo(f"{len(problems)} bad rows, nothing imported:", err=True)
+            for problem in problems:
+                click.echo(f"  {problem}", err=True)
+            ctx.exit(2)
+    click.echo(f"imported the population of {districts} districts (the table replaced)")
+
+
+COMMANDS = [evidence, population]
