@@ -12,13 +12,20 @@ A week is planned on one matrix, so planning a week applies every closure
 active on any day of the week to the whole week (`week_provider`): a road
 closed on Tuesday only is also left out of Monday's routes. A day compiled
 alone (a day's re-plan) applies that day's closures only (`day_provider`).
-Re-planning the affected days is done elsewhere; this module gives the
-closed network, the pairs touched and the places cut off (`closure_effect`).
+
+A new closure touches a published day when some leg of its routes still to
+drive (from one stop to the next) has its travel time changed, or no road at
+all, with the closure's roads closed (`affected_days`: one matrix over the
+places of every published day in the closure's period, from today on); those
+days are re-planned as a job (`scheduler.planning.replan_jobs`, kind
+``closure``). This module gives the closed network, the pairs touched and the
+places cut off (`closure_effect`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,8 +36,9 @@ from scheduler.domain import DomainError, check_text
 if TYPE_CHECKING:
     from routing.closures import Edge
 
-__all__ = ["ClosureEffect", "ClosureReport", "PublishedPlaces", "RoadClosure", "active_between", "closure_edges",
-           "closure_effect", "day_bounds", "day_provider", "published_places", "record_closure", "week_provider"]
+__all__ = ["AffectedDays", "ClosureEffect", "ClosureReport", "PublishedPlaces", "RoadClosure", "active_between",
+           "affected_days", "closure_days", "closure_edges", "closure_effect", "day_bounds", "day_provider",
+           "published_places", "record_closure", "week_provider"]
 
 log = logging.getLogger(__name__)
 
@@ -241,3 +249,93 @@ def record_closure(store: Any, network: Any, closure: RoadClosure, *, today: dt.
     effect = closure_effect(network, edges, places.points, places.depots)
     return ClosureReport(stored, len(edges), week, store.plans.published(week) is not None, places=effect.points,
                          pairs=effect.pairs, unreachable=[places.who[k] for k in effect.unreachable])
+
+
+@dataclass
+class AffectedDays:
+    """The published days a closure touches: their legs along changed pairs, and the stops it cuts off.
+
+    Attributes
+    ----------
+    days
+        Days (from today on, with a published plan) with a leg still to drive whose travel time
+        changed or that has no road left.
+    legs
+        How many such legs.
+    unreachable
+        Stops still to come (``stop_id``, ``request_id``, ``vehicle_id``, ``day``) at a place no
+        depot of the day can reach and come back from.
+    """
+
+    days: list[dt.date] = field(default_factory=list)
+    legs: int = 0
+    unreachable: list[dict] = field(default_factory=list)
+
+
+def closure_days(closure: RoadClosure, today: dt.date) -> list[dt.date]:
+    """Return the days from `today` on at some moment of which the road is closed."""
+    first = max(today, closure.start.date())
+    last = (closure.end - dt.timedelta(microseconds=1)).date()
+    return [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
+
+
+def _day_routes(store: Any, days: Sequence[dt.date]) -> dict[dt.date, dict[int, list[Any]]]:
+    """Return each day's published routes (vehicle id -> its stops in order), days without a published plan left out."""
+    from scheduler.domain import week_monday
+
+    plans: dict[dt.date, Any] = {}
+    out: dict[dt.date, dict[int, list[Any]]] = {}
+    for day in days:
+        week = week_monday(day)
+        if week not in plans:
+            plans[week] = store.plans.published(week)
+        if plans[week] is None:
+            continue
+        routes: dict[int, list[Any]] = {}
+        for stop in sorted((s for s in plans[week].stops if s.day == day and s.lat is not None),
+                           key=lambda s: (s.vehicle_id, s.seq)):
+            routes.setdefault(stop.vehicle_id, []).append(stop)
+        if routes:
+            out[day] = routes
+    return out
+
+
+def affected_days(store: Any, network: Any, closure: RoadClosure, *, now: dt.datetime,
+                  edges: Sequence[Edge] | None = None) -> AffectedDays:
+    """Return the published days `closure` touches (see the module docstring) and the stops it cuts off.
+
+    Legs and stops already driven (leaving before `now`) do not count. Without a road network
+    behind `network` nothing is touched.
+    """
+    from routing.closures import ClosedNetwork
+    from scheduler.domain import week_monday, week_seconds
+
+    road = _road_network(network)
+    routes = _day_routes(store, closure_days(closure, now.date()))
+    if road is None or not routes:
+        return AffectedDays()
+    index: dict[tuple[float, float], int] = {}
+    for stops in (s for by_vehicle in routes.values() for s in by_vehicle.values()):
+        for stop in stops:
+            index.setdefault((stop.lat, stop.lon), len(index))
+    closed = ClosedNetwork(road, closure_edges(road, closure) if edges is None else edges)
+    closed.matrix([(f"p{i}", lat, lon) for (lat, lon), i in index.items()])
+    result = closed.last
+    out = AffectedDays()
+    for day, by_vehicle in sorted(routes.items()):
+        now_s = week_seconds(week_monday(day), now.date(), now.hour * 3600 + now.minute * 60 + now.second)
+        depots = [f"p{index[(s.lat, s.lon)]}" for stops in by_vehicle.values() for s in stops
+                  if s.step_type in ("start", "end")]
+        cut = set(result.cut_off(depots))
+        legs = 0
+        for stops in by_vehicle.values():
+            to_come = [s for s in stops if s.departure_s >= now_s]
+            legs += sum((index[(a.lat, a.lon)], index[(b.lat, b.lon)]) in result.changed
+                        for a, b in itertools.pairwise(stops) if a.departure_s >= now_s)
+            out.unreachable += [{"stop_id": s.id, "request_id": s.request_id, "vehicle_id": s.vehicle_id,
+                                 "day": day.isoformat()} for s in to_come
+                                if s.request_id is not None and f"p{index[(s.lat, s.lon)]}" in cut]
+        if legs:
+            out.days.append(day)
+            out.legs += legs
+    return out

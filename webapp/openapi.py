@@ -235,7 +235,16 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                 "places": {"type": "integer"}, "pairs": {"type": "integer"},
                 "unreachable": {"type": "object", "properties": {
                     "sites": {"type": "array", "items": {"type": "string"}},
-                    "residents": {"type": "array", "items": {"type": "string"}}}}}}}}, "Stored")}},
+                    "residents": {"type": "array", "items": {"type": "string"}}}}}},
+            "replan": {"type": "object", "description": "The published days it touches (a leg still to drive "
+                       "changed or cut), re-planned by a day job of kind closure", "properties": {
+                "days": {"type": "array", "items": _DAY}, "legs": {"type": "integer"},
+                "unreachable_stops": {"type": "array", "items": {"type": "object", "properties": {
+                    "stop_id": {"type": "integer"}, "request_id": {"type": "integer"},
+                    "vehicle_id": {"type": "integer"}, "day": _DAY}}},
+                "job": {"type": ["object", "null"]},
+                "queued": {"type": "boolean", "description": "false: job is the day job already holding a day"}}}}},
+            "Stored")}},
     "api.closure_remove": {
         "requestBody": _body({"type": "object", "properties": {"until": {
             "type": "string", "description": "Keep the closure on record, ending then (the road reopened early)"}}},

@@ -5,13 +5,19 @@
   the city's time) and an optional ``"note"``: 201 with the closure and ``affects``: the published
   plan of the first week it touches from today on, how many pairs of its places have a fastest
   path along the closed roads, and the sites and residents (city ids) no depot can reach any more.
-  Bad input is a 400 naming the field; periods may overlap.
+  ``replan``: the published days (from today on, within its period) with a leg still to drive whose
+  travel time changed or has no road left (`scheduler.closures.affected_days`), how many legs, the
+  stops still to come it cuts off (``unreachable_stops``: stop, request, vehicle, day), and the day
+  job that re-plans those days (kind ``closure``, ``GET /api/jobs/<id>``; null when no day is
+  touched). ``queued`` is false when a day job already held one of the days: ``job`` is that one,
+  and the days are re-planned once it is done (残りを再計画). Bad input is a 400 naming the field;
+  periods may overlap.
 - ``GET /api/closures``: every closure, by start.
 - ``DELETE /api/closures/<id>``: removes a closure entered by mistake; with ``{"until": ISO}`` the
   closure stays on record and ends then (the road reopened early). 404 when there is no such closure.
 
 Planning applies the closures active on any day of a week to that week's matrix
-(`scheduler.closures.week_provider`); re-planning the days already planned is not done here.
+(`scheduler.closures.week_provider`); a day's re-plan those active on that day only (`day_provider`).
 """
 
 from __future__ import annotations
@@ -25,11 +31,13 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from routing.errors import InputError
-from scheduler.closures import ClosureReport, RoadClosure, record_closure
+from scheduler.closures import ClosureReport, RoadClosure, affected_days, record_closure
 from webapp import audit, clock
 from webapp.api.blueprint import bp, json_body
+from webapp.api.replan import REPLAN_TIME_LIMIT_S, call_margin_s
 from webapp.args import check_day, parse_moment
 from webapp.db import get_store, road_network
+from webapp.job_queue import job_json, start_day_job
 
 __all__: list[str] = []
 
@@ -97,10 +105,25 @@ def report_json(report: ClosureReport) -> dict:
 def closure_add():
     """Close a road: ``{"way_ids": [...]}`` or ``{"points": [[lat, lon], [lat, lon]]}``, ``from``, ``until``, ``note``."""
     closure = closure_from_json(json_body())
-    report = record_closure(get_store(), road_network(), closure, today=clock.today(), user=current_user.login,
+    store = get_store()
+    report = record_closure(store, road_network(), closure, today=clock.today(), user=current_user.login,
                             now=clock.now())
     audit.record("change", "road_closure", [report.closure.id])
-    return jsonify(closure=closure_json(report.closure), affects=report_json(report)), 201
+    return jsonify(closure=closure_json(report.closure), affects=report_json(report),
+                   replan=_replan_affected(store, report.closure)), 201
+
+
+def _replan_affected(store, closure: RoadClosure) -> dict:
+    """Queue the re-plan of the published days the closure touches (a ``closure`` day job); what it found."""
+    affected = affected_days(store, road_network(), closure, now=clock.now())
+    job, created = None, False
+    if affected.days:
+        job, created = start_day_job(store, "closure", affected.days,
+                                     {"closure_id": closure.id, "margin_s": call_margin_s()},
+                                     user=current_user.login, time_limit_s=REPLAN_TIME_LIMIT_S)
+    return {"days": [d.isoformat() for d in affected.days], "legs": affected.legs,
+            "unreachable_stops": affected.unreachable, "job": job_json(job) if job is not None else None,
+            "queued": created}
 
 
 @bp.route("/closures", endpoint="closures")

@@ -1,13 +1,16 @@
-"""Road closures through the API: add (what it cuts off), list, remove or cut short, bad input named."""
+"""Road closures through the API: add (what it cuts off, the days it re-plans), list, remove or cut short, bad input
+named."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import networkx as nx
 import pytest
 
 from routing.network import RoadNetwork
 from scheduler.domain import city_id
-from tests.webapp.conftest import WEEK, csrf_token, login
+from tests.webapp.conftest import TEST_CONFIG, WEEK, csrf_token, login
 
 
 def _post(client, body):
@@ -111,3 +114,41 @@ def test_bad_input_is_a_400_naming_the_field(client, body, field):
 def test_only_dispatchers_and_admins(client, name):
     login(client, name)
     assert client.get("/api/closures").status_code == 403
+
+
+def test_a_closure_on_a_published_day_re_plans_it_as_a_job_and_lists_the_stops_cut_off(instance, store):
+    """A Tuesday resident's home closed on the Tuesday: the answer names the day, the stop and the job (kind
+    closure); the job's version leaves the resident out of the Tuesday and keeps the other days as they were."""
+    from webapp import create_app
+
+    app = create_app(instance, test_config={**TEST_CONFIG, "ODEKAKE_JOBS_IMMEDIATE": True})
+    client = app.test_client()
+    network = RoadNetwork.from_instance(instance)
+    published = store.plans.published(WEEK)
+    tuesday = WEEK + dt.timedelta(days=1)
+    stop = next(s for s in sorted(published.stops, key=lambda s: (s.vehicle_id, s.seq))
+                if s.day == tuesday and s.step_type == "visit")
+    home = network.snap([("h", stop.lat, stop.lon)])[0].node
+    G = network.G
+    ways = sorted({w for _, _, o in [*G.in_edges(home, data="osmid"), *G.out_edges(home, data="osmid")]
+                   for w in (o if isinstance(o, list) else [o])})
+    login(client, "dispatcher")
+    answer = _post(client, {"way_ids": ways, "from": "2026-12-01T06:00", "until": "2026-12-01T20:00"})
+    assert answer.status_code == 201, answer.json
+    replan = answer.json["replan"]
+    assert replan["days"] == [tuesday.isoformat()] and replan["legs"] >= 2 and replan["queued"]
+    assert {"stop_id": stop.id, "request_id": stop.request_id, "vehicle_id": stop.vehicle_id,
+            "day": tuesday.isoformat()} in replan["unreachable_stops"]
+    job = client.get(f"/api/jobs/{replan['job']['id']}").json
+    assert (job["kind"], job["days"], job["state"]) == ("closure", [tuesday.isoformat()], "done")
+    [result] = job["result"]["replans"]
+    assert result["day"] == tuesday.isoformat() and job["result"]["closure_id"] == answer.json["closure"]["id"]
+    plan = store.plans.get(WEEK)
+    assert plan.version == result["version"] and plan.status.value == "draft"
+    assert stop.request_id not in {s.request_id for s in plan.stops if s.day == tuesday}
+    assert stop.request_id in {u["request_id"] for u in result["diff"]["newly_unassigned"]}
+    others = sorted((s.vehicle_id, s.day, s.seq, s.request_id) for s in published.stops if s.day != tuesday)
+    assert sorted((s.vehicle_id, s.day, s.seq, s.request_id) for s in plan.stops if s.day != tuesday) == others
+    # a closure next week (nothing published there) touches no day: no job
+    later = _post(client, {"way_ids": ways, "from": "2026-12-08T06:00", "until": "2026-12-08T20:00"})
+    assert later.json["replan"] == {"days": [], "legs": 0, "unreachable_stops": [], "job": None, "queued": False}
