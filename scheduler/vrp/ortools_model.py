@@ -95,6 +95,7 @@ class OrModel:
     #: penalty of leaving out one task of priority 0, above any routing cost
     unit: int = 0
     break_vars: dict[int, list] = field(default_factory=dict)  # vehicle -> break intervals
+    ride_limits: list[Callable[[int, int], int]] = field(default_factory=list)  # kept alive for OR-Tools
 
     @property
     def vehicles(self) -> list:
@@ -274,6 +275,7 @@ def add_tasks(om: OrModel) -> None:
         node_of.setdefault(t, []).append(i)
     penalties = _penalties(om, node_of)
     relax = _horizon(om)
+    pair = 0  # index of the next pair, as OR-Tools numbers them (in AddPickupAndDelivery's order)
     fixed = {t for prefix in om.model.fixed.values() for t in prefix}
     for t, group in node_of.items():
         task = tasks[t]
@@ -296,6 +298,25 @@ def add_tasks(om: OrModel) -> None:
             ride = problem.shipments[task.shipment].max_ride_time
             if ride is not None:
                 solver.Add(time_dim.CumulVar(drop) - time_dim.CumulVar(index) <= ride + task.on_site_s + idle)
+                _filter_ride(om, pair, ride + task.on_site_s)
+            pair += 1
+
+
+def _filter_ride(om: OrModel, pair: int, limit: int) -> None:
+    """Let OR-Tools' filters see a pair's ride limit: cumul(delivery) - cumul(pick-up) <= `limit`.
+
+    The constraint added with it (`add_tasks`) is only checked by propagation
+    once a move has passed the filters: on Cordeau's a4-48 over 99 % of the
+    moves that passed them then broke a ride limit, each costing a
+    propagation (8,400 in 5 s, 34 accepted). As a pick-up-to-delivery limit of
+    the time dimension the filters refuse those moves themselves. The
+    function is kept on the model (OR-Tools calls it while it searches).
+    """
+    def ride_limit(pickup_alternative: int, delivery_alternative: int, limit: int = limit) -> int:
+        return limit
+
+    om.ride_limits.append(ride_limit)
+    om.time_dim.SetPickupToDeliveryLimitFunctionForPair(ride_limit, pair)
 
 
 def add_fixed(om: OrModel) -> None:
