@@ -51,7 +51,7 @@ FIELD_WORDS: dict[str, str] = {
     "not_duplicate": N_("別の人として登録する"), "body": N_("送信内容"), "version": N_("版"), "table": N_("取り込む内容"),
     "file": N_("CSVファイル"),
     "from": N_("開始日"), "to": N_("終了日"), "month": N_("月"), "fy": N_("年度"), "by": N_("集計の単位"),
-    "vehicle": N_("車両"), "stop_id": N_("停車"), "lock": N_("鍵"),
+    "vehicle": N_("車両"), "stop_id": N_("停車"), "lock": N_("鍵"), "population": N_("人口"),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

@@ -145,6 +145,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # 実績 (results): the figures of a period with charts, and the yearly evaluation report (PDF)
     "results.index": _PLANNERS,
     "results.report": _PLANNERS,
+    # the population per district (for the share reached) uploaded on 実績: admins
+    "results.population": _ADMIN,
 }
 
 

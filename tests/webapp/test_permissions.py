@@ -136,6 +136,7 @@ def _requests(day, stop_id, exception_id=1, vehicle=1, move=(1, 1, "2026-12-04")
         "masters.audit": ("GET", "/masters/audit", {}),
         "results.index": ("GET", f"/results/?period=custom&from={monday}&to={next_monday}", {}),
         "results.report": ("GET", "/results/report.pdf?fy=2026&html=1", {}),  # the report's pages, not the PDF
+        "results.population": ("GET", "/results/population", {}),
         # when the day changes (issue 26): locks, re-plan, outage, move (a saved move makes a draft version)
         "api.lock_add": ("POST", "/api/locks", {"json": {"day": day.isoformat()}}),
         "api.locks": ("GET", f"/api/locks?week={monday}", {}),

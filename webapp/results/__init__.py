@@ -6,7 +6,8 @@ figures of `scheduler.evidence.stats.figures` as charts drawn on the server (`we
 each with its table under it, the reach per district (flagged past `FLAG_DAYS` without a hall
 session or a home visit) and the month trend against last year; the CSV and Excel buttons link
 to ``GET /api/stats`` with the same question, headed in the screen's language. ``/results/report.pdf?fy=2026`` is the yearly
-evaluation report for the council (`webapp.results.report`). A bad field is shown beside it in
+evaluation report for the council (`webapp.results.report`); ``/results/population`` an admin's
+upload of the population per district (`webapp.results.population`). A bad field is shown beside it in
 the screen's language (`webapp.messages.problem`) and the page answers 400.
 """
 
@@ -56,4 +57,5 @@ def index():
     return page, 400 if errors else 200
 
 
+from webapp.results import population as _population  # noqa: F401  (registers /results/population on bp)
 from webapp.results import report as _report  # noqa: F401  (registers /results/report.pdf on bp)
