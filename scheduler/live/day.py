@@ -5,7 +5,11 @@
 re-times each vehicle's route (`scheduler.live.eta.retime`). Each stop also
 carries the window its resident was told (`scheduler.booking.readback.told_from_stops`:
 the promise of a phone booking, else the published start rounded to the half
-hour), which is what lateness and the call list are measured against.
+hour), which is what lateness and the call list are measured against. The
+published start is the one of the version residents were told
+(`told_version`): a published re-plan of a day (or a move) changes what the
+vans do, not what residents heard, so its residents keep the times of the
+version it derives from until they are phoned.
 
 Nothing here writes: a crew's report is stored first (`Store.mark_stop`) and
 the day is re-timed when read, so a re-timing can never fail the report; one
@@ -29,6 +33,7 @@ from scheduler.booking.readback import told_from_stops, waited_stop
 from scheduler.domain import (
     DAY_S,
     Plan,
+    PlanStatus,
     PlanStop,
     Request,
     RequestEvent,
@@ -43,7 +48,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LiveDay", "LiveStep", "VehicleDay", "legs_of", "live_day", "reports_of", "week_s"]
+__all__ = ["UNTOLD_CHANGES", "LiveDay", "LiveStep", "VehicleDay", "legs_of", "live_day", "reports_of", "told_version",
+           "week_s"]
+
+#: Kinds of version change (``summary["change"]["kind"]``) whose times residents are not told by publishing:
+#: whom they move is phoned from the re-plan's call list.
+UNTOLD_CHANGES = frozenset({"replan_day", "move"})
 
 
 @dataclass(frozen=True)
@@ -145,16 +155,48 @@ def _now_s(day: dt.date, now: dt.datetime, week_start: dt.date, stops: Sequence[
     return begin if now.date() < day else max((s.departure_s for s in stops), default=begin + DAY_S - 1)
 
 
-def _told_windows(stops: Sequence[PlanStop], requests: dict[int, Request]) -> dict[int, TimeWindow | None]:
-    """Return the told window by stop id, at the stop of each request its resident waits for."""
+def told_version(store: Store, plan: Plan) -> Plan:
+    """Return the version whose times the residents of `plan` were told.
+
+    Residents hear their times when a version is published (a week's plan, a
+    booking's version). A re-plan of a day or a move (`UNTOLD_CHANGES`) is not
+    a telling: walk back the versions `plan` derives from (``derived_from``)
+    past those and past any version never published; the first other
+    published one told them. `plan` itself when it is such a version, or when
+    the chain ends without one.
+    """
+    current, seen = plan, set()
+    while (current.summary.get("change", {}).get("kind") in UNTOLD_CHANGES
+           or current.status != PlanStatus.PUBLISHED) and current.version not in seen:
+        seen.add(current.version)
+        before = current.summary.get("derived_from")
+        earlier = store.plans.get(current.week_start, before) if before is not None else None
+        if earlier is None:
+            return plan
+        current = earlier
+    return current
+
+
+def _by_request(stops: Iterable[PlanStop]) -> dict[int, list[PlanStop]]:
     by_request: dict[int, list[PlanStop]] = {}
     for s in stops:
         if s.request_id is not None:
             by_request.setdefault(s.request_id, []).append(s)
+    return by_request
+
+
+def _told_windows(stops: Sequence[PlanStop], requests: dict[int, Request],
+                  told_stops: Sequence[PlanStop] | None = None) -> dict[int, TimeWindow | None]:
+    """Return the told window by stop id, at the stop of each request its resident waits for.
+
+    The window comes from `told_stops` (the version residents were told, `told_version`) when
+    the request is on it, else from `stops`.
+    """
+    told_by = _by_request(told_stops or ())
     told: dict[int, TimeWindow | None] = {}
-    for rid, own in by_request.items():
+    for rid, own in _by_request(stops).items():
         waited = waited_stop(requests[rid], own)
-        window = told_from_stops(requests[rid], own)
+        window = told_from_stops(requests[rid], told_by.get(rid) or own)
         if waited is not None and window is not None:
             told[waited.id] = window
     return told
@@ -187,7 +229,9 @@ def live_day(store: Store, day: dt.date, now: dt.datetime, *, vehicle_ids: Itera
     every = [s for stops in routes.values() for s in stops]
     requests = {r.id: r for r in store.requests.with_ids({s.request_id for s in every if s.request_id is not None})}
     week_stops = [s for s in plan.stops if s.request_id in requests]
-    told = _told_windows(week_stops, requests)
+    heard = told_version(store, plan)
+    told = _told_windows(week_stops, requests,
+                         [s for s in heard.stops if s.request_id in requests] if heard is not plan else None)
     events = store.request_events.reports_at([s.id for s in every])
     for vid in sorted(routes):
         stops = sorted(routes[vid], key=lambda s: s.seq)

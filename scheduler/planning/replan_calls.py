@@ -24,6 +24,7 @@ from scheduler.domain import (
     TimeWindow,
     week_seconds,
 )
+from scheduler.live.day import told_version
 
 if TYPE_CHECKING:
     from scheduler.store import Store
@@ -54,10 +55,14 @@ def replan_calls(store: Store, published: Plan, new: Plan, day: dt.date,
                  margin_s: int = DEFAULT_MARGIN_S) -> list[ReplanCall]:
     """Return the residents told a time on `day` whom `new` moves beyond the margin or no longer serves that day.
 
-    The told window is the promise, else the published start rounded to the half
-    hour (`told_from_stops`); a promise is broken by any lateness, another told
-    window by more than `margin_s` either way. Requests done or closed need no call.
+    The told window is the promise, else the start rounded to the half hour
+    (`told_from_stops`) in the version residents were told: `published`, or the
+    one it derives from when it is itself a re-plan or a move
+    (`scheduler.live.day.told_version`). A promise is broken by any lateness,
+    another told window by more than `margin_s` either way. Requests done or
+    closed need no call.
     """
+    published = told_version(store, published)
     told_day = {s.request_id for s in published.stops if s.day == day and s.request_id is not None}
     requests = {r.id: r for r in store.requests.with_ids(told_day)}
     reasons = {u.request_id: u.reason for u in new.unassigned}

@@ -20,7 +20,8 @@ runs, `scheduler.planning.outages`). From the day as it happens
   request of the week on no route whose windows touch the day (an urgent
   same-day request gets in this way), windows cut to the day; each resident's
   waited task carries the window they were told (``told_start``/``told_end``:
-  the promise, else the published start rounded to the half hour,
+  the promise, else the start rounded to the half hour in the version
+  residents were told, `scheduler.live.day.told_version`,
   `scheduler.booking.readback.told_from_stops`) and the problem the margin
   (``told_margin``, the instance's call margin). A rider on board (a request
   already dispatched, e.g. its pick-up done) is a job at the drop-off carrying
@@ -76,7 +77,7 @@ from scheduler.domain import (
     week_monday,
     week_seconds,
 )
-from scheduler.live.day import LiveDay, VehicleDay, live_day, week_s
+from scheduler.live.day import LiveDay, VehicleDay, live_day, told_version, week_s
 from scheduler.locks import add_lock_steps, held_requests
 from scheduler.planning.derive import request_kinds, version_summary
 from scheduler.planning.diff import PlanDiff, diff_plans
@@ -500,7 +501,8 @@ def replan_day(store: Store, network: MatrixProvider, day: dt.date, *, now: dt.d
                 **compiled.requests}
     ends = _outage_ends(outages, week, week_s(week, now))
     held = held_requests(store.locks.between(day, day), base)
-    day_problem = _day_problem(compiled, day, base, published, vans, ends, requests, margin_s, held)
+    day_problem = _day_problem(compiled, day, base, told_version(store, published), vans, ends, requests, margin_s,
+                               held)
     t1 = time.perf_counter()
     phase = on_phase or (lambda _name: None)
     phase("solve")

@@ -12,7 +12,8 @@ Every action is a POST form with its CSRF token and works without JavaScript:
   margin, or why it cannot be moved), then 保存 (``dispatch.move_save``) stores a draft and opens its comparison.
 
 The call list (連絡リスト) of a day whose published version is a re-plan of it lists whom that
-re-plan needs phoned (`published_replan_calls`): the told times come from the version it derives from.
+re-plan needs phoned (`published_replan_calls`): the told times come from the version residents were
+told (`scheduler.live.day.told_version`: the published one it derives from, past other re-plans).
 
 `register` adds the views to the dispatcher's blueprint (this module does not import it: no import circle).
 """
@@ -34,6 +35,7 @@ from scheduler.domain import (
     Resident,
     week_monday,
 )
+from scheduler.live.day import told_version
 from scheduler.locks import LockConflict
 from scheduler.plan_job import DAY_JOB_KINDS, JobState, PlanJob
 from scheduler.planning.moves import move_request
@@ -186,15 +188,17 @@ class ReplanCalls:
 
     base: Plan
     calls: list[ReplanCall] = field(default_factory=list)
+    #: the version whose times residents were told (`scheduler.live.day.told_version`; `base`, or before it)
+    told: Plan | None = None
     people: dict[int, Request] = field(default_factory=dict)
     residents: dict[int, Resident] = field(default_factory=dict)
 
 
 def replan_calls_of(store: Store, plan: Plan) -> ReplanCalls:
-    """Return the calls a re-plan of a day needs: told times from the version it derives from, against `plan`."""
+    """Return the calls a re-plan of a day needs: told times from the version residents were told, against `plan`."""
     base = store.plans.get(plan.week_start, plan.summary.get("derived_from")) or plan
     day = dt.date.fromisoformat(plan.summary["change"]["day"])
-    out = ReplanCalls(base, replan_calls(store, base, plan, day, call_margin_s()))
+    out = ReplanCalls(base, replan_calls(store, base, plan, day, call_margin_s()), told=told_version(store, base))
     out.people = {r.id: r for r in store.requests.with_ids([c.request_id for c in out.calls])}
     out.residents = {p.resident_id: store.residents.get(p.resident_id) for p in out.people.values()
                      if p.resident_id is not None}

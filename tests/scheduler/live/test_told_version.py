@@ -1,0 +1,75 @@
+"""The live call list's told windows come from the version residents were told, not from a published re-plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from routing.network import RoadNetwork
+from scheduler.booking.readback import told_from_stops, waited_stop
+from scheduler.domain import week_seconds
+from scheduler.live.calls import call_list
+from scheduler.live.day import live_day, told_version
+from scheduler.planning import publish
+from scheduler.planning.replan_day import Outage, replan_day
+from scheduler.store import Store
+from scheduler.vrp.params import SolveParams
+
+WEEK = dt.date(2026, 11, 30)
+DAY = WEEK + dt.timedelta(days=1)
+ELEVEN = dt.datetime.combine(DAY, dt.time(11))
+MARGIN_S = 15 * 60
+
+
+@pytest.fixture
+def instance(published_sample_week, tmp_path):
+    folder = tmp_path / "instance"
+    shutil.copytree(published_sample_week, folder)
+    return folder
+
+
+@pytest.fixture
+def store(instance):
+    with Store.for_instance(instance) as s:
+        yield s
+
+
+def test_after_publishing_a_re_plan_the_call_list_says_what_v1_told_and_what_v2_expects(store, instance):
+    """v1 published; vehicle 2 out from 11:00 re-planned as draft v2 (it moves residents); v2 published: each
+    moved resident still on the day is called with v1's window and v2's expected time."""
+    v1 = store.plans.published(WEEK)
+    result = replan_day(store, RoadNetwork.from_instance(instance), DAY, now=ELEVEN, user="test",
+                        params=SolveParams(time_limit_s=30, solution_limit=1), outages=[Outage(2, ELEVEN)],
+                        margin_s=MARGIN_S)
+    v2 = result.plan
+    moved = [c for c in result.calls if c.reason in ("later", "earlier")]
+    assert moved, "the breakdown moves some resident of the Tuesday beyond the margin"
+    assert told_version(store, v2).version == v1.version  # a draft re-plan: its residents heard v1
+    publish(store, v2.id, user="test")
+    assert store.plans.published(WEEK).version == v2.version
+    assert told_version(store, store.plans.published(WEEK)).version == v1.version
+
+    live = live_day(store, DAY, ELEVEN)
+    assert live.plan.version == v2.version
+    listed = {c.request_id: c for c in call_list(live, margin_s=MARGIN_S)}
+    day0 = week_seconds(WEEK, DAY, 0)
+    for call in moved:
+        req = store.requests.get(call.request_id)
+        told_v1 = told_from_stops(req, [s for s in v1.stops if s.request_id == req.id])
+        told_v2 = told_from_stops(req, [s for s in v2.stops if s.request_id == req.id])
+        assert told_v1 == call.told and told_v2 != told_v1
+        entry = listed[call.request_id]
+        assert entry.told == told_v1  # what v1 told, not v2's own window
+        waited = waited_stop(req, [s for s in v2.stops if s.request_id == req.id])
+        assert entry.stop_id == waited.id  # the stop of v2 the resident now waits for
+        # nothing reported since: the ETA is v2's planned start, what the re-plan's own call list said
+        assert entry.expected_s == waited.start_s - day0 == call.expected_s
+        assert (entry.reason, entry.moved_s) == (call.reason, call.moved_s)
+
+
+def test_a_version_published_by_planning_the_week_is_the_one_told(store):
+    """The week's own published version (no re-plan) is its told version; nothing else changes."""
+    v1 = store.plans.published(WEEK)
+    assert told_version(store, v1) is v1
