@@ -30,3 +30,25 @@ def solve_checked():
     return run
 
 # The sample district's instance, graph and network come from tests/conftest.py.
+
+
+# ---------------------------------------------------------------- the published sample week, a copy to write
+
+
+@pytest.fixture
+def published_copy(published_sample_week, tmp_path):
+    """A private copy of the published sample week's instance folder (`published_sample_week`)."""
+    import shutil
+
+    folder = tmp_path / "instance"
+    shutil.copytree(published_sample_week, folder)
+    return folder
+
+
+@pytest.fixture
+def published_store(published_copy):
+    """The open store of `published_copy`."""
+    from scheduler.store import Store
+
+    with Store.for_instance(published_copy) as store:
+        yield store

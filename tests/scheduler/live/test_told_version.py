@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 
@@ -14,7 +13,6 @@ from scheduler.live.calls import call_list
 from scheduler.live.day import live_day, told_version
 from scheduler.planning import publish
 from scheduler.planning.replan_day import Outage, replan_day
-from scheduler.store import Store
 from scheduler.vrp.params import SolveParams
 
 WEEK = dt.date(2026, 11, 30)
@@ -24,23 +22,16 @@ MARGIN_S = 15 * 60
 
 
 @pytest.fixture
-def instance(published_sample_week, tmp_path):
-    folder = tmp_path / "instance"
-    shutil.copytree(published_sample_week, folder)
-    return folder
+def store(published_store):
+    return published_store
 
 
-@pytest.fixture
-def store(instance):
-    with Store.for_instance(instance) as s:
-        yield s
 
-
-def test_after_publishing_a_re_plan_the_call_list_says_what_v1_told_and_what_v2_expects(store, instance):
+def test_after_publishing_a_re_plan_the_call_list_says_what_v1_told_and_what_v2_expects(store, published_copy):
     """v1 published; vehicle 2 out from 11:00 re-planned as draft v2 (it moves residents); v2 published: each
     moved resident still on the day is called with v1's window and v2's expected time."""
     v1 = store.plans.published(WEEK)
-    result = replan_day(store, RoadNetwork.from_instance(instance), DAY, now=ELEVEN, user="test",
+    result = replan_day(store, RoadNetwork.from_instance(published_copy), DAY, now=ELEVEN, user="test",
                         params=SolveParams(time_limit_s=30, solution_limit=1), outages=[Outage(2, ELEVEN)],
                         margin_s=MARGIN_S)
     v2 = result.plan

@@ -6,7 +6,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import itertools
-import shutil
 
 import networkx as nx
 import pytest
@@ -15,7 +14,6 @@ from routing.network import RoadNetwork
 from scheduler.closures import RoadClosure, affected_days, closure_days, closure_edges
 from scheduler.planning.replan_jobs import replan_days
 from scheduler.planning.run import compile_from_store
-from scheduler.store import Store
 from scheduler.vrp.params import SolveParams
 
 WEEK = dt.date(2026, 11, 30)
@@ -24,21 +22,14 @@ BEFORE = dt.datetime(2026, 11, 27, 9)  # the Friday before the week
 
 
 @pytest.fixture
-def instance(published_sample_week, tmp_path):
-    folder = tmp_path / "instance"
-    shutil.copytree(published_sample_week, folder)
-    return folder
+def store(published_store):
+    return published_store
 
 
 @pytest.fixture
-def store(instance):
-    with Store.for_instance(instance) as s:
-        yield s
+def network(published_copy):
+    return RoadNetwork.from_instance(published_copy)
 
-
-@pytest.fixture
-def network(instance):
-    return RoadNetwork.from_instance(instance)
 
 
 def _weight(network):
