@@ -23,13 +23,19 @@ runs, `scheduler.planning.outages`). From the day as it happens
   the promise, else the start rounded to the half hour in the version
   residents were told, `scheduler.live.day.told_version`,
   `scheduler.booking.readback.told_from_stops`) and the problem the margin
-  (``told_margin``, the instance's call margin). A rider on board (a request
-  already dispatched, e.g. its pick-up done) is a job at the drop-off carrying
-  the rider's load, fixed first on the van it rides in; a request a
+  (``told_margin``, the instance's call margin). A request already dispatched
+  (its pick-up done) is a job at each stop still to come carrying what it sets
+  down: a rider on board's drop-off is fixed first on the van it rides in;
+  an errand's goods on board are a ``locked`` step of that van (delivered
+  when its route best allows, a commitment, with the window told). A request a
   dispatcher locked (`scheduler.locks`: the stop, its shift or its day) is a
   ``locked`` step of its shift's vehicle (kept on it, or not served at all);
 - the engine's objective does the rest: commitments first, then fewest
-  residents moved beyond the margin, then weight, then driving. The answer is
+  residents moved beyond the margin, then weight, then driving. Its answer is
+  compared by that objective with the **kept routes** (`kept_candidate`: each
+  van in service keeps its stops to come, the rest inserted into their told
+  times where they fit), and the better one is taken: a short search never
+  moves more residents than keeping the routes would. The answer is
   validated (`scheduler.vrp.validator.validate`); a plan that fails is never
   stored (`PlanningError`).
 
@@ -81,6 +87,7 @@ from scheduler.live.day import LiveDay, VehicleDay, live_day, told_version, week
 from scheduler.locks import add_lock_steps, held_requests
 from scheduler.planning.derive import request_kinds, version_summary
 from scheduler.planning.diff import PlanDiff, diff_plans
+from scheduler.planning.kept_routes import better_than_kept
 from scheduler.planning.plan_building import build_plan
 from scheduler.planning.replan_calls import DEFAULT_MARGIN_S, ReplanCall, replan_calls
 from scheduler.planning.run import PlanningError, compile_from_store
@@ -248,8 +255,12 @@ def _amounts(before: Sequence[int], after: Sequence[int]) -> tuple[list[int], li
 
 
 def _under_way_jobs(compiled: CompiledWeek, van: VanState, requests: dict[int, Request],
-                    next_id: int) -> tuple[list[dict], dict[int, TaskRef]]:
-    """Return a van's stops to come of requests already under way as jobs (fixed, in order) and their refs."""
+                    next_id: int, published: Plan) -> tuple[list[dict], dict[int, TaskRef]]:
+    """Return a van's stops to come of requests already under way as jobs and their refs.
+
+    Each carries what it sets down (the van starts loaded with it) and, when
+    its resident waits for it (an errand's delivery), the window they were told.
+    """
     jobs, refs = [], {}
     loads = {s.seq: s.load for s in van.frozen + van.rest}
     for stop in van.under_way:
@@ -262,12 +273,40 @@ def _under_way_jobs(compiled: CompiledWeek, van: VanState, requests: dict[int, R
             job["delivery"] = down
         if any(up):
             job["pickup"] = up
+        job.update(_under_way_told(compiled, requests[stop.request_id], stop, published))
         jobs.append(job)
         refs[next_id] = TaskRef(stop.request_id, stop.step_type, requests[stop.request_id].kind,
                                 job["location_index"], site_id=stop.site_id, resident_id=stop.resident_id,
                                 day=stop.day, part=stop.part or 0)
         next_id += 1
     return jobs, refs
+
+
+def _under_way_told(compiled: CompiledWeek, req: Request, stop: PlanStop, published: Plan) -> dict:
+    """Return the told time of an under-way stop its resident waits for (``told_start``/``told_end``), else {}."""
+    stops = [s for s in published.stops if s.request_id == req.id]
+    waited, told = waited_stop(req, stops), told_from_stops(req, stops)
+    if told is None or waited is None or (waited.step_type, waited.part) != (stop.step_type, stop.part):
+        return {}
+    return {"told_start": week_seconds(compiled.week_start, told.day, told.start_s),
+            "told_end": week_seconds(compiled.week_start, told.day, told.end_s)}
+
+
+def _under_way_steps(jobs: list[dict], refs: dict[int, TaskRef]) -> list[dict]:
+    """Return a van's steps for its under-way jobs: a rider's drop-off fixed first, goods on board locked to it.
+
+    A rider on board is set down before anything else; an errand's goods stay
+    on the van and are delivered when its route best allows (a commitment:
+    priority 100, so they are never left out while the van can reach them).
+    """
+    fixed, locked = [], []
+    for job in jobs:
+        if refs[job["id"]].request_kind == RequestKind.RIDE:
+            fixed.append({"type": "job", "id": job["id"], "fixed": True})
+        else:
+            job["priority"] = 100
+            locked.append({"type": "job", "id": job["id"], "locked": True})
+    return fixed + locked
 
 
 @dataclass
@@ -298,9 +337,9 @@ def _day_problem(compiled: CompiledWeek, day: dt.date, base: Plan, published: Pl
             out_vehicles.add(ref.vehicle_id)
             continue
         if van is not None and van.under_way:
-            jobs, refs = _under_way_jobs(compiled, van, requests, next_id)
+            jobs, refs = _under_way_jobs(compiled, van, requests, next_id, published)
             next_id += len(jobs)
-            vehicle["steps"] = [{"type": "job", "id": j["id"], "fixed": True} for j in jobs]
+            vehicle["steps"] = _under_way_steps(jobs, refs)
             extra_jobs += jobs
             extra_refs.update(refs)
         vehicles.append(vehicle)
@@ -507,6 +546,7 @@ def replan_day(store: Store, network: MatrixProvider, day: dt.date, *, now: dt.d
     phase = on_phase or (lambda _name: None)
     phase("solve")
     solution = solve(day_problem.problem, params or SolveParams())
+    solution = better_than_kept(day_problem.problem, day_problem.compiled, solution, vans, margin_s)
     problems = validate(day_problem.problem, solution)
     if problems:
         msg = f"re-plan of {day}: the plan failed validation, not stored: {compiled.in_city_words(problems[0])}"

@@ -3,6 +3,7 @@ a breakdown, a van out of service for a period."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 
@@ -139,7 +140,7 @@ def test_a_day_that_is_over_or_a_week_not_published_is_refused(store, network):
         replan_day(store, network, DAY + dt.timedelta(days=7), now=ELEVEN, user="dispatcher", params=PARAMS)
 
 
-def test_vehicle_2_breaks_down_at_eleven_commitments_kept_fewer_or_as_many_moved_as_from_scratch(store, network):
+def test_vehicle_2_breaks_down_at_eleven_every_commitment_kept_fewer_moved_than_from_scratch(store, network):
     """The issue's scripted scenario: vehicle 2 out at 11:00 on the sample Tuesday."""
     published = store.plans.published(WEEK)
     report_morning(store)
@@ -158,22 +159,21 @@ def test_vehicle_2_breaks_down_at_eleven_commitments_kept_fewer_or_as_many_moved
     on_route = {s.request_id for s in plan.stops if s.request_id is not None}
     reasons = {u.request_id: u.reason for u in plan.unassigned}
     assert left and all(rid in on_route or "out of service" in reasons[rid] for rid in left)
-    # every commitment that can be kept is kept: the engine kept every one it could time (none fixed broken)
+    # every commitment is kept (the sessions, promised windows, the goods on board of the vans in service)
     assert not [u for u in out.solution["unassigned"] if u.get("code") == "fixed_step_broken"]
     commitments = [t for t in out.problem["jobs"] if t.get("priority") == 100]
     commitments += [s["pickup"] for s in out.problem["shipments"] if s.get("priority") == 100]
     left_out = {u["id"] for u in out.solution["unassigned"]}
-    kept = [t for t in commitments if t["id"] not in left_out]
-    # the same remaining work solved from scratch (no told times): never keeps more commitments, moves more or as many
+    assert commitments and not [t["id"] for t in commitments if t["id"] in left_out]
+    # the same remaining work solved from scratch (no told times), seed by seed: it moves more residents
     scratch_problem = untold(out.problem)
-    scratch = solve(scratch_problem, PARAMS)
-    assert validate(scratch_problem, scratch) == []
-    scratch_kept = [t for t in commitments if t["id"] not in {u["id"] for u in scratch["unassigned"]}]
-    ours, theirs = out.moved, count_moved(scratch_problem, scratch, told_problem=out.problem)
-    print(f"\nvehicle 2 out at 11:00: residents moved beyond 15 min — re-plan {ours}, from scratch {theirs}; "
-          f"commitments kept {len(kept)}/{len(commitments)} (from scratch {len(scratch_kept)})")
-    assert len(kept) >= len(scratch_kept)
-    assert ours <= theirs
+    for seed in (0, 1, 2):
+        scratch = solve(scratch_problem, dataclasses.replace(PARAMS, seed=seed))
+        assert validate(scratch_problem, scratch) == []
+        theirs = count_moved(scratch_problem, scratch, told_problem=out.problem)
+        print(f"\nvehicle 2 out at 11:00, seed {seed}: residents moved beyond 15 min — re-plan {out.moved}, "
+              f"from scratch {theirs}")
+        assert out.moved < theirs
     assert check_database(store.db) == []
     assert any(c.reason == "dropped" for c in out.calls) == any(rid in reasons for rid in left)
 
