@@ -20,7 +20,8 @@ from markupsafe import Markup, escape
 
 from webapp.pdf import JAPANESE_FONTS
 
-__all__ = ["FONT_FAMILY", "Series", "bar_chart", "line_chart", "nice_ceiling"]
+__all__ = ["FONT_FAMILY", "RING_COLOUR", "SHARE_COLOURS", "MapMark", "MapWords", "Series", "bar_chart", "district_map", "line_chart",
+           "nice_ceiling", "share_colour"]
 
 #: The font-family of every chart's text (the sheet's Japanese fonts, then any sans-serif).
 FONT_FAMILY = ", ".join(f"'{f}'" for f in JAPANESE_FONTS) + ", sans-serif"
@@ -147,3 +148,103 @@ def line_chart(chart_id: str, title: str, desc: str, labels: Sequence[str], seri
                      f'{escape(s.name)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+# --------------------------------------------------------------------------- the district map
+
+#: The sequential scale of the share reached: five steps of 20 %, light to dark (ColorBrewer Blues).
+SHARE_COLOURS = ("#deebf7", "#9ecae1", "#4292c6", "#2171b5", "#08306b")
+#: The ring of the requests left unserved (its width grows with their number).
+RING_COLOUR = "#b35900"
+_MAP_W, _MAP_H, _MAP_PAD = 720, 420, 60
+_R_MIN, _R_MAX, _RING_MAX = 10, 34, 10
+
+
+@dataclass(frozen=True)
+class MapMark:
+    """A district on the map: its name, its residents' mean position, how many, the share reached, unserved."""
+
+    name: str
+    lat: float
+    lon: float
+    residents: int
+    share: float | None
+    unserved: int
+    note: str  # its figures in words (the mark's <title>)
+
+
+@dataclass(frozen=True)
+class MapWords:
+    """The legend's words, in the page's language."""
+
+    share: str  # the colour scale's heading
+    size: str  # what a circle's size says
+    ring: str  # what the ring says
+    no_share: str  # a district without a share
+    most: str  # the most requests left unserved of a district, ``%(n)s`` for the number
+
+
+def share_colour(share: float | None) -> str:
+    """The colour of a share reached (`SHARE_COLOURS`); white for none."""
+    if share is None:
+        return "#ffffff"
+    return SHARE_COLOURS[min(len(SHARE_COLOURS) - 1, int(max(0.0, share) * len(SHARE_COLOURS)))]
+
+
+def _project(marks: Sequence[MapMark]) -> list[tuple[float, float]]:
+    """Each mark's place in the map's plot (equirectangular around the mean latitude, north up, fitted)."""
+    lat0 = sum(m.lat for m in marks) / len(marks)
+    k = math.cos(math.radians(lat0))
+    xs, ys = [m.lon * k for m in marks], [-m.lat for m in marks]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    scale = min(_MAP_W - 2 * _MAP_PAD, _MAP_H - 2 * _MAP_PAD) / span
+    cx = (_MAP_W - (max(xs) - min(xs)) * scale) / 2
+    cy = (_MAP_H - (max(ys) - min(ys)) * scale) / 2
+    return [(round(cx + (x - min(xs)) * scale, 1), round(cy + (y - min(ys)) * scale, 1)) for x, y in zip(xs, ys, strict=True)]
+
+
+def district_map(chart_id: str, title: str, desc: str, marks: Sequence[MapMark], words: MapWords) -> Markup:
+    """Return the districts as circles at their residents' mean position: sized by residents, coloured by reach.
+
+    Districts have no outline in the data: each is a circle (area by its registered residents) at its
+    registered residents' mean position, filled by the share reached (`SHARE_COLOURS`, dark outline),
+    ringed in `RING_COLOUR` as wide as its requests left unserved call for (none: no ring), and named
+    beneath with its share. Each mark carries its figures in a ``<title>`` and ``data-`` attributes.
+    """
+    legend_y = _MAP_H + 10
+    parts = _open(chart_id, title, desc, _MAP_W, legend_y + 90)
+    parts.append(f'<rect x="0.5" y="0.5" width="{_MAP_W - 1}" height="{_MAP_H - 1}" fill="#fafafa" stroke="{_GRID}"/>')
+    most = max((m.residents for m in marks), default=1) or 1
+    worst = max((m.unserved for m in marks), default=0)
+    for mark, (x, y) in zip(marks, _project(marks) if marks else [], strict=True):
+        r = round(_R_MIN + (_R_MAX - _R_MIN) * math.sqrt(mark.residents / most), 1)
+        share = "" if mark.share is None else mark.share
+        parts.append(f'<g class="district" data-district="{escape(mark.name)}" data-residents="{mark.residents}" '
+                     f'data-share="{share}" data-unserved="{mark.unserved}"><title>{escape(mark.note)}</title>')
+        width = round(2 + (_RING_MAX - 2) * math.sqrt(mark.unserved / worst), 1) if mark.unserved and worst else 0
+        if width:
+            parts.append(f'<circle class="ring" cx="{x}" cy="{y}" r="{round(r + 3 + width / 2, 1)}" fill="none" '
+                         f'stroke="{RING_COLOUR}" stroke-width="{width}"/>')
+        parts.append(f'<circle class="mark" cx="{x}" cy="{y}" r="{r}" fill="{share_colour(mark.share)}" '
+                     f'stroke="{_INK}" stroke-width="1.5"/>')
+        label = f"{_short(mark.name, 12)} {_fmt(mark.share, '', True)}"
+        parts.append(f'<text class="label" x="{x}" y="{round(y + r + 3 + width + 14, 1)}" text-anchor="middle" font-size="13" '
+                     f'stroke="#ffffff" stroke-width="4" paint-order="stroke">{escape(label)}</text></g>')
+    parts += _map_legend(legend_y, words, worst)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _map_legend(y: int, words: MapWords, worst: int) -> list[str]:
+    parts = [f'<text class="legend" x="10" y="{y + 14}">{escape(words.share)}</text>']
+    for i, colour in enumerate(SHARE_COLOURS):
+        x = 10 + i * 64
+        parts.append(f'<rect x="{x}" y="{y + 24}" width="60" height="16" fill="{colour}" stroke="{_INK}"/>'
+                     f'<text x="{x + 30}" y="{y + 54}" text-anchor="middle" font-size="12">{i * 20}–{(i + 1) * 20}%</text>')
+    parts.append(f'<rect x="{10 + 5 * 64}" y="{y + 24}" width="24" height="16" fill="#ffffff" stroke="{_INK}"/>'
+                 f'<text x="{10 + 5 * 64 + 30}" y="{y + 37}" font-size="12">{escape(words.no_share)}</text>')
+    parts.append(f'<text class="legend" x="430" y="{y + 14}">{escape(words.size)}</text>')
+    parts.append(f'<circle cx="444" cy="{y + 46}" r="10" fill="none" stroke="{RING_COLOUR}" stroke-width="6"/>'
+                 f'<text class="legend" x="466" y="{y + 46}" dy="0.35em" font-size="12">'
+                 f'{escape(words.ring)}{escape(" " + words.most % {"n": f"{worst:,}"}) if worst else ""}</text>')
+    return parts

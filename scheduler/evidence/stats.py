@@ -12,8 +12,10 @@ vehicle, service or month:
   ``lead_time_days_p50`` / ``_p90``, ``services_per_driving_hour``.
 - ``trend``: per month of the period, the main counts against the same month a year earlier;
 - ``reach``: per district, registered residents served at least once in the period, the share
-  of the population when one is imported (`scheduler.evidence.population`), and the days since
-  its last hall session and last home visit, flagged past `FLAG_DAYS`.
+  of the population when one is imported (`scheduler.evidence.population`), the requests left
+  unserved (``unserved``: not home, cannot serve, not planned; `UNSERVED`), and the days since
+  its last hall session and last home visit, flagged past `FLAG_DAYS`. `district_centres` places
+  each district at its registered residents' mean position (districts have no outline).
 
 What is counted is defined once, on the raw rows, by `scheduler.evidence.facts` (the crew's reports,
 what each 完了 handled, the routes of the newest published plans up to today, the requests left out,
@@ -38,7 +40,8 @@ from scheduler.evidence.summary import SummedPeople, ensure_days, summed_facts
 if TYPE_CHECKING:
     from scheduler.store import Store
 
-__all__ = ["COUNTS", "FLAG_DAYS", "GROUPINGS", "MAX_PERIOD_DAYS", "Figures", "check_query", "figures", "figures_from_events"]
+__all__ = ["COUNTS", "FLAG_DAYS", "GROUPINGS", "MAX_PERIOD_DAYS", "UNSERVED", "Figures", "check_query", "district_centres",
+           "figures", "figures_from_events"]
 
 #: What the rows may be grouped by.
 GROUPINGS = ("district", "site", "vehicle", "service", "month")
@@ -80,6 +83,13 @@ def known_districts(store: Store) -> set[str]:
     """The districts of registered residents and of the population table."""
     rows = store.db.query("SELECT DISTINCT district FROM residents UNION SELECT district FROM district_population")
     return {r["district"] for r in rows}
+
+
+def district_centres(store: Store) -> dict[str, tuple[float, float, int]]:
+    """Each district's registered residents' mean latitude and longitude, and how many (districts with a name)."""
+    rows = store.db.execute("SELECT district, AVG(lat), AVG(lon), COUNT(*) FROM residents WHERE district != '' "
+                            "AND lat IS NOT NULL AND lon IS NOT NULL GROUP BY district")
+    return {name: (lat, lon, n) for name, lat, lon, n in rows}
 
 
 def check_query(store: Store, first: dt.date, last: dt.date, by: str, district: str | None = None) -> None:
@@ -175,7 +185,7 @@ def _answer(store: Store, world: World, facts: Facts, people: People, year_befor
     first, last = people.first, people.last
     return Figures(first=first, last=last, by=by, rows=rows, totals=totals,
                    trend=_trend(facts, people, year_before, people_before, first, last),
-                   reach=_reach(store, world, people, min(last, today), flag_days, district),
+                   reach=_reach(store, world, facts, people, min(last, today), flag_days, district),
                    empty=not (facts.counts or everyone))
 
 
@@ -273,11 +283,19 @@ def _trend(facts: Facts, people: People, year_before: Facts, people_before: Peop
     return rows
 
 
-def _reach(store: Store, world: World, people: People, as_of: dt.date, flag_days: int,
+#: The requests left unserved that a district's reach counts (``unserved``): not cancelled by the resident.
+UNSERVED = ("unserved_not_home", "unserved_cannot_serve", "unserved_not_planned")
+
+
+def _reach(store: Store, world: World, facts: Facts, people: People, as_of: dt.date, flag_days: int,
            district: str | None) -> list[dict[str, Any]]:
     registered = Counter(world.resident_district.values())
     population = {r["district"]: r["population"] for r in store.db.query("SELECT * FROM district_population")}
     served = people.unique("district")
+    unserved: Counter = Counter()
+    for (attrs, measure), value in facts.counts.items():
+        if measure in UNSERVED:
+            unserved[attrs[3]] += value
     seen = last_seen(store, world, as_of)
     rows = []
     for name in sorted(set(registered) | set(population)):
@@ -287,7 +305,8 @@ def _reach(store: Store, world: World, people: People, as_of: dt.date, flag_days
         row: dict[str, Any] = {"district": name, "registered_residents": registered[name],
                                "unique_residents_served": reached, "reach_share": _ratio(reached, registered[name]),
                                "population": population.get(name),
-                               "population_share": _ratio(reached, population.get(name) or 0)}
+                               "population_share": _ratio(reached, population.get(name) or 0),
+                               "unserved": unserved[name]}
         for kind in ("session", "visit"):
             day = seen.get((kind, name))
             row[f"last_{kind}"] = day.isoformat() if day else None

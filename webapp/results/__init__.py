@@ -15,7 +15,13 @@ from __future__ import annotations
 
 from flask import render_template, request, url_for
 
-from scheduler.evidence.stats import FLAG_DAYS, GROUPINGS, figures, known_districts
+from scheduler.evidence.stats import (
+    FLAG_DAYS,
+    GROUPINGS,
+    district_centres,
+    figures,
+    known_districts,
+)
 from webapp import clock
 from webapp.db import get_store
 from webapp.i18n import language
@@ -24,6 +30,8 @@ from webapp.results.blueprint import bp
 from webapp.results.period import PERIODS, fiscal_year, read_question
 from webapp.results.view import (
     GROUP_WORDS,
+    map_chart,
+    map_table,
     reach_chart,
     reach_table,
     row_tables,
@@ -46,6 +54,7 @@ def index():
     question = read_question(request.args, today, store)
     answer = figures(store, question.first, question.last, question.by, district=question.district, today=today)
     errors = {name: problem(exc) for name, exc in question.errors.items()}
+    centres = district_centres(store)
     exports = {fmt: url_for("api.stats", **question.query(format=fmt, lang=language())) for fmt in ("csv", "xlsx")}
     page = render_template(
         "results/index.html", q=question, figures=answer, errors=errors, periods=PERIODS, groupings=GROUPINGS,
@@ -53,6 +62,7 @@ def index():
         tables=row_tables(answer, service_names(store)), services_svg=services_chart("chart-services", answer),
         trend_svg=trend_chart("chart-trend", answer), trend=trend_table(answer),
         reach_svg=reach_chart("chart-reach", answer), reach=reach_table(answer), flag_days=FLAG_DAYS,
+        map_svg=map_chart("chart-map", answer, centres), map_table=map_table(answer, centres),
         exports=exports, report_fy=fiscal_year(question.first))
     return page, 400 if errors else 200
 

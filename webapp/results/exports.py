@@ -37,7 +37,7 @@ _WORDS = {
     "population_share": N_("人口に対する割合"), "last_session": N_("最終巡回の日"),
     "days_since_session": N_("最終巡回からの日数"), "session_flagged": N_("巡回の間隔超過"),
     "last_visit": N_("最終訪問の日"), "days_since_visit": N_("最終訪問からの日数"),
-    "visit_flagged": N_("訪問の間隔超過"),
+    "visit_flagged": N_("訪問の間隔超過"), "unserved": N_("対応できなかった依頼（不在・対応不可・未割当）"),
 }
 #: The sheet of each table of `scheduler.evidence.stats.Figures.tables`.
 _SHEETS = {"rows": N_("集計"), "totals": N_("合計"), "trend": N_("月別推移"), "reach": N_("地区の到達")}

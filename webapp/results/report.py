@@ -3,7 +3,8 @@
 ``/results/report.pdf?fy=2026`` prints fiscal year 2026 (1 April 2026 – 31 March 2027) through
 WeasyPrint like the stop sheet (`webapp.pdf.render_pdf`: nothing fetched, the Japanese font):
 the summary page holds the year's main figures, the services per district (chart and table) and
-the month trend against last year (chart and table); each district's page its services by type,
+the month trend against last year (chart and table), the next page the district map (reach and
+requests left unserved, with its table); each district's page its services by type,
 its month trend and its reach. The charts are the screen's SVG (`webapp.charts`), inline. No
 resident is named. ``?html=1`` shows the same pages in the browser (to print from there).
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 from flask import Response, abort, render_template, request
 
 from routing.errors import InputError
-from scheduler.evidence.stats import figures
+from scheduler.evidence.stats import district_centres, figures
 from webapp import clock
 from webapp.db import get_store
 from webapp.messages import message
@@ -27,6 +28,8 @@ from webapp.results.period import fiscal_year, fiscal_year_days
 from webapp.results.view import (
     brief_table,
     key_figures,
+    map_chart,
+    map_table,
     reach_table,
     services_chart,
     trend_brief,
@@ -50,6 +53,7 @@ def report_html(store, year: int, today: dt.date, *, pdf: bool) -> str:
     """Return the report's pages for fiscal year `year` (figures up to `today`)."""
     first, last = fiscal_year_days(year)
     whole = figures(store, first, last, "district", today=today)
+    centres = district_centres(store)
     districts = []
     for n, row in enumerate(whole.reach):
         part = figures(store, first, last, "service", district=row["district"], today=today)
@@ -60,7 +64,8 @@ def report_html(store, year: int, today: dt.date, *, pdf: bool) -> str:
     return render_template("results/report.html", year=year, figures=whole, districts=districts, pdf=pdf,
                            services_svg=services_chart("all-services", whole), services=brief_table(whole),
                            trend_svg=trend_chart("all-trend", whole), trend=trend_brief(whole),
-                           key=key_figures(whole), made=today)
+                           key=key_figures(whole), made=today, map_svg=map_chart("all-map", whole, centres),
+                           map_table=map_table(whole, centres))
 
 
 @bp.route("/report.pdf", endpoint="report")

@@ -17,11 +17,11 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from scheduler.evidence.stats import Figures
-from webapp.charts import Series, bar_chart, line_chart
+from webapp.charts import MapMark, MapWords, Series, bar_chart, district_map, line_chart
 from webapp.i18n import N_, language
 
-__all__ = ["GROUP_WORDS", "Column", "Table", "brief_table", "key_figures", "month_label", "reach_chart", "reach_table", "row_tables",
-           "services_chart", "trend_brief", "trend_chart", "trend_table"]
+__all__ = ["GROUP_WORDS", "Column", "Table", "brief_table", "key_figures", "map_chart", "map_table", "month_label", "reach_chart",
+           "reach_table", "row_tables", "services_chart", "trend_brief", "trend_chart", "trend_table"]
 
 #: The grouping tabs, in order.
 GROUP_WORDS = {"district": N_("地区"), "site": N_("施設"), "vehicle": N_("車両"), "service": N_("サービス"),
@@ -207,3 +207,44 @@ def reach_chart(chart_id: str, figures: Figures) -> Markup:
     return bar_chart(chart_id, _("地区ごとの到達率（%(base)sに対する割合）", base=base),
                      _("地区ごとに、期間中に1回以上対応した住民の割合を横棒で示します。数は下の表にもあります"),
                      bars, share=True, colour="#2e7d32")
+
+
+def _map_share(figures: Figures) -> tuple[str, str]:
+    """The share the map and its table show: of the population when one is imported, else of the registered."""
+    if any(r["population"] is not None for r in figures.reach):
+        return "population_share", _("人口")
+    return "reach_share", _("登録住民")
+
+
+def _mapped(figures: Figures, centres: dict[str, tuple[float, float, int]]) -> list[dict[str, Any]]:
+    """The reach rows of the districts the map can place (those with registered residents' positions)."""
+    return [r for r in figures.reach if r["district"] in centres]
+
+
+def map_chart(chart_id: str, figures: Figures, centres: dict[str, tuple[float, float, int]]) -> Markup:
+    """The districts on a map: a circle per district at its residents' mean position (`district_centres`),
+    sized by its registered residents, coloured by the share reached, ringed by its requests left unserved."""
+    key, base = _map_share(figures)
+    marks = []
+    for r in _mapped(figures, centres):
+        lat, lon, _n = centres[r["district"]]
+        note = _("%(district)s: 登録住民 %(n)s人、到達率 %(share)s、対応できなかった依頼 %(unserved)s件",
+                 district=r["district"], n=f"{r['registered_residents']:,}", share=_cell(r[key], "rate"),
+                 unserved=f"{r['unserved']:,}")
+        marks.append(MapMark(r["district"], lat, lon, r["registered_residents"], r[key], r["unserved"], note))
+    words = MapWords(share=_("色: 到達率（%(base)sに対する割合）", base=base), size=_("円の大きさ: 登録住民の数"),
+                     ring=_("橙の輪: 対応できなかった依頼"), no_share=_("なし"),
+                     most=_("（最も多い地区で%(n)s件）", n="%(n)s"))
+    return district_map(chart_id, _("地区の地図: 到達率と対応できなかった依頼"),
+                        _("地区ごとに、登録住民の位置の平均に円を置いています。円の大きさは登録住民の数、色の濃さは到達率、"
+                          "橙の輪の太さは対応できなかった依頼（不在・対応不可・未割当）の数です。数は下の表にもあります"),
+                        marks, words)
+
+
+def map_table(figures: Figures, centres: dict[str, tuple[float, float, int]]) -> Table:
+    """The map's figures: per district on it, registered residents, the share reached, the requests left unserved."""
+    key, base = _map_share(figures)
+    rows = [[r["district"], _cell(r["registered_residents"], "count"), _cell(r[key], "rate"), _cell(r["unserved"], "count")]
+            for r in _mapped(figures, centres)]
+    return Table(_("地区の地図の数"), [_("地区"), _("登録住民"), _("到達率（%(base)sに対する割合）", base=base),
+                                  _("対応できなかった依頼（不在・対応不可・未割当）")], rows, [False, True, True, True])

@@ -28,7 +28,7 @@ from scheduler.domain import (
     VisitDetails,
 )
 from scheduler.evidence.records import report_at_stop
-from scheduler.evidence.stats import COUNTS, GROUPINGS, figures, figures_from_events
+from scheduler.evidence.stats import COUNTS, GROUPINGS, UNSERVED, figures, figures_from_events
 from scheduler.evidence.summary import rebuild
 from scheduler.planning import plan_week, publish
 from scheduler.store import Store
@@ -166,6 +166,10 @@ def test_the_reach_names_no_one_and_flags_districts_without_visits(week):
     assert all(row["visit_flagged"] for row in later.reach)
     names = {r.name for r in store.residents.all()}
     assert not any(name in str(answer.to_json()) for name in names)
+    rows = {row["key"]: row for row in answer.rows}  # unserved: not home, cannot serve, not planned (not cancelled)
+    assert any(row["unserved"] for row in answer.reach)
+    assert all(row["unserved"] == sum(rows[row["district"]][k] for k in UNSERVED) if row["district"] in rows
+               else row["unserved"] == 0 for row in answer.reach)
 
 
 def test_the_trend_sets_each_month_against_the_same_month_a_year_before(week):

@@ -42,8 +42,8 @@ def test_the_results_page_shows_the_year_with_charts_and_their_tables(client, ro
     for tab in ("地区", "施設", "車両", "サービス", "月別"):
         assert f">{tab}</a>" in text
     charts = _svgs(text)
-    assert len(charts) == 3 and all(c.get("role") == "img" and c.find(f"{SVG}title").text for c in charts)
-    assert text.count("<table") >= 6  # every chart has its table under it
+    assert len(charts) == 4 and all(c.get("role") == "img" and c.find(f"{SVG}title").text for c in charts)
+    assert text.count("<table") >= 7  # every chart has its table under it
 
 
 def test_the_figures_of_a_reported_day_are_shown_and_grouped_by_tab(client, reported, store):
@@ -101,6 +101,44 @@ def test_bad_input_is_shown_beside_its_field_in_japanese(client, reported, query
     assert not re.search(r"[A-Za-z]{3,}", re.sub("&#39;.*?&#39;", "", error.group(1)))  # no English (but what was typed)
 
 
+def _map_marks(html: str) -> list[ET.Element]:
+    maps = [svg for svg in _svgs(html) if svg.find(f".//{SVG}g[@class='district']") is not None]
+    assert len(maps) == 1
+    return maps[0].findall(f".//{SVG}g[@class='district']")
+
+
+def test_the_district_map_has_a_mark_per_district_with_its_figures_and_its_table(client, reported, store):
+    from scheduler.evidence.stats import district_centres, figures
+
+    day = reported[0].day
+    with store.transaction():  # a second district: every other resident moves there (the summary follows)
+        store.db.execute("UPDATE residents SET district = '架空・川辺地区 (fictional)' WHERE id % 2 = 0")
+    page = client.get(f"/results/?period=month&month={day.isoformat()[:7]}&by=site")
+    marks = _map_marks(page.text)
+    centres = district_centres(store)
+    answer = figures(store, day.replace(day=1), (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+                     - dt.timedelta(days=1), "district", today=day)
+    reach = {r["district"]: r for r in answer.reach}
+    assert sorted(m.get("data-district") for m in marks) == sorted(centres) and len(centres) >= 2
+    assert any(r["unserved"] for r in reach.values()) or any(r["unique_residents_served"] for r in reach.values())
+    for mark in marks:
+        row = reach[mark.get("data-district")]
+        title = mark.find(f"{SVG}title").text
+        assert title.startswith(f"{row['district']}: 登録住民 {row['registered_residents']:,}人")
+        assert f"対応できなかった依頼 {row['unserved']:,}件" in title
+        assert int(mark.get("data-residents")) == row["registered_residents"] == centres[row["district"]][2]
+        assert float(mark.get("data-share")) == row["reach_share"]
+        rings = mark.findall(f"{SVG}circle[@class='ring']")
+        assert len(rings) == (1 if row["unserved"] else 0)
+    section = page.text[page.text.index("<h2>地区の地図</h2>"):]
+    table = section[section.index("<table"):section.index("</table>")]
+    cells = [re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", tr) for tr in re.findall(r"<tr.*?</tr>", table, re.DOTALL)]
+    assert cells[0][0] == "地区" and len(cells) - 1 == len(marks)
+    for row in cells[1:]:
+        r = reach[row[0]]
+        assert row[1:] == [f"{r['registered_residents']:,}", f"{r['reach_share'] * 100:.1f}%", f"{r['unserved']:,}"]
+
+
 @pytest.mark.parametrize("user", ["operator", "driver1"])
 def test_operators_and_drivers_may_not_see_results(client, user):
     login(client, user)
@@ -122,6 +160,7 @@ def test_the_report_as_a_page_has_a_summary_and_a_page_per_district(client, repo
     districts = {r["district"] for r in store.db.query("SELECT DISTINCT district FROM residents")}
     assert page.text.count('class="page district"') == len(districts)
     assert "2026年度 お出かけ市役所 事業評価報告書" in page.text
+    assert page.text.count('class="page map"') == 1 and len(_map_marks(page.text)) == len(districts - {""})
 
 
 def test_a_bad_fiscal_year_is_refused_in_japanese(client, reported):
@@ -134,7 +173,7 @@ def test_the_report_pdf_has_one_summary_page_and_one_page_per_district(client, r
     answer = client.get("/results/report.pdf?fy=2026")
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
     districts = {r["district"] for r in store.db.query("SELECT DISTINCT district FROM residents")}
-    assert _pages(answer.data) == 1 + len(districts)
+    assert _pages(answer.data) == 2 + len(districts)  # the summary, the district map, a page per district
     assert re.search(rb"/MediaBox\s*\[\s*0 0 595\.\d+ 841\.\d+", _objects(answer.data))  # A4
     fonts = _embedded_fonts(answer.data)
     assert re.search(r"IPAexGothic|Noto-?Sans-?CJK-?JP|IPAGothic", fonts), fonts
