@@ -152,10 +152,35 @@ def _requests(day, stop_id, exception_id=1, vehicle=1, move=(1, 1, "2026-12-04")
     }
 
 
+@pytest.fixture(autouse=True)
+def _no_pdf_printing(monkeypatch):
+    """The stop sheet's PDF printer is a stub here (WeasyPrint takes seconds a page; test_sheet.py prints
+    for real): the endpoint still checks the role, reads the sheet and answers."""
+    from flask import Response
+
+    monkeypatch.setattr("webapp.api.sheet_pdf", lambda sheet: Response(b"%PDF-1.7 stub", mimetype="application/pdf"))
+
+
+def _csrf(client) -> str:
+    """The client's CSRF token, read from a page (`csrf_token`) again only when its session's raw token changed.
+
+    Reading it renders the role's home screen (the week board for the office) for every POST otherwise;
+    a log-in gives the session a new raw token, and a stale token would fail a request (400), never pass it.
+    """
+    with client.session_transaction() as session:
+        raw = session.get("csrf_token")
+    kept = getattr(client, "odekake_csrf", None)
+    if raw is None or kept is None or kept[0] != raw:
+        token = csrf_token(client)
+        with client.session_transaction() as session:
+            kept = client.odekake_csrf = (session.get("csrf_token"), token)
+    return kept[1]
+
+
 def _send(client, method, url, kwargs, *, login_name=None):
     kwargs = {k: (dict(v) if isinstance(v, dict) else v) for k, v in kwargs.items()}
     if method in ("POST", "DELETE"):
-        token = csrf_token(client)
+        token = _csrf(client)
         if "data" in kwargs:
             kwargs["data"]["csrf_token"] = token
         else:
