@@ -26,13 +26,14 @@ from typing import TYPE_CHECKING, Protocol
 from scheduler.planning.told import better, objective
 from scheduler.vrp.format import MAX_TIME
 from scheduler.vrp.insertion import Insertion, Routes
+from scheduler.vrp.problem import parse_problem
 from scheduler.vrp.validator import validate
 
 if TYPE_CHECKING:
     from scheduler.compiler import CompiledWeek
     from scheduler.domain import PlanStop
 
-__all__ = ["better_than_kept", "kept_candidate"]
+__all__ = ["Steps", "better_than_kept", "kept_and_inserted", "kept_candidate", "kept_routes", "problem_units"]
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,8 @@ class VanState(Protocol):
     rest: list[PlanStop]
 
 
-def _kept_routes(problem: dict, compiled: CompiledWeek, vans: dict[int, VanState]
-                 ) -> tuple[dict[int, list[int]], dict[int, int]]:
+def kept_routes(problem: dict, compiled: CompiledWeek, vans: dict[int, VanState]
+                ) -> tuple[dict[int, list[int]], dict[int, int]]:
     """Return each vehicle's stops still to come as the day problem's task ids (its fixed steps first), and their starts."""
     tid_of = {}
     for tid in _task_dicts_by_id(problem):
@@ -67,35 +68,58 @@ def _kept_routes(problem: dict, compiled: CompiledWeek, vans: dict[int, VanState
 def kept_candidate(problem: dict, compiled: CompiledWeek, vans: dict[int, VanState], margin_s: int) -> dict | None:
     """Return the solution that keeps every van's stops to come and inserts the rest where it moves fewest.
 
-    Each van in service keeps its published stops still to come, in order, none
-    before its published start (the residents told stay told). A kept route
-    the day no longer allows (its riders on board dropped first make it late)
-    gets its own stops back one by one, each where it fits on that van. Then
-    the stops of a van out of service and the day's unrouted requests are
-    inserted, commitments first, then by priority. Every insertion tries the
-    resident's told time (+- the margin), then not before it, then any time;
-    never before a vehicle's fixed steps, a locked request only on its vehicle.
-    None when the answer breaks a rule of the day problem.
+    The day problem's units are its requests (a job, a shipment, an errand's
+    shipments), commitments first, then by priority (`kept_and_inserted`).
     """
-    routes_in, starts = _kept_routes(problem, compiled, vans)
-    routes = Routes(problem, routes_in, not_before=starts, repair=False)
+    routes_in, starts = kept_routes(problem, compiled, vans)
+    present = _task_dicts_by_id(problem)
+    units = [[t for t in compiled.request_tasks[rid] if t in present]
+             for rid in sorted(compiled.request_tasks, key=lambda r: (-compiled.priorities.get(r, 0), r))]
+    return kept_and_inserted(problem, routes_in, starts, [u for u in units if u], margin_s)
+
+
+def problem_units(problem: dict) -> list[list[int]]:
+    """Return a problem's units (a job; a shipment's pick-up and delivery), commitments first, then by priority."""
+    units = [(-job.get("priority", 0), [job["id"]]) for job in problem.get("jobs", ())]
+    units += [(-ship.get("priority", 0), [ship["pickup"]["id"], ship["delivery"]["id"]])
+              for ship in problem.get("shipments", ()) if "delivery_group" not in ship]
+    return [unit for _, unit in sorted(units, key=lambda u: (u[0], u[1][0]))]
+
+
+def kept_and_inserted(problem: dict, routes_in: dict[int, list[int]], starts: dict[int, int],
+                      units: list[list[int]], margin_s: int) -> dict | None:
+    """Return the solution that keeps `routes_in` and inserts `units` where they move fewest; None if invalid.
+
+    Each vehicle keeps its route (task ids after its fixed steps, in order),
+    none before its start in `starts` (the residents told stay told); a task
+    no vehicle can reach is dropped from it. A kept route the day no longer
+    allows (e.g. riders on board dropped first make it late) gets its own
+    units back one by one, each where it fits on that vehicle. Then every
+    other unit is inserted in the order given. Every insertion tries the
+    told time (+- the margin), then not before it, then any time; never
+    before a vehicle's fixed steps, a locked task only on its vehicle.
+    None when the answer breaks a rule of the problem.
+    """
+    unit_of = {t: unit for unit in units for t in unit}
+    parsed = parse_problem(problem)  # read once (its matrices are the slow part), timed three times below
+    routes = Routes(parsed, routes_in, not_before=starts, repair=False)
     cannot = {t for route in routes_in.values() for t in route if routes.reason(t) is not None}
     routes_in = {vid: [t for t in route if t not in cannot] for vid, route in routes_in.items()}
-    routes = Routes(problem, routes_in, not_before=starts, repair=False)
-    steps = _Steps(problem)
-    again = {}  # vehicle index -> the requests of its kept route, in order, to insert on it again
+    routes = Routes(parsed, routes_in, not_before=starts, repair=False)
+    steps = Steps(problem)
+    again = {}  # vehicle index -> the units of its kept route, in order, to insert on it again
     for k in sorted(routes.stale):
         vid = problem["vehicles"][k]["id"]
         own = routes_in[vid][len(steps.fixed[k]):]
-        again[k] = list(dict.fromkeys(compiled.tasks[t].request_id for t in own))
+        again[k] = list(dict.fromkeys(tuple(unit_of.get(t, [t])) for t in own))
         routes_in[vid] = routes_in[vid][:len(steps.fixed[k])]
-    routes = Routes(problem, routes_in, not_before=starts, repair=False)  # commitments: inserted first below
+    routes = Routes(parsed, routes_in, not_before=starts, repair=False)  # commitments: inserted first below
     present = _task_dicts_by_id(problem)
-    for k, rids in again.items():
-        for rid in rids:
-            _insert_told(routes, compiled, present, steps, rid, margin_s, vehicles={k})
-    for rid in sorted(compiled.request_tasks, key=lambda r: (-compiled.priorities.get(r, 0), r)):
-        _insert_told(routes, compiled, present, steps, rid, margin_s)
+    for k, own_units in again.items():
+        for unit in own_units:
+            _insert_told(routes, present, steps, list(unit), margin_s, vehicles={k})
+    for unit in units:
+        _insert_told(routes, present, steps, unit, margin_s)
     solution = routes.solution()
     errors = validate(problem, solution)
     if errors:
@@ -103,8 +127,11 @@ def kept_candidate(problem: dict, compiled: CompiledWeek, vans: dict[int, VanSta
     return None if errors else solution
 
 
-class _Steps:
-    """The day problem's vehicles' steps by vehicle index: fixed steps (task ids, in order), locked task ids."""
+class Steps:
+    """A problem's vehicles' steps by vehicle index: fixed steps (task ids, in order), locked task ids.
+
+    `Routes` does not read them; `vehicles` and `keeps_fixed` keep an insertion to them.
+    """
 
     def __init__(self, problem: dict) -> None:
         vehicles = problem["vehicles"]
@@ -123,10 +150,9 @@ class _Steps:
         return list(found.route[:len(prefix)]) == prefix
 
 
-def _insert_told(routes: Routes, compiled: CompiledWeek, present: dict[int, dict], steps: _Steps, rid: int, margin_s: int,
+def _insert_told(routes: Routes, present: dict[int, dict], steps: Steps, tids: list[int], margin_s: int,
                  vehicles: set[int] | None = None) -> None:
-    """Insert a request's tasks unless routed: in the told time +- the margin, else not before it, else any time."""
-    tids = [t for t in compiled.request_tasks.get(rid, ()) if t in present]
+    """Insert a unit unless routed: in the told time +- the margin, else not before it, else any time."""
     if not tids or routes.routed().intersection(routes.index[t] for t in tids):
         return
     told = {t: present[t] for t in tids if "told_start" in present[t]}

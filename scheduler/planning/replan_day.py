@@ -79,7 +79,6 @@ from scheduler.domain import (
     Request,
     RequestKind,
     UnassignedRequest,
-    city_id,
     week_monday,
     week_seconds,
 )
@@ -88,6 +87,7 @@ from scheduler.locks import add_lock_steps, held_requests
 from scheduler.planning.derive import request_kinds, version_summary
 from scheduler.planning.diff import PlanDiff, diff_plans
 from scheduler.planning.kept_routes import better_than_kept
+from scheduler.planning.on_board import under_way_jobs, under_way_steps
 from scheduler.planning.plan_building import build_plan
 from scheduler.planning.replan_calls import DEFAULT_MARGIN_S, ReplanCall, replan_calls
 from scheduler.planning.run import PlanningError, compile_from_store
@@ -103,7 +103,8 @@ if TYPE_CHECKING:
     from scheduler.matrices import MatrixProvider
     from scheduler.store import Store
 
-__all__ = ["DEFAULT_MARGIN_S", "DayReplan", "Outage", "VanState", "replan_day", "van_states"]
+__all__ = ["DEFAULT_MARGIN_S", "DayReplan", "LiveProblem", "Outage", "VanState", "live_problem", "live_version",
+           "replan_day", "van_states"]
 
 log = logging.getLogger(__name__)
 
@@ -247,68 +248,6 @@ def _vehicle(entry: dict, van: VanState | None, place_index: int | None, ends_s:
     return out
 
 
-def _amounts(before: Sequence[int], after: Sequence[int]) -> tuple[list[int], list[int]]:
-    """Return what a stop set down and picked up, from the van's load before and after it."""
-    down = [max(0, b - a) for b, a in zip(before, after, strict=False)]
-    up = [max(0, a - b) for b, a in zip(before, after, strict=False)]
-    return down, up
-
-
-def _under_way_jobs(compiled: CompiledWeek, van: VanState, requests: dict[int, Request],
-                    next_id: int, published: Plan) -> tuple[list[dict], dict[int, TaskRef]]:
-    """Return a van's stops to come of requests already under way as jobs and their refs.
-
-    Each carries what it sets down (the van starts loaded with it) and, when
-    its resident waits for it (an errand's delivery), the window they were told.
-    """
-    jobs, refs = [], {}
-    loads = {s.seq: s.load for s in van.frozen + van.rest}
-    for stop in van.under_way:
-        before = loads.get(stop.seq - 1) or loads.get(max((q for q in loads if q < stop.seq), default=-1), ())
-        down, up = _amounts(before, stop.load)
-        job = {"id": next_id, "description": f"request {city_id(requests[stop.request_id])} {stop.step_type}",
-               "location_index": compiled.extra_indices[f"stop{stop.id}"], "setup": 0,
-               "service": stop.departure_s - stop.start_s}
-        if any(down):
-            job["delivery"] = down
-        if any(up):
-            job["pickup"] = up
-        job.update(_under_way_told(compiled, requests[stop.request_id], stop, published))
-        jobs.append(job)
-        refs[next_id] = TaskRef(stop.request_id, stop.step_type, requests[stop.request_id].kind,
-                                job["location_index"], site_id=stop.site_id, resident_id=stop.resident_id,
-                                day=stop.day, part=stop.part or 0)
-        next_id += 1
-    return jobs, refs
-
-
-def _under_way_told(compiled: CompiledWeek, req: Request, stop: PlanStop, published: Plan) -> dict:
-    """Return the told time of an under-way stop its resident waits for (``told_start``/``told_end``), else {}."""
-    stops = [s for s in published.stops if s.request_id == req.id]
-    waited, told = waited_stop(req, stops), told_from_stops(req, stops)
-    if told is None or waited is None or (waited.step_type, waited.part) != (stop.step_type, stop.part):
-        return {}
-    return {"told_start": week_seconds(compiled.week_start, told.day, told.start_s),
-            "told_end": week_seconds(compiled.week_start, told.day, told.end_s)}
-
-
-def _under_way_steps(jobs: list[dict], refs: dict[int, TaskRef]) -> list[dict]:
-    """Return a van's steps for its under-way jobs: a rider's drop-off fixed first, goods on board locked to it.
-
-    A rider on board is set down before anything else; an errand's goods stay
-    on the van and are delivered when its route best allows (a commitment:
-    priority 100, so they are never left out while the van can reach them).
-    """
-    fixed, locked = [], []
-    for job in jobs:
-        if refs[job["id"]].request_kind == RequestKind.RIDE:
-            fixed.append({"type": "job", "id": job["id"], "fixed": True})
-        else:
-            job["priority"] = 100
-            locked.append({"type": "job", "id": job["id"], "locked": True})
-    return fixed + locked
-
-
 @dataclass
 class _DayProblem:
     problem: dict
@@ -337,9 +276,9 @@ def _day_problem(compiled: CompiledWeek, day: dt.date, base: Plan, published: Pl
             out_vehicles.add(ref.vehicle_id)
             continue
         if van is not None and van.under_way:
-            jobs, refs = _under_way_jobs(compiled, van, requests, next_id, published)
+            jobs, refs = under_way_jobs(compiled, van, requests, next_id, published)
             next_id += len(jobs)
-            vehicle["steps"] = _under_way_steps(jobs, refs)
+            vehicle["steps"] = under_way_steps(jobs, refs)
             extra_jobs += jobs
             extra_refs.update(refs)
         vehicles.append(vehicle)
@@ -529,19 +468,8 @@ def replan_day(store: Store, network: MatrixProvider, day: dt.date, *, now: dt.d
     from scheduler.vrp.validator import validate
 
     t0 = time.perf_counter()
-    if day < now.date():
-        raise InputError.of("day", "{day} is over: only today or a later day can be re-planned", day=day.isoformat())
-    week = week_monday(day)
-    published, base = _base_versions(store, week, base)
-    live = live_day(store, day, now)
-    vans = van_states(live, now)
-    compiled = compile_from_store(store, network, week, now=now, extra_points=_extra_points(vans), closures_of=day)
-    requests = {**{s.request.id: s.request for v in live.vehicles for s in v.steps if s.request is not None},
-                **compiled.requests}
-    ends = _outage_ends(outages, week, week_s(week, now))
-    held = held_requests(store.locks.between(day, day), base)
-    day_problem = _day_problem(compiled, day, base, told_version(store, published), vans, ends, requests, margin_s,
-                               held)
+    live = live_problem(store, network, day, now=now, outages=outages, margin_s=margin_s, base=base)
+    day_problem, compiled, vans, week = live.day_problem, live.compiled, live.vans, live.week
     t1 = time.perf_counter()
     phase = on_phase or (lambda _name: None)
     phase("solve")
@@ -553,28 +481,83 @@ def replan_day(store: Store, network: MatrixProvider, day: dt.date, *, now: dt.d
         raise PlanningError(msg)
     t2 = time.perf_counter()
     phase("store")
-    plan = _version(store, base, compiled, day_problem, solution, vans, day, requests, user=user, now=now)
+    plan = live_version(store, live, solution, user=user, now=now)
     plan.summary["change"] = {"kind": "replan_day", "day": day.isoformat(),
-                              "outages": sorted(ends)}
+                              "outages": sorted(live.ends)}
     plan.summary["solve_s"] = round(t2 - t1, 3)
     saved = store.plans.save(plan)
     t3 = time.perf_counter()
     log.info("re-planned %s from %s as %s v%s: %d moved beyond the margin, %d unassigned", day,
              now.isoformat(timespec="minutes"), week, saved.version, saved.summary["moved"],
              saved.summary["unassigned"])
-    return DayReplan(saved, base, diff_plans(base, saved), replan_calls(store, published, saved, day, margin_s),
+    return DayReplan(saved, live.base, diff_plans(live.base, saved),
+                     replan_calls(store, live.published, saved, day, margin_s),
                      saved.summary["moved"], day_problem.problem, solution,
                      {"compile_s": t1 - t0, "solve_s": t2 - t1, "store_s": t3 - t2, "total_s": t3 - t0})
 
 
+@dataclass
+class LiveProblem:
+    """The rest of a day as it happens, as a day problem: what `replan_day` solves and a same-day booking inserts into."""
+
+    day: dt.date
+    week: dt.date
+    published: Plan
+    base: Plan
+    compiled: CompiledWeek  # the week, compiled with the vans' places
+    vans: dict[int, VanState]
+    requests: dict[int, Request]
+    ends: dict[int, int]  # vehicles out of service: the week second their service ends
+    day_problem: _DayProblem
+
+
+def live_problem(store: Store, network: MatrixProvider, day: dt.date, *, now: dt.datetime,
+                 outages: Iterable[Outage | int] = (), margin_s: int = DEFAULT_MARGIN_S, base: Plan | None = None,
+                 extra: Sequence[Request] = ()) -> LiveProblem:
+    """Return the rest of `day` from the live state as a day problem (module docstring); `extra`: requests not stored.
+
+    Raises
+    ------
+    InputError
+        The day is over, or its week has nothing published.
+    """
+    if day < now.date():
+        raise InputError.of("day", "{day} is over: only today or a later day can be re-planned", day=day.isoformat())
+    week = week_monday(day)
+    published, base = _base_versions(store, week, base)
+    live = live_day(store, day, now)
+    vans = van_states(live, now)
+    compiled = compile_from_store(store, network, week, now=now, extra_points=_extra_points(vans), closures_of=day,
+                                  extra=list(extra))
+    requests = {**{s.request.id: s.request for v in live.vehicles for s in v.steps if s.request is not None},
+                **compiled.requests}
+    ends = _outage_ends(outages, week, week_s(week, now))
+    held = held_requests(store.locks.between(day, day), base)
+    day_problem = _day_problem(compiled, day, base, told_version(store, published), vans, ends, requests, margin_s,
+                               held)
+    return LiveProblem(day, week, published, base, compiled, vans, requests, ends, day_problem)
+
+
+def live_version(store: Store, live: LiveProblem, solution: dict, *, user: str, now: dt.datetime,
+                 vehicles: set[int] | None = None) -> Plan:
+    """Return the unsaved version of a solution of the live day problem (see `_version`).
+
+    `vehicles`: only these vans' rest of the day is taken from the solution; the others' stops are copied.
+    """
+    return _version(store, live.base, live.compiled, live.day_problem, solution, live.vans, live.day, live.requests,
+                    user=user, now=now, vehicles=vehicles)
+
+
 def _version(store: Store, base: Plan, compiled: CompiledWeek, day_problem: _DayProblem, solution: dict,
              vans: dict[int, VanState], day: dt.date, requests: dict[int, Request], *, user: str,
-             now: dt.datetime) -> Plan:
+             now: dt.datetime, vehicles: set[int] | None = None) -> Plan:
     """Return the unsaved draft: the frozen stops, the new rest of the day, every other day copied."""
     fresh = build_plan(day_problem.compiled, solution, user=user, now=now)
     day_vehicles = {s.vehicle_id for s in base.stops if s.day == day} | set(vans) | {
         s.vehicle_id for s in fresh.stops}
-    stops = [_copied(s) for s in base.stops if s.day != day]
+    if vehicles is not None:
+        day_vehicles &= vehicles
+    stops = [_copied(s) for s in base.stops if s.day != day or s.vehicle_id not in day_vehicles]
     stops += _new_routes(fresh, vans, day_vehicles, day_problem.out_vehicles, day_problem.problem, compiled)
     on_route = {s.request_id for s in stops if s.request_id is not None}
     left_by_out = {s.request_id for vid in day_problem.out_vehicles for s in vans.get(vid, VanState(vid)).rest}
