@@ -60,6 +60,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dispatch.lock": _PLANNERS,
     "dispatch.unlock": _PLANNERS,
     "dispatch.replan": _PLANNERS,
+    # 完了 recorded from 今日の運行 with what was handled (issue 27)
+    "dispatch.stop_done": _PLANNERS,
     "dispatch.outage": _PLANNERS,
     "dispatch.replanned": _PLANNERS,
     "dispatch.move": _PLANNERS,

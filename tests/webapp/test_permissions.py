@@ -70,6 +70,7 @@ def _requests(day, stop_id, exception_id=1, vehicle=1, move=(1, 1, "2026-12-04")
         "auth.home": ("GET", "/", {}),
         "auth.logout": ("POST", "/logout", {}),
         "dispatch.index": ("GET", "/dispatch/", {}),
+        "dispatch.stop_done": ("POST", f"/dispatch/stops/{stop_id}/done", {"data": {}}),  # before any new version
         "dispatch.week": ("GET", f"/dispatch/weeks/{monday}", {}),
         "dispatch.shift_map": ("GET", f"/dispatch/weeks/{monday}/map/{day}/1", {}),
         "dispatch.sheet": ("GET", f"/dispatch/weeks/{monday}/sheet/{day}/1", {}),

@@ -32,6 +32,7 @@ from webapp.dispatch.day import (
     call_rows,
     day_screen,
 )
+from webapp.dispatch.done import register as register_done
 from webapp.dispatch.holidays import session_move_lines
 from webapp.dispatch.replanning import (
     OUTAGE_REASONS,
@@ -39,6 +40,7 @@ from webapp.dispatch.replanning import (
     published_replan_calls,
 )
 from webapp.dispatch.replanning import register as register_replanning
+from webapp.driver import service_words
 from webapp.job_queue import job_json, job_words, start_planning, time_limit_choices
 from webapp.live import call_residents, day_calls, day_live, note_call
 from webapp.locks import lock_index
@@ -58,6 +60,7 @@ from webapp.vendor import LEAFLET_VERSION
 bp = Blueprint("dispatch", __name__, url_prefix="/dispatch", template_folder="templates",
                static_folder="static", static_url_path="/static")
 register_replanning(bp)
+register_done(bp)
 
 
 @bp.route("/")
@@ -189,7 +192,8 @@ def live_day_(day: str):
                            colours=KIND_COLOURS, states=STATE_WORDS, leaflet_version=LEAFLET_VERSION,
                            states_shown={code: _(words) for code, words in STATE_WORDS.items()},
                            refresh_s=int(current_app.config["ODEKAKE_LIVE_REFRESH_S"]),
-                           one_day=dt.timedelta(days=1), today=clock.today(), **_day_actions(store, when))
+                           one_day=dt.timedelta(days=1), today=clock.today(), services=service_words(),
+                           **_day_actions(store, when))
 
 
 def _day_actions(store, day: dt.date) -> dict:

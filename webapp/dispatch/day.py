@@ -7,7 +7,9 @@ door are one row, shown with the live state of its first stop), and the stops
 whose ETA breaks the window their resident was told (the banner). `call_rows`
 is the call list with each resident's name and phone. Both carry the ids of the
 residents they show, for `webapp.audit.record`. The words of states, reasons
-and outcomes are Japanese phrases translated where shown.
+and outcomes are Japanese phrases translated where shown. Each stop not yet left
+carries what its 完了 would record, pre-filled as on the tablet
+(`webapp.driver.handled.prefills`, recorded by `webapp.dispatch.done`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from scheduler.domain import DAY_S, Plan, hhmm
 from scheduler.live.calls import Call, expected_text, read_back
 from scheduler.live.day import LiveDay, LiveStep
 from scheduler.store import Store
+from webapp.driver.handled import Prefill, prefills
 from webapp.i18n import N_
 from webapp.plan_views import StopCard, shift_rows
 
@@ -95,6 +98,7 @@ class DayScreen:
     plan: Plan | None
     vehicles: list[VehicleSection] = field(default_factory=list)
     late: list[LateItem] = field(default_factory=list)
+    prefill: dict[int, Prefill] = field(default_factory=dict)  # what a 完了 records, per stop not yet left
 
     @property
     def resident_ids(self) -> list[int]:
@@ -145,6 +149,7 @@ def day_screen(store: Store, live: LiveDay) -> DayScreen:
         row_of = {sid: r for r in section.rows for sid in (r.card.stop_ids or (r.card.id,))}
         late = {row_of[s.stop.id].card.id: row_of[s.stop.id] for s in vday.late_steps() if s.stop.id in row_of}
         screen.late += [LateItem(stop_id, section.name, row) for stop_id, row in late.items()]
+        screen.prefill |= prefills(store, [r.card for r in section.rows if not r.final])
     return screen
 
 

@@ -85,3 +85,35 @@ def test_the_day_refreshes_itself_after_a_report_keeping_the_scroll(page_as, sho
     page.emulate_media(media="print")
     assert not page.locator("header.top").is_visible() and not first.locator("form").is_visible()
     shot(page, "dispatch-calls-print", full_page=True)
+
+
+def test_done_recorded_from_the_day_screen_with_what_was_handled(page_as, shot, live_server, driver_days, city_clock):
+    """A dispatcher records 完了 of vehicle 2's first visit from 今日の運行: the tablet's counters, pre-filled."""
+    import json
+
+    from scheduler.store import Store
+
+    day = driver_days[2][2]
+    assert day not in (driver_days[2][0], driver_days[2][1], driver_days[2][-1])  # the days other tests write
+    city_clock(day)
+    page = page_as("dispatcher")
+    page.goto(f"/dispatch/days/{day.isoformat()}")
+    row = page.locator("section.vehicle[data-vehicle-id='2'] tr:has(details.done-form .handled input[name^='svc-'])").first
+    stop_id = int(row.get_attribute("data-stop-id"))
+    row.locator("details.done-form > summary").click()
+    counters = row.locator(".handled input[name^='svc-']")
+    assert counters.count() >= 1 and counters.first.is_visible()
+    code = counters.first.get_attribute("name")[4:]
+    assert counters.first.input_value() == "1"  # what was asked, once
+    labels = row.locator(".handled label").all_text_contents()
+    assert labels and all(re.search(r"[ぁ-んァ-ヶ一-龠]", t) for t in labels)  # the services in Japanese
+    counters.first.fill("2")
+    shot(page, "dispatch-day-done-form")
+    with page.expect_navigation():
+        row.locator("button:has-text('完了')").click()
+    assert "完了を記録しました" in page.locator("p.flash").inner_text()
+    assert page.locator(f"tr[data-stop-id='{stop_id}'] .state-word").inner_text() == "完了"
+    assert not page.locator(f"tr[data-stop-id='{stop_id}'] details.done-form").is_visible()
+    with Store.for_instance(live_server.instance) as store:
+        services = store.db.execute("SELECT services FROM stop_handled WHERE stop_id = ?", [stop_id]).fetchone()[0]
+    assert json.loads(services)[code] == 2

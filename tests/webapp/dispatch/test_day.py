@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
 
 from scheduler.domain import DAY_S
+from scheduler.domain.times import week_monday
 from tests.webapp.conftest import csrf_token, login
 
 #: How late the van is after its first stop (every later told window breaks by far more than the margin).
@@ -160,3 +162,62 @@ def test_the_english_screens_have_no_japanese_staff_words_left(app, late_day):
         staff = [t for t in labels if any(w in t for w in (
             "予定", "完了", "見込み", "遅れ", "連絡", "伝えた", "状態", "取消", "報告", "更新", "前日", "翌日"))]
         assert staff == [], (url, staff[:5])
+
+
+def _stop_of(stops, store, kind: str):
+    return next((s for s in stops if store.requests.get(s.request_id).kind.value == kind and s.step_type == kind), None)
+
+
+def test_done_from_the_day_screen_records_what_was_handled_as_the_tablet_does(app, route, store):
+    day, _ = route
+    plan = store.plans.published(week_monday(day))
+    stops = sorted((s for s in plan.stops if s.day == day and s.request_id is not None), key=lambda s: (s.vehicle_id, s.seq))
+    visit = _stop_of(stops, store, "visit")
+    asked = store.requests.get(visit.request_id).details.services
+    app.config["ODEKAKE_NOW"] = f"{day.isoformat()}T08:00"
+    client = _office(app)
+    page = client.get(f"/dispatch/days/{day.isoformat()}")
+    row = _row(page.text, visit.id)
+    assert "完了を記録" in row and "対応した内容" in row  # the tablet's counters, pre-filled: what was asked, once each
+    for code in asked:
+        assert re.search(rf'name="svc-{code}" value="1"', row), code
+    form = {f"svc-{code}": "1" for code in asked} | {f"svc-{asked[0]}": "2", "csrf_token": csrf_token(client)}
+    bad = client.post(f"/dispatch/stops/{visit.id}/done", data=form | {f"svc-{asked[0]}": "many"})
+    assert bad.status_code == 303 and "#stop-" in bad.location
+    shown = client.get(bad.location.split("#")[0])
+    error = re.search(r"<p class=\"flash flash-error\" role=\"alert\">([^<]*)</p>", shown.text).group(1)
+    name = store.services.get(asked[0]).name_ja
+    assert error == f"記録できません。用件（{name}）: &#39;many&#39; は0〜999の整数ではありません"
+    assert store.db.execute("SELECT COUNT(*) FROM stop_handled WHERE stop_id = ?", [visit.id]).fetchone()[0] == 0
+    done = client.post(f"/dispatch/stops/{visit.id}/done", data=form)
+    assert done.status_code == 303
+    recorded = store.db.execute("SELECT services, user FROM stop_handled WHERE stop_id = ?", [visit.id]).fetchone()
+    assert json.loads(recorded[0]) == {code: 2 if code == asked[0] else 1 for code in asked} and recorded[1] == "dispatcher"
+    after = client.get(done.location.split("#")[0]).text
+    assert "完了を記録しました" in after and "state-done" in _row(after, visit.id)
+    assert "完了を記録" not in _row(after, visit.id).replace("完了を記録しました", "")
+
+
+def test_done_from_the_day_screen_counts_walk_ins_at_a_hall_session(app, route, store):
+    day, _ = route
+    plan = store.plans.published(week_monday(day))
+    sessions = [s for s in plan.stops if s.step_type == "session" and s.day >= day]
+    assert sessions, "the sample week has hall sessions"
+    session = sessions[0]
+    app.config["ODEKAKE_NOW"] = f"{session.day.isoformat()}T08:00"
+    client = _office(app, "admin")
+    row = _row(client.get(f"/dispatch/days/{session.day.isoformat()}").text, session.id)
+    codes = re.findall(r'name="walk-([\w-]+)" value="0"', row)
+    assert codes  # a walk-in counter per service
+    answer = client.post(f"/dispatch/stops/{session.id}/done", data={f"walk-{codes[0]}": "3", "csrf_token": csrf_token(client)})
+    assert answer.status_code == 303
+    walk_ins = store.db.execute("SELECT walk_ins FROM stop_handled WHERE stop_id = ?", [session.id]).fetchone()[0]
+    assert json.loads(walk_ins) == {codes[0]: 3}
+
+
+def test_operators_see_the_day_without_recording(app, route, store):
+    day, stops = route
+    app.config["ODEKAKE_NOW"] = f"{day.isoformat()}T08:00"
+    client = _office(app, "operator")
+    assert "完了を記録" not in client.get(f"/dispatch/days/{day.isoformat()}").text
+    assert client.post(f"/dispatch/stops/{stops[0].id}/done", data={"csrf_token": csrf_token(client)}).status_code == 403
