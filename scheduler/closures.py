@@ -8,10 +8,13 @@ it; an edge no longer in the graph is ignored.
 
 Which closures a plan honours: a closure active at any moment of a day counts
 for that whole day (a road closed 14:00-16:00 is closed for the day's plan).
-A week is planned on one matrix, so planning a week applies every closure
-active on any day of the week to the whole week (`week_provider`): a road
-closed on Tuesday only is also left out of Monday's routes. A day compiled
-alone (a day's re-plan) applies that day's closures only (`day_provider`).
+Each day is planned with its own closures only: a week's compile gives the
+days with an active closure their own matrix (`day_providers`: one closed
+provider per set of closures, shared by the days that have the same set; the
+compiler puts it under its own profile for those days' shifts), so a road
+closed on Tuesday changes Tuesday's travel times and leaves Monday's as they
+are. A day compiled alone (a day's re-plan) applies that day's closures only
+(`day_provider`).
 
 A new closure touches a published day when some leg of its routes still to
 drive (from one stop to the next) has its travel time changed, or no road at
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AffectedDays", "ClosureEffect", "ClosureReport", "PublishedPlaces", "RoadClosure", "active_between",
            "affected_days", "closure_days", "closure_edges", "closure_effect", "day_bounds", "day_provider",
-           "published_places", "record_closure", "week_provider"]
+           "day_providers", "published_places", "record_closure"]
 
 log = logging.getLogger(__name__)
 
@@ -116,14 +119,25 @@ def _road_network(provider: Any) -> Any:
     return inner if inner is not None and hasattr(inner, "G") else None
 
 
-def week_provider(provider: Any, closures: Sequence[RoadClosure], week_start: dt.date) -> Any:
-    """Return the matrix provider for planning the week: `provider` with the week's active closures applied.
+def day_providers(provider: Any, closures: Sequence[RoadClosure], week_start: dt.date) -> dict[dt.date, Any]:
+    """Return, for each day of the week with an active closure, the matrix provider with that day's closures applied.
 
-    Every closure active on any day of the week applies to the week (module
-    docstring). Without an active closure, or without a road network behind
-    the provider (a test's straight-line matrix), `provider` is returned as it is.
+    Days closed by the same closures share one provider (one matrix). Days without an active closure
+    are left out: they drive on `provider` itself. Without a road network behind the provider (a
+    test's straight-line matrix) nothing is closed and the answer is empty.
     """
-    return _closed(provider, active_between(closures, week_start, week_start + dt.timedelta(days=6)))
+    by_set: dict[tuple[int, ...], Any] = {}
+    out: dict[dt.date, Any] = {}
+    for day in (week_start + dt.timedelta(days=k) for k in range(7)):
+        start, end = day_bounds(day, day)
+        key = tuple(i for i, c in enumerate(closures) if c.overlaps(start, end))
+        if not key:
+            continue
+        if key not in by_set:
+            by_set[key] = _closed(provider, [closures[i] for i in key])
+        if by_set[key] is not provider:
+            out[day] = by_set[key]
+    return out
 
 
 def day_provider(provider: Any, closures: Sequence[RoadClosure], day: dt.date) -> Any:

@@ -90,7 +90,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -440,6 +440,7 @@ def compile_week(
     now: dt.datetime,
     bookings: Sequence[SessionBooking] = (),
     extra_points: Sequence[tuple[str, float, float]] = (),
+    day_providers: Mapping[dt.date, MatrixProvider] | None = None,
 ) -> CompiledWeek:
     """Compile the due requests of a week and its shifts into a problem dict.
 
@@ -457,8 +458,8 @@ def compile_week(
     service_days
         The week's service days (weekdays that are not holidays).
     matrix_provider
-        Gives the travel matrix; called exactly once, with every distinct
-        location (depots, sites, homes).
+        Gives the travel matrix; called once, with every distinct
+        location (depots, sites, homes) (and once per other provider of `day_providers`).
     now
         Planning time, for the waiting bonus of the priority.
     bookings
@@ -468,6 +469,10 @@ def compile_week(
         van is now when the rest of a day is planned again: appended after the
         week's own locations (keys ``extra:<key>``), in the same single matrix
         call; ``CompiledWeek.extra_indices`` maps each key to its index.
+    day_providers
+        Days driven on another network (a road closed that day, `scheduler.closures.day_providers`):
+        each distinct provider gives one more matrix over the same locations, under the profile
+        ``car@<its first day>``, and those days' shifts drive on it; the other days on ``car``.
 
     Returns
     -------
@@ -497,15 +502,31 @@ def compile_week(
             b.loc_index[f"extra:{key}"] = len(b.locations)
             b.locations.append(Location(f"extra:{key}", lat, lon, label=f"point {key}"))
         out.extra_indices[key] = b.loc_index[f"extra:{key}"]
-    matrices = _matrices(b.locations, matrix_provider)
     out.locations = b.locations
     out.problem = {
         "vehicles": vehicles_out,
         "jobs": jobs,
         "shipments": shipments,
-        "matrices": {"car": matrices},
+        "matrices": {"car": _matrices(b.locations, matrix_provider),
+                     **_day_profiles(out, vehicles_out, day_providers or {})},
     }
     return out
+
+
+def _day_profiles(out: CompiledWeek, vehicles_out: list[dict],
+                  day_providers: Mapping[dt.date, MatrixProvider]) -> dict[str, dict[str, list[list[int]]]]:
+    """Return the matrices of the days on their own network, one per provider, and set those days' shifts' profile."""
+    names: dict[int, str] = {}
+    matrices: dict[str, dict[str, list[list[int]]]] = {}
+    for vehicle in vehicles_out:
+        provider = day_providers.get(out.vehicles[vehicle["id"]].day)
+        if provider is None:
+            continue
+        if id(provider) not in names:
+            names[id(provider)] = f"car@{out.vehicles[vehicle['id']].day.isoformat()}"
+            matrices[names[id(provider)]] = _matrices(out.locations, provider)
+        vehicle["profile"] = names[id(provider)]
+    return matrices
 
 
 def _due(b: _Builder, out: CompiledWeek, req: Request, sites: dict[int, Site]) -> bool:

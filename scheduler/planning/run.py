@@ -87,9 +87,9 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
     store
         An open `scheduler.store.Store`.
     network
-        The matrix provider (`routing.network.RoadNetwork`); the road closures active on any day
-        of the week are applied to it (`scheduler.closures.week_provider`), or those of the day
-        `closures_of` only.
+        The matrix provider (`routing.network.RoadNetwork`); each day with an active road closure
+        drives on a matrix with that day's closures applied (`scheduler.closures.day_providers`),
+        or, given `closures_of`, the whole compile with that day's closures only.
     week_start
         The Monday of the week.
     now
@@ -113,6 +113,7 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
     vehicles = {v.id: v for v in store.vehicles.active()}
     exceptions = store.shift_exceptions.between(week_start, week_start + dt.timedelta(days=6))
     shifts = service_calendar.shifts_for_week(list(vehicles.values()), week_start, exceptions)
+    provider, by_day = _providers(store, network, week_start, closures_of)
     return compile_week(
         week_start, requests,
         residents={r.id: r for r in store.residents.all()},
@@ -121,21 +122,27 @@ def compile_from_store(store: Store, network: MatrixProvider, week_start: dt.dat
         shifts=shifts,
         services={s.code: s for s in store.services.all()},
         service_days=service_calendar.service_days(week_start, exceptions),
-        matrix_provider=_provider(store, network, week_start, closures_of),
+        matrix_provider=provider,
         now=now,
         bookings=store.session_bookings.find(),  # active seats only: a cancelled seat needs no time
         extra_points=extra_points,
+        day_providers=by_day,
     )
 
 
-def _provider(store: Store, network: MatrixProvider, week_start: dt.date, day: dt.date | None) -> MatrixProvider:
-    """Return the matrix provider with the week's closures applied, or the day's alone."""
-    from scheduler.closures import day_provider, week_provider
+def _providers(store: Store, network: MatrixProvider, week_start: dt.date,
+               day: dt.date | None) -> tuple[MatrixProvider, dict[dt.date, MatrixProvider]]:
+    """Return the week's matrix provider and the days on their own closed network; or the day's alone.
+
+    A week drives on `network` except the days with an active closure, each on its own closures
+    (`scheduler.closures.day_providers`); a day compiled alone drives on its closures only.
+    """
+    from scheduler.closures import day_provider, day_providers
 
     if day is not None:
-        return day_provider(network, store.road_closures.between(day, day), day)
-    return week_provider(network, store.road_closures.between(week_start, week_start + dt.timedelta(days=6)),
-                         week_start)
+        return day_provider(network, store.road_closures.between(day, day), day), {}
+    closures = store.road_closures.between(week_start, week_start + dt.timedelta(days=6))
+    return network, day_providers(network, closures, week_start)
 
 
 def _served_in_other_weeks(store: Store, week_start: dt.date) -> set[int]:

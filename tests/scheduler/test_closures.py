@@ -15,7 +15,8 @@ from scheduler.closures import (
     active_between,
     closure_edges,
     closure_effect,
-    week_provider,
+    day_provider,
+    day_providers,
 )
 from scheduler.io.sample import load_sample, sample_now
 from scheduler.planning import compile_from_store
@@ -78,22 +79,32 @@ def test_store_keeps_overlapping_closures_by_period():
             store.road_closures.delete(b.id)
 
 
-def test_week_provider_applies_the_weeks_closures(sample_network):
-    """A closure in the week gives a ClosedNetwork (also in front of the booking's cache); others change nothing."""
+def test_day_providers_close_each_day_on_its_own_closures(sample_network):
+    """Tuesday's closure gives Tuesday a ClosedNetwork (also in front of the booking's cache) and no other day;
+    days with the same closures share one provider; a week without any gets none."""
     G = sample_network.G
     node = sorted(G.nodes)[40]
     closure = _closure(edges=_cut_off_edges(G, node))
     points = [("a", G.nodes[n]["y"], G.nodes[n]["x"]) for n in sorted(G.nodes)[:5]]
     points.append(("cut", G.nodes[node]["y"], G.nodes[node]["x"]))
-    assert week_provider(sample_network, [closure], WEEK + dt.timedelta(days=7)) is sample_network
-    assert week_provider(sample_network, [], WEEK) is sample_network
+    assert day_providers(sample_network, [closure], WEEK + dt.timedelta(days=7)) == {}
+    assert day_providers(sample_network, [], WEEK) == {}
+    assert day_provider(sample_network, [closure], WEEK) is sample_network
     expected = apply_closures(sample_network, sample_network.matrix(points), closure.edges).matrix
     for base in (sample_network, OfferMatrices(sample_network)):
-        provider = week_provider(base, [closure], WEEK)
+        by_day = day_providers(base, [closure], WEEK)
+        assert list(by_day) == [T.date()]
+        provider = by_day[T.date()]
         assert isinstance(provider, ClosedNetwork) and provider.base is base
         m = provider.matrix(points)
         assert np.array_equal(m.durations, expected.durations)
         assert m.durations[0, 5] == UNREACHABLE_S
+    two_days = _closure(edges=closure.edges, hours=30)  # Tuesday 09:00 to Wednesday 15:00
+    later = _closure(start=T + dt.timedelta(days=2), edges=closure.edges)  # Thursday: another set
+    by_day = day_providers(sample_network, [two_days, later], WEEK)
+    assert sorted(by_day) == [T.date(), T.date() + dt.timedelta(days=1), T.date() + dt.timedelta(days=2)]
+    assert by_day[T.date()] is by_day[T.date() + dt.timedelta(days=1)]
+    assert by_day[T.date()] is not by_day[T.date() + dt.timedelta(days=2)]
 
 
 def test_closure_edges_resolve_on_the_graph(sample_network):
@@ -116,8 +127,9 @@ def sample_store(sample_network):
         yield store
 
 
-def test_compile_from_store_honours_the_weeks_closures(sample_store, sample_network):
-    """A resident's home cut off by a closure stored for the week: unreachable in the week's matrix."""
+def test_a_tuesday_closure_changes_tuesdays_travel_times_only(sample_store, sample_network):
+    """A resident's home cut off on Tuesday: Tuesday's shifts drive on a matrix where it is unreachable, every
+    other day's on the week's matrix exactly as without the closure."""
     store = sample_store
     now = sample_now(WEEK)
     open_week = compile_from_store(store, sample_network, WEEK, now=now)
@@ -127,9 +139,23 @@ def test_compile_from_store_honours_the_weeks_closures(sample_store, sample_netw
     closure = store.road_closures.add(_closure(edges=_cut_off_edges(sample_network.G, node)))
     try:
         closed_week = compile_from_store(store, sample_network, WEEK, now=now)
-        durations = closed_week.problem["matrices"]["car"]["durations"]
-        assert open_week.problem["matrices"]["car"]["durations"][0][home] != UNREACHABLE_S
-        assert durations[0][home] == UNREACHABLE_S and durations[home][0] == UNREACHABLE_S
+        matrices = closed_week.problem["matrices"]
+        open_durations = open_week.problem["matrices"]["car"]["durations"]
+        assert sorted(matrices) == ["car", f"car@{T.date().isoformat()}"]
+        assert matrices["car"]["durations"] == open_durations
+        days = {v["id"]: closed_week.vehicles[v["id"]].day for v in closed_week.problem["vehicles"]}
+        assert {days[v["id"]] for v in closed_week.problem["vehicles"]} >= {WEEK, T.date()}
+        for vehicle in closed_week.problem["vehicles"]:
+            durations = matrices[vehicle.get("profile", "car")]["durations"]
+            if days[vehicle["id"]] == T.date():
+                assert durations[0][home] == UNREACHABLE_S and durations[home][0] == UNREACHABLE_S
+            else:
+                assert durations == open_durations
+        tuesday = matrices[f"car@{T.date().isoformat()}"]["durations"]
+        assert open_durations[0][home] != UNREACHABLE_S
+        points = [(loc.key, loc.lat, loc.lon) for loc in open_week.locations]
+        expected = apply_closures(sample_network, sample_network.matrix(points), closure.edges).matrix
+        assert tuesday == [[int(v) for v in row] for row in expected.durations]
         effect = closure_effect(sample_network, closure.edges,
                                 [(loc.key, loc.lat, loc.lon) for loc in open_week.locations], [keys[0]])
         assert keys[home] in effect.unreachable and effect.pairs > 0

@@ -16,8 +16,8 @@
 - ``DELETE /api/closures/<id>``: removes a closure entered by mistake; with ``{"until": ISO}`` the
   closure stays on record and ends then (the road reopened early). 404 when there is no such closure.
 
-Planning applies the closures active on any day of a week to that week's matrix
-(`scheduler.closures.week_provider`); a day's re-plan those active on that day only (`day_provider`).
+Planning applies each closure on its own days only: a week's days with a closure drive on their own
+matrix (`scheduler.closures.day_providers`); a day's re-plan on that day's closures (`day_provider`).
 """
 
 from __future__ import annotations
