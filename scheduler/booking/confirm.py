@@ -12,6 +12,11 @@ version is stored, derived from the current one: the changed route re-timed
 stop, and the request marked *planned*. Every later re-plan keeps the
 promise as a commitment (`scheduler.compiler.request_priority`).
 
+A window of today in a week with a published plan is booked on the live state
+instead (`scheduler.booking.today.book_today`: each van from where it is, the
+version derived from the published one and published at once, so the driver's
+tablet lists the new stop).
+
 A week that has no plan yet gets no version: the booking alone is stored, and
 the next offers of that week start from its commitments, this one included.
 
@@ -37,6 +42,7 @@ from scheduler.booking.offers import (
     find_offers,
     week_routes,
 )
+from scheduler.booking.today import book_today
 from scheduler.clock import city_now
 from scheduler.domain import (
     Plan,
@@ -130,6 +136,8 @@ def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, u
     """
     now = now or city_now()
     _check_when(offer, now, horizon_days)
+    if offer.day == now.date() and store.plans.published(offer.week) is not None:
+        return _book_today(store, network, draft, offer, user=user, now=now, second_need=second_need)
     # the insertion is worked out before the write lock is taken, on the week as it is now;
     # under the lock only a check that nothing changed meanwhile and the writes remain. Another
     # booking landing meanwhile means working it out again (a few times), then under the lock.
@@ -138,12 +146,7 @@ def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, u
             ready = _prepare(store, network, draft, offer, now=now, user=user) if attempt < _PREPARE_TRIES else None
             with store.transaction():
                 # inside the write lock: of two confirms of one offer at the same moment, the second sees the first
-                existing = None if second_need else same_need(store, draft, offer.window)
-                if existing is not None:
-                    raise AlreadyBooked(existing=existing,
-                                        template="request {request}: the resident already has this booking "
-                                                 "({window}); confirm a second need to book again",
-                                        params={"request": city_id(existing), "window": existing.promised.label()})
+                _refuse_same_need(store, draft, offer, second_need)
                 if ready is None:
                     req, plan = _book_locked(store, network, draft, offer, now=now, user=user)
                     break
@@ -160,6 +163,32 @@ def book(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, u
                         params={"window": offer.window.label()}) from None
     log.info("request %s booked for %s (plan %s)", req.id, offer.day, plan.version if plan else "-")
     return Booking(store.requests.get(req.id), plan)
+
+
+def _book_today(store: Store, network: MatrixProvider, draft: Draft, offer: Offer, *, user: str,
+                now: dt.datetime, second_need: bool) -> Booking:
+    """Book a window of today on the live routes under the write lock (`scheduler.booking.today.book_today`)."""
+    try:
+        with store.transaction():
+            _refuse_same_need(store, draft, offer, second_need)
+            done = book_today(store, network, draft, offer.window, user=user, now=now)
+            if done is None:
+                raise _NoRoom
+    except _NoRoom:
+        fresh = find_offers(store, network, draft, now=now)
+        raise SlotTaken(fresh=fresh, template="{window}: the slot was just taken; choose one of the fresh offers",
+                        params={"window": offer.window.label()}) from None
+    return Booking(*done)
+
+
+def _refuse_same_need(store: Store, draft: Draft, offer: Offer, second_need: bool) -> None:
+    """Raise `AlreadyBooked` when the resident has this booking already (unless a second need is confirmed)."""
+    existing = None if second_need else same_need(store, draft, offer.window)
+    if existing is not None:
+        raise AlreadyBooked(existing=existing,
+                            template="request {request}: the resident already has this booking "
+                                     "({window}); confirm a second need to book again",
+                            params={"request": city_id(existing), "window": existing.promised.label()})
 
 
 #: Times a booking is worked out outside the write lock before it is worked out under it.

@@ -8,7 +8,10 @@ them once per candidate promise window (`scheduler.vrp.insertion.Routes`):
 every stop already planned keeps its place and vehicle, every commitment its
 window, every route its shift, break, capacity, skill and ride limits. A week
 without a stored plan starts from its commitments alone (promised requests
-and announced sessions, placed commitments-first as the solver does).
+and announced sessions, placed commitments-first as the solver does). Today,
+in a week with a published plan, works on the live state instead
+(`scheduler.booking.today`): each van from where it is and never before now,
+every commitment of the rest of the day kept.
 
 Offers give the caller a choice: distinct days first, then distinct
 half-days, the cheapest (least added driving) of each, and each window is
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from scheduler.booking.draft import STEP_S, Draft
+from scheduler.booking.today import LiveRoutes, live_routes
 from scheduler.clock import city_now
 from scheduler.compiler import CompiledWeek
 from scheduler.domain import (
@@ -153,6 +157,19 @@ class WeekRoutes:
         """Return the `ShiftRef` of vehicle index `k`."""
         return self.compiled.vehicles[self.routes.model.problem.vehicles[k].id]
 
+    def vehicle_id(self, k: int) -> int:
+        """Return the vehicle of vehicle index `k`."""
+        return self.shift_of(k).vehicle_id
+
+    @property
+    def week(self) -> dt.date:
+        """The week's Monday."""
+        return self.compiled.week_start
+
+    def insert(self, tasks: list[int], windows: dict) -> Insertion | None:
+        """Return the cheapest insertion of the tasks with their windows cut (the routes stay), or None."""
+        return self.routes.insert(tasks, windows)
+
 
 def week_routes(store: Store, network: MatrixProvider, week: dt.date, *, now: dt.datetime,
                 extra: list[Request] = ()) -> WeekRoutes:
@@ -211,6 +228,15 @@ def _week_offers(store: Store, network: MatrixProvider, draft: Draft, week: dt.d
     if not days:
         acceptable = {s.day for s in shifts if draft.day_ok(s.day)}
         return [], ("no_time_of_day" if acceptable else "no_service_day"), ""
+    offers: list[Offer] = []
+    today = now.date()
+    if today in days:  # today works on the live state when the week is published (`scheduler.booking.today`)
+        live = _today_offers(store, network, draft, days[today], now)
+        if live is not None:
+            offers += live
+            days.pop(today)
+            if not days:
+                return offers, (None if offers else "full"), ""
     windows = [TimeWindow(day, lo, hi) for day, (lo, hi) in days.items()]
     wr = week_routes(store, network, week, now=now, extra=[draft.request(windows=windows, now=now, id=DRAFT_ID)])
     skipped = next((s for s in wr.compiled.skipped if s.request_id == DRAFT_ID), None)
@@ -220,14 +246,27 @@ def _week_offers(store: Store, network: MatrixProvider, draft: Draft, week: dt.d
     for t in tasks:
         found = wr.routes.reason(t)
         if found is not None:
-            return [], _FROM_SOLVER.get(found[0], "full"), found[1]
-    offers = []
+            return offers, (None if offers else _FROM_SOLVER.get(found[0], "full")), found[1]
     for day, (lo, hi) in days.items():
         offers += _day_offers(wr, draft, day, lo, hi, tasks, promise)
     return offers, (None if offers else "full"), ""
 
 
-def _day_offers(wr: WeekRoutes, draft: Draft, day: dt.date, lo: int, hi: int, tasks: list[int],
+def _today_offers(store: Store, network: MatrixProvider, draft: Draft, bounds: tuple[int, int],
+                  now: dt.datetime) -> list[Offer] | None:
+    """Return today's offers on the live routes (never before now); None when the week has nothing published."""
+    day = now.date()
+    lr = live_routes(store, network, day, now=now,
+                     extra=[draft.request(windows=[TimeWindow(day, *bounds)], now=now, id=DRAFT_ID)])
+    if lr is None:
+        return None
+    tasks = lr.task_ids(DRAFT_ID)
+    if not tasks or any(lr.routes.reason(t) is not None for t in tasks):
+        return []
+    return _day_offers(lr, draft, day, *bounds, tasks, lr.promise_tasks(DRAFT_ID, tasks))
+
+
+def _day_offers(wr: WeekRoutes | LiveRoutes, draft: Draft, day: dt.date, lo: int, hi: int, tasks: list[int],
                 promise: list[int]) -> list[Offer]:
     """Return the candidate offers of one day: each grid window that inserts, never with the arrival late in it.
 
@@ -239,17 +278,17 @@ def _day_offers(wr: WeekRoutes, draft: Draft, day: dt.date, lo: int, hi: int, ta
     checked again. Candidates with the same expected arrival are one offer
     (the cheapest).
     """
-    week = wr.compiled.week_start
+    week = wr.week
 
     def attempt(start_s: int, end_s: int) -> Insertion | None:
         span = [(week_seconds(week, day, 0), week_seconds(week, day, DAY_S))]
         cut = {t: span for t in tasks}
         cut.update({t: [(week_seconds(week, day, start_s), week_seconds(week, day, end_s))] for t in promise})
-        return wr.routes.insert(tasks, cut)
+        return wr.insert(tasks, cut)
 
     def offer(start_s: int, end_s: int, ins: Insertion) -> Offer:
         expected = ins.start_of(wr.routes.index[promise[0]]) - week_seconds(week, day, 0)
-        return Offer(week, day, start_s, end_s, ins.added_s, expected, wr.shift_of(ins.vehicle).vehicle_id, version)
+        return Offer(week, day, start_s, end_s, ins.added_s, expected, wr.vehicle_id(ins.vehicle), version)
 
     if attempt(lo, hi) is None:  # the whole day is full: no window of it can fit
         return []

@@ -63,6 +63,12 @@ from webapp.vendor import LEAFLET_VERSION
 bp = Blueprint("booking", __name__, url_prefix="/booking", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
+@bp.context_processor
+def _today() -> dict:
+    """The city's today on every booking page: today's offers come from the vans as they run (marked)."""
+    return {"today": clock.today()}
+
+
 #: Fields of the register form, in order.
 RESIDENT_FIELDS = ("name", "kana", "phone", "address", "district", "notes", "contact_name", "contact_phone")
 
