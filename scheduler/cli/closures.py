@@ -5,7 +5,11 @@
 and the period (``--from``, ``--until``: ISO, the city's time). It prints how
 many place pairs of the published plan of the first week the closure touches
 have a fastest path along it, and the sites and residents (city ids) no depot
-can reach any more; re-planning those days is done with ``odekake plan-week``.
+can reach any more. Then, as ``POST /api/closures`` does in a job, it re-plans
+the published days from now on with a leg still to drive that the closure
+changes or cuts (`scheduler.closures.affected_days`), here and now: it prints
+those days, the legs, the stops cut off, and per day the new draft version and
+whom to call (as ``odekake replan``). ``--no-replan`` only stores the closure.
 """
 
 from __future__ import annotations
@@ -38,10 +42,13 @@ def closure() -> None:
 @click.option("--from", "start", required=True, help="Closed from (ISO, the city's time: 2026-12-01T08:00).")
 @click.option("--until", "end", required=True, help="Closed until (ISO).")
 @click.option("--note", default="", help="Why (snow, landslide, works).")
+@click.option("--replan/--no-replan", default=True, show_default=True,
+              help="Re-plan the published days the closure touches (else only store it).")
+@click.option("--time-limit", type=float, default=10.0, show_default=True, help="Seconds per day re-planned.")
 @click.pass_context
 def add(ctx: click.Context, ways: tuple[int, ...], from_point: str | None, to_point: str | None, start: str,
-        end: str, note: str) -> None:
-    """Close a road and say what it cuts off in the published plan."""
+        end: str, note: str, replan: bool, time_limit: float) -> None:
+    """Close a road, say what it cuts off in the published plan, and re-plan the days it touches."""
     from scheduler.clock import city_today, stamp_now
     from scheduler.closures import RoadClosure, record_closure
 
@@ -50,10 +57,19 @@ def add(ctx: click.Context, ways: tuple[int, ...], from_point: str | None, to_po
         points = (_point(from_point, "from-point"), _point(to_point, "to-point"))
     closure_ = RoadClosure(start=city_moment(start, "from"), end=city_moment(end, "until"), way_ids=tuple(ways),
                            points=points, note=note)
+    network = open_network(ctx)
     with open_store(ctx, existing=True) as store:
-        report = record_closure(store, open_network(ctx), closure_, today=city_today(), user=os_user(),
-                                now=stamp_now())
-    click.echo(f"closure {report.closure.id}: {report.roads} road edges closed "
+        report = record_closure(store, network, closure_, today=city_today(), user=os_user(), now=stamp_now())
+        _echo_report(report)
+        if replan:
+            _replan_affected(store, network, report.closure, time_limit)
+        else:
+            click.echo("not re-planned (--no-replan): the days it touches keep their published plan")
+
+
+def _echo_report(report) -> None:
+    closure_ = report.closure
+    click.echo(f"closure {closure_.id}: {report.roads} road edges closed "
                f"from {closure_.start.isoformat(timespec='minutes')} until {closure_.end.isoformat(timespec='minutes')}")
     if not report.published:
         click.echo(f"week {report.week.isoformat()}: no published plan to check")
@@ -64,6 +80,30 @@ def add(ctx: click.Context, ways: tuple[int, ...], from_point: str | None, to_po
         click.echo("unreachable: " + ", ".join(f"{kind} {cid}" for kind, cid in report.unreachable))
     else:
         click.echo("every place is still reachable")
+
+
+def _replan_affected(store, network, closure_, time_limit: float) -> None:
+    """Re-plan the published days the closure touches (as the API's closure job) and print each re-plan."""
+    from scheduler.cli.replan import MARGIN_MINUTES, echo_replan
+    from scheduler.clock import city_now
+    from scheduler.closures import affected_days
+    from scheduler.planning.replan_jobs import replan_days
+    from scheduler.vrp.params import SolveParams
+
+    now = city_now()
+    affected = affected_days(store, network, closure_, now=now)
+    if not affected.days:
+        click.echo("no published day from now on has a leg it changes: nothing to re-plan")
+        return
+    click.echo(f"days touched: {', '.join(d.isoformat() for d in affected.days)} "
+               f"({affected.legs} legs still to drive changed or cut)")
+    labels = store.id_labels()
+    for stop in affected.unreachable:
+        click.echo(f"cut off: request {labels.request(stop['request_id'])} "
+                   f"(vehicle {labels.vehicle(stop['vehicle_id'])}, {stop['day']})")
+    for result in replan_days(store, network, affected.days, now=now, user=os_user(),
+                              params=SolveParams(time_limit_s=time_limit), margin_s=MARGIN_MINUTES * 60):
+        echo_replan(store, result)
 
 
 @closure.command("list")

@@ -16,13 +16,14 @@ import click
 from routing.errors import InputError
 from scheduler.cli.common import city_moment, open_network, open_store, os_user
 
-__all__ = ["COMMANDS"]
+__all__ = ["COMMANDS", "MARGIN_MINUTES", "echo_replan"]
 
 #: The margin a told time may be left by (the web app's ODEKAKE_CALL_MARGIN_MINUTES default).
-_MARGIN_MINUTES = 15
+MARGIN_MINUTES = 15
 
 
-def _echo(store, result) -> None:
+def echo_replan(store, result) -> None:
+    """Print a day's re-plan: its version, the residents moved, the diff's lines and whom to call."""
     from scheduler.domain import hhmm
 
     plan = result.plan
@@ -59,8 +60,8 @@ def replan(ctx: click.Context, day: str, start: str | None, time_limit: float) -
             raise InputError.of("from", "{text!r} is not a time like 8:30", text=start) from None
     with open_store(ctx, existing=True) as store:
         result = replan_day(store, open_network(ctx), when, now=now, user=os_user(),
-                            params=SolveParams(time_limit_s=time_limit), margin_s=_MARGIN_MINUTES * 60)
-        _echo(store, result)
+                            params=SolveParams(time_limit_s=time_limit), margin_s=MARGIN_MINUTES * 60)
+        echo_replan(store, result)
 
 
 def _day(text: str) -> dt.date:
@@ -87,11 +88,11 @@ def outage(ctx: click.Context, vehicle: int, start: str, end: str, reason: str, 
     with open_store(ctx, existing=True) as store:
         out = record_outage(store, open_network(ctx), vehicle, city_moment(start, "from"), city_moment(end, "until"),
                             reason, now=city_now(), user=os_user(), params=SolveParams(time_limit_s=time_limit),
-                            margin_s=_MARGIN_MINUTES * 60)
+                            margin_s=MARGIN_MINUTES * 60)
         for exc in out.exceptions:
             click.echo(f"shift exception {exc.id}: vehicle {vehicle} on {exc.day} ({exc.reason})")
         for result in out.replans:
-            _echo(store, result)
+            echo_replan(store, result)
         for day in out.skipped_days:
             click.echo(f"{day}: not re-planned (over, no published week, or no route of the vehicle)")
 
