@@ -245,6 +245,8 @@ def _map_legend(y: int, words: MapWords, worst: int) -> list[str]:
                  f'<text x="{10 + 5 * 64 + 30}" y="{y + 37}" font-size="12">{escape(words.no_share)}</text>')
     parts.append(f'<text class="legend" x="430" y="{y + 14}">{escape(words.size)}</text>')
     parts.append(f'<circle cx="444" cy="{y + 46}" r="10" fill="none" stroke="{RING_COLOUR}" stroke-width="6"/>'
-                 f'<text class="legend" x="466" y="{y + 46}" dy="0.35em" font-size="12">'
-                 f'{escape(words.ring)}{escape(" " + words.most % {"n": f"{worst:,}"}) if worst else ""}</text>')
+                 f'<text class="legend" x="466" y="{y + 40}" dy="0.35em" font-size="12">{escape(words.ring)}</text>')
+    if worst:  # the widest ring's number, on a line of its own (the legend fits the map's width)
+        parts.append(f'<text class="legend" x="466" y="{y + 58}" dy="0.35em" font-size="12">'
+                     f'{escape(words.most % {"n": f"{worst:,}"})}</text>')
     return parts

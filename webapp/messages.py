@@ -50,7 +50,7 @@ FIELD_WORDS: dict[str, str] = {
     "base_priority": N_("優先度"), "promised": N_("約束の時間"), "status": N_("状態"), "action": N_("報告"),
     "not_duplicate": N_("別の人として登録する"), "body": N_("送信内容"), "version": N_("版"), "table": N_("取り込む内容"),
     "file": N_("CSVファイル"),
-    "from": N_("開始日"), "to": N_("終了日"), "month": N_("月"), "fy": N_("年度"), "by": N_("集計の単位"),
+    "from": N_("開始日"), "to": N_("終了日"), "month": N_("年月"), "fy": N_("年度"), "by": N_("集計の単位"),
     "vehicle": N_("車両"), "stop_id": N_("停車"), "lock": N_("鍵"), "population": N_("人口"),
 }
 

@@ -152,7 +152,7 @@ _TREND = (("services_total", N_("用件")), ("sessions_held", N_("巡回")), ("v
 
 def trend_table(figures: Figures) -> Table:
     """A row per month: each main count and the same month a year earlier (前年)."""
-    headings = [_("月")]
+    headings = [_("年月")]
     for _key, words in _TREND:
         headings += [_(words), _("前年")]
     rows = [[month_label(r["month"]), *(f"{r[k + s]:,}" for k, _w in _TREND for s in ("", "_last_year"))]
@@ -174,7 +174,7 @@ def brief_table(figures: Figures) -> Table:
 
 def trend_brief(figures: Figures) -> Table:
     """The services per month in two rows, the period and a year earlier (the report's short trend table)."""
-    headings = [_("月"), *(month_label(r["month"]).split("年")[-1] if language() != "en" else month_label(r["month"])
+    headings = [_("年月"), *(month_label(r["month"]).split("年")[-1] if language() != "en" else month_label(r["month"])
                            for r in figures.trend)]
     rows = [[_("対象期間"), *(f"{r['services_total']:,}" for r in figures.trend)],
             [_("前年同月"), *(f"{r['services_total_last_year']:,}" for r in figures.trend)]]
