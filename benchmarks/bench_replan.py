@@ -1,6 +1,6 @@
 """Benchmark re-planning the rest of a day (issue 26): the sample Tuesday at 11:00, and vehicle 2 breaking down.
 
-Run ``python -m benchmarks replan [--time-limit S] [--solution-limit N]``. The sample
+Run ``python -m benchmarks replan [--time-limit S] [--solution-limit N] [--seeds 0,1,2] [--scale-stops N]``. The sample
 week (2026-11-30) is planned and published in a temporary instance; every crew
 reports the stops it reached by 11:00 on Tuesday at their planned times (vehicle
 1 ten minutes late). Two re-plans from that state, each in a fresh copy:
@@ -9,11 +9,18 @@ reports the stops it reached by 11:00 on Tuesday at their planned times (vehicle
   the vans' places, solve, validate, store). Target ≤ 3 s.
 - *vehicle 2 out at 11:00*: the same with vehicle 2 out of service.
 
-For each, the same remaining work is also solved *from scratch* (the same day
-problem without told times) and both answers are counted by the residents told
-a time whom they move beyond 15 minutes or leave out (`count_moved`), with the
-commitments each keeps. Results go to the "Re-planning a day" section of
-docs/BENCHMARKS.md.
+For each, once per seed (``--seeds``), the same remaining work is also solved
+*from scratch* (the same day problem without told times, the same seed) and
+both answers are counted by the residents told a time whom they move beyond 15
+minutes or leave out (`count_moved`), with the commitments each keeps.
+
+Then the **2,000-stop scale week** (``--scale-stops``; `benchmarks.rich_week` on
+Kumamoto, as ``python -m benchmarks scale`` builds it) is planned as the
+published week, the rest of its busiest day from 11:00 is cut into a day
+problem (`_Rest`) and re-planned (the search with told times and the kept
+routes, `scheduler.planning.kept_routes`; target ≤ 10 s) beside a from-scratch
+solve of the same day problem. Results go to the "Re-planning a day" section
+of docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations

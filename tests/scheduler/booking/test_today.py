@@ -7,18 +7,22 @@ at 11:00 for a home visit today.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-import shutil
 
 import pytest
 
 from routing.network import RoadNetwork
 from scheduler.booking import book, find_offers, parse_draft
+from scheduler.booking.offers import DRAFT_ID
 from scheduler.booking.readback import waited_stop
-from scheduler.domain import DAY_S, RequestStatus
+from scheduler.booking.today import live_routes
+from scheduler.domain import DAY_S, RequestStatus, TimeWindow
 from scheduler.live.day import live_day
 from scheduler.store import Store
 from scheduler.store.check import check_database
+from scheduler.vrp.validator import validate
+from tests.scheduler.planning.test_replan_day import report_morning
 
 WEEK = dt.date(2026, 11, 30)
 DAY = WEEK + dt.timedelta(days=1)
@@ -26,40 +30,13 @@ ELEVEN = dt.datetime.combine(DAY, dt.time(11))
 
 
 @pytest.fixture
-def instance(published_sample_week, tmp_path):
-    folder = tmp_path / "instance"
-    shutil.copytree(published_sample_week, folder)
-    return folder
+def store(published_store):
+    return published_store
 
 
 @pytest.fixture
-def store(instance):
-    with Store.for_instance(instance) as s:
-        yield s
-
-
-@pytest.fixture
-def network(instance):
-    return RoadNetwork.from_instance(instance)
-
-
-def report_morning(store: Store, late_s: dict[int, int]) -> None:
-    """Report every Tuesday stop the crews reached by 11:00 (arrived; done when over by then)."""
-    def at(s: int) -> dt.datetime:
-        return dt.datetime.combine(DAY, dt.time()) + dt.timedelta(seconds=s % DAY_S)
-
-    for vday in live_day(store, DAY, dt.datetime.combine(DAY, dt.time(6))).vehicles:
-        late = late_s.get(vday.vehicle_id, 0)
-        for step in vday.steps:
-            stop = step.stop
-            if stop.request_id is None:
-                continue
-            if stop.arrival_s % DAY_S + late > 11 * 3600:
-                break
-            store.mark_stop(stop.id, "arrived", user="driver", at=at(stop.arrival_s + late), now=ELEVEN)
-            if stop.departure_s % DAY_S + late > 11 * 3600:
-                break
-            store.mark_stop(stop.id, "done", user="driver", at=at(stop.departure_s + late), now=ELEVEN)
+def network(published_copy):
+    return RoadNetwork.from_instance(published_copy)
 
 
 def _urgent_visit(store: Store):
@@ -80,17 +57,39 @@ def _commitments_kept(store: Store, plan) -> dict[int, bool]:
 
 
 def test_offers_for_today_start_after_now_and_keep_every_commitment(store, network):
-    report_morning(store, {1: 600})
+    report_morning(store, late_s={1: 600})
     result = find_offers(store, network, _urgent_visit(store), now=ELEVEN)
     today = [o for o in result.offers if o.day == DAY]
     assert today, result.to_dict()
     for offer in today:
         assert offer.start_s >= 11 * 3600 and offer.expected_s >= 11 * 3600
         assert offer.start_s <= offer.expected_s <= offer.end_s
+    # each of them, inserted into the live routes, keeps every commitment they served, each in its window
+    draft = _urgent_visit(store)
+    lr = live_routes(store, network, DAY, now=ELEVEN,
+                     extra=[draft.request(windows=[TimeWindow(DAY, 11 * 3600, DAY_S)], now=ELEVEN, id=DRAFT_ID)])
+    problem = lr.live.day_problem.problem
+    commitments = {t["id"] for t in problem["jobs"] if t.get("priority") == 100}
+    commitments |= {s["pickup"]["id"] for s in problem["shipments"] if s.get("priority") == 100}
+    served_before = commitments & _served(lr.routes.solution())
+    tasks = lr.task_ids(DRAFT_ID)
+    for offer in today:
+        found = lr.insert(tasks, {t: lr.window(DAY, offer.start_s, offer.end_s) for t in tasks})
+        assert found is not None and lr.vehicle_id(found.vehicle) == offer.vehicle_id
+        trial = copy.deepcopy(lr.routes)
+        trial.apply(found)
+        solution = trial.solution()
+        assert validate(problem, solution) == []
+        assert served_before <= _served(solution)
+
+
+def _served(solution: dict) -> set[int]:
+    return {step["id"] for route in solution["routes"] for step in route["steps"] if "id" in step
+            and step["type"] != "break"}
 
 
 def test_an_urgent_visit_confirmed_for_today_is_on_the_drivers_published_route_and_keeps_commitments(store, network):
-    report_morning(store, {1: 600})
+    report_morning(store, late_s={1: 600})
     published = store.plans.published(WEEK)
     before = _commitments_kept(store, published)
     frozen = {(s.vehicle_id, s.seq): (s.request_id, s.start_s) for s in published.stops if s.day == DAY

@@ -8,7 +8,7 @@ for today at once.
 
 from __future__ import annotations
 
-from tests.scheduler.booking.test_today import DAY, report_morning
+from tests.scheduler.planning.test_replan_day import DAY, report_morning
 from tests.webapp.conftest import PASSWORD, WEEK, csrf_token, login
 
 URGENT = {"resident": 1, "kind": "visit", "services": ["mynumber_application"],
@@ -24,7 +24,7 @@ def test_todays_offers_start_after_now_and_a_confirmed_one_is_on_the_drivers_car
     from webapp.cli.user import add_user
 
     app.config["ODEKAKE_NOW"] = f"{DAY.isoformat()}T11:00"
-    report_morning(store, {1: 600})
+    report_morning(store, late_s={1: 600})
     assert login(client, "operator").status_code == 302
     token = {"X-CSRFToken": csrf_token(client)}
     offers = client.post("/api/offers", json=URGENT, headers=token).json["offers"]
