@@ -86,20 +86,28 @@ def day_calls(live: LiveDay) -> list[Call]:
 
 
 def call_residents(calls: Iterable[Call]) -> dict:
-    """Return the residents to phone for `calls`, by id (views that show them audit their ids)."""
-    ids = {c.step.stop.resident_id for c in calls if c.step.stop.resident_id}
+    """Return the residents to phone for `calls` (a hall session's: each one booked), by id (views audit their ids)."""
+    ids = {rid for c in calls for rid in c.residents}
     return {r.id: r for r in get_store().residents.with_ids(ids)}
 
 
-def call_json(call: Call, labels: IdLabels, resident) -> dict:
-    """Return one call of the list: whom (name, phone), the told window, the expected time, why, what to say."""
+def call_json(call: Call, labels: IdLabels, residents: dict) -> dict:
+    """Return one call of the list: whom (name, phone), the told window, the expected time, why, what to say.
+
+    ``residents`` lists everyone to phone (a hall session: each resident booked into it that day);
+    ``resident_id``, ``name`` and ``phone`` are the first of them.
+    """
     outcome = call.outcome
+    people = [residents[i] for i in call.residents if i in residents]
+    resident = people[0] if people else None
     return {
         "id": call.id, "request_id": call.request_id, "stop_id": call.stop_id,
         "request": labels.request(call.request_id), "vehicle_id": call.vehicle_id,
         "vehicle": labels.vehicle(call.vehicle_id),
         "resident_id": resident.id if resident else None,
         "name": resident.name if resident else "", "phone": resident.phone if resident else "",
+        "residents": [{"resident_id": p.id, "resident": labels.resident(p.id), "name": p.name, "phone": p.phone}
+                      for p in people],
         "told": {"day": call.told.day.isoformat(), "start_s": call.told.start_s, "end_s": call.told.end_s,
                  "text": f"{hhmm(call.told.start_s)}–{hhmm(call.told.end_s)}"},
         "expected_s": call.expected_s, "expected": expected_text(call), "moved_s": call.moved_s,
@@ -132,6 +140,9 @@ def note_call(call_id: int, outcome: object, note: object, *, user: str) -> Call
     call = next((c for c in day_calls(day_live(stop.day)) if c.id == call_id), None)
     if call is None and outcome == "cancel":
         msg = f"call: stop {call_id} is not on the call list of {stop.day.isoformat()}"
+        raise InputError(msg)
+    if outcome == "cancel" and call.step.request is not None and call.step.request.kind.value == "session":
+        msg = "outcome: a hall session is not cancelled from the call list (a resident's seat is cancelled on 予約)"
         raise InputError(msg)
     now = clock.now()
     if outcome == "cancel":  # first: a cancellation refused stores no outcome either

@@ -9,7 +9,8 @@ stop they wait for
   earlier (default `DEFAULT_MARGIN_S`, 15 minutes).
 
 Each entry names its request and stop (its id is the stop's: one call per stop
-and day), the window told and the time now expected, why, and what to say
+and day), whom to phone (the stop's resident; for a hall session each resident
+booked into it that day), the window told and the time now expected, why, and what to say
 (`read_back`, Japanese). What operators noted on a call (`CALL_OUTCOMES`) is
 kept in ``call_outcomes``; an entry keeps its latest outcome, and one whose
 resident asked to cancel leaves the list once the request is cancelled.
@@ -18,7 +19,7 @@ resident asked to cancel leaves the list once the request is cancelled.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scheduler.domain import (
     DAY_S,
@@ -51,6 +52,8 @@ class Call:
     reason: str
     moved_s: int  # expected start minus the told window's nearer edge (negative: earlier)
     outcome: CallOutcome | None = None
+    #: whom to phone: the stop's resident, or each resident booked into the hall session that day
+    residents: tuple[int, ...] = ()
 
     @property
     def id(self) -> int:
@@ -124,9 +127,7 @@ def call_list(live: LiveDay, *, margin_s: int = DEFAULT_MARGIN_S,
         for step in vday.steps:
             call = _call_for(step, vday.vehicle_id, week_start, margin_s)
             if call is not None:
-                outcome = (outcomes or {}).get(call.stop_id)
-                found.append(Call(call.step, call.vehicle_id, call.told, call.expected_s, call.reason, call.moved_s,
-                                  outcome) if outcome else call)
+                found.append(replace(call, outcome=(outcomes or {}).get(call.stop_id), residents=live.whom(step)))
     return sorted(found, key=lambda c: (-abs(c.moved_s), c.stop_id))
 
 

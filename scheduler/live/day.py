@@ -5,7 +5,8 @@
 re-times each vehicle's route (`scheduler.live.eta.retime`). Each stop also
 carries the window its resident was told (`scheduler.booking.readback.told_from_stops`:
 the promise of a phone booking, else the published start rounded to the half
-hour), which is what lateness and the call list are measured against. The
+hour), which is what lateness and the call list are measured against; a hall
+session's residents are those booked into it that day (`LiveDay.seats`). The
 published start is the one of the version residents were told
 (`told_version`): a published re-plan of a day (or a move) changes what the
 vans do, not what residents heard, so its residents keep the times of the
@@ -37,6 +38,7 @@ from scheduler.domain import (
     PlanStop,
     Request,
     RequestEvent,
+    RequestKind,
     TimeWindow,
     week_monday,
     week_seconds,
@@ -93,6 +95,14 @@ class LiveDay:
     now: dt.datetime
     plan: Plan | None
     vehicles: list[VehicleDay] = field(default_factory=list)
+    #: hall session request id -> the residents booked into it this day (active seats), in booking order
+    seats: dict[int, tuple[int, ...]] = field(default_factory=dict)
+
+    def whom(self, step: LiveStep) -> tuple[int, ...]:
+        """Return the residents waiting for a step: its own, or those booked into its hall session that day."""
+        if step.stop.resident_id is not None:
+            return (step.stop.resident_id,)
+        return self.seats.get(step.stop.request_id, ()) if step.stop.request_id is not None else ()
 
     def step(self, stop_id: int) -> tuple[VehicleDay, LiveStep] | None:
         for vday in self.vehicles:
@@ -202,6 +212,16 @@ def _told_windows(stops: Sequence[PlanStop], requests: dict[int, Request],
     return told
 
 
+def _seats(store: Store, day: dt.date, requests: dict[int, Request]) -> dict[int, tuple[int, ...]]:
+    """Return the residents booked into each hall session of `requests` on `day` (active seats)."""
+    sessions = {rid for rid, r in requests.items() if r.kind == RequestKind.SESSION}
+    seats: dict[int, list[int]] = {}
+    for booking in store.session_bookings.find(day=day) if sessions else ():
+        if booking.session_request_id in sessions:
+            seats.setdefault(booking.session_request_id, []).append(booking.resident_id)
+    return {rid: tuple(ids) for rid, ids in seats.items()}
+
+
 def live_day(store: Store, day: dt.date, now: dt.datetime, *, vehicle_ids: Iterable[int] | None = None) -> LiveDay:
     """Return the day's published routes re-timed from the crew's reports as of `now` (the city's time).
 
@@ -233,6 +253,7 @@ def live_day(store: Store, day: dt.date, now: dt.datetime, *, vehicle_ids: Itera
     told = _told_windows(week_stops, requests,
                          [s for s in heard.stops if s.request_id in requests] if heard is not plan else None)
     events = store.request_events.reports_at([s.id for s in every])
+    out.seats = _seats(store, day, requests)
     for vid in sorted(routes):
         stops = sorted(routes[vid], key=lambda s: s.seq)
         own = [e for e in events if e.stop_id in {s.id for s in stops}]

@@ -3,7 +3,8 @@
 `replan_calls` compares a new version with what residents were told on the
 published one: a told resident whose new start leaves the told window (a
 promise: any lateness; else beyond the margin), or who is no longer served
-that day, is a call. `untold` and `count_moved` let a from-scratch solve of the
+that day, is a call; a hall session's call phones each resident booked into
+it that day. `untold` and `count_moved` let a from-scratch solve of the
 same remaining work (no told times) be counted by the same told times, as the
 engine counts ``summary.moved``.
 """
@@ -11,6 +12,7 @@ engine counts ``summary.moved``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,6 +23,7 @@ from scheduler.domain import (
     Plan,
     PlanStop,
     Request,
+    RequestKind,
     TimeWindow,
     week_seconds,
 )
@@ -48,6 +51,8 @@ class ReplanCall:
     moved_s: int | None
     vehicle_id: int | None = None
     detail: str = ""  # the unassigned reason of a dropped resident
+    #: whom to phone: the request's resident, or each resident booked into the hall session that day
+    residents: tuple[int, ...] = ()
 
 
 
@@ -75,8 +80,15 @@ def replan_calls(store: Store, published: Plan, new: Plan, day: dt.date,
         waited = waited_stop(req, [s for s in new.stops if s.request_id == rid])
         call = _call(rid, req, told, waited, new.week_start, margin_s, reasons.get(rid, ""))
         if call is not None:
-            out.append(call)
+            out.append(dataclasses.replace(call, residents=_whom(store, req, call.told.day)))
     return sorted(out, key=lambda c: (c.reason != "dropped", -abs(c.moved_s or 0), c.request_id))
+
+
+def _whom(store: Store, req: Request, day: dt.date) -> tuple[int, ...]:
+    """Return whom a call about `req` phones: its resident, or the residents booked into the hall session on `day`."""
+    if req.kind != RequestKind.SESSION:
+        return (req.resident_id,) if req.resident_id is not None else ()
+    return tuple(b.resident_id for b in store.session_bookings.find(session_request_id=req.id, day=day))
 
 
 def _call(rid: int, req: Request, told: TimeWindow | None, waited: PlanStop | None, week: dt.date, margin_s: int,

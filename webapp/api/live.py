@@ -67,7 +67,7 @@ def day_calls_(day: str):
     residents = call_residents(calls)
     audit.record("view", "resident", sorted(residents))
     return jsonify(day=live.day.isoformat(), now=live.now.isoformat(),
-                   calls=[call_json(c, labels, residents.get(c.step.stop.resident_id)) for c in calls])
+                   calls=[call_json(c, labels, residents) for c in calls])
 
 
 @bp.route("/calls/<int:call_id>", methods=["POST"], endpoint="call_outcome")

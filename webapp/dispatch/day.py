@@ -155,7 +155,7 @@ def day_screen(store: Store, live: LiveDay) -> DayScreen:
 
 @dataclass
 class CallRow:
-    """One call of the list as the screen and the printout show it."""
+    """One resident to phone about a call of the list, as the screen and the printout show it."""
 
     call: Call
     vehicle: str
@@ -164,15 +164,19 @@ class CallRow:
     told: str
     expected: str
     read_back: str
+    #: the row's element id: ``call-<stop id>``, then ``call-<stop id>-<resident id>`` for the session's other seats
+    anchor: str = ""
 
 
 def call_rows(calls: list[Call], residents: dict, vehicles: dict[int, str]) -> list[CallRow]:
-    """Return the calls with whom to phone (`residents` by id) and the vehicle's name."""
+    """Return one row per resident to phone (`residents` by id; a hall session: each one booked) with the vehicle."""
     rows = []
     for call in calls:
-        person = residents.get(call.step.stop.resident_id)
-        name = person.name if person else ""
-        rows.append(CallRow(call, vehicles.get(call.vehicle_id, str(call.vehicle_id)), name,
-                            person.phone if person else "", f"{hhmm(call.told.start_s)}–{hhmm(call.told.end_s)}",
-                            expected_text(call), read_back(call, name)))
+        people = [residents.get(i) for i in call.residents] or [None]
+        for k, person in enumerate(people):
+            name = person.name if person else ""
+            rows.append(CallRow(call, vehicles.get(call.vehicle_id, str(call.vehicle_id)), name,
+                                person.phone if person else "", f"{hhmm(call.told.start_s)}–{hhmm(call.told.end_s)}",
+                                expected_text(call), read_back(call, name),
+                                f"call-{call.id}" if k == 0 else f"call-{call.id}-{person.id if person else k}"))
     return rows

@@ -193,6 +193,10 @@ class ReplanCalls:
     people: dict[int, Request] = field(default_factory=dict)
     residents: dict[int, Resident] = field(default_factory=dict)
 
+    def whom(self, call: ReplanCall) -> list[Resident | None]:
+        """Return the residents to phone about `call` (a hall session's: each one booked), ``[None]`` when nobody is known."""
+        return [self.residents[i] for i in call.residents if i in self.residents] or [None]
+
 
 def replan_calls_of(store: Store, plan: Plan) -> ReplanCalls:
     """Return the calls a re-plan of a day needs: told times from the version residents were told, against `plan`."""
@@ -200,8 +204,7 @@ def replan_calls_of(store: Store, plan: Plan) -> ReplanCalls:
     day = dt.date.fromisoformat(plan.summary["change"]["day"])
     out = ReplanCalls(base, replan_calls(store, base, plan, day, call_margin_s()), told=told_version(store, base))
     out.people = {r.id: r for r in store.requests.with_ids([c.request_id for c in out.calls])}
-    out.residents = {p.resident_id: store.residents.get(p.resident_id) for p in out.people.values()
-                     if p.resident_id is not None}
+    out.residents = {r.id: r for r in store.residents.with_ids({i for c in out.calls for i in c.residents})}
     return out
 
 
