@@ -10,7 +10,8 @@ session's residents are those booked into it that day (`LiveDay.seats`). The
 published start is the one of the version residents were told
 (`told_version`): a published re-plan of a day (or a move) changes what the
 vans do, not what residents heard, so its residents keep the times of the
-version it derives from until they are phoned.
+version it derives from until they are phoned (a call noted 連絡済み or 変更了承
+tells its resident the times of the version it was about).
 
 Nothing here writes: a crew's report is stored first (`Store.mark_stop`) and
 the day is re-timed when read, so a re-timing can never fail the report; one
@@ -24,6 +25,7 @@ its end of service hours, without assuming anyone still at a stop.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
@@ -33,6 +35,7 @@ from typing import TYPE_CHECKING
 from scheduler.booking.readback import told_from_stops, waited_stop
 from scheduler.domain import (
     DAY_S,
+    CallOutcome,
     Plan,
     PlanStatus,
     PlanStop,
@@ -44,18 +47,22 @@ from scheduler.domain import (
     week_seconds,
 )
 from scheduler.live.eta import Leg, Report, StepEta, retime
+from scheduler.store.errors import NotFound
 
 if TYPE_CHECKING:
     from scheduler.store import Store
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["UNTOLD_CHANGES", "LiveDay", "LiveStep", "VehicleDay", "legs_of", "live_day", "reports_of", "told_version",
+__all__ = ["TOLD_BY_CALL", "UNTOLD_CHANGES", "LiveDay", "LiveStep", "VehicleDay", "legs_of", "live_day", "reports_of", "told_version",
            "week_s"]
 
 #: Kinds of version change (``summary["change"]["kind"]``) whose times residents are not told by publishing:
 #: whom they move is phoned from the re-plan's call list.
 UNTOLD_CHANGES = frozenset({"replan_day", "move"})
+#: Call outcomes (`scheduler.domain.CALL_OUTCOMES`) after which the resident knows the times of the version the
+#: call was about: 連絡済み (informed) and 変更了承 (accepted).
+TOLD_BY_CALL = frozenset({"informed", "accepted"})
 
 
 @dataclass(frozen=True)
@@ -174,6 +181,12 @@ def told_version(store: Store, plan: Plan) -> Plan:
     past those and past any version never published; the first other
     published one told them. `plan` itself when it is such a version, or when
     the chain ends without one.
+
+    A call is a telling too: a resident whose call was noted 連絡済み or 変更了承
+    (`TOLD_BY_CALL`; the latest such call of the week, a later 不在 undoes
+    nothing) heard the times of the version that call was about (the version
+    of its stop), when it is later than the one found above. Their stops are taken from it (a copy of that version with
+    those stops replaced; the version itself when nobody was so phoned).
     """
     current, seen = plan, set()
     while (current.summary.get("change", {}).get("kind") in UNTOLD_CHANGES
@@ -184,7 +197,33 @@ def told_version(store: Store, plan: Plan) -> Plan:
         if earlier is None:
             return plan
         current = earlier
-    return current
+    return _with_calls(store, current)
+
+
+def _with_calls(store: Store, heard: Plan) -> Plan:
+    """Return `heard` with the stops of each resident phoned about a later version taken from that version."""
+    last = dt.timedelta(days=6)
+    latest: dict[int, CallOutcome] = {}
+    for outcome in store.call_outcomes.where("day >= ? AND day <= ?", [heard.week_start.isoformat(),
+                                                                       (heard.week_start + last).isoformat()]):
+        if outcome.outcome in TOLD_BY_CALL and outcome.stop_id is not None:
+            latest[outcome.request_id] = outcome  # noted in order: the latest telling wins
+    versions: dict[int, Plan] = {}
+    called: dict[int, Plan] = {}
+    for rid, outcome in latest.items():
+        try:
+            plan_id = store.plan_stops.get(outcome.stop_id).plan_id
+        except NotFound:  # the version was removed: nothing to read
+            continue
+        if plan_id not in versions:
+            versions[plan_id] = store.plans.by_id(plan_id)
+        if versions[plan_id].week_start == heard.week_start and versions[plan_id].version > heard.version:
+            called[rid] = versions[plan_id]
+    if not called:
+        return heard
+    stops = [s for s in heard.stops if s.request_id not in called]
+    stops += [s for rid, version in called.items() for s in version.stops if s.request_id == rid]
+    return dataclasses.replace(heard, stops=stops)
 
 
 def _by_request(stops: Iterable[PlanStop]) -> dict[int, list[PlanStop]]:

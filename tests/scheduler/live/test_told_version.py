@@ -64,3 +64,43 @@ def test_a_version_published_by_planning_the_week_is_the_one_told(store):
     """The week's own published version (no re-plan) is its told version; nothing else changes."""
     v1 = store.plans.published(WEEK)
     assert told_version(store, v1) is v1
+
+
+def test_a_call_noted_accepted_makes_the_new_time_what_that_resident_was_told(store, published_copy):
+    """v2 (vehicle 2 out from 11:00) published; one moved resident's call noted 変更了承: that resident's told
+    window is now v2's (off the call list, and a later version is measured from it), the others' still v1's."""
+    from scheduler.domain import CallOutcome
+    from scheduler.planning.replan_calls import replan_calls
+
+    v1 = store.plans.published(WEEK)
+    result = replan_day(store, RoadNetwork.from_instance(published_copy), DAY, now=ELEVEN, user="test",
+                        params=SolveParams(time_limit_s=30, solution_limit=1), outages=[Outage(2, ELEVEN)],
+                        margin_s=MARGIN_S)
+    publish(store, result.plan.id, user="test")
+    v2 = store.plans.published(WEEK)
+    listed = {c.request_id: c for c in call_list(live_day(store, DAY, ELEVEN), margin_s=MARGIN_S)}
+    moved = [c.request_id for c in result.calls if c.reason in ("later", "earlier") and c.request_id in listed]
+    assert len(moved) >= 2, "the breakdown moves at least two residents still served on the day"
+    accepted, other = moved[0], moved[1]
+    entry = listed[accepted]
+    store.call_outcomes.add(CallOutcome(day=DAY, request_id=accepted, stop_id=entry.stop_id, outcome="accepted",
+                                        user="operator", at=ELEVEN + dt.timedelta(minutes=5)))
+
+    def told(plan, rid):
+        return told_from_stops(store.requests.get(rid), [s for s in plan.stops if s.request_id == rid])
+
+    heard = told_version(store, v2)
+    assert heard.version == v1.version
+    assert told(heard, accepted) == told(v2, accepted) != told(v1, accepted)
+    assert told(heard, other) == told(v1, other)
+    again = {c.request_id: c for c in call_list(live_day(store, DAY, ELEVEN), margin_s=MARGIN_S)}
+    assert accepted not in again  # not asked to phone again for the same change
+    assert again[other].told == told(v1, other)
+    # a later version putting everyone back at v1's times moves the resident who accepted v2's, nobody else
+    back = {c.request_id: c for c in replan_calls(store, v2, v1, DAY, MARGIN_S)}
+    assert back[accepted].told == told(v2, accepted)
+    assert other not in back
+    # a later call to the same resident noted 不在 does not undo what they heard
+    store.call_outcomes.add(CallOutcome(day=DAY, request_id=accepted, stop_id=entry.stop_id, outcome="no_answer",
+                                        user="operator", at=ELEVEN + dt.timedelta(minutes=6)))
+    assert told(told_version(store, v2), accepted) == told(v2, accepted)
