@@ -28,7 +28,13 @@ from scheduler.domain import (
     VisitDetails,
 )
 from scheduler.evidence.records import report_at_stop
-from scheduler.evidence.stats import COUNTS, GROUPINGS, UNSERVED, figures, figures_from_events
+from scheduler.evidence.stats import (
+    COUNTS,
+    GROUPINGS,
+    UNSERVED,
+    figures,
+    figures_from_events,
+)
 from scheduler.evidence.summary import rebuild
 from scheduler.planning import plan_week, publish
 from scheduler.store import Store
