@@ -216,7 +216,7 @@ def job_json(job: PlanJob) -> dict[str, Any]:
         result = {**job.result, "plan_id": job.plan_id, "version": job.plan_version, "served": job.served,
                   "unassigned": job.unassigned}
     return {
-        "id": job.id, "kind": "plan_week" if job.kind == "week_plan" else job.kind,
+        "id": job.id, "kind": job.kind,
         "days": [d.isoformat() for d in job.days], "week_start": job.week_start.isoformat(),
         "state": job.state.value, "phase": job.phase.value if job.phase else None,
         "words": words["phase"] or words["state"], "progress": job.progress(), "found": found,

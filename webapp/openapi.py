@@ -22,6 +22,7 @@ from typing import Any
 from flask import Flask
 
 from scheduler.domain import TEXT_LIMIT, TEXT_LIMITS
+from scheduler.plan_job import DAY_JOB_KINDS, JOB_KINDS
 from webapp import permissions
 from webapp.args import DB_INT_MAX
 
@@ -60,7 +61,7 @@ _REPLAN = {"type": "object", "properties": {
 
 #: A day job queued (re-plan, outage, closed road): ``GET /api/jobs/<id>``'s ``result`` once done.
 _DAY_JOB = _json({"type": "object", "properties": {"job": {"type": "object", "properties": {
-    "id": {"type": "integer"}, "kind": {"type": "string", "enum": ["day_replan", "outage", "closure"]},
+    "id": {"type": "integer"}, "kind": {"type": "string", "enum": [k for k in JOB_KINDS if k in DAY_JOB_KINDS]},
     "days": {"type": "array", "items": _DAY}, "state": {"type": "string"},
     "result": {"type": ["object", "null"], "description": "Once done: versions, replans (each a day re-planned: "
                "version, moved, diff, calls); an outage's exceptions and skipped_days", "properties": {
@@ -295,11 +296,16 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             "cancelled_at": {"type": ["string", "null"]}, "cancel_reason": {"type": "string"},
             "cancelled_by": {"type": "string"}, "read_back": {"type": "string"}}}),
             "409": _json(_ref("Error"), "The seat was cancelled before")}},
+    "api.job": {"responses": {"200": _json({"type": "object", "properties": {
+        "id": {"type": "integer"}, "kind": {"type": "string", "enum": list(JOB_KINDS)},
+        "days": {"type": "array", "items": _DAY}, "week_start": _DAY, "state": {"type": "string"},
+        "result": {"type": ["object", "null"]}}})}},
     "api.plan_week_job": {
         "requestBody": _body({"type": "object", "properties": {"time_limit_s": {
             "type": "integer", "description": "One of the offered limits (ODEKAKE_PLAN_TIME_LIMITS: 10, 30, 60, 120, 300)"}},
             "example": {"time_limit_s": 30}}, required=False),
-        "responses": {"202": _json({"type": "object", "properties": {"job": {"type": "object"}}}, "Queued"),
+        "responses": {"202": _json({"type": "object", "properties": {"job": {"type": "object", "properties": {
+            "kind": {"type": "string", "enum": ["week_plan"]}}}}}, "Queued"),
                       "409": _json({"type": "object", "properties": {
                           "error": {"type": "string"}, "job_id": {"type": "integer"}, "job": {"type": "object"}}},
                           "The week already has a queued or running job")}},

@@ -132,6 +132,7 @@ def test_plan_via_api_makes_a_draft_version_drivers_do_not_see(immediate_app, st
     assert answer.headers["Location"] == f"/api/jobs/{job['id']}"
     polled = client.get(f"/api/jobs/{job['id']}").json
     assert polled["state"] == "done" and polled["progress"] == 100 and polled["words"] == "完了"
+    assert job["kind"] == polled["kind"] == store.jobs.get(job["id"]).kind == "week_plan"  # the stored word
     plan = store.plans.get(WEEK)
     assert polled["result"] == {"plan_id": plan.id, "version": 2, "served": plan.summary["served"],
                                 "unassigned": plan.summary["unassigned"]}

@@ -139,3 +139,20 @@ def test_a_method_an_api_path_lacks_is_a_json_405(client):
     login(client, "dispatcher")
     answer = client.put("/api/me")
     assert answer.status_code == 405 and answer.is_json and "error" in answer.json
+
+
+def test_job_kinds_are_documented_as_stored(app):
+    """A job's ``kind`` in the document is the stored vocabulary (scheduler.plan_job.JOB_KINDS), week_plan included."""
+    from scheduler.plan_job import DAY_JOB_KINDS, JOB_KINDS
+
+    paths = openapi_document(app)["paths"]
+
+    def kinds(schema):
+        return schema["properties"]["kind"]["enum"]
+
+    def answer(path, method, code):
+        return paths[path][method]["responses"][code]["content"]["application/json"]["schema"]
+
+    assert kinds(answer("/api/jobs/{job_id}", "get", "200")) == list(JOB_KINDS)
+    assert kinds(answer("/api/weeks/{monday}/plan", "post", "202")["properties"]["job"]) == ["week_plan"]
+    assert set(kinds(answer("/api/days/{day}/replan", "post", "202")["properties"]["job"])) == DAY_JOB_KINDS

@@ -106,7 +106,8 @@ def job(job_id: int):
     (``plan_id``, ``version``, ``served``, ``unassigned``) once done, ``error`` (staff words),
     ``error_code`` and ``error_detail`` once failed. Unknown id: 404.
 
-    ``kind`` is ``plan_week``, or a day job's (``day_replan``, ``outage``, ``closure``) with its
+    ``kind`` is the job's kind as stored (`scheduler.plan_job.JOB_KINDS`): ``week_plan``, or a day
+    job's (``day_replan``, ``outage``, ``closure``) with its
     ``days``; a day job's ``result`` also holds ``versions`` and ``replans`` (per day re-planned:
     the version, residents moved, the diff and whom to phone), an outage's ``exceptions`` and
     ``skipped_days``, a closure's ``closure_id``; ``version`` is the last one (null: none).
