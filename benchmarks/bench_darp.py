@@ -118,7 +118,9 @@ def _body(argv: list[str], args, results: list[dict]) -> str:
     return (
         f"{machine_line()}. Command: `python -m benchmarks darp {' '.join(argv)}`.\n\n"
         f"Cordeau's dial-a-ride instances (a- and b-series, `cordeau/` of the shared benchmarks), time limit "
-        f"{args.time_limit:g} s per instance, {args.workers} worker(s), seed {args.seed}.\n\n"
+        f"{args.time_limit:g} s per instance, {args.workers} worker(s), seed {args.seed}; load average "
+        f"{os.getloadavg()[0]:.1f} at the end of the run (other work shares the cores: the figures of a wall-clock "
+        "limit depend on it).\n\n"
         "Conversion (`benchmarks.readers.read_cordeau`): every request is a shipment of priority 100 (a "
         "commitment) from its pick-up node to its drop-off node, with both time windows, both service times, "
         "its seats as `amount` and the instance's maximum ride time `L` as `max_ride_time` (delivery start "

@@ -19,18 +19,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from scheduler.vrp.model import Model, SearchResult, has_told, is_commitment
+from scheduler.vrp.model import Model, SearchResult, is_commitment
 from scheduler.vrp.params import SolveParams
 from scheduler.vrp.search import (
     FINISHED,
-    LARGE,
     fill_left_out,
     own_first_solution,
     score,
     search,
 )
 
-__all__ = ["PROGRESS_EVERY_S", "Progress", "Reporter", "gained", "ortools_may_build", "run", "stall_seconds", "stops_early", "watch",
+__all__ = ["PROGRESS_EVERY_S", "Progress", "Reporter", "gained", "run", "stall_seconds", "stops_early", "watch",
            "worker_params"]
 
 log = logging.getLogger(__name__)
@@ -192,10 +191,7 @@ def worker_params(model: Model, params: SolveParams, workers: int) -> list[Solve
         # every worker starts from the same constructed plan and searches
         # with its own seed: a worker building OR-Tools' own first plan
         # would keep the pool waiting long after the others converged
-        variants = [replace(params, seed=params.seed + w) for w in range(workers)]
-        if workers > 1 and ortools_may_build(model, params):
-            variants[1] = replace(variants[1], first_solution="LOCAL_CHEAPEST_INSERTION")
-        return variants
+        return [replace(params, seed=params.seed + w) for w in range(workers)]
     # measured on Solomon / Li & Lim quick sets (see docs/BENCHMARKS.md):
     # savings complements cheapest insertion on long-route VRPTW (13 hard
     # Solomon instances, 10 s, 2 workers: mean gap +3.95 % with savings + ILS
@@ -218,23 +214,6 @@ def worker_params(model: Model, params: SolveParams, workers: int) -> list[Solve
         variants.append(replace(params, seed=params.seed + w, first_solution=first, metaheuristic=meta))
     return variants
 
-
-
-def ortools_may_build(model: Model, params: SolveParams) -> bool:
-    """Return whether the second worker builds OR-Tools' own first plan where the first starts from the constructed one.
-
-    Only when nothing stops the search early (`stall_seconds`: the pool
-    waits for every worker to the limit anyway), the problem is small
-    (at most `scheduler.vrp.search.LARGE` tasks) and has no delivery group, told time or
-    fixed step (which only the constructed plan handles). OR-Tools' local
-    cheapest insertion places the commitments first, as the construction
-    does, and its plan is searched by iterated local search, which OR-Tools
-    runs only from a plan of its own: on Cordeau's a4-48, a6-72 and b6-72 (one worker,
-    10 s) it reached 687.3, 939.8 and 1,029.7 where the constructed plan and
-    guided local search reached 700.9, 969.0 and 1,019.3.
-    """
-    return params.first_solution == "AUTO" and stall_seconds(model, params) == 0 and len(model.modelled) <= LARGE \
-        and not model.groups and not model.fixed and not has_told(model)
 
 
 def stall_seconds(model: Model, params: SolveParams) -> float:

@@ -17,10 +17,8 @@ from scheduler.vrp.model import node_layout
 from scheduler.vrp.ortools_model import build, open_model
 from scheduler.vrp.params import SolveParams
 from scheduler.vrp.portfolio import (
-    ortools_may_build,
     stall_seconds,
     stops_early,
-    worker_params,
 )
 from scheduler.vrp.precheck import prepare
 from scheduler.vrp.problem import parse_problem
@@ -95,21 +93,6 @@ def test_the_stop_reason_names_what_ended_the_search():
         == "solution_limit"
     assert stop_reason(timed, False, "ROUTING_SUCCESS", 10.0, 10.0) == "time_limit"
     assert stop_reason(counted, False, "ROUTING_SUCCESS", 10.0, 0.3) == "solution_limit"
-
-
-def test_with_every_task_a_commitment_the_second_worker_builds_and_searches_its_own_plan():
-    """No early stop there, so the pool waits for both: worker 1 starts from OR-Tools' own plan (iterated local search).
-
-    With waiting tasks too (an early stop), or a told time, both start from the constructed plan.
-    """
-    committed, mixed = _model(_rides([100] * 4)), _model(_rides([100, 100, 50, 0]))
-    first, second = worker_params(committed, SolveParams(), 2)
-    assert (first.first_solution, second.first_solution) == ("AUTO", "LOCAL_CHEAPEST_INSERTION")
-    assert (first.seed, second.seed) == (0, 1) and ortools_may_build(committed, SolveParams())
-    assert [p.first_solution for p in worker_params(mixed, SolveParams(), 2)] == ["AUTO", "AUTO"]
-    told = _rides([100] * 4)
-    told["shipments"][0]["pickup"] |= {"told_start": 0, "told_end": 600}
-    assert not ortools_may_build(_model(told), SolveParams())
 
 
 def test_ride_limits_are_known_to_the_search_filters_and_plans_keep_them():
