@@ -82,6 +82,11 @@ def _expected(network, store, edges, days):
 
 def _busiest_way(network, store, day):
     """The OSM way most of the day's legs drive along (their fastest paths on the open graph)."""
+    return _ways_by_use(network, store, day).most_common(1)[0][0]
+
+
+def _ways_by_use(network, store, day):
+    """How many of the day's legs drive along each OSM way (their fastest paths on the open graph)."""
     G, weight = network.G, _weight(network)
     used = collections.Counter()
     for stops in _routes(store, day).values():
@@ -91,7 +96,7 @@ def _busiest_way(network, store, day):
                 for osmid in {w for d in G[u][v].values() for w in (
                         d["osmid"] if isinstance(d["osmid"], list) else [d["osmid"]])}:
                     used[osmid] += 1
-    return used.most_common(1)[0][0]
+    return used
 
 
 def _home_ways(network, stop):
@@ -158,3 +163,48 @@ def test_a_day_compiled_alone_applies_its_own_closures_only_and_the_days_are_re_
     assert stop.request_id in {u.request_id for u in plan.unassigned}
     tuesday = [(s.vehicle_id, s.seq, s.request_id, s.start_s) for s in published.stops if s.day == TUE]
     assert [(s.vehicle_id, s.seq, s.request_id, s.start_s) for s in plan.stops if s.day == TUE] == tuesday
+
+
+def test_a_week_planned_with_a_tuesday_closure_drives_tuesday_around_it_and_monday_as_before(store, network):
+    """A road Monday's legs drive along most (of those whose closure cuts no place off) closed on Tuesday only,
+    the week planned again: every Monday leg takes the open road's time (some along the closed road), every
+    Tuesday leg the closed network's, some longer."""
+    from routing.closures import ClosedNetwork
+    from scheduler.closures import closure_effect, published_places
+    from scheduler.planning.run import plan_week
+
+    mon = WEEK
+    places = published_places(store, WEEK)
+    for way, _ in _ways_by_use(network, store, mon).most_common():  # the busiest whose closure cuts nothing off
+        edges = closure_edges(network, RoadClosure(start=BEFORE, end=BEFORE + dt.timedelta(hours=1), way_ids=(way,)))
+        effect = closure_effect(network, edges, places.points, places.depots)
+        if effect.pairs and not effect.unreachable:
+            break
+    else:
+        pytest.fail("every road Monday drives along cuts some place off")
+    store.road_closures.add(RoadClosure(start=dt.datetime.combine(TUE, dt.time(6)),
+                                        end=dt.datetime.combine(TUE, dt.time(20)), way_ids=(way,)))
+    plan = plan_week(store, network, WEEK, params=SolveParams(time_limit_s=30, solution_limit=1), user="test",
+                     now=BEFORE).plan
+    closed = ClosedNetwork(network, closure_edges(network, store.road_closures.all()[0]))
+
+    def legs(day):
+        """(from, to, driven seconds) of each leg of the day's routes, breaks skipped."""
+        out = []
+        for vehicle in sorted({s.vehicle_id for s in plan.stops if s.day == day}):
+            stops = sorted((s for s in plan.stops if (s.vehicle_id, s.day) == (vehicle, day)
+                            and s.step_type != "break"), key=lambda s: s.seq)
+            out += [((a.lat, a.lon), (b.lat, b.lon), b.driving_s - a.driving_s) for a, b in itertools.pairwise(stops)]
+        return out
+
+    def durations(provider, pairs):
+        places = sorted({p for a, b, _ in pairs for p in (a, b)})
+        m = provider.matrix([(str(i), lat, lon) for i, (lat, lon) in enumerate(places)])
+        at = {p: i for i, p in enumerate(places)}
+        return [int(m.durations[at[a], at[b]]) for a, b, _ in pairs]
+
+    monday, tuesday = legs(mon), legs(TUE)
+    assert [d for _, _, d in monday] == durations(network, monday)
+    assert durations(closed, monday) != durations(network, monday)  # the closure would have changed Monday
+    assert [d for _, _, d in tuesday] == durations(closed, tuesday)
+    assert any(c > o for c, o in zip(durations(closed, tuesday), durations(network, tuesday), strict=True))
