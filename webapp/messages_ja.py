@@ -336,6 +336,8 @@ JA.update({
     "south must be below north and west left of east": "南は北より小さく、西は東より小さくしてください",
     "week {week} has no published plan to re-plan": "{week} の週には公開済みの計画がないため再計画できません",
     "{day} is over: only today or a later day can be re-planned": "{day} は終わっています。再計画できるのは今日以降の日です",
+    "{until} is over: an outage can only be entered while it lasts or before it":
+        "{until} は過ぎています。運休は終わる前に入力してください",
     "a text of 1 to 200 characters": "1〜200文字で入力してください",
 })
 

@@ -57,7 +57,10 @@ def job_answer(job: PlanJob, created: bool):
 def _moment(value: Any, field: str) -> dt.datetime:
     """Return a time in the city's clock: ``2026-12-01T11:00`` as it is, one with an offset converted."""
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", value):
-        moment = dt.datetime.fromisoformat(value)
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:  # 25:00, 2026-02-30: the shape of a time, not a time
+            raise InputError.of(field, "{text!r} is not a time like 2026-12-01T09:12:00+09:00", text=value) from None
         check_day(moment.date(), field)
         return moment
     return parse_moment(value, field=field)
@@ -86,6 +89,9 @@ def queue_outage(vehicle: int, start: dt.datetime, until: dt.datetime, reason: s
                  note: str = "") -> tuple[PlanJob, bool]:
     """Queue an outage: its days are checked here (400), stored and re-planned by the job."""
     get_store().vehicles.get(vehicle)  # 404 when unknown
+    if until <= clock.now():
+        raise InputError.of("until", "{until} is over: an outage can only be entered while it lasts or before it",
+                            until=until.isoformat(timespec="minutes"))
     days = [e.day for e in outage_exceptions(vehicle, start, until, reason, note)]
     args = {"vehicle": vehicle, "from": start.isoformat(), "until": until.isoformat(), "reason": reason,
             "note": note, "margin_s": call_margin_s()}

@@ -72,7 +72,7 @@ def test_an_outage_is_a_job_that_stores_its_exception_and_re_plans_the_day(immed
     assert own and max(s.departure_s for s in own) % 86400 <= 11 * 3600
 
 
-def test_bad_input_is_a_400_naming_the_field_in_japanese(app, client):
+def test_bad_input_is_a_400_naming_the_field_in_japanese(app, client, store):
     clock_on(app, DAY)
     login(client, "dispatcher")
     cases = [
@@ -84,12 +84,16 @@ def test_bad_input_is_a_400_naming_the_field_in_japanese(app, client):
         ("/api/outages", {"vehicle": 2, "from": "2026-12-01T11:00", "until": "2026-12-01T10:00"}, "until"),
         ("/api/outages", {"vehicle": 2, "from": "2026-12-01T11:00", "until": "2026-12-01T12:00", "reason": ""},
          "reason"),
+        ("/api/outages", {"vehicle": 2, "from": "2026-12-01T25:00", "until": "2026-12-01T12:00"}, "from"),
+        ("/api/outages", {"vehicle": 2, "from": "2026-11-30T11:00", "until": "2026-12-01T08:30"}, "until"),
     ]
     for url, body, field in cases:
         answer = _post(client, url, body)
         assert answer.status_code == 400, (url, body, answer.status_code)
         assert answer.json["field"] == field, (url, body, answer.json)
         assert any("\u3040" <= ch <= "\u9fff" for ch in answer.json["message"]), answer.json
+    assert [j for j in store.jobs.where("kind != 'week_plan'")] == []  # nothing queued
+    assert store.shift_exceptions.between(WEEK, WEEK + dt.timedelta(days=6)) == []
 
 
 def test_a_second_re_plan_of_a_day_with_a_job_queued_is_a_409_naming_it_from_another_process_too(app, client, instance,
