@@ -44,7 +44,7 @@ def _parse(number: int, cells: dict[str, str], seen: set[str]) -> tuple[str, int
     if district in seen:
         return InputError.of("district", "row {row}: district {value!r} appears twice", row=number, value=district)
     seen.add(district)
-    if not text.isdigit() or int(text) > MAX_POPULATION:
+    if not text.isdecimal() or int(text) > MAX_POPULATION:  # isdigit() is true of ² too, which int() refuses
         return InputError.of("population", "row {row}: {value!r} is not a whole number from 0 to {limit}",
                              row=number, value=text, limit=MAX_POPULATION)
     return district, int(text), cells.get("label", "").strip()

@@ -37,3 +37,14 @@ def test_bad_rows_are_all_listed_and_nothing_is_imported(store, tmp_path):
     text = str(caught.value)
     assert "3 bad rows" in text and "row 3" in text and "row 4" in text and "row 5" in text
     assert _rows(store) == []
+
+
+def test_a_superscript_or_negative_count_is_a_bad_row_not_a_crash(store, tmp_path):
+    """'²'.isdigit() is true, but int('²') fails: the row is listed like any other bad count."""
+    path = tmp_path / "population.csv"
+    path.write_text("district,population\n上地区,²\n下地区,-5\n中地区,１２\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_population(store, path)
+    text = str(caught.value)
+    assert "2 bad rows" in text and "row 2" in text and "row 3" in text and "row 4" not in text
+    assert _rows(store) == []
