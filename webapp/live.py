@@ -24,7 +24,10 @@ from scheduler.live.day import LiveDay, LiveStep, VehicleDay, live_day
 from webapp import audit, clock
 from webapp.db import get_store, road_network
 
-__all__ = ["call_json", "call_residents", "day_calls", "day_live", "live_json", "note_call", "step_json"]
+__all__ = ["NOTE_MAX", "call_json", "call_residents", "day_calls", "day_live", "live_json", "note_call", "step_json"]
+
+#: The longest note on a call's outcome, in characters.
+NOTE_MAX = 500
 
 
 def day_live(day: dt.date, *, vehicle_ids: Iterable[int] | None = None) -> LiveDay:
@@ -127,23 +130,23 @@ def note_call(call_id: int, outcome: object, note: object, *, user: str) -> Call
         An outcome not in `CALL_OUTCOMES`, a note that is not text, a cancellation of a stop
         not on its day's call list, or a cancellation the booking rules refuse (nothing stored).
     """
-    if outcome not in CALL_OUTCOMES:
-        msg = f"outcome: {outcome!r} is not one of {', '.join(CALL_OUTCOMES)}"
-        raise InputError(msg)
+    if not isinstance(outcome, str) or outcome not in CALL_OUTCOMES:
+        raise InputError.of("outcome", "{value!r} is not one of {known}", value=outcome, known=", ".join(CALL_OUTCOMES))
     if not isinstance(note, str):
-        msg = "note: expected text"
-        raise InputError(msg)
+        raise InputError.of("note", "expected text")
+    if len(note) > NOTE_MAX:
+        raise InputError.of("note", "{count} characters; at most {limit}", count=len(note), limit=NOTE_MAX)
     store = get_store()
     stop = store.plan_stops.get(call_id)
     if stop.request_id is None:
         abort(404, description=f"no call {call_id}")
     call = next((c for c in day_calls(day_live(stop.day)) if c.id == call_id), None)
     if call is None and outcome == "cancel":
-        msg = f"call: stop {call_id} is not on the call list of {stop.day.isoformat()}"
-        raise InputError(msg)
+        raise InputError.of("outcome", "stop {stop} is not on the call list of {day}", stop=call_id,
+                            day=stop.day.isoformat())
     if outcome == "cancel" and call.step.request is not None and call.step.request.kind.value == "session":
-        msg = "outcome: a hall session is not cancelled from the call list (a resident's seat is cancelled on 予約)"
-        raise InputError(msg)
+        raise InputError.of("outcome", "a hall session is not cancelled from the call list (a resident's seat "
+                                       "is cancelled on 予約)")
     now = clock.now()
     if outcome == "cancel":  # first: a cancellation refused stores no outcome either
         reason = "取消希望（連絡リスト）" + (f": {note.strip()}" if note.strip() else "")

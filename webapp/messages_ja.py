@@ -338,6 +338,9 @@ JA.update({
     "{day} is over: only today or a later day can be re-planned": "{day} は終わっています。再計画できるのは今日以降の日です",
     "{until} is over: an outage can only be entered while it lasts or before it":
         "{until} は過ぎています。運休は終わる前に入力してください",
+    "stop {stop} is not on the call list of {day}": "停車 {stop} は {day} の連絡リストにありません",
+    "a hall session is not cancelled from the call list (a resident's seat is cancelled on 予約)":
+        "会場の巡回は連絡リストからは取り消せません（住民の席は予約の画面で取り消します）",
     "a text of 1 to 200 characters": "1〜200文字で入力してください",
 })
 

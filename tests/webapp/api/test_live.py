@@ -132,6 +132,19 @@ def test_a_van_35_minutes_late_puts_residents_on_the_call_list_and_operators_not
     assert store.requests.get(call["request_id"]).status.value == "cancelled"
 
 
+@pytest.mark.parametrize(("body", "field"), [
+    ({"outcome": "maybe"}, "outcome"), ({"outcome": None}, "outcome"), ({"outcome": ["informed"]}, "outcome"),
+    ({"outcome": "informed", "note": ["x"]}, "note"), ({"outcome": "informed", "note": "あ" * 501}, "note")])
+def test_a_bad_call_outcome_is_a_400_naming_its_field_in_japanese_and_nothing_is_stored(
+        client, day_of, route, store, body, field):
+    _, stops = route
+    login(client, "operator")
+    answer = client.post(f"/api/calls/{stops[0].id}", json=body, headers={"X-CSRFToken": csrf_token(client)})
+    assert answer.status_code == 400 and answer.json["field"] == field, answer.json
+    assert any("\u3040" <= ch <= "\u9fff" for ch in answer.json["message"]), answer.json
+    assert store.call_outcomes.on(day_of) == []
+
+
 def test_a_report_on_a_draft_version_s_stop_or_an_unknown_stop_is_refused(client, app, day_of, store):
     plan = store.plans.published(day_of - dt.timedelta(days=day_of.weekday()))
     draft = store.plans.save(dataclasses.replace(plan, id=None, version=0, status=PlanStatus.DRAFT, stops=[
