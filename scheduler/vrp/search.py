@@ -199,7 +199,8 @@ def _ortools_search(om: OrModel, settings, params: SolveParams, initial, progres
     local search (`scheduler.vrp.ortools_model.descends_only`): when that
     descent ends at its local optimum with time and solutions left, the
     search goes on from there by guided local search (`beyond_the_descent`),
-    so the time limit is used on every kind of problem.
+    so the time limit is used on every kind of problem. A descent that ends
+    with no time or solutions left to go on was ended by that limit.
     """
     limit_s = settings.time_limit.ToMilliseconds() / 1000
     began = time.monotonic()
@@ -209,7 +210,11 @@ def _ortools_search(om: OrModel, settings, params: SolveParams, initial, progres
             and solution is not None:
         left = None if params.solution_limit is None else params.solution_limit - progress.found
         seconds = seconds_left(params, started)
-        if (left is None or left > 0) and seconds > 0.05:
+        if left is not None and left <= 0:
+            stopped = "solution_limit"
+        elif seconds <= 0.05:  # no time left to go on: the clock ended the search
+            stopped = clock_free(params, limit_s, limit_s) if params.solution_limit is not None else "time_limit"
+        else:
             beyond_the_descent(settings, seconds, left)
             limit_s, began = seconds, time.monotonic()
             solution = om.routing.SolveFromAssignmentWithParameters(solution, settings) or solution

@@ -104,3 +104,16 @@ def test_ride_limits_are_known_to_the_search_filters_and_plans_keep_them():
     assert [limit(0, 0) for limit in om.ride_limits] == [1500 + 60] * 6
     solution = solve(week, SolveParams(time_limit_s=300, solution_limit=30))
     assert validate(week, solution) == [] and solution["summary"]["unassigned"] == 0
+
+
+def test_a_descent_that_ends_with_no_time_left_to_go_on_was_ended_by_the_time_limit(monkeypatch):
+    """The clock answers "10 s left" until the descent has ended, then "none": no guided search, and ``time_limit``.
+
+    (A benchmark run on a loaded machine said ``finished`` there, as if the search had ended by itself.)
+    """
+    answers = iter([10.0, 10.0])
+    monkeypatch.setattr(search, "seconds_left", lambda params, started: next(answers, 0.0))
+    week = _rides([100] * 6)
+    solution = solve(week, SolveParams(time_limit_s=60, workers=1))
+    assert validate(week, solution) == []
+    assert solution["summary"]["search"] == {"stopped": "time_limit"}
