@@ -38,8 +38,6 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-import vrplib
-
 __all__ = ["CORDEAU_SCALE", "Instance", "read_cordeau", "read_lilim", "read_solomon", "route_distance"]
 
 SOLOMON_SCALE = 10
@@ -107,6 +105,8 @@ def read_solomon(path: str | Path) -> Instance:
         A file such as ``C101.txt``; customers are numbered 0 (the depot)
         to n in file order, and their number is the job id.
     """
+    import vrplib  # a bench extra (setup.cfg [bench]): read_cordeau and read_lilim need only the standard library
+
     path = Path(path)
     try:
         data = vrplib.read_instance(path, instance_format="solomon", compute_edge_weights=False)
