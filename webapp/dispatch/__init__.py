@@ -131,8 +131,8 @@ def publish(monday: str):
     """Publish a plan version to the drivers (公開する); the form sends ``version``."""
     week_start = parse_monday(monday)
     text = request.form.get("version", "")
-    if not text.isdigit():
-        abort(400, description=f"version: {text!r} is not a whole number")
+    if not text.isdecimal() or len(text) > 18:  # isdigit() is true of ², which int() refuses
+        abort(400, description=f"version: {text[:20]!r} is not a whole number")
     check = publish_check(get_store(), week_start, int(text))
     if check.worse and request.form.get("confirm_worse") != "1":
         flash(_("公開中の版より悪くなる点があります。内容を確かめて印を付けてから公開してください"), "error")

@@ -67,7 +67,7 @@ def _form_int(name: str) -> int | None:
     text = request.form.get(name, "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 18:
+    if not text.isdecimal() or len(text) > 18:  # isdigit() is true of ², which int() refuses
         raise InputError.of(name, "expected a whole number, got {value!r}", value=text[:20])
     return int(text)
 
@@ -220,7 +220,7 @@ def published_replan_calls(store: Store, plan: Plan | None, day: dt.date) -> Rep
 def _move_target() -> tuple[int, dt.date]:
     source = request.form if request.method == "POST" else request.args
     text = source.get("vehicle", "")
-    if not text.isdigit() or len(text) > 18:
+    if not text.isdecimal() or len(text) > 18:  # isdigit() is true of ², which int() refuses
         raise InputError.of("vehicle", "expected a whole number, got {value!r}", value=text[:20])
     return int(text), parse_day(source.get("day", ""), field="day")
 

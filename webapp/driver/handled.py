@@ -61,7 +61,7 @@ def prefills(store, stops) -> dict[int, Prefill]:
 
 def _whole(form: Mapping[str, str], name: str, field_name: str, limit: int = MAX_COUNT) -> int:
     text = (form.get(name) or "0").strip()
-    if not text.isdigit() or int(text) > limit:
+    if not text.isdecimal() or int(text) > limit:  # isdigit() is true of ², which int() refuses
         raise InputError.of(field_name, "{value!r} is not a whole number from 0 to {limit}", value=text[:20],
                             limit=limit)
     return int(text)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import pytest
+
 from scheduler.domain import PlanStatus, RequestStatus, city_id
 from scheduler.io.exports import door_stops
 from scheduler.planning.wording import in_language
@@ -221,3 +223,13 @@ def test_a_saturday_extra_duty_has_its_column_on_the_board(client, store):
     login(client, "dispatcher")
     head = client.get(f"/dispatch/weeks/{WEEK}").text.split("<thead>")[1].split("</thead>")[0]
     assert "12月5日(土)" in head and "12月6日(日)" not in head
+
+
+@pytest.mark.parametrize("version", ["²", "9" * 30, "v2"])
+def test_publishing_a_version_that_is_no_number_is_a_400_and_nothing_changes(client, store, version):
+    """'²'.isdigit() is true but int('²') fails, and 30 digits overflow SQLite: both are refused like 'v2'."""
+    login(client, "dispatcher")
+    before = store.plans.published(WEEK).version
+    answer = client.post(f"/dispatch/weeks/{WEEK}/publish", data={"version": version, "csrf_token": csrf_token(client)})
+    assert answer.status_code == 400
+    assert store.plans.published(WEEK).version == before

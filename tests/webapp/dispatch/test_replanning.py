@@ -70,6 +70,18 @@ def test_a_stop_locked_on_the_day_screen_shows_its_key_there_on_the_board_and_on
     assert store.locks.between(DAY, DAY) == []
 
 
+@pytest.mark.parametrize("field", ["stop_id", "vehicle"])
+def test_a_lock_whose_number_is_a_superscript_is_refused_in_japanese(app, store, field):
+    """'²'.isdigit() is true but int('²') fails: the form's number is refused like any other bad one."""
+    clock_on(app, DAY)
+    client = _office(app)
+    here = f"/dispatch/days/{DAY.isoformat()}"
+    answer = client.post("/dispatch/locks", data={field: "²", "day": DAY.isoformat(), "next": here,
+                                                   "csrf_token": csrf_token(client)}, follow_redirects=True)
+    assert answer.status_code == 200 and "鍵をかけられません" in answer.text
+    assert store.locks.between(DAY, DAY) == []
+
+
 def test_a_shift_and_a_day_locked_from_the_board_mark_their_stops(app, store):
     client = _office(app)
     stop = _stop(store, THURSDAY)

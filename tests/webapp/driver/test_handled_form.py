@@ -44,9 +44,10 @@ def test_the_form_records_what_the_driver_changed(client, store, visit):
     assert store.request_events.reports_at([visit.id])[-1].action == "done"
 
 
-def test_a_count_that_is_not_a_whole_number_is_refused_in_japanese_and_nothing_stored(client, store, visit):
+@pytest.mark.parametrize("count", ["二", "²", "-1"])  # '²'.isdigit() is true, int('²') fails
+def test_a_count_that_is_not_a_whole_number_is_refused_in_japanese_and_nothing_stored(client, store, visit, count):
     code = store.requests.get(visit.request_id).details.services[0]
-    answer = _done(client, visit.id, **{f"svc-{code}": "二"})
+    answer = _done(client, visit.id, **{f"svc-{code}": count})
     assert answer.status_code == 400
     assert "記録できません" in answer.text and "の整数ではありません" in answer.text
     assert store.handled_at([visit.id]) == {} and store.request_events.reports_at([visit.id]) == []
