@@ -27,8 +27,9 @@ WORDED = ("scheduler/domain/checks.py", "scheduler/domain/times.py", "scheduler/
           "scheduler/booking/sessions.py", "scheduler/booking/confirm.py", "scheduler/io/csv_import.py",
           "scheduler/io/csv_file.py", "scheduler/io/csv_tables.py", "scheduler/io/staff_text.py",
           "webapp/args.py", "webapp/api/booking.py", "webapp/masters/__init__.py", "webapp/booking/__init__.py",
-          "scheduler/store/entities.py", "scheduler/store/store.py", "scheduler/accounts.py",
-          "scheduler/service_calendar.py", "scheduler/lifecycle.py", "routing/network.py")
+          "scheduler/store/entities.py", "scheduler/store/store.py", "scheduler/store/tables.py",
+          "scheduler/store/plans.py", "scheduler/accounts.py",
+          "scheduler/service_calendar.py", "scheduler/domain/lifecycle.py", "routing/network.py")
 
 
 def _sources():
