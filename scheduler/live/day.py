@@ -106,9 +106,15 @@ class LiveDay:
     seats: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     def whom(self, step: LiveStep) -> tuple[int, ...]:
-        """Return the residents waiting for a step: its own, or those booked into its hall session that day."""
+        """Return the residents waiting for a step: its own, or those booked into its hall session that day.
+
+        A stop at a site (a return ride picked up at the hall, a drop-off) has no resident of its own:
+        the request's resident is the one waiting.
+        """
         if step.stop.resident_id is not None:
             return (step.stop.resident_id,)
+        if step.request is not None and step.request.kind != RequestKind.SESSION:
+            return (step.request.resident_id,) if step.request.resident_id is not None else ()
         return self.seats.get(step.stop.request_id, ()) if step.stop.request_id is not None else ()
 
     def step(self, stop_id: int) -> tuple[VehicleDay, LiveStep] | None:

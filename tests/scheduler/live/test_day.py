@@ -159,3 +159,19 @@ def test_a_re_timing_that_fails_shows_the_plan_and_is_logged_never_failing_the_r
     assert all(s.eta.start_s == s.stop.start_s for v in live.vehicles for s in v.steps)
     assert "re-timing vehicle" in caplog.text
     assert store.request_events.reports_at([stop.id])
+
+
+def test_a_stop_at_a_site_phones_its_requests_resident(store):
+    """A return ride picked up at the hall (a stop at a site, no resident of its own) is a call to the rider."""
+    at_sites = []
+    for offset in range(5):
+        day = WEEK + dt.timedelta(days=offset)
+        live = live_day(store, day, dt.datetime.combine(day, dt.time(9)))
+        at_sites += [(live, s) for v in live.vehicles for s in v.steps if s.stop.resident_id is None
+                     and s.request is not None and s.request.kind.value != "session"]
+        for call in call_list(live):
+            step = live.step(call.stop_id)[1]
+            if step.request.kind.value != "session":
+                assert call.residents == (step.request.resident_id,), (day, call.request_id)
+    assert at_sites, "the sample week has no return ride picked up at a site"
+    assert all(live.whom(step) == (step.request.resident_id,) for live, step in at_sites)
