@@ -29,6 +29,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_app_context, has_request_context, session
 from flask_babel import Babel, gettext
 
+from scheduler.booking.offers import NO_OFFER_CODES
 from scheduler.domain import DAY_S, hhmm
 from scheduler.planning.wording import in_language
 from webapp.kinds import KIND_CSS, OTHER_COLOUR, ink_on
@@ -189,4 +190,7 @@ def reason_words(reason: str) -> str:
     reason for the command line and the CSV) is left out: a Japanese screen shows no English.
     """
     text = in_language(reason or "", language())
+    for both in NO_OFFER_CODES.values():  # why a draft got no offer (the booking screen), also "日本語 / English"
+        ja, en = both.split(" / ", 1)
+        text = text.replace(both, en if language() == "en" else ja)
     return _LATIN_PART.sub("", text) if language() == "ja" else text

@@ -139,6 +139,17 @@ def test_the_whole_call_find_request_offers_confirm_read_back(operator, store):
     assert req.status.value == "booked" and req.promised.day.isoformat() == FREE_DAY
 
 
+def test_why_no_offer_fits_is_said_in_japanese_only(operator):
+    """A Sunday (no service day): the offers page says why in Japanese, without the reason's English half."""
+    from scheduler.booking import NO_OFFER_CODES
+
+    sunday = "2027-01-17"
+    form = {"services": "seal_certificate", "earliest": sunday, "latest": sunday, "csrf_token": csrf_token(operator)}
+    page = operator.post("/booking/residents/1/requests/visit", data=form)
+    assert "希望の日時では予約できません: 希望の日に運行日がありません" in page.text
+    assert not [both for both in NO_OFFER_CODES.values() if both.split(" / ", 1)[1] in page.text]
+
+
 def test_a_wrong_field_is_shown_beside_it(operator):
     """A visit with no service: the form comes back (400) with the message naming services."""
     form = {"earliest": FREE_DAY, "latest": FREE_DAY, "csrf_token": csrf_token(operator)}
