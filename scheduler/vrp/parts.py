@@ -269,6 +269,6 @@ def part_progress(report: Reporter, started: float, planned: set[int], solved: l
     begun = time.monotonic() - started
 
     def on_part(progress: Progress) -> None:
-        expected = begun + progress.expected_s if last else report.limit_s
+        expected = min(report.limit_s, begun + progress.expected_s) if last else report.limit_s
         report.send(Progress(frozenset(done | progress.served), begun + progress.elapsed_s, expected))
     return on_part

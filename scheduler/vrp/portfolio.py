@@ -80,8 +80,9 @@ class Reporter:
         self.last, self.held = now, None
         tasks = self.model.tasks
         expected = self.limit_s if expected_at is None else min(self.limit_s, expected_at - self.started)
-        self.send(Progress(frozenset(tasks[t].id for route in routes for t in route),
-                           now - self.started, max(expected, now - self.started)))
+        # never past the limit, even when a loaded machine has already run over it (the limit is the promise)
+        expected = min(self.limit_s, max(expected, now - self.started))
+        self.send(Progress(frozenset(tasks[t].id for route in routes for t in route), now - self.started, expected))
 
     def send(self, progress: Progress) -> None:
         """Call the caller's callback; one that fails gets no more reports, and the search goes on."""

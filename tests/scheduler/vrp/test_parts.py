@@ -73,12 +73,12 @@ def test_a_large_week_solved_in_parts_is_valid():
     solution = solver.solve(week, SolveParams(time_limit_s=8, workers=1), on_progress=reports.append)
     assert validate(week, solution) == []
     assert solution["routes"]
-    assert solution["summary"]["search"]["stopped"] in {"constructed", "converged", "time_limit"}
+    assert solution["summary"]["search"]["stopped"] in {"constructed", "converged", "time_limit", "finished"}
     ids = {j["id"] for j in week["jobs"]} | {s[x]["id"] for s in week["shipments"] for x in ("pickup", "delivery")}
     day_of = {j["id"]: j["time_windows"][0][0] // 86400 for j in week["jobs"]}
     for report in reports:
         assert report.served <= ids
-        assert report.elapsed_s <= report.expected_s <= max(8, report.elapsed_s)
+        assert min(report.elapsed_s, 8) <= report.expected_s <= 8  # the limit, even past it on a slow machine
         assert len({day_of[t] for t in report.served if t in day_of}) >= 2  # more than one day's part
 
 
