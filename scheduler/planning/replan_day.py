@@ -434,12 +434,12 @@ def _extra_points(vans: dict[int, VanState]) -> list[tuple[str, float, float]]:
 
 
 #: Seconds of search a day's re-plan gets per task to place, and the least it gets (`day_params`).
-DAY_SEARCH_S_PER_TASK = 1 / 50
+DAY_SEARCH_S_PER_TASK = 1 / 100
 DAY_SEARCH_MIN_S = 1.5
 
 
 def day_params(params: SolveParams, problem: dict) -> SolveParams:
-    """Return the solver settings of a day's re-plan: about a second per 50 tasks, at least 1.5 s, never past `params`.
+    """Return the solver settings of a day's re-plan: about a second per 100 tasks, at least 1.5 s, never past `params`.
 
     A day is small next to the week the limit is set for, and a dispatcher waits for the
     answer (issue 26: the rest of the sample day within 3 s); a solution limit (tests,
