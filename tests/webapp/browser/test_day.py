@@ -117,3 +117,25 @@ def test_done_recorded_from_the_day_screen_with_what_was_handled(page_as, shot, 
     with Store.for_instance(live_server.instance) as store:
         services = store.db.execute("SELECT services FROM stop_handled WHERE stop_id = ?", [stop_id]).fetchone()[0]
     assert json.loads(services)[code] == 2
+
+
+def test_at_a_tablets_width_each_stops_buttons_keep_their_words_on_one_line(page_as, shot, city_clock):
+    """At 1280 × 800 the columns were so narrow that 鍵をかける and 完了を記録 broke over two or three lines."""
+    from tests.webapp.browser.conftest import TABLET_LANDSCAPE
+    from tests.webapp.conftest import WEEK
+
+    day = WEEK + dt.timedelta(days=3)  # read only
+    city_clock(day)
+    page = page_as("dispatcher", viewport=TABLET_LANDSCAPE)
+    page.goto(f"/dispatch/days/{day.isoformat()}")
+    words = "section.vehicle td.actions button, section.vehicle details.done-form > summary"
+    assert page.locator(words).count() >= 10
+    lines = page.evaluate("""(selector) => [...document.querySelectorAll(selector)].filter(e => e.offsetParent)
+        .map(e => { const range = document.createRange(); range.selectNodeContents(e);
+                    const size = parseFloat(getComputedStyle(e).fontSize);  // a line below is a font size lower
+                    const bottoms = [...range.getClientRects()].filter(r => r.width > 1 && r.height > 1)
+                                    .map(r => r.bottom).sort((a, b) => a - b);
+                    const lines = bottoms.filter((b, i) => i === 0 || b - bottoms[i - 1] > size * 0.6).length;
+                    return [e.innerText.trim(), lines]; })""", words)
+    assert lines and all(n == 1 for _, n in lines), [(t, n) for t, n in lines if n != 1][:5]
+    shot(page, "dispatch-day-1280")
