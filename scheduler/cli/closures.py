@@ -17,7 +17,7 @@ from __future__ import annotations
 import click
 
 from routing.errors import InputError
-from scheduler.cli.common import city_moment, open_network, open_store, os_user
+from scheduler.cli.common import DB_ID, city_moment, open_network, open_store, os_user
 
 __all__ = ["COMMANDS"]
 
@@ -36,7 +36,7 @@ def closure() -> None:
 
 
 @closure.command("add")
-@click.option("--way", "ways", type=int, multiple=True, help="OSM way id of a closed road (repeatable).")
+@click.option("--way", "ways", type=DB_ID, multiple=True, help="OSM way id of a closed road (repeatable).")
 @click.option("--from-point", help="LAT,LON at one end of the closed road.")
 @click.option("--to-point", help="LAT,LON at the other end.")
 @click.option("--from", "start", required=True, help="Closed from (ISO, the city's time: 2026-12-01T08:00).")
@@ -122,7 +122,7 @@ def list_(ctx: click.Context) -> None:
 
 
 @closure.command("remove")
-@click.argument("closure_id", type=int)
+@click.argument("closure_id", type=DB_ID)
 @click.pass_context
 def remove(ctx: click.Context, closure_id: int) -> None:
     """Remove a closure (the road is open again)."""

@@ -18,7 +18,7 @@ from routing.errors import InputError
 from routing.instance import database_path
 from scheduler.clock import time_zone
 
-__all__ = ["existing_database", "open_network", "open_store", "os_user", "stored_plan"]
+__all__ = ["DB_ID", "existing_database", "open_network", "open_store", "os_user", "stored_plan"]
 
 
 def os_user() -> str:
@@ -60,6 +60,10 @@ def stored_plan(store, week: dt.date, version: int | None):
         msg = f"week {week.isoformat()}: no {which}; run `odekake plan-week {week.isoformat()}` first"
         raise InputError(msg)
     return plan
+
+
+#: A database id typed on the command line: SQLite's INTEGER holds no more (a larger one was an OverflowError).
+DB_ID = click.IntRange(1, 2**63 - 1)
 
 
 def city_moment(text: str, field: str) -> dt.datetime:

@@ -14,7 +14,7 @@ import datetime as dt
 import click
 
 from routing.errors import InputError
-from scheduler.cli.common import city_moment, open_network, open_store, os_user
+from scheduler.cli.common import DB_ID, city_moment, open_network, open_store, os_user
 
 __all__ = ["COMMANDS", "MARGIN_MINUTES", "echo_replan"]
 
@@ -72,7 +72,7 @@ def _day(text: str) -> dt.date:
 
 
 @click.command("outage")
-@click.argument("vehicle", type=int)
+@click.argument("vehicle", type=DB_ID)
 @click.option("--from", "start", required=True, help="Out of service from (ISO, the city's time: 2026-12-01T11:00).")
 @click.option("--until", "end", required=True, help="Until (ISO).")
 @click.option("--reason", default="other", show_default=True,

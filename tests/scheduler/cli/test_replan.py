@@ -43,3 +43,12 @@ def test_replan_and_outage_store_draft_versions(planned, monkeypatch):
         assert check_database(store.db) == []
     bad = run(planned, "replan", "2026-12-01", "--from", "noon")
     assert bad.exit_code != 0 and "from" in bad.output
+
+
+@pytest.mark.parametrize("args", [["outage", "99999999999999999999999", "--from", "2026-12-01T11:00", "--until",
+                                   "2026-12-01T12:00"], ["closure", "remove", str(2**63)],
+                                  ["closure", "add", "--way", str(10**30), "--from", "2026-12-01T08:00",
+                                   "--until", "2026-12-01T18:00"]])
+def test_an_id_beyond_sqlites_integers_is_a_usage_error_not_a_traceback(tmp_path, args):
+    out = CliRunner().invoke(cli, ["--instance", str(tmp_path), *args])
+    assert out.exit_code == 2 and "range" in out.output, (out.output, out.exception)
