@@ -52,6 +52,8 @@ FIELD_WORDS: dict[str, str] = {
     "file": N_("CSVファイル"),
     "from": N_("開始日"), "to": N_("終了日"), "month": N_("年月"), "fy": N_("年度"), "by": N_("集計の単位"),
     "vehicle": N_("車両"), "stop_id": N_("停車"), "lock": N_("鍵"), "population": N_("人口"),
+    "until": N_("終了"), "outcome": N_("結果"), "way_ids": N_("通行止めの道路"), "points": N_("通行止めの道路"),
+    "lang": N_("言語"),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

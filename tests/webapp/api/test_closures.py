@@ -107,6 +107,8 @@ def test_bad_input_is_a_400_naming_the_field(client, body, field):
     answer = _post(client, body)
     assert answer.status_code == 400, answer.json
     assert answer.json["field"] == field, answer.json
+    label = {"way_ids": "通行止めの道路", "points": "通行止めの道路", "from": "開始日", "until": "終了", "note": "メモ"}
+    assert answer.json["message"].startswith(f"{label[field]}: "), answer.json  # no English field name
     assert client.get("/api/closures").json["closures"] == []
 
 
