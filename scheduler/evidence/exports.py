@@ -17,6 +17,26 @@ __all__ = ["SHEET_NAMES", "csv_bytes", "xlsx_bytes"]
 SHEET_NAMES = {"rows": "集計", "totals": "合計", "trend": "月別推移", "reach": "地区の到達"}
 
 
+#: A text cell beginning with one of these is a formula to Excel (=HYPERLINK(...), +1, @SUM): a district
+#: or site name entered so would run when the file is opened (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: Any) -> Any:
+    """Return a CSV cell: text that Excel would read as a formula gets a leading apostrophe (shown as text)."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """Return a workbook cell: text stays text (openpyxl would store "=..." as a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     columns: list[str] = []
     for row in rows:
@@ -34,7 +54,7 @@ def csv_bytes(rows: Sequence[Mapping[str, Any]], headings: Mapping[str, str] | N
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([(headings or {}).get(c, c) for c in columns])
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+        writer.writerow(["" if row.get(c) is None else _text(row.get(c)) for c in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -53,7 +73,7 @@ def xlsx_bytes(tables: Mapping[str, Sequence[Mapping[str, Any]]], headings: Mapp
         columns = _columns(rows)
         sheet.append([(headings or {}).get(c, c) for c in columns])
         for row in rows:
-            sheet.append([row.get(c) for c in columns])
+            sheet.append([_xlsx_cell(sheet, row.get(c)) for c in columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -243,3 +243,21 @@ def test_a_rebuild_sums_the_days_again_from_the_raw_rows(week):
     assert figures(store, WEEK, END, "vehicle").to_json() != before
     assert rebuild(store, WEEK, END) == 7
     assert figures(store, WEEK, END, "vehicle").to_json() == before
+
+
+def test_a_name_excel_would_read_as_a_formula_is_exported_as_text():
+    """A district uploaded as =HYPERLINK(...) (or +, -, @) is text in the CSV (a leading ') and in the workbook."""
+    import io
+
+    import openpyxl
+
+    from scheduler.evidence.exports import csv_bytes, xlsx_bytes
+
+    rows = [{"district": '=HYPERLINK("http://example.com","x")', "visits": 3},
+            {"district": "@SUM(A1)", "visits": -1}, {"district": "上地区", "visits": 0}]
+    text = csv_bytes(rows).decode("utf-8-sig").splitlines()
+    assert text[1].startswith("\"'=HYPERLINK(") and text[2] == "'@SUM(A1),-1" and text[3] == "上地区,0"
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"rows": rows})))["集計"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in cells] == [(r["district"], "s") for r in rows]
+    assert [row[1].value for row in sheet.iter_rows(min_row=2)] == [3, -1, 0]
