@@ -328,6 +328,8 @@ JA.update({
     "unknown district {value!r}": "{value!r} という地区はありません",
     "{value!r}: use one of {known}": "{value!r} は使えません。使えるのは {known} です",
     "row {row}: no district": "{row}行目: 地区がありません",
+    "row {row}: {value!r} holds a control character; remove it": "{row}行目: {value!r} に制御文字があります。取り除いてください",
+    "row {row}: {count} characters; at most {limit}": "{row}行目: {count}文字あります。{limit}文字以内にしてください",
     "row {row}: district {value!r} appears twice": "{row}行目: 地区 {value!r} が2回あります",
     "row {row}: {value!r} is not a whole number from 0 to {limit}": "{row}行目: {value!r} は0〜{limit}の整数ではありません",
     "{count} bad rows, nothing imported: {problems}": "誤りのある行が{count}行あるため、何も取り込んでいません: {problems}",

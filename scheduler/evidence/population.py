@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from routing.errors import InputError
+from scheduler.domain.checks import _CONTROL, TEXT_LIMITS
 from scheduler.io.csv_file import read_csv
 
 if TYPE_CHECKING:
@@ -41,6 +42,13 @@ def _parse(number: int, cells: dict[str, str], seen: set[str]) -> tuple[str, int
     district, text = cells.get("district", "").strip(), cells.get("population", "").strip().replace(",", "")
     if not district:
         return InputError.of("district", "row {row}: no district", row=number)
+    for name, value in (("district", district), ("label", cells.get("label", "").strip())):
+        if _CONTROL.search(value):  # a NUL or a byte no encoding reads (e.g. \x00 of UTF-16) breaks exports
+            return InputError.of(name, "row {row}: {value!r} holds a control character; remove it", row=number,
+                                 value=value[:40])
+        if len(value) > TEXT_LIMITS["district"]:
+            return InputError.of(name, "row {row}: {count} characters; at most {limit}", row=number,
+                                 count=len(value), limit=TEXT_LIMITS["district"])
     if district in seen:
         return InputError.of("district", "row {row}: district {value!r} appears twice", row=number, value=district)
     seen.add(district)

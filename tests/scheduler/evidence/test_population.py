@@ -48,3 +48,14 @@ def test_a_superscript_or_negative_count_is_a_bad_row_not_a_crash(store, tmp_pat
     text = str(caught.value)
     assert "2 bad rows" in text and "row 2" in text and "row 3" in text and "row 4" not in text
     assert _rows(store) == []
+
+
+def test_a_control_character_or_an_overlong_name_is_a_bad_row(store, tmp_path):
+    """Bytes no encoding reads well (a NUL) or a name longer than a district's are listed, nothing stored."""
+    path = tmp_path / "population.csv"
+    path.write_bytes(b"district,population\n\xff\xfe\x00bad,1\n" + ("x" * 101 + ",2\n").encode() + b"ok,3\n")
+    with pytest.raises(InputError) as caught:
+        import_population(store, path)
+    text = str(caught.value)
+    assert "2 bad rows" in text and "row 2" in text and "control character" in text and "row 3" in text
+    assert _rows(store) == []
