@@ -59,3 +59,12 @@ def test_only_admins_import(client, user):
     assert client.get("/results/population").status_code == 403
     if user == "dispatcher":
         assert "地区ごとの人口の取込" not in client.get("/results/").text
+
+
+def test_a_file_over_the_upload_limit_is_said_too_large_not_a_server_problem(app, client, store):
+    app.config["MAX_CONTENT_LENGTH"] = 50_000  # a small limit: the test client keeps a body under 500 kB in memory
+    login(client, "admin")
+    refused = _upload(client, "district,population\n" + "中地区,7\n" * 10_000)  # about 120 kB
+    assert refused.status_code == 413
+    assert "送信内容が大きすぎます" in refused.text and "サーバーで問題が起きました" not in refused.text
+    assert _table(store) == []
