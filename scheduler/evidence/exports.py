@@ -11,20 +11,17 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from scheduler.io.cells import spreadsheet_text
+
 __all__ = ["SHEET_NAMES", "csv_bytes", "xlsx_bytes"]
 
 #: The sheet of each table of `scheduler.evidence.stats.Figures.tables`.
 SHEET_NAMES = {"rows": "集計", "totals": "合計", "trend": "月別推移", "reach": "地区の到達"}
 
 
-#: A text cell beginning with one of these is a formula to Excel (=HYPERLINK(...), +1, @SUM): a district
-#: or site name entered so would run when the file is opened (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def _text(value: Any) -> Any:
     """Return a CSV cell: text that Excel would read as a formula gets a leading apostrophe (shown as text)."""
-    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+    return spreadsheet_text(value)
 
 
 def _xlsx_cell(sheet: Any, value: Any) -> Any:

@@ -24,6 +24,7 @@ from types import SimpleNamespace
 from routing.errors import InputError
 from scheduler.accounts import AuditEntry
 from scheduler.domain import city_id
+from scheduler.io.cells import safe_row
 from scheduler.store.mappers import AUDIT_ENTRY
 
 __all__ = ["COLUMNS", "MAX_DAYS", "AuditExport", "audit_entry", "audit_export", "check_period"]
@@ -105,9 +106,9 @@ def audit_export(store, first: dt.date, last: dt.date) -> AuditExport:
             # a removed resident keeps its database id in the log; its city id is gone with it
             resident_text = "" if resident is None else city_id(
                 SimpleNamespace(id=resident, external_id=external.get(resident)))
-            writer.writerow([e.at.isoformat(timespec="seconds"), e.user, e.action, e.subject,
-                             "" if subject_id is None else subject_id, resident_text,
-                             "" if resident is None else resident, e.where, e.address, e.id])
+            writer.writerow(safe_row([e.at.isoformat(timespec="seconds"), e.user, e.action, e.subject,
+                                      "" if subject_id is None else subject_id, resident_text,
+                                      "" if resident is None else resident, e.where, e.address, e.id]))
     return AuditExport(first, last, entries, "\ufeff" + buf.getvalue())
 
 

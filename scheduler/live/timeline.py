@@ -12,6 +12,7 @@ import csv
 import io
 
 from scheduler.domain import DAY_S, IdLabels, hhmm
+from scheduler.io.cells import safe_row
 from scheduler.live.day import LiveDay
 
 __all__ = ["TIMELINE_COLUMNS", "timeline_csv"]
@@ -34,7 +35,7 @@ def timeline_csv(live: LiveDay, labels: IdLabels) -> str:
     for vday in live.vehicles:
         for step in vday.steps:
             stop, eta, told = step.stop, step.eta, step.told
-            writer.writerow([
+            writer.writerow(safe_row([
                 live.day.isoformat(), labels.vehicle(vday.vehicle_id), stop.seq, stop.step_type, stop.id,
                 labels.request(stop.request_id) if stop.request_id else "",
                 labels.resident(stop.resident_id) if stop.resident_id else "",
@@ -43,5 +44,5 @@ def timeline_csv(live: LiveDay, labels: IdLabels) -> str:
                 _clock(eta.arrived_at_s), _clock(eta.left_at_s), _clock(eta.start_s),
                 round(eta.late_by_s / 60) if eta.start_s is not None else "",
                 hhmm(told.start_s) if told else "", hhmm(told.end_s) if told else "",
-            ])
+            ]))
     return out.getvalue()

@@ -134,3 +134,14 @@ def test_the_command_writes_the_same_file_and_is_audited(instance, store):
     bad = CliRunner().invoke(cli, ["--instance", str(instance), "audit", "export", "--from", "2026-10-31",
                                    "--to", "2026-10-01", str(out)])
     assert bad.exit_code == 2 and "to: 2026-10-01 is before from 2026-10-31" in bad.output
+
+
+def test_a_login_typed_as_a_formula_is_text_in_the_file(app, store):
+    """A failed log-in's typed name ``=HYPERLINK(...)`` lands in the log: the file shows it as text, never a formula."""
+    store.audit_log.add(AuditEntry("=HYPERLINK(\"http://x\")", "login_failed", "user", (), "auth.login",
+                                   address="-1+1", at=DAY))
+    client = app.test_client()
+    login(client, "admin")
+    rows = _rows(client.get("/api/audit.csv?from=2026-10-01&to=2026-10-31").get_data().decode("utf-8"))
+    assert [(r["user"], r["address"]) for r in rows if r["action"] == "login_failed"] == [
+        ("'=HYPERLINK(\"http://x\")", "'-1+1")]
