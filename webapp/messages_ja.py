@@ -320,6 +320,7 @@ JA.update({
     "unknown field; use {keys}": "この項目はありません。使えるのは {keys} です",
     "only a done report at a visit, a hall session or a drop-off records what was handled":
         "対応内容を記録できるのは、訪問・巡回・お届け（降車）の「完了」だけです",
+    "a {step} stop of a {kind} records no {field}": "この停車（{kind}の{step}）では {field} は記録しません",
     "true or false": "true か false にしてください",
     "the period ends on {last} before it starts on {first}": "期間の終わり（{last}）が始まり（{first}）より前です",
     "a period of at most 5 years; {first} to {last} is {days} days":

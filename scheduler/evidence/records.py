@@ -125,6 +125,31 @@ def default_handled(kind: str, step_type: str, details: Mapping[str, Any],
     return {}
 
 
+#: What a 完了 records at each kind of stop (a ride's drop-off its passengers, an errand's delivery its boxes
+#: and amount, a visit its services, a hall session its services and walk-ins).
+def _fields_of(kind: str, step_type: str) -> set[str]:
+    if step_type == "session":
+        return {"services", "walk_ins"}
+    if step_type == "visit":
+        return {"services"}
+    return {"boxes", "collected_yen"} if kind == "errand" else {"passengers"} if kind == "ride" else set()
+
+
+def _applicable(given: Mapping[str, Any], kind: str, step_type: str) -> dict[str, Any]:
+    """Return the fields of `given` this stop records; an empty or zero other one is dropped, any other refused.
+
+    A form or tablet may send every counter it has at 0; a count of passengers at an errand's
+    delivery (or boxes at a visit) would swell the figures and is refused, naming the field.
+    """
+    fields = _fields_of(kind, step_type)
+    for key, value in given.items():
+        if key not in fields and value not in (0, {}, None) and any(v for v in (
+                value.values() if isinstance(value, Mapping) else [value])):
+            raise InputError.of(f"handled.{key}", "a {step} stop of a {kind} records no {field}", step=step_type,
+                                kind=kind, field=key)
+    return {key: value for key, value in given.items() if key in fields}
+
+
 def report_at_stop(store: Any, stop_id: int, action: str, *, handled: object = None, user: str, note: str = "",
                    today: dt.date | None = None, at: dt.datetime | None = None,
                    now: dt.datetime | None = None) -> tuple[Request, StopHandled | None]:
@@ -147,10 +172,10 @@ def report_at_stop(store: Any, stop_id: int, action: str, *, handled: object = N
         req = store.mark_stop(stop_id, action, user=user, note=note, today=today, at=at, now=now)
         if action != "done" or stop.step_type not in RECORDING_STEPS:
             return req, None
+        given = _applicable(given or {}, req.kind.value, stop.step_type)
         seats = [b.services for b in store.session_bookings.find(session_request_id=req.id, day=stop.day)
                  if not b.cancelled] if stop.step_type == "session" else []
-        given = {**default_handled(req.kind.value, stop.step_type, dataclasses.asdict(req.details), seats),
-                 **(given or {})}
+        given = {**default_handled(req.kind.value, stop.step_type, dataclasses.asdict(req.details), seats), **given}
         record = StopHandled(stop_id=stop_id, request_id=req.id, day=stop.day, at=at or now or city_now(),
                              user=user, **given)
         return req, store.record_handled(record)

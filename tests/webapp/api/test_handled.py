@@ -53,6 +53,8 @@ def test_a_done_without_handled_records_what_was_asked_once_each(client, day_of,
     ({"boxes": -1}, "handled.boxes"),
     ({"passengers": True}, "handled.passengers"),
     ({"colour": 1}, "handled.colour"),
+    ({"passengers": 2}, "handled.passengers"),  # a visit carries no riders: it would swell the ride figures
+    ({"boxes": 3, "services": {"consultation": 1}}, "handled.boxes"),
     ([1, 2], "handled"),
 ])
 def test_a_bad_handled_is_refused_naming_the_field_and_nothing_is_stored(client, day_of, route, store, handled, field):
@@ -74,3 +76,15 @@ def test_handled_on_a_not_home_report_is_refused(client, day_of, route, store):
                          headers={"X-CSRFToken": csrf_token(client)})
     assert answer.status_code == 400
     assert store.request_events.reports_at([visit.id]) == []
+
+
+def test_counters_left_at_zero_for_another_kind_of_stop_are_dropped(client, day_of, route, store):
+    """A form may send every counter it has: zeros of what this stop does not record are left out, not refused."""
+    _, stops = route
+    login(client, "driver1")
+    visit = _first(stops, "visit")
+    answer = _done(client, visit.id, handled={"services": {"consultation": 1}, "boxes": 0, "passengers": 0,
+                                              "walk_ins": {}})
+    assert answer.status_code == 200, answer.json
+    stored = store.handled_at([visit.id])[visit.id]
+    assert (stored.services, stored.boxes, stored.passengers, stored.walk_ins) == ({"consultation": 1}, 0, 0, {})
