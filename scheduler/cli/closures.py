@@ -45,12 +45,15 @@ def closure() -> None:
 @click.option("--replan/--no-replan", default=True, show_default=True,
               help="Re-plan the published days the closure touches (else only store it).")
 @click.option("--time-limit", type=float, default=10.0, show_default=True, help="Seconds per day re-planned.")
+@click.option("--solution-limit", type=click.IntRange(1), default=None,
+              help="Stop each day's search after this many solutions (a repeatable result: tests, training copies).")
 @click.pass_context
 def add(ctx: click.Context, ways: tuple[int, ...], from_point: str | None, to_point: str | None, start: str,
-        end: str, note: str, replan: bool, time_limit: float) -> None:
+        end: str, note: str, replan: bool, time_limit: float, solution_limit: int | None) -> None:
     """Close a road, say what it cuts off in the published plan, and re-plan the days it touches."""
     from scheduler.clock import city_today, stamp_now
     from scheduler.closures import RoadClosure, record_closure
+    from scheduler.vrp.params import SolveParams
 
     points = ()
     if from_point is not None or to_point is not None:
@@ -62,7 +65,8 @@ def add(ctx: click.Context, ways: tuple[int, ...], from_point: str | None, to_po
         report = record_closure(store, network, closure_, today=city_today(), user=os_user(), now=stamp_now())
         _echo_report(report)
         if replan:
-            _replan_affected(store, network, report.closure, time_limit)
+            _replan_affected(store, network, report.closure, SolveParams(time_limit_s=time_limit,
+                                                                        solution_limit=solution_limit))
         else:
             click.echo("not re-planned (--no-replan): the days it touches keep their published plan")
 
@@ -82,13 +86,12 @@ def _echo_report(report) -> None:
         click.echo("every place is still reachable")
 
 
-def _replan_affected(store, network, closure_, time_limit: float) -> None:
+def _replan_affected(store, network, closure_, params) -> None:
     """Re-plan the published days the closure touches (as the API's closure job) and print each re-plan."""
     from scheduler.cli.replan import MARGIN_MINUTES, echo_replan
     from scheduler.clock import city_now
     from scheduler.closures import affected_days
     from scheduler.planning.replan_jobs import replan_days
-    from scheduler.vrp.params import SolveParams
 
     now = city_now()
     affected = affected_days(store, network, closure_, now=now)
@@ -102,7 +105,7 @@ def _replan_affected(store, network, closure_, time_limit: float) -> None:
         click.echo(f"cut off: request {labels.request(stop['request_id'])} "
                    f"(vehicle {labels.vehicle(stop['vehicle_id'])}, {stop['day']})")
     for result in replan_days(store, network, affected.days, now=now, user=os_user(),
-                              params=SolveParams(time_limit_s=time_limit), margin_s=MARGIN_MINUTES * 60):
+                              params=params, margin_s=MARGIN_MINUTES * 60):
         echo_replan(store, result)
 
 

@@ -72,3 +72,14 @@ def test_axes_end_at_a_round_number(value, top):
 def test_a_long_label_is_cut_between_words():
     svg = _parse(bar_chart("c5", "t", "d", [("架空・山里地区 (fictional)", 1)]))
     assert "架空・山里地区…" in {t.text for t in svg.iter(f"{SVG}text")}
+
+
+def test_the_district_map_shows_a_planted_name_as_text():
+    """A district or note typed as markup (an uploaded population CSV) reaches the SVG as text, never as an element."""
+    from webapp.charts import MapMark, MapWords, district_map
+
+    bad = '<img src=x onerror=alert(1)>"'
+    marks = [MapMark(bad, 37.0, 140.8, 10, 0.5, 2, bad), MapMark("二" + bad, 37.01, 140.81, 5, None, 0, bad)]
+    svg = str(district_map("map", bad, bad, marks, MapWords(*(bad,) * 5)))
+    assert "<img" not in svg and "&lt;img" in svg
+    ET.fromstring(svg)  # still well-formed SVG

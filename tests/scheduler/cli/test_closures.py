@@ -73,7 +73,7 @@ def test_add_re_plans_the_days_it_touches(planned, monkeypatch):
     monkeypatch.setenv("ODEKAKE_NOW", "2026-11-27T09:00")
     instance, stop, _, request = planned
     r = run(instance, "closure", "add", *_home_ways(instance, stop), "--from", f"{stop.day.isoformat()}T06:00",
-            "--until", f"{stop.day.isoformat()}T20:00", "--time-limit", "3")
+            "--until", f"{stop.day.isoformat()}T20:00", "--solution-limit", "1")
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
     touched = next(line for line in lines if line.startswith("days touched: "))
