@@ -111,3 +111,16 @@ def route(store):
                    key=lambda s: (s.day, s.seq))
     day = stops[0].day
     return day, [s for s in stops if s.day == day]
+
+
+@pytest.fixture
+def reported(client, route, app, store):
+    """(The figures' tests: 実績, /api/stats.) Driver 1's first day reported done (what was asked for, once each); the dispatcher logged in."""
+    from scheduler.evidence.records import report_at_stop
+
+    day, stops = route
+    for stop in stops:
+        report_at_stop(store, stop.id, "done", user="driver1", today=day, now=dt.datetime.combine(day, dt.time(23)))
+    app.config["ODEKAKE_NOW"] = f"{day.isoformat()}T23:00"
+    login(client, "dispatcher")
+    return stops

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 
 import pytest
@@ -13,19 +12,6 @@ from openpyxl import load_workbook
 from tests.webapp.conftest import WEEK, login
 
 FIRST, LAST = WEEK.replace(day=1), WEEK.replace(month=WEEK.month + 1, day=28)
-
-
-@pytest.fixture
-def reported(client, route, app, store):
-    """Driver 1 reports their first day done (what was asked for, once each); the dispatcher logs in."""
-    from scheduler.evidence.records import report_at_stop
-
-    day, stops = route
-    for stop in stops:
-        report_at_stop(store, stop.id, "done", user="driver1", today=day, now=dt.datetime.combine(day, dt.time(23)))
-    app.config["ODEKAKE_NOW"] = f"{day.isoformat()}T23:00"
-    login(client, "dispatcher")
-    return stops
 
 
 def test_the_json_rows_sum_to_the_totals(client, reported):

@@ -15,19 +15,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture
-def reported(client, route, app, store):
-    """Driver 1's first day reported done (what was asked for, once each); the dispatcher logged in."""
-    from scheduler.evidence.records import report_at_stop
-
-    day, stops = route
-    for stop in stops:
-        report_at_stop(store, stop.id, "done", user="driver1", today=day, now=dt.datetime.combine(day, dt.time(23)))
-    app.config["ODEKAKE_NOW"] = f"{day.isoformat()}T23:00"
-    login(client, "dispatcher")
-    return stops
-
-
 def _svgs(html: str) -> list[ET.Element]:
     return [ET.fromstring(m) for m in re.findall(r"<svg .*?</svg>", html, flags=re.DOTALL)]
 
