@@ -1,15 +1,18 @@
 """Solver benchmark: odekake vs best-known, VROOM and PyVRP on Solomon and Li & Lim.
 
     python -m benchmarks solver [--time-limit 10] [--only C1,R101,...] [--quick]
-        [--workers 2] [--no-vroom] [--no-pyvrp] [--no-write] [--first-solution NAME]
-        [--metaheuristic NAME] [--gls-lambda X]
+        [--sets solomon,lilim,homberger] [--workers 2] [--no-vroom] [--no-pyvrp]
+        [--no-write] [--first-solution NAME] [--metaheuristic NAME] [--gls-lambda X]
 
-Instances: the 56 Solomon 100-customer VRPTW instances and the 29 Li & Lim
-100-task PDPTW instances of the first series (lc1*, lr1*, lrc1*), read by
-`benchmarks.readers` (integer scaling documented there). Every solver gets
+Instances: the 56 Solomon 100-customer VRPTW instances, the 29 Li & Lim
+100-task PDPTW instances of the first series (lc1*, lr1*, lrc1*) and, with
+``--sets ...,homberger``, a sample of Gehring & Homberger's 200-customer VRPTW
+instances (the 1st and 6th of each of the six classes: `HOMBERGER_SAMPLE`), read by
+`benchmarks.readers` (integer scaling documented there; the 200-customer files
+are in Solomon's format). Every solver gets
 the same integer matrices and the same time limit per instance (VROOM:
 ``exploration_level=5, nb_threads=2`` with the time limit as timeout;
-PyVRP 0.14: ``MaxRuntime``, Solomon only). Each odekake solution goes
+PyVRP 0.14: ``MaxRuntime``, the VRPTW sets only). Each odekake solution goes
 through `scheduler.vrp.validator.validate`.
 
 Distances are reported in the instances' own unit, recomputed from the
@@ -35,14 +38,23 @@ from benchmarks.report import SHARED, machine_line, markdown_table, write_sectio
 
 DATA = Path(os.environ.get("ODEKAKE_BENCH_DATA", SHARED / "benchmarks"))
 QUICK = ["C101", "C201", "R101", "R201", "RC101", "RC201", "lc101", "lr101", "lrc101"]
+#: The Gehring & Homberger 200-customer sample: a rule, not a choice (the 1st and 6th of each class).
+HOMBERGER_SAMPLE = [f"{cls}_2_{i}" for cls in ("c1", "c2", "r1", "r2", "rc1", "rc2") for i in (1, 6)]
+SETS = ("solomon", "lilim", "homberger")
 
 
-def _instances(only: list[str] | None, quick: bool) -> list[tuple[str, Path]]:
+def _instances(only: list[str] | None, quick: bool, sets: tuple[str, ...] = ("solomon", "lilim")
+               ) -> list[tuple[str, Path]]:
     found = []
-    for path in sorted((DATA / "solomon100").glob("*.txt")):
-        found.append(("solomon", path))
-    for path in sorted((DATA / "lilim100").glob("l*1[0-9][0-9].txt")):
-        found.append(("lilim", path))
+    if "solomon" in sets:
+        for path in sorted((DATA / "solomon100").glob("*.txt")):
+            found.append(("solomon", path))
+    if "lilim" in sets:
+        for path in sorted((DATA / "lilim100").glob("l*1[0-9][0-9].txt")):
+            found.append(("lilim", path))
+    if "homberger" in sets:
+        for name in HOMBERGER_SAMPLE:
+            found.append(("homberger", DATA / "homberger200" / f"{name}.txt"))
     if quick:
         found = [f for f in found if f[1].stem in QUICK]
     if only:
@@ -52,7 +64,9 @@ def _instances(only: list[str] | None, quick: bool) -> list[tuple[str, Path]]:
 
 def _bks() -> dict[str, dict[str, str]]:
     table = {}
-    for sub in ("solomon100", "lilim100"):
+    for sub in ("solomon100", "lilim100", "homberger200"):
+        if not (DATA / sub / "BKS.csv").exists():
+            continue
         with open(DATA / sub / "BKS.csv", newline="") as fh:
             for row in csv.DictReader(fh):
                 table[row["instance"]] = row
@@ -60,7 +74,7 @@ def _bks() -> dict[str, dict[str, str]]:
 
 
 def _distance(kind: str, inst: Instance, routes: list[list[int]]) -> float:
-    trunc = 1 if kind == "solomon" else None
+    trunc = 1 if kind in {"solomon", "homberger"} else None
     return sum(route_distance(inst.coords, r, truncate_decimals=trunc) for r in routes)
 
 
@@ -151,6 +165,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--only", help="comma-separated instance name prefixes (C1, R101, lrc1...)")
     parser.add_argument("--quick", action="store_true", help="one instance per class")
+    parser.add_argument("--sets", default="solomon,lilim",
+                        help=f"comma-separated instance sets among {', '.join(SETS)}")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--first-solution", default="AUTO", choices=FIRST_SOLUTIONS)
     parser.add_argument("--metaheuristic", default="ITERATED_LOCAL_SEARCH", choices=METAHEURISTICS)
@@ -162,20 +178,25 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     args = parser.parse_args(argv)
     only = [o.strip() for o in args.only.split(",")] if args.only else None
+    sets = tuple(s.strip() for s in args.sets.split(","))
+    unknown = [s for s in sets if s not in SETS]
+    if unknown:
+        parser.error(f"--sets: unknown set {unknown[0]!r} (known: {', '.join(SETS)})")
     bks = _bks()
     solvers = ["odekake"] + ([] if args.no_vroom else ["vroom"]) + ([] if args.no_pyvrp else ["pyvrp"])
     runners = {"odekake": _run_odekake, "vroom": _run_vroom, "pyvrp": _run_pyvrp}
     rows = []
     results: dict[str, dict[str, dict]] = {}
-    for kind, path in _instances(only, args.quick):
-        inst = read_solomon(path) if kind == "solomon" else read_lilim(path)
+    for kind, path in _instances(only, args.quick, sets):
+        vrptw = kind in {"solomon", "homberger"}
+        inst = read_solomon(path) if vrptw else read_lilim(path)
         best_row = bks.get(inst.name, {})
-        best = float(best_row["dist_only_distance_trunc1"] if kind == "solomon" else best_row["hier_distance"])
-        best_veh = int(best_row["dist_only_vehicles"] if kind == "solomon" else best_row["hier_vehicles"])
+        best = float(best_row["dist_only_distance_trunc1"] if vrptw else best_row["hier_distance"])
+        best_veh = int(best_row["dist_only_vehicles"] if vrptw else best_row["hier_vehicles"])
         results[inst.name] = {}
         row = [inst.name, f"{best:.1f}/{best_veh}"]
         for name in solvers:
-            if name == "pyvrp" and kind != "solomon":
+            if name == "pyvrp" and not vrptw:
                 row += ["", "", ""]
                 continue
             try:
@@ -197,7 +218,8 @@ def main(argv: list[str]) -> int:
     for name in solvers:
         headers += [f"{name} dist/veh", f"{name} gap %", f"{name} s"]
     summary_rows = []
-    for kind, label in (("solomon", "Solomon (vs dist_only trunc1)"), ("lilim", "Li & Lim 1xx (vs hier)")):
+    for kind, label in (("solomon", "Solomon (vs dist_only trunc1)"), ("lilim", "Li & Lim 1xx (vs hier)"),
+                        ("homberger", "Gehring-Homberger 200 sample (vs dist_only trunc1)")):
         names = [n for n, r in results.items() if r and next(iter(r.values()))["kind"] == kind]
         if not names:
             continue
@@ -232,7 +254,7 @@ def main(argv: list[str]) -> int:
             f"first solution {args.first_solution}, {args.metaheuristic} (OR-Tools' iterated local search with "
             "SISR ruin-and-recreate by default; a second worker runs savings + iterated local search "
             "on VRPTW, insertion + tabu search on pickup-and-delivery; best kept); VROOM exploration_level=5, "
-            "nb_threads=2, same timeout; PyVRP 0.14 MaxRuntime, seed 0 (Solomon only).\n\n"
+            "nb_threads=2, same timeout; PyVRP 0.14 MaxRuntime, seed 0 (VRPTW only).\n\n"
             "Integer matrices (same for every solver): Solomon arcs = floor(10 x Euclidean) (DIMACS "
             "one-decimal truncation, x10), windows and service x10; Li & Lim arcs = round(1000 x Euclidean), "
             "windows and service x1000. Distances below are recomputed from the coordinates: Solomon with "
