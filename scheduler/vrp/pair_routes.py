@@ -57,6 +57,18 @@ class Routes:
                 limit = problem.shipments[task.shipment].max_ride_time
                 if limit is not None:
                     self.ride[i] = limit
+        # windows cut to what the partner's window, the drive between them and the ride limit allow
+        # (no feasible timing is lost; the screen's loops end sooner)
+        for p in range(len(nodes.task)):
+            if not self.pickup[p]:
+                continue
+            d = self.partner[p]
+            direct = min(T[p][d] for T in self.T) if self.T else 0
+            self.L[p] = min(self.L[p], self.L[d] - self.S[p] - direct)
+            self.E[d] = max(self.E[d], self.E[p] + self.S[p] + direct)
+            if self.ride[p] < INFINITY:
+                self.L[d] = min(self.L[d], self.L[p] + self.S[p] + self.ride[p])
+                self.E[p] = max(self.E[p], self.E[d] - self.S[p] - self.ride[p])
         self.starts, self.ends = list(nodes.starts), list(nodes.ends)
         self.seq: list[list[int]] = []
         self.B: list[list[int]] = []  # earliest service starts (depots: leaving, arriving)
@@ -118,7 +130,9 @@ class Routes:
         if all(B[y] - B[x] - S[seq[x]] <= ride[seq[x]] for x, y in pairs):
             return B
         end_limit = v.time_window[1]
-        for x in [0] + [x for x, _ in pairs]:
+        for x, y_own in [(0, None), *pairs]:
+            if y_own is not None and B[y_own] - B[x] - S[seq[x]] <= ride[seq[x]]:
+                continue  # this rider's ride is kept: delaying its pick-up would only use up others' slack
             # forward time slack at x: a delay there keeps every later window and the rides of riders already on board
             slack = INFINITY
             waited = 0
@@ -130,8 +144,10 @@ class Routes:
                 if y > x and not pickup[n] and y < m - 1:
                     px = where[partner[n]]
                     if px < x:
-                        room = min(room, ride[partner[n]] - (B[y] - B[px] - S[partner[n]]))
-                slack = min(slack, waited + room)
+                        spare = ride[partner[n]] - (B[y] - B[px] - S[partner[n]])
+                        room = min(room, spare)
+                if waited + room < slack:  # noqa: PLR1730 (min() costs a call in this O(m^2) loop)
+                    slack = waited + room
             delay = min(slack, sum(W[x + 1:]))
             if delay <= 0:
                 continue
@@ -197,6 +213,9 @@ class Routes:
         ride = self.ride[p]
         caps = self.caps[k]
         amounts = [self.delta[dim][p] for dim in range(self.dims)]
+        # one dimension (seats) is the common case: its load and capacity read directly
+        single = self.dims == 1
+        load0, cap0, amount0 = (loads[0], caps[0], amounts[0]) if single else (None, 0, 0)
         out = []
         # the first position whose next stop's latest start leaves room for the pick-up
         first = max(0, bisect.bisect_left(Lt, ep + sp, 1) - 2)
@@ -205,38 +224,44 @@ class Routes:
             arr = B[i] + S[a] + T[a][p]
             if arr > lp:
                 break
-            if any(loads[dim][i] + amounts[dim] > caps[dim] for dim in range(self.dims)):
+            if single:
+                if load0[i] + amount0 > cap0:
+                    continue
+            elif any(loads[dim][i] + amounts[dim] > caps[dim] for dim in range(self.dims)):
                 continue
-            bp = max(ep, arr)
+            bp = arr if arr > ep else ep  # noqa: FURB136 (max() costs a call in the hot loop)
             dp = bp + sp
             b = seq[i + 1]
             tap, tab = T[a][p], T[a][b]
             # the delivery right after the pick-up
             arr_d = dp + T[p][d]
             if arr_d <= ld and T[p][d] <= ride:
-                bd = max(ed, arr_d)
+                bd = arr_d if arr_d > ed else ed  # noqa: FURB136
                 if bd + sd + T[d][b] <= Lt[i + 1]:
                     out.append((tap + T[p][d] + T[d][b] - tab, i, i))
             if i + 1 >= m - 1:
                 continue
             arr_b = dp + T[p][b]
-            nb = max(E[b], arr_b)
+            nb = arr_b if arr_b > E[b] else E[b]  # noqa: FURB136
             if nb > Lt[i + 1]:
                 continue
             added_p = tap + T[p][b] - tab
             least = T[p][b]  # the ride's drive and time on site up to seq[j], without waiting
             for j in range(i + 1, m - 1):
                 c, e = seq[j], seq[j + 1]
-                if any(loads[dim][j] + amounts[dim] > caps[dim] for dim in range(self.dims)):
+                if single:
+                    if load0[j] + amount0 > cap0:
+                        break
+                elif any(loads[dim][j] + amounts[dim] > caps[dim] for dim in range(self.dims)):
                     break
                 arr_d = nb + S[c] + T[c][d]
                 if arr_d > ld or least + S[c] + T[c][d] > ride:
                     break
-                bd = max(ed, arr_d)
+                bd = arr_d if arr_d > ed else ed  # noqa: FURB136
                 if bd + sd + T[d][e] <= Lt[j + 1]:
                     out.append((added_p + T[c][d] + T[d][e] - T[c][e], i, j))
                 arr = nb + S[c] + T[c][e]
-                nb = max(E[e], arr)
+                nb = arr if arr > E[e] else E[e]  # noqa: FURB136
                 if nb > Lt[j + 1]:
                     break
                 least += S[c] + T[c][e]

@@ -150,6 +150,7 @@ class _Search:
         self.weights = [[1.0] * len(self.removals), [1.0] * len(self.insertions)]
         self.scores = [[0.0] * len(self.removals), [0.0] * len(self.insertions)]
         self.uses = [[0] * len(self.removals), [0] * len(self.insertions)]
+        self.iterations = 0
 
     # ---------------------------------------------------------------------------------------- plan and objective
 
@@ -203,6 +204,7 @@ class _Search:
                     break
                 done = used / seconds
             iteration += 1
+            self.iterations = iteration
             temperature = hot * (cold / hot) ** done
             saved = self.snapshot()
             r = self._pick(0)
