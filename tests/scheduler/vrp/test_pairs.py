@@ -12,6 +12,8 @@ import itertools
 import math
 import random
 
+import pytest
+
 from scheduler.vrp.construct import insertion_plan
 from scheduler.vrp.model import node_layout, node_travel
 from scheduler.vrp.pairs import applies, improve_pairs
@@ -106,3 +108,44 @@ def test_a_count_of_iterations_gives_the_same_plan_every_time():
     assert runs[0].routes == runs[1].routes and runs[0].begins == runs[1].begins
     other = improve_pairs(model, table, travel, plan.routes, seconds=math.inf, seed=4, max_iterations=150)
     assert other is not None
+
+
+def _mixed_rules(seed: int) -> dict:
+    """A dial-a-ride problem with every vehicle rule the search must keep: two load kinds, skills,
+    task and driving limits, an open route, a second road profile, fixed costs and one waiting request."""
+    problem = dial_a_ride(14, 3, seed, seats=2)
+    durations = problem["matrices"]["car"]["durations"]
+    problem["matrices"]["slow"] = {"durations": [[round(1.3 * x) for x in row] for row in durations]}
+    rng = random.Random(seed)
+    for i, shipment in enumerate(problem["shipments"]):
+        shipment["amount"] = [1, rng.choice([0, 1, 2])]  # seats and boxes
+        if i % 5 == 0:
+            shipment["skills"] = [7]  # a wheelchair lift
+    problem["shipments"][3]["priority"] = 40
+    first, second, third = problem["vehicles"]
+    first.update(skills=[7], capacity=[2, 3], max_tasks=10, costs={"fixed": 5000, "per_hour": 3600})
+    second.update(capacity=[3, 2], profile="slow", max_travel_time=3 * 3600)
+    third.update(capacity=[2, 4], skills=[7], costs={"fixed": 0, "per_hour": 7200})
+    del third["end_index"]  # an open route: the van stays where its last rider got off
+    return problem
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_every_vehicle_rule_is_kept(seed):
+    """Loads of two kinds, skills, max_tasks, max_travel_time, an open route and a slower profile, 200 iterations:
+    the validator accepts the plan, and it keeps every commitment the constructed plan kept."""
+    problem = _mixed_rules(seed)
+    assert applies(*_setup(problem)[:2])
+    constructed = solve(problem, SolveParams(solution_limit=1, improve_iterations=0))
+    searched = solve(problem, SolveParams(solution_limit=1, improve_iterations=200, seed=seed))
+    assert validate(problem, constructed) == [] and validate(problem, searched) == []
+
+    def commitments(solution):
+        return sum(1 for route in solution["routes"] for s in route["steps"]
+                   if s["type"] == "pickup" and s["id"] != 4)
+
+    assert commitments(searched) >= commitments(constructed)
+    left = searched["summary"]["unassigned"], constructed["summary"]["unassigned"]
+    assert left[0] < left[1] or (left[0] == left[1] and searched["summary"]["cost"] < constructed["summary"]["cost"])
+    assert all(len([s for s in r["steps"] if s["type"] in {"pickup", "delivery"}]) <= 10
+               for r in searched["routes"] if r["vehicle"] == 1)
