@@ -151,6 +151,7 @@ class _Search:
         self.scores = [[0.0] * len(self.removals), [0.0] * len(self.insertions)]
         self.uses = [[0] * len(self.removals), [0] * len(self.insertions)]
         self.iterations = 0
+        self.deadline: float | None = None  # monotonic clock; None: the count of iterations alone ends the search
 
     # ---------------------------------------------------------------------------------------- plan and objective
 
@@ -193,6 +194,7 @@ class _Search:
         best_plan = self.plan()
         hot, cold = _HOT * max(current[2], 1.0), _COLD * max(current[2], 1.0)
         iteration = 0
+        self.deadline = began + seconds if math.isfinite(seconds) else None
         while True:
             if max_iterations is not None:
                 if iteration >= max_iterations:
@@ -215,7 +217,9 @@ class _Search:
                 continue
             ins = self._pick(1)
             regret, noisy = self.insertions[ins]
-            self._insert(regret, noisy)
+            if not self._insert(regret, noisy):
+                self.restore(saved)  # the time ran out in the middle of the recreate
+                break
             new = self.key()
             score = 0
             if new[:2] < current[:2] or (new[:2] == current[:2] and (
@@ -338,13 +342,24 @@ class _Search:
         out.sort()
         return out[:_TIMINGS]
 
-    def _insert(self, regret: int, noisy: bool) -> None:
+    def _late(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
+
+    def _insert(self, regret: int, noisy: bool) -> bool:
+        """Put the requests no route serves back where they fit (see the module docstring); False if the time ran out.
+
+        The clock is read after each request's positions are listed and each
+        insertion, so a recreate on long routes without windows (every
+        position plausible) cannot run far past the time given.
+        """
         s = self.state
         served = set(self.served())
         pending = [p for p in self.requests if p not in served]
-        if not pending:
-            return
-        options = {p: {k: self._options(p, k, noisy) for k in self.allowed[p]} for p in pending}
+        options = {}
+        for p in pending:
+            options[p] = {k: self._options(p, k, noisy) for k in self.allowed[p]}
+            if self._late():
+                return False
         while pending:
             chosen = None
             chosen_key = None
@@ -360,7 +375,7 @@ class _Search:
                 if chosen_key is None or key > chosen_key:
                     chosen, chosen_key = p, key
             if chosen is None:
-                return  # nothing left fits anywhere
+                return True  # nothing left fits anywhere
             p = chosen
             k = min((k for k, opts in options[p].items() if opts), key=lambda k: options[p][k][0][0])
             _, i, j = options[p][k].pop(0)
@@ -373,3 +388,6 @@ class _Search:
             for other in pending:
                 if k in options[other]:
                     options[other][k] = self._options(other, k, noisy)
+            if self._late():
+                return False
+        return True

@@ -149,3 +149,30 @@ def test_every_vehicle_rule_is_kept(seed):
     assert left[0] < left[1] or (left[0] == left[1] and searched["summary"]["cost"] < constructed["summary"]["cost"])
     assert all(len([s for s in r["steps"] if s["type"] in {"pickup", "delivery"}]) <= 10
                for r in searched["routes"] if r["vehicle"] == 1)
+
+
+def test_the_clock_ends_a_recreate_midway_with_the_best_plan_kept(monkeypatch):
+    """A clock that moves 0.4 s at each reading: a 3 s budget ends inside a recreate; the answer is still valid.
+
+    Long routes without windows make every position plausible, so one recreate may take long: the
+    search reads the clock after each request and gives back the best plan found so far.
+    """
+    import scheduler.vrp.pairs as pairs_module
+    from scheduler.vrp.search import plan_result, solution_of
+
+    problem = dial_a_ride(30, 2, 21)
+    for shipment in problem["shipments"]:
+        shipment["pickup"].pop("time_windows", None)
+        shipment["delivery"].pop("time_windows", None)
+        shipment.pop("max_ride_time")
+    model, table, travel = _setup(problem)
+    plan = insertion_plan(model, table, travel)
+    ticks = itertools.count()
+    monkeypatch.setattr(pairs_module.time, "monotonic", lambda: 0.4 * next(ticks))
+    out = improve_pairs(model, table, travel, plan.routes, seconds=3.0, seed=1)
+    assert out is not None
+    assert next(ticks) < 40  # the clock was read a few times, not once per position
+    served = sorted(n for route in out.routes for n in route)
+    assert served == sorted(n for route in plan.routes for n in route)
+    solution = solution_of(model, plan_result(node_layout(model), out, 0.0), 0, 0)
+    assert validate(problem, solution) == []
