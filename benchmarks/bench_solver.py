@@ -263,7 +263,10 @@ def main(argv: list[str]) -> int:
             "more vehicles). Gap = (distance - BKS) / BKS. `(!)` marks an invalid or incomplete solution.\n\n"
             f"### Averages\n\n{averages}\n\n### Per instance\n\n{table}\n"
         )
-        write_section("solver", "Solver: Solomon and Li & Lim vs best-known, VROOM, PyVRP", body)
+        if sets == ("solomon", "lilim"):
+            write_section("solver", "Solver: Solomon and Li & Lim vs best-known, VROOM, PyVRP", body)
+        else:  # another choice of sets gets a section of its own beside the default table
+            write_section("solver-" + "-".join(sets), f"Solver: {', '.join(sets)} vs best-known and peers", body)
     return 0
 
 

@@ -703,7 +703,7 @@ def _ruin_and_recreate(search, params: SolveParams) -> None:
     sisr.bypass_factor = 0.01
     rr.ruin_composition_strategy = routing_ils_pb2.RuinCompositionStrategy.RUN_ONE_RANDOMLY
     rr.recreate_strategy.heuristic = _FIRST.LOCAL_CHEAPEST_INSERTION
-    ils.improve_perturbed_solution = True
+    ils.improve_perturbed_solution = params.ruin_descent
     annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
     annealing.cooling_schedule_strategy = routing_ils_pb2.CoolingScheduleStrategy.EXPONENTIAL
     annealing.automatic_temperatures = params.ruin_auto_temperatures

@@ -92,6 +92,12 @@ class SolveParams:
     ruin_auto_temperatures
         Iterated local search: derive the simulated-annealing acceptance
         temperatures from the arc costs instead of OR-Tools' fixed 100 → 0.01.
+    ruin_descent
+        Iterated local search: descend to a local optimum after each
+        ruin and recreate (OR-Tools' ``improve_perturbed_solution``). Without
+        it each iteration is a ruin and a recreate alone, many more per second
+        (SISR's own scheme); the second VRPTW worker runs so
+        (``scheduler.vrp.portfolio.worker_params``).
     stall_s
         Early stop: the search stops once it has gone this many seconds
         without a real improvement (a commitment kept, more weight served,
@@ -128,6 +134,7 @@ class SolveParams:
     ruin_visits_avg: int = 15
     ruin_sequence_max: int = 15
     ruin_auto_temperatures: bool = True
+    ruin_descent: bool = True
     stall_s: float | None = None
     stall_gain: float = 0.001
     split_days: bool = True
@@ -173,6 +180,8 @@ class SolveParams:
             raise ParamsError(f"improve_share: expected a number in (0, 1) or null, got {self.improve_share!r}")
         if not isinstance(self.split_days, bool):
             raise ParamsError(f"split_days: expected true or false, got {self.split_days!r}")
+        if not isinstance(self.ruin_descent, bool):
+            raise ParamsError(f"ruin_descent: expected true or false, got {self.ruin_descent!r}")
         if not isinstance(self.ruin_auto_temperatures, bool):
             raise ParamsError(f"ruin_auto_temperatures: expected true or false, got {self.ruin_auto_temperatures!r}")
 

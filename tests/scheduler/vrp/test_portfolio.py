@@ -235,3 +235,33 @@ def test_a_solve_running_over_its_limit_reports_the_limit_as_its_end(monkeypatch
     report(())
     report((), expected_at=190.0)
     assert [(r.elapsed_s, r.expected_s) for r in reports] == [(72.0, 30), (72.0, 30)]
+
+
+def test_the_second_vrptw_worker_runs_ruin_and_recreate_without_descents():
+    """Jobs with windows and no breaks or commitments: worker 1 starts from savings and drops the descent after each
+    ruin and recreate; OR-Tools is told so; a week with lunch breaks keeps its workers as they were."""
+    from scheduler.vrp.model import node_layout
+    from scheduler.vrp.ortools_model import search_parameters
+    from scheduler.vrp.precheck import prepare
+    from scheduler.vrp.problem import parse_problem
+
+    model = prepare(parse_problem(_small()))
+    first, second = portfolio.worker_params(model, SolveParams(), 2)
+    assert (first.first_solution, first.ruin_descent) == ("AUTO", True)
+    assert (second.first_solution, second.metaheuristic, second.ruin_descent, second.seed) == (
+        "SAVINGS", "ITERATED_LOCAL_SEARCH", False, 1)
+    nodes = node_layout(model)
+    assert search_parameters(model, nodes, first, "PARALLEL_CHEAPEST_INSERTION") \
+        .iterated_local_search_parameters.improve_perturbed_solution
+    assert not search_parameters(model, nodes, second, "SAVINGS") \
+        .iterated_local_search_parameters.improve_perturbed_solution
+    week = _small()
+    for v in week["vehicles"]:
+        v["breaks"] = [{"id": 1, "time_windows": [[12 * H, 13 * H]], "service": 1800}]
+    lunch = prepare(parse_problem(week))
+    assert {p.ruin_descent for p in portfolio.worker_params(lunch, SolveParams(), 3)} == {True}
+
+
+def test_ruin_descent_is_a_boolean():
+    with pytest.raises(ParamsError, match="ruin_descent: expected true or false"):
+        SolveParams(ruin_descent="no")
