@@ -70,17 +70,18 @@ class Routes:
                 self.L[d] = min(self.L[d], self.L[p] + self.S[p] + self.ride[p])
                 self.E[p] = max(self.E[p], self.E[d] - self.S[p] - self.ride[p])
         self.starts, self.ends = list(nodes.starts), list(nodes.ends)
-        self.seq: list[list[int]] = []
-        self.B: list[list[int]] = []  # earliest service starts (depots: leaving, arriving)
-        self.Lt: list[list[int]] = []  # latest service starts keeping the windows after
-        self.load: list[list[list[int]]] = []  # per route, per dimension: load after each node
-        self.drive: list[int] = []
-        self.times: list[list[int]] = []  # the exact timing of each route (`timed`)
-        for k, v in enumerate(self.vehicles):
+        n_vehicles = len(self.vehicles)
+        # per route (all set by `refresh`): its nodes, depots included; earliest service starts (depots:
+        # leaving, arriving); latest starts keeping the windows after; per dimension the load after
+        # each node; its driving; and its exact timing (`timed`)
+        self.seq: list[list[int]] = [[] for _ in range(n_vehicles)]
+        self.B: list[list[int]] = [[] for _ in range(n_vehicles)]
+        self.Lt: list[list[int]] = [[] for _ in range(n_vehicles)]
+        self.load: list[list[list[int]]] = [[] for _ in range(n_vehicles)]
+        self.drive: list[int] = [0] * n_vehicles
+        self.times: list[list[int]] = [[] for _ in range(n_vehicles)]
+        for k in range(n_vehicles):
             self.E[self.starts[k]] = 0
-            self.seq.append([self.starts[k], self.ends[k]])
-            self.B.append([]), self.Lt.append([]), self.load.append([]), self.drive.append(0), self.times.append([])
-        for k in range(len(self.vehicles)):
             self.refresh(k, [self.starts[k], self.ends[k]])
 
     def rate(self, k: int) -> float:
